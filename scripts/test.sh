@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The project's one test command (README: "Test"). It installs what the tests
+# need when missing (PostgreSQL and Chromium from Debian's packages), starts a
+# throwaway PostgreSQL on a free loopback port, runs the static checks and
+# every Go test, and stops PostgreSQL on exit.
+#
+# Environment it sets for the tests:
+#   AUDIT_TEST_POSTGRES_URL  a postgres:// URL of the throwaway server
+#   AUDIT_TEST_CHROMIUM      path of the Chromium binary for browser tests
+#   AUDIT_TEST_REQUIRE=1     tests that need PostgreSQL or Chromium fail
+#                            instead of skipping when these are missing
+# Extra arguments are passed to `go test` (e.g. -run TestX).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+need_pkgs=()
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
+[ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_pkgs+=(postgresql)
+command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+	if [ "$(id -u)" -ne 0 ]; then
+		log "missing ${need_pkgs[*]}: run as root or install them with apt-get"
+		exit 1
+	fi
+	log "installing ${need_pkgs[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+	pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n1)
+fi
+
+# A throwaway PostgreSQL owned by the postgres user (it refuses to run as root).
+pg_dir=$(mktemp -d /tmp/callaudit-pg.XXXXXX)
+chmod 755 "$pg_dir"
+free_port() {
+	local p
+	for _ in $(seq 50); do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
+	echo 55432
+}
+pg_port=$(free_port)
+as_pg() {
+	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+[ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_dir"
+stop_pg() {
+	as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true
+	rm -rf "$pg_dir"
+}
+trap stop_pg EXIT
+log "starting PostgreSQL on 127.0.0.1:$pg_port"
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+as_pg "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >/dev/null
+export AUDIT_TEST_POSTGRES_URL="postgres://postgres@127.0.0.1:$pg_port/postgres?sslmode=disable"
+export AUDIT_TEST_CHROMIUM=$(command -v chromium)
+export AUDIT_TEST_REQUIRE=1
+
+log "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then echo "gofmt would change: $unformatted" >&2; exit 1; fi
+log "go vet"
+go vet ./...
+log "staticcheck"
+go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+log "go test"
+go test -count=1 -timeout 30m "$@" ./...
