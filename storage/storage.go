@@ -98,7 +98,9 @@ const (
 )
 
 // StatsQuery selects the calls a Stats covers: the manager's done calls
-// with CreatedAt in [From, To) (zero bounds do not limit).
+// with CreatedAt in [From, To) (zero bounds do not limit). An empty
+// ManagerID covers every manager. An unknown Bucket is KindInvalid (see
+// StatsQuery.Check).
 type StatsQuery struct {
 	ManagerID string
 	From, To  time.Time
@@ -157,6 +159,7 @@ type ManagerSummary struct {
 	Average   float64 `json:"average"`
 	// Trend is the average of the newer half of the period minus the
 	// average of the older half (points); 0 when either half is empty.
+	// ManagerQuery.Midpoint splits the period.
 	Trend  float64   `json:"trend"`
 	LastAt time.Time `json:"last_at"`
 }
@@ -167,7 +170,9 @@ type ManagerQuery struct {
 }
 
 // ManagerLister is implemented by stores that can list every manager with
-// scored calls in a period, best average first. Callers type-assert.
+// scored calls in a period, best average first (ties: more calls first,
+// then ManagerID ascending). Calls without a ManagerID are not listed.
+// Callers type-assert.
 type ManagerLister interface {
 	Managers(ctx context.Context, q ManagerQuery) ([]ManagerSummary, error)
 }
