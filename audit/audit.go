@@ -127,6 +127,10 @@ func (a *Auditor) CanTranscribe() bool { return a.transcriber != nil }
 // CanFetch reports whether URL input is configured.
 func (a *Auditor) CanFetch() bool { return a.fetcher != nil && a.transcriber != nil }
 
+// Scorer returns the configured scorer, e.g. for a server to list its
+// rubric when it is a score.RubricScorer.
+func (a *Auditor) Scorer() score.Scorer { return a.scorer }
+
 // Store returns the configured store, or nil.
 func (a *Auditor) Store() storage.Store { return a.store }
 

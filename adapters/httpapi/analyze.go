@@ -1,0 +1,120 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+)
+
+// analyzeCallRequest is the body of POST /analyze_call: the original
+// {"dialog_text", "content_mode"} plus the optional ids and language. The
+// auditor validates the fields it shares with audit.Input.
+type analyzeCallRequest struct {
+	DialogText  string `json:"dialog_text"`
+	ContentMode string `json:"content_mode"`
+	CallID      string `json:"call_id"`
+	ManagerID   string `json:"manager_id"`
+	Language    string `json:"language"`
+}
+
+// analyzeURLRequest is the body of POST /analyze_audio_by_url.
+type analyzeURLRequest struct {
+	FileURL     string `json:"file_url" validate:"required,max=4096,http_url"`
+	ContentMode string `json:"content_mode"`
+	CallID      string `json:"call_id"`
+	ManagerID   string `json:"manager_id"`
+	Language    string `json:"language"`
+}
+
+// saveErrorHeader carries the message when a report was made but could not
+// be saved: the caller still gets the report (the work is not lost), and
+// learns that it is missing from the history.
+const saveErrorHeader = "Callaudit-Save-Error"
+
+func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
+	var req analyzeCallRequest
+	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.audit(w, r, audit.Input{
+		DialogText: req.DialogText,
+		Mode:       req.ContentMode,
+		CallID:     req.CallID,
+		ManagerID:  req.ManagerID,
+		Language:   req.Language,
+	})
+}
+
+func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
+	var req analyzeURLRequest
+	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := audit.Validate(req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.needURLFetch(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.audit(w, r, audit.Input{
+		AudioURL:  req.FileURL,
+		Mode:      req.ContentMode,
+		CallID:    req.CallID,
+		ManagerID: req.ManagerID,
+		Language:  req.Language,
+	})
+}
+
+// needTranscriber answers the configured hint when audio cannot be
+// transcribed, before any upload is read.
+func (h *Handler) needTranscriber() error {
+	if !h.auditor.CanTranscribe() {
+		return callaudit.Errorf(callaudit.KindNotConfigured, "%s", h.cfg.TranscriberHint)
+	}
+	return nil
+}
+
+func (h *Handler) needURLFetch() error {
+	if err := h.needTranscriber(); err != nil {
+		return err
+	}
+	if !h.auditor.CanFetch() {
+		return callaudit.Errorf(callaudit.KindNotConfigured, "analysing a recording by URL needs a URL fetcher, and none is configured")
+	}
+	return nil
+}
+
+// audit runs the pipeline and answers the report or the error.
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) {
+	rep, err := h.auditor.Audit(r.Context(), in)
+	h.metrics.observeAudit(in, h.scorer, rep, err)
+	if err != nil && rep == nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err != nil {
+		// Scored but not saved: the auditor has logged it; tell the caller
+		// without failing the analysis.
+		w.Header().Set(saveErrorHeader, headerSafe(callaudit.MessageOf(err)))
+	}
+	// score.Report marshals with the original fields unchanged
+	// (total_score, criteria, summary, recommendations, raw_model_output).
+	writeJSON(w, http.StatusOK, rep)
+}
+
+// headerSafe keeps a message usable as a header value: printable ASCII
+// only (a Russian message would otherwise be mangled by proxies).
+func headerSafe(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			b = append(b, c)
+		}
+	}
+	return string(b)
+}

@@ -1,0 +1,302 @@
+// Package httpapi is the HTTP layer of callaudit: an http.Handler that serves
+// the documented endpoints (analysis of text, uploaded audio and audio by
+// URL; call history, manager statistics and CSV export; health, readiness
+// and Prometheus metrics; the OpenAPI document and its interactive docs
+// page) and mounts an optional web UI.
+//
+// The handler is built with New from a Config and works in any mux:
+//
+//	h, err := httpapi.New(httpapi.Config{Auditor: a})
+//	http.Handle("/", h)
+//
+// Every error is answered with one JSON shape,
+//
+//	{"error": {"status": 422, "code": "invalid", "message": "...", "fields": [...]}}
+//
+// where code is the callaudit.Kind and the status comes from one table
+// (StatusOf). Messages are the user-facing callaudit messages; internal
+// detail goes to the log only.
+//
+// Unknown JSON fields in request bodies are ignored, not rejected: CRMs and
+// telephony systems often post extra fields, and the original FastAPI
+// service ignored them too.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// Default limits.
+const (
+	// DefaultMaxBodyBytes limits JSON request bodies.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultMaxAudioBytes limits uploaded recordings.
+	DefaultMaxAudioBytes = 512 << 20
+	// DefaultTranscriberHint is the 503 message when audio arrives and no
+	// transcriber is configured.
+	DefaultTranscriberHint = "audio needs a speech-to-text transcriber and none is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server) to transcribe audio"
+)
+
+// Config configures a Handler. Only Auditor is required.
+type Config struct {
+	// Auditor runs the analyses (required).
+	Auditor *audit.Auditor
+	// Store answers the history endpoints; nil uses Auditor.Store(). Without
+	// a store those endpoints answer 503 not_configured.
+	Store storage.Store
+	// MaxBodyBytes limits JSON bodies; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// MaxAudioBytes limits uploaded recordings; 0 means DefaultMaxAudioBytes.
+	MaxAudioBytes int64
+	// TranscriberHint is the message of the 503 answered when audio arrives
+	// and the auditor has no transcriber; empty means DefaultTranscriberHint.
+	TranscriberHint string
+	// Logger receives internal errors with their detail; nil is slog.Default().
+	Logger *slog.Logger
+	// Version is reported by GET /config and in the OpenAPI document.
+	Version string
+	// Ready reports readiness for GET /readyz; nil is always ready.
+	Ready func(ctx context.Context) error
+	// Registerer receives the handler's metrics and Gatherer serves GET
+	// /metrics. Both nil: the handler uses its own registry (with Go and
+	// process collectors). A Registerer that is also a Gatherer (a
+	// *prometheus.Registry) serves as both.
+	Registerer prometheus.Registerer
+	Gatherer   prometheus.Gatherer
+	// UI is mounted at GET / and GET /static/ when set (e.g. web.Handler()).
+	UI http.Handler
+	// TempDir holds uploads while they are analysed; empty is os.TempDir().
+	TempDir string
+}
+
+// Handler serves the API. It is safe for concurrent use.
+type Handler struct {
+	cfg      Config
+	auditor  *audit.Auditor
+	store    storage.Store
+	log      *slog.Logger
+	mux      *http.ServeMux
+	metrics  *metrics
+	gatherer prometheus.Gatherer
+	// metricsHandler serves the gatherer in the Prometheus text format.
+	metricsHandler http.Handler
+	spec           []byte
+	scorer         string
+}
+
+var _ http.Handler = (*Handler)(nil)
+
+// New returns a Handler for cfg.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Auditor == nil {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "httpapi.New: an Auditor is required")
+	}
+	if cfg.MaxBodyBytes < 0 || cfg.MaxAudioBytes < 0 {
+		return nil, callaudit.Errorf(callaudit.KindInvalid, "httpapi.New: limits must not be negative")
+	}
+	if cfg.MaxBodyBytes == 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.MaxAudioBytes == 0 {
+		cfg.MaxAudioBytes = DefaultMaxAudioBytes
+	}
+	if cfg.TranscriberHint == "" {
+		cfg.TranscriberHint = DefaultTranscriberHint
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.TempDir == "" {
+		cfg.TempDir = os.TempDir()
+	}
+	h := &Handler{
+		cfg:     cfg,
+		auditor: cfg.Auditor,
+		store:   cfg.Store,
+		log:     cfg.Logger,
+		mux:     http.NewServeMux(),
+		scorer:  scorerName(cfg.Auditor),
+	}
+	if h.store == nil {
+		h.store = cfg.Auditor.Store()
+	}
+	reg, gat, err := registry(cfg.Registerer, cfg.Gatherer)
+	if err != nil {
+		return nil, err
+	}
+	h.gatherer = gat
+	h.metricsHandler = newMetricsHandler(gat)
+	if h.metrics, err = newMetrics(reg); err != nil {
+		return nil, err
+	}
+	if h.spec, err = specJSON(cfg.Version); err != nil {
+		return nil, err
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("POST /analyze_call", h.analyzeCall)
+	m.HandleFunc("POST /analyze_audio_call", h.analyzeAudioCall)
+	m.HandleFunc("POST /analyze_audio_by_url", h.analyzeAudioByURL)
+
+	m.HandleFunc("GET /calls", h.listCalls)
+	m.HandleFunc("GET /calls/{id}", h.getCall)
+	m.HandleFunc("GET /managers", h.listManagers)
+	m.HandleFunc("GET /managers/{id}/stats", h.managerStats)
+	m.HandleFunc("GET /rubric", h.rubric)
+	m.HandleFunc("GET /config", h.config)
+
+	m.HandleFunc("GET /healthz", h.healthz)
+	m.HandleFunc("GET /readyz", h.readyz)
+	m.HandleFunc("GET /metrics", h.serveMetrics)
+	m.HandleFunc("GET /openapi.json", h.openAPI)
+	m.HandleFunc("GET /docs", h.docsPage)
+	m.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", docsAssets()))
+
+	if h.cfg.UI != nil {
+		m.Handle("GET /{$}", h.cfg.UI)
+		m.Handle("GET /static/", h.cfg.UI)
+	}
+}
+
+// ServeHTTP routes the request, answers unknown routes and wrong methods with
+// the JSON error shape, turns panics into a 500 without detail, and records
+// request metrics.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	sw := &statusWriter{ResponseWriter: w}
+	_, pattern := h.mux.Handler(r)
+	route := pattern
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				// net/http's own signal to abort the response; let it through.
+				panic(v)
+			}
+			h.log.Error("httpapi: panic", "route", route, "panic", fmt.Sprint(v))
+			if !sw.wrote {
+				h.writeError(sw, r, callaudit.Errorf(callaudit.KindInternal, "internal error"))
+			}
+		}
+		if route == "" {
+			route = "unmatched"
+		}
+		h.metrics.observeRequest(route, sw.code(), time.Since(start))
+	}()
+	if pattern == "" {
+		h.noRoute(sw, r)
+		return
+	}
+	h.mux.ServeHTTP(sw, r)
+}
+
+// noRoute answers what the mux would answer with plain text (404, or 405
+// with an Allow header) with the JSON error shape instead.
+func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
+	probe := &headerProbe{header: http.Header{}}
+	h.mux.ServeHTTP(probe, r)
+	if probe.status == http.StatusMethodNotAllowed {
+		allow := probe.header.Get("Allow")
+		w.Header().Set("Allow", allow)
+		h.writeError(w, r, &callaudit.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+		return
+	}
+	h.writeError(w, r, callaudit.Errorf(callaudit.KindNotFound, "no such endpoint: %s %s; see /docs", r.Method, r.URL.Path))
+}
+
+// headerProbe records what the mux would answer without writing anything.
+type headerProbe struct {
+	header http.Header
+	status int
+}
+
+func (p *headerProbe) Header() http.Header         { return p.header }
+func (p *headerProbe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *headerProbe) WriteHeader(status int)      { p.status = status }
+
+// statusWriter remembers the status for metrics. Unwrap keeps
+// http.ResponseController (flushing the CSV stream) working.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (s *statusWriter) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusWriter) Write(b []byte) (int, error) {
+	if !s.wrote {
+		s.status, s.wrote = http.StatusOK, true
+	}
+	return s.ResponseWriter.Write(b)
+}
+
+func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+func (s *statusWriter) code() int {
+	if !s.wrote {
+		return http.StatusOK
+	}
+	return s.status
+}
+
+// scorerName names the configured scorer for metrics and GET /config: its
+// Name() when it has one, else its Go type.
+func scorerName(a *audit.Auditor) string {
+	s := a.Scorer()
+	if n, ok := s.(interface{ Name() string }); ok && n.Name() != "" {
+		return n.Name()
+	}
+	name := strings.TrimPrefix(fmt.Sprintf("%T", s), "*")
+	return name
+}
+
+// needStore returns the store or a not_configured error.
+func (h *Handler) needStore() (storage.Store, error) {
+	if h.store == nil {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)")
+	}
+	return h.store, nil
+}
+
+func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (h *Handler) readyz(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Ready != nil {
+		if err := h.cfg.Ready(r.Context()); err != nil {
+			// Whatever the cause, a failed readiness check is a 503 so that
+			// load balancers take the instance out of rotation.
+			msg := "not ready"
+			var ce *callaudit.Error
+			if errors.As(err, &ce) && ce.Message != "" {
+				msg = "not ready: " + ce.Message
+			}
+			h.writeError(w, r, callaudit.Wrap(err, callaudit.KindUnavailable, "httpapi.readyz", msg))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

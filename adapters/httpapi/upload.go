@@ -1,0 +1,204 @@
+package httpapi
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// Upload limits besides the recording itself.
+const (
+	// maxFieldBytes limits one form field other than the file.
+	maxFieldBytes = 4 << 10
+	// formOverhead is what the body may hold on top of the recording:
+	// part headers, boundaries and the small fields.
+	formOverhead = 1 << 20
+)
+
+// acceptedFormats is the list the 415 names.
+const acceptedFormats = "wav, mp3, flac, ogg/opus, m4a/mp4, webm, mpeg"
+
+// analyzeAudioCall handles the multipart upload. The recording is streamed
+// part by part to a temporary file (r.MultipartReader, not
+// ParseMultipartForm, so the body is never held in memory), its format is
+// recognised from its first bytes, and the file is removed when the
+// analysis ends.
+func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
+	if _, err := requireMediaType(r, false, "multipart/form-data"); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	// Answer "not configured" before reading what may be a large upload.
+	if err := h.needTranscriber(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxAudioBytes+formOverhead)
+	in, cleanup, err := h.readUpload(r)
+	defer cleanup()
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	h.audit(w, r, in)
+}
+
+// readUpload reads the form into an audit.Input whose Audio is a temporary
+// file; cleanup closes and removes it and is never nil.
+func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), err error) {
+	cleanup = func() {}
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return in, cleanup, callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.upload", "the body is not a valid multipart/form-data upload")
+	}
+	for {
+		part, err := mr.NextPart()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return in, cleanup, uploadError(err, h.cfg.MaxAudioBytes)
+		}
+		switch name := part.FormName(); name {
+		case "audio":
+			if in.Audio != nil {
+				return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "give one file only"})
+			}
+			audio, release, err := h.saveAudio(part)
+			if err != nil {
+				return in, cleanup, err
+			}
+			in.Audio, cleanup = &audio, release
+		case "content_mode", "call_id", "manager_id", "language":
+			v, err := readField(part, name, h.cfg.MaxAudioBytes)
+			if err != nil {
+				return in, cleanup, err
+			}
+			switch name {
+			case "content_mode":
+				// Reject an unknown mode as soon as it arrives, not after
+				// a large file has been stored.
+				if _, err := score.ParseMode(v); err != nil {
+					return in, cleanup, err
+				}
+				in.Mode = v
+			case "call_id":
+				in.CallID = v
+			case "manager_id":
+				in.ManagerID = v
+			case "language":
+				in.Language = v
+			}
+		default:
+			// Unknown fields are ignored, as in JSON bodies; they still
+			// count towards the body limit.
+			if _, err := io.Copy(io.Discard, part); err != nil {
+				return in, cleanup, uploadError(err, h.cfg.MaxAudioBytes)
+			}
+		}
+	}
+	if in.Audio == nil {
+		return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "is required: send the recording as a file field named audio"})
+	}
+	return in, cleanup, nil
+}
+
+// saveAudio streams one file part to a temporary file named with the
+// extension of the format its bytes show.
+func (h *Handler) saveAudio(part *multipart.Part) (transcribe.Audio, func(), error) {
+	noop := func() {}
+	head := make([]byte, transcribe.SniffLen)
+	n, err := io.ReadFull(part, head)
+	switch {
+	case errors.Is(err, io.EOF):
+		return transcribe.Audio{}, noop, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty"})
+	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
+		return transcribe.Audio{}, noop, uploadError(err, h.cfg.MaxAudioBytes)
+	}
+	head = head[:n]
+	format, ok := transcribe.SniffFormat(head)
+	if !ok {
+		return transcribe.Audio{}, noop, &callaudit.Error{
+			Kind:    callaudit.KindUnsupported,
+			Message: "audio: the file is not a recording in a supported format (" + acceptedFormats + "); the format is read from the file's bytes, not its name",
+			Fields:  []callaudit.FieldError{{Field: "audio", Message: "unsupported format"}},
+		}
+	}
+	f, err := os.CreateTemp(h.cfg.TempDir, "callaudit-upload-*."+format.Ext)
+	if err != nil {
+		return transcribe.Audio{}, noop, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+	}
+	release := func() {
+		_ = f.Close()
+		_ = os.Remove(f.Name())
+	}
+	size, err := copyLimited(f, head, part, h.cfg.MaxAudioBytes)
+	if err != nil {
+		release()
+		return transcribe.Audio{}, noop, err
+	}
+	return transcribe.Audio{
+		Data:        f,
+		Size:        size,
+		Filename:    transcribe.WithExt(part.FileName(), format.Ext),
+		ContentType: format.MIME,
+	}, release, nil
+}
+
+// copyLimited writes head and the rest of src to f, failing with
+// KindTooLarge as soon as more than max bytes arrive.
+func copyLimited(f *os.File, head []byte, src io.Reader, max int64) (int64, error) {
+	if _, err := f.Write(head); err != nil {
+		return 0, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+	}
+	n, err := io.Copy(f, io.LimitReader(src, max-int64(len(head))+1))
+	size := int64(len(head)) + n
+	var pathErr *os.PathError
+	switch {
+	case errors.As(err, &pathErr):
+		return size, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+	case err != nil:
+		return size, uploadError(err, max)
+	case size > max:
+		return size, tooLarge(max)
+	}
+	return size, nil
+}
+
+// readField reads a small form field.
+func readField(part *multipart.Part, name string, maxAudio int64) (string, error) {
+	b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
+	if err != nil {
+		return "", uploadError(err, maxAudio)
+	}
+	if len(b) > maxFieldBytes {
+		return "", callaudit.Invalid(callaudit.FieldError{Field: name, Message: fmt.Sprintf("must be at most %d bytes", maxFieldBytes)})
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// uploadError classifies a failure to read the multipart body.
+func uploadError(err error, max int64) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(max)
+	}
+	return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.upload", "the multipart upload is malformed or was interrupted")
+}
+
+func tooLarge(max int64) error {
+	return &callaudit.Error{
+		Kind:    callaudit.KindTooLarge,
+		Message: "audio: the recording is larger than the limit of " + byteSize(max),
+		Fields:  []callaudit.FieldError{{Field: "audio", Message: "too large"}},
+	}
+}
