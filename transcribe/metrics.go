@@ -1,5 +1,7 @@
 package transcribe
 
+import "unicode"
+
 // Metrics describe a conversation without any model. Word-based figures are
 // always present; time-based ones are nil unless the transcript has
 // timestamps (every segment Timed).
@@ -31,4 +33,179 @@ type Metrics struct {
 	LongestSilenceSeconds   *float64 `json:"longest_silence_seconds,omitempty"`
 	Interruptions           *int     `json:"interruptions,omitempty"`
 	ManagerInterruptions    *int     `json:"manager_interruptions,omitempty"`
+}
+
+// ComputeMetrics describes a transcript without any model. Definitions:
+//
+//   - Words are runs of non-space characters (as in Transcript.Words),
+//     counted per role; a segment with a role other than manager or client
+//     counts as unknown.
+//   - Turns: consecutive segments of the manager, or of the client, form
+//     one turn; every unknown-speaker segment is its own turn, since
+//     nothing says two of them are the same person.
+//   - Questions: sentences ending in "?", counted as runs of closing
+//     punctuation that hold a question mark ("Да?!" is one question).
+//   - Longest monologue: the most words in one turn of the manager or the
+//     client; its seconds are the longest such turn by time, from its first
+//     start to its last end (pauses inside the turn included).
+//
+// Time figures need every segment Timed. Talk seconds sum End-Start per
+// role (overlapping speech counts for both). Silence is the sum of the gaps
+// between a segment's start and the latest end before it (so a long
+// segment that others overlap leaves no phantom gap); leading and trailing
+// silence are not counted. An interruption is a manager or client segment
+// that starts before the latest earlier segment of the other role has
+// ended; ManagerInterruptions are those made by the manager. Duration is
+// Transcript.Duration when known (even for an untimed transcript), else
+// the latest segment end.
+func ComputeMetrics(t Transcript) Metrics {
+	m := Metrics{Segments: len(t.Segments)}
+	var (
+		prev     Role
+		runWords int
+		timed    = len(t.Segments) > 0
+	)
+	for i, s := range t.Segments {
+		words := countWords(s.Text)
+		role := knownRole(s.Speaker)
+		switch role {
+		case RoleManager:
+			m.ManagerWords += words
+			m.ManagerQuestions += countQuestions(s.Text)
+		case RoleClient:
+			m.ClientWords += words
+			m.ClientQuestions += countQuestions(s.Text)
+		default:
+			m.UnknownWords += words
+		}
+		if i == 0 || role != prev || role == RoleUnknown {
+			m.Turns++
+			runWords = 0
+		}
+		prev = role
+		if role != RoleUnknown {
+			runWords += words
+			if runWords > m.LongestMonologueWords {
+				m.LongestMonologueWords = runWords
+				m.LongestMonologueSpeaker = role
+			}
+		}
+		timed = timed && s.Timed()
+	}
+	if total := m.ManagerWords + m.ClientWords; total > 0 {
+		m.ManagerTalkShare = float64(m.ManagerWords) / float64(total)
+	}
+	if timed {
+		timedMetrics(t.Segments, &m)
+	}
+	if t.Duration != nil {
+		m.DurationSeconds = Seconds(*t.Duration)
+	}
+	return m
+}
+
+// timedMetrics fills the time figures of m; every segment is Timed.
+func timedMetrics(segs []Segment, m *Metrics) {
+	var (
+		talk               = map[Role]float64{}
+		silence, longestSl float64
+		coveredUntil       = *segs[0].End
+		maxEnd             = *segs[0].End
+		interruptions, mgr int
+		// lastEnd is the end of the latest segment of each known role.
+		lastEnd  = map[Role]float64{}
+		runStart float64
+		runEnd   float64
+		longest  float64
+		prev     Role
+	)
+	for i, s := range segs {
+		start, end := *s.Start, *s.End
+		role := knownRole(s.Speaker)
+		talk[role] += end - start
+		maxEnd = max(maxEnd, end)
+		if i > 0 {
+			if gap := start - coveredUntil; gap > 0 {
+				silence += gap
+				longestSl = max(longestSl, gap)
+			}
+			coveredUntil = max(coveredUntil, end)
+		}
+		if role != RoleUnknown {
+			if otherEnd, ok := lastEnd[other(role)]; ok && start < otherEnd {
+				interruptions++
+				if role == RoleManager {
+					mgr++
+				}
+			}
+			lastEnd[role] = end
+			if i == 0 || role != prev {
+				runStart, runEnd = start, end
+			}
+			runEnd = max(runEnd, end)
+			longest = max(longest, runEnd-runStart)
+		}
+		prev = role
+	}
+	m.DurationSeconds = Seconds(maxEnd)
+	m.ManagerTalkSeconds = Seconds(talk[RoleManager])
+	m.ClientTalkSeconds = Seconds(talk[RoleClient])
+	if both := talk[RoleManager] + talk[RoleClient]; both > 0 {
+		m.ManagerTalkShareByTime = Seconds(talk[RoleManager] / both)
+	}
+	m.LongestMonologueSeconds = Seconds(longest)
+	m.SilenceSeconds = Seconds(silence)
+	m.LongestSilenceSeconds = Seconds(longestSl)
+	m.Interruptions = &interruptions
+	m.ManagerInterruptions = &mgr
+}
+
+func knownRole(r Role) Role {
+	if r == RoleManager || r == RoleClient {
+		return r
+	}
+	return RoleUnknown
+}
+
+func other(r Role) Role {
+	if r == RoleManager {
+		return RoleClient
+	}
+	return RoleManager
+}
+
+// countWords counts words as strings.Fields would, without allocating.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			in = false
+		} else if !in {
+			in = true
+			n++
+		}
+	}
+	return n
+}
+
+// countQuestions counts runs of closing punctuation that hold a "?".
+func countQuestions(s string) int {
+	n, inRun, q := 0, false, false
+	for _, r := range s {
+		switch r {
+		case '?', '？':
+			inRun, q = true, true
+		case '!', '.', '…':
+			inRun = true
+		default:
+			if inRun && q {
+				n++
+			}
+			inRun, q = false, false
+		}
+	}
+	if q {
+		n++
+	}
+	return n
 }

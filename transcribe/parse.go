@@ -1,23 +1,536 @@
 package transcribe
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
-// ParseDialog splits a plain-text dialog into speaker turns.
-// PLACEHOLDER: replaced by the full parser.
-func ParseDialog(text string) Transcript {
-	var t Transcript
-	for _, line := range strings.Split(text, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			t.Segments = append(t.Segments, Segment{Speaker: RoleUnknown, Text: line})
-		}
-	}
-	t.Language = DetectLanguage(text)
-	t.Source = "text"
-	return t
+// labelWords maps a lower-case speaker label word to the role it names.
+// "Собеседник" and "звонящий" are the other party of a call recorded on the
+// manager's side, so they count as the client. Speaker/Спикер labels come
+// from diarised exports that split turns without knowing roles.
+var labelWords = map[string]Role{
+	// Russian, manager side.
+	"менеджер": RoleManager, "продавец": RoleManager, "оператор": RoleManager,
+	"сотрудник": RoleManager, "консультант": RoleManager, "специалист": RoleManager,
+	"м": RoleManager,
+	// English, manager side.
+	"manager": RoleManager, "agent": RoleManager, "rep": RoleManager,
+	"sales": RoleManager, "salesperson": RoleManager, "seller": RoleManager,
+	"operator": RoleManager, "m": RoleManager,
+	// Russian, client side.
+	"клиент": RoleClient, "покупатель": RoleClient, "абонент": RoleClient,
+	"собеседник": RoleClient, "звонящий": RoleClient, "к": RoleClient,
+	// English, client side.
+	"client": RoleClient, "customer": RoleClient, "caller": RoleClient,
+	"buyer": RoleClient, "prospect": RoleClient, "lead": RoleClient, "c": RoleClient,
+	// Diarised exports: a turn boundary without a role.
+	"speaker": RoleUnknown, "спикер": RoleUnknown, "говорящий": RoleUnknown,
 }
 
-// ComputeMetrics computes conversation metrics from a transcript.
-// PLACEHOLDER: replaced by the full implementation.
-func ComputeMetrics(t Transcript) Metrics {
-	return Metrics{Segments: len(t.Segments)}
+// Bounds that keep label matching cheap and stop running text from being
+// read as a label: a label header is short and has few parts.
+const (
+	maxHeaderBytes = 80
+	maxHeaderItems = 6
+	maxWordBytes   = 32
+)
+
+// ParseDialog splits a plain-text dialog into speaker turns.
+//
+// A turn starts at a speaker label: a role word such as "Менеджер",
+// "Клиент", "Agent" or "Customer" (see the README for the full list; case
+// does not matter) followed by ":" or a dash. Labels may carry a number
+// ("Менеджер 2:"), a name ("Анна (менеджер):", "Менеджер Анна:",
+// "Менеджер (Анна):") and a timestamp before or after them ("[01:02]",
+// "(1:02:03)", "01:02", "[00:01 - 00:04]"). Several labels may share a line
+// ("Клиент: Привет! Менеджер: Добрый день!"); lines without a label continue
+// the previous turn.
+//
+// To keep running text from being split, a label that does not start a line
+// or follow sentence punctuation must begin with a capital letter (unless
+// the dialog writes its labels in lower case) and end with ":"; single-letter
+// labels (М, К, M, C) and dash separators are only recognised at the start
+// of a line or a sentence; "X — это" is never a label. A bare timestamp
+// after the separator is text (it may be a time of day); a bracketed one is
+// the turn's start.
+//
+// Text before the first label, or with no labels at all, becomes one
+// RoleUnknown segment per line. A line holding only a timestamp applies to
+// the next turn. Start times that go backwards are dropped; a segment's End
+// is the next segment's Start unless a range gave it. The result has
+// Language from DetectLanguage and Source "text". ParseDialog never panics
+// and runs in time linear in the input.
+func ParseDialog(text string) Transcript {
+	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1}
+	for rest := text; rest != ""; {
+		line := rest
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i], rest[i+1:]
+		} else {
+			rest = ""
+		}
+		p.line(line)
+	}
+	p.closeTurn()
+	return Transcript{
+		Language: DetectLanguage(text),
+		Segments: finishTimes(p.segs),
+		Source:   "text",
+	}
+}
+
+// stamp is a parsed timestamp or time range, in seconds.
+type stamp struct {
+	start, end       float64
+	hasStart, hasEnd bool
+}
+
+// label is one speaker label found in a line.
+type label struct {
+	role  Role
+	start int // byte offset where the label (with a leading timestamp) begins
+	text  int // byte offset where the turn's text begins
+	ts    stamp
+	dash  bool // the separator was a dash
+	lower bool // the label's first word is in lower case
+}
+
+type parser struct {
+	segs []Segment
+	// cur is the index of the labelled segment that unlabelled text
+	// continues, or -1 before the first label.
+	cur     int
+	pending stamp // from a line holding only a timestamp
+	// Styles learned from the labels seen so far.
+	seenLabel, lowerStyle, dashStyle bool
+}
+
+// line splits one line at its labels.
+func (p *parser) line(line string) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return
+	}
+	if ts, k, ok := parseStamp(line, 0); ok && k == len(line) {
+		p.pending = ts
+		return
+	}
+	i := skipBullet(line)
+	textFrom := 0
+	boundary, lineStart := true, true
+	for i < len(line) {
+		if lb, ok := p.matchLabel(line, i, boundary, lineStart); ok {
+			p.addText(line[textFrom:i])
+			p.openTurn(lb)
+			textFrom = lb.text
+			i = lb.text
+		}
+		// Advance to the start of the next word, noting whether the
+		// word before it ended a sentence.
+		var last rune
+		for i < len(line) {
+			r, n := utf8.DecodeRuneInString(line[i:])
+			if unicode.IsSpace(r) {
+				break
+			}
+			last = r
+			i += n
+		}
+		for i < len(line) {
+			r, n := utf8.DecodeRuneInString(line[i:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			i += n
+		}
+		boundary = last != 0 && endsSentence(last)
+		lineStart = false
+	}
+	p.addText(line[textFrom:])
+}
+
+// addText gives text to the open labelled turn, or makes it an unknown
+// speaker's segment when no label has been seen yet.
+func (p *parser) addText(s string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return
+	}
+	if p.cur >= 0 {
+		if t := p.segs[p.cur].Text; t != "" {
+			s = t + " " + s
+		}
+		p.segs[p.cur].Text = s
+		return
+	}
+	seg := Segment{Speaker: RoleUnknown, Text: s}
+	p.applyPending(&seg)
+	p.segs = append(p.segs, seg)
+}
+
+func (p *parser) openTurn(lb label) {
+	p.closeTurn()
+	if !p.seenLabel {
+		p.seenLabel = true
+		p.lowerStyle = lb.lower
+	}
+	p.dashStyle = p.dashStyle || lb.dash
+	seg := Segment{Speaker: lb.role}
+	if lb.ts.hasStart {
+		p.pending = lb.ts
+	}
+	p.applyPending(&seg)
+	p.segs = append(p.segs, seg)
+	p.cur = len(p.segs) - 1
+}
+
+// closeTurn drops the open turn when its label had no text.
+func (p *parser) closeTurn() {
+	if p.cur >= 0 && p.cur == len(p.segs)-1 && p.segs[p.cur].Text == "" {
+		p.segs = p.segs[:p.cur]
+		p.cur = -1
+	}
+}
+
+func (p *parser) applyPending(seg *Segment) {
+	if p.pending.hasStart {
+		seg.Start = Seconds(p.pending.start)
+		if p.pending.hasEnd {
+			seg.End = Seconds(p.pending.end)
+		}
+	}
+	p.pending = stamp{}
+}
+
+// matchLabel reports whether a speaker label begins at line[i]. boundary
+// says the previous word ended a sentence (or i starts the line).
+func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label, bool) {
+	lb := label{start: i}
+	c := line[i]
+	// Cheap rejection first: this runs at every word of the dialog.
+	if !boundary && c != '[' && c != '(' && !isDigit(c) {
+		r, _ := utf8.DecodeRuneInString(line[i:])
+		if !unicode.IsUpper(r) && !p.lowerStyle {
+			return lb, false
+		}
+	}
+	j := i
+	if ts, k, ok := parseStamp(line, j); ok {
+		if k < len(line) && !isSpaceAt(line, k) {
+			return lb, false
+		}
+		lb.ts = ts
+		j = skipSpaces(line, k)
+	}
+	limit := min(len(line), j+maxHeaderBytes)
+	var (
+		role         = Role("")
+		sales        bool // "Sales ..." pins the manager side ("Sales Lead")
+		roleWords    int
+		single       bool // a one-letter role word
+		items        int
+		connector    bool // after Russian "по": lower-case qualifiers follow
+		tsAfterRole  bool
+		firstWordSet bool
+	)
+	for {
+		j = skipSpaces(line, j)
+		if j >= len(line) || isSep(line, j) {
+			break
+		}
+		if j >= limit || items >= maxHeaderItems {
+			return lb, false
+		}
+		items++
+		c := line[j]
+		switch {
+		case c == '[' || c == '(':
+			if ts, k, ok := parseStamp(line, j); ok {
+				if !lb.ts.hasStart {
+					lb.ts = ts
+				}
+				tsAfterRole = roleWords > 0
+				j = k
+				continue
+			}
+			if c != '(' {
+				return lb, false
+			}
+			// A parenthesised name or role: "Анна (менеджер)".
+			k := j + 1
+			for k < limit && line[k] != ')' {
+				k++
+			}
+			if k >= limit {
+				return lb, false
+			}
+			for w := j + 1; w < k; {
+				w = skipSpaces(line, w)
+				if w >= k {
+					break
+				}
+				word, next := readWord(line[:k], w)
+				if word == "" {
+					if !isDigit(line[w]) && line[w] != ',' && line[w] != '#' {
+						return lb, false
+					}
+					next = w + 1
+				} else if r, ok := lookupRole(word); ok {
+					role, sales, single = combineRole(role, r, sales, word), sales || strings.EqualFold(word, "sales"), single || utf8.RuneCountInString(word) == 1
+					roleWords++
+				}
+				w = next
+			}
+			j = k + 1
+		case isDigit(c) || c == '#':
+			if ts, k, ok := parseStamp(line, j); ok {
+				if !lb.ts.hasStart {
+					lb.ts = ts
+				}
+				tsAfterRole = roleWords > 0
+				j = k
+				continue
+			}
+			if roleWords == 0 {
+				return lb, false
+			}
+			k := j
+			if c == '#' {
+				k++
+			}
+			n := 0
+			for k < len(line) && isDigit(line[k]) && n < 4 {
+				k++
+				n++
+			}
+			if n == 0 || n > 3 || (k < len(line) && !isSpaceAt(line, k) && !isSep(line, k)) {
+				return lb, false
+			}
+			j = k
+		default:
+			word, k := readWord(line, j)
+			if word == "" {
+				return lb, false
+			}
+			first, _ := utf8.DecodeRuneInString(word)
+			upper := unicode.IsUpper(first)
+			if !firstWordSet {
+				firstWordSet = true
+				lb.lower = !upper
+			}
+			r, isRole := lookupRole(word)
+			switch {
+			case isRole:
+				if roleWords == 0 && !boundary && !upper && !p.lowerStyle {
+					return lb, false
+				}
+				role = combineRole(role, r, sales, word)
+				sales = sales || strings.EqualFold(word, "sales")
+				single = single || utf8.RuneCountInString(word) == 1
+				roleWords++
+			case roleWords > 0 && word == "по":
+				connector = true
+			case connector && !upper:
+			case upper && (boundary || roleWords > 0):
+				// A name or title: "Анна", "Account".
+			default:
+				return lb, false
+			}
+			j = k
+		}
+	}
+	if roleWords == 0 || (single && !boundary) {
+		return lb, false
+	}
+	lb.role = role
+	switch {
+	case j >= len(line):
+		// "Speaker 1 00:03" on its own line, text on the next: exports
+		// from meeting tools put no separator after a timestamp.
+		if !boundary || !tsAfterRole {
+			return lb, false
+		}
+		lb.text = j
+		return lb, true
+	case line[j] == ':' || strings.HasPrefix(line[j:], "："):
+		if line[j] == ':' {
+			j++
+		} else {
+			j += len("：")
+		}
+	default: // a dash
+		if !boundary || !(lineStart || p.dashStyle) {
+			return lb, false
+		}
+		_, n := utf8.DecodeRuneInString(line[j:])
+		j += n
+		if j < len(line) && !isSpaceAt(line, j) {
+			return lb, false
+		}
+		if w, _ := readWord(line, skipSpaces(line, j)); strings.EqualFold(w, "это") {
+			return lb, false
+		}
+		lb.dash = true
+	}
+	j = skipSpaces(line, j)
+	if !lb.ts.hasStart && j < len(line) && (line[j] == '[' || line[j] == '(') {
+		if ts, k, ok := parseStamp(line, j); ok {
+			lb.ts = ts
+			j = skipSpaces(line, k)
+		}
+	}
+	lb.text = j
+	return lb, true
+}
+
+// combineRole merges the role of another label word into the header's
+// role. The last role word wins, as English heads come last ("Customer
+// Success Manager"); "Sales" keeps the manager side ("Sales Lead"); the
+// roleless "Speaker" never overrides a role.
+func combineRole(cur, next Role, sales bool, word string) Role {
+	switch {
+	case cur == "":
+		return next
+	case sales || strings.EqualFold(word, "sales"):
+		return RoleManager
+	case next == RoleUnknown:
+		return cur
+	}
+	return next
+}
+
+// lookupRole returns the role a label word names. Hyphenated words
+// ("Продавец-консультант") are looked up whole, then part by part.
+func lookupRole(word string) (Role, bool) {
+	var buf [maxWordBytes * 2]byte
+	if r, ok := labelWords[lowerInto(buf[:0], word)]; ok {
+		return r, true
+	}
+	if !strings.Contains(word, "-") {
+		return "", false
+	}
+	var role Role
+	found := false
+	for part := range strings.SplitSeq(word, "-") {
+		if r, ok := labelWords[lowerInto(buf[:0], part)]; ok && (!found || r != RoleUnknown) {
+			role, found = r, true
+		}
+	}
+	return role, found
+}
+
+// lowerInto lower-cases s into buf without allocating; the map lookup with
+// the converted bytes does not allocate either.
+func lowerInto(buf []byte, s string) string {
+	for _, r := range s {
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+	}
+	return string(buf)
+}
+
+// readWord returns the word of letters (with inner hyphens and
+// apostrophes) at s[i], and the offset after it; "" when s[i] is not a
+// letter or the word is too long to be part of a label.
+func readWord(s string, i int) (string, int) {
+	j := i
+	for j < len(s) {
+		r, n := utf8.DecodeRuneInString(s[j:])
+		if unicode.IsLetter(r) {
+			j += n
+			continue
+		}
+		if (r == '-' || r == '\'') && j > i && j+n < len(s) {
+			if r2, _ := utf8.DecodeRuneInString(s[j+n:]); unicode.IsLetter(r2) {
+				j += n
+				continue
+			}
+		}
+		break
+	}
+	if j == i || j-i > maxWordBytes {
+		return "", i
+	}
+	return s[i:j], j
+}
+
+// isSep reports whether a label separator (":" or a dash) is at s[i].
+func isSep(s string, i int) bool {
+	switch s[i] {
+	case ':', '-':
+		return true
+	case 0xE2: // "–" and "—" are E2 80 93 / E2 80 94
+		return strings.HasPrefix(s[i:], "–") || strings.HasPrefix(s[i:], "—")
+	case 0xEF: // full-width colon
+		return strings.HasPrefix(s[i:], "：")
+	}
+	return false
+}
+
+// endsSentence reports whether r ends a sentence, so that what follows
+// may be a label even in lower case or with a single letter.
+func endsSentence(r rune) bool {
+	switch r {
+	case '.', '!', '?', '…', ';', '»', '"', '”', ')', ']':
+		return true
+	}
+	return false
+}
+
+// skipBullet skips a list bullet at the start of a line ("- ", "— ", "• ").
+func skipBullet(s string) int {
+	for _, b := range []string{"-", "–", "—", "•", "*"} {
+		if strings.HasPrefix(s, b) {
+			if j := len(b); j < len(s) && isSpaceAt(s, j) {
+				return skipSpaces(s, j)
+			}
+		}
+	}
+	return 0
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if !unicode.IsSpace(r) {
+			break
+		}
+		i += n
+	}
+	return i
+}
+
+func isSpaceAt(s string, i int) bool {
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsSpace(r)
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// finishTimes makes times consistent: a start earlier than the one before
+// is dropped (with its end), an end before its start is dropped, and a
+// missing end is the next segment's start.
+func finishTimes(segs []Segment) []Segment {
+	last := -1.0
+	for i := range segs {
+		s := &segs[i]
+		if s.Start != nil && *s.Start < last {
+			s.Start, s.End = nil, nil
+		}
+		if s.Start == nil {
+			s.End = nil
+			continue
+		}
+		last = *s.Start
+		if s.End != nil && *s.End < *s.Start {
+			s.End = nil
+		}
+	}
+	for i := 0; i+1 < len(segs); i++ {
+		if segs[i].Start != nil && segs[i].End == nil && segs[i+1].Start != nil {
+			segs[i].End = Seconds(*segs[i+1].Start)
+		}
+	}
+	return segs
 }
