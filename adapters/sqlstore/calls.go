@@ -1,0 +1,289 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// callColumns are the columns a Call is read from, in scanCall's order.
+const callColumns = "id, manager_id, mode, language, status, status_reason, source, recording_url, report, created_at, updated_at"
+
+// queries are the fixed statements, rebound for the dialect once at Open.
+type queries struct {
+	upsert, deleteCriteria, get string
+}
+
+func buildQueries(d dialect) queries {
+	return queries{
+		// Re-saving a call replaces every column but created_at, which
+		// keeps the first save's value; RETURNING hands that value back
+		// for the call_criteria copies.
+		upsert: d.rebind(`INSERT INTO calls (id, manager_id, mode, language, status, status_reason, source, recording_url,
+	total_score, scorer, model, report, created_at, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET manager_id = excluded.manager_id, mode = excluded.mode, language = excluded.language,
+	status = excluded.status, status_reason = excluded.status_reason, source = excluded.source,
+	recording_url = excluded.recording_url, total_score = excluded.total_score, scorer = excluded.scorer,
+	model = excluded.model, report = excluded.report, updated_at = excluded.updated_at
+RETURNING created_at`),
+		deleteCriteria: d.rebind("DELETE FROM call_criteria WHERE call_id = ?"),
+		get:            d.rebind("SELECT " + callColumns + " FROM calls WHERE id = ?"),
+	}
+}
+
+// Save inserts the call or replaces the one with the same ID, keeping the
+// first CreatedAt. Times are kept to the microsecond (PostgreSQL's
+// resolution, used by both dialects so that they agree).
+func (s *Store) Save(ctx context.Context, call storage.Call) error {
+	if strings.TrimSpace(call.ID) == "" {
+		return invalid("call_id", "is required")
+	}
+	if err := ctx.Err(); err != nil {
+		return s.translate("Save", err)
+	}
+	now := s.now().UTC().Truncate(time.Microsecond)
+	created := call.CreatedAt.UTC().Truncate(time.Microsecond)
+	if call.CreatedAt.IsZero() {
+		created = now
+	}
+	var (
+		total         sql.NullInt64
+		report        sql.NullString
+		scorer, model string
+	)
+	if call.Report != nil {
+		b, err := json.Marshal(call.Report)
+		if err != nil {
+			return callaudit.Wrap(err, callaudit.KindInvalid, "sqlstore.Save", "the report cannot be stored as JSON")
+		}
+		// A string, not []byte: SQLite would store bytes as a BLOB, which
+		// its JSON functions read as JSONB.
+		report = sql.NullString{String: string(b), Valid: true}
+		total = sql.NullInt64{Int64: int64(call.Report.TotalScore), Valid: true}
+		scorer, model = call.Report.Meta.Scorer, call.Report.Meta.Model
+	}
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var kept timeValue
+		err := tx.QueryRowContext(ctx, s.q.upsert,
+			call.ID, call.ManagerID, string(call.Mode), call.Language, string(call.Status), call.StatusReason,
+			call.Source, call.RecordingURL, total, scorer, model, report,
+			s.dialect.timeArg(created), s.dialect.timeArg(now),
+		).Scan(&kept)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, s.q.deleteCriteria, call.ID); err != nil {
+			return err
+		}
+		if !counted(call) || len(call.Report.Criteria) == 0 {
+			return nil
+		}
+		q, args := s.insertCriteria(call, kept.t)
+		_, err = tx.ExecContext(ctx, q, args...)
+		return err
+	})
+	return s.translate("Save", err)
+}
+
+// counted reports whether the call counts in statistics: done, with a
+// report. Only such calls have call_criteria rows.
+func counted(c storage.Call) bool {
+	return c.Status == storage.StatusDone && c.Report != nil
+}
+
+// insertCriteria builds one multi-row INSERT of the call's criterion
+// scores.
+func (s *Store) insertCriteria(call storage.Call, created time.Time) (string, []any) {
+	var b strings.Builder
+	b.WriteString("INSERT INTO call_criteria (call_id, criterion, score, manager_id, mode, created_at) VALUES ")
+	args := make([]any, 0, 6*len(call.Report.Criteria))
+	at := s.dialect.timeArg(created)
+	i := 0
+	for id, sc := range call.Report.Criteria {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?)")
+		args = append(args, call.ID, id, sc, call.ManagerID, string(call.Mode), at)
+		i++
+	}
+	return s.dialect.rebind(b.String()), args
+}
+
+// Get returns the call with the id, or a KindNotFound error.
+func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
+	c, err := scanCall(s.read.QueryRowContext(ctx, s.q.get, id))
+	if err != nil {
+		return storage.Call{}, s.translate("Get", err)
+	}
+	return c, nil
+}
+
+// List returns one page of the calls that match f, newest first. It pages
+// with a keyset on (created_at, id): the cursor holds the last call's key
+// and the next page starts strictly after it, so pages stay stable while
+// calls are added and cost the same however deep they are.
+func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error) {
+	limit := f.Limit
+	switch {
+	case limit < 0:
+		return storage.Page{}, invalid("limit", "must not be negative")
+	case limit > storage.MaxLimit:
+		return storage.Page{}, invalid("limit", "must be at most "+strconv.Itoa(storage.MaxLimit))
+	case limit == 0:
+		limit = storage.DefaultLimit
+	}
+	var w where
+	if f.Cursor != "" {
+		cur, err := storage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return storage.Page{}, err
+		}
+		w.add("(created_at, id) < (?, ?)", s.dialect.timeArg(cur.CreatedAt), cur.ID)
+	}
+	if f.ManagerID != "" {
+		w.add("manager_id = ?", f.ManagerID)
+	}
+	s.period(&w, f.From, f.To)
+	if f.MinScore != nil {
+		w.add("total_score >= ?", *f.MinScore)
+	}
+	if f.MaxScore != nil {
+		w.add("total_score <= ?", *f.MaxScore)
+	}
+	if f.Mode != "" {
+		w.add("mode = ?", string(f.Mode))
+	}
+	if f.Status != "" {
+		w.add("status = ?", string(f.Status))
+	}
+	// One row more than the page tells whether another page follows.
+	q := "SELECT " + callColumns + " FROM calls" + w.sql() +
+		" ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(limit+1)
+	rows, err := s.read.QueryContext(ctx, s.dialect.rebind(q), w.args...)
+	if err != nil {
+		return storage.Page{}, s.translate("List", err)
+	}
+	defer rows.Close()
+	page := storage.Page{Calls: make([]storage.Call, 0, min(limit, 64))}
+	for rows.Next() {
+		c, err := scanCall(rows)
+		if err != nil {
+			return storage.Page{}, s.translate("List", err)
+		}
+		page.Calls = append(page.Calls, c)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.Page{}, s.translate("List", err)
+	}
+	if len(page.Calls) > limit {
+		page.Calls = page.Calls[:limit]
+		page.NextCursor = storage.EncodeCursor(storage.CursorOf(page.Calls[limit-1]))
+	}
+	return page, nil
+}
+
+// period adds the [from, to) bounds on created_at.
+func (s *Store) period(w *where, from, to time.Time) {
+	if !from.IsZero() {
+		// Stored times have microsecond resolution: a call at or after
+		// from is at or after from rounded up to the microsecond.
+		w.add("created_at >= ?", s.dialect.timeArg(ceilMicro(from)))
+	}
+	if !to.IsZero() {
+		w.add("created_at < ?", s.dialect.timeArg(ceilMicro(to)))
+	}
+}
+
+// ceilMicro rounds t up to a whole microsecond.
+func ceilMicro(t time.Time) time.Time {
+	if r := t.Truncate(time.Microsecond); !r.Equal(t) {
+		return r.Add(time.Microsecond)
+	}
+	return t
+}
+
+// where collects the conditions of a query and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) sql() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// rowScanner is *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}
+
+func scanCall(r rowScanner) (storage.Call, error) {
+	var (
+		c                storage.Call
+		mode, status     string
+		report           sql.NullString
+		created, updated timeValue
+	)
+	err := r.Scan(&c.ID, &c.ManagerID, &mode, &c.Language, &status, &c.StatusReason,
+		&c.Source, &c.RecordingURL, &report, &created, &updated)
+	if err != nil {
+		return storage.Call{}, err
+	}
+	c.Mode, c.Status = score.Mode(mode), storage.Status(status)
+	c.CreatedAt, c.UpdatedAt = created.t, updated.t
+	if report.Valid {
+		c.Report = new(score.Report)
+		if err := json.Unmarshal([]byte(report.String), c.Report); err != nil {
+			return storage.Call{}, fmt.Errorf("call %q: stored report: %w", c.ID, err)
+		}
+	}
+	return c, nil
+}
+
+// timeValue scans a time from either dialect: a time.Time (PostgreSQL) or
+// the text SQLite keeps (timeLayout, or a bare date from date()).
+type timeValue struct{ t time.Time }
+
+func (v *timeValue) Scan(src any) error {
+	switch x := src.(type) {
+	case time.Time:
+		v.t = x.UTC()
+		return nil
+	case string:
+		return v.parse(x)
+	case []byte:
+		return v.parse(string(x))
+	}
+	return fmt.Errorf("sqlstore: cannot read a time from %T", src)
+}
+
+func (v *timeValue) parse(s string) error {
+	layout := time.RFC3339Nano
+	if len(s) == len(time.DateOnly) {
+		layout = time.DateOnly
+	}
+	t, err := time.Parse(layout, s)
+	if err != nil {
+		return fmt.Errorf("sqlstore: stored time %q: %w", s, err)
+	}
+	v.t = t.UTC()
+	return nil
+}

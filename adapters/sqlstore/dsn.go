@@ -1,0 +1,128 @@
+package sqlstore
+
+import (
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/callaudit/callaudit"
+)
+
+// target is a parsed data source name: which database and how to reach it.
+type target struct {
+	dialect dialect
+	// sqliteDSN is the modernc.org/sqlite data source name.
+	sqliteDSN string
+	// memory is true for an in-memory SQLite database, which exists once
+	// per connection and so must live on exactly one.
+	memory bool
+	// pgConfig is the parsed PostgreSQL configuration.
+	pgConfig *pgx.ConnConfig
+	// secret is the password in the DSN, scrubbed from every error.
+	secret string
+}
+
+// sqliteParams are the connection settings every SQLite connection gets
+// unless the DSN sets them: wait up to 5 s for a lock instead of failing
+// with SQLITE_BUSY, write-ahead log so readers never block the writer,
+// synchronous=NORMAL (safe with WAL: a power cut may lose the last
+// commits, never corrupt the file), foreign keys on, and BEGIN IMMEDIATE
+// so a write transaction takes the write lock at its start rather than
+// failing to upgrade a read lock midway.
+var sqliteParams = [][2]string{
+	{"_pragma", "busy_timeout(5000)"},
+	{"_pragma", "journal_mode(WAL)"},
+	{"_pragma", "synchronous(NORMAL)"},
+	{"_pragma", "foreign_keys(1)"},
+	{"_txlock", "immediate"},
+}
+
+// parseDSN understands a file path, file: and sqlite: URLs (SQLite) and
+// postgres:// or postgresql:// URLs (PostgreSQL). Its errors never hold the
+// DSN's password.
+func parseDSN(dsn string) (target, error) {
+	const op = "sqlstore.Open"
+	dsn = strings.TrimSpace(dsn)
+	if dsn == "" {
+		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the database URL is empty"}
+	}
+	lower := strings.ToLower(dsn)
+	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+		secret := ""
+		if u, err := url.Parse(dsn); err == nil {
+			secret, _ = u.User.Password()
+		}
+		cfg, err := pgx.ParseConfig(dsn)
+		if err != nil {
+			return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
+				Message: "the PostgreSQL URL cannot be parsed", Err: scrub(err, secret)}
+		}
+		return target{dialect: postgresDialect{}, pgConfig: cfg, secret: cfg.Password}, nil
+	}
+
+	path, query := dsn, ""
+	switch {
+	case strings.HasPrefix(lower, "sqlite://"):
+		path = dsn[len("sqlite://"):]
+	case strings.HasPrefix(lower, "sqlite3://"):
+		path = dsn[len("sqlite3://"):]
+	case strings.HasPrefix(lower, "sqlite:"):
+		path = dsn[len("sqlite:"):]
+	case strings.HasPrefix(lower, "file:"):
+		// A SQLite URI: modernc.org/sqlite hands it to SQLite whole.
+	case strings.Contains(lower, "://"):
+		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
+			Message: "unsupported database URL: use a SQLite file path, a file: or sqlite: URL, or a postgres:// URL"}
+	}
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	if path == "" || path == "file:" {
+		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite database path is empty"}
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite URL's parameters cannot be parsed", Err: err}
+	}
+	memory := path == ":memory:" || path == "file::memory:" || q.Get("mode") == "memory"
+	setPragmas := map[string]bool{}
+	for _, p := range q["_pragma"] {
+		setPragmas[pragmaName(p)] = true
+	}
+	for _, kv := range sqliteParams {
+		switch {
+		case kv[0] == "_pragma" && setPragmas[pragmaName(kv[1])]:
+		case kv[0] != "_pragma" && q.Has(kv[0]):
+		case memory && kv[1] == "journal_mode(WAL)":
+			// An in-memory database has no log file.
+		default:
+			q.Add(kv[0], kv[1])
+		}
+	}
+	return target{dialect: sqliteDialect{}, sqliteDSN: path + "?" + q.Encode(), memory: memory}, nil
+}
+
+// pragmaName returns "busy_timeout" for "busy_timeout(5000)" or
+// "busy_timeout=5000".
+func pragmaName(p string) string {
+	if i := strings.IndexAny(p, "(="); i >= 0 {
+		p = p[:i]
+	}
+	return strings.ToLower(strings.TrimSpace(p))
+}
+
+// Redact returns dsn with its password replaced by "xxxxx", for logs.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		if err != nil && strings.Contains(dsn, "@") {
+			return "(unparsable database URL)"
+		}
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

@@ -1,0 +1,204 @@
+package sqlstore_test
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/storagetest"
+)
+
+func TestSqlstoreConformance(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			storagetest.Run(t, func(t *testing.T) storage.Store {
+				return open(t, db.fresh(t))
+			})
+		})
+	}
+}
+
+// migrationRows reads the migration table as text, to compare it across
+// restarts.
+func migrationRows(t *testing.T, s *sqlstore.Store) []string {
+	t.Helper()
+	rows, err := s.DB().QueryContext(context.Background(), "SELECT version, name, applied_at FROM callaudit_migrations ORDER BY version")
+	require.NoError(t, err)
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var (
+			v       int
+			name, a string
+		)
+		require.NoError(t, rows.Scan(&v, &name, &a))
+		out = append(out, fmt.Sprintf("%d %s %s", v, name, a))
+	}
+	require.NoError(t, rows.Err())
+	return out
+}
+
+func TestSqlstoreMigrationsIdempotent(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := db.fresh(t)
+			s, err := sqlstore.Open(ctx, dsn)
+			require.NoError(t, err)
+			call := storagetest.FullCall("kept-across-restart", time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC))
+			require.NoError(t, s.Save(ctx, call))
+			before := migrationRows(t, s)
+			require.NotEmpty(t, before, "the first Open applies the migrations")
+			require.NoError(t, s.Close())
+
+			// The second Open finds every version applied: nothing runs
+			// again (it would fail on CREATE TABLE) and the data is there.
+			s2 := open(t, dsn, sqlstore.WithClock(func() time.Time { return time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC) }))
+			assert.Equal(t, before, migrationRows(t, s2))
+			got, err := s2.Get(ctx, call.ID)
+			require.NoError(t, err)
+			storagetest.AssertCallEqual(t, call, got)
+		})
+	}
+}
+
+// TestSqlstoreConcurrentOpen starts several stores on one empty database
+// at once: the migration lock must let exactly one apply each version.
+func TestSqlstoreConcurrentOpen(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			dsn := db.fresh(t)
+			var wg sync.WaitGroup
+			errs := make([]error, 4)
+			for i := range errs {
+				wg.Go(func() {
+					s, err := sqlstore.Open(context.Background(), dsn)
+					if err == nil {
+						err = s.Close()
+					}
+					errs[i] = err
+				})
+			}
+			wg.Wait()
+			for _, err := range errs {
+				require.NoError(t, err)
+			}
+			s := open(t, dsn)
+			assert.Len(t, migrationRows(t, s), 1)
+		})
+	}
+}
+
+// TestSqlstoreConcurrentWriters is the 32×50: every save of many
+// goroutines at once persists, and none fails with a lock error
+// (SQLITE_BUSY would surface as a KindUnavailable error here).
+func TestSqlstoreConcurrentWriters(t *testing.T) {
+	const writers, perWriter = 32, 50
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			s := open(t, db.fresh(t))
+			ctx := context.Background()
+			gen := storagetest.Generator{Managers: 8, Seed: 1, From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Span: 30 * 24 * time.Hour}
+			var wg sync.WaitGroup
+			errs := make(chan error, writers*perWriter)
+			for w := range writers {
+				calls := make([]storage.Call, perWriter)
+				for i := range calls {
+					calls[i] = gen.Call(w*perWriter + i)
+				}
+				wg.Go(func() {
+					for _, c := range calls {
+						errs <- s.Save(ctx, c)
+					}
+				})
+			}
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				require.NoError(t, err)
+			}
+			seen := map[string]bool{}
+			f := storage.Filter{Limit: storage.MaxLimit}
+			for {
+				page, err := s.List(ctx, f)
+				require.NoError(t, err)
+				for _, c := range page.Calls {
+					seen[c.ID] = true
+				}
+				if page.NextCursor == "" {
+					break
+				}
+				f.Cursor = page.NextCursor
+			}
+			assert.Len(t, seen, writers*perWriter)
+		})
+	}
+}
+
+// TestSqlstoreCriteriaFollowSaves checks the call_criteria copies: a
+// re-save replaces a call's criterion scores, and a call that stops
+// counting (no longer done) leaves the per-criterion averages.
+func TestSqlstoreCriteriaFollowSaves(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			s := open(t, db.fresh(t))
+			ctx := context.Background()
+			at := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+			mk := func(id string, criteria map[string]int) storage.Call {
+				rep := &score.Report{Summary: "s", Recommendations: "r"}
+				for cid, v := range criteria {
+					rep.Details = append(rep.Details, score.CriterionResult{ID: cid, Score: v, Weight: 1})
+				}
+				rep.Recompute()
+				return storage.Call{ID: id, ManagerID: "m", Mode: score.ModeManager, Status: storage.StatusDone, Report: rep, CreatedAt: at}
+			}
+			require.NoError(t, s.Save(ctx, mk("a", map[string]int{"greeting": 80, "needs": 40})))
+			require.NoError(t, s.Save(ctx, mk("b", map[string]int{"greeting": 20})))
+			st, err := s.Stats(ctx, storage.StatsQuery{ManagerID: "m"})
+			require.NoError(t, err)
+			assert.Equal(t, map[string]float64{"greeting": 50, "needs": 40}, st.Criteria)
+
+			// Re-saving "a" with other criteria replaces its rows.
+			require.NoError(t, s.Save(ctx, mk("a", map[string]int{"closing": 90})))
+			st, err = s.Stats(ctx, storage.StatsQuery{ManagerID: "m"})
+			require.NoError(t, err)
+			assert.Equal(t, map[string]float64{"greeting": 20, "closing": 90}, st.Criteria)
+
+			// "b" failing (re-analysis) takes it out of the statistics.
+			failed := mk("b", map[string]int{"greeting": 20})
+			failed.Status, failed.StatusReason = storage.StatusFailed, "upstream error"
+			require.NoError(t, s.Save(ctx, failed))
+			st, err = s.Stats(ctx, storage.StatsQuery{ManagerID: "m"})
+			require.NoError(t, err)
+			assert.Equal(t, 1, st.Count)
+			assert.Equal(t, map[string]float64{"closing": 90}, st.Criteria)
+		})
+	}
+}
+
+func TestSqlstoreErrorKinds(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			s := open(t, db.fresh(t))
+			_, err := s.Get(context.Background(), "missing")
+			assert.Equal(t, callaudit.KindNotFound, callaudit.KindOf(err))
+			assert.Equal(t, "call not found", callaudit.MessageOf(err))
+
+			canceled, cancel := context.WithCancel(context.Background())
+			cancel()
+			err = s.Save(canceled, storagetest.FullCall("c", time.Now()))
+			assert.Equal(t, callaudit.KindCanceled, callaudit.KindOf(err))
+
+			require.NoError(t, s.Ping(context.Background()))
+		})
+	}
+}
