@@ -1,0 +1,1553 @@
+// callaudit web UI: one page with hash routes (#/, #/history, #/managers,
+// #/managers/{id}, #/calls/{id}) over the server's JSON API.
+//
+// No framework and no build step. Every node is made with h(), which puts
+// strings in as text, never as markup: transcripts and reports are text
+// from callers and models and must not be able to inject anything.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const LANG_KEY = 'callaudit.lang';
+const MODES = ['Manager+', 'Client+', 'Диалог'];
+const STATUSES = ['queued', 'processing', 'done', 'failed'];
+const PAGE_SIZE = 25;
+const POLL_MS = 3000;
+
+// ---------------------------------------------------------------- strings
+
+const I18N = {
+  ru: {
+    skip: 'Перейти к содержимому',
+    nav: 'Разделы',
+    navAnalyze: 'Анализ',
+    navHistory: 'История',
+    navManagers: 'Менеджеры',
+    navDocs: 'API',
+    footer: 'callaudit — аудит звонков отдела продаж',
+    switchLang: 'Switch to English',
+    langButton: 'EN',
+
+    analyzeTitle: 'Анализ звонка',
+    analyzeLead: 'Вставьте диалог или загрузите запись: оценка, разбор по критериям и рекомендации менеджеру.',
+    source: 'Что анализируем',
+    sourceText: 'Текст диалога',
+    sourceAudio: 'Аудиозапись',
+    dialogLabel: 'Диалог',
+    dialogHint: 'Реплики с метками говорящих: «Менеджер: …», «Клиент: …» — по строкам или в одну строку.',
+    dialogPlaceholder: 'Менеджер: Добрый день! Меня зовут Анна, компания «ТаскФлоу»…\nКлиент: Здравствуйте…',
+    audioLabel: 'Файл записи',
+    dropHint: 'Перетащите файл сюда или нажмите, чтобы выбрать',
+    audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC — до {max}. Стерео: менеджер и клиент на разных каналах.',
+    audioOff: 'Распознавание речи на сервере не настроено, поэтому запись не будет обработана. Администратору: задайте OPENAI_API_KEY (или адрес совместимого сервера) и перезапустите сервер. Текст диалога анализируется и без этого.',
+    chooseFile: 'Выберите файл записи.',
+    fileTooBig: 'Файл {size} больше допустимых {max}.',
+    fileChosen: 'Выбран файл: {name} ({size})',
+    modeLabel: 'Режим анализа',
+    'mode:Manager+': 'Manager+',
+    'mode:Client+': 'Client+',
+    'mode:Диалог': 'Диалог',
+    'modeDesc:Manager+': 'работа менеджера по этапам продажи',
+    'modeDesc:Client+': 'реакции клиента: интерес, возражения, готовность купить',
+    'modeDesc:Диалог': 'общее качество разговора',
+    details: 'Дополнительно',
+    callId: 'ID звонка',
+    managerId: 'ID менеджера',
+    optional: 'необязательно',
+    callIdHint: 'Из CRM или телефонии; повторный анализ с тем же ID заменит звонок в истории.',
+    reportLang: 'Язык отчёта',
+    langAuto: 'Как в диалоге',
+    langRu: 'Русский',
+    langEn: 'English',
+    submit: 'Проанализировать',
+    uploading: 'Загрузка записи… {pct}%',
+    processingAudio: 'Распознаём речь и оцениваем…',
+    processingText: 'Оцениваем…',
+    errorTitle: 'Не получилось',
+    networkError: 'Сервер недоступен. Проверьте соединение и повторите.',
+    httpError: 'Сервер ответил ошибкой {status}.',
+
+    score: 'Оценка',
+    outOf: 'из 100',
+    'band:good': 'Хороший звонок',
+    'band:mid': 'Есть что улучшить',
+    'band:low': 'Слабый звонок',
+    summary: 'Итог',
+    recommendations: 'Рекомендации',
+    criteria: 'Критерии',
+    weight: 'вес {w}',
+    evidence: 'Цитаты',
+    notGrounded: 'нет в расшифровке',
+    showInTranscript: 'Показать реплику №{n} в расшифровке',
+    metrics: 'Метрики разговора',
+    talkShare: 'Доля речи (по словам)',
+    talkShareTime: 'Доля речи (по времени)',
+    'role:manager': 'Менеджер',
+    'role:client': 'Клиент',
+    'role:unknown': 'Не определён',
+    managerQuestions: 'Вопросов задал менеджер',
+    clientQuestions: 'Вопросов задал клиент',
+    longestMonologue: 'Самый длинный монолог',
+    turns: 'Смен говорящего (реплик)',
+    duration: 'Длительность',
+    silence: 'Паузы',
+    longestSilence: 'Самая длинная пауза',
+    interruptions: 'Перебивания',
+    managerInterruptions: 'из них менеджером: {n}',
+    transcript: 'Расшифровка',
+    showTranscript: 'Расшифровка ({n})',
+    meta: 'О разборе',
+    metaMode: 'Режим',
+    metaLanguage: 'Язык',
+    metaScorer: 'Оценщик',
+    metaModel: 'Модель',
+    metaTranscriber: 'Распознавание',
+    metaTime: 'Время обработки',
+    metaTokens: 'Токены',
+    metaCall: 'Звонок',
+    metaManager: 'Менеджер',
+    metaCreated: 'Создан',
+    ms: '{n} мс',
+    words: ['слово', 'слова', 'слов'],
+    segments: ['реплика', 'реплики', 'реплик'],
+    calls: ['звонок', 'звонка', 'звонков'],
+
+    historyTitle: 'История звонков',
+    filters: 'Фильтры',
+    from: 'С даты',
+    to: 'По дату (включительно)',
+    minScore: 'Оценка от',
+    maxScore: 'Оценка до',
+    mode: 'Режим',
+    status: 'Статус',
+    any: 'Любой',
+    apply: 'Применить',
+    reset: 'Сбросить',
+    exportCsv: 'Выгрузить CSV',
+    colDate: 'Дата',
+    colCall: 'Звонок',
+    colManager: 'Менеджер',
+    colMode: 'Режим',
+    colStatus: 'Статус',
+    colScore: 'Оценка',
+    loadMore: 'Показать ещё',
+    loading: 'Загрузка…',
+    noCalls: 'Звонков не найдено.',
+    shown: 'Показано: {n}',
+    'status:queued': 'В очереди',
+    'status:processing': 'Обрабатывается',
+    'status:done': 'Готов',
+    'status:failed': 'Ошибка',
+
+    managersTitle: 'Менеджеры',
+    managersLead: 'Рейтинг по средней оценке за период. Динамика — разница между второй и первой половиной периода.',
+    colRank: '№',
+    colCount: 'Звонков',
+    colAverage: 'Средняя',
+    colTrend: 'Динамика',
+    colLast: 'Последний звонок',
+    noManagers: 'Нет оценённых звонков за период.',
+
+    managerTitle: 'Менеджер {id}',
+    statCount: 'Звонков',
+    statAverage: 'Средняя',
+    statMin: 'Минимум',
+    statMax: 'Максимум',
+    bucket: 'Шаг графика',
+    'bucket:day': 'По дням',
+    'bucket:week': 'По неделям',
+    chartTitle: 'Оценка по времени',
+    chartLabel: 'График средней оценки: {n} точек от {from} до {to}',
+    chartPoint: '{date}: {avg} ({count})',
+    chartEmpty: 'Нет оценённых звонков за период.',
+    criteriaAvg: 'Средние по критериям',
+    recentCalls: 'Последние звонки',
+    allCalls: 'Все звонки менеджера →',
+
+    callTitle: 'Звонок {id}',
+    callSource: 'Источник',
+    'source:text': 'текст',
+    'source:audio': 'аудиофайл',
+    'source:url': 'ссылка на запись',
+    'source:webhook': 'вебхук',
+    'source:transcript': 'расшифровка',
+    recording: 'Запись',
+    updated: 'Обновлён',
+    reason: 'Причина',
+    waiting: 'Отчёт появится после обработки; страница обновляется сама.',
+    openCall: 'Карточка звонка',
+    backToHistory: '← К истории',
+    notFound: 'Такой страницы нет.',
+    retry: 'Повторить',
+  },
+  en: {
+    skip: 'Skip to content',
+    nav: 'Sections',
+    navAnalyze: 'Analyse',
+    navHistory: 'History',
+    navManagers: 'Managers',
+    navDocs: 'API',
+    footer: 'callaudit — sales call audit',
+    switchLang: 'Переключить на русский',
+    langButton: 'RU',
+
+    analyzeTitle: 'Analyse a call',
+    analyzeLead: 'Paste a dialog or upload a recording: get a score, a per-criterion breakdown and advice for the manager.',
+    source: 'What to analyse',
+    sourceText: 'Dialog text',
+    sourceAudio: 'Recording',
+    dialogLabel: 'Dialog',
+    dialogHint: 'Turns with speaker labels: “Manager: …”, “Client: …”, one per line or all on one line.',
+    dialogPlaceholder: 'Manager: Good afternoon! This is Anna from TaskFlow…\nClient: Hello…',
+    audioLabel: 'Recording file',
+    dropHint: 'Drop a file here or click to choose one',
+    audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC, up to {max}. Stereo: manager and client on separate channels.',
+    audioOff: 'Speech-to-text is not configured on the server, so a recording cannot be processed. Administrator: set OPENAI_API_KEY (or the address of a compatible server) and restart the server. Text dialogs work without it.',
+    chooseFile: 'Choose a recording file.',
+    fileTooBig: 'The file is {size}, more than the allowed {max}.',
+    fileChosen: 'Chosen: {name} ({size})',
+    modeLabel: 'Analysis mode',
+    'mode:Manager+': 'Manager+',
+    'mode:Client+': 'Client+',
+    'mode:Диалог': 'Dialog',
+    'modeDesc:Manager+': 'the manager’s work through the sales stages',
+    'modeDesc:Client+': 'the client’s reactions: interest, objections, readiness to buy',
+    'modeDesc:Диалог': 'overall quality of the conversation',
+    details: 'More options',
+    callId: 'Call ID',
+    managerId: 'Manager ID',
+    optional: 'optional',
+    callIdHint: 'From your CRM or telephony; analysing again with the same ID replaces the call in the history.',
+    reportLang: 'Report language',
+    langAuto: 'Same as the dialog',
+    langRu: 'Русский',
+    langEn: 'English',
+    submit: 'Analyse',
+    uploading: 'Uploading the recording… {pct}%',
+    processingAudio: 'Transcribing and scoring…',
+    processingText: 'Scoring…',
+    errorTitle: 'That did not work',
+    networkError: 'The server cannot be reached. Check the connection and try again.',
+    httpError: 'The server answered with error {status}.',
+
+    score: 'Score',
+    outOf: 'out of 100',
+    'band:good': 'Good call',
+    'band:mid': 'Room to improve',
+    'band:low': 'Weak call',
+    summary: 'Summary',
+    recommendations: 'Recommendations',
+    criteria: 'Criteria',
+    weight: 'weight {w}',
+    evidence: 'Evidence',
+    notGrounded: 'not in the transcript',
+    showInTranscript: 'Show turn #{n} in the transcript',
+    metrics: 'Conversation metrics',
+    talkShare: 'Talk share (by words)',
+    talkShareTime: 'Talk share (by time)',
+    'role:manager': 'Manager',
+    'role:client': 'Client',
+    'role:unknown': 'Unknown',
+    managerQuestions: 'Questions the manager asked',
+    clientQuestions: 'Questions the client asked',
+    longestMonologue: 'Longest monologue',
+    turns: 'Speaker turns',
+    duration: 'Duration',
+    silence: 'Silence',
+    longestSilence: 'Longest pause',
+    interruptions: 'Interruptions',
+    managerInterruptions: 'by the manager: {n}',
+    transcript: 'Transcript',
+    showTranscript: 'Transcript ({n})',
+    meta: 'About this report',
+    metaMode: 'Mode',
+    metaLanguage: 'Language',
+    metaScorer: 'Scorer',
+    metaModel: 'Model',
+    metaTranscriber: 'Speech-to-text',
+    metaTime: 'Processing time',
+    metaTokens: 'Tokens',
+    metaCall: 'Call',
+    metaManager: 'Manager',
+    metaCreated: 'Created',
+    ms: '{n} ms',
+    words: ['word', 'words'],
+    segments: ['turn', 'turns'],
+    calls: ['call', 'calls'],
+
+    historyTitle: 'Call history',
+    filters: 'Filters',
+    from: 'From',
+    to: 'To (inclusive)',
+    minScore: 'Min score',
+    maxScore: 'Max score',
+    mode: 'Mode',
+    status: 'Status',
+    any: 'Any',
+    apply: 'Apply',
+    reset: 'Reset',
+    exportCsv: 'Export CSV',
+    colDate: 'Date',
+    colCall: 'Call',
+    colManager: 'Manager',
+    colMode: 'Mode',
+    colStatus: 'Status',
+    colScore: 'Score',
+    loadMore: 'Load more',
+    loading: 'Loading…',
+    noCalls: 'No calls found.',
+    shown: 'Shown: {n}',
+    'status:queued': 'Queued',
+    'status:processing': 'Processing',
+    'status:done': 'Done',
+    'status:failed': 'Failed',
+
+    managersTitle: 'Managers',
+    managersLead: 'Ranked by average score in the period. Trend is the second half of the period minus the first.',
+    colRank: '#',
+    colCount: 'Calls',
+    colAverage: 'Average',
+    colTrend: 'Trend',
+    colLast: 'Last call',
+    noManagers: 'No scored calls in the period.',
+
+    managerTitle: 'Manager {id}',
+    statCount: 'Calls',
+    statAverage: 'Average',
+    statMin: 'Lowest',
+    statMax: 'Highest',
+    bucket: 'Chart step',
+    'bucket:day': 'Daily',
+    'bucket:week': 'Weekly',
+    chartTitle: 'Score over time',
+    chartLabel: 'Average score chart: {n} points from {from} to {to}',
+    chartPoint: '{date}: {avg} ({count})',
+    chartEmpty: 'No scored calls in the period.',
+    criteriaAvg: 'Criterion averages',
+    recentCalls: 'Recent calls',
+    allCalls: 'All of this manager’s calls →',
+
+    callTitle: 'Call {id}',
+    callSource: 'Source',
+    'source:text': 'text',
+    'source:audio': 'audio file',
+    'source:url': 'recording URL',
+    'source:webhook': 'webhook',
+    'source:transcript': 'transcript',
+    recording: 'Recording',
+    updated: 'Updated',
+    reason: 'Reason',
+    waiting: 'The report appears once the call is processed; this page refreshes by itself.',
+    openCall: 'Call page',
+    backToHistory: '← Back to history',
+    notFound: 'There is no such page.',
+    retry: 'Try again',
+  },
+};
+
+const state = {
+  lang: initialLang(),
+  config: null,
+  rubricTitles: {}, // lang → {criterion id → title}
+  form: { source: 'text', text: '', mode: MODES[0], call_id: '', manager_id: '', language: '', file: null },
+  busy: false,
+  progress: null, // {phase: 'upload'|'processing', pct}
+  error: null, // ApiError of the last analysis
+  result: null, // report of the last analysis
+  routeAbort: null, // AbortController of the current view's requests
+};
+
+function initialLang() {
+  try {
+    const v = localStorage.getItem(LANG_KEY);
+    if (v === 'ru' || v === 'en') return v;
+  } catch (_) {
+    // Storage may be disabled; Russian is the default anyway.
+  }
+  return 'ru';
+}
+
+function t(key, vars) {
+  let s = I18N[state.lang][key] ?? I18N.ru[key] ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+// plural picks the form of a counted noun: Russian has three.
+function plural(key, n) {
+  const forms = I18N[state.lang][key];
+  const rule = new Intl.PluralRules(state.lang).select(n);
+  if (state.lang === 'ru') return forms[rule === 'one' ? 0 : rule === 'few' ? 1 : 2];
+  return forms[rule === 'one' ? 0 : 1];
+}
+
+const locale = () => (state.lang === 'ru' ? 'ru-RU' : 'en-GB');
+const fmtNum = (n, digits = 1) => new Intl.NumberFormat(locale(), { maximumFractionDigits: digits }).format(n);
+
+function fmtDate(s, withTime = true) {
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime()) || d.getUTCFullYear() < 1971) return '—';
+  return d.toLocaleString(locale(), withTime ? { dateStyle: 'medium', timeStyle: 'short' } : { dateStyle: 'medium' });
+}
+
+function fmtClock(sec) {
+  if (sec == null || !Number.isFinite(sec)) return '';
+  const s = Math.max(0, Math.round(sec));
+  const hh = Math.floor(s / 3600);
+  const mm = Math.floor((s % 3600) / 60);
+  const ss = String(s % 60).padStart(2, '0');
+  return hh > 0 ? `${hh}:${String(mm).padStart(2, '0')}:${ss}` : `${mm}:${ss}`;
+}
+
+function fmtBytes(n) {
+  const units = state.lang === 'ru' ? ['Б', 'КБ', 'МБ', 'ГБ'] : ['B', 'KB', 'MB', 'GB'];
+  let i = 0;
+  while (n >= 1024 && i < units.length - 1) {
+    n /= 1024;
+    i++;
+  }
+  return `${fmtNum(n, i === 0 ? 0 : 1)} ${units[i]}`;
+}
+
+function band(score) {
+  if (score >= 75) return 'good';
+  if (score >= 50) return 'mid';
+  return 'low';
+}
+
+// ---------------------------------------------------------------- DOM
+
+// h builds an element. Strings among children become text nodes; attributes
+// go through setAttribute, "on…" keys become listeners and "style" is set
+// through the CSSOM, which the Content-Security-Policy allows.
+function h(tag, attrs, ...children) {
+  const svg = tag.startsWith('svg:');
+  const el = svg ? document.createElementNS(SVG_NS, tag.slice(4)) : document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v == null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'style') Object.assign(el.style, v);
+    else if (!svg && (k === 'value' || k === 'checked' || k === 'selected')) el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  append(el, children);
+  return el;
+}
+
+function append(el, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c == null || c === false) continue;
+    el.append(c instanceof Node ? c : String(c));
+  }
+  return el;
+}
+
+// safeURL lets only http(s) links through: a recording URL comes from a
+// webhook sender and could be "javascript:".
+function safeURL(s) {
+  try {
+    const u = new URL(s, location.href);
+    return u.protocol === 'http:' || u.protocol === 'https:' ? u.href : null;
+  } catch (_) {
+    return null;
+  }
+}
+
+const view = () => document.getElementById('view');
+
+function setView(...children) {
+  const v = view();
+  v.replaceChildren();
+  append(v, children);
+}
+
+// ---------------------------------------------------------------- API
+
+class ApiError extends Error {
+  constructor(status, message, code, fields) {
+    super(message || '');
+    this.status = status;
+    this.code = code || '';
+    this.fields = fields || [];
+  }
+
+  // text is what a person reads: the server's message when it sent the
+  // JSON error shape, a generic line otherwise.
+  text() {
+    if (this.message) return this.message;
+    if (this.status === 0) return t('networkError');
+    return t('httpError', { status: this.status });
+  }
+}
+
+function apiError(status, body) {
+  const e = body && typeof body === 'object' ? body.error : null;
+  if (!e) return new ApiError(status);
+  return new ApiError(status, e.message, e.code, Array.isArray(e.fields) ? e.fields : []);
+}
+
+async function api(path, { method = 'GET', json, signal } = {}) {
+  const init = { method, signal, headers: { Accept: 'application/json' } };
+  if (json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  }
+  let res;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(0);
+  }
+  let body = null;
+  if ((res.headers.get('Content-Type') || '').includes('json')) {
+    try {
+      body = await res.json();
+    } catch (err) {
+      if (err.name === 'AbortError') throw err;
+    }
+  }
+  if (!res.ok) throw apiError(res.status, body);
+  return body;
+}
+
+// uploadAudio posts the form with XMLHttpRequest because fetch reports no
+// upload progress. onPhase('upload', fraction) runs while bytes go out and
+// onPhase('processing') once they are all sent.
+function uploadAudio(form, onPhase) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', '/analyze_audio_call');
+    xhr.responseType = 'json';
+    xhr.setRequestHeader('Accept', 'application/json');
+    xhr.upload.addEventListener('progress', (e) => {
+      if (e.lengthComputable) onPhase('upload', e.loaded / e.total);
+    });
+    xhr.upload.addEventListener('load', () => onPhase('processing'));
+    xhr.addEventListener('load', () => {
+      if (xhr.status >= 200 && xhr.status < 300 && xhr.response) resolve(xhr.response);
+      else reject(apiError(xhr.status, xhr.response));
+    });
+    xhr.addEventListener('error', () => reject(new ApiError(0)));
+    xhr.addEventListener('abort', () => reject(new ApiError(0)));
+    onPhase('upload', 0);
+    xhr.send(form);
+  });
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v != null && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
+}
+
+async function loadConfig() {
+  try {
+    state.config = await api('/config');
+  } catch (_) {
+    // Without /config the UI still works: audio is offered and the server
+    // explains if it cannot transcribe.
+    state.config = null;
+  }
+  const ver = document.getElementById('version');
+  if (ver && state.config && state.config.version) ver.textContent = `· ${state.config.version}`;
+}
+
+// criterionTitles returns id → title in the UI language from the default
+// rubrics of every mode, fetched once per language; ids without a title
+// show as themselves.
+async function criterionTitles(signal) {
+  const lang = state.lang;
+  if (state.rubricTitles[lang]) return state.rubricTitles[lang];
+  const titles = {};
+  const order = [];
+  const results = await Promise.allSettled(
+    MODES.map((m) => api(`/rubric${query({ mode: m, language: lang })}`, { signal })),
+  );
+  for (const r of results) {
+    if (r.status !== 'fulfilled' || !r.value || !Array.isArray(r.value.criteria)) continue;
+    for (const c of r.value.criteria) {
+      if (!(c.id in titles)) order.push(c.id);
+      titles[c.id] = titles[c.id] || c.title || c.id;
+    }
+  }
+  const out = { titles, order };
+  if (results.some((r) => r.status === 'fulfilled')) state.rubricTitles[lang] = out;
+  return out;
+}
+
+// ---------------------------------------------------------------- shared pieces
+
+function errorBox(err, onRetry) {
+  return h(
+    'div',
+    { class: 'alert', role: 'alert' },
+    h('strong', null, t('errorTitle')),
+    h('p', null, err instanceof ApiError ? err.text() : String(err)),
+    onRetry ? h('button', { type: 'button', class: 'btn small', onclick: onRetry }, t('retry')) : null,
+  );
+}
+
+function scoreChip(score) {
+  if (score == null) return h('span', { class: 'chip muted' }, '—');
+  return h('span', { class: `chip band-${band(score)}` }, fmtNum(score, 0));
+}
+
+function statusBadge(status) {
+  return h('span', { class: `status status-${STATUSES.includes(status) ? status : 'unknown'}` }, t(`status:${status}`));
+}
+
+function modeName(mode) {
+  return MODES.includes(mode) ? t(`mode:${mode}`) : mode || '—';
+}
+
+function bar(value, label) {
+  const v = Math.max(0, Math.min(100, Number(value) || 0));
+  return h(
+    'div',
+    { class: 'bar', role: 'meter', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(v), 'aria-label': label },
+    h('div', { class: `bar-fill band-${band(v)}`, style: { width: `${v}%` } }),
+  );
+}
+
+function field(id, label, control, hint) {
+  return h(
+    'div',
+    { class: 'field' },
+    h('label', { for: id }, label),
+    control,
+    hint ? h('p', { class: 'hint', id: `${id}-hint` }, hint) : null,
+    h('p', { class: 'field-error', id: `${id}-err`, hidden: true }),
+  );
+}
+
+// ---------------------------------------------------------------- report
+
+function renderReport(rep, { callLink = true } = {}) {
+  const total = Number(rep.total_score) || 0;
+  const b = band(total);
+  const meta = rep.meta || {};
+  const segments = (rep.transcript && Array.isArray(rep.transcript.segments) && rep.transcript.segments) || [];
+  const transcriptId = `transcript-${Math.random().toString(36).slice(2, 8)}`;
+
+  const showSegment = (i) => {
+    const det = document.getElementById(transcriptId);
+    if (!det) return;
+    det.open = true;
+    const li = det.querySelector(`[data-seg="${i}"]`);
+    if (!li) return;
+    det.querySelectorAll('.seg.hl').forEach((x) => x.classList.remove('hl'));
+    li.classList.add('hl');
+    li.scrollIntoView({ block: 'center', behavior: 'smooth' });
+    li.focus({ preventScroll: true });
+  };
+
+  const recs = Array.isArray(rep.recommendation_list) && rep.recommendation_list.length
+    ? rep.recommendation_list
+    : String(rep.recommendations || '').split('\n').map((s) => s.replace(/^\s*(?:[-•*]|\d+[.)])\s*/, '').trim()).filter(Boolean);
+
+  const metaRows = [
+    [t('metaMode'), modeName(meta.mode)],
+    [t('metaLanguage'), meta.language],
+    [t('metaScorer'), [meta.scorer, meta.scorer_version].filter(Boolean).join(' ')],
+    [t('metaModel'), meta.model],
+    [t('metaTranscriber'), meta.transcriber],
+    [t('metaManager'), meta.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(meta.manager_id)}` }, meta.manager_id) : null],
+    [t('metaCall'), meta.call_id ? (callLink ? h('a', { href: `#/calls/${encodeURIComponent(meta.call_id)}` }, meta.call_id) : meta.call_id) : null],
+    [t('metaTime'), meta.timings && meta.timings.total_ms != null ? t('ms', { n: fmtNum(meta.timings.total_ms, 0) }) : null],
+    [t('metaTokens'), meta.usage && meta.usage.total_tokens ? fmtNum(meta.usage.total_tokens, 0) : null],
+    [t('metaCreated'), meta.created_at ? fmtDate(meta.created_at) : null],
+  ].filter(([, v]) => v != null && v !== '');
+
+  return h(
+    'section',
+    { class: 'report', 'aria-label': t('score') },
+    h(
+      'div',
+      { class: 'report-head' },
+      h(
+        'div',
+        { class: `score-card band-${b}` },
+        h('div', { class: 'score-label' }, t('score')),
+        h('div', { class: 'score-num', id: 'score-value' }, String(total)),
+        h('div', { class: 'score-out' }, t('outOf')),
+        h('div', { class: 'score-band' }, t(`band:${b}`)),
+      ),
+      h(
+        'div',
+        { class: 'report-summary' },
+        h('h2', null, t('summary')),
+        h('p', { class: 'prose' }, rep.summary || '—'),
+        h('dl', { class: 'meta' }, metaRows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+      ),
+    ),
+    recs.length
+      ? h('section', { class: 'card recs' }, h('h2', null, t('recommendations')), h('ol', { class: 'rec-list' }, recs.map((r) => h('li', null, r))))
+      : null,
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t('criteria')),
+      h('ul', { class: 'criteria' }, (rep.details || []).map((d) => renderCriterion(d, segments, showSegment))),
+    ),
+    renderMetrics(rep.metrics),
+    segments.length
+      ? h(
+        'details',
+        { class: 'card transcript', id: transcriptId },
+        h('summary', null, h('h2', null, t('showTranscript', { n: `${segments.length} ${plural('segments', segments.length)}` }))),
+        h(
+          'ol',
+          { class: 'segments' },
+          segments.map((s, i) => h(
+            'li',
+            { class: `seg seg-${s.speaker || 'unknown'}`, 'data-seg': i, tabindex: -1 },
+            h('span', { class: 'seg-who' }, t(`role:${s.speaker || 'unknown'}`), s.start != null ? h('span', { class: 'ts' }, fmtClock(s.start)) : null),
+            h('span', { class: 'seg-text' }, s.text),
+          )),
+        ),
+      )
+      : null,
+  );
+}
+
+function renderCriterion(d, segments, showSegment) {
+  const title = d.title || d.id;
+  return h(
+    'li',
+    { class: 'criterion', 'data-criterion': d.id },
+    h(
+      'div',
+      { class: 'crit-head' },
+      h('span', { class: 'crit-title' }, title),
+      h('span', { class: 'crit-weight' }, t('weight', { w: fmtNum(d.weight, 2) })),
+      h('span', { class: `crit-score band-text-${band(d.score)}` }, String(d.score)),
+    ),
+    bar(d.score, title),
+    d.comment ? h('p', { class: 'crit-comment' }, d.comment) : null,
+    Array.isArray(d.evidence) && d.evidence.length
+      ? h(
+        'ul',
+        { class: 'evidence', 'aria-label': t('evidence') },
+        d.evidence.map((e) => {
+          let start = e.start;
+          if (start == null && e.segment >= 0 && segments[e.segment]) start = segments[e.segment].start;
+          const who = e.speaker || (e.segment >= 0 && segments[e.segment] ? segments[e.segment].speaker : '');
+          return h(
+            'li',
+            { class: `quote${e.grounded === false ? ' ungrounded' : ''}` },
+            h(
+              'span',
+              { class: 'quote-who' },
+              who ? t(`role:${who}`) : null,
+              start != null ? h('span', { class: 'ts' }, fmtClock(start)) : null,
+              e.segment >= 0 && segments[e.segment]
+                ? h('button', { type: 'button', class: 'linkish', 'aria-label': t('showInTranscript', { n: e.segment + 1 }), onclick: () => showSegment(e.segment) }, `#${e.segment + 1}`)
+                : null,
+            ),
+            h('q', null, e.quote),
+            e.grounded === false ? h('span', { class: 'warn' }, t('notGrounded')) : null,
+          );
+        }),
+      )
+      : null,
+  );
+}
+
+function renderMetrics(m) {
+  if (!m) return null;
+  const items = [];
+  const shareBar = (label, share) => {
+    const mgr = Math.round(Math.max(0, Math.min(1, share)) * 100);
+    return h(
+      'div',
+      { class: 'share' },
+      h('div', { class: 'share-label' }, label),
+      h(
+        'div',
+        { class: 'share-bar', role: 'img', 'aria-label': `${label}: ${t('role:manager')} ${mgr}%, ${t('role:client')} ${100 - mgr}%` },
+        h('div', { class: 'share-mgr', style: { width: `${mgr}%` } }),
+        h('div', { class: 'share-cli', style: { width: `${100 - mgr}%` } }),
+      ),
+      h(
+        'div',
+        { class: 'share-legend' },
+        h('span', { class: 'dot dot-mgr' }), `${t('role:manager')} ${mgr}%`,
+        h('span', { class: 'dot dot-cli' }), `${t('role:client')} ${100 - mgr}%`,
+      ),
+    );
+  };
+  const shares = [];
+  if ((m.manager_words || 0) + (m.client_words || 0) > 0) shares.push(shareBar(t('talkShare'), m.manager_talk_share || 0));
+  if (m.manager_talk_share_by_time != null) shares.push(shareBar(t('talkShareTime'), m.manager_talk_share_by_time));
+
+  items.push([t('managerQuestions'), fmtNum(m.manager_questions || 0, 0)]);
+  items.push([t('clientQuestions'), fmtNum(m.client_questions || 0, 0)]);
+  let mono = `${fmtNum(m.longest_monologue_words || 0, 0)} ${plural('words', m.longest_monologue_words || 0)}`;
+  if (m.longest_monologue_seconds != null) mono += ` · ${fmtClock(m.longest_monologue_seconds)}`;
+  if (m.longest_monologue_speaker) mono += ` · ${t(`role:${m.longest_monologue_speaker}`)}`;
+  items.push([t('longestMonologue'), mono]);
+  items.push([t('turns'), fmtNum(m.turns || 0, 0)]);
+  if (m.duration_seconds != null) items.push([t('duration'), fmtClock(m.duration_seconds)]);
+  if (m.silence_seconds != null) items.push([t('silence'), fmtClock(m.silence_seconds)]);
+  if (m.longest_silence_seconds != null) items.push([t('longestSilence'), fmtClock(m.longest_silence_seconds)]);
+  if (m.interruptions != null) {
+    items.push([t('interruptions'), fmtNum(m.interruptions, 0) + (m.manager_interruptions != null ? ` (${t('managerInterruptions', { n: m.manager_interruptions })})` : '')]);
+  }
+  return h(
+    'section',
+    { class: 'card metrics' },
+    h('h2', null, t('metrics')),
+    shares,
+    h('dl', { class: 'figures' }, items.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+  );
+}
+
+// ---------------------------------------------------------------- analyze view
+
+function renderAnalyze() {
+  const f = state.form;
+  const cfg = state.config;
+  const audioOff = cfg && cfg.transcription === false;
+  const maxAudio = cfg && cfg.max_audio_bytes ? fmtBytes(cfg.max_audio_bytes) : '—';
+
+  const sourceRadio = (value, label) => h(
+    'label',
+    { class: 'seg-opt' },
+    h('input', {
+      type: 'radio',
+      name: 'source',
+      value,
+      checked: f.source === value,
+      onchange: () => {
+        f.source = value;
+        document.getElementById('panel-text').hidden = value !== 'text';
+        document.getElementById('panel-audio').hidden = value !== 'audio';
+      },
+    }),
+    h('span', null, label),
+  );
+
+  const textarea = h('textarea', {
+    id: 'f-dialog_text',
+    name: 'dialog_text',
+    rows: 12,
+    spellcheck: 'false',
+    placeholder: t('dialogPlaceholder'),
+    'aria-describedby': 'f-dialog_text-hint f-dialog_text-err',
+    value: f.text,
+    oninput: (e) => {
+      f.text = e.target.value;
+    },
+  });
+
+  const fileInput = h('input', {
+    id: 'f-audio',
+    name: 'audio',
+    type: 'file',
+    class: 'visually-hidden',
+    accept: 'audio/*,video/webm,video/mp4,.mp3,.wav,.m4a,.ogg,.oga,.opus,.webm,.flac,.mp4,.mpeg,.mpga,.aac,.amr',
+    'aria-describedby': 'f-audio-hint f-audio-err',
+    onchange: (e) => setFile(e.target.files && e.target.files[0]),
+  });
+  const fileName = h('span', { class: 'file-name', id: 'file-name', 'aria-live': 'polite' }, f.file ? t('fileChosen', { name: f.file.name, size: fmtBytes(f.file.size) }) : '');
+  const drop = h(
+    'label',
+    {
+      for: 'f-audio',
+      class: 'drop',
+      id: 'drop',
+      ondragover: (e) => {
+        e.preventDefault();
+        e.currentTarget.classList.add('over');
+      },
+      ondragleave: (e) => e.currentTarget.classList.remove('over'),
+      ondrop: (e) => {
+        e.preventDefault();
+        e.currentTarget.classList.remove('over');
+        const files = e.dataTransfer && e.dataTransfer.files;
+        if (files && files.length) {
+          try {
+            fileInput.files = files;
+          } catch (_) {
+            // Older browsers cannot assign; the File is kept in state anyway.
+          }
+          setFile(files[0]);
+        }
+      },
+    },
+    h('span', { class: 'drop-icon', 'aria-hidden': 'true' }, '⬆'),
+    h('span', { class: 'drop-text' }, t('dropHint')),
+    fileName,
+  );
+
+  const modeRadios = MODES.map((m) => h(
+    'label',
+    { class: 'mode-opt' },
+    h('input', { type: 'radio', name: 'content_mode', value: m, checked: f.mode === m, onchange: () => { f.mode = m; } }),
+    h('span', { class: 'mode-name' }, t(`mode:${m}`)),
+    h('span', { class: 'mode-desc' }, t(`modeDesc:${m}`)),
+  ));
+
+  const text = (id, key, label, hint) => field(
+    `f-${id}`,
+    h('span', null, label, ' ', h('span', { class: 'opt' }, `(${t('optional')})`)),
+    h('input', {
+      id: `f-${id}`, name: id, type: 'text', autocomplete: 'off', maxlength: 200, value: f[key],
+      'aria-describedby': `${hint ? `f-${id}-hint ` : ''}f-${id}-err`,
+      oninput: (e) => { f[key] = e.target.value; },
+    }),
+    hint,
+  );
+
+  const form = h(
+    'form',
+    { id: 'analyze-form', class: 'card form', novalidate: true, onsubmit: submitAnalysis, 'aria-busy': state.busy ? 'true' : 'false' },
+    h('fieldset', { class: 'segmented' }, h('legend', null, t('source')), sourceRadio('text', t('sourceText')), sourceRadio('audio', t('sourceAudio'))),
+    h(
+      'div',
+      { id: 'panel-text', hidden: f.source !== 'text' },
+      field('f-dialog_text', t('dialogLabel'), textarea, t('dialogHint')),
+    ),
+    h(
+      'div',
+      { id: 'panel-audio', hidden: f.source !== 'audio' },
+      audioOff ? h('p', { class: 'notice', id: 'audio-off' }, t('audioOff')) : null,
+      h(
+        'div',
+        { class: 'field' },
+        h('span', { class: 'label' }, t('audioLabel')),
+        fileInput,
+        drop,
+        h('p', { class: 'hint', id: 'f-audio-hint' }, t('audioFormats', { max: maxAudio })),
+        h('p', { class: 'field-error', id: 'f-audio-err', hidden: true }),
+      ),
+    ),
+    h(
+      'fieldset',
+      { class: 'modes', id: 'f-content_mode', 'aria-describedby': 'f-content_mode-err' },
+      h('legend', null, t('modeLabel')),
+      h('div', { class: 'mode-grid' }, modeRadios),
+      h('p', { class: 'field-error', id: 'f-content_mode-err', hidden: true }),
+    ),
+    h(
+      'div',
+      { class: 'grid3' },
+      text('call_id', 'call_id', t('callId')),
+      text('manager_id', 'manager_id', t('managerId')),
+      field(
+        'f-language',
+        t('reportLang'),
+        h(
+          'select',
+          { id: 'f-language', name: 'language', 'aria-describedby': 'f-language-err', onchange: (e) => { f.language = e.target.value; } },
+          [['', t('langAuto')], ['ru', t('langRu')], ['en', t('langEn')]].map(([v, l]) => h('option', { value: v, selected: f.language === v }, l)),
+        ),
+      ),
+    ),
+    h('p', { class: 'hint' }, t('callIdHint')),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'btn primary', id: 'submit', disabled: state.busy }, t('submit')),
+      h('div', { id: 'progress', class: 'progress', role: 'status', 'aria-live': 'polite' }),
+    ),
+    h('div', { id: 'form-error' }),
+  );
+
+  setView(
+    h('h1', { tabindex: -1 }, t('analyzeTitle')),
+    h('p', { class: 'lead' }, t('analyzeLead')),
+    form,
+    h('div', { id: 'result' }),
+  );
+  renderProgress();
+  if (state.error) showError(state.error);
+  if (state.result) document.getElementById('result').replaceChildren(renderReport(state.result));
+}
+
+function setFile(file) {
+  state.form.file = file || null;
+  const el = document.getElementById('file-name');
+  if (el) el.textContent = file ? t('fileChosen', { name: file.name, size: fmtBytes(file.size) }) : '';
+  setFieldError('audio', '');
+}
+
+function renderProgress() {
+  const el = document.getElementById('progress');
+  if (!el) return;
+  const btn = document.getElementById('submit');
+  if (btn) btn.disabled = state.busy;
+  const form = document.getElementById('analyze-form');
+  if (form) form.setAttribute('aria-busy', state.busy ? 'true' : 'false');
+  const p = state.progress;
+  if (!state.busy || !p) {
+    el.replaceChildren();
+    el.className = 'progress';
+    return;
+  }
+  el.className = `progress active phase-${p.phase}`;
+  if (p.phase === 'upload') {
+    const pct = Math.round((p.pct || 0) * 100);
+    el.replaceChildren(h('progress', { max: 100, value: pct }), h('span', null, t('uploading', { pct })));
+  } else {
+    // No value: an indeterminate bar, the server does not report progress.
+    el.replaceChildren(h('progress', null), h('span', null, t(p.audio ? 'processingAudio' : 'processingText')));
+  }
+}
+
+function setFieldError(name, msg) {
+  const err = document.getElementById(`f-${name}-err`);
+  if (!err) return false;
+  err.textContent = msg;
+  err.hidden = !msg;
+  const input = document.getElementById(`f-${name}`);
+  if (input) {
+    if (msg) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+  }
+  return true;
+}
+
+function clearErrors() {
+  state.error = null;
+  document.querySelectorAll('#analyze-form .field-error').forEach((el) => {
+    el.textContent = '';
+    el.hidden = true;
+  });
+  document.querySelectorAll('#analyze-form [aria-invalid]').forEach((el) => el.removeAttribute('aria-invalid'));
+  const box = document.getElementById('form-error');
+  if (box) box.replaceChildren();
+}
+
+function showError(err) {
+  state.error = err;
+  const box = document.getElementById('form-error');
+  if (!box) return;
+  let first = null;
+  const unplaced = [];
+  for (const fe of err.fields || []) {
+    // "audio" and "file_url" are both the recording field of this form.
+    const name = fe.field === 'file_url' ? 'audio' : fe.field;
+    if (setFieldError(name, fe.message)) first = first || document.getElementById(`f-${name}`);
+    else unplaced.push(fe);
+  }
+  box.replaceChildren(errorBox(err));
+  if (unplaced.length) box.firstChild.append(h('ul', null, unplaced.map((fe) => h('li', null, `${fe.field}: ${fe.message}`))));
+  if (first && typeof first.focus === 'function' && first.tagName !== 'FIELDSET') first.focus();
+}
+
+async function submitAnalysis(ev) {
+  ev.preventDefault();
+  if (state.busy) return;
+  clearErrors();
+  const f = state.form;
+  const audio = f.source === 'audio';
+  if (audio) {
+    if (!f.file) {
+      setFieldError('audio', t('chooseFile'));
+      document.getElementById('drop').focus();
+      return;
+    }
+    const max = state.config && state.config.max_audio_bytes;
+    if (max && f.file.size > max) {
+      setFieldError('audio', t('fileTooBig', { size: fmtBytes(f.file.size), max: fmtBytes(max) }));
+      return;
+    }
+  }
+  state.busy = true;
+  state.result = null;
+  document.getElementById('result').replaceChildren();
+  state.progress = { phase: 'processing', audio };
+  renderProgress();
+  try {
+    let rep;
+    if (audio) {
+      const fd = new FormData();
+      fd.append('content_mode', f.mode);
+      if (f.call_id.trim()) fd.append('call_id', f.call_id.trim());
+      if (f.manager_id.trim()) fd.append('manager_id', f.manager_id.trim());
+      if (f.language) fd.append('language', f.language);
+      fd.append('audio', f.file, f.file.name);
+      rep = await uploadAudio(fd, (phase, pct) => {
+        state.progress = { phase, pct, audio: true };
+        renderProgress();
+      });
+    } else {
+      const body = { dialog_text: f.text, content_mode: f.mode };
+      if (f.call_id.trim()) body.call_id = f.call_id.trim();
+      if (f.manager_id.trim()) body.manager_id = f.manager_id.trim();
+      if (f.language) body.language = f.language;
+      rep = await api('/analyze_call', { method: 'POST', json: body });
+    }
+    state.result = rep;
+  } catch (err) {
+    state.busy = false;
+    state.progress = null;
+    renderProgress();
+    showError(err instanceof ApiError ? err : new ApiError(0));
+    return;
+  }
+  state.busy = false;
+  state.progress = null;
+  renderProgress();
+  const result = document.getElementById('result');
+  if (result) {
+    result.replaceChildren(renderReport(state.result));
+    const card = result.querySelector('.score-card');
+    if (card) card.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  }
+}
+
+// ---------------------------------------------------------------- history view
+
+function filterForm(values, fields, onApply, onReset) {
+  const input = (name, label, attrs) => field(`q-${name}`, label, h('input', { id: `q-${name}`, name, value: values[name] || '', ...attrs }));
+  const select = (name, label, options) => field(
+    `q-${name}`,
+    label,
+    h('select', { id: `q-${name}`, name }, h('option', { value: '' }, t('any')), options.map(([v, l]) => h('option', { value: v, selected: values[name] === v }, l))),
+  );
+  const all = {
+    manager_id: () => input('manager_id', t('colManager'), { type: 'text', autocomplete: 'off' }),
+    from: () => input('from', t('from'), { type: 'date' }),
+    to: () => input('to', t('to'), { type: 'date' }),
+    min_score: () => input('min_score', t('minScore'), { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
+    max_score: () => input('max_score', t('maxScore'), { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
+    mode: () => select('mode', t('mode'), MODES.map((m) => [m, modeName(m)])),
+    status: () => select('status', t('status'), STATUSES.map((s) => [s, t(`status:${s}`)])),
+  };
+  return h(
+    'form',
+    {
+      class: 'card filters',
+      'aria-label': t('filters'),
+      onsubmit: (e) => {
+        e.preventDefault();
+        const out = {};
+        for (const [k, v] of new FormData(e.target)) if (String(v).trim() !== '') out[k] = String(v).trim();
+        onApply(out);
+      },
+    },
+    h('div', { class: 'filter-grid' }, fields.map((k) => all[k]())),
+    h(
+      'div',
+      { class: 'actions' },
+      h('button', { type: 'submit', class: 'btn primary' }, t('apply')),
+      h('button', { type: 'button', class: 'btn', onclick: onReset }, t('reset')),
+    ),
+  );
+}
+
+const HISTORY_FIELDS = ['manager_id', 'from', 'to', 'min_score', 'max_score', 'mode', 'status'];
+
+function callsTable(calls, { showManager = true } = {}) {
+  const rows = calls.map((c) => h(
+    'tr',
+    null,
+    h('td', { class: 'nowrap' }, fmtDate(c.created_at)),
+    h('td', null, h('a', { href: `#/calls/${encodeURIComponent(c.call_id)}`, class: 'mono' }, c.call_id)),
+    showManager ? h('td', null, c.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(c.manager_id)}` }, c.manager_id) : '—') : null,
+    h('td', null, modeName(c.content_mode)),
+    h('td', null, statusBadge(c.status)),
+    h('td', { class: 'num' }, scoreChip(c.total_score)),
+  ));
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table' },
+      h(
+        'thead',
+        null,
+        h(
+          'tr',
+          null,
+          h('th', { scope: 'col' }, t('colDate')),
+          h('th', { scope: 'col' }, t('colCall')),
+          showManager ? h('th', { scope: 'col' }, t('colManager')) : null,
+          h('th', { scope: 'col' }, t('colMode')),
+          h('th', { scope: 'col' }, t('colStatus')),
+          h('th', { scope: 'col', class: 'num' }, t('colScore')),
+        ),
+      ),
+      h('tbody', null, rows),
+    ),
+  );
+}
+
+async function renderHistory(route, signal) {
+  const values = {};
+  for (const k of HISTORY_FIELDS) if (route.query.get(k)) values[k] = route.query.get(k);
+  const params = values;
+  const csv = h('a', { class: 'btn', id: 'csv-link', href: `/calls${query({ ...params, format: 'csv' })}`, download: 'calls.csv' }, t('exportCsv'));
+  const results = h('div', { id: 'history-results', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  setView(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('historyTitle')), csv),
+    filterForm(values, HISTORY_FIELDS, (v) => { location.hash = `#/history${query(v)}`; }, () => { location.hash = '#/history'; }),
+    results,
+  );
+
+  const calls = [];
+  const load = async (cursor) => {
+    const page = await api(`/calls${query({ ...params, limit: PAGE_SIZE, cursor })}`, { signal });
+    calls.push(...(page.calls || []));
+    results.setAttribute('aria-busy', 'false');
+    if (!calls.length) {
+      results.replaceChildren(h('p', { class: 'empty' }, t('noCalls')));
+      return;
+    }
+    const more = page.next_cursor
+      ? h('button', {
+        type: 'button',
+        class: 'btn',
+        id: 'load-more',
+        onclick: async (e) => {
+          e.target.disabled = true;
+          e.target.textContent = t('loading');
+          try {
+            await load(page.next_cursor);
+          } catch (err) {
+            if (err.name !== 'AbortError') results.append(errorBox(err));
+          }
+        },
+      }, t('loadMore'))
+      : null;
+    results.replaceChildren(
+      callsTable(calls),
+      h('div', { class: 'table-foot' }, h('span', { class: 'muted', id: 'shown-count' }, t('shown', { n: calls.length })), more),
+    );
+  };
+  try {
+    await load('');
+  } catch (err) {
+    if (err.name !== 'AbortError') results.replaceChildren(errorBox(err, () => render()));
+  }
+}
+
+// ---------------------------------------------------------------- managers
+
+async function renderManagers(route, signal) {
+  const values = { from: route.query.get('from') || '', to: route.query.get('to') || '' };
+  const results = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  setView(
+    h('h1', { tabindex: -1 }, t('managersTitle')),
+    h('p', { class: 'lead' }, t('managersLead')),
+    filterForm(values, ['from', 'to'], (v) => { location.hash = `#/managers${query(v)}`; }, () => { location.hash = '#/managers'; }),
+    results,
+  );
+  try {
+    const data = await api(`/managers${query(values)}`, { signal });
+    const list = (data && data.managers) || [];
+    results.setAttribute('aria-busy', 'false');
+    if (!list.length) {
+      results.replaceChildren(h('p', { class: 'empty' }, t('noManagers')));
+      return;
+    }
+    const period = query(values);
+    results.replaceChildren(h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'table', id: 'leaderboard' },
+        h('thead', null, h('tr', null, [t('colRank'), t('colManager'), t('colCount'), t('colAverage'), t('colTrend'), t('colLast')].map((c, i) => h('th', { scope: 'col', class: i >= 2 && i <= 4 ? 'num' : null }, c)))),
+        h('tbody', null, list.map((m, i) => h(
+          'tr',
+          null,
+          h('td', { class: 'muted' }, String(i + 1)),
+          h('td', null, h('a', { href: `#/managers/${encodeURIComponent(m.manager_id)}${period}` }, m.manager_id)),
+          h('td', { class: 'num' }, fmtNum(m.count, 0)),
+          h('td', { class: 'num' }, h('span', { class: `chip band-${band(m.average)}` }, fmtNum(m.average))),
+          h('td', { class: 'num' }, trendText(m.trend)),
+          h('td', { class: 'nowrap' }, fmtDate(m.last_at)),
+        ))),
+      ),
+    ));
+  } catch (err) {
+    if (err.name !== 'AbortError') results.replaceChildren(errorBox(err, () => render()));
+  }
+}
+
+function trendText(v) {
+  const n = Number(v) || 0;
+  if (Math.abs(n) < 0.05) return h('span', { class: 'trend flat' }, '±0');
+  return h('span', { class: `trend ${n > 0 ? 'up' : 'down'}` }, `${n > 0 ? '▲ +' : '▼ −'}${fmtNum(Math.abs(n))}`);
+}
+
+async function renderManager(route, id, signal) {
+  const values = {
+    from: route.query.get('from') || '',
+    to: route.query.get('to') || '',
+    mode: route.query.get('mode') || '',
+    bucket: route.query.get('bucket') === 'week' ? 'week' : 'day',
+  };
+  const base = `#/managers/${encodeURIComponent(id)}`;
+  const go = (v) => { location.hash = base + query(v); };
+  const bucketSwitch = h(
+    'fieldset',
+    { class: 'segmented compact' },
+    h('legend', null, t('bucket')),
+    ['day', 'week'].map((b) => h(
+      'label',
+      { class: 'seg-opt' },
+      h('input', { type: 'radio', name: 'bucket', value: b, checked: values.bucket === b, onchange: () => go({ ...values, bucket: b }) }),
+      h('span', null, t(`bucket:${b}`)),
+    )),
+  );
+  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  setView(
+    h('p', null, h('a', { href: '#/managers' }, `← ${t('managersTitle')}`)),
+    h('h1', { tabindex: -1 }, t('managerTitle', { id })),
+    filterForm(values, ['from', 'to', 'mode'], (v) => go({ ...v, bucket: values.bucket }), () => go({ bucket: values.bucket })),
+    body,
+  );
+  // A date-only "to" is inclusive: the API reads it as the end of that day.
+  const period = { from: values.from, to: values.to };
+  try {
+    const [stats, rubric, recent] = await Promise.all([
+      api(`/managers/${encodeURIComponent(id)}/stats${query({ ...period, mode: values.mode, bucket: values.bucket })}`, { signal }),
+      criterionTitles(signal),
+      api(`/calls${query({ manager_id: id, ...period, mode: values.mode, limit: 10 })}`, { signal }).catch((err) => {
+        if (err.name === 'AbortError') throw err;
+        return null;
+      }),
+    ]);
+    body.setAttribute('aria-busy', 'false');
+    const crit = Object.entries(stats.criteria || {});
+    const rank = (k) => {
+      const i = rubric.order.indexOf(k);
+      return i < 0 ? 1e9 : i;
+    };
+    crit.sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
+    body.replaceChildren(
+      h(
+        'div',
+        { class: 'stats' },
+        [
+          [t('statCount'), fmtNum(stats.count || 0, 0), ''],
+          [t('statAverage'), stats.count ? fmtNum(stats.average) : '—', stats.count ? `band-text-${band(stats.average)}` : ''],
+          [t('statMin'), stats.count ? fmtNum(stats.min, 0) : '—', ''],
+          [t('statMax'), stats.count ? fmtNum(stats.max, 0) : '—', ''],
+        ].map(([k, v, cls]) => h('div', { class: 'stat card' }, h('div', { class: 'stat-label' }, k), h('div', { class: `stat-value ${cls}` }, v))),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('div', { class: 'section-head' }, h('h2', null, t('chartTitle')), bucketSwitch),
+        renderChart(stats.trend || []),
+      ),
+      h(
+        'section',
+        { class: 'card' },
+        h('h2', null, t('criteriaAvg')),
+        crit.length
+          ? h('ul', { class: 'criteria compact', id: 'criteria-avg' }, crit.map(([k, v]) => {
+            const title = rubric.titles[k] || k;
+            return h(
+              'li',
+              { class: 'criterion', 'data-criterion': k },
+              h('div', { class: 'crit-head' }, h('span', { class: 'crit-title' }, title), h('span', { class: `crit-score band-text-${band(v)}` }, fmtNum(v))),
+              bar(v, title),
+            );
+          }))
+          : h('p', { class: 'empty' }, t('chartEmpty')),
+      ),
+      recent && recent.calls && recent.calls.length
+        ? h(
+          'section',
+          { class: 'card' },
+          h('div', { class: 'section-head' }, h('h2', null, t('recentCalls')), h('a', { href: `#/history${query({ manager_id: id, from: values.from, to: values.to, mode: values.mode })}` }, t('allCalls'))),
+          callsTable(recent.calls, { showManager: false }),
+        )
+        : null,
+    );
+  } catch (err) {
+    if (err.name !== 'AbortError') body.replaceChildren(errorBox(err, () => render()));
+  }
+}
+
+// renderChart draws the trend as an inline SVG line chart: x is time (so
+// gaps between buckets show as gaps), y is the 0..100 score.
+function renderChart(trend) {
+  const pts = trend.filter((p) => p && p.start && Number.isFinite(Number(p.average)));
+  if (!pts.length) return h('p', { class: 'empty' }, t('chartEmpty'));
+  const W = 720;
+  const H = 260;
+  const pad = { l: 40, r: 16, t: 14, b: 34 };
+  const times = pts.map((p) => new Date(p.start).getTime());
+  const t0 = Math.min(...times);
+  const t1 = Math.max(...times);
+  const x = (ms) => (t1 === t0 ? (pad.l + W - pad.r) / 2 : pad.l + ((ms - t0) / (t1 - t0)) * (W - pad.l - pad.r));
+  const y = (v) => pad.t + (1 - Math.max(0, Math.min(100, v)) / 100) * (H - pad.t - pad.b);
+  // Buckets start at 00:00 UTC, so dates are shown in UTC too; a week is
+  // labelled by its Monday.
+  const label = (ms) => new Date(ms).toLocaleDateString(locale(), { day: 'numeric', month: 'short', timeZone: 'UTC' });
+
+  const svg = h('svg:svg', {
+    class: 'chart',
+    id: 'trend-chart',
+    viewBox: `0 0 ${W} ${H}`,
+    role: 'img',
+    'aria-label': t('chartLabel', { n: pts.length, from: label(t0), to: label(t1) }),
+    preserveAspectRatio: 'xMidYMid meet',
+  });
+  for (const g of [0, 25, 50, 75, 100]) {
+    svg.append(
+      h('svg:line', { class: `grid${g === 75 || g === 50 ? ' grid-band' : ''}`, x1: pad.l, x2: W - pad.r, y1: y(g), y2: y(g) }),
+      h('svg:text', { class: 'axis', x: pad.l - 8, y: y(g) + 4, 'text-anchor': 'end' }, String(g)),
+    );
+  }
+  // At most ~7 date labels so they never overlap.
+  const step = Math.max(1, Math.ceil(pts.length / 7));
+  pts.forEach((p, i) => {
+    if (i % step === 0 || i === pts.length - 1) {
+      svg.append(h('svg:text', { class: 'axis', x: x(times[i]), y: H - 10, 'text-anchor': pts.length === 1 ? 'middle' : i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle' }, label(times[i])));
+    }
+  });
+  const d = pts.map((p, i) => `${i ? 'L' : 'M'}${x(times[i]).toFixed(1)} ${y(p.average).toFixed(1)}`).join(' ');
+  if (pts.length > 1) {
+    const area = `${d} L${x(times[times.length - 1]).toFixed(1)} ${y(0)} L${x(times[0]).toFixed(1)} ${y(0)} Z`;
+    svg.append(h('svg:path', { class: 'area', d: area }));
+  }
+  svg.append(h('svg:path', { class: 'line', d }));
+  pts.forEach((p, i) => {
+    svg.append(h(
+      'svg:circle',
+      { class: `pt band-fill-${band(p.average)}`, cx: x(times[i]).toFixed(1), cy: y(p.average).toFixed(1), r: 5 },
+      h('svg:title', null, t('chartPoint', { date: label(times[i]), avg: fmtNum(p.average), count: `${p.count} ${plural('calls', p.count)}` })),
+    ));
+  });
+  return h('div', { class: 'chart-wrap' }, svg);
+}
+
+// ---------------------------------------------------------------- call page
+
+async function renderCall(id, signal) {
+  const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  setView(h('p', null, h('a', { href: '#/history' }, t('backToHistory'))), h('h1', { tabindex: -1, class: 'break' }, t('callTitle', { id })), body);
+  for (;;) {
+    let call;
+    try {
+      call = await api(`/calls/${encodeURIComponent(id)}`, { signal });
+    } catch (err) {
+      if (err.name !== 'AbortError') body.replaceChildren(errorBox(err, () => render()));
+      return;
+    }
+    body.setAttribute('aria-busy', 'false');
+    const rec = call.recording_url ? safeURL(call.recording_url) : null;
+    const rows = [
+      [t('colStatus'), statusBadge(call.status)],
+      [t('colManager'), call.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(call.manager_id)}` }, call.manager_id) : null],
+      [t('colMode'), modeName(call.content_mode)],
+      [t('callSource'), call.source ? t(`source:${call.source}`) : null],
+      [t('recording'), call.recording_url ? (rec ? h('a', { href: rec, rel: 'noopener noreferrer', target: '_blank', class: 'break' }, call.recording_url) : call.recording_url) : null],
+      [t('metaCreated'), fmtDate(call.created_at)],
+      [t('updated'), fmtDate(call.updated_at)],
+    ].filter(([, v]) => v != null && v !== '');
+    const pending = call.status === 'queued' || call.status === 'processing';
+    body.replaceChildren(
+      h('dl', { class: 'card meta call-meta', id: 'call-meta' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+      call.status === 'failed' && call.status_reason
+        ? h('div', { class: 'alert', role: 'alert' }, h('strong', null, t('reason')), h('p', null, call.status_reason))
+        : null,
+      pending ? h('p', { class: 'notice', role: 'status' }, call.status_reason ? `${call.status_reason} · ` : '', t('waiting')) : null,
+      call.report ? renderReport(call.report, { callLink: false }) : null,
+    );
+    if (!pending) return;
+    // Webhook calls finish in the background: poll until they do or the
+    // person leaves the page (the signal aborts).
+    await new Promise((resolve) => {
+      const timer = setTimeout(resolve, POLL_MS);
+      signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
+    });
+    if (signal.aborted) return;
+  }
+}
+
+// ---------------------------------------------------------------- router
+
+function parseRoute() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const qi = raw.indexOf('?');
+  const path = qi < 0 ? raw : raw.slice(0, qi);
+  let parts;
+  try {
+    parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch (_) {
+    parts = ['?'];
+  }
+  return { parts, query: new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1)) };
+}
+
+function render(focus = false) {
+  if (state.routeAbort) state.routeAbort.abort();
+  const ctl = new AbortController();
+  state.routeAbort = ctl;
+  const route = parseRoute();
+  const [a, b, ...rest] = route.parts;
+  let name = 'none';
+  let work = null;
+  if (!a) {
+    name = 'analyze';
+    renderAnalyze();
+  } else if (a === 'history' && !b) {
+    name = 'history';
+    work = renderHistory(route, ctl.signal);
+  } else if (a === 'managers' && !b) {
+    name = 'managers';
+    work = renderManagers(route, ctl.signal);
+  } else if (a === 'managers' && b && !rest.length) {
+    name = 'managers';
+    work = renderManager(route, b, ctl.signal);
+  } else if (a === 'calls' && b && !rest.length) {
+    name = 'history';
+    work = renderCall(b, ctl.signal);
+  } else {
+    setView(h('h1', { tabindex: -1 }, t('notFound')), h('p', null, h('a', { href: '#/' }, t('navAnalyze'))));
+  }
+  for (const link of document.querySelectorAll('#nav a[data-route]')) {
+    if (link.dataset.route === name) link.setAttribute('aria-current', 'page');
+    else link.removeAttribute('aria-current');
+  }
+  document.title = `${document.querySelector('#view h1')?.textContent || ''} · callaudit`;
+  if (focus) {
+    // Move focus to the new page's heading so keyboard and screen-reader
+    // users start there, as after a full page load.
+    const h1 = document.querySelector('#view h1');
+    if (h1) h1.focus({ preventScroll: false });
+  }
+  if (work) work.catch(() => {});
+}
+
+function applyStatic() {
+  document.documentElement.lang = state.lang;
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-aria]')) el.setAttribute('aria-label', t(el.dataset.i18nAria));
+  const btn = document.getElementById('lang-switch');
+  btn.textContent = t('langButton');
+  btn.setAttribute('aria-label', t('switchLang'));
+  btn.setAttribute('lang', state.lang === 'ru' ? 'en' : 'ru');
+}
+
+function setLang(lang) {
+  state.lang = lang;
+  try {
+    localStorage.setItem(LANG_KEY, lang);
+  } catch (_) {
+    // Not remembered, but switched for this visit.
+  }
+  applyStatic();
+  render();
+}
+
+async function start() {
+  applyStatic();
+  document.getElementById('lang-switch').addEventListener('click', () => setLang(state.lang === 'ru' ? 'en' : 'ru'));
+  window.addEventListener('hashchange', () => render(true));
+  await loadConfig();
+  render();
+  document.body.dataset.ready = 'true';
+}
+
+start();
