@@ -137,8 +137,8 @@ func (postgresDialect) kind(err error) callaudit.Kind {
 		case pe.Code == "57014": // query_canceled
 			return callaudit.KindCanceled
 		case strings.HasPrefix(pe.Code, "08"), // connection exception
-			strings.HasPrefix(pe.Code, "53"), // insufficient resources
-			strings.HasPrefix(pe.Code, "57"), // operator intervention (shutdown)
+			strings.HasPrefix(pe.Code, "53"),       // insufficient resources
+			strings.HasPrefix(pe.Code, "57"),       // operator intervention (shutdown)
 			pe.Code == "40001", pe.Code == "40P01": // serialization failure, deadlock
 			return callaudit.KindUnavailable
 		case strings.HasPrefix(pe.Code, "23"): // integrity constraint violation
