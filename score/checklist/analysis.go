@@ -1,0 +1,315 @@
+package checklist
+
+import (
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// analysis is everything the criteria look at, computed once per call.
+type analysis struct {
+	d       *doc
+	hits    [numSignals][]hit
+	sentSig []uint32 // per sentence: bit s set when signal s starts in it
+	segSig  []uint32 // per segment: the same per segment
+	m       transcribe.Metrics
+	lang    string
+	opts    *options
+
+	// Derived facts shared by several criteria.
+	openQs, closedQs []int32 // manager question sentences
+	clientQs         int
+	firstOpenSeg     int32 // segment of the first open question, -1 when none
+	objections       []objection
+	next             nextStep
+	critical         bool // the manager asked for card data or codes
+	labelled         bool // at least one segment has a known speaker
+}
+
+// objection is one client segment that objects and how it was answered.
+type objection struct {
+	seg   int32
+	score int
+	reply int32 // first manager segment answering it, -1 when none
+}
+
+// nextStep is the best next step found in the call.
+type nextStep struct {
+	action, time, agree, vague bool
+	seg                        int32 // segment of the action, -1 when none
+	agreeSeg                   int32
+	score                      int
+}
+
+// result is the outcome of one criterion.
+type result struct {
+	score    int
+	na       bool // not applicable to this call: reported with weight 0
+	comment  string
+	evidence []score.Evidence
+}
+
+func bit(s signal) uint32 { return 1 << uint(s) }
+
+func (a *analysis) reset(d *doc, lang string, o *options) {
+	a.d, a.lang, a.opts = d, lang, o
+	a.sentSig = resize(a.sentSig, len(d.sents))
+	a.segSig = resize(a.segSig, len(d.segs))
+	a.openQs, a.closedQs = a.openQs[:0], a.closedQs[:0]
+	a.objections = a.objections[:0]
+	a.clientQs, a.firstOpenSeg = 0, -1
+	a.next = nextStep{seg: -1, agreeSeg: -1}
+	a.critical, a.labelled = false, false
+}
+
+func resize(s []uint32, n int) []uint32 {
+	if cap(s) < n {
+		return make([]uint32, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
+}
+
+// derive computes the shared facts after the scan.
+func (a *analysis) derive() {
+	d := a.d
+	for s := range a.hits {
+		for _, h := range a.hits[s] {
+			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
+			a.segSig[h.seg] |= bit(signal(s))
+		}
+	}
+	for i := range d.segs {
+		if d.segs[i].role != transcribe.RoleUnknown {
+			a.labelled = true
+		}
+	}
+	for si := range d.sents {
+		s := &d.sents[si]
+		role := d.segs[s.seg].role
+		mask := a.sentSig[si]
+		// A rude retort ("Ну и что?") is no question about the client.
+		open := mask&bit(sigRude) == 0 && (mask&bit(sigTellMe) != 0 || (s.question && mask&bit(sigOpenWord) != 0))
+		switch {
+		case role == transcribe.RoleClient && s.question:
+			a.clientQs++
+		case roleFits(mgr, role) && open:
+			a.openQs = append(a.openQs, int32(si))
+			if a.firstOpenSeg < 0 {
+				a.firstOpenSeg = s.seg
+			}
+		case roleFits(mgr, role) && s.question:
+			a.closedQs = append(a.closedQs, int32(si))
+		}
+	}
+	a.critical = len(a.hits[sigCardData]) > 0
+	a.deriveObjections()
+	a.deriveNextStep()
+}
+
+func (a *analysis) segHas(seg int, s signal) bool {
+	return seg >= 0 && seg < len(a.segSig) && a.segSig[seg]&bit(s) != 0
+}
+
+func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].role) }
+func (a *analysis) isClient(seg int) bool  { return roleFits(cli, a.d.segs[seg].role) }
+
+// deriveObjections finds client objections and grades the manager's reply:
+// empathy, a clarifying question and a value argument each count; arguing
+// or pressing spoils the reply.
+func (a *analysis) deriveObjections() {
+	var last int32 = -1
+	for _, h := range a.hits[sigObjection] {
+		if h.seg == last {
+			continue
+		}
+		last = h.seg
+		o := objection{seg: h.seg, reply: -1}
+		var empathy, question, value, bad bool
+		replies := 0
+		for s := int(h.seg) + 1; s < len(a.d.segs) && replies < 2; s++ {
+			if a.d.segs[s].role == transcribe.RoleClient && a.segHas(s, sigObjection) {
+				break
+			}
+			if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleClient {
+				continue
+			}
+			if o.reply < 0 {
+				o.reply = int32(s)
+			}
+			replies++
+			empathy = empathy || a.segHas(s, sigEmpathy)
+			value = value || a.segHas(s, sigValue) || a.segHas(s, sigBenefit)
+			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude)
+			for si := a.d.segs[s].firstSent; si < a.d.segs[s].endSnt; si++ {
+				question = question || a.d.sents[si].question
+			}
+		}
+		switch {
+		case o.reply < 0:
+			o.score = 0
+		case bad:
+			o.score = 0
+		default:
+			o.score = 15
+			if empathy {
+				o.score += 30
+			}
+			if question {
+				o.score += 25
+			}
+			if value {
+				o.score += 40
+			}
+		}
+		o.score = min(o.score, 100)
+		a.objections = append(a.objections, o)
+	}
+}
+
+// deriveNextStep looks for a concrete next step: an action by the manager,
+// a day or time near it and the client's agreement.
+func (a *analysis) deriveNextStep() {
+	n := len(a.d.segs)
+	best := nextStep{seg: -1, agreeSeg: -1}
+	for _, h := range a.hits[sigAction] {
+		// An action promised at the very start ("I'll send you…" as an
+		// opener) is not how the call ended up.
+		if int(h.seg) < n/3 {
+			continue
+		}
+		c := nextStep{action: true, seg: h.seg, agreeSeg: -1}
+		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
+			c.time = c.time || a.segHas(s, sigTime)
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {
+				c.agree = true
+				c.agreeSeg = int32(s)
+			}
+		}
+		switch {
+		case c.time && c.agree:
+			c.score = 100
+		case c.time:
+			c.score = 75
+		case c.agree:
+			c.score = 55
+		default:
+			c.score = 40
+		}
+		if c.score > best.score {
+			best = c
+		}
+	}
+	best.vague = len(a.hits[sigVague]) > 0
+	switch {
+	case best.seg < 0 && best.vague:
+		best.score = 10
+	case best.vague && best.score < 75:
+		best.score -= 10
+	}
+	a.next = best
+}
+
+// evidence quotes the sentence where h starts, verbatim. Long sentences
+// are cut to the words around the match, still verbatim.
+func (a *analysis) evidence(h hit) score.Evidence {
+	d := a.d
+	t := &d.toks[h.first]
+	s := &d.sents[t.sent]
+	text := d.segText(int(h.seg))
+	start, end := int(s.start), int(s.end)
+	if utf8.RuneCountInString(text[start:end]) > 160 {
+		from := max(int(s.firstTok), int(h.first)-6)
+		to := min(int(s.endTok), int(h.end)+8)
+		start, end = int(d.toks[from].start), int(d.toks[to-1].end)
+	}
+	q := strings.TrimSpace(text[start:end])
+	return a.quote(int(h.seg), q)
+}
+
+// sentenceEvidence quotes sentence si verbatim.
+func (a *analysis) sentenceEvidence(si int32) score.Evidence {
+	s := &a.d.sents[si]
+	text := a.d.segText(int(s.seg))
+	return a.quote(int(s.seg), strings.TrimSpace(text[s.start:s.end]))
+}
+
+// segmentEvidence quotes the first sentence of segment seg.
+func (a *analysis) segmentEvidence(seg int32) (score.Evidence, bool) {
+	sg := &a.d.segs[seg]
+	if sg.firstSent >= sg.endSnt {
+		return score.Evidence{}, false
+	}
+	return a.sentenceEvidence(sg.firstSent), true
+}
+
+func (a *analysis) quote(seg int, q string) score.Evidence {
+	s := a.d.tr.Segments[seg]
+	ev := score.Evidence{Quote: q, Segment: seg, Speaker: s.Speaker, Grounded: true}
+	if s.Start != nil {
+		v := *s.Start
+		ev.Start = &v
+	}
+	return ev
+}
+
+// firstHits returns evidence for up to n hits of the signals, in spoken
+// order of the signals given, one quote per sentence.
+func (a *analysis) firstHits(n int, sigs ...signal) []score.Evidence {
+	var out []score.Evidence
+	var seen [4]int32
+	for _, s := range sigs {
+		for _, h := range a.hits[s] {
+			if len(out) >= n {
+				return out
+			}
+			sent := a.d.toks[h.first].sent
+			dup := false
+			for _, x := range seen[:len(out)] {
+				dup = dup || x == sent
+			}
+			if dup {
+				continue
+			}
+			if len(out) < len(seen) {
+				seen[len(out)] = sent
+			}
+			out = append(out, a.evidence(h))
+		}
+	}
+	return out
+}
+
+// hitWithin returns the first hit of s in the first n segments.
+func (a *analysis) hitWithin(s signal, n int) (hit, bool) {
+	for _, h := range a.hits[s] {
+		if int(h.seg) < n {
+			return h, true
+		}
+		break
+	}
+	return hit{}, false
+}
+
+// managerTalkShare is the manager's share of the words, and whether it is
+// known (it is not when the speakers are unlabelled).
+func (a *analysis) managerTalkShare() (float64, bool) {
+	if a.m.ManagerWords+a.m.ClientWords == 0 {
+		return 0, false
+	}
+	return a.m.ManagerTalkShare, true
+}
+
+// tr picks the report language's variant of a message.
+func (a *analysis) tr(ru, en string) string {
+	if a.lang == "en" {
+		return en
+	}
+	return ru
+}
+
+var analysisPool = sync.Pool{New: func() any { return new(analysis) }}

@@ -1,0 +1,642 @@
+package checklist
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/callaudit/callaudit/score"
+)
+
+// Each evaluator turns the analysis into a score 0..100 with a comment
+// that says what was found or missed, so the manager can see why.
+
+func evalGreeting(a *analysis) result {
+	var r result
+	var parts []string
+	if h, ok := a.hitWithin(sigGreet, 4); ok {
+		r.score += 40
+		r.evidence = append(r.evidence, a.evidence(h))
+	} else {
+		parts = append(parts, a.tr("нет приветствия", "no greeting"))
+	}
+	if h, ok := a.hitWithin(sigIntroName, 6); ok {
+		r.score += 30
+		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+	} else {
+		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
+	}
+	if h, ok := a.hitWithin(sigIntroCompany, 6); ok {
+		r.score += 30
+		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+	} else {
+		parts = append(parts, a.tr("не названа компания", "the company was not named"))
+	}
+	r.comment = verdict(parts, a.tr("поздоровался и представился полностью", "greeted and introduced themselves fully"))
+	return r
+}
+
+func evalRapport(a *analysis) result {
+	var r result
+	var parts []string
+	if h, ok := a.hitWithin(sigPermission, 8); ok {
+		r.score += 50
+		r.evidence = append(r.evidence, a.evidence(h))
+	} else {
+		parts = append(parts, a.tr("не спросил, удобно ли говорить", "did not ask whether it is a good time"))
+	}
+	if len(a.hits[sigReason]) > 0 {
+		r.score += 25
+		r.evidence = appendEvidence(r.evidence, a.evidence(a.hits[sigReason][0]))
+	} else {
+		parts = append(parts, a.tr("не назвал повод звонка", "did not give the reason for the call"))
+	}
+	if len(a.hits[sigCourtesy]) > 0 {
+		r.score += 25
+	} else {
+		parts = append(parts, a.tr("нет слов вежливости", "no courtesy words"))
+	}
+	r.comment = verdict(parts, a.tr("спросил разрешения, назвал повод, был вежлив", "asked for permission, gave the reason, stayed polite"))
+	return r
+}
+
+func evalNeedsDiscovery(a *analysis) result {
+	var r result
+	open, closed := len(a.openQs), len(a.closedQs)
+	switch {
+	case open == 0 && closed > 0:
+		r.score = 15
+	case open == 1:
+		r.score = 45
+	case open == 2:
+		r.score = 70
+	case open >= 3:
+		r.score = 90
+	}
+	// Pain words count only inside the manager's questions: "это ваши
+	// проблемы" explores nothing.
+	pain := false
+	for _, si := range a.openQs {
+		pain = pain || a.sentSig[si]&bit(sigPain) != 0
+	}
+	if pain {
+		r.score += 10
+	}
+	for i, si := range a.openQs {
+		if i == 3 {
+			break
+		}
+		r.evidence = append(r.evidence, a.sentenceEvidence(si))
+	}
+	if open == 0 && closed > 0 {
+		r.evidence = append(r.evidence, a.sentenceEvidence(a.closedQs[0]))
+	}
+	r.comment = a.tr(
+		fmt.Sprintf("открытых вопросов: %d, закрытых: %d", open, closed),
+		fmt.Sprintf("%d open and %d closed questions", open, closed))
+	if pain {
+		r.comment += a.tr("; выяснял трудности клиента", "; explored the client's problems")
+	} else if open > 0 {
+		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
+	}
+	return r
+}
+
+func evalNeedSummary(a *analysis) result {
+	var r result
+	for _, h := range a.hits[sigSummary] {
+		if h.seg == 0 {
+			continue
+		}
+		r.score = 70
+		r.evidence = []score.Evidence{a.evidence(h)}
+		r.comment = a.tr("менеджер пересказал потребность", "the manager restated the need")
+		for s := int(h.seg) + 1; s < len(a.d.segs) && s <= int(h.seg)+2; s++ {
+			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
+				r.score = 100
+				if ev, ok := a.segmentEvidence(int32(s)); ok {
+					r.evidence = append(r.evidence, ev)
+				}
+				r.comment = a.tr("потребность пересказана и подтверждена клиентом", "the need was restated and the client confirmed it")
+				break
+			}
+		}
+		if r.score == 100 {
+			break
+		}
+	}
+	if r.score == 0 {
+		r.comment = a.tr("потребность клиента не резюмирована", "the client's need was not summarised")
+	}
+	return r
+}
+
+// evalPresentation checks that what the manager offers refers to what the
+// client said (shared word stems), speaks of benefits, and did not come
+// as a feature dump before any discovery.
+func evalPresentation(a *analysis) result {
+	var r result
+	d := a.d
+	clientStems := make(map[string]struct{}, 32)
+	linkedSeg, benefitSeg, longSeg, dumpSeg := -1, -1, -1, -1
+	for si := range d.segs {
+		seg := &d.segs[si]
+		words := int(seg.endTok - seg.firstTok)
+		if seg.role == cli {
+			// Objections and refusals are not needs: echoing "дорого"
+			// back is no presentation.
+			if a.segHas(si, sigObjection) || a.segHas(si, sigReject) {
+				continue
+			}
+			for i := seg.firstTok; i < seg.endTok; i++ {
+				if st, ok := stem(d.word(int(i))); ok {
+					clientStems[st] = struct{}{}
+				}
+			}
+			continue
+		}
+		if !a.isManager(si) {
+			continue
+		}
+		if words >= a.opts.dumpWords && (a.firstOpenSeg < 0 || int32(si) < a.firstOpenSeg) && dumpSeg < 0 {
+			dumpSeg = si
+		}
+		if si == 0 || a.segSig[si]&(bit(sigRude)|bit(sigDismiss)|bit(sigPressure)) != 0 {
+			continue
+		}
+		if words >= 8 && longSeg < 0 {
+			longSeg = si
+		}
+		if benefitSeg < 0 && a.segHas(si, sigBenefit) {
+			benefitSeg = si
+		}
+		if linkedSeg < 0 && words >= 5 && len(clientStems) > 0 {
+			for i := seg.firstTok; i < seg.endTok; i++ {
+				if st, ok := stem(d.word(int(i))); ok {
+					if _, hit := clientStems[st]; hit {
+						linkedSeg = si
+						break
+					}
+				}
+			}
+		}
+	}
+	var parts []string
+	switch {
+	case linkedSeg >= 0:
+		r.score = 60
+		if a.firstOpenSeg >= 0 && a.firstOpenSeg < int32(linkedSeg) {
+			r.score += 10
+		}
+	case longSeg >= 0:
+		r.score = 20
+		parts = append(parts, a.tr("предложение не связано со словами клиента", "the offer does not refer to what the client said"))
+	default:
+		parts = append(parts, a.tr("презентации не было", "there was no presentation"))
+	}
+	if benefitSeg >= 0 {
+		r.score += 30
+	} else if r.score > 0 {
+		parts = append(parts, a.tr("не названа польза для клиента", "no benefit for the client was named"))
+	}
+	if dumpSeg >= 0 {
+		r.score -= 30
+		parts = append(parts, a.tr("перечисление функций до выяснения потребностей", "a list of features before any discovery"))
+	}
+	for _, s := range []int{linkedSeg, benefitSeg, dumpSeg} {
+		if s >= 0 {
+			if ev, ok := a.segmentEvidence(int32(s)); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+		}
+	}
+	r.score = score.Clamp(r.score)
+	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
+	return r
+}
+
+func evalObjectionHandling(a *analysis) result {
+	var r result
+	if len(a.objections) == 0 {
+		return result{na: true, score: 100, comment: a.tr("возражений не было, критерий не оценивается", "no objections were raised; not scored")}
+	}
+	sum := 0
+	for _, o := range a.objections {
+		sum += o.score
+		if len(r.evidence) < 4 {
+			if ev, ok := a.segmentEvidence(o.seg); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+			if o.reply >= 0 {
+				if ev, ok := a.segmentEvidence(o.reply); ok {
+					r.evidence = appendEvidence(r.evidence, ev)
+				}
+			}
+		}
+	}
+	r.score = int(math.Round(float64(sum) / float64(len(a.objections))))
+	r.comment = a.tr(
+		fmt.Sprintf("возражений: %d, средняя оценка ответа: %d", len(a.objections), r.score),
+		fmt.Sprintf("%d objection(s), average reply score %d", len(a.objections), r.score))
+	if r.score < 40 {
+		r.comment += a.tr("; ответы без понимания и аргументов", "; replies lacked empathy and arguments")
+	}
+	return r
+}
+
+func evalNextStep(a *analysis) result {
+	n := a.next
+	r := result{score: n.score}
+	switch {
+	case n.seg < 0 && n.vague:
+		r.comment = a.tr("инициатива отдана клиенту («звоните, если надумаете»), конкретного шага нет", "the initiative was left to the client (\"let us know\"); no concrete step")
+		r.evidence = a.firstHits(1, sigVague)
+		return r
+	case n.seg < 0:
+		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
+		return r
+	}
+	if ev, ok := a.segmentEvidence(n.seg); ok {
+		r.evidence = append(r.evidence, ev)
+	}
+	if n.agreeSeg >= 0 {
+		if ev, ok := a.segmentEvidence(n.agreeSeg); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
+	}
+	var parts []string
+	if !n.time {
+		parts = append(parts, a.tr("без даты и времени", "no date or time"))
+	}
+	if !n.agree {
+		parts = append(parts, a.tr("без подтверждения клиента", "not confirmed by the client"))
+	}
+	r.comment = verdict(parts, a.tr("конкретный шаг с датой, клиент согласился", "a concrete step with a date, agreed by the client"))
+	return r
+}
+
+func evalFarewell(a *analysis) result {
+	var r result
+	n := len(a.d.segs)
+	tail := func(s signal) (hit, bool) {
+		hs := a.hits[s]
+		for i := len(hs) - 1; i >= 0; i-- {
+			if int(hs[i].seg) >= n-3 {
+				return hs[i], true
+			}
+			break
+		}
+		return hit{}, false
+	}
+	switch h, ok := tail(sigFarewell); {
+	case ok:
+		r.score = 100
+		r.evidence = []score.Evidence{a.evidence(h)}
+		r.comment = a.tr("менеджер вежливо попрощался", "the manager said goodbye politely")
+		return r
+	}
+	if h, ok := tail(sigThanks); ok {
+		r.score = 60
+		r.evidence = []score.Evidence{a.evidence(h)}
+		r.comment = a.tr("поблагодарил, но не попрощался", "thanked the client but did not say goodbye")
+		return r
+	}
+	if h, ok := tail(sigClientBye); ok {
+		r.score = 20
+		r.evidence = []score.Evidence{a.evidence(h)}
+		r.comment = a.tr("попрощался только клиент", "only the client said goodbye")
+		return r
+	}
+	r.comment = a.tr("разговор закончился без прощания", "the call ended without a farewell")
+	return r
+}
+
+// evalConduct starts from 100 and takes points off for bad practice.
+func evalConduct(a *analysis) result {
+	r := result{score: 100}
+	var parts []string
+	take := func(s signal, each, most int, ru, en string) {
+		n := a.sentences(s)
+		if n == 0 {
+			return
+		}
+		r.score -= min(n*each, most)
+		parts = append(parts, fmt.Sprintf("%s: %d", a.tr(ru, en), n))
+		r.evidence = append(r.evidence, a.firstHits(2, s)...)
+	}
+	take(sigRude, 35, 70, "грубость", "rudeness")
+	take(sigPressure, 30, 60, "давление на клиента", "pressure on the client")
+	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
+	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
+		r.score -= 20
+		parts = append(parts, a.tr(fmt.Sprintf("монолог на %d слов", a.m.LongestMonologueWords), fmt.Sprintf("a monologue of %d words", a.m.LongestMonologueWords)))
+	}
+	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
+		r.score -= 15
+		parts = append(parts, a.tr(fmt.Sprintf("менеджер говорил %.0f%% времени", share*100), fmt.Sprintf("the manager talked %.0f%% of the time", share*100)))
+	}
+	if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
+		r.score -= min(*p*10, 30)
+		parts = append(parts, a.tr(fmt.Sprintf("перебивал клиента: %d", *p), fmt.Sprintf("interrupted the client %d time(s)", *p)))
+	}
+	if a.critical {
+		r.score = 0
+		parts = append([]string{a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")}, parts...)
+		r.evidence = append(a.firstHits(2, sigCardData), r.evidence...)
+	}
+	r.score = score.Clamp(r.score)
+	r.evidence = dedupe(r.evidence)
+	r.comment = verdict(parts, a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness"))
+	return r
+}
+
+func evalClientInterest(a *analysis) result {
+	var r result
+	interest := countSegs(a, sigInterest, sigBuy)
+	r.score = 20 + 25*interest + 15*a.clientQs
+	rejected := a.rejectedAtEnd()
+	if rejected {
+		r.score -= 20
+	}
+	r.score = score.Clamp(r.score)
+	r.evidence = a.firstHits(3, sigInterest, sigBuy)
+	r.comment = a.tr(
+		fmt.Sprintf("проявлений интереса: %d, вопросов клиента: %d", interest, a.clientQs),
+		fmt.Sprintf("%d sign(s) of interest, %d client question(s)", interest, a.clientQs))
+	if rejected {
+		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
+	}
+	return r
+}
+
+func evalObjections(a *analysis) result {
+	if len(a.objections) == 0 {
+		return result{na: true, score: 100, comment: a.tr("клиент не возражал, критерий не оценивается", "the client raised no objections; not scored")}
+	}
+	var r result
+	last := a.objections[len(a.objections)-1].seg
+	resolved, agreed := false, false
+	for _, h := range a.hits[sigBuy] {
+		resolved = resolved || h.seg > last
+	}
+	agreed = a.next.agree && a.next.agreeSeg > last
+	switch {
+	case resolved:
+		r.score = 90
+		r.comment = a.tr("возражения сняты: клиент согласился", "objections resolved: the client agreed")
+	case agreed:
+		r.score = 60
+		r.comment = a.tr("после возражений клиент согласился на следующий шаг", "after the objections the client agreed to a next step")
+	case a.rejectedAtEnd():
+		r.score = 10
+		r.comment = a.tr("возражения не сняты, клиент отказался", "objections not resolved; the client declined")
+	default:
+		r.score = 30
+		r.comment = a.tr("возражения остались без ответа, который их снимает", "the objections were left unresolved")
+	}
+	if resolved && len(a.hits[sigEmpathy]) > 0 {
+		r.score += 10
+	}
+	r.evidence = a.firstHits(3, sigObjection)
+	return r
+}
+
+func evalCommitment(a *analysis) result {
+	var r result
+	buy := len(a.hits[sigBuy]) > 0
+	switch {
+	case buy && a.next.time && a.next.agree:
+		r.score = 100
+		r.comment = a.tr("клиент согласился и принял конкретный следующий шаг", "the client agreed and accepted a concrete next step")
+	case buy:
+		r.score = 80
+		r.comment = a.tr("клиент выразил готовность", "the client said yes")
+	case a.next.agree:
+		r.score = 60
+		r.comment = a.tr("клиент согласился на следующий шаг", "the client agreed to a next step")
+	case a.rejectedAtEnd():
+		r.score = 10
+		r.comment = a.tr("клиент отказался или отложил решение", "the client declined or put the decision off")
+	case a.next.action:
+		r.score = 30
+		r.comment = a.tr("следующий шаг предложен, но согласия нет", "a next step was offered but not agreed")
+	default:
+		r.score = 20
+		r.comment = a.tr("готовности к покупке не видно", "no readiness to buy")
+	}
+	r.evidence = a.firstHits(2, sigBuy, sigReject)
+	if len(r.evidence) == 0 && a.next.agreeSeg >= 0 {
+		if ev, ok := a.segmentEvidence(a.next.agreeSeg); ok {
+			r.evidence = append(r.evidence, ev)
+		}
+	}
+	return r
+}
+
+func evalEngagement(a *analysis) result {
+	var r result
+	share, ok := a.managerTalkShare()
+	if !ok {
+		return result{score: 50, comment: a.tr("роли говорящих неизвестны, доля речи не оценена", "speaker roles unknown; talk share not assessed")}
+	}
+	c := 1 - share
+	switch {
+	case c < 0.3:
+		r.score = int(math.Round(100 * c / 0.3))
+	case c <= 0.6:
+		r.score = 100
+	default:
+		r.score = 90
+	}
+	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2))
+	r.comment = a.tr(
+		fmt.Sprintf("клиент говорил %.0f%% слов, задал вопросов: %d", c*100, a.clientQs),
+		fmt.Sprintf("the client spoke %.0f%% of the words and asked %d question(s)", c*100, a.clientQs))
+	return r
+}
+
+func evalBalance(a *analysis) result {
+	share, ok := a.managerTalkShare()
+	if !ok {
+		return result{score: 50, comment: a.tr("роли говорящих неизвестны, баланс не оценён", "speaker roles unknown; balance not assessed")}
+	}
+	var s float64
+	switch {
+	case share < 0.4:
+		s = 100 - (0.4-share)*250
+	case share <= 0.65:
+		s = 100
+	default:
+		s = 100 - (share-0.65)*300
+	}
+	return result{
+		score: score.Clamp(int(math.Round(s))),
+		comment: a.tr(fmt.Sprintf("менеджер: %.0f%% слов, клиент: %.0f%%", share*100, (1-share)*100),
+			fmt.Sprintf("manager %.0f%% of the words, client %.0f%%", share*100, (1-share)*100)),
+	}
+}
+
+func evalFlow(a *analysis) result {
+	r := result{score: 100}
+	var parts []string
+	if a.m.LongestMonologueWords > a.opts.monologueWords {
+		r.score -= 25
+		parts = append(parts, a.tr(fmt.Sprintf("монолог на %d слов", a.m.LongestMonologueWords), fmt.Sprintf("a %d-word monologue", a.m.LongestMonologueWords)))
+	}
+	if a.m.Turns > 0 && a.m.Turns < 4 {
+		r.score -= 30
+		parts = append(parts, a.tr("мало реплик", "few turns"))
+	}
+	if len(a.openQs)+len(a.closedQs) == 0 {
+		r.score -= 30
+		parts = append(parts, a.tr("менеджер не задал ни одного вопроса", "the manager asked no questions"))
+	} else if len(a.openQs) == 0 {
+		r.score -= 15
+		parts = append(parts, a.tr("только закрытые вопросы", "closed questions only"))
+	}
+	if p := a.m.Interruptions; p != nil && *p > 0 {
+		r.score -= min(*p*10, 30)
+		parts = append(parts, a.tr(fmt.Sprintf("перебиваний: %d", *p), fmt.Sprintf("%d interruption(s)", *p)))
+	}
+	if n := len(a.hits[sigDismiss]) + len(a.hits[sigRude]); n > 0 {
+		r.score -= min(n*25, 50)
+		parts = append(parts, a.tr("спор или грубость", "arguing or rudeness"))
+		r.evidence = a.firstHits(2, sigDismiss, sigRude)
+	}
+	r.score = score.Clamp(r.score)
+	r.comment = verdict(parts, a.tr("живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"))
+	return r
+}
+
+func evalOutcome(a *analysis) result {
+	ns, c := evalNextStep(a), evalCommitment(a)
+	r := result{
+		score:    (ns.score + c.score + 1) / 2,
+		evidence: dedupe(append(ns.evidence, c.evidence...)),
+	}
+	r.comment = ns.comment + "; " + c.comment
+	return r
+}
+
+// rejectedAtEnd reports whether the client declined or put the decision off
+// in the last third of the call without agreeing afterwards.
+func (a *analysis) rejectedAtEnd() bool {
+	hs := a.hits[sigReject]
+	if len(hs) == 0 {
+		return false
+	}
+	last := hs[len(hs)-1].seg
+	if int(last) < len(a.d.segs)*2/3 {
+		return false
+	}
+	for _, h := range a.hits[sigBuy] {
+		if h.seg > last {
+			return false
+		}
+	}
+	return true
+}
+
+func countSegs(a *analysis, sigs ...signal) int {
+	var mask uint32
+	for _, s := range sigs {
+		mask |= bit(s)
+	}
+	n := 0
+	for si, m := range a.segSig {
+		if m&mask != 0 && a.d.segs[si].role != mgr {
+			n++
+		}
+	}
+	return n
+}
+
+// verdict joins what was missed into a comment, or praises a full score.
+func verdict(missed []string, praise string) string {
+	if len(missed) == 0 {
+		return praise
+	}
+	return capitalize(strings.Join(missed, "; "))
+}
+
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return strings.ToUpper(string(r)) + s[n:]
+}
+
+func appendEvidence(evs []score.Evidence, ev score.Evidence) []score.Evidence {
+	for _, e := range evs {
+		if e.Segment == ev.Segment && e.Quote == ev.Quote {
+			return evs
+		}
+	}
+	return append(evs, ev)
+}
+
+func dedupe(evs []score.Evidence) []score.Evidence {
+	var out []score.Evidence
+	for _, e := range evs {
+		out = appendEvidence(out, e)
+	}
+	return out
+}
+
+// stopStems are frequent words that say nothing about a need; they never
+// link a presentation to what the client said.
+var stopStems = func() map[string]struct{} {
+	words := strings.Fields(`сейчас только который которые которая спасибо здравствуйте давайте хорошо нужно можно
+		конечно просто вообще сегодня почему потому очень этого этому будет знаете понимаю сколько ничего вроде
+		really about there their think would could should thanks hello right great mostly honest which where
+		those these other maybe sorry thing things something what's that's don't we're we've you're because`)
+	m := make(map[string]struct{}, len(words))
+	for _, w := range words {
+		if s, ok := rawStem(w); ok {
+			m[s] = struct{}{}
+		}
+	}
+	return m
+}()
+
+// rawStem cuts a normalised word of at least five letters to its first
+// five: crude, but enough to tie "сделки" to "сделка" and "reporting" to
+// "report".
+func rawStem(w string) (string, bool) {
+	n := 0
+	for i := range w {
+		if n == 5 {
+			return w[:i], true
+		}
+		n++
+	}
+	if n == 5 {
+		return w, true
+	}
+	return "", false
+}
+
+func stem(w string) (string, bool) {
+	s, ok := rawStem(w)
+	if !ok {
+		return "", false
+	}
+	if _, stop := stopStems[s]; stop {
+		return "", false
+	}
+	return s, true
+}
+
+// sentences counts the distinct sentences where s was found, so that one
+// pushy sentence matching two phrases is penalised once.
+func (a *analysis) sentences(s signal) int {
+	n := 0
+	for _, m := range a.sentSig {
+		if m&bit(s) != 0 {
+			n++
+		}
+	}
+	return n
+}

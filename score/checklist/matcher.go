@@ -1,0 +1,194 @@
+package checklist
+
+import (
+	"fmt"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// A phrase is written as space-separated elements over normalised words:
+//
+//	word     the word exactly ("да")
+//	stem*    any word starting with stem ("удобн*" matches удобно, удобнее)
+//	#        any number ("в # 00" matches "в 11:00")
+//	..       up to maxGap words may stand between its neighbours
+//
+// Russian inflects heavily, so most Russian elements are stems; the stem
+// must have at least two letters so that the index below stays selective.
+const maxGap = 3
+
+type elem struct {
+	text   string
+	prefix bool
+	number bool
+	gap    int // words that may be skipped before this element
+}
+
+type phrase struct {
+	sig   signal
+	elems []elem
+	src   string
+}
+
+// hit is one match of a signal: the token range it covers.
+type hit struct {
+	seg        int32
+	first, end int32 // token range [first, end)
+}
+
+// matcher finds every phrase of every signal in a doc. Phrases are indexed
+// by the first two letters of their first element, so each word of the
+// transcript is compared only with the few phrases that can start there:
+// the scan is linear in the transcript, whatever the size of the tables.
+type matcher struct {
+	index   map[string][]*phrase
+	numbers []*phrase // phrases that start with a number
+	roles   [numSignals]transcribe.Role
+}
+
+// compilePhrase parses one phrase of the table; a malformed phrase is a bug
+// in the tables, reported by New's tests.
+func compilePhrase(sig signal, src string) (*phrase, error) {
+	p := &phrase{sig: sig, src: src}
+	gap := 0
+	for _, f := range strings.Fields(src) {
+		if f == ".." {
+			gap = maxGap
+			continue
+		}
+		if f == "#" {
+			p.elems = append(p.elems, elem{gap: gap, number: true})
+			gap = 0
+			continue
+		}
+		// A written word may fold into several ("one-time" → one time);
+		// a trailing * makes the last of them a stem.
+		prefix := strings.HasSuffix(f, "*")
+		words := strings.Fields(normalize(strings.TrimSuffix(f, "*")))
+		if len(words) == 0 {
+			return nil, fmt.Errorf("phrase %q: element %q has no letters", src, f)
+		}
+		for i, w := range words {
+			e := elem{text: w, gap: gap}
+			gap = 0
+			if prefix && i == len(words)-1 {
+				e.prefix = true
+				if utf8.RuneCountInString(w) < 2 {
+					return nil, fmt.Errorf("phrase %q: stem %q is shorter than two letters", src, f)
+				}
+			}
+			p.elems = append(p.elems, e)
+		}
+	}
+	if len(p.elems) == 0 || gap != 0 || p.elems[0].gap != 0 {
+		return nil, fmt.Errorf("phrase %q: empty, or starts or ends with ..", src)
+	}
+	return p, nil
+}
+
+// key is the index key of a word: its first two letters (the whole word
+// when shorter).
+func key(w string) string {
+	n := 0
+	for i := range w {
+		if n == 2 {
+			return w[:i]
+		}
+		n++
+	}
+	return w
+}
+
+func newMatcher(defs []signalDef) (*matcher, error) {
+	m := &matcher{index: make(map[string][]*phrase)}
+	for _, d := range defs {
+		m.roles[d.sig] = d.role
+		for _, src := range d.phrases {
+			p, err := compilePhrase(d.sig, src)
+			if err != nil {
+				return nil, err
+			}
+			if p.elems[0].number {
+				m.numbers = append(m.numbers, p)
+				continue
+			}
+			k := key(p.elems[0].text)
+			m.index[k] = append(m.index[k], p)
+		}
+	}
+	return m, nil
+}
+
+func (e *elem) matches(d *doc, i int) bool {
+	if e.number {
+		return d.toks[i].numeric
+	}
+	w := d.word(i)
+	if e.prefix {
+		return strings.HasPrefix(w, e.text)
+	}
+	return w == e.text
+}
+
+// matchAt reports whether p matches starting at token i within segment
+// end, and where the match ends.
+func (p *phrase) matchAt(d *doc, i, segEnd int) (int, bool) {
+	if !p.elems[0].matches(d, i) {
+		return 0, false
+	}
+	return p.rest(d, 1, i+1, segEnd)
+}
+
+func (p *phrase) rest(d *doc, k, j, segEnd int) (int, bool) {
+	if k == len(p.elems) {
+		return j, true
+	}
+	e := &p.elems[k]
+	for skip := 0; skip <= e.gap && j+skip < segEnd; skip++ {
+		if e.matches(d, j+skip) {
+			if end, ok := p.rest(d, k+1, j+skip+1, segEnd); ok {
+				return end, true
+			}
+		}
+	}
+	return 0, false
+}
+
+// roleFits reports whether a segment spoken by have may carry a signal
+// meant for want. Unlabelled speech counts for either side, so a dialog
+// whose speakers could not be told apart is still scored on its words.
+func roleFits(want, have transcribe.Role) bool {
+	return want == "" || have == want || have == transcribe.RoleUnknown
+}
+
+// scan records every hit of every signal in d into hits, indexed by
+// signal. A signal is recorded once per starting word.
+func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
+	for s := range hits {
+		hits[s] = hits[s][:0]
+	}
+	for si := range d.segs {
+		seg := &d.segs[si]
+		end := int(seg.endTok)
+		for i := int(seg.firstTok); i < end; i++ {
+			cands := m.index[key(d.word(i))]
+			if d.toks[i].numeric {
+				cands = m.numbers
+			}
+			for _, p := range cands {
+				if !roleFits(m.roles[p.sig], seg.role) {
+					continue
+				}
+				hs := hits[p.sig]
+				if n := len(hs); n > 0 && hs[n-1].first == int32(i) {
+					continue
+				}
+				if e, ok := p.matchAt(d, i, end); ok {
+					hits[p.sig] = append(hs, hit{seg: int32(si), first: int32(i), end: int32(e)})
+				}
+			}
+		}
+	}
+}

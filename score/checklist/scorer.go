@@ -1,0 +1,288 @@
+// Package checklist is the built-in offline scorer: a deterministic
+// rule and phrase checklist of the sales stages in Russian and English. It
+// needs no API key and no network, so a fresh server does real work, and
+// it is fast enough to score every call (tens of microseconds for a
+// ten-minute call).
+//
+// The checklist finds phrases over normalised words (lower case, ё→е,
+// punctuation stripped); Russian phrases are written as stems, so
+// "удобн*" matches удобно, удобное and удобнее. From what it finds it
+// scores the stages of a sales call (greeting, rapport, needs discovery,
+// summarising the need, presentation, objection handling, next step,
+// farewell) and the manager's conduct (rudeness, pressure, requests for
+// card data, monologues, interrupting). Client+ and Диалог modes score the
+// client's reactions and the conversation as a whole instead.
+//
+// Every criterion comes with a comment and evidence quotes cut verbatim
+// from the transcript, and the report's summary and recommendations are
+// written from what was found and missed, in Russian or English.
+package checklist
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// Name and Version identify the scorer in Report.Meta.
+const (
+	Name    = "checklist"
+	Version = "1.0.0"
+)
+
+// Defaults of the options.
+const (
+	// DefaultMonologueWords is the longest run of words by the manager
+	// before it counts as a monologue: about a minute of speech.
+	DefaultMonologueWords = 120
+	// DefaultDumpWords is how long a manager's turn before any open
+	// question must be to count as a product dump.
+	DefaultDumpWords = 30
+)
+
+// criticalCap is the most any criterion may score in a call where the
+// manager asked for card data: such a call fails whatever else went well.
+const criticalCap = 10
+
+type options struct {
+	rubrics        map[score.Mode]score.Rubric
+	monologueWords int
+	dumpWords      int
+}
+
+// Option configures a Scorer.
+type Option func(*options)
+
+// WithRubric replaces the default rubric of mode, e.g. to reweigh the
+// criteria for a team's script. Its criteria must be ones the checklist
+// knows (KnownCriteria); Score reports a KindInvalid error otherwise.
+func WithRubric(mode score.Mode, r score.Rubric) Option {
+	return func(o *options) { o.rubrics[mode] = cloneRubric(r) }
+}
+
+// WithMonologueWords changes DefaultMonologueWords.
+func WithMonologueWords(n int) Option {
+	return func(o *options) {
+		if n > 0 {
+			o.monologueWords = n
+		}
+	}
+}
+
+// Scorer is the offline checklist scorer. It is safe for concurrent use.
+type Scorer struct {
+	m    *matcher
+	opts options
+}
+
+var _ score.RubricScorer = (*Scorer)(nil)
+
+// compiled holds the phrase tables compiled once per process: they are the
+// same for every Scorer.
+var compiled = func() *matcher {
+	m, err := newMatcher(signalDefs)
+	if err != nil {
+		// The tables are constants of this package; its tests compile them.
+		panic("checklist: " + err.Error())
+	}
+	return m
+}()
+
+// New returns a checklist scorer.
+func New(opts ...Option) *Scorer {
+	s := &Scorer{m: compiled, opts: options{
+		rubrics:        make(map[score.Mode]score.Rubric, len(score.Modes)),
+		monologueWords: DefaultMonologueWords,
+		dumpWords:      DefaultDumpWords,
+	}}
+	for _, o := range opts {
+		o(&s.opts)
+	}
+	return s
+}
+
+// DefaultRubric returns the rubric used for mode when the request has none:
+// the one set with WithRubric, else the package's DefaultRubric.
+func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
+	if r, ok := s.opts.rubrics[mode]; ok {
+		return cloneRubric(r)
+	}
+	return DefaultRubric(mode)
+}
+
+// Score scores a transcript. Errors: KindInvalid for an unknown mode, a
+// transcript with no words or a rubric with criteria the checklist does
+// not know; KindCanceled/KindTimeout when ctx is done.
+func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, callaudit.Wrap(err, callaudit.KindOf(err), "checklist.Score", callaudit.MessageOf(err))
+	}
+	mode := req.Mode
+	if !mode.Valid() {
+		var err error
+		if mode, err = score.ParseMode(string(req.Mode)); err != nil {
+			return nil, err
+		}
+	}
+	if req.Transcript.Words() == 0 {
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "transcript", Message: "has no words to analyse"})
+	}
+	rub, err := s.rubric(req, mode)
+	if err != nil {
+		return nil, err
+	}
+	lang := score.ReportLanguage(req)
+	if lang != "en" {
+		// The checklist writes Russian and English; other languages get
+		// the default.
+		lang = score.DefaultLanguage
+	}
+
+	d := docPool.Get().(*doc)
+	defer docPool.Put(d)
+	d.parse(&req.Transcript)
+	a := analysisPool.Get().(*analysis)
+	defer analysisPool.Put(a)
+	a.reset(d, lang, &s.opts)
+	a.m = transcribe.ComputeMetrics(req.Transcript)
+	s.m.scan(d, &a.hits)
+	a.derive()
+
+	rep := &score.Report{
+		Details: make([]score.CriterionResult, 0, len(rub.Criteria)),
+		Metrics: a.m,
+		Meta:    score.Meta{Mode: mode, Language: lang, Scorer: Name, ScorerVersion: Version},
+	}
+	for _, c := range rub.Criteria {
+		res := defsByID[c.ID].eval(a)
+		w := c.Weight
+		if res.na {
+			w = 0
+		}
+		if a.critical && c.ID != Conduct && res.score > criticalCap {
+			res.score = criticalCap
+			res.comment += a.tr("; оценка ограничена из-за запроса данных карты", "; capped because card data was requested")
+		}
+		res.comment = capitalize(res.comment)
+		if res.evidence == nil {
+			res.evidence = []score.Evidence{}
+		}
+		rep.Details = append(rep.Details, score.CriterionResult{
+			ID: c.ID, Title: c.TitleIn(lang), Score: res.score, Weight: w, Comment: res.comment, Evidence: res.evidence,
+		})
+	}
+	rep.Recompute()
+	rep.Summary = summarize(a, rep)
+	rep.RecommendationList = recommend(a, rep)
+	rep.Recommendations = strings.Join(rep.RecommendationList, "\n")
+	return rep, nil
+}
+
+// rubric returns the rubric to score with: the request's, checked against
+// the criteria the checklist knows, else the scorer's default for mode.
+func (s *Scorer) rubric(req score.Request, mode score.Mode) (score.Rubric, error) {
+	if req.Rubric == nil {
+		return s.DefaultRubric(mode), nil
+	}
+	if err := req.Rubric.Validate(); err != nil {
+		return score.Rubric{}, err
+	}
+	var unknown []string
+	rub := score.Rubric{Name: req.Rubric.Name, Criteria: make([]score.Criterion, len(req.Rubric.Criteria))}
+	for i, c := range req.Rubric.Criteria {
+		def, ok := defsByID[c.ID]
+		if !ok {
+			unknown = append(unknown, c.ID)
+			continue
+		}
+		// Titles the caller left out come from the checklist's own.
+		own := def.criterion(c.Weight)
+		if len(c.Title) == 0 {
+			c.Title = own.Title
+		}
+		rub.Criteria[i] = c
+	}
+	if len(unknown) > 0 {
+		return score.Rubric{}, callaudit.Invalid(callaudit.FieldError{
+			Field: "rubric.criteria",
+			Message: fmt.Sprintf("the checklist scorer does not know the criteria %s; known criteria: %s",
+				strings.Join(unknown, ", "), strings.Join(KnownCriteria(), ", ")),
+		})
+	}
+	return rub, nil
+}
+
+// summarize writes what was done well and badly, from the details.
+func summarize(a *analysis, rep *score.Report) string {
+	var good, bad []string
+	for _, d := range rep.Details {
+		if d.Weight == 0 {
+			continue
+		}
+		switch {
+		case d.Score >= 70:
+			good = append(good, strings.ToLower(d.Title))
+		case d.Score < 40:
+			bad = append(bad, strings.ToLower(d.Title))
+		}
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, a.tr("Итоговая оценка %d из 100. ", "Total score %d out of 100. "), rep.TotalScore)
+	if a.critical {
+		b.WriteString(a.tr("Критическое нарушение: менеджер запрашивал данные карты или коды подтверждения. ",
+			"Critical violation: the manager asked for card details or confirmation codes. "))
+	}
+	if len(good) > 0 {
+		fmt.Fprintf(&b, a.tr("Хорошо: %s. ", "Done well: %s. "), strings.Join(good, ", "))
+	}
+	if len(bad) > 0 {
+		fmt.Fprintf(&b, a.tr("Слабые места: %s. ", "Weak points: %s. "), strings.Join(bad, ", "))
+	}
+	if len(good) == 0 && len(bad) == 0 {
+		b.WriteString(a.tr("Все этапы выполнены частично. ", "Every stage was done only in part. "))
+	}
+	if !a.labelled {
+		b.WriteString(a.tr("Роли говорящих не размечены, поэтому оценка приблизительная.", "Speaker roles were not labelled, so the score is approximate."))
+	}
+	return strings.TrimSpace(b.String())
+}
+
+// recommend gives the advice of the criteria that fell short, the costliest
+// first (weight × points lost), at most five.
+func recommend(a *analysis, rep *score.Report) []string {
+	type gap struct {
+		id   string
+		loss float64
+	}
+	var gaps []gap
+	for _, d := range rep.Details {
+		if d.Weight > 0 && d.Score < 80 {
+			gaps = append(gaps, gap{d.ID, d.Weight * float64(100-d.Score)})
+		}
+	}
+	sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].loss > gaps[j].loss })
+	var out []string
+	if a.critical {
+		out = append(out, a.tr("Никогда не запрашивайте номер карты, CVV или коды из SMS: это признак мошенничества; разговор требует разбора со службой безопасности.",
+			"Never ask for a card number, CVV or SMS codes: it is a hallmark of fraud; this call needs a review by security."))
+	}
+	for _, g := range gaps {
+		if len(out) >= 5 {
+			break
+		}
+		if adv := defsByID[g.id].advice.in(a.lang); !slices.Contains(out, adv) {
+			out = append(out, adv)
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, a.tr("Звонок проведён по скрипту. Продолжайте в том же духе и закрепляйте договорённости письменно после звонка.",
+			"The call followed the script. Keep it up and confirm the agreements in writing after the call."))
+	}
+	return out
+}

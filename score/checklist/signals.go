@@ -1,0 +1,206 @@
+package checklist
+
+import "github.com/callaudit/callaudit/transcribe"
+
+// signal is one observable thing in a call ("the manager greeted", "the
+// client objected"). Criteria are computed from signals.
+type signal int
+
+const (
+	sigGreet signal = iota
+	sigIntroName
+	sigIntroCompany
+	sigPermission
+	sigCourtesy
+	sigReason
+	sigOpenWord
+	sigTellMe
+	sigPain
+	sigSummary
+	sigConfirm
+	sigBenefit
+	sigObjection
+	sigEmpathy
+	sigValue
+	sigDismiss
+	sigAction
+	sigTime
+	sigAgree
+	sigVague
+	sigFarewell
+	sigThanks
+	sigClientBye
+	sigRude
+	sigPressure
+	sigCardData
+	sigInterest
+	sigBuy
+	sigReject
+	numSignals
+)
+
+type signalDef struct {
+	sig     signal
+	role    transcribe.Role // who must say it; "" is anyone
+	phrases []string
+}
+
+const (
+	mgr = transcribe.RoleManager
+	cli = transcribe.RoleClient
+)
+
+// signalDefs are the phrase tables, Russian and English side by side. The
+// syntax is described at elem. Phrases are deliberately conservative: a
+// missed phrase costs a few points, a false one rewards bad calls.
+var signalDefs = []signalDef{
+	{sigGreet, mgr, []string{
+		"добр* день", "добр* утро", "добр* вечер", "доброго времени суток", "здравствуй*", "приветству*", "привет",
+		"hello", "hi", "hey", "good morning", "good afternoon", "good evening", "greetings",
+	}},
+	{sigIntroName, mgr, []string{
+		"меня зовут", "мое имя", "на связи", "с вами .. говорит", "это .. из", "звоню из",
+		"my name is", "my name's", "this is .. from", "this is .. with", "speaking", "here from",
+	}},
+	{sigIntroCompany, mgr, []string{
+		"компани*", "из .. компани*", "звоню из", "представляю", "беспокоит .. из", "это .. из", "служба", "магазин*", "отдел*",
+		"this is .. from", "this is .. with", "calling from", "on behalf of", "company", "here from", "team at",
+	}},
+	{sigPermission, mgr, []string{
+		"удобн* .. говор*", "удобн* сейчас", "удобн* .. разговар*", "есть .. минут*", "найдет* .. минут*", "уделит* .. минут*",
+		"не отвлека*", "не отвлек*", "можем .. поговорить", "пару минут", "минутку",
+		"good time", "bad time", "have a minute", "have a few minutes", "have .. minutes", "got a minute", "got a few",
+		"is now okay", "can we talk", "okay to talk", "free to talk", "a quick chat",
+	}},
+	{sigCourtesy, mgr, []string{
+		"спасибо", "благодар*", "пожалуйста", "рад* слышать", "приятно", "как у вас дела", "как ваши дела",
+		"thanks", "thank you", "please", "appreciate", "nice to", "glad to", "how are you",
+	}},
+	{sigReason, mgr, []string{
+		"оставлял* заявк*", "оставил* заявк*", "по вашей заявке", "по поводу вашей", "вы интересовал*", "звоню по поводу", "звоню по",
+		"вы обращал*", "по вашему обращению", "в прошлый раз", "мы общались", "вы писали",
+		"you requested", "you reached out", "you filled", "your request", "you signed up", "following up on", "reaching out because",
+		"calling about", "we spoke", "you asked",
+	}},
+	{sigOpenWord, mgr, []string{
+		"как", "каким", "какой", "какая", "какое", "какие", "каких", "какую", "что", "чем", "чего", "почему", "зачем", "сколько",
+		"где", "когда", "кто", "кого", "кому",
+		"what", "what's", "how", "why", "which", "where", "when", "who",
+	}},
+	{sigTellMe, mgr, []string{
+		"расскажит*", "опишит*", "поделит*", "объяснит*", "подскажит*", "уточнит*",
+		"tell me", "walk me through", "describe", "share with me", "help me understand",
+	}},
+	{sigPain, mgr, []string{
+		"меша*", "проблем*", "сложност*", "трудност*", "боль", "болит", "не устраива*", "задач*", "цел*", "важн*", "приоритет*",
+		"беспоко*", "не хвата*",
+		"challeng*", "problem*", "pain", "goal*", "priorit*", "struggl*", "frustrat*", "important", "bottleneck*", "not working",
+	}},
+	{sigSummary, mgr, []string{
+		"то есть", "правильно .. понима*", "правильно .. понял*", "верно .. понима*", "верно .. понял*", "как я понял*",
+		"если я правильно", "резюмир*", "подытож*", "итак вам", "получается вам", "получается что",
+		"so what i'm hearing", "if i understand", "if i understood", "correct me if", "sounds like you", "so you need",
+		"so your", "to summarize", "to sum up", "let me make sure", "did i get that right", "is that right", "is that correct",
+		"am i right",
+	}},
+	{sigConfirm, cli, []string{
+		"да", "именно", "верно", "точно", "правильно", "так и есть", "ага",
+		"yes", "yeah", "exactly", "right", "correct", "that's it", "spot on", "yep",
+	}},
+	{sigBenefit, mgr, []string{
+		"сокращ*", "эконом*", "увелич*", "позволя*", "позволит", "помож*", "помога*", "быстрее", "автоматич*", "сразу видит",
+		"контрол*", "не потеря*", "результат*", "окуп*", "выгод*", "снизит*", "сниж*",
+		"save*", "saving*", "reduce*", "increase*", "helps", "help you", "lets you", "allows", "so you can", "faster",
+		"result*", "cut* .. time", "never lose", "pays for",
+	}},
+	{sigObjection, cli, []string{
+		"дорог*", "подума*", "не надо", "не нужно", "не нужна", "не нужен", "нет времени", "уже есть", "уже был*", "уже пользу*",
+		"сомнева*", "не уверен*", "не интересн*", "не интересует", "нет денег", "нет бюджета", "не сейчас", "посоветоваться",
+		"нам вроде не", "неудобно",
+		"expensive", "too much", "more than we pay", "think about it", "not interested", "already have", "already use",
+		"no budget", "not sure", "can't afford", "not now", "no time", "too pricey", "pricey", "don't need",
+	}},
+	{sigEmpathy, mgr, []string{
+		"понимаю", "понятно", "согласен", "согласна", "справедлив*", "хороший вопрос", "разумно", "вас понимаю", "логично",
+		"i understand", "i hear you", "makes sense", "fair", "good question", "totally get", "i get that", "understandable",
+	}},
+	{sigValue, mgr, []string{
+		"окуп*", "бесплатн*", "пробн*", "тестов*", "без риска", "меньше", "дешевле", "посчита*", "экономи*", "стоит меньше",
+		"гаранти*", "возврат*", "рассрочк*", "получаете", "получите", "кейс*",
+		"free", "trial", "pilot", "roi", "pays for itself", "less than", "cost of", "guarantee*", "refund*", "you get",
+		"case stud*", "return on",
+	}},
+	{sigDismiss, mgr, []string{
+		"да не", "ну и что", "ничего не дорого", "это не дорого", "не дорого это", "вы не понимаете", "ладно",
+		"no it's not", "it's not expensive", "whatever", "you don't understand", "trust me",
+	}},
+	{sigAction, mgr, []string{
+		"пришлю", "вышлю", "отправлю", "направлю", "созвон*", "встрет*", "встреч*", "демо*", "договорим*", "перезвон*", "позвон*",
+		"назнач*", "запишу", "запиш*", "подключ*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
+		"send", "schedule", "book", "call you", "meeting", "demo", "follow up", "set up", "set you up", "invite", "calendar",
+		"onboarding", "contract", "proposal", "quote", "invoice",
+	}},
+	{sigTime, "", []string{
+		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
+		"# 00", "# 30", "# 15", "# 45", "в # час*", "в #", "с # до #", "на следующей неделе", "через .. дн*", "до конца недели",
+		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
+		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
+		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
+		"july", "august", "september", "october", "november", "december",
+	}},
+	{sigAgree, cli, []string{
+		"да", "хорошо", "давайте", "подходит", "договорились", "отлично", "согласен", "согласна", "ок", "окей", "удобно",
+		"можно", "конечно",
+		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "fine", "let's do",
+	}},
+	{sigVague, mgr, []string{
+		"надумает*", "звоните", "позвоните нам", "если что", "обращайтесь", "будем ждать", "как решите",
+		"let me know", "call us", "get back to me", "get back to us", "reach out if", "whenever you're ready", "brochure",
+	}},
+	{sigFarewell, mgr, []string{
+		"до свидания", "всего доброго", "всего хорошего", "хорошего дня", "хорошего вечера", "до встречи", "до связи", "удачи",
+		"прекрасного дня", "отличного дня",
+		"goodbye", "bye", "have a great", "have a good", "have a nice", "talk soon", "take care", "see you", "speak soon",
+	}},
+	{sigThanks, mgr, []string{
+		"спасибо", "благодар*",
+		"thank*",
+	}},
+	{sigClientBye, cli, []string{
+		"до свидания", "всего доброго", "пока", "и вам", "угу", "bye", "goodbye", "you too",
+	}},
+	{sigRude, mgr, []string{
+		"короче", "ну и что", "вы что", "глуп*", "дура*", "дурак*", "идиот*", "заткн*", "отстан*", "ваши проблемы",
+		"не мои проблемы", "мне все равно", "не морочьте", "бред", "чушь", "отвали*", "слушайте сюда", "не тупите",
+		"stupid", "shut up", "i don't care", "not my problem", "your problem", "idiot*", "dumb", "listen to me", "are you deaf", "nonsense",
+	}},
+	{sigPressure, mgr, []string{
+		"бер* сегодня", "только сегодня", "всем надо", "все берут", "все покупают", "последний шанс", "акция заканчива*",
+		"решайте быстр*", "решайте сейчас", "сейчас или никогда", "последн* мест*", "потом будет поздно", "не упустите",
+		"надо брать", "срочно", "сегодня .. скидк*", "скидк* .. сегодня",
+		"only today", "today only", "everyone needs", "everybody needs", "last chance", "now or never", "decide now",
+		"offer expires", "sign today", "you have to decide", "won't last", "act now",
+	}},
+	{sigCardData, mgr, []string{
+		"номер .. карт*", "cvv", "cvc", "cvv2", "код .. смс", "код .. sms", "смс код", "код из смс", "срок действия .. карт*",
+		"три цифры", "пин код", "пинкод", "код подтвержд*", "данные .. карт*", "код с обратной",
+		"card number", "security code", "sms code", "verification code", "one-time code", "one time code",
+		"expiry date", "expiration date", "pin", "three digits", "card details",
+	}},
+	{sigInterest, cli, []string{
+		"интересн*", "звучит", "неплохо", "расскажите подробнее", "а как", "а сколько", "сколько стоит", "а можно", "а есть",
+		"хотелось бы", "нравится", "здорово", "любопытн*",
+		"interesting", "sounds good", "sounds great", "tell me more", "how much", "how does", "can it", "does it", "i like",
+		"we'd like", "i want", "curious",
+	}},
+	{sigBuy, cli, []string{
+		"давайте попробуем", "попробуем", "беру", "берем", "оформля*", "оформим", "подключайт*", "подключа*", "согласен",
+		"согласна", "договорились", "покупаем", "давайте оформ*", "присылайте", "подходит",
+		"let's do it", "let's try", "sign up", "i'll take", "we'll take", "deal", "let's go", "send it over", "go ahead",
+		"works for us", "that works",
+	}},
+	{sigReject, cli, []string{
+		"не надо", "не интересно", "не интересует", "не нужно", "не звоните", "подумаю", "подумаем",
+		"not interested", "don't need", "don't call", "think about it", "not for us",
+	}},
+}
