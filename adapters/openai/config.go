@@ -1,0 +1,238 @@
+package openai
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
+)
+
+// Defaults of a zero Config.
+const (
+	DefaultBaseURL             = "https://api.openai.com/v1"
+	DefaultScoreModel          = "gpt-4o-mini"
+	DefaultTranscribeModel     = "whisper-1"
+	DefaultMaxConcurrency      = 8
+	DefaultMaxTranscriptTokens = 60_000
+	DefaultOverlapSegments     = 3
+	DefaultScoreTimeout        = 2 * time.Minute
+	DefaultTranscribeTimeout   = 5 * time.Minute
+)
+
+// MaxUploadBytes is OpenAI's upload limit for one audio file (25 MB).
+const MaxUploadBytes = 26_214_400
+
+// Config configures the adapters. The zero value with an APIKey talks to
+// OpenAI with the defaults above.
+type Config struct {
+	// APIKey is sent as a bearer token. It is never printed: String,
+	// GoString and LogValue redact it, and JSON skips it. It may be empty
+	// for an OpenAI-compatible server without auth (BaseURL set).
+	APIKey string `json:"-"`
+	// BaseURL of an OpenAI-compatible API, including /v1; empty is OpenAI.
+	BaseURL string
+	// OrgID is sent as OpenAI-Organization when set.
+	OrgID string
+	// HTTPClient carries the requests; nil uses a new client. Its
+	// transport is wrapped, not modified.
+	HTTPClient *http.Client
+
+	// ScoreModel is the chat model for scoring (default gpt-4o-mini). It
+	// must support structured outputs (json_schema, strict).
+	ScoreModel string
+	// Temperature and Seed are sent only when set: reasoning models
+	// (gpt-5, o-series) reject a temperature other than the default.
+	// go-openai omits a zero temperature, so 0 cannot be sent explicitly.
+	Temperature *float32
+	Seed        *int
+	// MaxCompletionTokens caps each answer; 0 leaves it to the model.
+	MaxCompletionTokens int
+	// MaxTranscriptTokens is the token budget for the transcript in one
+	// request (estimated); a longer transcript is split on turn
+	// boundaries and the parts' results merged. Default 60,000.
+	MaxTranscriptTokens int
+	// OverlapSegments is how many segments consecutive parts share, so a
+	// moment on a boundary is seen whole. Default 3.
+	OverlapSegments int
+	// ScoreTimeout bounds one chat request attempt (default 2 min).
+	ScoreTimeout time.Duration
+
+	// TranscribeModel is the speech-to-text model (default whisper-1).
+	TranscribeModel string
+	// TranscribeFormat forces the response format ("verbose_json",
+	// "json" or "text"); empty picks verbose_json for whisper models and
+	// json for the gpt-4o transcribe family, which has no timestamps.
+	TranscribeFormat string
+	// TranscribePrompt is vocabulary sent with every recording (product
+	// names, jargon); a request's own prompt is appended.
+	TranscribePrompt string
+	// TranscribeTimeout bounds one transcription attempt (default 5 min).
+	TranscribeTimeout time.Duration
+
+	// MaxConcurrency limits concurrent upstream requests per adapter
+	// (default 8).
+	MaxConcurrency int
+	// Retry is the policy for 429, 5xx and timeouts; the zero value is
+	// retry's default (4 attempts, exponential backoff with full jitter,
+	// Retry-After honoured).
+	Retry retry.Policy
+}
+
+// ConfigFromEnv reads the configuration of the reference server:
+//
+//	OPENAI_API_KEY          API key (required for api.openai.com)
+//	OPENAI_BASE_URL         OpenAI-compatible base URL (default https://api.openai.com/v1)
+//	OPENAI_ORG_ID           organization, optional
+//	AUDIT_SCORE_MODEL       chat model for scoring (default gpt-4o-mini)
+//	AUDIT_SCORE_TEMPERATURE temperature, unset by default
+//	AUDIT_SCORE_SEED        seed, unset by default
+//	AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS  token budget per request (default 60000)
+//	AUDIT_TRANSCRIBE_MODEL  speech-to-text model (default whisper-1)
+//	AUDIT_TRANSCRIBE_FORMAT verbose_json, json or text (default: by model)
+//	AUDIT_TRANSCRIBE_PROMPT vocabulary hint for speech-to-text
+//	AUDIT_OPENAI_MAX_CONCURRENCY  concurrent upstream requests (default 8)
+//
+// Malformed values are a KindInvalid error naming the variable. A missing
+// key is not an error here: Enabled reports whether the adapters can run.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	c := Config{
+		APIKey:           get("OPENAI_API_KEY"),
+		BaseURL:          get("OPENAI_BASE_URL"),
+		OrgID:            get("OPENAI_ORG_ID"),
+		ScoreModel:       get("AUDIT_SCORE_MODEL"),
+		TranscribeModel:  get("AUDIT_TRANSCRIBE_MODEL"),
+		TranscribeFormat: get("AUDIT_TRANSCRIBE_FORMAT"),
+		TranscribePrompt: get("AUDIT_TRANSCRIBE_PROMPT"),
+	}
+	var errs []callaudit.FieldError
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, callaudit.FieldError{Field: "OPENAI_BASE_URL", Message: "must be an absolute http(s) URL such as https://api.openai.com/v1"})
+		}
+	}
+	if v := get("AUDIT_SCORE_TEMPERATURE"); v != "" {
+		f, err := strconv.ParseFloat(v, 32)
+		if err != nil || f < 0 || f > 2 {
+			errs = append(errs, callaudit.FieldError{Field: "AUDIT_SCORE_TEMPERATURE", Message: "must be a number from 0 to 2"})
+		} else {
+			t := float32(f)
+			c.Temperature = &t
+		}
+	}
+	intVar := func(name string, dst *int, minimum int) {
+		v := get(name)
+		if v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < minimum {
+			errs = append(errs, callaudit.FieldError{Field: name, Message: fmt.Sprintf("must be an integer >= %d", minimum)})
+			return
+		}
+		*dst = n
+	}
+	if v := get("AUDIT_SCORE_SEED"); v != "" {
+		var seed int
+		intVar("AUDIT_SCORE_SEED", &seed, -1<<62)
+		c.Seed = &seed
+	}
+	intVar("AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS", &c.MaxTranscriptTokens, 500)
+	intVar("AUDIT_OPENAI_MAX_CONCURRENCY", &c.MaxConcurrency, 1)
+	if c.TranscribeFormat != "" {
+		if _, ok := transcribeFormats[c.TranscribeFormat]; !ok {
+			errs = append(errs, callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT", Message: "must be verbose_json, json or text"})
+		}
+	}
+	if len(errs) > 0 {
+		return Config{}, callaudit.Invalid(errs...)
+	}
+	return c.withDefaults(), nil
+}
+
+// Enabled reports whether the configuration can reach an API: it has a
+// key, or points at a server other than api.openai.com (local servers
+// often need none).
+func (c Config) Enabled() bool {
+	return c.APIKey != "" || !c.isOpenAI()
+}
+
+func (c Config) isOpenAI() bool {
+	if c.BaseURL == "" {
+		return true
+	}
+	u, err := url.Parse(c.BaseURL)
+	return err == nil && strings.EqualFold(u.Hostname(), "api.openai.com")
+}
+
+func (c Config) withDefaults() Config {
+	if c.BaseURL == "" {
+		c.BaseURL = DefaultBaseURL
+	}
+	if c.ScoreModel == "" {
+		c.ScoreModel = DefaultScoreModel
+	}
+	if c.TranscribeModel == "" {
+		c.TranscribeModel = DefaultTranscribeModel
+	}
+	if c.MaxConcurrency <= 0 {
+		c.MaxConcurrency = DefaultMaxConcurrency
+	}
+	if c.MaxTranscriptTokens <= 0 {
+		c.MaxTranscriptTokens = DefaultMaxTranscriptTokens
+	}
+	if c.OverlapSegments <= 0 {
+		c.OverlapSegments = DefaultOverlapSegments
+	}
+	if c.ScoreTimeout <= 0 {
+		c.ScoreTimeout = DefaultScoreTimeout
+	}
+	if c.TranscribeTimeout <= 0 {
+		c.TranscribeTimeout = DefaultTranscribeTimeout
+	}
+	return c
+}
+
+// redactedKey shows whether a key is set, never any of its characters.
+func (c Config) redactedKey() string {
+	if c.APIKey == "" {
+		return "(unset)"
+	}
+	return "[REDACTED]"
+}
+
+// String describes the configuration with the API key redacted.
+func (c Config) String() string {
+	return fmt.Sprintf("openai.Config{APIKey:%s BaseURL:%q ScoreModel:%q TranscribeModel:%q TranscribeFormat:%q MaxConcurrency:%d MaxTranscriptTokens:%d}",
+		c.redactedKey(), redactURL(c.BaseURL), c.ScoreModel, c.TranscribeModel, c.TranscribeFormat, c.MaxConcurrency, c.MaxTranscriptTokens)
+}
+
+// GoString is String, so that %#v redacts too.
+func (c Config) GoString() string { return c.String() }
+
+// LogValue redacts the key in structured logs.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_key", c.redactedKey()),
+		slog.String("base_url", redactURL(c.BaseURL)),
+		slog.String("score_model", c.ScoreModel),
+		slog.String("transcribe_model", c.TranscribeModel),
+		slog.Int("max_concurrency", c.MaxConcurrency),
+	)
+}
+
+// redactURL drops credentials a base URL might carry in its user info.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	u.User = url.User("REDACTED")
+	return u.String()
+}

@@ -1,0 +1,141 @@
+package openai
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// ground checks a model's quote against the transcript. A quote found in a
+// segment (the hinted one first) is returned as the transcript's own text
+// with its segment, speaker and time, Grounded. The match ignores case,
+// runs of spaces, ё/е and typographic quote and dash variants, because
+// models normalise those; the returned Quote is always the verbatim
+// transcript text. A quote found nowhere is kept with Grounded false and
+// Segment -1, so a reader sees it is unverified.
+func ground(t transcribe.Transcript, quote string, hint *int) (score.Evidence, bool) {
+	q := cleanQuote(quote)
+	if q == "" {
+		return score.Evidence{}, false
+	}
+	fq := fold(q)
+	try := func(i int) (score.Evidence, bool) {
+		s := t.Segments[i]
+		verbatim, ok := findFolded(s.Text, fq)
+		if !ok {
+			return score.Evidence{}, false
+		}
+		return score.Evidence{Quote: verbatim, Segment: i, Speaker: s.Speaker, Start: s.Start, Grounded: true}, true
+	}
+	if hint != nil && *hint >= 0 && *hint < len(t.Segments) {
+		if ev, ok := try(*hint); ok {
+			return ev, true
+		}
+	}
+	for i := range t.Segments {
+		if ev, ok := try(i); ok {
+			return ev, true
+		}
+	}
+	return score.Evidence{Quote: q, Segment: -1, Grounded: false}, true
+}
+
+// cleanQuote strips what models add around a quote: surrounding quote
+// marks, ellipses, a "[n] speaker:" prefix.
+func cleanQuote(q string) string {
+	q = strings.TrimSpace(q)
+	if strings.HasPrefix(q, "[") {
+		if i := strings.Index(q, "]"); i > 0 && i < 8 {
+			q = strings.TrimSpace(q[i+1:])
+		}
+	}
+	for _, role := range []transcribe.Role{transcribe.RoleManager, transcribe.RoleClient, transcribe.RoleUnknown} {
+		if rest, ok := strings.CutPrefix(q, string(role)+":"); ok {
+			q = strings.TrimSpace(rest)
+		}
+	}
+	const marks = "\"'«»“”„‘’`"
+	for {
+		before := q
+		q = strings.TrimSpace(strings.Trim(q, marks))
+		q = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(q, "..."), "..."))
+		q = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(q, "…"), "…"))
+		if q == before {
+			return q
+		}
+	}
+}
+
+func foldRune(r rune) rune {
+	switch r {
+	case 'ё', 'Ё':
+		return 'е'
+	case '«', '»', '“', '”', '„':
+		return '"'
+	case '‘', '’', '`':
+		return '\''
+	case '—', '–', '‑', '−':
+		return '-'
+	case '\u00a0':
+		return ' '
+	}
+	return unicode.ToLower(r)
+}
+
+// fold lower-cases and normalises s, collapsing whitespace.
+func fold(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		r = foldRune(r)
+		if unicode.IsSpace(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// findFolded finds folded needle in text and returns the matching span of
+// text as it is written.
+func findFolded(text, needle string) (string, bool) {
+	if needle == "" {
+		return "", false
+	}
+	// Fold text, remembering where each folded rune came from.
+	var b strings.Builder
+	var starts, ends []int
+	space := false
+	for i, r := range text {
+		fr := foldRune(r)
+		if unicode.IsSpace(fr) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+			starts = append(starts, i)
+			ends = append(ends, i)
+		}
+		space = false
+		b.WriteRune(fr)
+		starts = append(starts, i)
+		ends = append(ends, i+utf8.RuneLen(r))
+	}
+	folded := b.String()
+	at := strings.Index(folded, needle)
+	if at < 0 {
+		return "", false
+	}
+	first := utf8.RuneCountInString(folded[:at])
+	last := first + utf8.RuneCountInString(needle) - 1
+	return text[starts[first]:ends[last]], true
+}

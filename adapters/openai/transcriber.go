@@ -1,0 +1,190 @@
+package openai
+
+import (
+	"context"
+	"errors"
+	"io"
+	"path"
+	"slices"
+	"strings"
+
+	goopenai "github.com/sashabaranov/go-openai"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// Response formats the Transcriber can ask for.
+const (
+	FormatVerboseJSON = "verbose_json" // text with timestamped segments (whisper-1)
+	FormatJSON        = "json"         // text only (gpt-4o transcribe family)
+	FormatText        = "text"         // plain text
+)
+
+var transcribeFormats = map[string]goopenai.AudioResponseFormat{
+	FormatVerboseJSON: goopenai.AudioResponseFormatVerboseJSON,
+	FormatJSON:        goopenai.AudioResponseFormatJSON,
+	FormatText:        goopenai.AudioResponseFormatText,
+}
+
+// UploadExtensions are the file extensions OpenAI accepts for audio.
+var UploadExtensions = []string{"flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"}
+
+// timestampless reports whether a model answers json/text only: the
+// gpt-4o transcribe family and its announced successor gpt-transcribe.
+// Any other name (whisper-1, whisper models behind compatible servers)
+// is assumed to give verbose_json with segments.
+func timestampless(model string) bool {
+	return strings.HasPrefix(model, "gpt-") && strings.Contains(model, "transcribe")
+}
+
+// Transcriber transcribes recordings with OpenAI's audio transcriptions
+// endpoint. It implements transcribe.Transcriber and is safe for
+// concurrent use.
+type Transcriber struct {
+	up     *upstream
+	model  string
+	format string
+	prompt string
+}
+
+var _ transcribe.Transcriber = (*Transcriber)(nil)
+
+// NewTranscriber returns a Transcriber. The response format follows the
+// model (Config.TranscribeFormat): asking a gpt-4o transcribe model for
+// verbose_json is a KindInvalid error here rather than on every call.
+func NewTranscriber(cfg Config, opts ...Option) (*Transcriber, error) {
+	cfg = cfg.withDefaults()
+	format := cfg.TranscribeFormat
+	if format == "" {
+		format = FormatVerboseJSON
+		if timestampless(cfg.TranscribeModel) {
+			format = FormatJSON
+		}
+	}
+	if _, ok := transcribeFormats[format]; !ok {
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT", Message: "must be verbose_json, json or text"})
+	}
+	if format == FormatVerboseJSON && timestampless(cfg.TranscribeModel) {
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT",
+			Message: "model " + cfg.TranscribeModel + " returns json or text only, without timestamps; use json, or whisper-1 for verbose_json"})
+	}
+	up, err := newUpstream(cfg, cfg.TranscribeTimeout)
+	if err != nil {
+		return nil, err
+	}
+	_ = buildOptions(opts)
+	return &Transcriber{up: up, model: cfg.TranscribeModel, format: format, prompt: cfg.TranscribePrompt}, nil
+}
+
+// Transcribe sends the recording in one request. Recordings over
+// MaxUploadBytes are a KindTooLarge error (splitting is not done here);
+// empty audio is KindInvalid; audio in a format OpenAI does not accept is
+// KindUnsupported. The file is sent with the extension of the format its
+// bytes show, whatever its name says. With verbose_json the transcript has
+// one segment per timestamped whisper segment; otherwise one segment with
+// the whole text. Speakers are unknown: OpenAI does not diarize here.
+func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
+	const op = "openai.Transcribe"
+	if err := ctx.Err(); err != nil {
+		return transcribe.Transcript{}, contextError(op, err)
+	}
+	if audio.Data == nil || audio.Size <= 0 {
+		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty"})
+	}
+	if audio.Size > MaxUploadBytes {
+		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindTooLarge,
+			"the recording is %d bytes; OpenAI accepts at most %d bytes (25 MB) per file", audio.Size, MaxUploadBytes)
+	}
+	name, err := uploadName(audio)
+	if err != nil {
+		return transcribe.Transcript{}, err
+	}
+	prompt := strings.TrimSpace(strings.Join([]string{t.prompt, opts.Prompt}, " "))
+	req := goopenai.AudioRequest{
+		Model:    t.model,
+		FilePath: name,
+		Prompt:   prompt,
+		Language: transcribe.NormalizeLanguage(opts.Language),
+		Format:   transcribeFormats[t.format],
+	}
+	if t.format == FormatVerboseJSON {
+		req.TimestampGranularities = []goopenai.TranscriptionTimestampGranularity{goopenai.TranscriptionTimestampGranularitySegment}
+	}
+	var resp goopenai.AudioResponse
+	err = t.up.do(ctx, op, func(ctx context.Context) error {
+		r := req
+		// A fresh reader per attempt: a retry re-sends the whole file.
+		r.Reader = audio.Reader()
+		var err error
+		resp, err = t.up.client.CreateTranscription(ctx, r)
+		return err
+	})
+	if err != nil {
+		return transcribe.Transcript{}, err
+	}
+	return t.transcript(resp, req.Language)
+}
+
+// uploadName picks the filename to send: the sniffed format's extension
+// when the bytes are recognised, else the name's own extension when
+// OpenAI accepts it.
+func uploadName(audio transcribe.Audio) (string, error) {
+	head := make([]byte, min(int64(transcribe.SniffLen), audio.Size))
+	n, err := audio.Data.ReadAt(head, 0)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", callaudit.Wrap(err, callaudit.KindInvalid, "openai.Transcribe", "the recording cannot be read")
+	}
+	if f, ok := transcribe.SniffFormat(head[:n]); ok {
+		return transcribe.WithExt(audio.Filename, f.Ext), nil
+	}
+	ext := strings.TrimPrefix(strings.ToLower(path.Ext(audio.Filename)), ".")
+	if slices.Contains(UploadExtensions, ext) {
+		return transcribe.WithExt(audio.Filename, ext), nil
+	}
+	return "", callaudit.Errorf(callaudit.KindUnsupported,
+		"the recording is not in a format OpenAI accepts (%s)", strings.Join(UploadExtensions, ", "))
+}
+
+// whisperLanguages maps the language names whisper's verbose_json reports
+// to codes.
+var whisperLanguages = map[string]string{
+	"russian": "ru", "english": "en", "ukrainian": "uk", "kazakh": "kk", "belarusian": "be",
+	"german": "de", "french": "fr", "spanish": "es", "italian": "it", "polish": "pl", "turkish": "tr",
+}
+
+func (t *Transcriber) transcript(resp goopenai.AudioResponse, requested string) (transcribe.Transcript, error) {
+	out := transcribe.Transcript{Source: "openai:" + t.model, Language: requested, Segments: []transcribe.Segment{}}
+	if l := strings.ToLower(strings.TrimSpace(resp.Language)); l != "" {
+		if code, ok := whisperLanguages[l]; ok {
+			out.Language = code
+		} else {
+			out.Language = transcribe.NormalizeLanguage(l)
+		}
+	}
+	if resp.Duration > 0 {
+		out.Duration = transcribe.Seconds(resp.Duration)
+	}
+	for _, s := range resp.Segments {
+		text := strings.TrimSpace(s.Text)
+		if text == "" {
+			continue
+		}
+		start := max(s.Start, 0)
+		end := max(s.End, start)
+		out.Segments = append(out.Segments, transcribe.Segment{Speaker: transcribe.RoleUnknown, Text: text,
+			Start: transcribe.Seconds(start), End: transcribe.Seconds(end)})
+	}
+	if len(out.Segments) == 0 {
+		if text := strings.TrimSpace(resp.Text); text != "" {
+			out.Segments = append(out.Segments, transcribe.Segment{Speaker: transcribe.RoleUnknown, Text: text})
+		}
+	}
+	if len(out.Segments) == 0 {
+		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "no speech was recognised in the recording"})
+	}
+	if out.Language == "" {
+		out.Language = transcribe.DetectLanguage(resp.Text)
+	}
+	return out, nil
+}

@@ -1,0 +1,249 @@
+package openai
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	goopenai "github.com/sashabaranov/go-openai"
+	"golang.org/x/sync/semaphore"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
+)
+
+// upstream is what the scorer and the transcriber share: a go-openai
+// client, the retry policy (go-openai does not retry), a limit on
+// concurrent requests, and the translation of errors into callaudit kinds.
+type upstream struct {
+	client  *goopenai.Client
+	policy  retry.Policy
+	sem     *semaphore.Weighted
+	apiKey  string
+	timeout time.Duration
+}
+
+func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
+	if !cfg.Enabled() {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "OpenAI is not configured: set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)")
+	}
+	cc := goopenai.DefaultConfig(cfg.APIKey)
+	cc.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
+	cc.OrgID = cfg.OrgID
+	hc := &http.Client{}
+	if cfg.HTTPClient != nil {
+		c := *cfg.HTTPClient
+		hc = &c
+	}
+	base := hc.Transport
+	if base == nil {
+		base = http.DefaultTransport
+	}
+	hc.Transport = &headerCapture{base: base}
+	cc.HTTPClient = hc
+	return &upstream{
+		client:  goopenai.NewClientWithConfig(cc),
+		policy:  cfg.Retry,
+		sem:     semaphore.NewWeighted(int64(cfg.MaxConcurrency)),
+		apiKey:  cfg.APIKey,
+		timeout: timeout,
+	}, nil
+}
+
+// do runs call with retries. Each attempt holds one slot of the
+// concurrency limit (not while backing off) and has its own timeout.
+func (u *upstream) do(ctx context.Context, op string, call func(ctx context.Context) error) error {
+	return u.policy.Do(ctx, func(ctx context.Context) error {
+		if err := u.sem.Acquire(ctx, 1); err != nil {
+			return contextError(op, ctx.Err())
+		}
+		defer u.sem.Release(1)
+		info := &responseInfo{}
+		actx, cancel := context.WithTimeout(context.WithValue(ctx, responseInfoKey{}, info), u.timeout)
+		defer cancel()
+		err := call(actx)
+		if err == nil {
+			return nil
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return contextError(op, cerr)
+		}
+		return u.translate(op, err, info)
+	})
+}
+
+func contextError(op string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return callaudit.Wrap(err, callaudit.KindTimeout, op, "the operation timed out")
+	}
+	return callaudit.Wrap(err, callaudit.KindCanceled, op, "the request was canceled")
+}
+
+// responseInfo is filled by headerCapture for the attempt whose context
+// carries it: go-openai's errors do not expose response headers, and
+// Retry-After lives there.
+type responseInfo struct {
+	mu         sync.Mutex
+	status     int
+	retryAfter time.Duration
+	requestID  string
+}
+
+type responseInfoKey struct{}
+
+type headerCapture struct{ base http.RoundTripper }
+
+func (h *headerCapture) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := h.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	if info, ok := req.Context().Value(responseInfoKey{}).(*responseInfo); ok {
+		info.mu.Lock()
+		info.status = resp.StatusCode
+		info.retryAfter = parseRetryAfter(resp.Header, time.Now())
+		info.requestID = resp.Header.Get("X-Request-Id")
+		info.mu.Unlock()
+	}
+	return resp, nil
+}
+
+// parseRetryAfter reads OpenAI's retry-after-ms, then the standard
+// Retry-After in seconds or as an HTTP date. 0 when absent or invalid.
+func parseRetryAfter(h http.Header, now time.Time) time.Duration {
+	if v := h.Get("Retry-After-Ms"); v != "" {
+		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
+			return time.Duration(ms * float64(time.Millisecond))
+		}
+	}
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.ParseFloat(v, 64); err == nil {
+		if s > 0 {
+			return time.Duration(s * float64(time.Second))
+		}
+		return 0
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+// upstreamError is an API error with secrets removed from its text; it
+// replaces go-openai's error as the cause so that logs never see a key
+// (OpenAI's 401 message echoes part of it).
+type upstreamError struct {
+	Status    int
+	Code      string
+	Type      string
+	Param     string
+	RequestID string
+	msg       string
+}
+
+func (e *upstreamError) Error() string {
+	s := fmt.Sprintf("openai: status %d", e.Status)
+	if e.Code != "" {
+		s += " code " + e.Code
+	}
+	if e.RequestID != "" {
+		s += " request " + e.RequestID
+	}
+	return s + ": " + e.msg
+}
+
+var keyPattern = regexp.MustCompile(`(sk-[A-Za-z0-9_*\-]{3,}|Bearer\s+\S+)`)
+
+// redact removes the API key and anything shaped like one.
+func (u *upstream) redact(s string) string {
+	if u.apiKey != "" {
+		s = strings.ReplaceAll(s, u.apiKey, "[REDACTED]")
+	}
+	s = keyPattern.ReplaceAllString(s, "[REDACTED]")
+	if len(s) > 500 {
+		s = s[:500] + "…"
+	}
+	return s
+}
+
+// translate maps go-openai and transport errors to callaudit kinds.
+func (u *upstream) translate(op string, err error, info *responseInfo) error {
+	info.mu.Lock()
+	retryAfter, requestID := info.retryAfter, info.requestID
+	info.mu.Unlock()
+
+	var apiErr *goopenai.APIError
+	var reqErr *goopenai.RequestError
+	switch {
+	case errors.As(err, &apiErr):
+		code := ""
+		if apiErr.Code != nil {
+			code = fmt.Sprint(apiErr.Code)
+		}
+		ue := &upstreamError{Status: apiErr.HTTPStatusCode, Code: code, Type: apiErr.Type, RequestID: requestID, msg: u.redact(apiErr.Message)}
+		if apiErr.Param != nil {
+			ue.Param = *apiErr.Param
+		}
+		return u.statusError(op, ue, retryAfter)
+	case errors.As(err, &reqErr):
+		ue := &upstreamError{Status: reqErr.HTTPStatusCode, RequestID: requestID, msg: u.redact(string(reqErr.Body))}
+		return u.statusError(op, ue, retryAfter)
+	}
+	cause := errors.New(u.redact(err.Error()))
+	var netErr net.Error
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
+		return callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time")
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) || isSyntaxError(err):
+		// A dropped connection, a refused dial or a cut-off answer.
+		return callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection")
+	}
+	return callaudit.Wrap(cause, callaudit.KindUpstream, op, "the OpenAI API request failed")
+}
+
+func isSyntaxError(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se)
+}
+
+func (u *upstream) statusError(op string, ue *upstreamError, retryAfter time.Duration) error {
+	e := &callaudit.Error{Op: op, Err: ue}
+	switch s := ue.Status; {
+	case s == http.StatusUnauthorized:
+		e.Kind, e.Message = callaudit.KindUnauthorized, "the OpenAI API rejected the API key (check OPENAI_API_KEY)"
+	case s == http.StatusForbidden:
+		e.Kind, e.Message = callaudit.KindForbidden, "the OpenAI API refused access: "+ue.msg
+	case s == http.StatusNotFound:
+		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API does not know the configured model or endpoint: "+ue.msg
+	case s == http.StatusRequestEntityTooLarge:
+		e.Kind, e.Message = callaudit.KindTooLarge, "the OpenAI API rejected the upload as too large"
+	case s == http.StatusTooManyRequests && ue.Code == "insufficient_quota":
+		// Retrying an exhausted quota cannot help.
+		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI account has no quota left"
+	case s == http.StatusTooManyRequests:
+		e.Kind, e.Message, e.RetryAfter = callaudit.KindRateLimited, "the OpenAI API is rate limiting requests; try again later", retryAfter
+	case s == http.StatusRequestTimeout || s == http.StatusGatewayTimeout:
+		e.Kind, e.Message, e.RetryAfter = callaudit.KindTimeout, "the OpenAI API timed out", retryAfter
+	case s == http.StatusBadGateway || s == http.StatusServiceUnavailable:
+		e.Kind, e.Message, e.RetryAfter = callaudit.KindUnavailable, "the OpenAI API is unavailable; try again later", retryAfter
+	case s >= 500:
+		e.Kind, e.Message, e.RetryAfter = callaudit.KindUpstream, "the OpenAI API failed to process the request", retryAfter
+	case ue.Param == "file" || strings.Contains(strings.ToLower(ue.msg), "file format"):
+		e.Kind, e.Message = callaudit.KindUnsupported, "the OpenAI API cannot read the recording: "+ue.msg
+	default:
+		e.Kind, e.Message = callaudit.KindInvalid, "the OpenAI API rejected the request: "+ue.msg
+	}
+	return e
+}
