@@ -1,0 +1,382 @@
+// Package memory is the in-memory reference storage.Store: what tests,
+// examples and a server without a database use, and the behaviour every
+// other Store is compared with (storage/storagetest). It keeps deep copies
+// of the calls it is given and hands out deep copies, so callers can never
+// change what it holds. Nothing survives the process.
+package memory
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// Store is an in-memory storage.Store and storage.ManagerLister, safe for
+// concurrent use. Listing and stats cost O(log n) plus the calls they
+// visit: calls are kept in creation order overall and per manager.
+type Store struct {
+	now func() time.Time
+
+	mu        sync.RWMutex
+	byID      map[string]*entry
+	all       index
+	byManager map[string]*index
+}
+
+var (
+	_ storage.Store         = (*Store)(nil)
+	_ storage.ManagerLister = (*Store)(nil)
+)
+
+// Option configures a Store.
+type Option func(*Store)
+
+// WithClock sets the clock for UpdatedAt and for a zero CreatedAt (tests).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// New returns an empty Store.
+func New(opts ...Option) *Store {
+	s := &Store{
+		now:       time.Now,
+		byID:      make(map[string]*entry),
+		byManager: make(map[string]*index),
+	}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
+}
+
+// Len returns the number of stored calls.
+func (s *Store) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.byID)
+}
+
+// ctxErr turns a done context into the project's error kinds.
+func ctxErr(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return callaudit.Wrap(err, callaudit.KindOf(err), op, callaudit.MessageOf(err))
+	}
+	return nil
+}
+
+// checkEvery is how many calls a long scan visits between looks at ctx.
+const checkEvery = 4096
+
+// Save inserts or replaces the call with c.ID, keeping the first CreatedAt.
+func (s *Store) Save(ctx context.Context, c storage.Call) error {
+	if err := ctxErr(ctx, "memory.Save"); err != nil {
+		return err
+	}
+	if c.ID == "" {
+		return callaudit.Invalid(callaudit.FieldError{Field: "call_id", Message: "is required"})
+	}
+	// Copy before taking the lock: it is the expensive part.
+	c = cloneCall(c)
+	now := s.now().UTC()
+	c.UpdatedAt = now
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e, ok := s.byID[c.ID]; ok {
+		c.CreatedAt = e.call.CreatedAt
+		if e.call.ManagerID != c.ManagerID {
+			s.managerIndex(e.call.ManagerID).remove(e)
+			if s.byManager[e.call.ManagerID].len() == 0 {
+				delete(s.byManager, e.call.ManagerID)
+			}
+			s.managerIndex(c.ManagerID).insert(e)
+		}
+		e.call = c
+		return nil
+	}
+	if c.CreatedAt.IsZero() {
+		c.CreatedAt = now
+	}
+	c.CreatedAt = c.CreatedAt.UTC()
+	e := &entry{at: c.CreatedAt.UnixNano(), id: c.ID, call: c}
+	s.byID[c.ID] = e
+	s.all.insert(e)
+	s.managerIndex(c.ManagerID).insert(e)
+	return nil
+}
+
+// managerIndex returns the index of a manager's calls, creating it.
+// The caller holds the write lock.
+func (s *Store) managerIndex(id string) *index {
+	x, ok := s.byManager[id]
+	if !ok {
+		x = &index{}
+		s.byManager[id] = x
+	}
+	return x
+}
+
+// Get returns the call with the id, or a KindNotFound error.
+func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
+	if err := ctxErr(ctx, "memory.Get"); err != nil {
+		return storage.Call{}, err
+	}
+	s.mu.RLock()
+	e, ok := s.byID[id]
+	var c storage.Call
+	if ok {
+		c = e.call
+	}
+	s.mu.RUnlock()
+	if !ok {
+		return storage.Call{}, callaudit.Errorf(callaudit.KindNotFound, "call %q not found", id)
+	}
+	// The stored report is never modified in place (Save replaces the
+	// whole call), so copying it outside the lock is safe.
+	return cloneCall(c), nil
+}
+
+// List returns one page of the calls matching f, newest first.
+func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error) {
+	if err := ctxErr(ctx, "memory.List"); err != nil {
+		return storage.Page{}, err
+	}
+	limit := f.Limit
+	switch {
+	case limit == 0:
+		limit = storage.DefaultLimit
+	case limit < 0 || limit > storage.MaxLimit:
+		return storage.Page{}, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + strconv.Itoa(storage.MaxLimit)})
+	}
+	// The walk starts below the smaller of the cursor and To, and stops
+	// at From.
+	var below *key
+	if f.Cursor != "" {
+		cur, err := storage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return storage.Page{}, err
+		}
+		below = &key{cur.CreatedAt.UnixNano(), cur.ID}
+	}
+	if !f.To.IsZero() {
+		// Every id is > "", so (To, "") excludes exactly CreatedAt >= To.
+		if to := (key{f.To.UnixNano(), ""}); below == nil || compareKeys(to, *below) < 0 {
+			below = &to
+		}
+	}
+	from := int64(math.MinInt64)
+	if !f.From.IsZero() {
+		from = f.From.UnixNano()
+	}
+
+	var (
+		out     []storage.Call
+		more    bool
+		visited int
+		err     error
+	)
+	s.mu.RLock()
+	x := &s.all
+	if f.ManagerID != "" {
+		x = s.byManager[f.ManagerID]
+	}
+	if x != nil {
+		x.descend(below, func(e *entry) bool {
+			if e.at < from {
+				return false
+			}
+			if visited++; visited%checkEvery == 0 && ctx.Err() != nil {
+				err = ctxErr(ctx, "memory.List")
+				return false
+			}
+			if !matches(f, e.call) {
+				return true
+			}
+			if len(out) == limit {
+				more = true
+				return false
+			}
+			out = append(out, e.call)
+			return true
+		})
+	}
+	s.mu.RUnlock()
+	if err != nil {
+		return storage.Page{}, err
+	}
+
+	page := storage.Page{Calls: make([]storage.Call, len(out))}
+	for i, c := range out {
+		page.Calls[i] = cloneCall(c)
+	}
+	if more {
+		page.NextCursor = storage.EncodeCursor(storage.CursorOf(out[len(out)-1]))
+	}
+	return page, nil
+}
+
+// matches applies the filter fields the index walk does not.
+func matches(f storage.Filter, c storage.Call) bool {
+	if f.MinScore != nil || f.MaxScore != nil {
+		v, ok := c.Score()
+		if !ok || (f.MinScore != nil && v < *f.MinScore) || (f.MaxScore != nil && v > *f.MaxScore) {
+			return false
+		}
+	}
+	return (f.Mode == "" || c.Mode == f.Mode) && (f.Status == "" || c.Status == f.Status)
+}
+
+// scan calls fn, under the read lock, with the calls of manager (every
+// manager when empty) created in [from, to), oldest first. It stops with
+// an error when ctx ends.
+func (s *Store) scan(ctx context.Context, op, manager string, from, to time.Time, fn func(*entry)) error {
+	lo := key{math.MinInt64, ""}
+	if !from.IsZero() {
+		lo = key{from.UnixNano(), ""}
+	}
+	hi := int64(math.MaxInt64)
+	toSet := !to.IsZero()
+	if toSet {
+		hi = to.UnixNano()
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	x := &s.all
+	if manager != "" {
+		if x = s.byManager[manager]; x == nil {
+			return nil
+		}
+	}
+	var err error
+	visited := 0
+	x.ascend(lo, func(e *entry) bool {
+		if toSet && e.at >= hi {
+			return false
+		}
+		if visited++; visited%checkEvery == 0 && ctx.Err() != nil {
+			err = ctxErr(ctx, op)
+			return false
+		}
+		fn(e)
+		return true
+	})
+	return err
+}
+
+// Stats summarises the scored calls selected by q.
+func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats, error) {
+	if err := ctxErr(ctx, "memory.Stats"); err != nil {
+		return storage.Stats{}, err
+	}
+	if err := q.Check(); err != nil {
+		return storage.Stats{}, err
+	}
+	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	var (
+		sum       int
+		critSum   = map[string]int{}
+		critCount = map[string]int{}
+		// Calls arrive oldest first, so they fill the trend's buckets
+		// one after another: only the last point is ever open.
+		pointSum int
+	)
+	err := s.scan(ctx, "memory.Stats", q.ManagerID, q.From, q.To, func(e *entry) {
+		r := e.call.Report
+		if r == nil || (q.Mode != "" && e.call.Mode != q.Mode) {
+			return
+		}
+		v := r.TotalScore
+		if st.Count == 0 || v < st.Min {
+			st.Min = v
+		}
+		if st.Count == 0 || v > st.Max {
+			st.Max = v
+		}
+		st.Count++
+		sum += v
+		for id, cv := range r.Criteria {
+			critSum[id] += cv
+			critCount[id]++
+		}
+		start := q.Bucket.Start(e.call.CreatedAt)
+		if n := len(st.Trend); n == 0 || !st.Trend[n-1].Start.Equal(start) {
+			if n > 0 {
+				st.Trend[n-1].Average = float64(pointSum) / float64(st.Trend[n-1].Count)
+			}
+			st.Trend = append(st.Trend, storage.TrendPoint{Start: start})
+			pointSum = 0
+		}
+		st.Trend[len(st.Trend)-1].Count++
+		pointSum += v
+	})
+	if err != nil {
+		return storage.Stats{}, err
+	}
+	if st.Count == 0 {
+		return st, nil
+	}
+	st.Average = float64(sum) / float64(st.Count)
+	for id, total := range critSum {
+		st.Criteria[id] = float64(total) / float64(critCount[id])
+	}
+	last := &st.Trend[len(st.Trend)-1]
+	last.Average = float64(pointSum) / float64(last.Count)
+	return st, nil
+}
+
+// Managers lists every manager with scored calls in the period, best
+// average first.
+func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage.ManagerSummary, error) {
+	if err := ctxErr(ctx, "memory.Managers"); err != nil {
+		return nil, err
+	}
+	type scoredCall struct {
+		at    time.Time
+		score int
+	}
+	// Collected per manager, oldest first, so that the midpoint (which
+	// needs each manager's first and last call) can be applied after.
+	byManager := map[string][]scoredCall{}
+	err := s.scan(ctx, "memory.Managers", "", q.From, q.To, func(e *entry) {
+		if e.call.Report == nil || e.call.ManagerID == "" {
+			return
+		}
+		byManager[e.call.ManagerID] = append(byManager[e.call.ManagerID], scoredCall{e.call.CreatedAt, e.call.Report.TotalScore})
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]storage.ManagerSummary, 0, len(byManager))
+	for id, calls := range byManager {
+		mid := q.Midpoint(calls[0].at, calls[len(calls)-1].at)
+		var sum, oldSum, oldN, newSum, newN int
+		for _, c := range calls {
+			sum += c.score
+			if c.at.Before(mid) {
+				oldSum, oldN = oldSum+c.score, oldN+1
+			} else {
+				newSum, newN = newSum+c.score, newN+1
+			}
+		}
+		m := storage.ManagerSummary{
+			ManagerID: id,
+			Count:     len(calls),
+			Average:   float64(sum) / float64(len(calls)),
+			LastAt:    calls[len(calls)-1].at,
+		}
+		if oldN > 0 && newN > 0 {
+			m.Trend = float64(newSum)/float64(newN) - float64(oldSum)/float64(oldN)
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b storage.ManagerSummary) int {
+		return cmp.Or(cmp.Compare(b.Average, a.Average), cmp.Compare(b.Count, a.Count), cmp.Compare(a.ManagerID, b.ManagerID))
+	})
+	return out, nil
+}

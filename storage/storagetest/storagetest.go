@@ -1,0 +1,168 @@
+// Package storagetest is the conformance kit every storage.Store runs: one
+// call checks the whole contract written in storage/storage.go, so that the
+// in-memory store, the SQL stores and a user's own store behave alike.
+//
+//	func TestConformance(t *testing.T) {
+//		storagetest.Run(t, func(t *testing.T) storage.Store { return mystore.New(...) })
+//	}
+//
+// It also generates realistic calls (Generator, GenerateCalls) and runs
+// benchmarks over any store (Benchmark), for comparing stores at scale.
+//
+// The kit is modelled on gocloud.dev blob/drivertest (a Harness that makes a
+// fresh store per subtest) and Watermill's pubsub/tests (a Features struct
+// for optional behaviour).
+package storagetest
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit/storage"
+)
+
+// Features says which optional behaviours the store under test has.
+type Features struct {
+	// ManagerLister: the store implements storage.ManagerLister and the
+	// leaderboard is checked. Run sets it by type-asserting a store.
+	ManagerLister bool
+	// Concurrency is the number of goroutines of the concurrency tests;
+	// 0 means 32. Lower it for a store with a small connection pool only
+	// if its documentation says so.
+	Concurrency int
+}
+
+// Harness makes stores for the kit.
+type Harness struct {
+	// NewStore returns a fresh, empty store. It is called once per
+	// subtest; register clean-up with t.Cleanup.
+	NewStore func(t *testing.T) storage.Store
+	Features Features
+}
+
+// Run checks newStore's stores against the storage.Store contract, and the
+// storage.ManagerLister contract when the stores implement it.
+func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	t.Helper()
+	var f Features
+	t.Run("DetectFeatures", func(t *testing.T) {
+		_, f.ManagerLister = newStore(t).(storage.ManagerLister)
+	})
+	Harness{NewStore: newStore, Features: f}.Run(t)
+}
+
+// Run runs every conformance test, each in its own subtest with a fresh
+// store.
+func (h Harness) Run(t *testing.T) {
+	t.Helper()
+	require.NotNil(t, h.NewStore, "storagetest: Harness.NewStore is required")
+	type test struct {
+		name string
+		run  func(t *testing.T, s storage.Store)
+	}
+	tests := []test{
+		{"SaveGetRoundTrip", testRoundTrip},
+		{"SaveWithoutCreatedAt", testSaveWithoutCreatedAt},
+		{"SaveReplaces", testSaveReplaces},
+		{"SaveEmptyID", testSaveEmptyID},
+		{"GetUnknown", testGetUnknown},
+		{"ReturnsCopies", testReturnsCopies},
+		{"ListOrder", testListOrder},
+		{"ListFilters", testListFilters},
+		{"ListPaging", testListPaging},
+		{"ListPagingWhileInserting", testListPagingWhileInserting},
+		{"ListDefaultLimit", testListDefaultLimit},
+		{"ListBadRequests", testListBadRequests},
+		{"StatsArithmetic", testStatsArithmetic},
+		{"StatsTrend", testStatsTrend},
+		{"StatsFilters", testStatsFilters},
+		{"StatsEmpty", testStatsEmpty},
+		{"StatsBadRequests", testStatsBadRequests},
+		{"CanceledContext", testCanceledContext},
+		{"ConcurrentSaves", h.testConcurrentSaves},
+		{"ConcurrentReadsAndWrites", h.testConcurrentReadsAndWrites},
+	}
+	if h.Features.ManagerLister {
+		tests = append(tests, test{"Managers", testManagers}, test{"ManagersEmpty", testManagersEmpty})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := h.NewStore(t)
+			require.NotNil(t, s, "NewStore returned nil")
+			tt.run(t, s)
+		})
+	}
+}
+
+// ctx returns a context that ends with the test, bounded so that a store
+// that hangs fails instead of blocking the test binary.
+func ctx(t *testing.T) context.Context {
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	t.Cleanup(cancel)
+	return c
+}
+
+func save(t *testing.T, s storage.Store, calls ...storage.Call) {
+	t.Helper()
+	for _, c := range calls {
+		require.NoError(t, s.Save(ctx(t), c), "Save(%q)", c.ID)
+	}
+}
+
+func get(t *testing.T, s storage.Store, id string) storage.Call {
+	t.Helper()
+	c, err := s.Get(ctx(t), id)
+	require.NoError(t, err, "Get(%q)", id)
+	return c
+}
+
+// AssertCallEqual fails the test unless got is the call want as a store
+// returns it: every field equal, times compared as instants, the report's
+// raw model output compared as JSON (a database may reformat it), and
+// UpdatedAt ignored (the store sets it).
+func AssertCallEqual(t testing.TB, want, got storage.Call, msgAndArgs ...any) bool {
+	t.Helper()
+	w, g := normalize(want), normalize(got)
+	ok := true
+	if want.Report != nil && got.Report != nil {
+		wr, gr := want.Report.RawModelOutput, got.Report.RawModelOutput
+		switch {
+		case isJSONNull(wr) || isJSONNull(gr):
+			ok = assert.Equal(t, isJSONNull(wr), isJSONNull(gr), "raw_model_output null-ness") && ok
+		default:
+			ok = assert.JSONEq(t, string(wr), string(gr), "raw_model_output") && ok
+		}
+		w.Report.RawModelOutput, g.Report.RawModelOutput = nil, nil
+	}
+	return assert.Equal(t, w, g, msgAndArgs...) && ok
+}
+
+func isJSONNull(m json.RawMessage) bool {
+	return len(m) == 0 || string(m) == "null"
+}
+
+// normalize returns a copy of c in a canonical form for comparison. It
+// copies the report and transcript it changes so that c is left alone.
+func normalize(c storage.Call) storage.Call {
+	c.CreatedAt = c.CreatedAt.UTC()
+	c.UpdatedAt = time.Time{}
+	if c.Report != nil {
+		r := *c.Report
+		r.Meta.CreatedAt = r.Meta.CreatedAt.UTC()
+		c.Report = &r
+	}
+	return c
+}
+
+func ids(calls []storage.Call) []string {
+	out := make([]string, len(calls))
+	for i, c := range calls {
+		out[i] = c.ID
+	}
+	return out
+}
