@@ -96,7 +96,7 @@ func (h Harness) testConcurrentReadsAndWrites(t *testing.T, s storage.Store) {
 				if err != nil {
 					errs <- err
 				} else if got.ID != seed[(w+i)%len(seed)].ID {
-					errs <- fmt.Errorf("Get returned %q", got.ID)
+					errs <- fmt.Errorf("get of %q returned %q", seed[(w+i)%len(seed)].ID, got.ID)
 				}
 				page, err := s.List(c, storage.Filter{Limit: 10, MinScore: ptr(0)})
 				if err != nil {
@@ -104,7 +104,7 @@ func (h Harness) testConcurrentReadsAndWrites(t *testing.T, s storage.Store) {
 				}
 				for _, pc := range page.Calls {
 					if pc.Report == nil {
-						errs <- fmt.Errorf("List with MinScore returned %s without a report", pc.ID)
+						errs <- fmt.Errorf("listing with MinScore returned %s without a report", pc.ID)
 					}
 				}
 				if _, err := s.Stats(c, storage.StatsQuery{ManagerID: "anna", Bucket: storage.BucketWeek}); err != nil {
