@@ -249,7 +249,7 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	var errs queryErrors
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: modeParam(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
 	q.From, q.To = period(v, &errs)
-	if q.Bucket != "" && q.Bucket != storage.BucketDay && q.Bucket != storage.BucketWeek {
+	if !q.Bucket.Valid() {
 		errs.add("bucket", `must be "day" or "week"`)
 	}
 	if err := errs.err(); err != nil {

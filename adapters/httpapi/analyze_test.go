@@ -1,0 +1,229 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
+)
+
+const dialogRU = "Клиент: Здравствуйте! Менеджер: Добрый день! Меня зовут Анна. Чем могу помочь? Клиент: Хочу узнать про тариф. Менеджер: Сколько у вас сотрудников?"
+
+// reportBody is the analyze response as a client sees it.
+type reportBody struct {
+	TotalScore         int             `json:"total_score"`
+	Criteria           map[string]int  `json:"criteria"`
+	Summary            string          `json:"summary"`
+	Recommendations    string          `json:"recommendations"`
+	RawModelOutput     json.RawMessage `json:"raw_model_output"`
+	ID                 string          `json:"id"`
+	RecommendationList []string        `json:"recommendation_list"`
+	Details            []struct {
+		ID     string  `json:"id"`
+		Score  int     `json:"score"`
+		Weight float64 `json:"weight"`
+	} `json:"details"`
+	Metrics struct {
+		Turns            int `json:"turns"`
+		ManagerQuestions int `json:"manager_questions"`
+	} `json:"metrics"`
+	Meta struct {
+		CallID    string `json:"call_id"`
+		ManagerID string `json:"manager_id"`
+		Mode      string `json:"mode"`
+		Language  string `json:"language"`
+		Scorer    string `json:"scorer"`
+	} `json:"meta"`
+	Transcript *struct {
+		Source   string `json:"source"`
+		Segments []struct {
+			Speaker string `json:"speaker"`
+			Text    string `json:"text"`
+		} `json:"segments"`
+	} `json:"transcript"`
+}
+
+func TestAnalyzeCall(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{
+		"dialog_text": dialogRU, "content_mode": "Manager +", "call_id": "c-1", "manager_id": "anna",
+	})))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rep := decode[reportBody](t, rec)
+
+	// The original fields, exactly as the original API returned them.
+	var raw map[string]json.RawMessage
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &raw))
+	for _, f := range []string{"total_score", "criteria", "summary", "recommendations", "raw_model_output"} {
+		assert.Contains(t, raw, f)
+	}
+	assert.Equal(t, "null", string(raw["raw_model_output"]))
+
+	// The total is the rubric's weighted total of the details sent.
+	var rub score.Rubric
+	scores := map[string]int{}
+	for _, d := range rep.Details {
+		rub.Criteria = append(rub.Criteria, score.Criterion{ID: d.ID, Weight: d.Weight})
+		scores[d.ID] = d.Score
+	}
+	require.Len(t, rep.Details, 2)
+	assert.Equal(t, rub.Total(scores), rep.TotalScore)
+	assert.Equal(t, scores, rep.Criteria)
+	assert.Equal(t, 100, rep.Criteria["greeting"], "the dialog greets")
+
+	assert.Equal(t, "c-1", rep.ID)
+	assert.Equal(t, "c-1", rep.Meta.CallID)
+	assert.Equal(t, "anna", rep.Meta.ManagerID)
+	assert.Equal(t, string(score.ModeManager), rep.Meta.Mode, "the mode is reported in its canonical spelling")
+	assert.Equal(t, "ru", rep.Meta.Language)
+	assert.Equal(t, "fake", rep.Meta.Scorer)
+	assert.Equal(t, 4, rep.Metrics.Turns)
+	assert.Equal(t, 2, rep.Metrics.ManagerQuestions)
+	require.NotNil(t, rep.Transcript)
+	require.Len(t, rep.Transcript.Segments, 4)
+	assert.Equal(t, "client", rep.Transcript.Segments[0].Speaker)
+
+	stored, err := e.store.Get(t.Context(), "c-1")
+	require.NoError(t, err)
+	assert.Equal(t, rep.TotalScore, stored.Report.TotalScore)
+	assert.Equal(t, "text", stored.Source)
+}
+
+func TestAnalyzeCallModes(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	tests := []struct {
+		given string
+		want  score.Mode
+	}{
+		{"", score.ModeManager},
+		{"Manager+", score.ModeManager},
+		{"client +", score.ModeClient},
+		{"CLIENT+", score.ModeClient},
+		{"Диалог", score.ModeDialog},
+		{"dialog", score.ModeDialog},
+	}
+	for _, tt := range tests {
+		t.Run(tt.given, func(t *testing.T) {
+			rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU, "content_mode": tt.given})))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			assert.Equal(t, string(tt.want), decode[reportBody](t, rec).Meta.Mode)
+		})
+	}
+}
+
+func TestAnalyzeCallIgnoresUnknownFields(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!","crm_deal_id":42,"extra":{"a":1}}`))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+}
+
+func TestAnalyzeCallErrors(t *testing.T) {
+	tests := []struct {
+		name     string
+		opts     envOpts
+		body     string
+		ctype    string
+		status   int
+		code     callaudit.Kind
+		field    string
+		contains string
+	}{
+		{name: "malformed JSON", body: `{"dialog_text": "Менеджер: привет"`, status: 400, code: callaudit.KindMalformed},
+		{name: "syntax error", body: `{"dialog_text": Менеджер}`, status: 400, code: callaudit.KindMalformed, contains: "malformed JSON"},
+		{name: "empty body", body: ``, status: 400, code: callaudit.KindMalformed, contains: "empty"},
+		{name: "not an object", body: `["x"]`, status: 400, code: callaudit.KindMalformed},
+		{name: "trailing data", body: `{"dialog_text":"Менеджер: Добрый день!"} {}`, status: 400, code: callaudit.KindMalformed},
+		{name: "wrong content type", body: `dialog_text=x`, ctype: "application/x-www-form-urlencoded", status: 415, code: callaudit.KindUnsupported, contains: "application/json"},
+		{name: "body over the limit", opts: envOpts{cfg: cfgWith(func(c *cfgT) { c.MaxBodyBytes = 64 })}, body: mustJSON(map[string]string{"dialog_text": strings.Repeat("Менеджер: да. ", 20)}), status: 413, code: callaudit.KindTooLarge, contains: "64 bytes"},
+		{name: "dialog over the limit", opts: envOpts{auditOpts: []audit.Option{audit.WithMaxDialogBytes(100)}}, body: mustJSON(map[string]string{"dialog_text": strings.Repeat("Менеджер: да. ", 20)}), status: 413, code: callaudit.KindTooLarge, field: "dialog_text"},
+		{name: "empty dialog", body: `{"dialog_text":"   ","content_mode":"Manager+"}`, status: 422, code: callaudit.KindInvalid, field: "dialog_text"},
+		{name: "missing dialog", body: `{"content_mode":"Manager+"}`, status: 422, code: callaudit.KindInvalid, field: "dialog_text"},
+		{name: "unknown mode", body: `{"dialog_text":"Менеджер: Добрый день!","content_mode":"Boss+"}`, status: 422, code: callaudit.KindInvalid, field: "content_mode", contains: "Manager+, Manager +, Client+, Client +, Диалог, Dialog"},
+		{name: "wrong type", body: `{"dialog_text":5}`, status: 422, code: callaudit.KindInvalid, field: "dialog_text", contains: "string"},
+		{name: "bad language", body: `{"dialog_text":"Менеджер: Добрый день!","language":"русский!"}`, status: 422, code: callaudit.KindInvalid, field: "language"},
+		{name: "call id too long", body: mustJSON(map[string]string{"dialog_text": "Менеджер: Добрый день!", "call_id": strings.Repeat("x", 201)}), status: 422, code: callaudit.KindInvalid, field: "call_id"},
+		{name: "upstream error", opts: envOpts{scorer: fakeScorer{err: callaudit.Errorf(callaudit.KindUpstream, "the model service answered 500")}}, body: `{"dialog_text":"Менеджер: Добрый день!"}`, status: 502, code: callaudit.KindUpstream},
+		{name: "upstream unavailable", opts: envOpts{scorer: fakeScorer{err: &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the model service is overloaded", RetryAfter: 1500 * time.Millisecond}}}, body: `{"dialog_text":"Менеджер: Добрый день!"}`, status: 503, code: callaudit.KindUnavailable},
+		{name: "rate limited", opts: envOpts{scorer: fakeScorer{err: &callaudit.Error{Kind: callaudit.KindRateLimited, Message: "the model's rate limit is reached", RetryAfter: 20 * time.Second}}}, body: `{"dialog_text":"Менеджер: Добрый день!"}`, status: 429, code: callaudit.KindRateLimited},
+		{name: "upstream timeout", opts: envOpts{scorer: fakeScorer{err: callaudit.Errorf(callaudit.KindTimeout, "the model did not answer in time")}}, body: `{"dialog_text":"Менеджер: Добрый день!"}`, status: 504, code: callaudit.KindTimeout},
+		{name: "scorer not configured", opts: envOpts{scorer: fakeScorer{err: callaudit.Errorf(callaudit.KindNotConfigured, "set OPENAI_API_KEY")}}, body: `{"dialog_text":"Менеджер: Добрый день!"}`, status: 503, code: callaudit.KindNotConfigured, contains: "OPENAI_API_KEY"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.opts)
+			req := jsonReq(http.MethodPost, "/analyze_call", tt.body)
+			if tt.ctype != "" {
+				req.Header.Set("Content-Type", tt.ctype)
+			}
+			b := requireError(t, e.do(req), tt.status, tt.code)
+			if tt.field != "" {
+				require.NotEmpty(t, b.Error.Fields, b.Error.Message)
+				assert.Equal(t, tt.field, b.Error.Fields[0].Field)
+				assert.Contains(t, b.Error.Message, tt.field)
+			}
+			if tt.contains != "" {
+				assert.Contains(t, b.Error.Message, tt.contains)
+			}
+		})
+	}
+}
+
+func TestRetryAfterHeader(t *testing.T) {
+	e := newEnv(t, envOpts{scorer: fakeScorer{err: &callaudit.Error{Kind: callaudit.KindRateLimited, Message: "slow down", RetryAfter: 1500 * time.Millisecond}}})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
+	requireError(t, rec, http.StatusTooManyRequests, callaudit.KindRateLimited)
+	assert.Equal(t, "2", rec.Header().Get("Retry-After"), "rounded up to whole seconds")
+}
+
+func TestInternalErrorHidesDetail(t *testing.T) {
+	const secret = "sk-live-1234567890"
+	tests := []struct {
+		name   string
+		scorer fakeScorer
+	}{
+		{"plain error", fakeScorer{err: errString("dial tcp: Authorization: Bearer " + secret)}},
+		{"wrapped internal", fakeScorer{err: callaudit.Wrap(errString("token "+secret), callaudit.KindInternal, "openai.Score", "")}},
+		{"panic", fakeScorer{panic: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOpts{scorer: tt.scorer})
+			rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
+			b := requireError(t, rec, http.StatusInternalServerError, callaudit.KindInternal)
+			assert.Equal(t, "internal error", b.Error.Message)
+			assert.NotContains(t, rec.Body.String(), "sk-")
+			assert.NotContains(t, rec.Body.String(), "goroutine")
+			assert.NotEmpty(t, e.logs.String(), "internal errors are logged")
+		})
+	}
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
+
+func TestAnalyzeCallSaveFailureKeepsReport(t *testing.T) {
+	st := newMemStore()
+	st.saveErr = callaudit.Errorf(callaudit.KindUnavailable, "the database is unreachable")
+	e := newEnv(t, envOpts{store: st})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Contains(t, rec.Header().Get("Callaudit-Save-Error"), "the database is unreachable")
+	assert.Equal(t, 100, decode[reportBody](t, rec).Criteria["greeting"])
+}
+
+func TestAnalyzeCallWithoutStore(t *testing.T) {
+	e := newEnv(t, envOpts{noStore: true})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Manager: Hello! How can I help?","language":"en"}`))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "en", decode[reportBody](t, rec).Meta.Language)
+	assert.Empty(t, rec.Header().Get("Callaudit-Save-Error"))
+}
