@@ -4,9 +4,12 @@ import "unicode"
 
 // Metrics describe a conversation without any model. Word-based figures are
 // always present; time-based ones are nil unless the transcript has
-// timestamps (every segment Timed).
+// timestamps (every segment Timed), except DurationSeconds, which is also
+// set from Transcript.Duration.
 type Metrics struct {
-	Turns    int `json:"turns"`    // speaker changes + 1 (consecutive same-speaker segments are one turn)
+	// Turns is speaker changes + 1: consecutive segments of the manager, or
+	// of the client, are one turn; each unknown-speaker segment is its own.
+	Turns    int `json:"turns"`
 	Segments int `json:"segments"` // number of segments
 
 	ManagerWords int `json:"manager_words"`
@@ -107,22 +110,20 @@ func ComputeMetrics(t Transcript) Metrics {
 // timedMetrics fills the time figures of m; every segment is Timed.
 func timedMetrics(segs []Segment, m *Metrics) {
 	var (
-		talk               = map[Role]float64{}
+		talkMgr, talkCli   float64
 		silence, longestSl float64
 		coveredUntil       = *segs[0].End
 		maxEnd             = *segs[0].End
 		interruptions, mgr int
-		// lastEnd is the end of the latest segment of each known role.
-		lastEnd  = map[Role]float64{}
-		runStart float64
-		runEnd   float64
-		longest  float64
-		prev     Role
+		// The end of the latest segment of each side; -1 before any.
+		lastEndMgr, lastEndCli = -1.0, -1.0
+		runStart, runEnd       float64
+		longest                float64
+		prev                   Role
 	)
 	for i, s := range segs {
 		start, end := *s.Start, *s.End
 		role := knownRole(s.Speaker)
-		talk[role] += end - start
 		maxEnd = max(maxEnd, end)
 		if i > 0 {
 			if gap := start - coveredUntil; gap > 0 {
@@ -131,14 +132,22 @@ func timedMetrics(segs []Segment, m *Metrics) {
 			}
 			coveredUntil = max(coveredUntil, end)
 		}
-		if role != RoleUnknown {
-			if otherEnd, ok := lastEnd[other(role)]; ok && start < otherEnd {
+		switch role {
+		case RoleManager:
+			talkMgr += end - start
+			if lastEndCli >= 0 && start < lastEndCli {
 				interruptions++
-				if role == RoleManager {
-					mgr++
-				}
+				mgr++
 			}
-			lastEnd[role] = end
+			lastEndMgr = end
+		case RoleClient:
+			talkCli += end - start
+			if lastEndMgr >= 0 && start < lastEndMgr {
+				interruptions++
+			}
+			lastEndCli = end
+		}
+		if role != RoleUnknown {
 			if i == 0 || role != prev {
 				runStart, runEnd = start, end
 			}
@@ -148,10 +157,10 @@ func timedMetrics(segs []Segment, m *Metrics) {
 		prev = role
 	}
 	m.DurationSeconds = Seconds(maxEnd)
-	m.ManagerTalkSeconds = Seconds(talk[RoleManager])
-	m.ClientTalkSeconds = Seconds(talk[RoleClient])
-	if both := talk[RoleManager] + talk[RoleClient]; both > 0 {
-		m.ManagerTalkShareByTime = Seconds(talk[RoleManager] / both)
+	m.ManagerTalkSeconds = Seconds(talkMgr)
+	m.ClientTalkSeconds = Seconds(talkCli)
+	if both := talkMgr + talkCli; both > 0 {
+		m.ManagerTalkShareByTime = Seconds(talkMgr / both)
 	}
 	m.LongestMonologueSeconds = Seconds(longest)
 	m.SilenceSeconds = Seconds(silence)
@@ -165,13 +174,6 @@ func knownRole(r Role) Role {
 		return r
 	}
 	return RoleUnknown
-}
-
-func other(r Role) Role {
-	if r == RoleManager {
-		return RoleClient
-	}
-	return RoleManager
 }
 
 // countWords counts words as strings.Fields would, without allocating.
