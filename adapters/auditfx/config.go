@@ -1,0 +1,196 @@
+package auditfx
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/fetch"
+	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/audit"
+)
+
+// Defaults of the reference server's settings.
+const (
+	DefaultAddr              = "127.0.0.1:8000"
+	DefaultDatabaseURL       = "callaudit.db"
+	DefaultMaxAudioBytes     = 512 << 20
+	DefaultReadHeaderTimeout = 10 * time.Second
+	// DefaultReadTimeout leaves room for a 512 MiB upload over a slow
+	// office uplink (about 1 MB/s).
+	DefaultReadTimeout = 15 * time.Minute
+	// DefaultWriteTimeout runs from the end of the request headers, so it
+	// covers the upload, the transcription and the scoring.
+	DefaultWriteTimeout    = 30 * time.Minute
+	DefaultIdleTimeout     = 2 * time.Minute
+	DefaultShutdownTimeout = 60 * time.Second
+)
+
+// Config is the reference server's configuration. ConfigFromEnv reads it
+// from environment variables; every field has a working default, so the
+// zero environment serves on 127.0.0.1:8000 with SQLite and the offline
+// checklist scorer.
+type Config struct {
+	// Addr is where the server listens (AUDIT_ADDR).
+	Addr string
+	// DatabaseURL is a SQLite file path or a postgres:// URL
+	// (AUDIT_DATABASE_URL). It may hold a password: use Redacted to show it.
+	DatabaseURL string
+	// MaxAudioBytes limits uploaded and fetched recordings
+	// (AUDIT_MAX_AUDIO_BYTES).
+	MaxAudioBytes int64
+	// MaxBodyBytes limits JSON request bodies (AUDIT_MAX_BODY_BYTES);
+	// 0 is the handler's default.
+	MaxBodyBytes int64
+	// MaxDialogBytes limits a text dialog (AUDIT_MAX_DIALOG_BYTES).
+	MaxDialogBytes int
+	// TempDir holds uploads and downloads while they are analysed
+	// (AUDIT_TEMP_DIR); empty is the system's.
+	TempDir string
+	// HTTP server time limits (AUDIT_READ_HEADER_TIMEOUT,
+	// AUDIT_READ_TIMEOUT, AUDIT_WRITE_TIMEOUT, AUDIT_IDLE_TIMEOUT).
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout is how long requests in flight may take to finish
+	// after SIGINT/SIGTERM (AUDIT_SHUTDOWN_TIMEOUT).
+	ShutdownTimeout time.Duration
+	// LogLevel (AUDIT_LOG_LEVEL: debug, info, warn, error) and LogFormat
+	// (AUDIT_LOG_FORMAT: text or json) of the server's log on stderr.
+	LogLevel  slog.Level
+	LogFormat string
+	// Version is reported by GET /config.
+	Version string
+	// Fetch configures URL downloads (AUDIT_FETCH_*).
+	Fetch fetch.Config
+	// OpenAI configures scoring and transcription through OpenAI or a
+	// compatible server (OPENAI_*, AUDIT_SCORE_*, AUDIT_TRANSCRIBE_*).
+	// Without OPENAI_API_KEY or OPENAI_BASE_URL the server scores with
+	// the offline checklist and cannot transcribe.
+	OpenAI openai.Config
+}
+
+// UseOpenAI reports whether scoring and transcription go to OpenAI (or a
+// compatible server).
+func (c Config) UseOpenAI() bool { return c.OpenAI.Enabled() }
+
+// ConfigFromEnv reads the configuration through getenv (nil is
+// os.Getenv). Values that cannot be parsed are one KindInvalid error that
+// names each variable.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	c := Config{
+		Addr:              get("AUDIT_ADDR"),
+		DatabaseURL:       get("AUDIT_DATABASE_URL"),
+		TempDir:           get("AUDIT_TEMP_DIR"),
+		LogFormat:         strings.ToLower(get("AUDIT_LOG_FORMAT")),
+		MaxAudioBytes:     DefaultMaxAudioBytes,
+		MaxDialogBytes:    audit.DefaultMaxDialogBytes,
+		ReadHeaderTimeout: DefaultReadHeaderTimeout,
+		ReadTimeout:       DefaultReadTimeout,
+		WriteTimeout:      DefaultWriteTimeout,
+		IdleTimeout:       DefaultIdleTimeout,
+		ShutdownTimeout:   DefaultShutdownTimeout,
+	}
+	if c.Addr == "" {
+		c.Addr = DefaultAddr
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = DefaultDatabaseURL
+	}
+	var errs []callaudit.FieldError
+	bad := func(name, msg string) { errs = append(errs, callaudit.FieldError{Field: name, Message: msg}) }
+	size := func(name string, dst *int64) {
+		if v := get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				bad(name, "must be a positive number of bytes")
+				return
+			}
+			*dst = n
+		}
+	}
+	size("AUDIT_MAX_AUDIO_BYTES", &c.MaxAudioBytes)
+	size("AUDIT_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	var dialog int64 = int64(c.MaxDialogBytes)
+	size("AUDIT_MAX_DIALOG_BYTES", &dialog)
+	c.MaxDialogBytes = int(dialog)
+	for name, dst := range map[string]*time.Duration{
+		"AUDIT_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout,
+		"AUDIT_READ_TIMEOUT":        &c.ReadTimeout,
+		"AUDIT_WRITE_TIMEOUT":       &c.WriteTimeout,
+		"AUDIT_IDLE_TIMEOUT":        &c.IdleTimeout,
+		"AUDIT_SHUTDOWN_TIMEOUT":    &c.ShutdownTimeout,
+	} {
+		if v := get(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d <= 0 {
+				bad(name, "must be a positive duration such as 30s or 15m")
+				continue
+			}
+			*dst = d
+		}
+	}
+	if v := get("AUDIT_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			bad("AUDIT_LOG_LEVEL", "must be debug, info, warn or error")
+		}
+	}
+	switch c.LogFormat {
+	case "", "text", "json":
+	default:
+		bad("AUDIT_LOG_FORMAT", "must be text or json")
+	}
+	var err error
+	if c.Fetch, err = fetch.ConfigFromEnv(getenv); err != nil {
+		errs = append(errs, callaudit.FieldsOf(err)...)
+	}
+	if c.OpenAI, err = openai.ConfigFromEnv(getenv); err != nil {
+		errs = append(errs, callaudit.FieldsOf(err)...)
+	}
+	if len(errs) > 0 {
+		return Config{}, callaudit.Invalid(errs...)
+	}
+	// One limit for recordings, whether uploaded or fetched.
+	if c.Fetch.MaxBytes == 0 {
+		c.Fetch.MaxBytes = c.MaxAudioBytes
+	}
+	if c.Fetch.TempDir == "" {
+		c.Fetch.TempDir = c.TempDir
+	}
+	return c, nil
+}
+
+// LogValue describes the configuration for the startup log, with the API
+// key and database password redacted.
+func (c Config) LogValue() slog.Value {
+	scorer := "checklist"
+	if c.UseOpenAI() {
+		scorer = "openai"
+	}
+	return slog.GroupValue(
+		slog.String("addr", c.Addr),
+		slog.String("database", sqlstore.Redact(c.DatabaseURL)),
+		slog.String("scorer", scorer),
+		slog.Bool("transcription", c.UseOpenAI()),
+		slog.Int64("max_audio_bytes", c.MaxAudioBytes),
+		slog.Int("max_dialog_bytes", c.MaxDialogBytes),
+		slog.String("fetch_allow_hosts", strings.Join(c.Fetch.AllowHosts, ",")),
+		slog.Bool("fetch_allow_private", c.Fetch.AllowPrivate),
+		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Any("openai", c.OpenAI),
+	)
+}
+
+// String is the redacted description, so that printing a Config with %v
+// or %+v never shows a secret.
+func (c Config) String() string { return fmt.Sprint(c.LogValue()) }
+
+// GoString is String, for %#v.
+func (c Config) GoString() string { return c.String() }

@@ -1,0 +1,74 @@
+package auditfx
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+
+	"go.uber.org/fx"
+)
+
+// Main runs the reference server the way cmd/auditd does: settings from
+// the environment over the .env file at dotenvPath, logs on stderr, start,
+// wait for SIGINT/SIGTERM, stop gracefully. It returns the exit code: 0
+// after a clean stop, 1 when the server could not start or stop cleanly,
+// 2 for a configuration error.
+func Main(dotenvPath string, stderr io.Writer) int {
+	getenv, err := Getenv(dotenvPath)
+	if err != nil {
+		fmt.Fprintln(stderr, "callaudit:", err)
+		return 2
+	}
+	cfg, err := ConfigFromEnv(getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "callaudit: configuration:", err)
+		return 2
+	}
+	if cfg.Version == "" {
+		cfg.Version = Version()
+	}
+	logger := NewLogger(cfg, stderr)
+	logger.Info("starting callaudit server", "version", cfg.Version, "config", cfg)
+
+	app := fx.New(Options(cfg, logger))
+	if err := app.Err(); err != nil {
+		logger.Error("cannot build the server", "err", err)
+		return 1
+	}
+	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
+	defer cancel()
+	if err := app.Start(startCtx); err != nil {
+		logger.Error("cannot start the server", "err", err)
+		return 1
+	}
+	sig := <-app.Wait()
+	logger.Info("stopping", slog.Any("signal", sig.Signal))
+	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
+	defer cancelStop()
+	if err := app.Stop(stopCtx); err != nil {
+		logger.Error("stopped uncleanly", "err", err)
+		return 1
+	}
+	logger.Info("stopped")
+	return sig.ExitCode
+}
+
+// Version is the module version the binary was built from, or the VCS
+// revision for a development build, or "dev".
+func Version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "dev"
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		return v
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 12 {
+			return "dev-" + s.Value[:12]
+		}
+	}
+	return "dev"
+}
