@@ -125,8 +125,10 @@ func get(t *testing.T, s storage.Store, id string) storage.Call {
 // returns it: every field equal, times compared as instants, the report's
 // raw model output compared as JSON (a database may reformat it), and
 // UpdatedAt ignored (the store sets it).
-func AssertCallEqual(t testing.TB, want, got storage.Call, msgAndArgs ...any) bool {
-	t.Helper()
+func AssertCallEqual(t assert.TestingT, want, got storage.Call, msgAndArgs ...any) bool {
+	if h, ok := t.(interface{ Helper() }); ok {
+		h.Helper()
+	}
 	w, g := normalize(want), normalize(got)
 	ok := true
 	if want.Report != nil && got.Report != nil {
