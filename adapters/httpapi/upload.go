@@ -116,15 +116,13 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 // extension of the format its bytes show.
 func (h *Handler) saveAudio(part *multipart.Part) (transcribe.Audio, func(), error) {
 	noop := func() {}
-	head := make([]byte, transcribe.SniffLen)
-	n, err := io.ReadFull(part, head)
+	head, err := readHead(part, transcribe.SniffLen)
 	switch {
-	case errors.Is(err, io.EOF):
-		return transcribe.Audio{}, noop, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty"})
-	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
+	case err != nil:
 		return transcribe.Audio{}, noop, uploadError(err, h.cfg.MaxAudioBytes)
+	case len(head) == 0:
+		return transcribe.Audio{}, noop, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty"})
 	}
-	head = head[:n]
 	format, ok := transcribe.SniffFormat(head)
 	if !ok {
 		return transcribe.Audio{}, noop, &callaudit.Error{
@@ -152,6 +150,25 @@ func (h *Handler) saveAudio(part *multipart.Part) (transcribe.Audio, func(), err
 		Filename:    transcribe.WithExt(part.FileName(), format.Ext),
 		ContentType: format.MIME,
 	}, release, nil
+}
+
+// readHead reads up to n bytes, fewer only when the part ends. Unlike
+// io.ReadFull it keeps a truncated body (multipart's io.ErrUnexpectedEOF)
+// apart from a short file.
+func readHead(r io.Reader, n int) ([]byte, error) {
+	buf := make([]byte, n)
+	got := 0
+	for got < n {
+		m, err := r.Read(buf[got:])
+		got += m
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return buf[:got], nil
 }
 
 // copyLimited writes head and the rest of src to f, failing with

@@ -1,0 +1,71 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+func TestAnalyzeAudioByURL(t *testing.T) {
+	seen := &seenAudio{}
+	audio := wav(500)
+	e := newEnv(t, envOpts{transcriber: fakeTranscriber(seen, nil), fetcher: fakeFetcher{data: audio}})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_audio_by_url", `{"file_url":"https://pbx.example.com/rec/1.wav","content_mode":"Dialog","call_id":"u-1","manager_id":"vera"}`))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rep := decode[reportBody](t, rec)
+	assert.Equal(t, "Диалог", rep.Meta.Mode)
+	assert.Equal(t, audio, seen.Bytes)
+	require.NotNil(t, rep.Transcript)
+
+	stored, err := e.store.Get(t.Context(), "u-1")
+	require.NoError(t, err)
+	assert.Equal(t, "url", stored.Source)
+	assert.Equal(t, "https://pbx.example.com/rec/1.wav", stored.RecordingURL)
+}
+
+func TestAnalyzeAudioByURLErrors(t *testing.T) {
+	stt := fakeTranscriber(&seenAudio{}, nil)
+	ok := fakeFetcher{data: wav(10)}
+	tests := []struct {
+		name        string
+		transcriber transcribe.Transcriber
+		fetcher     audit.Fetcher
+		body        string
+		status      int
+		code        callaudit.Kind
+		field       string
+		contains    string
+	}{
+		{name: "missing URL", transcriber: stt, fetcher: ok, body: `{"content_mode":"Manager+"}`, status: 422, code: callaudit.KindInvalid, field: "file_url"},
+		{name: "not http", transcriber: stt, fetcher: ok, body: `{"file_url":"ftp://example.com/a.wav"}`, status: 422, code: callaudit.KindInvalid, field: "file_url", contains: "http(s)"},
+		{name: "not a URL", transcriber: stt, fetcher: ok, body: `{"file_url":"рекорд.wav"}`, status: 422, code: callaudit.KindInvalid, field: "file_url"},
+		{name: "unknown mode", transcriber: stt, fetcher: ok, body: `{"file_url":"https://example.com/a.wav","content_mode":"x"}`, status: 422, code: callaudit.KindInvalid, field: "content_mode"},
+		{name: "malformed", transcriber: stt, fetcher: ok, body: `{"file_url":`, status: 400, code: callaudit.KindMalformed},
+		{name: "no transcriber", fetcher: ok, body: `{"file_url":"https://example.com/a.wav"}`, status: 503, code: callaudit.KindNotConfigured, contains: "OPENAI_API_KEY"},
+		{name: "no fetcher", transcriber: stt, body: `{"file_url":"https://example.com/a.wav"}`, status: 503, code: callaudit.KindNotConfigured, contains: "URL fetcher"},
+		{name: "private address", transcriber: stt, fetcher: fakeFetcher{err: callaudit.Errorf(callaudit.KindForbidden, "file_url points to a private address")}, body: `{"file_url":"http://10.0.0.1/a.wav"}`, status: 403, code: callaudit.KindForbidden},
+		{name: "remote too large", transcriber: stt, fetcher: fakeFetcher{err: callaudit.Errorf(callaudit.KindTooLarge, "the recording is larger than 512 MiB")}, body: `{"file_url":"https://example.com/a.wav"}`, status: 413, code: callaudit.KindTooLarge},
+		{name: "remote not audio", transcriber: stt, fetcher: fakeFetcher{err: callaudit.Errorf(callaudit.KindUnsupported, "the URL does not serve audio")}, body: `{"file_url":"https://example.com/a.html"}`, status: 415, code: callaudit.KindUnsupported},
+		{name: "remote error", transcriber: stt, fetcher: fakeFetcher{err: callaudit.Errorf(callaudit.KindUpstream, "the recording server answered 404")}, body: `{"file_url":"https://example.com/a.wav"}`, status: 502, code: callaudit.KindUpstream},
+		{name: "remote timeout", transcriber: stt, fetcher: fakeFetcher{err: callaudit.Errorf(callaudit.KindTimeout, "the download took too long")}, body: `{"file_url":"https://example.com/a.wav"}`, status: 504, code: callaudit.KindTimeout},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, envOpts{transcriber: tt.transcriber, fetcher: tt.fetcher, cfg: cfgWith(func(c *cfgT) { c.TranscriberHint = "set OPENAI_API_KEY" })})
+			b := requireError(t, e.do(jsonReq(http.MethodPost, "/analyze_audio_by_url", tt.body)), tt.status, tt.code)
+			if tt.field != "" {
+				require.NotEmpty(t, b.Error.Fields, b.Error.Message)
+				assert.Equal(t, tt.field, b.Error.Fields[0].Field)
+			}
+			if tt.contains != "" {
+				assert.Contains(t, b.Error.Message, tt.contains)
+			}
+		})
+	}
+}
