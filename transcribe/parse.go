@@ -34,7 +34,7 @@ var labelWords = map[string]Role{
 const (
 	maxHeaderBytes = 80
 	maxHeaderItems = 6
-	maxWordBytes   = 32
+	maxWordBytes   = 48
 )
 
 // ParseDialog splits a plain-text dialog into speaker turns.
@@ -122,10 +122,18 @@ func (p *parser) line(line string) {
 	boundary, lineStart := true, true
 	for i < len(line) {
 		if lb, ok := p.matchLabel(line, i, boundary, lineStart); ok {
+			if lineStart {
+				textFrom = i // drop the list bullet before a label
+			}
 			p.addText(line[textFrom:i])
 			p.openTurn(lb)
-			textFrom = lb.text
-			i = lb.text
+			// The turn's text may start with another label
+			// ("Клиент: Менеджер: ..."), held to the strict form as
+			// in running text; a label always consumes input, so
+			// this cannot loop.
+			textFrom, i = lb.text, lb.text
+			boundary, lineStart = false, false
+			continue
 		}
 		// Advance to the start of the next word, noting whether the
 		// word before it ended a sentence.
