@@ -133,43 +133,11 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
 // and the next page starts strictly after it, so pages stay stable while
 // calls are added and cost the same however deep they are.
 func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error) {
-	limit := f.Limit
-	switch {
-	case limit < 0:
-		return storage.Page{}, invalid("limit", "must not be negative")
-	case limit > storage.MaxLimit:
-		return storage.Page{}, invalid("limit", "must be at most "+strconv.Itoa(storage.MaxLimit))
-	case limit == 0:
-		limit = storage.DefaultLimit
+	q, args, limit, err := s.listQuery(f)
+	if err != nil {
+		return storage.Page{}, err
 	}
-	var w where
-	if f.Cursor != "" {
-		cur, err := storage.DecodeCursor(f.Cursor)
-		if err != nil {
-			return storage.Page{}, err
-		}
-		w.add("(created_at, id) < (?, ?)", s.dialect.timeArg(cur.CreatedAt), cur.ID)
-	}
-	if f.ManagerID != "" {
-		w.add("manager_id = ?", f.ManagerID)
-	}
-	s.period(&w, f.From, f.To)
-	if f.MinScore != nil {
-		w.add("total_score >= ?", *f.MinScore)
-	}
-	if f.MaxScore != nil {
-		w.add("total_score <= ?", *f.MaxScore)
-	}
-	if f.Mode != "" {
-		w.add("mode = ?", string(f.Mode))
-	}
-	if f.Status != "" {
-		w.add("status = ?", string(f.Status))
-	}
-	// One row more than the page tells whether another page follows.
-	q := "SELECT " + callColumns + " FROM calls" + w.sql() +
-		" ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(limit+1)
-	rows, err := s.read.QueryContext(ctx, s.dialect.rebind(q), w.args...)
+	rows, err := s.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.Page{}, s.translate("List", err)
 	}
@@ -190,6 +158,48 @@ func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error
 		page.NextCursor = storage.EncodeCursor(storage.CursorOf(page.Calls[limit-1]))
 	}
 	return page, nil
+}
+
+// listQuery builds List's query for f and returns it with its arguments
+// and the page size.
+func (s *Store) listQuery(f storage.Filter) (q string, args []any, limit int, err error) {
+	limit = f.Limit
+	switch {
+	case limit < 0:
+		return "", nil, 0, invalid("limit", "must not be negative")
+	case limit > storage.MaxLimit:
+		return "", nil, 0, invalid("limit", "must be at most "+strconv.Itoa(storage.MaxLimit))
+	case limit == 0:
+		limit = storage.DefaultLimit
+	}
+	var w where
+	if f.Cursor != "" {
+		cur, err := storage.DecodeCursor(f.Cursor)
+		if err != nil {
+			return "", nil, 0, err
+		}
+		w.add("(created_at, id) < (?, ?)", s.dialect.timeArg(cur.CreatedAt), cur.ID)
+	}
+	if f.ManagerID != "" {
+		w.add("manager_id = ?", f.ManagerID)
+	}
+	s.period(&w, f.From, f.To)
+	if f.MinScore != nil {
+		w.add("total_score >= ?", *f.MinScore)
+	}
+	if f.MaxScore != nil {
+		w.add("total_score <= ?", *f.MaxScore)
+	}
+	if f.Mode != "" {
+		w.add("mode = ?", string(f.Mode))
+	}
+	if f.Status != "" {
+		w.add("status = ?", string(f.Status))
+	}
+	// One row more than the page tells whether another page follows.
+	q = "SELECT " + callColumns + " FROM calls" + w.sql() +
+		" ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(limit+1)
+	return s.dialect.rebind(q), w.args, limit, nil
 }
 
 // period adds the [from, to) bounds on created_at.

@@ -150,6 +150,17 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Optimize refreshes the query planner's statistics (ANALYZE on both
+// databases). PostgreSQL's autovacuum does this by itself in time; call it
+// after a bulk import so that the next queries already use the right
+// indexes.
+func (s *Store) Optimize(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return s.translate("Optimize", err)
+	}
+	return nil
+}
+
 // Close closes the connections. The Store is unusable afterwards.
 func (s *Store) Close() error {
 	var err error

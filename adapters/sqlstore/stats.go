@@ -26,12 +26,8 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 	}
 	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
 
-	var w where
-	scoredCalls(&w)
-	s.statsScope(&w, q)
-	rows, err := s.read.QueryContext(ctx, s.dialect.rebind("SELECT "+s.dialect.bucket(q.Bucket)+
-		", count(*), sum(total_score), min(total_score), max(total_score) FROM calls"+w.sql()+
-		" GROUP BY 1 ORDER BY 1"), w.args...)
+	trendQ, trendArgs, criteriaQ, criteriaArgs := s.statsQueries(q)
+	rows, err := s.read.QueryContext(ctx, trendQ, trendArgs...)
 	if err != nil {
 		return storage.Stats{}, s.translate("Stats", err)
 	}
@@ -64,12 +60,7 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 	}
 	st.Average = float64(sum) / float64(st.Count)
 
-	// call_criteria holds rows only for scored calls, with the call's
-	// manager, mode and created_at copied in, so it is filtered alone.
-	var cw where
-	s.statsScope(&cw, q)
-	rows, err = s.read.QueryContext(ctx, s.dialect.rebind("SELECT criterion, count(*), sum(score) FROM call_criteria"+
-		cw.sql()+" GROUP BY criterion"), cw.args...)
+	rows, err = s.read.QueryContext(ctx, criteriaQ, criteriaArgs...)
 	if err != nil {
 		return storage.Stats{}, s.translate("Stats", err)
 	}
@@ -88,6 +79,23 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 		return storage.Stats{}, s.translate("Stats", err)
 	}
 	return st, nil
+}
+
+// statsQueries builds Stats' two queries: per trend bucket over calls, and
+// per criterion over call_criteria.
+func (s *Store) statsQueries(q storage.StatsQuery) (trend string, trendArgs []any, criteria string, criteriaArgs []any) {
+	var w where
+	scoredCalls(&w)
+	s.statsScope(&w, q)
+	trend = s.dialect.rebind("SELECT " + s.dialect.bucket(q.Bucket) +
+		", count(*), sum(total_score), min(total_score), max(total_score) FROM calls" + w.sql() +
+		" GROUP BY 1 ORDER BY 1")
+	// call_criteria holds rows only for scored calls, with the call's
+	// manager, mode and created_at copied in, so it is filtered alone.
+	var cw where
+	s.statsScope(&cw, q)
+	criteria = s.dialect.rebind("SELECT criterion, count(*), sum(score) FROM call_criteria" + cw.sql() + " GROUP BY criterion")
+	return trend, w.args, criteria, cw.args
 }
 
 // statsScope adds the manager, period and mode of q; the columns have the
