@@ -17,12 +17,11 @@ import (
 // transcript text. A quote found nowhere is kept with Grounded false and
 // Segment -1, so a reader sees it is unverified.
 func ground(t transcribe.Transcript, quote string, hint *int) (score.Evidence, bool) {
-	q := cleanQuote(quote)
-	if q == "" {
+	cands := quoteCandidates(quote)
+	if cands[0] == "" {
 		return score.Evidence{}, false
 	}
-	fq := fold(q)
-	try := func(i int) (score.Evidence, bool) {
+	try := func(i int, fq string) (score.Evidence, bool) {
 		s := t.Segments[i]
 		verbatim, ok := findFolded(s.Text, fq)
 		if !ok {
@@ -30,43 +29,65 @@ func ground(t transcribe.Transcript, quote string, hint *int) (score.Evidence, b
 		}
 		return score.Evidence{Quote: verbatim, Segment: i, Speaker: s.Speaker, Start: s.Start, Grounded: true}, true
 	}
-	if hint != nil && *hint >= 0 && *hint < len(t.Segments) {
-		if ev, ok := try(*hint); ok {
-			return ev, true
+	for _, q := range cands {
+		fq := fold(q)
+		if hint != nil && *hint >= 0 && *hint < len(t.Segments) {
+			if ev, ok := try(*hint, fq); ok {
+				return ev, true
+			}
+		}
+		for i := range t.Segments {
+			if ev, ok := try(i, fq); ok {
+				return ev, true
+			}
 		}
 	}
-	for i := range t.Segments {
-		if ev, ok := try(i); ok {
-			return ev, true
-		}
-	}
-	return score.Evidence{Quote: q, Segment: -1, Grounded: false}, true
+	return score.Evidence{Quote: cands[len(cands)-1], Segment: -1, Grounded: false}, true
 }
 
-// cleanQuote strips what models add around a quote: surrounding quote
-// marks, ellipses, a "[n] speaker:" prefix.
-func cleanQuote(q string) string {
+// quoteCandidates returns the quote as given, then with what models add
+// around a quote removed one layer at a time: a "[n] speaker:" prefix,
+// a pair of surrounding quote marks, leading or trailing ellipses. The
+// least-cleaned form that matches wins, so quote marks that belong to the
+// transcript are kept.
+func quoteCandidates(q string) []string {
 	q = strings.TrimSpace(q)
+	out := []string{q}
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" && s != out[len(out)-1] {
+			out = append(out, s)
+		}
+	}
 	if strings.HasPrefix(q, "[") {
 		if i := strings.Index(q, "]"); i > 0 && i < 8 {
 			q = strings.TrimSpace(q[i+1:])
+			add(q)
 		}
 	}
 	for _, role := range []transcribe.Role{transcribe.RoleManager, transcribe.RoleClient, transcribe.RoleUnknown} {
 		if rest, ok := strings.CutPrefix(q, string(role)+":"); ok {
 			q = strings.TrimSpace(rest)
+			add(q)
 		}
 	}
 	const marks = "\"'«»“”„‘’`"
-	for {
+	for range 4 {
 		before := q
-		q = strings.TrimSpace(strings.Trim(q, marks))
-		q = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(q, "..."), "..."))
-		q = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(q, "…"), "…"))
-		if q == before {
-			return q
+		first, fs := utf8.DecodeRuneInString(q)
+		last, ls := utf8.DecodeLastRuneInString(q)
+		if len(q) > fs+ls && strings.ContainsRune(marks, first) && strings.ContainsRune(marks, last) {
+			q = strings.TrimSpace(q[fs : len(q)-ls])
 		}
+		for _, e := range []string{"...", "…"} {
+			q = strings.TrimSpace(strings.TrimSuffix(strings.TrimPrefix(q, e), e))
+		}
+		if q == before {
+			break
+		}
+		add(q)
 	}
+	return out
 }
 
 func foldRune(r rune) rune {

@@ -204,6 +204,9 @@ func (u *upstream) translate(op string, err error, info *responseInfo) error {
 	cause := errors.New(u.redact(err.Error()))
 	var netErr net.Error
 	switch {
+	case isClientValidation(err):
+		// go-openai refused to send a request the model would reject.
+		return callaudit.Wrap(err, callaudit.KindInvalid, op, "the configured model does not accept these request settings: "+err.Error())
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
 		return callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time")
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) || isSyntaxError(err):
@@ -211,6 +214,21 @@ func (u *upstream) translate(op string, err error, info *responseInfo) error {
 		return callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection")
 	}
 	return callaudit.Wrap(cause, callaudit.KindUpstream, op, "the OpenAI API request failed")
+}
+
+// isClientValidation reports go-openai's own checks of a request against
+// the model's known limits.
+func isClientValidation(err error) bool {
+	for _, target := range []error{
+		goopenai.ErrReasoningModelLimitationsOther, goopenai.ErrReasoningModelLimitationsLogprobs,
+		goopenai.ErrReasoningModelMaxTokensDeprecated, goopenai.ErrReasoningSamplingUnsupported,
+		goopenai.ErrReasoningEffortUnsupported, goopenai.ErrChatCompletionInvalidModel,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 func isSyntaxError(err error) bool {

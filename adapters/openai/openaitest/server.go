@@ -22,10 +22,13 @@
 package openaitest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -222,6 +225,15 @@ func (s *Server) begin(w http.ResponseWriter, r *http.Request) (done func(), ok 
 		}
 	}
 	done = func() { s.inFlight.Add(-1) }
+	// Read the body before any delay: net/http notices a client that went
+	// away (and cancels r.Context) only once the body has been consumed.
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxUploadBytes+1<<20))
+	if err != nil {
+		s.record(r, Request{}, http.StatusRequestEntityTooLarge)
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("Maximum content size limit (%d) exceeded", MaxUploadBytes), "server_error", "", "")
+		return done, false
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
 	if !sleep(r.Context(), time.Duration(s.delay.Load())) {
 		s.record(r, Request{}, 0)
 		return done, false
