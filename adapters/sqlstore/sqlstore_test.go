@@ -202,3 +202,32 @@ func TestSqlstoreErrorKinds(t *testing.T) {
 		})
 	}
 }
+
+// TestSqlstoreSQLiteTwoWriters opens two Stores on one SQLite file, as two
+// server processes would: each has its own writer connection, so the
+// file lock is contended, and BEGIN IMMEDIATE with the busy timeout must
+// make every save wait its turn instead of failing with SQLITE_BUSY.
+func TestSqlstoreSQLiteTwoWriters(t *testing.T) {
+	dsn := freshSQLite(t)
+	stores := []*sqlstore.Store{open(t, dsn), open(t, dsn)}
+	gen := storagetest.Generator{Managers: 4, Seed: 2, From: time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), Span: 24 * time.Hour}
+	const goroutines, perGoroutine = 8, 25
+	var wg sync.WaitGroup
+	errs := make(chan error, goroutines*perGoroutine)
+	for g := range goroutines {
+		s := stores[g%len(stores)]
+		wg.Go(func() {
+			for i := range perGoroutine {
+				errs <- s.Save(context.Background(), gen.Call(g*perGoroutine+i))
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	var n int
+	require.NoError(t, stores[0].DB().QueryRow("SELECT count(*) FROM calls").Scan(&n))
+	assert.Equal(t, goroutines*perGoroutine, n)
+}
