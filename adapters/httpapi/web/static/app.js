@@ -112,8 +112,8 @@ const I18N = {
 
     historyTitle: 'История звонков',
     filters: 'Фильтры',
-    from: 'С даты',
-    to: 'По дату (включительно)',
+    from: 'Дата с',
+    to: 'Дата по',
     minScore: 'Оценка от',
     maxScore: 'Оценка до',
     mode: 'Режим',
@@ -276,7 +276,7 @@ const I18N = {
     historyTitle: 'Call history',
     filters: 'Filters',
     from: 'From',
-    to: 'To (inclusive)',
+    to: 'To',
     minScore: 'Min score',
     maxScore: 'Max score',
     mode: 'Mode',
@@ -438,6 +438,13 @@ function append(el, children) {
     el.append(c instanceof Node ? c : String(c));
   }
   return el;
+}
+
+// fill replaces an element's children, skipping null and false as h does
+// (replaceChildren itself would print them as "null").
+function fill(el, ...children) {
+  el.replaceChildren();
+  return append(el, children);
 }
 
 // safeURL lets only http(s) links through: a recording URL comes from a
@@ -962,7 +969,7 @@ function renderAnalyze() {
   );
   renderProgress();
   if (state.error) showError(state.error);
-  if (state.result) document.getElementById('result').replaceChildren(renderReport(state.result));
+  if (state.result) fill(document.getElementById('result'), renderReport(state.result));
 }
 
 function setFile(file) {
@@ -988,10 +995,10 @@ function renderProgress() {
   el.className = `progress active phase-${p.phase}`;
   if (p.phase === 'upload') {
     const pct = Math.round((p.pct || 0) * 100);
-    el.replaceChildren(h('progress', { max: 100, value: pct }), h('span', null, t('uploading', { pct })));
+    fill(el, h('progress', { max: 100, value: pct }), h('span', null, t('uploading', { pct })));
   } else {
     // No value: an indeterminate bar, the server does not report progress.
-    el.replaceChildren(h('progress', null), h('span', null, t(p.audio ? 'processingAudio' : 'processingText')));
+    fill(el, h('progress', null), h('span', null, t(p.audio ? 'processingAudio' : 'processingText')));
   }
 }
 
@@ -1031,7 +1038,7 @@ function showError(err) {
     if (setFieldError(name, fe.message)) first = first || document.getElementById(`f-${name}`);
     else unplaced.push(fe);
   }
-  box.replaceChildren(errorBox(err));
+  fill(box, errorBox(err));
   if (unplaced.length) box.firstChild.append(h('ul', null, unplaced.map((fe) => h('li', null, `${fe.field}: ${fe.message}`))));
   if (first && typeof first.focus === 'function' && first.tagName !== 'FIELDSET') first.focus();
 }
@@ -1092,7 +1099,7 @@ async function submitAnalysis(ev) {
   renderProgress();
   const result = document.getElementById('result');
   if (result) {
-    result.replaceChildren(renderReport(state.result));
+    fill(result, renderReport(state.result));
     const card = result.querySelector('.score-card');
     if (card) card.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
@@ -1194,7 +1201,7 @@ async function renderHistory(route, signal) {
     calls.push(...(page.calls || []));
     results.setAttribute('aria-busy', 'false');
     if (!calls.length) {
-      results.replaceChildren(h('p', { class: 'empty' }, t('noCalls')));
+      fill(results, h('p', { class: 'empty' }, t('noCalls')));
       return;
     }
     const more = page.next_cursor
@@ -1213,7 +1220,7 @@ async function renderHistory(route, signal) {
         },
       }, t('loadMore'))
       : null;
-    results.replaceChildren(
+    fill(results,
       callsTable(calls),
       h('div', { class: 'table-foot' }, h('span', { class: 'muted', id: 'shown-count' }, t('shown', { n: calls.length })), more),
     );
@@ -1221,7 +1228,7 @@ async function renderHistory(route, signal) {
   try {
     await load('');
   } catch (err) {
-    if (err.name !== 'AbortError') results.replaceChildren(errorBox(err, () => render()));
+    if (err.name !== 'AbortError') fill(results, errorBox(err, () => render()));
   }
 }
 
@@ -1241,11 +1248,11 @@ async function renderManagers(route, signal) {
     const list = (data && data.managers) || [];
     results.setAttribute('aria-busy', 'false');
     if (!list.length) {
-      results.replaceChildren(h('p', { class: 'empty' }, t('noManagers')));
+      fill(results, h('p', { class: 'empty' }, t('noManagers')));
       return;
     }
     const period = query(values);
-    results.replaceChildren(h(
+    fill(results, h(
       'div',
       { class: 'table-wrap' },
       h(
@@ -1265,7 +1272,7 @@ async function renderManagers(route, signal) {
       ),
     ));
   } catch (err) {
-    if (err.name !== 'AbortError') results.replaceChildren(errorBox(err, () => render()));
+    if (err.name !== 'AbortError') fill(results, errorBox(err, () => render()));
   }
 }
 
@@ -1320,7 +1327,7 @@ async function renderManager(route, id, signal) {
       return i < 0 ? 1e9 : i;
     };
     crit.sort((a, b) => rank(a[0]) - rank(b[0]) || a[0].localeCompare(b[0]));
-    body.replaceChildren(
+    fill(body,
       h(
         'div',
         { class: 'stats' },
@@ -1363,7 +1370,7 @@ async function renderManager(route, id, signal) {
         : null,
     );
   } catch (err) {
-    if (err.name !== 'AbortError') body.replaceChildren(errorBox(err, () => render()));
+    if (err.name !== 'AbortError') fill(body, errorBox(err, () => render()));
   }
 }
 
@@ -1398,13 +1405,20 @@ function renderChart(trend) {
       h('svg:text', { class: 'axis', x: pad.l - 8, y: y(g) + 4, 'text-anchor': 'end' }, String(g)),
     );
   }
-  // At most ~7 date labels so they never overlap.
-  const step = Math.max(1, Math.ceil(pts.length / 7));
-  pts.forEach((p, i) => {
-    if (i % step === 0 || i === pts.length - 1) {
-      svg.append(h('svg:text', { class: 'axis', x: x(times[i]), y: H - 10, 'text-anchor': pts.length === 1 ? 'middle' : i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle' }, label(times[i])));
-    }
+  // Date labels at least minGap apart so they never overlap; the last
+  // point is always labelled and wins over a neighbour too close to it.
+  const minGap = 76;
+  const labelled = [];
+  times.forEach((ms, i) => {
+    const px = x(ms);
+    const last = i === times.length - 1;
+    while (last && labelled.length && px - x(times[labelled[labelled.length - 1]]) < minGap) labelled.pop();
+    if (last || !labelled.length || px - x(times[labelled[labelled.length - 1]]) >= minGap) labelled.push(i);
   });
+  for (const i of labelled) {
+    const anchor = pts.length === 1 ? 'middle' : i === 0 ? 'start' : i === pts.length - 1 ? 'end' : 'middle';
+    svg.append(h('svg:text', { class: 'axis', x: x(times[i]), y: H - 10, 'text-anchor': anchor }, label(times[i])));
+  }
   const d = pts.map((p, i) => `${i ? 'L' : 'M'}${x(times[i]).toFixed(1)} ${y(p.average).toFixed(1)}`).join(' ');
   if (pts.length > 1) {
     const area = `${d} L${x(times[times.length - 1]).toFixed(1)} ${y(0)} L${x(times[0]).toFixed(1)} ${y(0)} Z`;
@@ -1423,7 +1437,7 @@ function renderChart(trend) {
 
 // ---------------------------------------------------------------- call page
 
-async function renderCall(id, signal) {
+async function renderCall(id, signal, painted) {
   const body = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
   setView(h('p', null, h('a', { href: '#/history' }, t('backToHistory'))), h('h1', { tabindex: -1, class: 'break' }, t('callTitle', { id })), body);
   for (;;) {
@@ -1431,7 +1445,7 @@ async function renderCall(id, signal) {
     try {
       call = await api(`/calls/${encodeURIComponent(id)}`, { signal });
     } catch (err) {
-      if (err.name !== 'AbortError') body.replaceChildren(errorBox(err, () => render()));
+      if (err.name !== 'AbortError') fill(body, errorBox(err, () => render()));
       return;
     }
     body.setAttribute('aria-busy', 'false');
@@ -1446,7 +1460,7 @@ async function renderCall(id, signal) {
       [t('updated'), fmtDate(call.updated_at)],
     ].filter(([, v]) => v != null && v !== '');
     const pending = call.status === 'queued' || call.status === 'processing';
-    body.replaceChildren(
+    fill(body,
       h('dl', { class: 'card meta call-meta', id: 'call-meta' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
       call.status === 'failed' && call.status_reason
         ? h('div', { class: 'alert', role: 'alert' }, h('strong', null, t('reason')), h('p', null, call.status_reason))
@@ -1454,6 +1468,7 @@ async function renderCall(id, signal) {
       pending ? h('p', { class: 'notice', role: 'status' }, call.status_reason ? `${call.status_reason} · ` : '', t('waiting')) : null,
       call.report ? renderReport(call.report, { callLink: false }) : null,
     );
+    painted();
     if (!pending) return;
     // Webhook calls finish in the background: poll until they do or the
     // person leaves the page (the signal aborts).
@@ -1484,6 +1499,17 @@ function render(focus = false) {
   if (state.routeAbort) state.routeAbort.abort();
   const ctl = new AbortController();
   state.routeAbort = ctl;
+  const hash = location.hash;
+  const v = view();
+  // aria-busy and data-rendered tell assistive technology (and tests) when
+  // the page for this address has its data.
+  v.setAttribute('aria-busy', 'true');
+  v.dataset.rendered = '';
+  const done = () => {
+    if (state.routeAbort !== ctl) return;
+    v.setAttribute('aria-busy', 'false');
+    v.dataset.rendered = hash;
+  };
   const route = parseRoute();
   const [a, b, ...rest] = route.parts;
   let name = 'none';
@@ -1502,7 +1528,7 @@ function render(focus = false) {
     work = renderManager(route, b, ctl.signal);
   } else if (a === 'calls' && b && !rest.length) {
     name = 'history';
-    work = renderCall(b, ctl.signal);
+    work = renderCall(b, ctl.signal, done);
   } else {
     setView(h('h1', { tabindex: -1 }, t('notFound')), h('p', null, h('a', { href: '#/' }, t('navAnalyze'))));
   }
@@ -1517,7 +1543,8 @@ function render(focus = false) {
     const h1 = document.querySelector('#view h1');
     if (h1) h1.focus({ preventScroll: false });
   }
-  if (work) work.catch(() => {});
+  if (work) work.catch(() => {}).finally(done);
+  else done();
 }
 
 function applyStatic() {
