@@ -31,8 +31,11 @@ import (
 	"github.com/callaudit/callaudit/adapters/httpapi/web"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 // transcriberHint is the 503 message the no-transcriber server answers
@@ -51,7 +54,8 @@ type env struct {
 	auditor *audit.Auditor
 	scorer  score.RubricScorer
 	clock   *testClock
-	gate    *gatedTranscriber // nil when the server cannot transcribe
+	fake    *transcribetest.Fake // nil when the server cannot transcribe
+	gate    *gate
 }
 
 // testClock is the auditor's clock: the current time unless a test sets
@@ -76,39 +80,39 @@ func (c *testClock) Set(t time.Time) {
 	c.at = t
 }
 
-// gatedTranscriber holds every transcription until the test opens the
-// gate, so that the page's "transcribing and scoring" state can be seen
-// without depending on timing.
-type gatedTranscriber struct {
-	next    transcribe.Transcriber
+// gate holds every transcription until the test opens it, so that the
+// page's "transcribing and scoring" state can be seen without depending on
+// timing.
+type gate struct {
 	entered chan struct{}
 	release chan struct{}
 	once    sync.Once
 }
 
-func (g *gatedTranscriber) Transcribe(ctx context.Context, a transcribe.Audio, o transcribe.Options) (transcribe.Transcript, error) {
+func (g *gate) wait(ctx context.Context, _ transcribe.Audio, _ transcribe.Options) (transcribe.Transcript, error) {
 	select {
 	case g.entered <- struct{}{}:
 	default:
 	}
 	select {
 	case <-g.release:
+		return transcribetest.SampleTranscript(), nil
 	case <-ctx.Done():
 		return transcribe.Transcript{}, ctx.Err()
 	}
-	return g.next.Transcribe(ctx, a, o)
 }
 
-func (g *gatedTranscriber) open() { g.once.Do(func() { close(g.release) }) }
+func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
 func newEnv(t *testing.T, withTranscriber bool) *env {
 	t.Helper()
-	e := &env{store: newStore(t), scorer: newScorer(t), clock: &testClock{}}
+	e := &env{store: memory.New(), scorer: checklist.New(), clock: &testClock{}}
 	opts := []audit.Option{audit.WithStore(e.store), audit.WithClock(e.clock.Now), audit.WithLogger(slog.New(slog.DiscardHandler))}
 	if withTranscriber {
-		e.gate = &gatedTranscriber{next: newTranscriber(t), entered: make(chan struct{}, 1), release: make(chan struct{})}
+		e.gate = &gate{entered: make(chan struct{}, 1), release: make(chan struct{})}
 		t.Cleanup(e.gate.open)
-		opts = append(opts, audit.WithTranscriber(e.gate))
+		e.fake = &transcribetest.Fake{Func: e.gate.wait}
+		opts = append(opts, audit.WithTranscriber(e.fake))
 	}
 	var err error
 	e.auditor, err = audit.New(e.scorer, opts...)
@@ -283,24 +287,6 @@ func (tb *tab) screenshot(t *testing.T, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(os.TempDir(), name), png, 0o644))
 }
 
-// dialog reads a sample dialog from the shared test data next to the module.
-func dialog(t *testing.T, name string) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	require.NoError(t, err)
-	for {
-		p := filepath.Join(dir, "shared", "testdata", "dialogs", name)
-		if b, err := os.ReadFile(p); err == nil {
-			return string(b)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Skipf("sample dialog %s not found above the module", name)
-		}
-		dir = parent
-	}
-}
-
 // apiError posts a JSON body and returns the error the API answers with.
 func apiError(t *testing.T, url string, body any) (status int, message string, fields map[string]string) {
 	t.Helper()
@@ -333,7 +319,7 @@ func TestBrowser(t *testing.T) {
 		tb := openTab(t, bctx, e.URL)
 		tb.goTo(t, "/")
 		assert.Equal(t, "Анализ звонка", text(t, tb, "h1"))
-		tb.paste(t, "#f-dialog_text", dialog(t, "ru_good_crm.txt"))
+		tb.paste(t, "#f-dialog_text", transcribetest.Dialog(t, "ru_good_crm.txt"))
 		tb.paste(t, "#f-call_id", "ui-call-1")
 		tb.paste(t, "#f-manager_id", "anna")
 		tb.do(t, chromedp.Click(chromedp.ID("submit")))
@@ -418,8 +404,9 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "Выберите файл записи.", text(t, tb, "#f-audio-err"))
 	})
 
+	wav := transcribetest.WAV(1, 16000, 1)
 	wavPath := filepath.Join(t.TempDir(), "call.wav")
-	require.NoError(t, os.WriteFile(wavPath, wav(t), 0o644))
+	require.NoError(t, os.WriteFile(wavPath, wav, 0o644))
 
 	t.Run("audio upload", func(t *testing.T) {
 		tb := openTab(t, bctx, e.URL)
@@ -451,6 +438,10 @@ func TestBrowser(t *testing.T) {
 		require.NoError(t, err)
 		require.NotNil(t, call.Report)
 		assert.Equal(t, "audio", call.Source)
+		require.Equal(t, 1, e.fake.CallCount())
+		got := e.fake.Calls()[0]
+		assert.Equal(t, "call.wav", got.Filename)
+		assert.Equal(t, wav, got.Data, "the recording arrives intact")
 		assert.Equal(t, strconv.Itoa(call.Report.TotalScore), text(t, tb, "#score-value"))
 		assert.Len(t, texts(t, tb, "#result .segments li"), len(call.Report.Transcript.Segments))
 		assert.Empty(t, texts(t, tb, "#progress progress"))
@@ -595,7 +586,7 @@ const xssManager = `<img src=x onerror=alert(1)><b>x</b>`
 func seed(t *testing.T, h *env) {
 	t.Helper()
 	ctx := context.Background()
-	good, bad, en := dialog(t, "ru_good_crm.txt"), dialog(t, "ru_bad_pushy.txt"), dialog(t, "en_medium_demo.txt")
+	good, bad, en := transcribetest.Dialog(t, "ru_good_crm.txt"), transcribetest.Dialog(t, "ru_bad_pushy.txt"), transcribetest.Dialog(t, "en_medium_demo.txt")
 	today := time.Now().UTC().Truncate(24 * time.Hour)
 	type row struct {
 		days    int
