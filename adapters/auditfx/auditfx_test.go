@@ -1,0 +1,255 @@
+package auditfx
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/fx"
+
+	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/storage"
+)
+
+const dialog = "Менеджер: Добрый день! Меня зовут Анна, компания Ромашка. Удобно говорить?\n" +
+	"Клиент: Да, слушаю.\nМенеджер: Какие задачи вы сейчас решаете с CRM?\nКлиент: Хотим автоматизировать продажи."
+
+// testConfig is the default configuration on a free port with the
+// database in a temporary directory.
+func testConfig(t *testing.T, env map[string]string) Config {
+	t.Helper()
+	all := map[string]string{
+		"AUDIT_ADDR":         "127.0.0.1:0",
+		"AUDIT_DATABASE_URL": filepath.Join(t.TempDir(), "test.db"),
+		"AUDIT_TEMP_DIR":     t.TempDir(),
+	}
+	for k, v := range env {
+		all[k] = v
+	}
+	cfg, err := ConfigFromEnv(envOf(all))
+	require.NoError(t, err)
+	return cfg
+}
+
+// syncBuffer is a log sink safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// listenAddr finds the address the server logged when it started.
+func listenAddr(t *testing.T, logs string) string {
+	t.Helper()
+	sc := bufio.NewScanner(strings.NewReader(logs))
+	for sc.Scan() {
+		var rec struct {
+			Msg  string `json:"msg"`
+			Addr string `json:"addr"`
+		}
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.Msg == "listening" {
+			return rec.Addr
+		}
+	}
+	t.Fatalf("no listening line in the log:\n%s", logs)
+	return ""
+}
+
+func TestValidateApp(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+	}{
+		{"offline defaults", nil},
+		{"openai", map[string]string{"OPENAI_API_KEY": "sk-test", "OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, tt.env)
+			assert.NoError(t, fx.ValidateApp(Options(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+		})
+	}
+}
+
+func TestConstructorsChooseByConfig(t *testing.T) {
+	offline := testConfig(t, nil)
+	s, err := NewScorer(offline)
+	require.NoError(t, err)
+	assert.IsType(t, &checklist.Scorer{}, s)
+	tr, err := NewTranscriber(offline)
+	require.NoError(t, err)
+	assert.Nil(t, tr, "no transcriber without OpenAI")
+
+	online := testConfig(t, map[string]string{"OPENAI_API_KEY": "sk-test"})
+	s, err = NewScorer(online)
+	require.NoError(t, err)
+	assert.IsType(t, &openai.Scorer{}, s)
+	tr, err = NewTranscriber(online)
+	require.NoError(t, err)
+	assert.IsType(t, &openai.Transcriber{}, tr)
+
+	// Without fx: the same pieces by hand.
+	f, err := NewFetcher(offline)
+	require.NoError(t, err)
+	a, err := NewAuditor(AuditorParams{Config: offline, Logger: slog.Default(), Scorer: s, Transcriber: tr, Fetcher: f})
+	require.NoError(t, err)
+	assert.True(t, a.CanTranscribe())
+	assert.True(t, a.CanFetch())
+	assert.Nil(t, a.Store())
+}
+
+// gatedScorer blocks every Score until release is closed, to hold a
+// request in flight.
+type gatedScorer struct {
+	score.Scorer
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (g *gatedScorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
+	g.entered <- struct{}{}
+	<-g.release
+	return g.Scorer.Score(ctx, req)
+}
+
+func TestAppServesAndStopsGracefully(t *testing.T) {
+	cfg := testConfig(t, nil)
+	logs := &syncBuffer{}
+	logger := slog.New(slog.NewJSONHandler(logs, nil))
+	gate := &gatedScorer{entered: make(chan struct{}, 1), release: make(chan struct{})}
+	app := fx.New(
+		Options(cfg, logger),
+		fx.Decorate(func(s score.Scorer) score.Scorer { gate.Scorer = s; return gate }),
+	)
+	require.NoError(t, app.Err())
+	require.NoError(t, app.Start(context.Background()))
+	base := "http://" + listenAddr(t, logs.String())
+
+	resp, err := http.Get(base + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	// A request in flight when the app stops still gets its answer.
+	type result struct {
+		status int
+		report score.Report
+		err    error
+	}
+	done := make(chan result, 1)
+	go func() {
+		body := `{"dialog_text":` + jsonString(dialog) + `,"content_mode":"Manager+","call_id":"graceful-1"}`
+		resp, err := http.Post(base+"/analyze_call", "application/json", strings.NewReader(body))
+		if err != nil {
+			done <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		var r result
+		r.status = resp.StatusCode
+		r.err = json.NewDecoder(resp.Body).Decode(&r.report)
+		done <- r
+	}()
+	<-gate.entered
+
+	stopped := make(chan error, 1)
+	go func() { stopped <- app.Stop(context.Background()) }()
+	// Stop waits for the request: it must not have returned yet.
+	require.Eventually(t, func() bool { return strings.Contains(logs.String(), "shutting down") }, 5*time.Second, 10*time.Millisecond)
+	select {
+	case err := <-stopped:
+		t.Fatalf("Stop returned (%v) while a request was in flight", err)
+	default:
+	}
+	close(gate.release)
+
+	r := <-done
+	require.NoError(t, r.err)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "graceful-1", r.report.ID)
+	require.NoError(t, <-stopped)
+
+	_, err = http.Get(base + "/healthz")
+	assert.Error(t, err, "the server no longer accepts connections")
+
+	// The report was saved before the store closed.
+	reopened, err := sqlstore.Open(context.Background(), cfg.DatabaseURL)
+	require.NoError(t, err)
+	defer reopened.Close()
+	call, err := reopened.Get(context.Background(), "graceful-1")
+	require.NoError(t, err)
+	assert.Equal(t, storage.StatusDone, call.Status)
+}
+
+func TestAppWithOpenAIFake(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	cfg := testConfig(t, map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL})
+	logs := &syncBuffer{}
+	var a *audit.Auditor
+	app := fx.New(Options(cfg, slog.New(slog.NewJSONHandler(logs, nil))), fx.Populate(&a))
+	require.NoError(t, app.Err())
+	require.NoError(t, app.Start(context.Background()))
+	defer func() { require.NoError(t, app.Stop(context.Background())) }()
+	assert.True(t, a.CanTranscribe())
+	assert.True(t, a.CanFetch())
+
+	base := "http://" + listenAddr(t, logs.String())
+	resp, err := http.Post(base+"/analyze_call", "application/json",
+		strings.NewReader(`{"dialog_text":`+jsonString(dialog)+`,"content_mode":"Dialog"}`))
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var rep score.Report
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&rep))
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, score.ModeDialog, rep.Meta.Mode)
+	assert.NotEmpty(t, rep.Meta.Model, "scored by the model")
+	assert.NotEmpty(t, fake.Requests(), "the fake was called")
+	assert.NotContains(t, logs.String(), fake.APIKey, "the key is never logged")
+}
+
+func TestStartFailsOnBusyPort(t *testing.T) {
+	first := testConfig(t, nil)
+	logs := &syncBuffer{}
+	app1 := fx.New(Options(first, slog.New(slog.NewJSONHandler(logs, nil))))
+	require.NoError(t, app1.Start(context.Background()))
+	defer func() { _ = app1.Stop(context.Background()) }()
+
+	second := testConfig(t, map[string]string{"AUDIT_ADDR": listenAddr(t, logs.String())})
+	app2 := fx.New(Options(second, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	err := app2.Start(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "address already in use")
+}
+
+func jsonString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
