@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -41,7 +42,7 @@ type Config struct {
 	OrgID string
 	// HTTPClient carries the requests; nil uses a new client. Its
 	// transport is wrapped, not modified.
-	HTTPClient *http.Client
+	HTTPClient *http.Client `json:"-"`
 
 	// ScoreModel is the chat model for scoring (default gpt-4o-mini). It
 	// must support structured outputs (json_schema, strict).
@@ -81,7 +82,7 @@ type Config struct {
 	// Retry is the policy for 429, 5xx and timeouts; the zero value is
 	// retry's default (4 attempts, exponential backoff with full jitter,
 	// Retry-After honoured).
-	Retry retry.Policy
+	Retry retry.Policy `json:"-"`
 }
 
 // ConfigFromEnv reads the configuration of the reference server:
@@ -235,4 +236,13 @@ func redactURL(s string) string {
 	}
 	u.User = url.User("REDACTED")
 	return u.String()
+}
+
+// MarshalJSON writes the configuration without the key and with
+// credentials removed from the base URL, for diagnostics endpoints.
+func (c Config) MarshalJSON() ([]byte, error) {
+	type plain Config // no methods: no recursion
+	p := plain(c)
+	p.BaseURL = redactURL(c.BaseURL)
+	return json.Marshal(p)
 }
