@@ -3,6 +3,7 @@ package transcribe
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DetectLanguage guesses the language of a dialog from its letters:
@@ -12,10 +13,18 @@ func DetectLanguage(text string) string {
 	var cyr, lat int
 	for _, r := range text {
 		switch {
+		case r < utf8.RuneSelf:
+			if c := r | 0x20; c >= 'a' && c <= 'z' {
+				lat++
+			}
+		// Basic Cyrillic and its supplement, without the table search
+		// (U+0485 and U+0486 are combining marks of no script).
+		case r >= 0x400 && r <= 0x52F:
+			if r != 0x485 && r != 0x486 {
+				cyr++
+			}
 		case unicode.Is(unicode.Cyrillic, r):
 			cyr++
-		case r < unicode.MaxASCII && unicode.IsLetter(r):
-			lat++
 		}
 	}
 	if cyr+lat < 3 {

@@ -1,7 +1,5 @@
 package transcribe
 
-import "unicode"
-
 // Metrics describe a conversation without any model. Word-based figures are
 // always present; time-based ones are nil unless the transcript has
 // timestamps (every segment Timed), except DurationSeconds, which is also
@@ -69,15 +67,15 @@ func ComputeMetrics(t Transcript) Metrics {
 		timed    = len(t.Segments) > 0
 	)
 	for i, s := range t.Segments {
-		words := countWords(s.Text)
+		words, questions := countText(s.Text)
 		role := knownRole(s.Speaker)
 		switch role {
 		case RoleManager:
 			m.ManagerWords += words
-			m.ManagerQuestions += countQuestions(s.Text)
+			m.ManagerQuestions += questions
 		case RoleClient:
 			m.ClientWords += words
-			m.ClientQuestions += countQuestions(s.Text)
+			m.ClientQuestions += questions
 		default:
 			m.UnknownWords += words
 		}
@@ -176,24 +174,19 @@ func knownRole(r Role) Role {
 	return RoleUnknown
 }
 
-// countWords counts words as strings.Fields would, without allocating.
-func countWords(s string) int {
-	n, in := 0, false
-	for _, r := range s {
-		if unicode.IsSpace(r) {
-			in = false
-		} else if !in {
-			in = true
-			n++
+// countText counts words (as strings.Fields would) and questions (runs of
+// closing punctuation that hold a "?") in one pass without allocating.
+func countText(s string) (words, questions int) {
+	inWord, inRun, q := false, false, false
+	for i := 0; i < len(s); {
+		r, n, space := runeAt(s, i)
+		i += n
+		if space {
+			inWord = false
+		} else if !inWord {
+			inWord = true
+			words++
 		}
-	}
-	return n
-}
-
-// countQuestions counts runs of closing punctuation that hold a "?".
-func countQuestions(s string) int {
-	n, inRun, q := 0, false, false
-	for _, r := range s {
 		switch r {
 		case '?', '？':
 			inRun, q = true, true
@@ -201,13 +194,13 @@ func countQuestions(s string) int {
 			inRun = true
 		default:
 			if inRun && q {
-				n++
+				questions++
 			}
 			inRun, q = false, false
 		}
 	}
 	if q {
-		n++
+		questions++
 	}
-	return n
+	return words, questions
 }

@@ -76,7 +76,7 @@ func ParseDialog(text string) Transcript {
 	p.closeTurn()
 	return Transcript{
 		Language: DetectLanguage(text),
-		Segments: finishTimes(p.segs),
+		Segments: p.finishTimes(),
 		Source:   "text",
 	}
 }
@@ -103,6 +103,9 @@ type parser struct {
 	// continues, or -1 before the first label.
 	cur     int
 	pending stamp // from a line holding only a timestamp
+	// times backs Segment.Start and End in chunks, so a timed dialog
+	// does not cost an allocation per timestamp.
+	times []float64
 	// Styles learned from the labels seen so far.
 	seenLabel, lowerStyle, dashStyle bool
 }
@@ -139,20 +142,14 @@ func (p *parser) line(line string) {
 		// word before it ended a sentence.
 		var last rune
 		for i < len(line) {
-			r, n := utf8.DecodeRuneInString(line[i:])
-			if unicode.IsSpace(r) {
+			r, n, space := runeAt(line, i)
+			if space {
 				break
 			}
 			last = r
 			i += n
 		}
-		for i < len(line) {
-			r, n := utf8.DecodeRuneInString(line[i:])
-			if !unicode.IsSpace(r) {
-				break
-			}
-			i += n
-		}
+		i = skipSpaces(line, i)
 		boundary = last != 0 && endsSentence(last)
 		lineStart = false
 	}
@@ -202,11 +199,21 @@ func (p *parser) closeTurn() {
 	}
 }
 
+// seconds returns a pointer to v, taken from the current chunk of times. A
+// full chunk is replaced, never grown, so earlier pointers stay valid.
+func (p *parser) seconds(v float64) *float64 {
+	if len(p.times) == cap(p.times) {
+		p.times = make([]float64, 0, 32)
+	}
+	p.times = append(p.times, v)
+	return &p.times[len(p.times)-1]
+}
+
 func (p *parser) applyPending(seg *Segment) {
 	if p.pending.hasStart {
-		seg.Start = Seconds(p.pending.start)
+		seg.Start = p.seconds(p.pending.start)
 		if p.pending.hasEnd {
-			seg.End = Seconds(p.pending.end)
+			seg.End = p.seconds(p.pending.end)
 		}
 	}
 	p.pending = stamp{}
@@ -217,12 +224,12 @@ func (p *parser) applyPending(seg *Segment) {
 func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label, bool) {
 	lb := label{start: i}
 	c := line[i]
-	// Cheap rejection first: this runs at every word of the dialog.
-	if !boundary && c != '[' && c != '(' && !isDigit(c) {
-		r, _ := utf8.DecodeRuneInString(line[i:])
-		if !unicode.IsUpper(r) && !p.lowerStyle {
-			return lb, false
-		}
+	// Cheap rejections first: this runs at every word of the dialog.
+	if !boundary && c != '[' && c != '(' && !isDigit(c) && !p.lowerStyle && !isUpperAt(line, i) {
+		return lb, false
+	}
+	if !sepAhead(line, i) {
+		return lb, false
 	}
 	j := i
 	if ts, k, ok := parseStamp(line, j); ok {
@@ -413,7 +420,8 @@ func combineRole(cur, next Role, sales bool, word string) Role {
 // ("Продавец-консультант") are looked up whole, then part by part.
 func lookupRole(word string) (Role, bool) {
 	var buf [maxWordBytes * 2]byte
-	if r, ok := labelWords[lowerInto(buf[:0], word)]; ok {
+	// The string(bytes) conversion inside a map index does not allocate.
+	if r, ok := labelWords[string(lowerInto(buf[:0], word))]; ok {
 		return r, true
 	}
 	if !strings.Contains(word, "-") {
@@ -422,20 +430,19 @@ func lookupRole(word string) (Role, bool) {
 	var role Role
 	found := false
 	for part := range strings.SplitSeq(word, "-") {
-		if r, ok := labelWords[lowerInto(buf[:0], part)]; ok && (!found || r != RoleUnknown) {
+		if r, ok := labelWords[string(lowerInto(buf[:0], part))]; ok && (!found || r != RoleUnknown) {
 			role, found = r, true
 		}
 	}
 	return role, found
 }
 
-// lowerInto lower-cases s into buf without allocating; the map lookup with
-// the converted bytes does not allocate either.
-func lowerInto(buf []byte, s string) string {
+// lowerInto appends s in lower case to buf.
+func lowerInto(buf []byte, s string) []byte {
 	for _, r := range s {
 		buf = utf8.AppendRune(buf, unicode.ToLower(r))
 	}
-	return string(buf)
+	return buf
 }
 
 // readWord returns the word of letters (with inner hyphens and
@@ -476,6 +483,36 @@ func isSep(s string, i int) bool {
 	return false
 }
 
+// sepAhead reports whether a label starting at s[i] could end within
+// reach: a separator byte comes up within a header and a leading timestamp
+// range, or the line ends (a label may close the line).
+func sepAhead(s string, i int) bool {
+	end := i + 2*maxHeaderBytes
+	if end >= len(s) {
+		return true
+	}
+	for _, c := range []byte(s[i:end]) {
+		// ':' and '-', and the lead bytes of "–", "—" (E2) and "：" (EF).
+		if c == ':' || c == '-' || c == 0xE2 || c == 0xEF {
+			return true
+		}
+	}
+	return false
+}
+
+// isUpperAt reports whether the rune at s[i] is upper case, with fast
+// paths for ASCII and basic Cyrillic.
+func isUpperAt(s string, i int) bool {
+	if c := s[i]; c < utf8.RuneSelf {
+		return c >= 'A' && c <= 'Z'
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	if r >= 0x400 && r <= 0x44F {
+		return r < 0x430
+	}
+	return unicode.IsUpper(r)
+}
+
 // endsSentence reports whether r ends a sentence, so that what follows
 // may be a label even in lower case or with a single letter.
 func endsSentence(r rune) bool {
@@ -500,8 +537,8 @@ func skipBullet(s string) int {
 
 func skipSpaces(s string, i int) int {
 	for i < len(s) {
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if !unicode.IsSpace(r) {
+		_, n, space := runeAt(s, i)
+		if !space {
 			break
 		}
 		i += n
@@ -510,16 +547,41 @@ func skipSpaces(s string, i int) int {
 }
 
 func isSpaceAt(s string, i int) bool {
-	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsSpace(r)
+	_, _, space := runeAt(s, i)
+	return space
 }
+
+// runeAt decodes the rune at s[i] and says whether it is a space, with a
+// fast path for ASCII, which most of any dialog's bytes are.
+func runeAt(s string, i int) (r rune, size int, space bool) {
+	if c := s[i]; c < utf8.RuneSelf {
+		return rune(c), 1, asciiSpace[c]
+	}
+	r, size = utf8.DecodeRuneInString(s[i:])
+	return r, size, isSpaceRune(r)
+}
+
+// isSpaceRune is unicode.IsSpace for non-ASCII runes, without the table
+// search that dominated parsing Cyrillic text: the Unicode White_Space
+// characters above ASCII, listed.
+func isSpaceRune(r rune) bool {
+	switch {
+	case r == 0x85, r == 0xA0, r == 0x1680, r >= 0x2000 && r <= 0x200A,
+		r == 0x2028, r == 0x2029, r == 0x202F, r == 0x205F, r == 0x3000:
+		return true
+	}
+	return false
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // finishTimes makes times consistent: a start earlier than the one before
 // is dropped (with its end), an end before its start is dropped, and a
 // missing end is the next segment's start.
-func finishTimes(segs []Segment) []Segment {
+func (p *parser) finishTimes() []Segment {
+	segs := p.segs
 	last := -1.0
 	for i := range segs {
 		s := &segs[i]
@@ -537,7 +599,7 @@ func finishTimes(segs []Segment) []Segment {
 	}
 	for i := 0; i+1 < len(segs); i++ {
 		if segs[i].Start != nil && segs[i].End == nil && segs[i+1].Start != nil {
-			segs[i].End = Seconds(*segs[i+1].Start)
+			segs[i].End = p.seconds(*segs[i+1].Start)
 		}
 	}
 	return segs
