@@ -297,11 +297,20 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec *Request)
 	return http.StatusOK
 }
 
-// chatUsage estimates the usage of a call and simulates prompt caching:
+// chatUsage estimates the usage of a call (messages and response schema)
+// and simulates prompt caching:
 // the longest 128-token step of the prompt (1024 tokens at least) that an
 // earlier request already sent counts as cached.
 func (s *Server) chatUsage(call *ChatCall, reply ChatReply) Usage {
 	var b strings.Builder
+	// The API puts a response schema into the prompt, ahead of the
+	// messages; it counts as prompt tokens and belongs to the prefix.
+	if len(call.Schema) > 0 {
+		b.WriteString(call.SchemaName)
+		b.WriteByte('\n')
+		b.Write(call.Schema)
+		b.WriteByte('\n')
+	}
 	for _, m := range call.Messages {
 		b.WriteString(m.Role)
 		b.WriteByte('\n')
