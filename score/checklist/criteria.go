@@ -141,6 +141,11 @@ func evalPresentation(a *analysis) result {
 	clientStems := make(map[string]struct{}, 32)
 	linkedSeg, benefitSeg, longSeg, dumpSeg := -1, -1, -1, -1
 	for si := range d.segs {
+		// Everything is known once a linked, beneficial, long turn has
+		// been seen after discovery: the rest of the call cannot change it.
+		if linkedSeg >= 0 && benefitSeg >= 0 && longSeg >= 0 && (dumpSeg >= 0 || (a.firstOpenSeg >= 0 && int32(si) > a.firstOpenSeg)) {
+			break
+		}
 		seg := &d.segs[si]
 		words := int(seg.endTok - seg.firstTok)
 		if seg.role == cli {

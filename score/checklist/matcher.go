@@ -28,6 +28,7 @@ type elem struct {
 
 type phrase struct {
 	sig   signal
+	k3    uint8 // thirdCode of the first word; 0 matches any
 	elems []elem
 	src   string
 }
@@ -43,8 +44,9 @@ type hit struct {
 // transcript is compared only with the few phrases that can start there:
 // the scan is linear in the transcript, whatever the size of the tables.
 type matcher struct {
-	index   map[string][]*phrase
-	numbers []*phrase // phrases that start with a number
+	table   [64 * 64][]*phrase   // by keyOf of the first element
+	index   map[string][]*phrase // by key, for words without a table key
+	numbers []*phrase            // phrases that start with a number
 	roles   [numSignals]transcribe.Role
 }
 
@@ -114,6 +116,19 @@ func newMatcher(defs []signalDef) (*matcher, error) {
 				m.numbers = append(m.numbers, p)
 				continue
 			}
+			first := []rune(p.elems[0].text)
+			switch {
+			case p.elems[0].number:
+				// Any number: no narrowing.
+			case len(first) >= 3:
+				p.k3 = thirdCode(first[2])
+			case !p.elems[0].prefix:
+				p.k3 = endCode
+			}
+			if k := wordKey(p.elems[0].text); k != noKey {
+				m.table[k] = append(m.table[k], p)
+				continue
+			}
 			k := key(p.elems[0].text)
 			m.index[k] = append(m.index[k], p)
 		}
@@ -173,11 +188,20 @@ func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
 		seg := &d.segs[si]
 		end := int(seg.endTok)
 		for i := int(seg.firstTok); i < end; i++ {
-			cands := m.index[key(d.word(i))]
-			if d.toks[i].numeric {
+			var cands []*phrase
+			switch t := &d.toks[i]; {
+			case t.numeric:
 				cands = m.numbers
+			case t.key != noKey:
+				cands = m.table[t.key]
+			default:
+				cands = m.index[key(d.word(i))]
 			}
+			k3 := d.toks[i].k3
 			for _, p := range cands {
+				if p.k3 != 0 && p.k3 != k3 {
+					continue
+				}
 				if !roleFits(m.roles[p.sig], seg.role) {
 					continue
 				}

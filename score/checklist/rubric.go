@@ -172,6 +172,22 @@ func (d *criterionDef) criterion(weight float64) score.Criterion {
 // unknown mode gets the Manager+ rubric. The result is a fresh copy the
 // caller may change, e.g. to reweigh criteria and pass as Request.Rubric.
 func DefaultRubric(mode score.Mode) score.Rubric {
+	if r, ok := defaultRubrics[mode]; ok {
+		return cloneRubric(r)
+	}
+	return cloneRubric(defaultRubrics[score.ModeManager])
+}
+
+// defaultRubrics are built once: Score reads them without copying.
+var defaultRubrics = func() map[score.Mode]score.Rubric {
+	m := make(map[score.Mode]score.Rubric, len(score.Modes))
+	for _, mode := range score.Modes {
+		m[mode] = buildRubric(mode)
+	}
+	return m
+}()
+
+func buildRubric(mode score.Mode) score.Rubric {
 	ws, ok := defaultWeights[mode]
 	if !ok {
 		mode, ws = score.ModeManager, defaultWeights[score.ModeManager]

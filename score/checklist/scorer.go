@@ -130,9 +130,6 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 			return nil, err
 		}
 	}
-	if req.Transcript.Words() == 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "transcript", Message: "has no words to analyse"})
-	}
 	rub, err := s.rubric(req, mode)
 	if err != nil {
 		return nil, err
@@ -147,6 +144,11 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	d := docPool.Get().(*doc)
 	defer docPool.Put(d)
 	d.parse(&req.Transcript)
+	if len(d.toks) == 0 {
+		// Checked on the tokens rather than with Transcript.Words: it
+		// saves a pass, and "…" alone has nothing to score either.
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "transcript", Message: "has no words to analyse"})
+	}
 	a := analysisPool.Get().(*analysis)
 	defer analysisPool.Put(a)
 	a.reset(d, lang, &s.opts)
@@ -188,7 +190,11 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 // the criteria the checklist knows, else the scorer's default for mode.
 func (s *Scorer) rubric(req score.Request, mode score.Mode) (score.Rubric, error) {
 	if req.Rubric == nil {
-		return s.DefaultRubric(mode), nil
+		// Read-only here, so no copy.
+		if r, ok := s.opts.rubrics[mode]; ok {
+			return r, nil
+		}
+		return defaultRubrics[mode], nil
 	}
 	if err := req.Rubric.Validate(); err != nil {
 		return score.Rubric{}, err

@@ -17,6 +17,8 @@ type token struct {
 	normStart, normEnd int32
 	start, end         int32
 	seg, sent          int32
+	key                uint16 // index key of the first two letters, see keyOf
+	k3                 uint8  // code of the third letter, see thirdCode
 	numeric            bool
 }
 
@@ -60,10 +62,18 @@ func (d *doc) segText(i int) string { return d.tr.Segments[i].Text }
 // parse tokenises tr into d, reusing d's slices.
 func (d *doc) parse(tr *transcribe.Transcript) {
 	d.tr = tr
-	d.buf = d.buf[:0]
-	d.toks = d.toks[:0]
-	d.sents = d.sents[:0]
-	d.segs = d.segs[:0]
+	// Size the buffers up front: growing them while tokenising costs more
+	// than the tokenising itself. Folded text is as long as the original
+	// for Latin and Cyrillic; a word takes at least two bytes with its
+	// separator.
+	size := 0
+	for _, s := range tr.Segments {
+		size += len(s.Text)
+	}
+	d.buf = grow(d.buf, size)
+	d.toks = grow(d.toks, size/2+1)
+	d.sents = grow(d.sents, size/16+len(tr.Segments))
+	d.segs = grow(d.segs, len(tr.Segments))
 	for si, s := range tr.Segments {
 		seg := segInfo{role: s.Speaker, firstTok: int32(len(d.toks)), firstSent: int32(len(d.sents))}
 		if seg.role == "" {
@@ -106,22 +116,53 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		sentStart = -1
 		sentFirstTok = int32(len(d.toks))
 	}
-	for i, r := range text {
+	runes, first := 0, rune(0) // the current token's rune count and first rune, for its key
+	for i, n := 0, 0; i < len(text); i += n {
+		// Decoding ASCII and two-byte (Cyrillic) runes by hand is the
+		// hot loop of the scorer; anything else goes to utf8.
+		var r rune
+		switch c := text[i]; {
+		case c < utf8.RuneSelf:
+			r, n = rune(c), 1
+		case c&0xE0 == 0xC0 && i+1 < len(text) && text[i+1]&0xC0 == 0x80 && c >= 0xC2:
+			r, n = rune(c&0x1F)<<6|rune(text[i+1]&0x3F), 2
+		default:
+			r, n = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r) || (inTok && isApostrophe(r) && nextIsLetter(text, i)):
+		case isWordRune(r) || (inTok && isApostrophe(r) && nextIsLetter(text, i)):
 			if !inTok {
 				inTok = true
-				cur = token{start: int32(i), normStart: int32(len(d.buf)), seg: seg, numeric: true}
+				cur = token{start: int32(i), normStart: int32(len(d.buf)), seg: seg, numeric: true, k3: endCode}
 				if sentStart < 0 {
 					sentStart = i
 					sentFirstTok = int32(len(d.toks))
 				}
 				cur.sent = int32(len(d.sents))
+				runes = 0
 			}
-			if !unicode.IsDigit(r) {
-				cur.numeric = false
+			if r < '0' || r > '9' {
+				cur.numeric = cur.numeric && unicode.IsDigit(r)
 			}
-			d.buf = utf8.AppendRune(d.buf, fold(r))
+			f := fold(r)
+			switch runes {
+			case 0:
+				first = f
+				cur.key = keyOf(f, 0)
+			case 1:
+				cur.key = keyOf(first, f)
+			case 2:
+				cur.k3 = thirdCode(f)
+			}
+			runes++
+			switch {
+			case f < utf8.RuneSelf:
+				d.buf = append(d.buf, byte(f))
+			case f < 0x800:
+				d.buf = append(d.buf, 0xC0|byte(f>>6), 0x80|byte(f)&0x3F)
+			default:
+				d.buf = utf8.AppendRune(d.buf, f)
+			}
 		default:
 			closeTok(i)
 			switch r {
@@ -131,12 +172,32 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 				if r == '.' && i > 0 && i+1 < len(text) && isDigitByte(text[i-1]) && isDigitByte(text[i+1]) {
 					continue
 				}
-				closeSent(i+utf8.RuneLen(r), r == '?')
+				closeSent(i+n, r == '?')
 			}
 		}
 	}
 	closeTok(len(text))
 	closeSent(len(text), false)
+}
+
+// isWordRune reports whether r belongs to a word: a letter or a digit.
+// ASCII and Cyrillic, nearly all the text it sees, skip the Unicode tables.
+func isWordRune(r rune) bool {
+	switch {
+	case r < utf8.RuneSelf:
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
+	case 0x0400 <= r && r <= 0x0481, 0x048A <= r && r <= 0x04FF:
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// grow returns s emptied, with room for n elements.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, 0, n)
+	}
+	return s[:0]
 }
 
 func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }
@@ -158,10 +219,15 @@ func fold(r rune) rune {
 	case '’':
 		return '\''
 	}
-	if r < utf8.RuneSelf {
+	switch {
+	case r < utf8.RuneSelf:
 		if 'A' <= r && r <= 'Z' {
 			return r + 'a' - 'A'
 		}
+		return r
+	case 'А' <= r && r <= 'Я':
+		return r + 'а' - 'А'
+	case 'а' <= r && r <= 'я':
 		return r
 	}
 	return unicode.ToLower(r)
@@ -184,4 +250,70 @@ func normalize(s string) string {
 		}
 	}
 	return strings.TrimSpace(b.String())
+}
+
+// noKey marks a word whose first letters are outside the index alphabet;
+// such words are looked up by string instead.
+const noKey = 0xFFFF
+
+// keyOf packs the first two folded letters of a word (second 0 for a
+// one-letter word) into an index of the matcher's table. Lower-case Latin
+// and Cyrillic letters, digits and the apostrophe have codes; any other
+// letter gives noKey.
+func keyOf(first, second rune) uint16 {
+	c1 := keyCode(first)
+	if c1 == 0 {
+		return noKey
+	}
+	if second == 0 {
+		return c1<<6 | 63
+	}
+	c2 := keyCode(second)
+	if c2 == 0 {
+		return noKey
+	}
+	return c1<<6 | c2
+}
+
+func keyCode(r rune) uint16 {
+	switch {
+	case 'a' <= r && r <= 'z':
+		return uint16(r-'a') + 1
+	case 'а' <= r && r <= 'я':
+		return uint16(r-'а') + 27
+	case '0' <= r && r <= '9':
+		return 59
+	case r == '\'':
+		return 60
+	}
+	return 0
+}
+
+// Codes of a third letter: endCode when the word has two letters or
+// fewer, otherCode for a letter without a key code.
+const (
+	otherCode = 62
+	endCode   = 63
+)
+
+// thirdCode narrows a table bucket by the third letter of a word: most
+// words sharing two first letters differ in the third.
+func thirdCode(r rune) uint8 {
+	if c := keyCode(r); c != 0 {
+		return uint8(c)
+	}
+	return otherCode
+}
+
+// wordKey is keyOf for a whole normalised word.
+func wordKey(w string) uint16 {
+	var rs [2]rune
+	n := 0
+	for _, r := range w {
+		rs[n] = r
+		if n++; n == 2 {
+			break
+		}
+	}
+	return keyOf(rs[0], rs[1])
 }
