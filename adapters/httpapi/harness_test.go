@@ -2,21 +2,16 @@ package httpapi_test
 
 import (
 	"bytes"
-	"cmp"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -29,8 +24,11 @@ import (
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 func TestMain(m *testing.M) {
@@ -41,242 +39,67 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// The test doubles below stand in for score/checklist, storage/memory and
-// transcribetest while those packages are written; they implement the
-// public contracts only.
-
-// fakeScorer is a RubricScorer with two criteria: a greeting and questions.
-type fakeScorer struct {
+// errScorer fails every request, with err or by panicking: it injects the
+// failures the real scorers (score/checklist, adapters/openai) report.
+type errScorer struct {
 	err   error
 	panic bool
 }
 
-func (f fakeScorer) Name() string { return "fake" }
-
-func (f fakeScorer) DefaultRubric(score.Mode) score.Rubric {
-	return score.Rubric{Name: "fake", Criteria: []score.Criterion{
-		{ID: "greeting", Title: map[string]string{"ru": "Приветствие", "en": "Greeting"}, Description: map[string]string{"en": "Greets the client"}, Weight: 1},
-		{ID: "questions", Title: map[string]string{"ru": "Вопросы", "en": "Questions"}, Weight: 2},
-	}}
-}
-
-func (f fakeScorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
+func (f errScorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
 	if f.panic {
 		panic("scorer exploded with sk-secret-token")
 	}
-	if f.err != nil {
-		return nil, f.err
-	}
-	text := strings.ToLower(req.Transcript.Text())
-	greeting := 0
-	if strings.Contains(text, "добрый день") || strings.Contains(text, "hello") {
-		greeting = 100
-	}
-	rep := &score.Report{
-		Summary:            "summary",
-		Recommendations:    "ask more questions",
-		RecommendationList: []string{"ask more questions"},
-	}
-	for _, c := range f.DefaultRubric(req.Mode).Criteria {
-		s := greeting
-		if c.ID == "questions" {
-			s = 30 * strings.Count(text, "?")
-		}
-		rep.Details = append(rep.Details, score.CriterionResult{ID: c.ID, Title: c.TitleIn("en"), Score: s, Weight: c.Weight, Comment: "ok", Evidence: []score.Evidence{}})
-	}
-	rep.Recompute()
-	rep.Meta = score.Meta{Scorer: "fake", Mode: req.Mode, Language: score.ReportLanguage(req)}
-	return rep, nil
+	return nil, f.err
 }
 
-// memStore is a minimal storage.Store and storage.ManagerLister. pageCap
-// caps every page, whatever the filter asks, so that multi-page walks are
-// exercised with few calls.
-type memStore struct {
-	mu      sync.Mutex
-	calls   map[string]storage.Call
-	pageCap int
-	saveErr error
-	now     func() time.Time
+// pagedStore caps every page, whatever the filter asks, so that multi-page
+// walks are exercised with a few calls.
+type pagedStore struct {
+	storage.Store
+	cap int
 }
 
-func newMemStore() *memStore {
-	return &memStore{calls: map[string]storage.Call{}, now: time.Now}
+func (s pagedStore) List(ctx context.Context, f storage.Filter) (storage.Page, error) {
+	if f.Limit == 0 || f.Limit > s.cap {
+		f.Limit = s.cap
+	}
+	return s.Store.List(ctx, f)
 }
 
-func (s *memStore) Save(ctx context.Context, c storage.Call) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.saveErr != nil {
-		return s.saveErr
-	}
-	if old, ok := s.calls[c.ID]; ok {
-		c.CreatedAt = old.CreatedAt
-	}
-	if c.CreatedAt.IsZero() {
-		c.CreatedAt = s.now()
-	}
-	c.UpdatedAt = s.now()
-	s.calls[c.ID] = c
-	return nil
+// failingSave refuses every Save.
+type failingSave struct {
+	storage.Store
+	err error
 }
 
-func (s *memStore) Get(ctx context.Context, id string) (storage.Call, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c, ok := s.calls[id]
-	if !ok {
-		return c, callaudit.Errorf(callaudit.KindNotFound, "call %q not found", id)
-	}
-	return c, nil
-}
-
-func (s *memStore) sorted(keep func(storage.Call) bool) []storage.Call {
-	var out []storage.Call
-	for _, c := range s.calls {
-		if keep(c) {
-			out = append(out, c)
-		}
-	}
-	slices.SortFunc(out, func(a, b storage.Call) int {
-		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ID, a.ID)
-	})
-	return out
-}
-
-func (s *memStore) List(ctx context.Context, f storage.Filter) (storage.Page, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var cur *storage.Cursor
-	if f.Cursor != "" {
-		c, err := storage.DecodeCursor(f.Cursor)
-		if err != nil {
-			return storage.Page{}, err
-		}
-		cur = &c
-	}
-	limit := f.Limit
-	if limit == 0 {
-		limit = storage.DefaultLimit
-	}
-	if s.pageCap > 0 {
-		limit = min(limit, s.pageCap)
-	}
-	all := s.sorted(func(c storage.Call) bool {
-		total, scored := c.Score()
-		switch {
-		case f.ManagerID != "" && c.ManagerID != f.ManagerID,
-			!f.From.IsZero() && c.CreatedAt.Before(f.From),
-			!f.To.IsZero() && !c.CreatedAt.Before(f.To),
-			f.Mode != "" && c.Mode != f.Mode,
-			f.Status != "" && c.Status != f.Status,
-			f.MinScore != nil && (!scored || total < *f.MinScore),
-			f.MaxScore != nil && (!scored || total > *f.MaxScore),
-			cur != nil && !cur.After(c):
-			return false
-		}
-		return true
-	})
-	p := storage.Page{Calls: all}
-	if len(all) > limit {
-		p.Calls = all[:limit]
-		p.NextCursor = storage.EncodeCursor(storage.CursorOf(all[limit-1]))
-	}
-	return p, nil
-}
-
-func (s *memStore) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats, error) {
-	if err := q.Check(); err != nil {
-		return storage.Stats{}, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
-	for _, c := range s.sorted(func(c storage.Call) bool { return c.ManagerID == q.ManagerID && c.Report != nil }) {
-		st.Count++
-		st.Average += float64(c.Report.TotalScore)
-	}
-	if st.Count > 0 {
-		st.Average /= float64(st.Count)
-	}
-	return st, nil
-}
-
-func (s *memStore) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage.ManagerSummary, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	byID := map[string]*storage.ManagerSummary{}
-	var out []storage.ManagerSummary
-	for _, c := range s.sorted(func(c storage.Call) bool { return c.Report != nil }) {
-		m := byID[c.ManagerID]
-		if m == nil {
-			m = &storage.ManagerSummary{ManagerID: c.ManagerID, LastAt: c.CreatedAt}
-			byID[c.ManagerID] = m
-		}
-		m.Count++
-		m.Average += float64(c.Report.TotalScore)
-	}
-	for _, m := range byID {
-		m.Average /= float64(m.Count)
-		out = append(out, *m)
-	}
-	slices.SortFunc(out, func(a, b storage.ManagerSummary) int {
-		if c := cmp.Compare(b.Average, a.Average); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ManagerID, b.ManagerID)
-	})
-	return out, nil
-}
+func (s failingSave) Save(context.Context, storage.Call) error { return s.err }
 
 // storeOnly hides the ManagerLister of a store.
 type storeOnly struct{ storage.Store }
 
-// wav returns a valid PCM WAV file with n zero samples.
-func wav(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(36+2*n))
-	b.WriteString("WAVEfmt ")
-	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(8000), uint32(16000), uint16(2), uint16(16)} {
-		_ = binary.Write(&b, binary.LittleEndian, v)
-	}
-	b.WriteString("data")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(2*n))
-	b.Write(make([]byte, 2*n))
-	return b.Bytes()
+// wav returns a short valid WAV recording.
+func wav() []byte { return transcribetest.WAV(0.05, 8000, 1) }
+
+// recordingSTT is a transcribetest.Fake that also notes the path of the
+// temporary file an upload arrives in.
+type recordingSTT struct {
+	*transcribetest.Fake
+	mu    sync.Mutex
+	files []string
 }
 
-// seenAudio records what a fake transcriber received.
-type seenAudio struct {
-	Filename, ContentType string
-	Size                  int64
-	Bytes                 []byte
-	File                  string // the path when Data is an *os.File
-}
-
-// fakeTranscriber returns a fixed dialog and records the audio it read.
-func fakeTranscriber(seen *seenAudio, err error) transcribe.Transcriber {
-	return transcribe.TranscriberFunc(func(ctx context.Context, a transcribe.Audio, _ transcribe.Options) (transcribe.Transcript, error) {
-		if err != nil {
-			return transcribe.Transcript{}, err
-		}
-		b, rerr := io.ReadAll(a.Reader())
-		if rerr != nil {
-			return transcribe.Transcript{}, rerr
-		}
-		*seen = seenAudio{Filename: a.Filename, ContentType: a.ContentType, Size: a.Size, Bytes: b}
+func newSTT() *recordingSTT {
+	r := &recordingSTT{Fake: &transcribetest.Fake{}}
+	r.Func = func(ctx context.Context, a transcribe.Audio, _ transcribe.Options) (transcribe.Transcript, error) {
 		if f, ok := a.Data.(*os.File); ok {
-			seen.File = f.Name()
+			r.mu.Lock()
+			r.files = append(r.files, f.Name())
+			r.mu.Unlock()
 		}
-		return transcribe.Transcript{Language: "ru", Source: "fake-stt", Segments: []transcribe.Segment{
-			{Speaker: transcribe.RoleManager, Text: "Добрый день! Чем могу помочь?", Start: transcribe.Seconds(0), End: transcribe.Seconds(2)},
-			{Speaker: transcribe.RoleClient, Text: "Хочу узнать цену.", Start: transcribe.Seconds(2.5), End: transcribe.Seconds(4)},
-		}}, nil
-	})
+		return transcribetest.SampleTranscript(), nil
+	}
+	return r
 }
 
 // fakeFetcher serves one recording for any URL, or fails.
@@ -296,12 +119,11 @@ func (f fakeFetcher) Fetch(ctx context.Context, url string) (transcribe.Audio, f
 type env struct {
 	t       *testing.T
 	h       *httpapi.Handler
-	store   *memStore
+	store   storage.Store // where the auditor saves
 	router  routers.Router
 	doc     *openapi3.T
 	tempDir string
 	reg     *prometheus.Registry
-	seen    *seenAudio
 	logs    *bytes.Buffer
 }
 
@@ -317,18 +139,17 @@ type envOpts struct {
 
 func newEnv(t *testing.T, o envOpts) *env {
 	t.Helper()
-	e := &env{t: t, store: newMemStore(), tempDir: t.TempDir(), reg: prometheus.NewRegistry(), seen: &seenAudio{}, logs: &bytes.Buffer{}}
+	e := &env{t: t, store: memory.New(), tempDir: t.TempDir(), reg: prometheus.NewRegistry(), logs: &bytes.Buffer{}}
 	logger := slog.New(slog.NewTextHandler(e.logs, nil))
 	if o.scorer == nil {
-		o.scorer = fakeScorer{}
+		o.scorer = checklist.New()
 	}
 	opts := append([]audit.Option{audit.WithLogger(logger)}, o.auditOpts...)
+	if o.store != nil {
+		e.store = o.store
+	}
 	if !o.noStore {
-		var st storage.Store = e.store
-		if o.store != nil {
-			st = o.store
-		}
-		opts = append(opts, audit.WithStore(st))
+		opts = append(opts, audit.WithStore(e.store))
 	}
 	if o.transcriber != nil {
 		opts = append(opts, audit.WithTranscriber(o.transcriber))

@@ -18,7 +18,9 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/memory"
 )
 
 // seedCall is one call the history tests analyse through the API.
@@ -38,7 +40,7 @@ var seedCalls = []seedCall{
 var day0 = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC) // a Monday
 
 // historyEnv analyses seedCalls through POST /analyze_call, one a day.
-func historyEnv(t *testing.T, store *memStore) *env {
+func historyEnv(t *testing.T, store storage.Store) *env {
 	t.Helper()
 	i := 0
 	clock := func() time.Time { return day0.AddDate(0, 0, i) }
@@ -47,9 +49,6 @@ func historyEnv(t *testing.T, store *memStore) *env {
 		o.store = store
 	}
 	e := newEnv(t, o)
-	if store != nil {
-		e.store = store
-	}
 	for n, c := range seedCalls {
 		i = n
 		rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": c.dialog, "content_mode": c.mode, "call_id": c.id, "manager_id": c.manager})))
@@ -125,7 +124,7 @@ func TestListCallsFilters(t *testing.T) {
 		{"mode=dialog", func(c storage.Call) bool { return c.Mode == score.ModeDialog }},
 		{"min_score=50", func(c storage.Call) bool { return scoreOf(c) >= 50 }},
 		{"max_score=49", func(c storage.Call) bool { return scoreOf(c) <= 49 }},
-		{"min_score=1&max_score=99", func(c storage.Call) bool { return scoreOf(c) >= 1 && scoreOf(c) <= 99 }},
+		{"min_score=26&max_score=40", func(c storage.Call) bool { return scoreOf(c) >= 26 && scoreOf(c) <= 40 }},
 		// A date as the upper bound includes that whole day.
 		{"from=2026-11-03&to=2026-11-04", func(c storage.Call) bool { return c.ID == "c2" || c.ID == "c3" }},
 		{"from=" + url.QueryEscape("2026-11-03T10:00:00Z") + "&to=" + url.QueryEscape("2026-11-04T10:00:00Z"), func(c storage.Call) bool { return c.ID == "c2" }},
@@ -205,9 +204,8 @@ func readCSV(t *testing.T, rec *httptest.ResponseRecorder, sep rune) [][]string 
 }
 
 func TestCallsCSV(t *testing.T) {
-	store := newMemStore()
-	store.pageCap = 2 // the export must walk every page
-	e := historyEnv(t, store)
+	// Pages of two calls: the export must walk every page.
+	e := historyEnv(t, pagedStore{memory.New(), 2})
 	tests := []struct {
 		name   string
 		req    *http.Request
@@ -287,7 +285,7 @@ func TestManagers(t *testing.T) {
 		Managers []storage.ManagerSummary `json:"managers"`
 	}
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
-	want, err := e.store.Managers(t.Context(), storage.ManagerQuery{})
+	want, err := e.store.(storage.ManagerLister).Managers(t.Context(), storage.ManagerQuery{})
 	require.NoError(t, err)
 	require.Len(t, body.Managers, len(want))
 	for i := range want {
@@ -298,7 +296,7 @@ func TestManagers(t *testing.T) {
 
 	requireError(t, e.do(httptest.NewRequest(http.MethodGet, "/managers?to=soon", nil)), http.StatusUnprocessableEntity, callaudit.KindInvalid)
 
-	plain := newEnv(t, envOpts{store: storeOnly{newMemStore()}})
+	plain := newEnv(t, envOpts{store: storeOnly{memory.New()}})
 	b := requireError(t, plain.do(httptest.NewRequest(http.MethodGet, "/managers", nil)), http.StatusServiceUnavailable, callaudit.KindNotConfigured)
 	assert.Contains(t, b.Error.Message, "cannot list managers")
 }
@@ -338,11 +336,12 @@ type plainScorer struct{ score.Scorer }
 func TestRubric(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	tests := []struct {
-		query, lang, title string
+		query, lang string
+		mode        score.Mode
 	}{
-		{"", "ru", "Приветствие"},
-		{"language=en&mode=client%2B", "en", "Greeting"},
-		{"language=en-US", "en", "Greeting"},
+		{"", "ru", score.ModeManager},
+		{"language=en&mode=client%2B", "en", score.ModeClient},
+		{"language=en-US&mode=" + url.QueryEscape("Диалог"), "en", score.ModeDialog},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -357,15 +356,18 @@ func TestRubric(t *testing.T) {
 			}
 			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 			assert.Equal(t, tt.lang, body.Language)
-			rub := fakeScorer{}.DefaultRubric(score.ModeManager)
+			rub := checklist.New().DefaultRubric(tt.mode)
 			require.Len(t, body.Criteria, len(rub.Criteria))
-			assert.Equal(t, tt.title, body.Criteria[0].Title)
-			assert.Equal(t, rub.Criteria[1].Weight, body.Criteria[1].Weight)
+			for i, c := range rub.Criteria {
+				assert.Equal(t, c.ID, body.Criteria[i].ID)
+				assert.Equal(t, c.TitleIn(tt.lang), body.Criteria[i].Title)
+				assert.Equal(t, c.Weight, body.Criteria[i].Weight)
+			}
 		})
 	}
 	requireError(t, e.do(httptest.NewRequest(http.MethodGet, "/rubric?language=de", nil)), http.StatusUnprocessableEntity, callaudit.KindInvalid)
 	requireError(t, e.do(httptest.NewRequest(http.MethodGet, "/rubric?mode=boss", nil)), http.StatusUnprocessableEntity, callaudit.KindInvalid)
 
-	plain := newEnv(t, envOpts{scorer: plainScorer{fakeScorer{}}})
+	plain := newEnv(t, envOpts{scorer: plainScorer{checklist.New()}})
 	requireError(t, plain.do(httptest.NewRequest(http.MethodGet, "/rubric", nil)), http.StatusNotFound, callaudit.KindNotFound)
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -63,8 +64,8 @@ func TestConfigEndpoint(t *testing.T) {
 		stt, url, hist bool
 	}{
 		{"text only", envOpts{noStore: true}, false, false, false},
-		{"audio", envOpts{transcriber: fakeTranscriber(&seenAudio{}, nil)}, true, false, true},
-		{"audio and URL", envOpts{transcriber: fakeTranscriber(&seenAudio{}, nil), fetcher: fakeFetcher{}}, true, true, true},
+		{"audio", envOpts{transcriber: newSTT()}, true, false, true},
+		{"audio and URL", envOpts{transcriber: newSTT(), fetcher: fakeFetcher{}}, true, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +80,7 @@ func TestConfigEndpoint(t *testing.T) {
 			assert.Equal(t, int64(1234), c.MaxAudioBytes)
 			assert.Equal(t, audit.DefaultMaxDialogBytes, c.MaxDialogBytes)
 			assert.Equal(t, "v1.2.3", c.Version)
-			assert.Equal(t, "fake", c.Scorer)
+			assert.Contains(t, c.Scorer, checklist.Name)
 			assert.Len(t, c.Modes, 3)
 			assert.Equal(t, []string{"ru", "en"}, c.Languages)
 		})
@@ -103,6 +104,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 
 func TestMetrics(t *testing.T) {
 	e := newEnv(t, envOpts{})
+	scorer := decode[httpapi.Capabilities](t, e.do(httptest.NewRequest(http.MethodGet, "/config", nil))).Scorer
 	for range 2 {
 		rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
 		require.Equal(t, http.StatusOK, rec.Code)
@@ -114,12 +116,12 @@ func TestMetrics(t *testing.T) {
 	text := rec.Body.String()
 	assert.Contains(t, text, `callaudit_http_requests_total{code="200",route="POST /analyze_call"} 2`)
 	assert.Contains(t, text, `callaudit_http_requests_total{code="422",route="POST /analyze_call"} 1`)
-	assert.Contains(t, text, `callaudit_audits_total{mode="Manager+",outcome="ok",scorer="fake"} 2`)
-	assert.Contains(t, text, `callaudit_audits_total{mode="invalid",outcome="invalid",scorer="fake"} 1`)
+	assert.Contains(t, text, `callaudit_audits_total{mode="Manager+",outcome="ok",scorer="`+scorer+`"} 2`)
+	assert.Contains(t, text, `callaudit_audits_total{mode="invalid",outcome="invalid",scorer="`+scorer+`"} 1`)
 	assert.Contains(t, text, `callaudit_audit_total_score_count{mode="Manager+"} 2`)
 	assert.Contains(t, text, "callaudit_http_request_duration_seconds_bucket")
 
-	up := newEnv(t, envOpts{scorer: fakeScorer{err: callaudit.Errorf(callaudit.KindUpstream, "model 500")}})
+	up := newEnv(t, envOpts{scorer: errScorer{err: callaudit.Errorf(callaudit.KindUpstream, "model 500")}})
 	up.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
 	n, err := testutil.GatherAndCount(up.reg, "callaudit_upstream_errors_total")
 	require.NoError(t, err)
@@ -128,7 +130,7 @@ func TestMetrics(t *testing.T) {
 
 func TestMetricsSharedRegistry(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	a, err := audit.New(fakeScorer{})
+	a, err := audit.New(checklist.New())
 	require.NoError(t, err)
 	for range 2 {
 		// A second handler on the same registry adopts the collectors.
@@ -142,7 +144,7 @@ func TestMetricsSharedRegistry(t *testing.T) {
 func TestNewErrors(t *testing.T) {
 	_, err := httpapi.New(httpapi.Config{})
 	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err))
-	a, err := audit.New(fakeScorer{})
+	a, err := audit.New(checklist.New())
 	require.NoError(t, err)
 	_, err = httpapi.New(httpapi.Config{Auditor: a, MaxAudioBytes: -1})
 	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
@@ -272,7 +274,7 @@ func TestUploadStreams(t *testing.T) {
 	go func() {
 		fw, err := mw.CreateFormFile("audio", "big.wav")
 		if err == nil {
-			_, err = io.Copy(fw, io.MultiReader(strings.NewReader(string(wav(0))), io.LimitReader(zeros{}, size-int64(len(wav(0))))))
+			_, err = io.Copy(fw, io.MultiReader(strings.NewReader(string(wav())), io.LimitReader(zeros{}, size-int64(len(wav())))))
 		}
 		if err == nil {
 			err = mw.Close()

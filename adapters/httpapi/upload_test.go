@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 // formPart is one part of a multipart body, in order.
@@ -50,19 +51,21 @@ func uploadReq(t *testing.T, parts ...formPart) *http.Request {
 }
 
 func TestAnalyzeAudioCall(t *testing.T) {
-	seen := &seenAudio{}
-	e := newEnv(t, envOpts{transcriber: fakeTranscriber(seen, nil)})
-	audio := wav(4000)
+	stt := newSTT()
+	e := newEnv(t, envOpts{transcriber: stt})
+	audio := transcribetest.WAV(0.5, 8000, 1)
 	// The name says mp3; the bytes say wav, and the bytes win.
 	rec := e.do(uploadReq(t, field("content_mode", "Client +"), field("manager_id", "boris"), file("звонок.mp3", audio), field("call_id", "a-1")))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 
+	require.Equal(t, 1, stt.CallCount())
+	seen := stt.Calls()[0]
 	assert.Equal(t, "звонок.wav", seen.Filename)
 	assert.Equal(t, "audio/wav", seen.ContentType)
 	assert.Equal(t, int64(len(audio)), seen.Size)
-	assert.Equal(t, audio, seen.Bytes, "the transcriber reads the upload byte for byte")
-	assert.NotEmpty(t, seen.File, "the upload is streamed to a temporary file, not kept in memory")
-	assert.True(t, strings.HasSuffix(seen.File, ".wav"), seen.File)
+	assert.Equal(t, audio, seen.Data, "the transcriber reads the upload byte for byte")
+	require.Len(t, stt.files, 1, "the upload is streamed to a temporary file, not kept in memory")
+	assert.True(t, strings.HasSuffix(stt.files[0], ".wav"), stt.files[0])
 	assert.Empty(t, e.tempFiles(), "the temporary file is removed after the analysis")
 
 	rep := decode[reportBody](t, rec)
@@ -70,8 +73,13 @@ func TestAnalyzeAudioCall(t *testing.T) {
 	assert.Equal(t, "boris", rep.Meta.ManagerID)
 	assert.Equal(t, "Client+", rep.Meta.Mode)
 	require.NotNil(t, rep.Transcript)
-	assert.Equal(t, "fake-stt", rep.Transcript.Source)
-	require.Len(t, rep.Transcript.Segments, 2)
+	want := transcribetest.SampleTranscript()
+	assert.Equal(t, want.Source, rep.Transcript.Source)
+	require.Len(t, rep.Transcript.Segments, len(want.Segments))
+	for i, s := range want.Segments {
+		assert.Equal(t, string(s.Speaker), rep.Transcript.Segments[i].Speaker)
+		assert.Equal(t, s.Text, rep.Transcript.Segments[i].Text)
+	}
 
 	stored, err := e.store.Get(t.Context(), "a-1")
 	require.NoError(t, err)
@@ -91,13 +99,14 @@ func TestAnalyzeAudioCallFormats(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			seen := &seenAudio{}
-			e := newEnv(t, envOpts{transcriber: fakeTranscriber(seen, nil)})
+			stt := newSTT()
+			e := newEnv(t, envOpts{transcriber: stt})
 			data := append(append([]byte{}, tt.head...), make([]byte, 200)...)
 			rec := e.do(uploadReq(t, file("upload.bin", data)))
 			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-			assert.Equal(t, "upload."+tt.ext, seen.Filename)
-			assert.Equal(t, data, seen.Bytes)
+			require.Equal(t, 1, stt.CallCount())
+			assert.Equal(t, "upload."+tt.ext, stt.Calls()[0].Filename)
+			assert.Equal(t, data, stt.Calls()[0].Data)
 		})
 	}
 }
@@ -113,30 +122,30 @@ func TestAnalyzeAudioCallErrors(t *testing.T) {
 		field    string
 		contains string
 	}{
-		{name: "no transcriber", noSTT: true, req: func(t *testing.T) *http.Request { return uploadReq(t, file("a.wav", wav(10))) }, status: 503, code: callaudit.KindNotConfigured, contains: "set OPENAI_API_KEY to transcribe audio"},
+		{name: "no transcriber", noSTT: true, req: func(t *testing.T) *http.Request { return uploadReq(t, file("a.wav", wav())) }, status: 503, code: callaudit.KindNotConfigured, contains: "set OPENAI_API_KEY to transcribe audio"},
 		{name: "not audio", req: func(t *testing.T) *http.Request {
 			return uploadReq(t, file("call.mp3", []byte("Менеджер: это не запись, а текст")))
 		}, status: 415, code: callaudit.KindUnsupported, field: "audio", contains: "not its name"},
 		{name: "JSON instead of multipart", req: func(t *testing.T) *http.Request {
 			return jsonReq(http.MethodPost, "/analyze_audio_call", `{"audio":"x"}`)
 		}, status: 415, code: callaudit.KindUnsupported, contains: "multipart/form-data"},
-		{name: "too large", maxAudio: 1000, req: func(t *testing.T) *http.Request { return uploadReq(t, file("a.wav", wav(2000))) }, status: 413, code: callaudit.KindTooLarge, field: "audio", contains: "1000 bytes"},
+		{name: "too large", maxAudio: 1000, req: func(t *testing.T) *http.Request { return uploadReq(t, file("a.wav", transcribetest.WAV(1, 8000, 1))) }, status: 413, code: callaudit.KindTooLarge, field: "audio", contains: "1000 bytes"},
 		{name: "no file", req: func(t *testing.T) *http.Request { return uploadReq(t, field("content_mode", "Manager+")) }, status: 422, code: callaudit.KindInvalid, field: "audio"},
 		{name: "empty file", req: func(t *testing.T) *http.Request { return uploadReq(t, file("a.wav", nil)) }, status: 422, code: callaudit.KindInvalid, field: "audio", contains: "empty"},
 		{name: "two files", req: func(t *testing.T) *http.Request {
-			return uploadReq(t, file("a.wav", wav(10)), file("b.wav", wav(10)))
+			return uploadReq(t, file("a.wav", wav()), file("b.wav", wav()))
 		}, status: 422, code: callaudit.KindInvalid, field: "audio"},
 		{name: "unknown mode before the file", req: func(t *testing.T) *http.Request {
-			return uploadReq(t, field("content_mode", "Boss"), file("a.wav", wav(10)))
+			return uploadReq(t, field("content_mode", "Boss"), file("a.wav", wav()))
 		}, status: 422, code: callaudit.KindInvalid, field: "content_mode", contains: "accepted values"},
 		{name: "unknown mode after the file", req: func(t *testing.T) *http.Request {
-			return uploadReq(t, file("a.wav", wav(10)), field("content_mode", "Boss"))
+			return uploadReq(t, file("a.wav", wav()), field("content_mode", "Boss"))
 		}, status: 422, code: callaudit.KindInvalid, field: "content_mode"},
 		{name: "field too long", req: func(t *testing.T) *http.Request {
-			return uploadReq(t, field("manager_id", strings.Repeat("m", 5000)), file("a.wav", wav(10)))
+			return uploadReq(t, field("manager_id", strings.Repeat("m", 5000)), file("a.wav", wav()))
 		}, status: 422, code: callaudit.KindInvalid, field: "manager_id"},
 		{name: "bad language", req: func(t *testing.T) *http.Request {
-			return uploadReq(t, field("language", "not a language!"), file("a.wav", wav(10)))
+			return uploadReq(t, field("language", "not a language!"), file("a.wav", wav()))
 		}, status: 422, code: callaudit.KindInvalid, field: "language"},
 		{name: "broken multipart", req: func(t *testing.T) *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/analyze_audio_call", strings.NewReader("--xyz\r\nContent-Disposition: form-data; name=\"audio\"; filename=\"a.wav\"\r\n\r\nRIFF"))
@@ -155,9 +164,9 @@ func TestAnalyzeAudioCallErrors(t *testing.T) {
 				c.MaxAudioBytes = tt.maxAudio
 				c.TranscriberHint = "set OPENAI_API_KEY to transcribe audio"
 			})}
-			seen := &seenAudio{}
+			stt := newSTT()
 			if !tt.noSTT {
-				o.transcriber = fakeTranscriber(seen, nil)
+				o.transcriber = stt
 			}
 			e := newEnv(t, o)
 			b := requireError(t, e.do(tt.req(t)), tt.status, tt.code)
@@ -168,7 +177,7 @@ func TestAnalyzeAudioCallErrors(t *testing.T) {
 			if tt.contains != "" {
 				assert.Contains(t, b.Error.Message, tt.contains)
 			}
-			assert.Empty(t, seen.Bytes, "nothing reached the transcriber")
+			assert.Zero(t, stt.CallCount(), "nothing reached the transcriber")
 			assert.Empty(t, e.tempFiles(), "no upload is left behind")
 		})
 	}
@@ -188,8 +197,8 @@ func TestAnalyzeAudioCallTranscriberErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(string(callaudit.KindOf(tt.err)), func(t *testing.T) {
-			e := newEnv(t, envOpts{transcriber: fakeTranscriber(&seenAudio{}, tt.err)})
-			b := requireError(t, e.do(uploadReq(t, file("a.wav", wav(100)))), tt.status, callaudit.KindOf(tt.err))
+			e := newEnv(t, envOpts{transcriber: &transcribetest.Fake{Err: tt.err}})
+			b := requireError(t, e.do(uploadReq(t, file("a.wav", wav()))), tt.status, callaudit.KindOf(tt.err))
 			assert.Equal(t, callaudit.MessageOf(tt.err), b.Error.Message)
 			assert.Empty(t, e.tempFiles())
 		})

@@ -13,14 +13,15 @@ import (
 )
 
 func TestAnalyzeAudioByURL(t *testing.T) {
-	seen := &seenAudio{}
-	audio := wav(500)
-	e := newEnv(t, envOpts{transcriber: fakeTranscriber(seen, nil), fetcher: fakeFetcher{data: audio}})
+	stt := newSTT()
+	audio := wav()
+	e := newEnv(t, envOpts{transcriber: stt, fetcher: fakeFetcher{data: audio}})
 	rec := e.do(jsonReq(http.MethodPost, "/analyze_audio_by_url", `{"file_url":"https://pbx.example.com/rec/1.wav","content_mode":"Dialog","call_id":"u-1","manager_id":"vera"}`))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	rep := decode[reportBody](t, rec)
 	assert.Equal(t, "Диалог", rep.Meta.Mode)
-	assert.Equal(t, audio, seen.Bytes)
+	require.Equal(t, 1, stt.CallCount())
+	assert.Equal(t, audio, stt.Calls()[0].Data)
 	require.NotNil(t, rep.Transcript)
 
 	stored, err := e.store.Get(t.Context(), "u-1")
@@ -30,8 +31,8 @@ func TestAnalyzeAudioByURL(t *testing.T) {
 }
 
 func TestAnalyzeAudioByURLErrors(t *testing.T) {
-	stt := fakeTranscriber(&seenAudio{}, nil)
-	ok := fakeFetcher{data: wav(10)}
+	stt := newSTT()
+	ok := fakeFetcher{data: wav()}
 	tests := []struct {
 		name        string
 		transcriber transcribe.Transcriber
