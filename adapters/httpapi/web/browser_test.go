@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -376,7 +378,11 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "Analyse", text(t, tb, "#submit"))
 		assert.Equal(t, "Dialog", texts(t, tb, ".mode-name")[2])
 
-		// The choice is remembered.
+		// The choice is remembered across page loads.
+		tb.do(t, chromedp.Reload())
+		tb.waitJS(t, `document.body.dataset.ready === "true"`)
+		assert.Equal(t, "Analyse a call", text(t, tb, "h1"))
+		assert.Equal(t, "en", evalJS[string](t, tb, `document.documentElement.lang`))
 		tb.goTo(t, "/#/history")
 		assert.Equal(t, "Call history", text(t, tb, "h1"))
 		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
@@ -442,6 +448,10 @@ func TestBrowser(t *testing.T) {
 		got := e.fake.Calls()[0]
 		assert.Equal(t, "call.wav", got.Filename)
 		assert.Equal(t, wav, got.Data, "the recording arrives intact")
+		// Timed transcripts show timestamps and time-based metrics.
+		assert.Contains(t, texts(t, tb, "#result .segments .ts"), "0:03")
+		assert.Contains(t, text(t, tb, "#result .figures"), "0:04", "duration")
+		tb.screenshot(t, "ui-audio.png")
 		assert.Equal(t, strconv.Itoa(call.Report.TotalScore), text(t, tb, "#score-value"))
 		assert.Len(t, texts(t, tb, "#result .segments li"), len(call.Report.Transcript.Segments))
 		assert.Empty(t, texts(t, tb, "#progress progress"))
@@ -454,10 +464,15 @@ func TestBrowser(t *testing.T) {
 		tb.goTo(t, "/")
 		tb.do(t, chromedp.Click(chromedp.CSS(`input[name=source][value=audio]`)))
 		assert.Contains(t, text(t, tb, "#audio-off"), "OPENAI_API_KEY", "the page explains before the upload")
-		tb.do(t,
-			chromedp.SetUploadFiles(chromedp.ID("f-audio"), []string{wavPath}),
-			chromedp.Click(chromedp.ID("submit")),
-		)
+		// Drop a file on the drop zone, as a person dragging it from the
+		// desktop would.
+		evalJS[chromedp.Void](t, tb, `(() => {
+			const dt = new DataTransfer();
+			dt.items.add(new File([new Uint8Array([82, 73, 70, 70, 0, 0, 0, 0])], "dropped.wav", {type: "audio/wav"}));
+			document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+		})()`)
+		assert.Contains(t, text(t, tb, "#file-name"), "dropped.wav")
+		tb.do(t, chromedp.Click(chromedp.ID("submit")))
 		tb.waitJS(t, `document.querySelector("#form-error [role=alert]")`)
 		assert.Contains(t, text(t, tb, "#form-error [role=alert]"), transcriberHint)
 		assert.Empty(t, texts(t, tb, "#score-value"))
@@ -537,6 +552,13 @@ func TestBrowser(t *testing.T) {
 		gotBars := texts(t, tb, "#criteria-avg .crit-title")
 		assert.ElementsMatch(t, wantBars, gotBars)
 		tb.screenshot(t, "ui-manager.png")
+		tb.do(t, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+			_, err := cdp.Call(ctx, target, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+			})
+			return err
+		}))
+		tb.screenshot(t, "ui-manager-dark.png")
 
 		weeks, err := h.store.Stats(ctx, storage.StatsQuery{ManagerID: "anna", Bucket: storage.BucketWeek})
 		require.NoError(t, err)
@@ -562,6 +584,18 @@ func TestBrowser(t *testing.T) {
 		assert.NotContains(t, text(t, tb, "#view"), "null")
 		tb.screenshot(t, "ui-call-failed.png")
 		assert.Equal(t, "https://pbx.example/rec/1.mp3", evalJS[string](t, tb, `document.querySelector("#call-meta a[target]").href`))
+
+		// A queued webhook call refreshes by itself once it is done.
+		require.NoError(t, h.store.Save(ctx, storage.Call{ID: "hook-2", ManagerID: "boris", Mode: score.ModeManager, Status: storage.StatusQueued, Source: "webhook"}))
+		tb.goTo(t, "/#/calls/hook-2")
+		assert.Equal(t, "В очереди", text(t, tb, "#call-meta .status"))
+		assert.Empty(t, texts(t, tb, "#score-value"))
+		done := call
+		done.ID, done.Source, done.Status = "hook-2", "webhook", storage.StatusDone
+		require.NoError(t, h.store.Save(ctx, done))
+		tb.waitJS(t, `document.querySelector("#score-value")`)
+		assert.Equal(t, "Готов", text(t, tb, "#call-meta .status"))
+		assert.Equal(t, strconv.Itoa(done.Report.TotalScore), text(t, tb, "#score-value"))
 
 		tb.goTo(t, "/#/calls/no-such-call")
 		_, message, _ := apiGet(t, h.URL+"/calls/no-such-call")

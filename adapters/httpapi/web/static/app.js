@@ -798,7 +798,8 @@ function renderMetrics(m) {
   if (m.silence_seconds != null) items.push([t('silence'), fmtClock(m.silence_seconds)]);
   if (m.longest_silence_seconds != null) items.push([t('longestSilence'), fmtClock(m.longest_silence_seconds)]);
   if (m.interruptions != null) {
-    items.push([t('interruptions'), fmtNum(m.interruptions, 0) + (m.manager_interruptions != null ? ` (${t('managerInterruptions', { n: m.manager_interruptions })})` : '')]);
+    const byManager = m.interruptions > 0 && m.manager_interruptions != null ? ` (${t('managerInterruptions', { n: m.manager_interruptions })})` : '';
+    items.push([t('interruptions'), fmtNum(m.interruptions, 0) + byManager]);
   }
   return h(
     'section',
