@@ -40,7 +40,7 @@ type Input struct {
 	// Audio is a recording; it needs a Transcriber.
 	Audio *transcribe.Audio `json:"-"`
 	// AudioURL is a recording to fetch; it needs a Fetcher and a Transcriber.
-	AudioURL string `json:"file_url" validate:"omitempty,max=4096,url"`
+	AudioURL string `json:"file_url" validate:"omitempty,max=4096,http_url"`
 	// Mode in any spelling score.ParseMode accepts; empty is Manager+.
 	Mode string `json:"content_mode"`
 	// CallID identifies the call; empty generates one. Saving a call with
@@ -180,6 +180,9 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		}
 		return nil, err
 	}
+	if rep == nil {
+		return nil, callaudit.Errorf(callaudit.KindInternal, "the scorer returned no report")
+	}
 	timings.ScoreMS = time.Since(scoreStart).Milliseconds()
 
 	id := in.CallID
@@ -198,7 +201,9 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	rep.Meta.CreatedAt = a.now().UTC()
 	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
 	rep.Meta.Timings = timings
-	if rep.Meta.Transcriber == "" && source != "text" && source != "transcript" {
+	// Only audio went through the transcriber; Source may be any label
+	// (e.g. "webhook"), so it cannot tell.
+	if rep.Meta.Transcriber == "" && (in.Audio != nil || in.AudioURL != "") {
 		rep.Meta.Transcriber = tr.Source
 	}
 
@@ -222,10 +227,20 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	return rep, nil
 }
 
-// check validates the input and parses the mode.
+// check validates the input and parses the mode. A dialog over the limit
+// is reported alone (it is a different kind of error, 413); every other
+// problem is collected into one KindInvalid error, so that a caller fixes
+// all fields in one round trip.
 func (a *Auditor) check(in Input) (score.Mode, error) {
+	if n := len(in.DialogText); n > a.maxDialogBytes {
+		return "", &callaudit.Error{Kind: callaudit.KindTooLarge, Message: "dialog_text is " + byteSize(n) + "; the limit is " + byteSize(a.maxDialogBytes), Fields: []callaudit.FieldError{{Field: "dialog_text", Message: "too large"}}}
+	}
+	var fields []callaudit.FieldError
 	if err := Validate(in); err != nil {
-		return "", err
+		if callaudit.KindOf(err) != callaudit.KindInvalid {
+			return "", err
+		}
+		fields = append(fields, callaudit.FieldsOf(err)...)
 	}
 	given := 0
 	for _, ok := range []bool{strings.TrimSpace(in.DialogText) != "", in.Transcript != nil, in.Audio != nil, in.AudioURL != ""} {
@@ -235,20 +250,24 @@ func (a *Auditor) check(in Input) (score.Mode, error) {
 	}
 	switch {
 	case given == 0:
-		return "", callaudit.Invalid(callaudit.FieldError{Field: inputField(in), Message: "is required and must not be empty"})
+		fields = append(fields, callaudit.FieldError{Field: inputField(in), Message: "is required and must not be empty"})
 	case given > 1:
-		return "", callaudit.Invalid(callaudit.FieldError{Field: "input", Message: "give exactly one of dialog text, transcript, audio or URL"})
-	}
-	if n := len(in.DialogText); n > a.maxDialogBytes {
-		return "", &callaudit.Error{Kind: callaudit.KindTooLarge, Message: "dialog_text is " + byteSize(n) + "; the limit is " + byteSize(a.maxDialogBytes), Fields: []callaudit.FieldError{{Field: "dialog_text", Message: "too large"}}}
+		fields = append(fields, callaudit.FieldError{Field: "input", Message: "give exactly one of dialog text, transcript, audio or URL"})
 	}
 	if !utf8.ValidString(in.DialogText) {
-		return "", callaudit.Invalid(callaudit.FieldError{Field: "dialog_text", Message: "must be valid UTF-8 text"})
+		fields = append(fields, callaudit.FieldError{Field: "dialog_text", Message: "must be valid UTF-8 text"})
 	}
 	if in.Audio != nil && in.Audio.Size <= 0 {
-		return "", callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty"})
+		fields = append(fields, callaudit.FieldError{Field: "audio", Message: "the file is empty"})
 	}
-	return score.ParseMode(in.Mode)
+	mode, err := score.ParseMode(in.Mode)
+	if err != nil {
+		fields = append(fields, callaudit.FieldsOf(err)...)
+	}
+	if len(fields) > 0 {
+		return "", callaudit.Invalid(fields...)
+	}
+	return mode, nil
 }
 
 // transcript produces the transcript of the input and names its source.
@@ -272,9 +291,14 @@ func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (t
 		fetchStart := time.Now()
 		audio, release, err := a.fetcher.Fetch(ctx, in.AudioURL)
 		if err != nil {
+			if ctx.Err() != nil {
+				return transcribe.Transcript{}, "", canceled(ctx.Err())
+			}
 			return transcribe.Transcript{}, "", err
 		}
-		defer release()
+		if release != nil {
+			defer release()
+		}
 		t.FetchMS = time.Since(fetchStart).Milliseconds()
 		tr, err := a.transcribe(ctx, audio, in, t)
 		return tr, src("url"), err
