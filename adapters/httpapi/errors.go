@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callaudit/callaudit"
 )
@@ -62,26 +63,34 @@ type ErrorDetail struct {
 	Fields  []callaudit.FieldError `json:"fields,omitempty"`
 }
 
-// writeError answers err in the JSON error shape. Server-side failures are
-// logged with their detail; the response carries only the user-facing
-// message, never the cause.
+// writeError answers err in the JSON error shape and logs server-side
+// failures with their detail.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	kind := callaudit.KindOf(err)
-	status := StatusOf(err)
-	if kind == "" || statuses[kind] == 0 {
-		kind = callaudit.KindInternal
-	}
-	msg := callaudit.MessageOf(err)
-	switch {
+	switch status, kind := StatusOf(err), callaudit.KindOf(err); {
 	case status >= 500:
 		h.log.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "kind", kind, "err", err)
 	case kind == callaudit.KindCanceled:
 		h.log.Debug("httpapi: request canceled", "method", r.Method, "path", r.URL.Path)
 	}
-	if d := callaudit.RetryAfterOf(err); d > 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+999_999_999)/1_000_000_000)))
+	WriteError(w, err)
+}
+
+// WriteError answers err in the JSON error shape with the status of its
+// kind (StatusOf), so that handlers mounted beside this package's (a
+// webhook, an auth middleware) answer errors the same way. The response
+// carries only the user-facing message, never the cause; logging is the
+// caller's.
+func WriteError(w http.ResponseWriter, err error) {
+	kind := callaudit.KindOf(err)
+	status := StatusOf(err)
+	if _, known := statuses[kind]; !known {
+		kind = callaudit.KindInternal
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Status: status, Code: string(kind), Message: msg, Fields: callaudit.FieldsOf(err)}})
+	if d := callaudit.RetryAfterOf(err); d > 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
+		// Whole seconds, rounded up, as the header requires.
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
+	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Status: status, Code: string(kind), Message: callaudit.MessageOf(err), Fields: callaudit.FieldsOf(err)}})
 }
 
 // writeJSON writes v as the response body.

@@ -204,9 +204,7 @@ func validateResponse(t *testing.T, doc *openapi3.T, router routers.Router, req 
 		// Not an operation of the document (an unknown path or a wrong
 		// method): the answer must still be the documented error shape.
 		require.GreaterOrEqual(t, rec.Code, 400, "an undocumented route answered %d", rec.Code)
-		var v any
-		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &v), rec.Body.String())
-		require.NoError(t, doc.Components.Schemas["Error"].Value.VisitJSON(v), rec.Body.String())
+		validateErrorBody(t, doc, rec)
 		return
 	}
 	in := &openapi3filter.ResponseValidationInput{
@@ -218,6 +216,14 @@ func validateResponse(t *testing.T, doc *openapi3.T, router routers.Router, req 
 	}
 	in.SetBodyBytes(rec.Body.Bytes())
 	require.NoError(t, openapi3filter.ValidateResponse(context.Background(), in), "%s %s → %d %s", req.Method, req.URL, rec.Code, rec.Body.String())
+}
+
+// validateErrorBody checks a response against the document's Error schema.
+func validateErrorBody(t *testing.T, doc *openapi3.T, rec *httptest.ResponseRecorder) {
+	t.Helper()
+	var v any
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &v), rec.Body.String())
+	require.NoError(t, doc.Components.Schemas["Error"].Value.VisitJSON(v), rec.Body.String())
 }
 
 func jsonReq(method, target, body string) *http.Request {

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/prometheus/client_golang/prometheus"
@@ -230,6 +231,8 @@ func TestDocsPage(t *testing.T) {
 		{"docs/assets/favicon-32x32.png", "image/png"},
 	} {
 		assert.Contains(t, html, asset.path)
+		// Static files are not operations of the document, so they are
+		// served directly rather than through e.do.
 		r := httptest.NewRecorder()
 		e.h.ServeHTTP(r, httptest.NewRequest(http.MethodGet, "/"+asset.path, nil))
 		require.Equal(t, http.StatusOK, r.Code, asset.path)
@@ -245,6 +248,7 @@ func TestUIMount(t *testing.T) {
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ui:"+r.URL.Path) })
 	e := newEnv(t, envOpts{cfg: cfgWith(func(c *cfgT) { c.UI = ui })})
 	for _, p := range []string{"/", "/static/app.js"} {
+		// The UI is not part of the API document; only its mounting is checked.
 		rec := httptest.NewRecorder()
 		e.h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, p, nil))
 		assert.Equal(t, "ui:"+p, rec.Body.String())
@@ -302,4 +306,39 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+func TestWriteError(t *testing.T) {
+	tests := []struct {
+		name    string
+		err     error
+		status  int
+		code    callaudit.Kind
+		message string
+		hidden  string
+		retry   string
+		nfields int
+	}{
+		{"plain error", errors.New("pq: password authentication failed for user admin"), 500, callaudit.KindInternal, "internal error", "password", "", 0},
+		{"unknown kind", callaudit.Errorf("strange", "odd"), 500, callaudit.KindInternal, "odd", "", "", 0},
+		{"validation", callaudit.Invalid(callaudit.FieldError{Field: "a", Message: "is required"}, callaudit.FieldError{Field: "b", Message: "is too long"}), 422, callaudit.KindInvalid, "a: is required; b: is too long", "", "", 2},
+		{"unavailable with wait", &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "busy", RetryAfter: 3 * time.Second}, 503, callaudit.KindUnavailable, "busy", "", "3", 0},
+		{"wait on a 502 is not sent", &callaudit.Error{Kind: callaudit.KindUpstream, Message: "bad gateway", RetryAfter: 3 * time.Second}, 502, callaudit.KindUpstream, "bad gateway", "", "", 0},
+	}
+	doc, err := httpapi.OpenAPI("")
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := httptest.NewRecorder()
+			httpapi.WriteError(rec, tt.err)
+			validateErrorBody(t, doc, rec)
+			b := requireError(t, rec, tt.status, tt.code)
+			assert.Equal(t, tt.message, b.Error.Message)
+			assert.Len(t, b.Error.Fields, tt.nfields)
+			assert.Equal(t, tt.retry, rec.Header().Get("Retry-After"))
+			if tt.hidden != "" {
+				assert.NotContains(t, rec.Body.String(), tt.hidden)
+			}
+		})
+	}
 }
