@@ -132,6 +132,9 @@ func analyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	rep, err := a.Audit(ctx, in)
 	if err != nil {
 		fmt.Fprintf(stderr, "callaudit: %s (%s)\n", callaudit.MessageOf(err), callaudit.KindOf(err))
+		if in.Audio != nil && callaudit.KindOf(err) == callaudit.KindNotConfigured {
+			fmt.Fprintln(stderr, auditfx.TranscriberHint)
+		}
 		return exitFail
 	}
 	if *asJSON {

@@ -15,13 +15,13 @@ var labels = map[string]map[string]string{
 		"score": "Оценка", "criteria": "Критерии", "summary": "Итог",
 		"recs": "Рекомендации", "metrics": "Метрики", "turns": "реплик",
 		"share": "доля речи менеджера", "questions": "вопросов менеджера",
-		"evidence": "цитата",
+		"evidence": "цитата", "open": "«", "close": "»",
 	},
 	"en": {
 		"score": "Score", "criteria": "Criteria", "summary": "Summary",
 		"recs": "Recommendations", "metrics": "Metrics", "turns": "turns",
 		"share": "manager talk share", "questions": "manager questions",
-		"evidence": "quote",
+		"evidence": "quote", "open": "\u201c", "close": "\u201d",
 	},
 }
 
@@ -51,7 +51,7 @@ func printReport(w io.Writer, rep *score.Report) error {
 				fmt.Fprintf(&b, "      %s\n", d.Comment)
 			}
 			for _, e := range d.Evidence {
-				fmt.Fprintf(&b, "      %s: «%s»\n", l["evidence"], e.Quote)
+				fmt.Fprintf(&b, "      %s: %s%s%s\n", l["evidence"], l["open"], e.Quote, l["close"])
 			}
 		}
 		b.WriteByte('\n')
