@@ -116,7 +116,6 @@ func (a *analysis) segHas(seg int, s signal) bool {
 }
 
 func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].role) }
-func (a *analysis) isClient(seg int) bool  { return roleFits(cli, a.d.segs[seg].role) }
 
 // deriveObjections finds client objections and grades the manager's reply:
 // empathy, a clarifying question and a value argument each count; arguing
@@ -286,11 +285,9 @@ func (a *analysis) firstHits(n int, sigs ...signal) []score.Evidence {
 
 // hitWithin returns the first hit of s in the first n segments.
 func (a *analysis) hitWithin(s signal, n int) (hit, bool) {
-	for _, h := range a.hits[s] {
-		if int(h.seg) < n {
-			return h, true
-		}
-		break
+	// Hits are in spoken order: the first one decides.
+	if hs := a.hits[s]; len(hs) > 0 && int(hs[0].seg) < n {
+		return hs[0], true
 	}
 	return hit{}, false
 }

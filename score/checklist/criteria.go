@@ -285,12 +285,9 @@ func evalFarewell(a *analysis) result {
 	var r result
 	n := len(a.d.segs)
 	tail := func(s signal) (hit, bool) {
-		hs := a.hits[s]
-		for i := len(hs) - 1; i >= 0; i-- {
-			if int(hs[i].seg) >= n-3 {
-				return hs[i], true
-			}
-			break
+		// The last hit decides: is it among the last three turns?
+		if hs := a.hits[s]; len(hs) > 0 && int(hs[len(hs)-1].seg) >= n-3 {
+			return hs[len(hs)-1], true
 		}
 		return hit{}, false
 	}

@@ -85,7 +85,7 @@ func compilePhrase(sig signal, src string) (*phrase, error) {
 		}
 	}
 	if len(p.elems) == 0 || gap != 0 || p.elems[0].gap != 0 {
-		return nil, fmt.Errorf("phrase %q: empty, or starts or ends with ..", src)
+		return nil, fmt.Errorf("phrase %q: empty, or starts or ends with a gap", src)
 	}
 	return p, nil
 }

@@ -366,4 +366,3 @@ func clonePtr[T any](p *T) *T {
 	v := *p
 	return &v
 }
-

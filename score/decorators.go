@@ -1,0 +1,133 @@
+package score
+
+import (
+	"context"
+	"errors"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
+)
+
+// The decorators below wrap a Scorer and are Scorers themselves, so they
+// compose: Fallback(WithRetry(Limit(openai, 4), policy), checklist.New()).
+// When the wrapped scorer is a RubricScorer, so is the decorator (for
+// Fallback: when both scorers are), so callers that type-assert for
+// rubric support still find it.
+
+// WithRetry returns a Scorer that retries s according to p when it fails
+// for a transient reason (rate limit, unavailable upstream, timeout; see
+// callaudit.IsTransient, or p.Retryable). It returns the last error when
+// the attempts are used up, and a KindCanceled/KindTimeout error when ctx
+// ends while waiting.
+func WithRetry(s Scorer, p retry.Policy) Scorer {
+	return keepRubrics(retrying{s: s, p: p}, s)
+}
+
+type retrying struct {
+	s Scorer
+	p retry.Policy
+}
+
+func (r retrying) Score(ctx context.Context, req Request) (*Report, error) {
+	var rep *Report
+	err := r.p.Do(ctx, func(ctx context.Context) error {
+		var err error
+		rep, err = r.s.Score(ctx, req)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
+
+// Limit returns a Scorer that runs at most n calls of s at a time, e.g. to
+// stay under a model's rate limit; n < 1 counts as 1. Calls beyond n wait
+// for a free slot or until ctx ends, which is a KindCanceled or
+// KindTimeout error.
+func Limit(s Scorer, n int) Scorer {
+	return keepRubrics(limited{s: s, slots: make(chan struct{}, max(n, 1))}, s)
+}
+
+type limited struct {
+	s     Scorer
+	slots chan struct{}
+}
+
+func (l limited) Score(ctx context.Context, req Request) (*Report, error) {
+	// A done context fails even when a slot is free: select picks at
+	// random among ready cases.
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError(err, "score.Limit")
+	}
+	select {
+	case l.slots <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctxError(ctx.Err(), "score.Limit")
+	}
+	defer func() { <-l.slots }()
+	return l.s.Score(ctx, req)
+}
+
+// Fallback returns a Scorer that scores with primary and, when primary
+// fails with a transient error (callaudit.IsTransient) or is not
+// configured (KindNotConfigured), with secondary instead: a model scorer
+// backed by the offline checklist keeps the service answering when the
+// model is down. The report's Meta.Scorer names the scorer that produced
+// it. Other errors are returned as they are; once ctx is done the error is
+// KindCanceled or KindTimeout. When both fail, the error has secondary's kind and message and
+// wraps both errors.
+func Fallback(primary, secondary Scorer) Scorer {
+	f := fallback{primary: primary, secondary: secondary}
+	if _, ok := secondary.(RubricScorer); ok {
+		return keepRubrics(f, primary)
+	}
+	return f
+}
+
+type fallback struct {
+	primary, secondary Scorer
+}
+
+func (f fallback) Score(ctx context.Context, req Request) (*Report, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, ctxError(err, "score.Fallback")
+	}
+	rep, err := f.primary.Score(ctx, req)
+	if err == nil {
+		return rep, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		// The caller went away: no fallback work, and the error says so
+		// whatever primary made of it.
+		return nil, callaudit.Wrap(errors.Join(cerr, err), callaudit.KindOf(cerr), "score.Fallback", callaudit.MessageOf(cerr))
+	}
+	if !callaudit.IsTransient(err) && callaudit.KindOf(err) != callaudit.KindNotConfigured {
+		return nil, err
+	}
+	rep, err2 := f.secondary.Score(ctx, req)
+	if err2 != nil {
+		return nil, callaudit.Wrap(errors.Join(err, err2), callaudit.KindOf(err2), "score.Fallback", callaudit.MessageOf(err2))
+	}
+	return rep, nil
+}
+
+// keepRubrics makes d a RubricScorer when inner is one, with inner's
+// default rubrics.
+func keepRubrics(d, inner Scorer) Scorer {
+	if rs, ok := inner.(RubricScorer); ok {
+		return rubricDecorator{Scorer: d, rubrics: rs}
+	}
+	return d
+}
+
+type rubricDecorator struct {
+	Scorer
+	rubrics RubricScorer
+}
+
+func (r rubricDecorator) DefaultRubric(mode Mode) Rubric { return r.rubrics.DefaultRubric(mode) }
+
+func ctxError(err error, op string) error {
+	return callaudit.Wrap(err, callaudit.KindOf(err), op, callaudit.MessageOf(err))
+}
