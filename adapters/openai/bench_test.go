@@ -128,7 +128,8 @@ func TestTenMinuteCallIsOneRequest(t *testing.T) {
 
 	static := string(reqs[0].Chat.Schema) + reqs[0].Chat.System()
 	staticTokens := openaitest.EstimateTokens(static)
-	t.Logf("static prefix ≈ %d tokens; prompt %d, completion %d", staticTokens, rep.Meta.Usage.PromptTokens, rep.Meta.Usage.CompletionTokens)
+	t.Logf("%d words, %d characters; static prefix ≈ %d tokens; prompt %d, completion %d",
+		tr.Words(), len([]rune(tr.Text())), staticTokens, rep.Meta.Usage.PromptTokens, rep.Meta.Usage.CompletionTokens)
 	require.GreaterOrEqual(t, staticTokens, openaitest.CacheMinTokens, "the static prefix must be cacheable")
 
 	// A different call with the same mode reuses the prefix.
