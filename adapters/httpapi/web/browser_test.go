@@ -26,6 +26,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -410,6 +411,27 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "Выберите файл записи.", text(t, tb, "#f-audio-err"))
 	})
 
+	t.Run("keyboard only", func(t *testing.T) {
+		tb := openTab(t, bctx, e.URL)
+		tb.goTo(t, "/")
+		tb.paste(t, "#f-dialog_text", transcribetest.Dialog(t, "ru_inline_one_line.txt"))
+		// Arrow keys move through the modes; Enter in a text field submits.
+		tb.do(t,
+			chromedp.Focus(chromedp.CSS(`input[name=content_mode][value="Manager+"]`)),
+			chromedp.KeyEvent(kb.ArrowRight),
+		)
+		assert.True(t, evalJS[bool](t, tb, `document.querySelector('input[name=content_mode][value="Client+"]').checked`))
+		tb.do(t,
+			chromedp.SendKeys(chromedp.ID("f-call_id"), "kbd-1"),
+			chromedp.KeyEvent(kb.Enter),
+		)
+		tb.waitJS(t, `document.querySelector("#score-value")`)
+		call, err := e.store.Get(context.Background(), "kbd-1")
+		require.NoError(t, err)
+		assert.Equal(t, score.ModeClient, call.Mode)
+		assert.Equal(t, strconv.Itoa(call.Report.TotalScore), text(t, tb, "#score-value"))
+	})
+
 	wav := transcribetest.WAV(1, 16000, 1)
 	wavPath := filepath.Join(t.TempDir(), "call.wav")
 	require.NoError(t, os.WriteFile(wavPath, wav, 0o644))
@@ -465,10 +487,12 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.Click(chromedp.CSS(`input[name=source][value=audio]`)))
 		assert.Contains(t, text(t, tb, "#audio-off"), "OPENAI_API_KEY", "the page explains before the upload")
 		// Drop a file on the drop zone, as a person dragging it from the
-		// desktop would.
+		// desktop would. It is large on purpose: the server answers 503
+		// before reading the upload, and the page must still show that
+		// answer rather than a broken connection.
 		evalJS[chromedp.Void](t, tb, `(() => {
 			const dt = new DataTransfer();
-			dt.items.add(new File([new Uint8Array([82, 73, 70, 70, 0, 0, 0, 0])], "dropped.wav", {type: "audio/wav"}));
+			dt.items.add(new File([new Uint8Array(8 << 20)], "dropped.wav", {type: "audio/wav"}));
 			document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
 		})()`)
 		assert.Contains(t, text(t, tb, "#file-name"), "dropped.wav")

@@ -1053,7 +1053,7 @@ async function submitAnalysis(ev) {
   if (audio) {
     if (!f.file) {
       setFieldError('audio', t('chooseFile'));
-      document.getElementById('drop').focus();
+      document.getElementById('f-audio').focus();
       return;
     }
     const max = state.config && state.config.max_audio_bytes;
