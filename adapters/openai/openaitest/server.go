@@ -29,6 +29,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -119,6 +120,10 @@ func WithTranscription(f TranscriptionResponder) Option {
 	return func(s *Server) { s.transcription = f }
 }
 
+// WithListener serves on l instead of a new loopback port, e.g. to run
+// the fake at a fixed address for a process started separately.
+func WithListener(l net.Listener) Option { return func(s *Server) { s.listener = l } }
+
 // Server is a running fake. Close it when done.
 type Server struct {
 	// URL is the API base URL, ending in /v1 (go-openai's BaseURL).
@@ -138,6 +143,7 @@ type Server struct {
 	transcription TranscriptionResponder
 	chatCalls     int
 	cache         map[[32]byte]bool
+	listener      net.Listener
 }
 
 // NewServer starts a fake on a loopback port.
@@ -157,7 +163,12 @@ func NewServer(opts ...Option) *Server {
 		s.record(r, Request{}, http.StatusNotFound)
 		writeError(w, http.StatusNotFound, "Invalid URL ("+r.Method+" "+r.URL.Path+")", "invalid_request_error", "", "")
 	})
-	s.srv = httptest.NewServer(mux)
+	s.srv = httptest.NewUnstartedServer(mux)
+	if s.listener != nil {
+		s.srv.Listener.Close()
+		s.srv.Listener = s.listener
+	}
+	s.srv.Start()
 	s.URL = s.srv.URL + "/v1"
 	return s
 }

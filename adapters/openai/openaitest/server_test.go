@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -322,4 +323,14 @@ func TestTranscriptionViaGoOpenAI(t *testing.T) {
 	a := srv.Requests()[0].Audio
 	assert.Equal(t, "ru", a.Language)
 	assert.Equal(t, "CRM", a.Prompt)
+}
+
+func TestWithListener(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	srv := openaitest.NewServer(openaitest.WithListener(l))
+	defer srv.Close()
+	assert.Equal(t, "http://"+l.Addr().String()+"/v1", srv.URL)
+	_, err = client(srv, srv.APIKey).CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
+	require.NoError(t, err)
 }
