@@ -40,6 +40,7 @@ type objection struct {
 type nextStep struct {
 	action, time, agree, vague bool
 	seg                        int32 // segment of the action, -1 when none
+	hit                        hit   // the action's words
 	agreeSeg                   int32
 	score                      int
 }
@@ -181,7 +182,7 @@ func (a *analysis) deriveNextStep() {
 		if int(h.seg) < n/3 {
 			continue
 		}
-		c := nextStep{action: true, seg: h.seg, agreeSeg: -1}
+		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
 			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {

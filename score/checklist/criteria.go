@@ -262,9 +262,7 @@ func evalNextStep(a *analysis) result {
 		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
 		return r
 	}
-	if ev, ok := a.segmentEvidence(n.seg); ok {
-		r.evidence = append(r.evidence, ev)
-	}
+	r.evidence = append(r.evidence, a.evidence(n.hit))
 	if n.agreeSeg >= 0 {
 		if ev, ok := a.segmentEvidence(n.agreeSeg); ok {
 			r.evidence = appendEvidence(r.evidence, ev)
