@@ -29,6 +29,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -189,7 +190,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				// net/http's own signal to abort the response; let it through.
 				panic(v)
 			}
-			h.log.Error("httpapi: panic", "route", route, "panic", fmt.Sprint(v))
+			// The stack goes to the log only; the client gets a plain 500.
+			h.log.Error("httpapi: panic", "route", route, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !sw.wrote {
 				h.writeError(sw, r, callaudit.Errorf(callaudit.KindInternal, "internal error"))
 			}
@@ -268,8 +270,7 @@ func scorerName(a *audit.Auditor) string {
 	if n, ok := s.(interface{ Name() string }); ok && n.Name() != "" {
 		return n.Name()
 	}
-	name := strings.TrimPrefix(fmt.Sprintf("%T", s), "*")
-	return name
+	return strings.TrimPrefix(fmt.Sprintf("%T", s), "*")
 }
 
 // needStore returns the store or a not_configured error.
