@@ -152,9 +152,16 @@ func Run(t *testing.T, h Harness) {
 	}
 }
 
+// TB is the part of *testing.T that CheckReport needs.
+type TB interface {
+	Helper()
+	Errorf(format string, args ...any)
+	FailNow()
+}
+
 // CheckReport checks one successful report against the Scorer contract for
 // req. Run calls it for every sample; scorers' own tests may call it too.
-func CheckReport(t *testing.T, req score.Request, rep *score.Report) {
+func CheckReport(t TB, req score.Request, rep *score.Report) {
 	t.Helper()
 	require.NotNil(t, rep, "a nil report with a nil error")
 	assert.True(t, rep.TotalScore >= 0 && rep.TotalScore <= 100, "total_score %d is outside 0..100", rep.TotalScore)
@@ -202,7 +209,7 @@ func CheckReport(t *testing.T, req score.Request, rep *score.Report) {
 
 // checkLanguage checks that the summary is written in the report's
 // language, by its letters.
-func checkLanguage(t *testing.T, lang string, rep *score.Report) {
+func checkLanguage(t TB, lang string, rep *score.Report) {
 	t.Helper()
 	assert.Equal(t, lang, transcribe.DetectLanguage(rep.Summary), "the summary is not in %q: %q", lang, rep.Summary)
 	assert.Equal(t, lang, transcribe.DetectLanguage(rep.Recommendations), "the recommendations are not in %q: %q", lang, rep.Recommendations)
@@ -210,7 +217,7 @@ func checkLanguage(t *testing.T, lang string, rep *score.Report) {
 
 // checkEvidence checks that grounded quotes occur verbatim in the
 // transcript, in the segment they name.
-func checkEvidence(t *testing.T, tr transcribe.Transcript, d score.CriterionResult) {
+func checkEvidence(t TB, tr transcribe.Transcript, d score.CriterionResult) {
 	t.Helper()
 	for _, e := range d.Evidence {
 		if !e.Grounded {
