@@ -103,8 +103,12 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	}
 	mode := modeOrDefault(req.Mode)
 	if !mode.Valid() {
-		_, err := score.ParseMode(string(mode))
-		return nil, err
+		// Accept every spelling the API accepts ("Dialog", "manager +").
+		parsed, err := score.ParseMode(string(mode))
+		if err != nil {
+			return nil, err
+		}
+		mode = parsed
 	}
 	rub := s.DefaultRubric(mode)
 	if req.Rubric != nil {

@@ -551,3 +551,26 @@ func TestScorerTemperatureAndSeed(t *testing.T) {
 		})
 	}
 }
+
+func TestScorerAnswerCutOffByTokenLimit(t *testing.T) {
+	srv, cfg, _ := fakeConfig(t)
+	cfg.MaxCompletionTokens = 40
+	s := newScorer(t, cfg)
+	_, err := s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "en_medium_demo.txt")})
+	require.Error(t, err)
+	assert.Equal(t, callaudit.KindUpstream, callaudit.KindOf(err))
+	reqs := srv.Requests()
+	require.Len(t, reqs, 2, "one retry, then a typed error")
+	assert.Equal(t, 40, reqs[0].Chat.MaxCompletionTokens)
+}
+
+func TestScorerAcceptsModeSpellings(t *testing.T) {
+	_, cfg, _ := fakeConfig(t)
+	s := newScorer(t, cfg)
+	for spelling, want := range map[score.Mode]score.Mode{"Dialog": score.ModeDialog, "client +": score.ModeClient, "": score.ModeManager} {
+		rep, err := s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "en_medium_demo.txt"), Mode: spelling})
+		require.NoError(t, err)
+		assert.Equal(t, want, rep.Meta.Mode)
+		assert.Len(t, rep.Details, len(s.DefaultRubric(want).Criteria))
+	}
+}

@@ -108,6 +108,10 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 		Language: transcribe.NormalizeLanguage(opts.Language),
 		Format:   transcribeFormats[t.format],
 	}
+	if strings.Contains(t.model, "diarize") {
+		// Diarizing models refuse audio over 30 s without a chunking strategy.
+		req.ChunkingStrategy = "auto"
+	}
 	if t.format == FormatVerboseJSON {
 		req.TimestampGranularities = []goopenai.TranscriptionTimestampGranularity{goopenai.TranscriptionTimestampGranularitySegment}
 	}

@@ -28,6 +28,7 @@ func TestTranscriberFollowsModelCapabilities(t *testing.T) {
 		{"gpt-4o-transcribe", "", "json", false},
 		{"gpt-4o-mini-transcribe", "", "json", false},
 		{"gpt-transcribe", "", "json", false},
+		{"gpt-4o-transcribe-diarize", "", "json", false},
 		{"whisper-1", "text", "text", false},
 		{"gpt-4o-mini-transcribe", "text", "text", false},
 	}
@@ -51,6 +52,11 @@ func TestTranscriberFollowsModelCapabilities(t *testing.T) {
 			assert.Equal(t, "ТаскФлоу, CRM amoCRM", a.Prompt)
 			assert.Equal(t, "call.wav", a.Filename)
 			assert.Equal(t, int64(len(wav())), a.FileSize)
+			if tt.model == "gpt-4o-transcribe-diarize" {
+				assert.Equal(t, "auto", a.ChunkingStrategy)
+			} else {
+				assert.Empty(t, a.ChunkingStrategy)
+			}
 			if tt.wantFormat == "verbose_json" {
 				assert.Equal(t, []string{"segment"}, a.TimestampGranularities)
 			} else {

@@ -28,6 +28,8 @@ type AudioCall struct {
 	Language       string
 	Prompt         string
 	Temperature    string
+	// ChunkingStrategy is chunking_strategy as sent ("auto" or JSON).
+	ChunkingStrategy string
 	// TimestampGranularities are the timestamp_granularities[] values.
 	TimestampGranularities []string
 	// Format is the container recognised from the file's bytes.
@@ -153,6 +155,8 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 			call.Prompt = string(v)
 		case "temperature":
 			call.Temperature = string(v)
+		case "chunking_strategy":
+			call.ChunkingStrategy = string(v)
 		case "timestamp_granularities[]":
 			call.TimestampGranularities = append(call.TimestampGranularities, string(v))
 		}

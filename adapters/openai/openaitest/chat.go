@@ -262,6 +262,14 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec *Request)
 	if reply.FinishReason == "" {
 		reply.FinishReason = "stop"
 	}
+	// Like the API, stop at max_completion_tokens, mid-JSON if need be.
+	if limit := call.MaxCompletionTokens; limit > 0 && reply.Refusal == "" && EstimateTokens(reply.Content) > limit {
+		r := []rune(reply.Content)
+		for len(r) > 0 && EstimateTokens(string(r)) > limit {
+			r = r[:len(r)*9/10]
+		}
+		reply.Content, reply.FinishReason = string(r), "length"
+	}
 	usage := s.chatUsage(call, reply)
 	msg := map[string]any{"role": "assistant", "content": reply.Content, "refusal": nil, "annotations": []any{}}
 	if reply.Refusal != "" {
