@@ -67,3 +67,29 @@ func BenchmarkComputeMetrics(b *testing.B) {
 		transcribe.ComputeMetrics(tr)
 	}
 }
+
+// BenchmarkParseDialogAdversarial parses 64 KiB inputs shaped to defeat a
+// naive parser (long turns, label-like noise, unclosed brackets); ns/op
+// should stay within a small factor of BenchmarkParseDialog per byte.
+func BenchmarkParseDialogAdversarial(b *testing.B) {
+	const size = 64 << 10
+	fill := func(unit string) string { return strings.Repeat(unit, size/len(unit)) }
+	cases := []struct{ name, text string }{
+		{"continuation lines", "Менеджер: начало\n" + fill("ещё одна строка продолжения\n")},
+		{"single-letter labels", fill("К: М: ")},
+		{"role words without separator", fill("Менеджер Клиент ")},
+		{"unclosed brackets", fill("[ (")},
+		{"spaces before a colon", "Менеджер" + fill(" ") + ":"},
+		{"stamp-like digits", fill("12:34:56:78 ")},
+		{"one long word", fill("а")},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(tc.text)))
+			b.ReportAllocs()
+			for b.Loop() {
+				transcribe.ParseDialog(tc.text)
+			}
+		})
+	}
+}

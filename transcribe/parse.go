@@ -39,9 +39,12 @@ const (
 
 // ParseDialog splits a plain-text dialog into speaker turns.
 //
-// A turn starts at a speaker label: a role word such as "Менеджер",
-// "Клиент", "Agent" or "Customer" (see the README for the full list; case
-// does not matter) followed by ":" or a dash. Labels may carry a number
+// A turn starts at a speaker label: a role word followed by ":" or a dash,
+// in any case. Manager: Менеджер, Продавец, Оператор, Сотрудник,
+// Консультант, Специалист, М, Manager, Agent, Rep, Sales, Salesperson,
+// Seller, Operator, M. Client: Клиент, Покупатель, Абонент, Собеседник,
+// Звонящий, К, Client, Customer, Caller, Buyer, Prospect, Lead, C. Speaker,
+// Спикер and Говорящий start a turn of unknown role (diarised exports). Labels may carry a number
 // ("Менеджер 2:"), a name ("Анна (менеджер):", "Менеджер Анна:",
 // "Менеджер (Анна):") and a timestamp before or after them ("[01:02]",
 // "(1:02:03)", "01:02", "[00:01 - 00:04]"). Several labels may share a line
@@ -106,6 +109,9 @@ type parser struct {
 	// times backs Segment.Start and End in chunks, so a timed dialog
 	// does not cost an allocation per timestamp.
 	times []float64
+	// joined collects the text of the open turn once it spans lines.
+	joined  strings.Builder
+	joining bool
 	// Styles learned from the labels seen so far.
 	seenLabel, lowerStyle, dashStyle bool
 }
@@ -164,10 +170,23 @@ func (p *parser) addText(s string) {
 		return
 	}
 	if p.cur >= 0 {
-		if t := p.segs[p.cur].Text; t != "" {
-			s = t + " " + s
+		seg := &p.segs[p.cur]
+		switch {
+		case seg.Text == "":
+			// Most turns are one piece of the input: no copy.
+			seg.Text = s
+		case p.joining:
+			p.joined.WriteByte(' ')
+			p.joined.WriteString(s)
+		default:
+			// Continuation lines are joined in a builder, so that a
+			// long turn costs linear, not quadratic, time.
+			p.joining = true
+			p.joined.Reset()
+			p.joined.WriteString(seg.Text)
+			p.joined.WriteByte(' ')
+			p.joined.WriteString(s)
 		}
-		p.segs[p.cur].Text = s
 		return
 	}
 	seg := Segment{Speaker: RoleUnknown, Text: s}
@@ -191,8 +210,13 @@ func (p *parser) openTurn(lb label) {
 	p.cur = len(p.segs) - 1
 }
 
-// closeTurn drops the open turn when its label had no text.
+// closeTurn finishes the open turn's text, and drops the turn when its
+// label had none.
 func (p *parser) closeTurn() {
+	if p.joining {
+		p.segs[p.cur].Text = p.joined.String()
+		p.joining = false
+	}
 	if p.cur >= 0 && p.cur == len(p.segs)-1 && p.segs[p.cur].Text == "" {
 		p.segs = p.segs[:p.cur]
 		p.cur = -1
