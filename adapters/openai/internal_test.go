@@ -45,6 +45,7 @@ func TestRedact(t *testing.T) {
 		{"key sk-proj-abcdefABCDEF0123456789 leaked", "abcdef"},
 		{"token my-local-token in text", "my-local-token"},
 		{"Authorization: Bearer abc.def.ghi", "abc.def"},
+		{"Incorrect API key provided: my-lo******oken. You can find", "oken"},
 	}
 	for _, tt := range tests {
 		got := u.redact(tt.in)

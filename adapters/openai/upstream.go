@@ -164,7 +164,9 @@ func (e *upstreamError) Error() string {
 	return s + ": " + e.msg
 }
 
-var keyPattern = regexp.MustCompile(`(sk-[A-Za-z0-9_*\-]{3,}|Bearer\s+\S+)`)
+// keyPattern matches key-shaped text: OpenAI keys, bearer tokens, and the
+// masked key OpenAI's 401 message echoes for keys of any shape.
+var keyPattern = regexp.MustCompile(`(sk-[A-Za-z0-9_*\-]{3,}|Bearer\s+\S+|(?i:api key provided:)\s*\S+)`)
 
 // redact removes the API key and anything shaped like one.
 func (u *upstream) redact(s string) string {
