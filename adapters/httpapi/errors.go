@@ -67,8 +67,11 @@ type ErrorDetail struct {
 // failures with their detail.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch status, kind := StatusOf(err), callaudit.KindOf(err); {
-	case status >= 500:
+	case status == http.StatusInternalServerError:
 		h.log.Error("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "kind", kind, "err", err)
+	case status > 500:
+		// Upstream trouble or missing configuration: worth seeing, not a bug.
+		h.log.Warn("httpapi: request failed", "method", r.Method, "path", r.URL.Path, "status", status, "kind", kind, "err", err)
 	case kind == callaudit.KindCanceled:
 		h.log.Debug("httpapi: request canceled", "method", r.Method, "path", r.URL.Path)
 	}
