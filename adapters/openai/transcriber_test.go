@@ -3,7 +3,9 @@ package openai_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
 	"github.com/stretchr/testify/assert"
@@ -217,4 +219,26 @@ func TestTranscriberAuth(t *testing.T) {
 	assert.NotContains(t, err.Error(), "9876")
 	assert.NotContains(t, err.Error(), "secret")
 	assert.Len(t, srv.Requests(), 1)
+}
+
+func TestTranscriberConcurrencyLimit(t *testing.T) {
+	srv, cfg, _ := fakeConfig(t, openaitest.WithDelay(30*time.Millisecond))
+	cfg.MaxConcurrency = 3
+	tr, err := openai.NewTranscriber(cfg)
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	errs := make(chan error, 12)
+	for range 12 {
+		wg.Go(func() {
+			_, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", wav()), transcribe.Options{})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Len(t, srv.Requests(), 12)
+	assert.LessOrEqual(t, srv.MaxInFlight(), 3)
 }
