@@ -227,8 +227,14 @@ func testStatsBadRequests(t *testing.T, s storage.Store) {
 	}
 }
 
+func managerLister(t *testing.T, s storage.Store) storage.ManagerLister {
+	ml, ok := s.(storage.ManagerLister)
+	require.True(t, ok, "Features.ManagerLister is set but %T does not implement storage.ManagerLister", s)
+	return ml
+}
+
 func testManagers(t *testing.T, s storage.Store) {
-	ml := s.(storage.ManagerLister)
+	ml := managerLister(t, s)
 	calls := append(statsFixture(),
 		scored("b2", "boris", score.ModeManager, day(11, 12, 0), 40, nil),
 		scored("v1", "vera", score.ModeManager, day(5, 12, 0), 70, nil),
@@ -292,7 +298,7 @@ func testManagers(t *testing.T, s storage.Store) {
 }
 
 func testManagersEmpty(t *testing.T, s storage.Store) {
-	ml := s.(storage.ManagerLister)
+	ml := managerLister(t, s)
 	save(t, s, pending("q1", "anna", score.ModeManager, base, storage.StatusQueued))
 	got, err := ml.Managers(ctx(t), storage.ManagerQuery{})
 	require.NoError(t, err)

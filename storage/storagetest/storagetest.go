@@ -6,6 +6,20 @@
 //		storagetest.Run(t, func(t *testing.T) storage.Store { return mystore.New(...) })
 //	}
 //
+// Where storage.go leaves room, the kit pins the behaviour down, so that
+// callers can rely on it with any store:
+//   - a Page with a NextCursor is full, and the page after it is not
+//     empty (fetch Limit+1 rows to know);
+//   - a negative Limit, an unknown Bucket and To before From are
+//     KindInvalid; an empty ManagerID in Stats covers every manager;
+//   - a call saved again without a report loses it (and leaves the stats);
+//   - every method with a done context fails with KindCanceled (map the
+//     driver's context errors, do not wrap them as KindInternal);
+//   - the leaderboard skips calls without a ManagerID, breaks ties on the
+//     average by count then id, splits the trend at
+//     storage.ManagerQuery.Midpoint, and returns an empty, non-nil slice
+//     when nobody has calls.
+//
 // It also generates realistic calls (Generator, GenerateCalls) and runs
 // benchmarks over any store (Benchmark), for comparing stores at scale.
 //
