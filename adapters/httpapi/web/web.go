@@ -9,6 +9,7 @@ package web
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -28,9 +29,11 @@ var files embed.FS
 const contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
-// asset is one embedded file with the validator a browser revalidates with.
+// asset is one embedded file with the validator a browser revalidates with
+// and, for text worth compressing, its gzip form made once at start-up.
 type asset struct {
 	body        []byte
+	gz          []byte // nil when not worth it
 	etag        string
 	contentType string
 }
@@ -67,7 +70,33 @@ func load() {
 
 func newAsset(b []byte, ct string) asset {
 	sum := sha256.Sum256(b)
-	return asset{body: b, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, contentType: ct}
+	a := asset{body: b, etag: `"` + hex.EncodeToString(sum[:16]) + `"`, contentType: ct}
+	if len(b) >= 1024 {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(b)
+		if zw.Close() == nil && buf.Len() < len(b)*9/10 {
+			a.gz = buf.Bytes()
+		}
+	}
+	return a
+}
+
+// acceptsGzip reads Accept-Encoding: gzip (or *) with a non-zero quality.
+func acceptsGzip(header string) bool {
+	for _, part := range strings.Split(header, ",") {
+		name, params, _ := strings.Cut(part, ";")
+		name = strings.ToLower(strings.TrimSpace(name))
+		if name != "gzip" && name != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(params, " ", "")
+		if q == "q=0" || strings.HasPrefix(q, "q=0.") && strings.Trim(q[4:], "0") == "" {
+			return false
+		}
+		return true
+	}
+	return false
 }
 
 // contentTypeOf names the types of the files this package ships; the
@@ -122,13 +151,23 @@ func serve(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h := w.Header()
+	body, etag := a.body, a.etag
+	if a.gz != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			// The encoded bytes are a different representation, so they
+			// get their own validator.
+			body, etag = a.gz, strings.TrimSuffix(a.etag, `"`)+`-gz"`
+			h.Set("Content-Encoding", "gzip")
+		}
+	}
 	h.Set("Content-Type", a.contentType)
 	h.Set("Cache-Control", cache)
-	h.Set("ETag", a.etag)
+	h.Set("ETag", etag)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Content-Security-Policy", contentSecurityPolicy)
 	// ServeContent answers If-None-Match against the ETag with 304 and
 	// handles HEAD and Range.
-	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(a.body))
+	http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(body))
 }

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"compress/gzip"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -89,6 +90,41 @@ func TestHandler(t *testing.T) {
 			assert.Empty(t, body(t, again))
 		})
 	}
+
+	t.Run("gzip", func(t *testing.T) {
+		plain := body(t, get(t, h, http.MethodGet, "/static/app.js", nil))
+		for _, tc := range []struct {
+			accept string
+			gzip   bool
+		}{
+			{"gzip, deflate, br", true},
+			{"br;q=1.0, gzip;q=0.8", true},
+			{"*", true},
+			{"gzip;q=0", false},
+			{"gzip; q=0.000", false},
+			{"br", false},
+			{"", false},
+		} {
+			resp := get(t, h, http.MethodGet, "/static/app.js", http.Header{"Accept-Encoding": {tc.accept}})
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			assert.Equal(t, "Accept-Encoding", resp.Header.Get("Vary"))
+			if !tc.gzip {
+				assert.Empty(t, resp.Header.Get("Content-Encoding"), tc.accept)
+				assert.Equal(t, plain, body(t, resp), tc.accept)
+				continue
+			}
+			assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"), tc.accept)
+			raw := body(t, resp)
+			assert.Less(t, len(raw), len(plain)/2)
+			zr, err := gzip.NewReader(strings.NewReader(raw))
+			require.NoError(t, err)
+			b, err := io.ReadAll(zr)
+			require.NoError(t, err)
+			assert.Equal(t, plain, string(b), "the same script, compressed")
+			etag := resp.Header.Get("ETag")
+			assert.NotEqual(t, get(t, h, http.MethodGet, "/static/app.js", nil).Header.Get("ETag"), etag, "each encoding has its own validator")
+		}
+	})
 
 	t.Run("versions follow content", func(t *testing.T) {
 		for path, v := range versions {
