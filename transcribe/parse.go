@@ -93,7 +93,6 @@ type stamp struct {
 // label is one speaker label found in a line.
 type label struct {
 	role  Role
-	start int // byte offset where the label (with a leading timestamp) begins
 	text  int // byte offset where the turn's text begins
 	ts    stamp
 	dash  bool // the separator was a dash
@@ -246,7 +245,7 @@ func (p *parser) applyPending(seg *Segment) {
 // matchLabel reports whether a speaker label begins at line[i]. boundary
 // says the previous word ended a sentence (or i starts the line).
 func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label, bool) {
-	lb := label{start: i}
+	var lb label
 	c := line[i]
 	// Cheap rejections first: this runs at every word of the dialog.
 	if !boundary && c != '[' && c != '(' && !isDigit(c) && !p.lowerStyle && !isUpperAt(line, i) {
@@ -263,142 +262,25 @@ func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label
 		lb.ts = ts
 		j = skipSpaces(line, k)
 	}
-	limit := min(len(line), j+maxHeaderBytes)
-	var (
-		role         = Role("")
-		sales        bool // "Sales ..." pins the manager side ("Sales Lead")
-		roleWords    int
-		single       bool // a one-letter role word
-		items        int
-		connector    bool // after Russian "по": lower-case qualifiers follow
-		tsAfterRole  bool
-		firstWordSet bool
-	)
-	for {
-		j = skipSpaces(line, j)
-		if j >= len(line) || isSep(line, j) {
-			break
-		}
-		if j >= limit || items >= maxHeaderItems {
-			return lb, false
-		}
-		items++
-		c := line[j]
-		switch {
-		case c == '[' || c == '(':
-			if ts, k, ok := parseStamp(line, j); ok {
-				if !lb.ts.hasStart {
-					lb.ts = ts
-				}
-				tsAfterRole = roleWords > 0
-				j = k
-				continue
-			}
-			if c != '(' {
-				return lb, false
-			}
-			// A parenthesised name or role: "Анна (менеджер)".
-			k := j + 1
-			for k < limit && line[k] != ')' {
-				k++
-			}
-			if k >= limit {
-				return lb, false
-			}
-			for w := j + 1; w < k; {
-				w = skipSpaces(line, w)
-				if w >= k {
-					break
-				}
-				word, next := readWord(line[:k], w)
-				if word == "" {
-					if !isDigit(line[w]) && line[w] != ',' && line[w] != '#' {
-						return lb, false
-					}
-					next = w + 1
-				} else if r, ok := lookupRole(word); ok {
-					role, sales, single = combineRole(role, r, sales, word), sales || strings.EqualFold(word, "sales"), single || utf8.RuneCountInString(word) == 1
-					roleWords++
-				}
-				w = next
-			}
-			j = k + 1
-		case isDigit(c) || c == '#':
-			if ts, k, ok := parseStamp(line, j); ok {
-				if !lb.ts.hasStart {
-					lb.ts = ts
-				}
-				tsAfterRole = roleWords > 0
-				j = k
-				continue
-			}
-			if roleWords == 0 {
-				return lb, false
-			}
-			k := j
-			if c == '#' {
-				k++
-			}
-			n := 0
-			for k < len(line) && isDigit(line[k]) && n < 4 {
-				k++
-				n++
-			}
-			if n == 0 || n > 3 || (k < len(line) && !isSpaceAt(line, k) && !isSep(line, k)) {
-				return lb, false
-			}
-			j = k
-		default:
-			word, k := readWord(line, j)
-			if word == "" {
-				return lb, false
-			}
-			first, _ := utf8.DecodeRuneInString(word)
-			upper := unicode.IsUpper(first)
-			if !firstWordSet {
-				firstWordSet = true
-				lb.lower = !upper
-			}
-			r, isRole := lookupRole(word)
-			switch {
-			case isRole:
-				if roleWords == 0 && !boundary && !upper && !p.lowerStyle {
-					return lb, false
-				}
-				role = combineRole(role, r, sales, word)
-				sales = sales || strings.EqualFold(word, "sales")
-				single = single || utf8.RuneCountInString(word) == 1
-				roleWords++
-			case roleWords > 0 && word == "по":
-				connector = true
-			case connector && !upper:
-			case upper && (boundary || roleWords > 0):
-				// A name or title: "Анна", "Account".
-			default:
-				return lb, false
-			}
-			j = k
-		}
-	}
-	if roleWords == 0 || (single && !boundary) {
+	h := header{strict: !boundary, lowerStyle: p.lowerStyle, ts: lb.ts}
+	j, ok := h.parse(line, j)
+	if !ok || h.roleWords == 0 || (h.single && !boundary) {
 		return lb, false
 	}
-	lb.role = role
+	lb.role, lb.ts, lb.lower = h.role, h.ts, h.lower
 	switch {
 	case j >= len(line):
 		// "Speaker 1 00:03" on its own line, text on the next: exports
 		// from meeting tools put no separator after a timestamp.
-		if !boundary || !tsAfterRole {
+		if !boundary || !h.tsAfterRole {
 			return lb, false
 		}
 		lb.text = j
 		return lb, true
-	case line[j] == ':' || strings.HasPrefix(line[j:], "："):
-		if line[j] == ':' {
-			j++
-		} else {
-			j += len("：")
-		}
+	case line[j] == ':':
+		j++
+	case strings.HasPrefix(line[j:], "："):
+		j += len("：")
 	default: // a dash
 		if !boundary || !(lineStart || p.dashStyle) {
 			return lb, false
@@ -424,20 +306,153 @@ func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label
 	return lb, true
 }
 
-// combineRole merges the role of another label word into the header's
-// role. The last role word wins, as English heads come last ("Customer
-// Success Manager"); "Sales" keeps the manager side ("Sales Lead"); the
-// roleless "Speaker" never overrides a role.
-func combineRole(cur, next Role, sales bool, word string) Role {
-	switch {
-	case cur == "":
-		return next
-	case sales || strings.EqualFold(word, "sales"):
-		return RoleManager
-	case next == RoleUnknown:
-		return cur
+// header is the part of a label before its separator: role words, and
+// optionally names, a number, a parenthesised name or role, a timestamp
+// ("Менеджер 2", "Анна (менеджер)", "Sales Rep [00:12]").
+type header struct {
+	// Set by the caller.
+	strict     bool // in running text: must open with a capitalised role word
+	lowerStyle bool // the dialog writes its labels in lower case
+	ts         stamp
+
+	role        Role
+	roleWords   int
+	sales       bool // "Sales ..." pins the manager side ("Sales Lead")
+	single      bool // a one-letter role word
+	tsAfterRole bool
+	lower       bool // the first word is in lower case
+	words       int
+	connector   bool // after Russian "по": lower-case qualifiers follow
+}
+
+// parse reads a header from line[j] up to a separator or the end of the
+// line, and returns where it stopped.
+func (h *header) parse(line string, j int) (int, bool) {
+	limit := min(len(line), j+maxHeaderBytes)
+	for items := 0; ; items++ {
+		j = skipSpaces(line, j)
+		if j >= len(line) || isSep(line, j) {
+			return j, true
+		}
+		if j >= limit || items >= maxHeaderItems {
+			return j, false
+		}
+		var ok bool
+		switch c := line[j]; {
+		case c == '[' || c == '(' || isDigit(c):
+			if ts, k, isStamp := parseStamp(line, j); isStamp {
+				if !h.ts.hasStart {
+					h.ts = ts
+				}
+				h.tsAfterRole = h.roleWords > 0
+				j, ok = k, true
+			} else if c == '(' {
+				j, ok = h.parenGroup(line, j, limit)
+			} else if c != '[' {
+				j, ok = h.number(line, j)
+			}
+		case c == '#':
+			j, ok = h.number(line, j)
+		default:
+			j, ok = h.word(line, j)
+		}
+		if !ok {
+			return j, false
+		}
 	}
-	return next
+}
+
+// word reads a role word, a name or title, or a qualifier.
+func (h *header) word(line string, j int) (int, bool) {
+	word, k := readWord(line, j)
+	if word == "" {
+		return j, false
+	}
+	first, _ := utf8.DecodeRuneInString(word)
+	upper := unicode.IsUpper(first)
+	if h.words == 0 {
+		h.lower = !upper
+	}
+	h.words++
+	switch {
+	case h.roleWords == 0 && h.strict && !upper && !h.lowerStyle:
+		return j, false
+	case h.addRole(word):
+	case h.roleWords > 0 && word == "по":
+		h.connector = true
+	case h.connector && !upper:
+	case upper && (!h.strict || h.roleWords > 0):
+		// A name or title: "Анна", "Account".
+	default:
+		return j, false
+	}
+	return k, true
+}
+
+// parenGroup reads "(name)" or "(role)" or "(name, role)".
+func (h *header) parenGroup(line string, j, limit int) (int, bool) {
+	k := j + 1
+	for k < limit && line[k] != ')' {
+		k++
+	}
+	if k >= limit {
+		return j, false
+	}
+	for w := j + 1; w < k; {
+		if w = skipSpaces(line, w); w >= k {
+			break
+		}
+		word, next := readWord(line[:k], w)
+		if word == "" {
+			if c := line[w]; !isDigit(c) && c != ',' && c != '#' {
+				return j, false
+			}
+			next = w + 1
+		}
+		h.addRole(word)
+		w = next
+	}
+	return k + 1, true
+}
+
+// number reads "1", "#2": numbered speakers of the same role.
+func (h *header) number(line string, j int) (int, bool) {
+	if h.roleWords == 0 {
+		return j, false
+	}
+	k := j
+	if line[k] == '#' {
+		k++
+	}
+	_, k, ok := readDigits(line, k, 1, 3)
+	if !ok || (k < len(line) && !isSpaceAt(line, k) && !isSep(line, k)) {
+		return j, false
+	}
+	return k, true
+}
+
+// addRole adds word to the header's role if it is a role word. The last
+// role word wins, as English heads come last ("Customer Success
+// Manager"); "Sales" keeps the manager side ("Sales Lead"); the roleless
+// "Speaker" never overrides a role.
+func (h *header) addRole(word string) bool {
+	r, ok := lookupRole(word)
+	if !ok {
+		return false
+	}
+	isSales := strings.EqualFold(word, "sales")
+	switch {
+	case h.roleWords == 0:
+		h.role = r
+	case h.sales || isSales:
+		h.role = RoleManager
+	case r != RoleUnknown:
+		h.role = r
+	}
+	h.sales = h.sales || isSales
+	h.single = h.single || utf8.RuneCountInString(word) == 1
+	h.roleWords++
+	return true
 }
 
 // lookupRole returns the role a label word names. Hyphenated words
