@@ -40,9 +40,10 @@ func timestampless(model string) bool {
 
 // Transcriber transcribes recordings with OpenAI's audio transcriptions
 // endpoint. It implements transcribe.Transcriber and is safe for
-// concurrent use. It retries and limits concurrency itself, per HTTP
-// request, like the Scorer (a slot is held per attempt, not during backoff); wrapping it in
-// transcribe.WithRetry as well would multiply the attempts.
+// concurrent use. Like the Scorer it retries and limits concurrency
+// itself, per HTTP request (a slot is held per attempt, not during
+// backoff); wrapping it in transcribe.WithRetry as well would multiply
+// the attempts.
 type Transcriber struct {
 	up     *upstream
 	model  string
