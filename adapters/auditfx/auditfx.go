@@ -257,7 +257,7 @@ func NewServer(p ServerParams) *http.Server {
 			return nil
 		},
 		OnStop: func(ctx context.Context) error {
-			p.Logger.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
+			p.Logger.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout.String())
 			ctx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
 			defer cancel()
 			if err := srv.Shutdown(ctx); err != nil {

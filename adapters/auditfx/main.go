@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"runtime/debug"
 
 	"go.uber.org/fx"
@@ -44,7 +43,11 @@ func Main(dotenvPath string, stderr io.Writer) int {
 		return 1
 	}
 	sig := <-app.Wait()
-	logger.Info("stopping", slog.Any("signal", sig.Signal))
+	signal := "shutdown requested"
+	if sig.Signal != nil {
+		signal = sig.Signal.String()
+	}
+	logger.Info("stopping", "signal", signal)
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
 	if err := app.Stop(stopCtx); err != nil {

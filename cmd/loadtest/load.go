@@ -1,0 +1,341 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"mime/multipart"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+)
+
+// dialog is what every load request scores: short enough for one model
+// request, long enough to be a real call.
+const dialog = "Менеджер: Добрый день! Меня зовут Анна, компания «ТаскФлоу». Удобно говорить?\n" +
+	"Клиент: Да, пару минут есть.\n" +
+	"Менеджер: Как сейчас ваши менеджеры ведут сделки?\n" +
+	"Клиент: В таблицах, и часть звонков теряется.\n" +
+	"Менеджер: То есть главное — не терять перезвоны, правильно понимаю?\n" +
+	"Клиент: Да.\n" +
+	"Менеджер: Давайте покажу на демо в четверг в 11:00?\n" +
+	"Клиент: Хорошо, договорились."
+
+// results is everything measured.
+type results struct {
+	opts    options
+	cpus    int
+	loadavg string
+	phases  []phase
+	upload  *upload
+}
+
+// phase is one load run against one server.
+type phase struct {
+	upstream      int
+	ok, failed    int
+	statuses      map[int]int
+	firstError    string
+	elapsed       time.Duration
+	throughput    float64 // successful requests per second
+	ideal         float64
+	p50, p90, p99 time.Duration
+	idealLatency  time.Duration
+	addedP50      time.Duration
+	upstreamPeak  int // the fake's largest number of concurrent requests
+	peakRSS       int64
+}
+
+// upload is the large-file run.
+type upload struct {
+	bytes          int64
+	status         int
+	errText        string
+	elapsed        time.Duration
+	rssAfterStart  int64
+	peakRSS        int64
+	upstreamChunks int
+}
+
+func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
+	dir, err := os.MkdirTemp("", "callaudit-loadtest-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	bin := o.server
+	if bin == "" {
+		if bin, err = buildServer(ctx, dir); err != nil {
+			return nil, err
+		}
+	}
+	fake := openaitest.NewServer(openaitest.WithDelay(o.delay))
+	defer fake.Close()
+	var serverLog io.Writer
+	if o.serverLogs {
+		serverLog = logw
+	}
+	res := &results{opts: o, cpus: runtime.NumCPU(), loadavg: loadavg()}
+
+	for i, n := range o.upstream {
+		fake.Reset()
+		env := []string{
+			"OPENAI_API_KEY=" + fake.APIKey,
+			"OPENAI_BASE_URL=" + fake.URL,
+			"AUDIT_OPENAI_MAX_CONCURRENCY=" + strconv.Itoa(n),
+			"AUDIT_DATABASE_URL=" + filepath.Join(dir, fmt.Sprintf("load%d.db", i)),
+			"AUDIT_TEMP_DIR=" + dir,
+		}
+		fmt.Fprintf(logw, "load: %d clients, upstream concurrency %d, %s (+%s warm-up)\n", o.clients, n, o.duration, o.warmup)
+		srv, err := startServer(ctx, bin, dir, env, serverLog)
+		if err != nil {
+			return nil, err
+		}
+		p, err := drive(ctx, srv.base, o)
+		if err == nil {
+			p.upstream = n
+			p.ideal = float64(min(o.clients, n)) / o.delay.Seconds()
+			p.idealLatency = time.Duration(float64(o.clients) / p.ideal * float64(time.Second))
+			p.addedP50 = p.p50 - p.idealLatency
+			p.upstreamPeak = fake.MaxInFlight()
+			p.peakRSS, _ = srv.peakRSS()
+			res.phases = append(res.phases, p)
+		}
+		srv.stop()
+		if err != nil {
+			return nil, err
+		}
+	}
+
+	if o.uploadMB > 0 {
+		fake.Reset()
+		size := int64(o.uploadMB) * 1_000_000
+		env := []string{
+			"OPENAI_API_KEY=" + fake.APIKey,
+			"OPENAI_BASE_URL=" + fake.URL,
+			"AUDIT_DATABASE_URL=" + filepath.Join(dir, "upload.db"),
+			"AUDIT_TEMP_DIR=" + dir,
+			"AUDIT_MAX_AUDIO_BYTES=" + strconv.FormatInt(size+(1<<20), 10),
+		}
+		fmt.Fprintf(logw, "upload: %d MB WAV to /analyze_audio_call\n", o.uploadMB)
+		srv, err := startServer(ctx, bin, dir, env, serverLog)
+		if err != nil {
+			return nil, err
+		}
+		u := &upload{bytes: size}
+		u.rssAfterStart, _ = srv.peakRSS()
+		start := time.Now()
+		u.status, u.errText = uploadWAV(ctx, srv.base, size)
+		u.elapsed = time.Since(start)
+		u.peakRSS, _ = srv.peakRSS()
+		for _, r := range fake.Requests() {
+			if r.Audio != nil {
+				u.upstreamChunks++
+			}
+		}
+		srv.stop()
+		res.upload = u
+	}
+	return res, nil
+}
+
+// drive runs the clients against base and measures the requests that end
+// after the warm-up.
+func drive(ctx context.Context, base string, o options) (phase, error) {
+	client := &http.Client{
+		Timeout:   2 * time.Minute,
+		Transport: &http.Transport{MaxIdleConnsPerHost: o.clients, MaxConnsPerHost: o.clients},
+	}
+	defer client.CloseIdleConnections()
+	measureFrom := time.Now().Add(o.warmup)
+	end := measureFrom.Add(o.duration)
+
+	var mu sync.Mutex
+	p := phase{statuses: map[int]int{}}
+	var latencies []time.Duration
+	var wg sync.WaitGroup
+	for c := range o.clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ctx.Err() == nil && time.Now().Before(end); i++ {
+				body, _ := json.Marshal(map[string]string{
+					"dialog_text": dialog, "content_mode": "Manager+",
+					"call_id": fmt.Sprintf("load-%d-%d", c, i), "manager_id": fmt.Sprintf("m%d", c%8),
+				})
+				t0 := time.Now()
+				status, errText := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
+				t1 := time.Now()
+				if t1.Before(measureFrom) || t1.After(end) {
+					continue
+				}
+				mu.Lock()
+				p.statuses[status]++
+				if status == http.StatusOK {
+					p.ok++
+					latencies = append(latencies, t1.Sub(t0))
+				} else {
+					p.failed++
+					if p.firstError == "" {
+						p.firstError = errText
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return p, err
+	}
+	p.elapsed = o.duration
+	if p.ok == 0 {
+		return p, fmt.Errorf("no request succeeded (statuses %v): %s", p.statuses, p.firstError)
+	}
+	p.throughput = float64(p.ok) / o.duration.Seconds()
+	slices.Sort(latencies)
+	p.p50, p.p90, p.p99 = quantile(latencies, 0.5), quantile(latencies, 0.9), quantile(latencies, 0.99)
+	return p, nil
+}
+
+// post sends one request and returns the status (0 when none came) and
+// a short error text for a failure.
+func post(ctx context.Context, client *http.Client, url, contentType string, body io.Reader) (int, string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
+	if err != nil {
+		return 0, err.Error()
+	}
+	req.Header.Set("Content-Type", contentType)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return resp.StatusCode, strings.TrimSpace(string(b[:min(len(b), 300)]))
+	}
+	return resp.StatusCode, ""
+}
+
+func quantile(sorted []time.Duration, q float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[min(len(sorted)-1, int(q*float64(len(sorted))))]
+}
+
+// uploadWAV posts a generated WAV of size bytes as multipart/form-data,
+// written through a pipe as the request is sent, so the harness never
+// holds the file either.
+func uploadWAV(ctx context.Context, base string, size int64) (int, string) {
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		pw.CloseWithError(writeForm(mw, size))
+	}()
+	client := &http.Client{Timeout: 30 * time.Minute}
+	return post(ctx, client, base+"/analyze_audio_call", mw.FormDataContentType(), pr)
+}
+
+func writeForm(mw *multipart.Writer, size int64) error {
+	if err := mw.WriteField("content_mode", "Manager+"); err != nil {
+		return err
+	}
+	if err := mw.WriteField("call_id", "upload-1"); err != nil {
+		return err
+	}
+	part, err := mw.CreateFormFile("audio", "long-call.wav")
+	if err != nil {
+		return err
+	}
+	if err := writeWAV(part, size); err != nil {
+		return err
+	}
+	return mw.Close()
+}
+
+// writeWAV writes a 16 kHz mono 16-bit PCM WAV of size bytes in total:
+// a header and low-level noise, one reused buffer at a time.
+func writeWAV(w io.Writer, size int64) error {
+	const headerLen = 44
+	data := size - headerLen
+	data -= data % 2
+	var h bytes.Buffer
+	h.WriteString("RIFF")
+	_ = binary.Write(&h, binary.LittleEndian, uint32(36+data))
+	h.WriteString("WAVEfmt ")
+	for _, v := range []any{uint32(16), uint16(1), uint16(1), uint32(16000), uint32(32000), uint16(2), uint16(16)} {
+		_ = binary.Write(&h, binary.LittleEndian, v)
+	}
+	h.WriteString("data")
+	_ = binary.Write(&h, binary.LittleEndian, uint32(data))
+	if _, err := w.Write(h.Bytes()); err != nil {
+		return err
+	}
+	buf := make([]byte, 1<<20)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i+1 < len(buf); i += 2 {
+		binary.LittleEndian.PutUint16(buf[i:], uint16(int16(rng.IntN(512)-256)))
+	}
+	for data > 0 {
+		n := min(int64(len(buf)), data)
+		if _, err := w.Write(buf[:n]); err != nil {
+			return err
+		}
+		data -= n
+	}
+	return nil
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+func (r *results) print(w io.Writer) {
+	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s\n\n", r.cpus, r.loadavg, r.opts.delay)
+	if len(r.phases) > 0 {
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | upstream peak | server peak RSS |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		for _, p := range r.phases {
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %d | %s |\n",
+				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), p.upstreamPeak, mib(p.peakRSS))
+			if p.failed > 0 {
+				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	if u := r.upload; u != nil {
+		fmt.Fprintf(w, "upload: %s WAV → status %d in %s (%.1f MB/s); server peak RSS %s (%s after start); %d speech-to-text requests upstream\n",
+			mb(u.bytes), u.status, u.elapsed.Round(time.Millisecond), float64(u.bytes)/1e6/u.elapsed.Seconds(), mib(u.peakRSS), mib(u.rssAfterStart), u.upstreamChunks)
+		if u.errText != "" {
+			fmt.Fprintf(w, "upload answer: %s\n", u.errText)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d)/float64(time.Millisecond)) }
+func mib(n int64) string        { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+func mb(n int64) string         { return fmt.Sprintf("%d MB", n/1_000_000) }
