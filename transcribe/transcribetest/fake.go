@@ -13,8 +13,9 @@ import (
 
 // Fake is a scripted Transcriber for other packages' tests. It keeps the
 // Transcriber contract itself (empty, unreadable or too large audio and
-// ended contexts are errors of the documented kinds), records every call,
-// and is safe for concurrent use. Set its fields before the first call.
+// ended contexts are errors of the documented kinds), records every call
+// made with a live context (so Errs and Calls count attempts), and is safe
+// for concurrent use. Set its fields before the first call.
 type Fake struct {
 	// Transcript is what a successful call returns (a copy of it); the
 	// zero value means SampleTranscript.
