@@ -3,7 +3,6 @@ package openai_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 // waits records the backoff waits the retry policy asked for, without
@@ -58,11 +58,10 @@ func newScorer(t *testing.T, cfg openai.Config) *openai.Scorer {
 	return s
 }
 
+// loadDialog parses one of the project's shared sample dialogs.
 func loadDialog(t testing.TB, name string) transcribe.Transcript {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
-	require.NoError(t, err)
-	return transcribe.ParseDialog(string(b))
+	return transcribe.ParseDialog(transcribetest.Dialog(t, name))
 }
 
 // answer builds a model answer for a rubric: every criterion gets the

@@ -220,11 +220,19 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 				"compression_ratio": 1.2, "no_speech_prob": 0.01,
 			})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{
+		body := map[string]any{
 			"task": "transcribe", "language": t.Language, "duration": t.Duration,
 			"text": t.Text, "segments": segs,
 			"usage": map[string]any{"type": "duration", "seconds": int(t.Duration + 0.999)},
-		})
+		}
+		if slices.Contains(call.TimestampGranularities, "word") {
+			body["words"] = wordTimestamps(t.Segments)
+		}
+		if !slices.Contains(call.TimestampGranularities, "segment") && len(call.TimestampGranularities) > 0 {
+			// Asking for words only leaves segments out, as the API does.
+			delete(body, "segments")
+		}
+		writeJSON(w, http.StatusOK, body)
 	default:
 		usage := map[string]any{"type": "duration", "seconds": int(t.Duration + 0.999)}
 		if call.Model != "whisper-1" {
@@ -258,4 +266,17 @@ func subtitles(format string, t Transcription) string {
 		fmt.Fprintf(&b, "%s --> %s\n%s\n\n", stamp(sg.Start), stamp(sg.End), strings.TrimSpace(sg.Text))
 	}
 	return b.String()
+}
+
+// wordTimestamps spreads each segment's time evenly over its words.
+func wordTimestamps(segs []TranscriptionSegment) []map[string]any {
+	var out []map[string]any
+	for _, sg := range segs {
+		words := strings.Fields(sg.Text)
+		step := (sg.End - sg.Start) / float64(max(len(words), 1))
+		for i, w := range words {
+			out = append(out, map[string]any{"word": w, "start": sg.Start + float64(i)*step, "end": sg.Start + float64(i+1)*step})
+		}
+	}
+	return out
 }

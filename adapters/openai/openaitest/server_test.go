@@ -270,6 +270,7 @@ func TestTranscriptionValidation(t *testing.T) {
 		contains string
 	}{
 		{"whisper verbose_json", map[string]string{"model": "whisper-1", "response_format": "verbose_json", "timestamp_granularities[]": "segment"}, "a.wav", wav, 200, `"segments"`},
+		{"whisper words", map[string]string{"model": "whisper-1", "response_format": "verbose_json", "timestamp_granularities[]": "word"}, "a.wav", wav, 200, `"words":[{"end":`},
 		{"gpt-4o json", map[string]string{"model": "gpt-4o-transcribe"}, "a.wav", wav, 200, `"text"`},
 		{"text", map[string]string{"model": "gpt-4o-mini-transcribe", "response_format": "text"}, "a.wav", wav, 200, "Good afternoon"},
 		{"srt", map[string]string{"model": "whisper-1", "response_format": "srt"}, "a.wav", wav, 200, "00:00:00,000 --> 00:00:02,500"},
