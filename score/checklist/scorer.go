@@ -142,7 +142,10 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	}
 
 	d := docPool.Get().(*doc)
-	defer docPool.Put(d)
+	defer func() {
+		d.tr = nil // do not keep the caller's transcript alive in the pool
+		docPool.Put(d)
+	}()
 	d.parse(&req.Transcript)
 	if len(d.toks) == 0 {
 		// Checked on the tokens rather than with Transcript.Words: it
@@ -150,7 +153,10 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "transcript", Message: "has no words to analyse"})
 	}
 	a := analysisPool.Get().(*analysis)
-	defer analysisPool.Put(a)
+	defer func() {
+		a.d, a.opts = nil, nil
+		analysisPool.Put(a)
+	}()
 	a.reset(d, lang, &s.opts)
 	a.m = transcribe.ComputeMetrics(req.Transcript)
 	s.m.scan(d, &a.hits)

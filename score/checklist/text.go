@@ -91,32 +91,12 @@ func (d *doc) parse(tr *transcribe.Transcript) {
 
 // tokenizeSegment appends the tokens and sentences of one segment.
 func (d *doc) tokenizeSegment(seg int32, text string) {
-	sentStart := -1 // byte offset of the current sentence's first token
-	sentFirstTok := int32(len(d.toks))
+	// Local copies of the slices keep the hot loop in registers.
+	buf, toks, sents := d.buf, d.toks, d.sents
+	sentStart, sentFirst := -1, int32(0) // the open sentence: byte offset, first token
 	inTok := false
 	var cur token
-	closeTok := func(end int) {
-		if !inTok {
-			return
-		}
-		cur.end = int32(end)
-		cur.normEnd = int32(len(d.buf))
-		d.toks = append(d.toks, cur)
-		inTok = false
-	}
-	closeSent := func(end int, question bool) {
-		if sentStart < 0 {
-			return
-		}
-		d.sents = append(d.sents, sentence{
-			seg: seg, start: int32(sentStart), end: int32(end),
-			firstTok: sentFirstTok, endTok: int32(len(d.toks)),
-			question: question, words: int32(len(d.toks)) - sentFirstTok,
-		})
-		sentStart = -1
-		sentFirstTok = int32(len(d.toks))
-	}
-	runes, first := 0, rune(0) // the current token's rune count and first rune, for its key
+	runes, first := 0, rune(0) // the open token's rune count and first rune, for its key
 	for i, n := 0, 0; i < len(text); i += n {
 		// Decoding ASCII and two-byte (Cyrillic) runes by hand is the
 		// hot loop of the scorer; anything else goes to utf8.
@@ -129,21 +109,17 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		default:
 			r, n = utf8.DecodeRuneInString(text[i:])
 		}
-		switch {
-		case isWordRune(r) || (inTok && isApostrophe(r) && nextIsLetter(text, i)):
+		if isWordRune(r) || (inTok && isApostrophe(r) && nextIsLetter(text, i)) {
 			if !inTok {
 				inTok = true
-				cur = token{start: int32(i), normStart: int32(len(d.buf)), seg: seg, numeric: true, k3: endCode}
 				if sentStart < 0 {
-					sentStart = i
-					sentFirstTok = int32(len(d.toks))
+					sentStart, sentFirst = i, int32(len(toks))
 				}
-				cur.sent = int32(len(d.sents))
+				cur = token{start: int32(i), normStart: int32(len(buf)), seg: seg, sent: int32(len(sents)), numeric: true, k3: endCode}
 				runes = 0
 			}
-			if r < '0' || r > '9' {
-				cur.numeric = cur.numeric && unicode.IsDigit(r)
-			}
+			// Only ASCII digits make a number ("в 11:00").
+			cur.numeric = cur.numeric && '0' <= r && r <= '9'
 			f := fold(r)
 			switch runes {
 			case 0:
@@ -157,27 +133,42 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 			runes++
 			switch {
 			case f < utf8.RuneSelf:
-				d.buf = append(d.buf, byte(f))
+				buf = append(buf, byte(f))
 			case f < 0x800:
-				d.buf = append(d.buf, 0xC0|byte(f>>6), 0x80|byte(f)&0x3F)
+				buf = append(buf, 0xC0|byte(f>>6), 0x80|byte(f)&0x3F)
 			default:
-				d.buf = utf8.AppendRune(d.buf, f)
+				buf = utf8.AppendRune(buf, f)
 			}
-		default:
-			closeTok(i)
-			switch r {
-			case '.', '!', '?', '…', '\n':
-				// "11:00" and "3.5" keep their sentence: a dot between
-				// digits is not a full stop.
-				if r == '.' && i > 0 && i+1 < len(text) && isDigitByte(text[i-1]) && isDigitByte(text[i+1]) {
-					continue
-				}
-				closeSent(i+n, r == '?')
+			continue
+		}
+		if inTok {
+			cur.end, cur.normEnd = int32(i), int32(len(buf))
+			toks = append(toks, cur)
+			inTok = false
+		}
+		switch r {
+		case '.', '!', '?', '…', '\n':
+			// "11:00" and "3.5" keep their sentence: a dot between
+			// digits is not a full stop.
+			if r == '.' && i > 0 && i+1 < len(text) && isDigitByte(text[i-1]) && isDigitByte(text[i+1]) {
+				continue
+			}
+			if sentStart >= 0 {
+				sents = append(sents, sentence{seg: seg, start: int32(sentStart), end: int32(i + n),
+					firstTok: sentFirst, endTok: int32(len(toks)), question: r == '?'})
+				sentStart = -1
 			}
 		}
 	}
-	closeTok(len(text))
-	closeSent(len(text), false)
+	if inTok {
+		cur.end, cur.normEnd = int32(len(text)), int32(len(buf))
+		toks = append(toks, cur)
+	}
+	if sentStart >= 0 {
+		sents = append(sents, sentence{seg: seg, start: int32(sentStart), end: int32(len(text)),
+			firstTok: sentFirst, endTok: int32(len(toks))})
+	}
+	d.buf, d.toks, d.sents = buf, toks, sents
 }
 
 // isWordRune reports whether r belongs to a word: a letter or a digit.
