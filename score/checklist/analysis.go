@@ -135,7 +135,7 @@ func (a *analysis) deriveObjections() {
 			if a.d.segs[s].role == transcribe.RoleClient && a.segHas(s, sigObjection) {
 				break
 			}
-			if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleClient {
+			if !a.isManager(s) {
 				continue
 			}
 			if o.reply < 0 {
@@ -145,7 +145,7 @@ func (a *analysis) deriveObjections() {
 			empathy = empathy || a.segHas(s, sigEmpathy)
 			value = value || a.segHas(s, sigValue) || a.segHas(s, sigBenefit)
 			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude)
-			for si := a.d.segs[s].firstSent; si < a.d.segs[s].endSnt; si++ {
+			for si := a.d.segs[s].firstSent; si < a.d.segs[s].endSent; si++ {
 				question = question || a.d.sents[si].question
 			}
 		}
@@ -241,7 +241,7 @@ func (a *analysis) sentenceEvidence(si int32) score.Evidence {
 // segmentEvidence quotes the first sentence of segment seg.
 func (a *analysis) segmentEvidence(seg int32) (score.Evidence, bool) {
 	sg := &a.d.segs[seg]
-	if sg.firstSent >= sg.endSnt {
+	if sg.firstSent >= sg.endSent {
 		return score.Evidence{}, false
 	}
 	return a.sentenceEvidence(sg.firstSent), true

@@ -39,6 +39,10 @@ const (
 	numSignals
 )
 
+// Signals are bits of a uint32 per sentence and segment (analysis.sentSig):
+// this fails to compile when there are more than 32.
+var _ [32 - numSignals]struct{}
+
 type signalDef struct {
 	sig     signal
 	role    transcribe.Role // who must say it; "" is anyone

@@ -28,14 +28,13 @@ type sentence struct {
 	start, end       int32 // byte offsets into the segment text
 	firstTok, endTok int32 // token range [firstTok, endTok)
 	question         bool
-	words            int32
 }
 
 // segInfo is a segment's place in the token stream.
 type segInfo struct {
-	role              transcribe.Role
-	firstTok, endTok  int32
-	firstSent, endSnt int32
+	role               transcribe.Role
+	firstTok, endTok   int32
+	firstSent, endSent int32
 }
 
 // doc is a tokenised transcript. Docs are pooled: one scoring call reuses
@@ -81,7 +80,7 @@ func (d *doc) parse(tr *transcribe.Transcript) {
 		}
 		d.tokenizeSegment(int32(si), s.Text)
 		seg.endTok = int32(len(d.toks))
-		seg.endSnt = int32(len(d.sents))
+		seg.endSent = int32(len(d.sents))
 		d.segs = append(d.segs, seg)
 	}
 	// One string for all normalised words: tokens slice into it without
