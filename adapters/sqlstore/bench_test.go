@@ -326,3 +326,48 @@ func BenchmarkSqlstoreKit(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkSqlstoreCriteriaDesign compares the two ways to average a
+// manager's per-criterion scores over the whole history (about 5,000
+// calls at 1M): the call_criteria side table the store keeps, and reading
+// the criteria out of the report JSON with the database's JSON functions.
+// It is the measurement behind the schema choice (see BENCHMARKS.md).
+func BenchmarkSqlstoreCriteriaDesign(b *testing.B) {
+	queries := map[string]map[string]string{
+		"sqlite": {
+			"side-table": "SELECT criterion, count(*), sum(score) FROM call_criteria WHERE manager_id = ? GROUP BY criterion",
+			"json": `SELECT j.key, count(*), sum(j.value) FROM calls, json_each(calls.report, '$.criteria') AS j
+				WHERE calls.manager_id = ? AND calls.status = 'done' AND calls.total_score IS NOT NULL GROUP BY j.key`,
+		},
+		"postgres": {
+			"side-table": "SELECT criterion, count(*), sum(score) FROM call_criteria WHERE manager_id = $1 GROUP BY criterion",
+			"json": `SELECT j.key, count(*), sum(j.value::int) FROM calls, json_each_text(calls.report->'criteria') AS j
+				WHERE calls.manager_id = $1 AND calls.status = 'done' AND calls.total_score IS NOT NULL GROUP BY j.key`,
+		},
+	}
+	for _, db := range []string{"sqlite", "postgres"} {
+		for _, design := range []string{"side-table", "json"} {
+			b.Run(db+"/"+design, func(b *testing.B) {
+				s := benchStore(b, db)
+				gen := benchGenerator()
+				timed(b, func(i int) error {
+					rows, err := s.DB().Query(queries[db][design], gen.ManagerID(i%benchManagers))
+					if err != nil {
+						return err
+					}
+					n := 0
+					for rows.Next() {
+						n++
+					}
+					if err := rows.Close(); err != nil {
+						return err
+					}
+					if n == 0 {
+						return fmt.Errorf("no criteria")
+					}
+					return rows.Err()
+				})
+			})
+		}
+	}
+}
