@@ -386,6 +386,7 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "en", evalJS[string](t, tb, `document.documentElement.lang`))
 		tb.goTo(t, "/#/history")
 		assert.Equal(t, "Call history", text(t, tb, "h1"))
+		tb.screenshot(t, "ui-history-en.png")
 		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
 		tb.waitJS(t, `document.documentElement.lang === "ru"`)
 		assert.Equal(t, "История звонков", text(t, tb, "h1"))
@@ -555,6 +556,7 @@ func TestBrowser(t *testing.T) {
 			names = append(names, m.ManagerID)
 		}
 		assert.Equal(t, names, texts(t, tb, "#leaderboard tbody td:nth-child(2)"))
+		tb.screenshot(t, "ui-managers.png")
 
 		// A manager's page: the chart has a point per day and the
 		// criterion bars carry the rubric's titles.
