@@ -196,10 +196,11 @@ func (s *Store) listQuery(f storage.Filter) (q string, args []any, limit int, er
 	if f.Status != "" {
 		w.add("status = ?", string(f.Status))
 	}
-	// One row more than the page tells whether another page follows.
-	q = "SELECT " + callColumns + " FROM calls" + w.sql() +
-		" ORDER BY created_at DESC, id DESC LIMIT " + strconv.Itoa(limit+1)
-	return s.dialect.rebind(q), w.args, limit, nil
+	// One row more than the page tells whether another page follows. The
+	// limit is an argument, not literal text, so that the statements
+	// pgx prepares and caches stay few.
+	q = "SELECT " + callColumns + " FROM calls" + w.sql() + " ORDER BY created_at DESC, id DESC LIMIT ?"
+	return s.dialect.rebind(q), append(w.args, limit+1), limit, nil
 }
 
 // period adds the [from, to) bounds on created_at.
