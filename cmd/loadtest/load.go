@@ -56,6 +56,8 @@ type phase struct {
 	addedP50      time.Duration
 	upstreamPeak  int // the fake's largest number of concurrent requests
 	peakRSS       int64
+	served        int           // every answered request, warm-up included
+	serverCPU     time.Duration // the server's CPU time over the phase
 }
 
 // upload is the large-file run.
@@ -103,6 +105,7 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 		if err != nil {
 			return nil, err
 		}
+		cpuBefore, _ := srv.cpuTime()
 		p, err := drive(ctx, srv.base, o)
 		if err == nil {
 			p.upstream = n
@@ -111,6 +114,9 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 			p.addedP50 = p.p50 - p.idealLatency
 			p.upstreamPeak = fake.MaxInFlight()
 			p.peakRSS, _ = srv.peakRSS()
+			if cpu, err := srv.cpuTime(); err == nil {
+				p.serverCPU = cpu - cpuBefore
+			}
 			res.phases = append(res.phases, p)
 		}
 		srv.stop()
@@ -178,10 +184,14 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 				t0 := time.Now()
 				status, errText := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
 				t1 := time.Now()
+				mu.Lock()
+				if status != 0 {
+					p.served++
+				}
 				if t1.Before(measureFrom) || t1.After(end) {
+					mu.Unlock()
 					continue
 				}
-				mu.Lock()
 				p.statuses[status]++
 				if status == http.StatusOK {
 					p.ok++
@@ -315,12 +325,16 @@ func loadavg() string {
 func (r *results) print(w io.Writer) {
 	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s\n\n", r.cpus, r.loadavg, r.opts.delay)
 	if len(r.phases) > 0 {
-		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | upstream peak | server peak RSS |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | upstream peak | server peak RSS | server CPU per request |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, p := range r.phases {
-			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %d | %s |\n",
+			perReq := time.Duration(0)
+			if p.served > 0 {
+				perReq = p.serverCPU / time.Duration(p.served)
+			}
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %d | %s | %s |\n",
 				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
-				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), p.upstreamPeak, mib(p.peakRSS))
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), p.upstreamPeak, mib(p.peakRSS), ms(perReq))
 			if p.failed > 0 {
 				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
 			}
