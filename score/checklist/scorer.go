@@ -173,7 +173,7 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 		if res.na {
 			w = 0
 		}
-		if a.critical && c.ID != Conduct && res.score > criticalCap {
+		if a.critical && !res.na && c.ID != Conduct && res.score > criticalCap {
 			res.score = criticalCap
 			res.comment += a.tr("; оценка ограничена из-за запроса данных карты", "; capped because card data was requested")
 		}

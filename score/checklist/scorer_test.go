@@ -201,9 +201,12 @@ func TestCriteria(t *testing.T) {
 func TestCardDataFailsTheWholeCall(t *testing.T) {
 	tr := dialog(t, "testdata/ru_card_scam.txt")
 	rep := scoreIt(t, checklist.New(), score.Request{Transcript: tr})
-	for id, v := range rep.Criteria {
-		assert.LessOrEqual(t, v, 10, "criterion %s", id)
+	for _, d := range rep.Details {
+		if d.Weight > 0 { // criteria that do not apply keep their weight of 0
+			assert.LessOrEqual(t, d.Score, 10, "criterion %s", d.ID)
+		}
 	}
+	assert.LessOrEqual(t, rep.TotalScore, 10)
 	assert.Contains(t, rep.Summary, "Критическое нарушение")
 	require.NotEmpty(t, rep.RecommendationList)
 	assert.Contains(t, rep.RecommendationList[0], "CVV")
