@@ -1,35 +1,39 @@
 package transcribetest
 
 import (
-	"os"
-	"path/filepath"
+	"embed"
+	"io/fs"
+	"sort"
 	"testing"
 )
 
-// Dialog returns the sample dialog name (e.g. "ru_good_crm.txt") from the
-// project's shared test data: the directory shared/testdata/dialogs found
-// by walking up from the working directory. The test fails when the file
-// cannot be found, since a silently skipped fixture hides regressions.
+// The sample dialogs of the project's shared test data (shared/testdata/
+// dialogs), embedded so that tests run the same in a clone of the module,
+// in CI and in users' own test suites. TestDialogsMatchShared keeps the
+// copies identical to the shared originals.
+//
+//go:embed dialogs/*.txt
+var dialogs embed.FS
+
+// Dialog returns the sample dialog name (e.g. "ru_good_crm.txt"). The test
+// fails when there is no such sample, since a silently skipped fixture
+// hides regressions.
 func Dialog(t testing.TB, name string) string {
 	t.Helper()
-	wd, err := os.Getwd()
+	b, err := dialogs.ReadFile("dialogs/" + name)
 	if err != nil {
-		t.Fatalf("transcribetest.Dialog: %v", err)
+		t.Fatalf("transcribetest.Dialog: no sample dialog %q (have %v)", name, DialogNames())
 	}
-	for dir := wd; ; {
-		candidate := filepath.Join(dir, "shared", "testdata", "dialogs")
-		if st, err := os.Stat(candidate); err == nil && st.IsDir() {
-			b, err := os.ReadFile(filepath.Join(candidate, name))
-			if err != nil {
-				t.Fatalf("transcribetest.Dialog: %v", err)
-			}
-			return string(b)
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatalf("transcribetest.Dialog: no shared/testdata/dialogs above %s", wd)
-			return ""
-		}
-		dir = parent
+	return string(b)
+}
+
+// DialogNames lists the sample dialogs.
+func DialogNames() []string {
+	entries, _ := fs.ReadDir(dialogs, "dialogs")
+	names := make([]string, 0, len(entries))
+	for _, e := range entries {
+		names = append(names, e.Name())
 	}
+	sort.Strings(names)
+	return names
 }
