@@ -600,7 +600,8 @@ function scoreChip(score) {
 }
 
 function statusBadge(status) {
-  return h('span', { class: `status status-${STATUSES.includes(status) ? status : 'unknown'}` }, t(`status:${status}`));
+  const known = STATUSES.includes(status);
+  return h('span', { class: `status status-${known ? status : 'unknown'}` }, known ? t(`status:${status}`) : status || '—');
 }
 
 function modeName(mode) {
