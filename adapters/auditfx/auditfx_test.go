@@ -66,7 +66,7 @@ func (s *syncBuffer) String() string {
 }
 
 // listenAddr finds the address the server logged when it started.
-func listenAddr(t *testing.T, logs string) string {
+func listenAddr(t testing.TB, logs string) string {
 	t.Helper()
 	sc := bufio.NewScanner(strings.NewReader(logs))
 	for sc.Scan() {
