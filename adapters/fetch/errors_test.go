@@ -71,7 +71,7 @@ func TestFetchRetriesTransientFailures(t *testing.T) {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return
 		}
-		_, _ = w.Write(wav(10))
+		_, _ = w.Write(wav)
 	}))
 	defer srv.Close()
 	cfg := testConfig(t)
@@ -125,7 +125,7 @@ func TestFetchRefusesNonAudio(t *testing.T) {
 }
 
 func TestFetchCutsOffSlowServers(t *testing.T) {
-	head := wav(0)
+	head := wav[:44] // the header alone
 	tests := []struct {
 		name    string
 		cfg     func(*Config)

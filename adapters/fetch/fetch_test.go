@@ -1,9 +1,7 @@
 package fetch
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -19,26 +17,11 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-// wav returns a valid PCM WAV file with n bytes of silence.
-func wav(n int) []byte {
-	var b bytes.Buffer
-	b.WriteString("RIFF")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(36+n))
-	b.WriteString("WAVEfmt ")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(16))
-	_ = binary.Write(&b, binary.LittleEndian, uint16(1))    // PCM
-	_ = binary.Write(&b, binary.LittleEndian, uint16(1))    // mono
-	_ = binary.Write(&b, binary.LittleEndian, uint32(8000)) // sample rate
-	_ = binary.Write(&b, binary.LittleEndian, uint32(16000))
-	_ = binary.Write(&b, binary.LittleEndian, uint16(2))
-	_ = binary.Write(&b, binary.LittleEndian, uint16(16))
-	b.WriteString("data")
-	_ = binary.Write(&b, binary.LittleEndian, uint32(n))
-	b.Write(make([]byte, n))
-	return b.Bytes()
-}
+// wav is a short valid recording.
+var wav = transcribetest.WAV(0.25, 8000, 1)
 
 // testConfig allows the loopback test server and keeps failures quick.
 func testConfig(t *testing.T) Config {
@@ -126,7 +109,7 @@ func TestNewRejectsBadAllowHosts(t *testing.T) {
 }
 
 func TestFetchHappyPath(t *testing.T) {
-	body := wav(4000)
+	body := wav
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// A misleading name and content type: the format comes from the bytes.
 		w.Header().Set("Content-Type", "application/octet-stream")
@@ -171,7 +154,7 @@ func TestFetchRefusesLoopbackByDefault(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hits.Add(1)
-		_, _ = w.Write(wav(10))
+		_, _ = w.Write(wav)
 	}))
 	defer srv.Close()
 	port := srv.Listener.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
@@ -198,7 +181,7 @@ func TestFetchRefusesLoopbackByDefault(t *testing.T) {
 
 func TestFetchAllowHostsByName(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write(wav(10))
+		_, _ = w.Write(wav)
 	}))
 	defer srv.Close()
 	port := srv.Listener.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
@@ -210,7 +193,7 @@ func TestFetchAllowHostsByName(t *testing.T) {
 
 func TestFetchRefusesRedirectToInternal(t *testing.T) {
 	inner := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = w.Write(wav(10))
+		_, _ = w.Write(wav)
 	}))
 	defer inner.Close()
 	innerPort := inner.Listener.Addr().(interface{ AddrPort() netip.AddrPort }).AddrPort().Port()
@@ -263,7 +246,7 @@ func TestFetchRedirects(t *testing.T) {
 					http.Redirect(w, r, fmt.Sprintf("/hop%d", n), http.StatusFound)
 					return
 				}
-				_, _ = w.Write(wav(10))
+				_, _ = w.Write(wav)
 			}))
 			defer srv.Close()
 			cfg := testConfig(t)
@@ -283,8 +266,8 @@ func TestFetchRedirects(t *testing.T) {
 }
 
 func TestFetchSizeLimit(t *testing.T) {
-	const limit = 64 << 10
-	body := wav(2 * limit)
+	body := transcribetest.WAV(8, 8000, 1) // 128 KB
+	limit := int64(len(body) / 2)
 	tests := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -312,19 +295,18 @@ func TestFetchSizeLimit(t *testing.T) {
 			_, _, err := newFetcher(t, cfg).Fetch(context.Background(), srv.URL+"/big.wav")
 			require.Error(t, err)
 			assert.Equal(t, callaudit.KindTooLarge, callaudit.KindOf(err), err.Error())
-			assert.Contains(t, callaudit.MessageOf(err), "64.0 KiB")
+			assert.Contains(t, callaudit.MessageOf(err), byteSize(limit))
 			assertNoTempFiles(t, cfg.TempDir)
 		})
 	}
 	t.Run("exactly the limit", func(t *testing.T) {
-		exact := wav(limit - 44)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(exact) }))
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write(body) }))
 		defer srv.Close()
 		cfg := testConfig(t)
-		cfg.MaxBytes = limit
+		cfg.MaxBytes = int64(len(body))
 		audio, release, err := newFetcher(t, cfg).Fetch(context.Background(), srv.URL+"/ok.wav")
 		require.NoError(t, err)
 		defer release()
-		assert.Equal(t, int64(limit), audio.Size)
+		assert.Equal(t, int64(len(body)), audio.Size)
 	})
 }
