@@ -108,7 +108,16 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		default:
 			r, n = utf8.DecodeRuneInString(text[i:])
 		}
-		if isWordRune(r) || (inTok && isApostrophe(r) && nextIsLetter(text, i)) {
+		var f rune // r folded, or 0 when r is not part of a word
+		if r < tabSize {
+			f = foldTab[r]
+		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			f = fold(r)
+		}
+		if f == 0 && inTok && isApostrophe(r) && nextIsLetter(text, i) {
+			f = '\''
+		}
+		if f != 0 {
 			if !inTok {
 				inTok = true
 				if sentStart < 0 {
@@ -119,7 +128,6 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 			}
 			// Only ASCII digits make a number ("в 11:00").
 			cur.numeric = cur.numeric && '0' <= r && r <= '9'
-			f := fold(r)
 			switch runes {
 			case 0:
 				first = f
@@ -266,6 +274,37 @@ func keyOf(first, second rune) uint16 {
 }
 
 func keyCode(r rune) uint16 {
+	if r < tabSize {
+		return uint16(codeTab[r])
+	}
+	return 0
+}
+
+// tabSize covers ASCII, Latin-1 and Cyrillic: the runes of nearly every
+// call get their class, folded form and key code from a table.
+const tabSize = 0x500
+
+// The tables are package variables initialised by functions, not by
+// init(), so that Go initialises them before the compiled phrase tables
+// that depend on them.
+var (
+	foldTab = func() (t [tabSize]rune) { // folded rune, 0 for runes outside words
+		for r := range rune(tabSize) {
+			if isWordRune(r) {
+				t[r] = fold(r)
+			}
+		}
+		return t
+	}()
+	codeTab = func() (t [tabSize]uint8) { // keyCode
+		for r := range rune(tabSize) {
+			t[r] = uint8(slowKeyCode(r))
+		}
+		return t
+	}()
+)
+
+func slowKeyCode(r rune) uint16 {
 	switch {
 	case 'a' <= r && r <= 'z':
 		return uint16(r-'a') + 1
