@@ -9,6 +9,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -297,4 +298,42 @@ func TestSIGTERMLetsSlowRequestFinish(t *testing.T) {
 	assert.Contains(t, logs, "shutting down")
 	assert.NotContains(t, logs, fake.APIKey, "the API key is never logged")
 	assert.Contains(t, logs, "REDACTED", "the config is logged with the key redacted")
+}
+
+func TestAnalyzeByURL(t *testing.T) {
+	recording := transcribetest.WAV(1, 8000, 1)
+	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(recording)
+	}))
+	defer files.Close()
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	openaiEnv := []string{"OPENAI_API_KEY=" + fake.APIKey, "OPENAI_BASE_URL=" + fake.URL}
+	body := `{"file_url":"` + files.URL + `/rec/call-7.mp3?token=s3cr3t","content_mode":"Client+","call_id":"url-1"}`
+
+	t.Run("loopback refused by default", func(t *testing.T) {
+		p := start(t, t.TempDir(), openaiEnv...)
+		resp, b := postJSON(t, p.base+"/analyze_audio_by_url", body)
+		assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, string(b))
+		assert.Contains(t, string(b), "AUDIT_FETCH_ALLOW_HOSTS")
+		assert.NotContains(t, string(b), "s3cr3t", "the URL's token is not echoed")
+		assert.Equal(t, 0, p.stop(t))
+	})
+	t.Run("allowed host", func(t *testing.T) {
+		p := start(t, t.TempDir(), append(openaiEnv, "AUDIT_FETCH_ALLOW_HOSTS=127.0.0.1")...)
+		resp, b := postJSON(t, p.base+"/analyze_audio_by_url", body)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+		var rep score.Report
+		require.NoError(t, json.Unmarshal(b, &rep))
+		assert.Equal(t, score.ModeClient, rep.Meta.Mode)
+		require.NotNil(t, rep.Transcript)
+		var names []string
+		for _, r := range fake.Requests() {
+			if r.Audio != nil {
+				names = append(names, r.Audio.Filename)
+			}
+		}
+		assert.Equal(t, []string{"call-7.wav"}, names, "sent under its real format's extension")
+		assert.Equal(t, 0, p.stop(t))
+	})
 }
