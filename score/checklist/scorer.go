@@ -52,6 +52,7 @@ const criticalCap = 10
 
 type options struct {
 	rubrics        map[score.Mode]score.Rubric
+	rubricErrs     map[score.Mode]error
 	monologueWords int
 	dumpWords      int
 }
@@ -103,6 +104,19 @@ func New(opts ...Option) *Scorer {
 	}}
 	for _, o := range opts {
 		o(&s.opts)
+	}
+	// Check the configured rubrics once; a bad one makes every Score call
+	// of its mode fail with the reason, since New returns no error.
+	for mode, r := range s.opts.rubrics {
+		checked, err := checkRubric(r)
+		if err != nil {
+			if s.opts.rubricErrs == nil {
+				s.opts.rubricErrs = make(map[score.Mode]error)
+			}
+			s.opts.rubricErrs[mode] = err
+			continue
+		}
+		s.opts.rubrics[mode] = checked
 	}
 	return s
 }
@@ -196,27 +210,36 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 // the criteria the checklist knows, else the scorer's default for mode.
 func (s *Scorer) rubric(req score.Request, mode score.Mode) (score.Rubric, error) {
 	if req.Rubric == nil {
+		if err := s.opts.rubricErrs[mode]; err != nil {
+			return score.Rubric{}, err
+		}
 		// Read-only here, so no copy.
 		if r, ok := s.opts.rubrics[mode]; ok {
 			return r, nil
 		}
 		return defaultRubrics[mode], nil
 	}
-	if err := req.Rubric.Validate(); err != nil {
+	return checkRubric(*req.Rubric)
+}
+
+// checkRubric validates a caller's rubric against the criteria the
+// checklist knows and fills in the titles it leaves out. The result is a
+// copy the caller cannot change.
+func checkRubric(r score.Rubric) (score.Rubric, error) {
+	if err := r.Validate(); err != nil {
 		return score.Rubric{}, err
 	}
 	var unknown []string
-	rub := score.Rubric{Name: req.Rubric.Name, Criteria: make([]score.Criterion, len(req.Rubric.Criteria))}
-	for i, c := range req.Rubric.Criteria {
+	rub := score.Rubric{Name: r.Name, Criteria: make([]score.Criterion, len(r.Criteria))}
+	for i, c := range r.Criteria {
 		def, ok := defsByID[c.ID]
 		if !ok {
 			unknown = append(unknown, c.ID)
 			continue
 		}
 		// Titles the caller left out come from the checklist's own.
-		own := def.criterion(c.Weight)
 		if len(c.Title) == 0 {
-			c.Title = own.Title
+			c.Title = def.criterion(c.Weight).Title
 		}
 		rub.Criteria[i] = c
 	}

@@ -298,6 +298,16 @@ func TestWithRubricChangesTheDefault(t *testing.T) {
 	assert.Len(t, rep.Criteria, 2)
 	// The other modes keep their defaults.
 	assert.Equal(t, checklist.DefaultRubric(score.ModeClient), s.DefaultRubric(score.ModeClient))
+
+	// A configured rubric with criteria the checklist does not know fails
+	// the calls of its mode, with the reason.
+	bad := checklist.New(checklist.WithRubric(score.ModeDialog, score.Rubric{Criteria: []score.Criterion{{ID: "upsell", Weight: 1}}}))
+	tr := dialog(t, sharedDialogs+"/ru_good_crm.txt")
+	_, err := bad.Score(context.Background(), score.Request{Transcript: tr, Mode: score.ModeDialog})
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+	assert.Contains(t, callaudit.MessageOf(err), "upsell")
+	_, err = bad.Score(context.Background(), score.Request{Transcript: tr, Mode: score.ModeManager})
+	assert.NoError(t, err)
 }
 
 func TestDefaultRubrics(t *testing.T) {
