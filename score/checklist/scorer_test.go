@@ -65,6 +65,11 @@ func TestSeparatesGoodFromBad(t *testing.T) {
 		{"testdata/en_good_discovery.txt", score.ModeManager, 75, 100},
 		{"testdata/ru_rude_support.txt", score.ModeManager, 0, 35},
 		{"testdata/ru_card_scam.txt", score.ModeManager, 0, 15},
+		// Written after the phrase tables were settled, as a check
+		// against overfitting: other labels, other products.
+		{"testdata/ru_good_windows.txt", score.ModeManager, 75, 100},
+		{"testdata/en_pushy_crm.txt", score.ModeManager, 0, 35},
+		{"testdata/en_pushy_crm.txt", score.ModeDialog, 0, 40},
 		// The other modes keep the order of good and bad calls.
 		{sharedDialogs + "/ru_good_crm.txt", score.ModeClient, 75, 100},
 		{sharedDialogs + "/ru_bad_pushy.txt", score.ModeClient, 0, 40},
