@@ -13,6 +13,28 @@ type entry struct {
 	at   int64 // CreatedAt, Unix nanoseconds
 	id   string
 	call storage.Call
+	// What Stats reads, copied out of the report so that a scan over
+	// thousands of calls does not chase each report's pointers.
+	scored   bool
+	score    int
+	criteria []criterionScore
+}
+
+type criterionScore struct {
+	id    string
+	score int
+}
+
+// setCall stores c in e and refreshes the summary.
+func (e *entry) setCall(c storage.Call) {
+	e.call = c
+	e.score, e.scored = c.Score()
+	e.criteria = e.criteria[:0]
+	if c.Report != nil {
+		for id, v := range c.Report.Criteria {
+			e.criteria = append(e.criteria, criterionScore{id, v})
+		}
+	}
 }
 
 // key is a position in the listing order: (CreatedAt, ID) ascending.

@@ -96,14 +96,15 @@ func (s *Store) Save(ctx context.Context, c storage.Call) error {
 			}
 			s.managerIndex(c.ManagerID).insert(e)
 		}
-		e.call = c
+		e.setCall(c)
 		return nil
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
-	e := &entry{at: c.CreatedAt.UnixNano(), id: c.ID, call: c}
+	e := &entry{at: c.CreatedAt.UnixNano(), id: c.ID}
+	e.setCall(c)
 	s.byID[c.ID] = e
 	s.all.insert(e)
 	s.managerIndex(c.ManagerID).insert(e)
@@ -235,15 +236,6 @@ func matches(f storage.Filter, c storage.Call) bool {
 // manager when empty) created in [from, to), oldest first. It stops with
 // an error when ctx ends.
 func (s *Store) scan(ctx context.Context, op, manager string, from, to time.Time, fn func(*entry)) error {
-	lo := key{math.MinInt64, ""}
-	if !from.IsZero() {
-		lo = key{from.UnixNano(), ""}
-	}
-	hi := int64(math.MaxInt64)
-	toSet := !to.IsZero()
-	if toSet {
-		hi = to.UnixNano()
-	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	x := &s.all
@@ -252,10 +244,25 @@ func (s *Store) scan(ctx context.Context, op, manager string, from, to time.Time
 			return nil
 		}
 	}
+	return walk(ctx, op, x, bound(from, math.MinInt64), bound(to, math.MaxInt64), fn)
+}
+
+// bound returns t in Unix nanoseconds, or def for a zero t.
+func bound(t time.Time, def int64) int64 {
+	if t.IsZero() {
+		return def
+	}
+	return t.UnixNano()
+}
+
+// walk calls fn with the entries of x created in [from, to) (Unix
+// nanoseconds), oldest first, looking at ctx now and then. The caller
+// holds the read lock.
+func walk(ctx context.Context, op string, x *index, from, to int64, fn func(*entry)) error {
 	var err error
 	visited := 0
-	x.ascend(lo, func(e *entry) bool {
-		if toSet && e.at >= hi {
+	x.ascend(key{from, ""}, func(e *entry) bool {
+		if e.at >= to {
 			return false
 		}
 		if visited++; visited%checkEvery == 0 && ctx.Err() != nil {
@@ -277,20 +284,26 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 		return storage.Stats{}, err
 	}
 	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	type acc struct{ sum, n int }
 	var (
-		sum       int
-		critSum   = map[string]int{}
-		critCount = map[string]int{}
+		sum      int
+		criteria = map[string]*acc{}
 		// Calls arrive oldest first, so they fill the trend's buckets
-		// one after another: only the last point is ever open.
-		pointSum int
+		// one after another: only the last point is open, and a call
+		// before its end (in Unix nanoseconds) belongs to it.
+		pointSum  int
+		bucketEnd = int64(math.MinInt64)
 	)
+	closePoint := func() {
+		if n := len(st.Trend); n > 0 {
+			st.Trend[n-1].Average = float64(pointSum) / float64(st.Trend[n-1].Count)
+		}
+	}
 	err := s.scan(ctx, "memory.Stats", q.ManagerID, q.From, q.To, func(e *entry) {
-		r := e.call.Report
-		if r == nil || (q.Mode != "" && e.call.Mode != q.Mode) {
+		if !e.scored || (q.Mode != "" && e.call.Mode != q.Mode) {
 			return
 		}
-		v := r.TotalScore
+		v := e.score
 		if st.Count == 0 || v < st.Min {
 			st.Min = v
 		}
@@ -299,14 +312,23 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 		}
 		st.Count++
 		sum += v
-		for id, cv := range r.Criteria {
-			critSum[id] += cv
-			critCount[id]++
+		for _, c := range e.criteria {
+			a := criteria[c.id]
+			if a == nil {
+				a = &acc{}
+				criteria[c.id] = a
+			}
+			a.sum += c.score
+			a.n++
 		}
-		start := q.Bucket.Start(e.call.CreatedAt)
-		if n := len(st.Trend); n == 0 || !st.Trend[n-1].Start.Equal(start) {
-			if n > 0 {
-				st.Trend[n-1].Average = float64(pointSum) / float64(st.Trend[n-1].Count)
+		if e.at >= bucketEnd {
+			closePoint()
+			start := q.Bucket.Start(e.call.CreatedAt)
+			// A day or a week later; AddDate keeps to the calendar.
+			if q.Bucket == storage.BucketWeek {
+				bucketEnd = start.AddDate(0, 0, 7).UnixNano()
+			} else {
+				bucketEnd = start.AddDate(0, 0, 1).UnixNano()
 			}
 			st.Trend = append(st.Trend, storage.TrendPoint{Start: start})
 			pointSum = 0
@@ -321,11 +343,10 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 		return st, nil
 	}
 	st.Average = float64(sum) / float64(st.Count)
-	for id, total := range critSum {
-		st.Criteria[id] = float64(total) / float64(critCount[id])
+	for id, a := range criteria {
+		st.Criteria[id] = float64(a.sum) / float64(a.n)
 	}
-	last := &st.Trend[len(st.Trend)-1]
-	last.Average = float64(pointSum) / float64(last.Count)
+	closePoint()
 	return st, nil
 }
 
@@ -335,43 +356,52 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 	if err := ctxErr(ctx, "memory.Managers"); err != nil {
 		return nil, err
 	}
-	type scoredCall struct {
-		at    time.Time
-		score int
-	}
-	// Collected per manager, oldest first, so that the midpoint (which
-	// needs each manager's first and last call) can be applied after.
-	byManager := map[string][]scoredCall{}
-	err := s.scan(ctx, "memory.Managers", "", q.From, q.To, func(e *entry) {
-		if e.call.Report == nil || e.call.ManagerID == "" {
-			return
+	from, to := bound(q.From, math.MinInt64), bound(q.To, math.MaxInt64)
+	out := []storage.ManagerSummary{}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	// Two walks over each manager's calls in the period: the first finds
+	// the count, sum and first and last call, which fix the midpoint; the
+	// second sums the newer half, and the older half is the rest.
+	for id, x := range s.byManager {
+		if id == "" {
+			continue
 		}
-		byManager[e.call.ManagerID] = append(byManager[e.call.ManagerID], scoredCall{e.call.CreatedAt, e.call.Report.TotalScore})
-	})
-	if err != nil {
-		return nil, err
-	}
-
-	out := make([]storage.ManagerSummary, 0, len(byManager))
-	for id, calls := range byManager {
-		mid := q.Midpoint(calls[0].at, calls[len(calls)-1].at)
-		var sum, oldSum, oldN, newSum, newN int
-		for _, c := range calls {
-			sum += c.score
-			if c.at.Before(mid) {
-				oldSum, oldN = oldSum+c.score, oldN+1
-			} else {
-				newSum, newN = newSum+c.score, newN+1
+		var (
+			m           = storage.ManagerSummary{ManagerID: id}
+			sum         int
+			first, last time.Time
+		)
+		err := walk(ctx, "memory.Managers", x, from, to, func(e *entry) {
+			if !e.scored {
+				return
 			}
+			if m.Count == 0 {
+				first = e.call.CreatedAt
+			}
+			last = e.call.CreatedAt
+			m.Count++
+			sum += e.score
+		})
+		if err != nil {
+			return nil, err
 		}
-		m := storage.ManagerSummary{
-			ManagerID: id,
-			Count:     len(calls),
-			Average:   float64(sum) / float64(len(calls)),
-			LastAt:    calls[len(calls)-1].at,
+		if m.Count == 0 {
+			continue
 		}
-		if oldN > 0 && newN > 0 {
-			m.Trend = float64(newSum)/float64(newN) - float64(oldSum)/float64(oldN)
+		m.Average = float64(sum) / float64(m.Count)
+		m.LastAt = last
+		var newSum, newN int
+		err = walk(ctx, "memory.Managers", x, max(from, q.Midpoint(first, last).UnixNano()), to, func(e *entry) {
+			if e.scored {
+				newSum, newN = newSum+e.score, newN+1
+			}
+		})
+		if err != nil {
+			return nil, err
+		}
+		if oldN := m.Count - newN; oldN > 0 && newN > 0 {
+			m.Trend = float64(newSum)/float64(newN) - float64(sum-newSum)/float64(oldN)
 		}
 		out = append(out, m)
 	}
