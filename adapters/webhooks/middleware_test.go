@@ -44,7 +44,9 @@ func TestRequireSignature(t *testing.T) {
 		{name: "stale", body: body, header: func(t *testing.T) http.Header { return signed(t, secret, "msg_old", time.Now().Add(-time.Hour), body) },
 			status: http.StatusUnauthorized, code: "unauthorized"},
 		{name: "too large", body: strings.Repeat("x", 2048), maxBody: 1024,
-			header: func(t *testing.T) http.Header { return signed(t, secret, "msg_big", time.Now(), strings.Repeat("x", 2048)) },
+			header: func(t *testing.T) http.Header {
+				return signed(t, secret, "msg_big", time.Now(), strings.Repeat("x", 2048))
+			},
 			status: http.StatusRequestEntityTooLarge, code: "too_large"},
 		{name: "handler fails: the retry is not a replay", body: body, header: func(t *testing.T) http.Header { return signed(t, secret, "msg_fail", time.Now(), body) },
 			answer: http.StatusServiceUnavailable, status: http.StatusServiceUnavailable, reaches: true, retryGet: http.StatusServiceUnavailable},
