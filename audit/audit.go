@@ -190,7 +190,11 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		id = a.newID()
 	}
 	rep.ID = id
-	rep.Metrics = transcribe.ComputeMetrics(tr)
+	if rep.Metrics.Segments != len(tr.Segments) {
+		// Scorers that look at the conversation (the checklist) have
+		// computed the metrics already; the rest get them here.
+		rep.Metrics = transcribe.ComputeMetrics(tr)
+	}
 	rep.Transcript = &tr
 	rep.Meta.CallID = id
 	rep.Meta.ManagerID = in.ManagerID
