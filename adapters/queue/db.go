@@ -1,0 +1,119 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+)
+
+// openClient opens the queue database named by the history's dsn,
+// migrates it and builds the River client; closeDB closes the database
+// once the client has stopped.
+func openClient(ctx context.Context, dsn string, rc *river.Config) (c riverClient, closeDB func() error, backend string, err error) {
+	const op = "queue.Open"
+	if isPostgres(dsn) {
+		pool, err := pgxpool.New(ctx, dsn)
+		if err != nil {
+			// pgx's parse errors may quote the URL, password included.
+			return nil, nil, "", callaudit.Errorf(callaudit.KindInvalid, "the queue's PostgreSQL URL %s cannot be used", sqlstore.Redact(dsn))
+		}
+		client, err := migrateAndBuild(ctx, riverpgxv5.New(pool), rc)
+		if err != nil {
+			pool.Close()
+			return nil, nil, "", err
+		}
+		return client, func() error { pool.Close(); return nil }, "postgres", nil
+	}
+	path, err := QueuePath(dsn)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		return nil, nil, "", callaudit.Wrap(err, callaudit.KindInvalid, op, "the queue's SQLite file cannot be opened")
+	}
+	// River's SQLite driver asks for one connection: River runs many small
+	// operations in parallel and SQLite allows one writer at a time.
+	db.SetMaxOpenConns(1)
+	db.SetConnMaxIdleTime(0)
+	db.SetConnMaxLifetime(0)
+	client, err := migrateAndBuild(ctx, riversqlite.New(db), rc)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, "", err
+	}
+	return client, db.Close, "sqlite", nil
+}
+
+func migrateAndBuild[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], rc *river.Config) (riverClient, error) {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: rc.Logger})
+	if err != nil {
+		return nil, callaudit.Wrap(err, callaudit.KindInternal, "queue.Migrate", "the job queue's migrations cannot be loaded")
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return nil, callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Migrate", "the job queue's tables cannot be created")
+	}
+	client, err := river.NewClient(driver, rc)
+	if err != nil {
+		return nil, callaudit.Wrap(err, callaudit.KindInvalid, "queue.Open", "the job queue cannot be configured")
+	}
+	return client, nil
+}
+
+func isPostgres(dsn string) bool {
+	l := strings.ToLower(strings.TrimSpace(dsn))
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// queueParams are the SQLite settings of the queue file: wait for a lock
+// rather than fail (another process, a backup), write-ahead log so the
+// file stays consistent after a crash, and synchronous=NORMAL, safe with
+// WAL.
+var queueParams = []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"}
+
+// QueuePath returns the modernc.org/sqlite data source name of the queue
+// beside the SQLite history named by dsn (a path, or a file: or sqlite:
+// URL): the same path with "-queue" appended, with the queue's pragmas.
+// An in-memory history gets an in-memory queue.
+func QueuePath(dsn string) (string, error) {
+	dsn = strings.TrimSpace(dsn)
+	lower := strings.ToLower(dsn)
+	path := dsn
+	for _, p := range []string{"sqlite3://", "sqlite://", "sqlite:"} {
+		if strings.HasPrefix(lower, p) {
+			path = dsn[len(p):]
+			break
+		}
+	}
+	query := ""
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		path, query = path[:i], path[i+1:]
+	}
+	if path == "" || path == "file:" || strings.Contains(lower, "://") && !strings.HasPrefix(lower, "sqlite") {
+		return "", callaudit.Errorf(callaudit.KindInvalid, "the queue needs a SQLite file path or a postgres:// URL")
+	}
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return "", callaudit.Errorf(callaudit.KindInvalid, "the SQLite URL's parameters cannot be parsed")
+	}
+	if path == ":memory:" || path == "file::memory:" || q.Get("mode") == "memory" {
+		return "file::memory:?_pragma=busy_timeout(10000)", nil
+	}
+	v := url.Values{}
+	for _, p := range queueParams {
+		v.Add("_pragma", p)
+	}
+	return path + "-queue?" + v.Encode(), nil
+}

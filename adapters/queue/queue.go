@@ -1,0 +1,369 @@
+// Package queue runs webhook calls through the audit pipeline in the
+// background, durably, on River (riverqueue/river): a CRM or telephony
+// system posts a call, the server records a job and answers at once, and a
+// worker later fetches the recording, transcribes, scores, saves and
+// delivers the result through the configured audit.Notifiers.
+//
+// The queue lives beside the call history. With PostgreSQL (a postgres://
+// DatabaseURL) River's tables sit in the same database, so several server
+// processes share one queue and each job runs once. With SQLite River uses
+// its SQLite driver (documented by River as early) on a sibling file,
+// "<database>-queue", through a single connection: River polls and
+// writes its own tables often, and on a file of its own those writes never
+// wait behind (or hold up) the history's writer. Nothing is lost by the
+// split, since the storage.Store interface has no transactions to share.
+//
+// Exactly once per call id: River delivers at least once, so every step is
+// idempotent. A job is unique per call id in every state (a resend while
+// it waits, runs, or after it ended does not enqueue a second one); the
+// worker skips calls that are already done or failed; a call saved more
+// than once is still one row; and the write-back runs as its own job
+// (unique per call id, so a failed delivery retries without scoring again)
+// with the call id as the receiver's idempotency key.
+//
+// Failures: transient ones (callaudit.IsTransient: rate limits, 5xx,
+// timeouts) are retried with backoff that honours Retry-After, up to
+// MaxAttempts; anything else (a 404 recording, not audio, too large,
+// invalid) fails the call at once with the reason in its StatusReason.
+package queue
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// Defaults of a zero Config.
+const (
+	DefaultWorkers     = 4
+	DefaultJobTimeout  = 30 * time.Minute
+	DefaultMaxAttempts = 8
+	// DefaultRetryBase and DefaultRetryMax shape the backoff between
+	// attempts (full jitter, doubling), unless upstream asked for a wait.
+	DefaultRetryBase = 10 * time.Second
+	DefaultRetryMax  = 10 * time.Minute
+	// DefaultPollInterval is how often an idle worker looks for new jobs
+	// where the database cannot notify it (SQLite).
+	DefaultPollInterval = 250 * time.Millisecond
+)
+
+// Config configures a Queue. Auditor, with a Store, is required.
+type Config struct {
+	// DatabaseURL is the history's AUDIT_DATABASE_URL: a postgres:// URL
+	// keeps the queue in that database, a SQLite path in "<path>-queue".
+	DatabaseURL string
+	// Auditor runs the pipeline; its Store keeps the call statuses.
+	Auditor *audit.Auditor
+	// Notifiers receive each done call, in order; none means no write-back.
+	Notifiers []audit.Notifier
+	// Workers is how many calls one process analyses at once.
+	Workers int
+	// JobTimeout bounds one attempt; it must fit the longest recording.
+	JobTimeout time.Duration
+	// MaxAttempts bounds the attempts of a call and of its delivery.
+	MaxAttempts int
+	// RescueAfter is how long a job may stay running before River takes it
+	// for dead (its process crashed) and runs it again; it must be at
+	// least JobTimeout. Zero is JobTimeout + 5 minutes.
+	RescueAfter time.Duration
+	// Retry shapes the backoff between attempts (Base, Max; Attempts is
+	// ignored, MaxAttempts counts). Zero fields are DefaultRetryBase and
+	// DefaultRetryMax.
+	Retry retry.Policy
+	// PollInterval is how often idle workers look for jobs.
+	PollInterval time.Duration
+	// Logger receives job failures; nil is slog.Default().
+	Logger *slog.Logger
+}
+
+// riverClient is what the queue needs of a *river.Client, whatever its
+// driver's transaction type.
+type riverClient interface {
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	StopAndCancel(ctx context.Context) error
+}
+
+// Queue is the durable webhook queue. It is safe for concurrent use.
+type Queue struct {
+	cfg    Config
+	store  storage.Store
+	log    *slog.Logger
+	client riverClient
+	close  func() error
+	// retryAfter passes the wait upstream asked for from a failed Work to
+	// the NextRetry River calls right after it, in the same process.
+	retryAfter sync.Map // job id → time.Duration
+	// Backend is "sqlite" or "postgres".
+	backend string
+}
+
+// Open connects to the queue's database, applies River's migrations and
+// returns a Queue ready to Start. Close it with Stop.
+func Open(ctx context.Context, cfg Config) (*Queue, error) {
+	if cfg.Auditor == nil || cfg.Auditor.Store() == nil {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "queue.Open: an auditor with a store is required")
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.JobTimeout <= 0 {
+		cfg.JobTimeout = DefaultJobTimeout
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = DefaultMaxAttempts
+	}
+	if cfg.RescueAfter <= 0 {
+		cfg.RescueAfter = cfg.JobTimeout + 5*time.Minute
+	}
+	if cfg.RescueAfter < cfg.JobTimeout {
+		return nil, callaudit.Errorf(callaudit.KindInvalid, "queue.Open: the rescue delay (%s) must be at least the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)
+	}
+	if cfg.Retry.Base <= 0 {
+		cfg.Retry.Base = DefaultRetryBase
+	}
+	if cfg.Retry.Max <= 0 {
+		cfg.Retry.Max = DefaultRetryMax
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = DefaultPollInterval
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	q := &Queue{cfg: cfg, store: cfg.Auditor.Store(), log: cfg.Logger}
+
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &auditWorker{q: q})
+	river.AddWorker(workers, &deliverWorker{q: q})
+	rc := &river.Config{
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Workers:              workers,
+		JobTimeout:           cfg.JobTimeout,
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		MaxAttempts:          cfg.MaxAttempts,
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, 50*time.Millisecond),
+		// River logs its own machinery at warn and above only: a failed
+		// job is logged once by the worker, with its call id.
+		Logger: slog.New(levelFloor{cfg.Logger.Handler(), slog.LevelWarn}),
+	}
+	var err error
+	q.client, q.close, q.backend, err = openClient(ctx, cfg.DatabaseURL, rc)
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// Backend returns "sqlite" or "postgres".
+func (q *Queue) Backend() string { return q.backend }
+
+// Start starts the workers and re-enqueues calls left queued without a
+// job (a crash between saving a call and inserting its job).
+func (q *Queue) Start(ctx context.Context) error {
+	if err := q.client.Start(ctx); err != nil {
+		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Start", "the job queue cannot start")
+	}
+	if err := q.requeue(ctx); err != nil {
+		q.log.Warn("queue: re-enqueuing queued calls failed", "err", err)
+	}
+	return nil
+}
+
+// Stop lets the jobs in flight finish until ctx ends, then cancels them
+// (they run again at the next start) and closes the database.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.client.Stop(ctx)
+	if err != nil {
+		// Out of time: cancel what runs; River puts it back in the queue.
+		cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		err = q.client.StopAndCancel(cctx)
+		cancel()
+	}
+	if cerr := q.close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// EnqueueCall records the webhook call in (a CallID, an AudioURL, and
+// optionally ManagerID, Mode and Language) as queued and inserts its job,
+// unless the call is already known: then it returns the stored call. A
+// call still queued gets its job inserted again, which River's uniqueness
+// makes a no-op unless the job was lost. created is true for the one
+// request, of any number sent at once, whose insert made the job.
+// webhookID, the sender's webhook-id, goes to the logs.
+//
+// Errors: KindInvalid for a missing call id or URL, an unknown mode or
+// bad fields; the store's and the queue database's errors otherwise.
+func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error) {
+	mode, err := check(in)
+	if err != nil {
+		return storage.Call{}, false, err
+	}
+	existing, err := q.store.Get(ctx, in.CallID)
+	switch {
+	case err == nil:
+		if existing.Status != storage.StatusQueued {
+			return existing, false, nil
+		}
+		res, err := q.insertAudit(ctx, existing, webhookID)
+		if err != nil {
+			return storage.Call{}, false, err
+		}
+		return existing, !res.UniqueSkippedAsDuplicate, nil
+	case callaudit.KindOf(err) != callaudit.KindNotFound:
+		return storage.Call{}, false, err
+	}
+	// Saved before the job is inserted: a worker may start at once, and
+	// its later saves must not be overwritten by this one.
+	call = storage.Call{
+		ID:           in.CallID,
+		ManagerID:    in.ManagerID,
+		Mode:         mode,
+		Language:     in.Language,
+		Status:       storage.StatusQueued,
+		Source:       "webhook",
+		RecordingURL: in.AudioURL,
+	}
+	if err := q.store.Save(ctx, call); err != nil {
+		return storage.Call{}, false, err
+	}
+	res, err := q.insertAudit(ctx, call, webhookID)
+	if err != nil {
+		return storage.Call{}, false, err
+	}
+	return call, !res.UniqueSkippedAsDuplicate, nil
+}
+
+// check validates a webhook input and parses its mode.
+func check(in audit.Input) (score.Mode, error) {
+	var fields []callaudit.FieldError
+	if in.CallID == "" {
+		fields = append(fields, callaudit.FieldError{Field: "call_id", Message: "is required"})
+	}
+	if in.AudioURL == "" {
+		fields = append(fields, callaudit.FieldError{Field: "recording_url", Message: "is required"})
+	}
+	if err := audit.Validate(in); err != nil {
+		for _, f := range callaudit.FieldsOf(err) {
+			if f.Field == "file_url" {
+				f.Field = "recording_url"
+			}
+			fields = append(fields, f)
+		}
+	}
+	mode, err := score.ParseMode(in.Mode)
+	if err != nil {
+		fields = append(fields, callaudit.FieldsOf(err)...)
+	}
+	if len(fields) > 0 {
+		return "", callaudit.Invalid(fields...)
+	}
+	return mode, nil
+}
+
+func (q *Queue) insertAudit(ctx context.Context, call storage.Call, webhookID string) (*rivertype.JobInsertResult, error) {
+	res, err := q.client.Insert(ctx, auditArgs{
+		CallID:       call.ID,
+		ManagerID:    call.ManagerID,
+		RecordingURL: call.RecordingURL,
+		Mode:         string(call.Mode),
+		Language:     call.Language,
+		WebhookID:    webhookID,
+	}, nil)
+	if err != nil {
+		return nil, callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Insert", "the job queue is not available; send the webhook again later")
+	}
+	return res, nil
+}
+
+// requeue inserts the jobs of webhook calls still queued in the store.
+func (q *Queue) requeue(ctx context.Context) error {
+	f := storage.Filter{Status: storage.StatusQueued, Limit: storage.MaxLimit}
+	for {
+		page, err := q.store.List(ctx, f)
+		if err != nil {
+			return err
+		}
+		for _, c := range page.Calls {
+			if c.Source != "webhook" || c.RecordingURL == "" {
+				continue
+			}
+			if _, err := q.insertAudit(ctx, c, ""); err != nil {
+				return err
+			}
+		}
+		if page.NextCursor == "" {
+			return nil
+		}
+		f.Cursor = page.NextCursor
+	}
+}
+
+// allStates makes a job unique per call id whatever became of the earlier
+// one: waiting, running, completed, cancelled (failed for good) or
+// discarded (out of attempts). River's default omits the last two, which
+// would let a resend re-run a failed call.
+var allStates = rivertype.JobStates()
+
+// auditArgs is the job that analyses one webhook call.
+type auditArgs struct {
+	CallID       string `json:"call_id" river:"unique"`
+	ManagerID    string `json:"manager_id,omitempty"`
+	RecordingURL string `json:"recording_url"`
+	Mode         string `json:"content_mode,omitempty"`
+	Language     string `json:"language,omitempty"`
+	WebhookID    string `json:"webhook_id,omitempty"`
+}
+
+func (auditArgs) Kind() string { return "callaudit_audit" }
+
+func (auditArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
+}
+
+// deliverArgs is the job that sends a done call to the notifiers.
+type deliverArgs struct {
+	CallID string `json:"call_id" river:"unique"`
+}
+
+func (deliverArgs) Kind() string { return "callaudit_deliver" }
+
+func (deliverArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
+}
+
+// levelFloor drops records below a level, whatever the wrapped handler
+// would accept.
+type levelFloor struct {
+	slog.Handler
+	floor slog.Level
+}
+
+func (l levelFloor) Enabled(ctx context.Context, lv slog.Level) bool {
+	return lv >= l.floor && l.Handler.Enabled(ctx, lv)
+}
+
+func (l levelFloor) WithAttrs(a []slog.Attr) slog.Handler {
+	return levelFloor{l.Handler.WithAttrs(a), l.floor}
+}
+
+func (l levelFloor) WithGroup(n string) slog.Handler {
+	return levelFloor{l.Handler.WithGroup(n), l.floor}
+}
+
+func attemptText(n, of int) string { return fmt.Sprintf("attempt %d of %d", n, of) }

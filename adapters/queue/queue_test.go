@@ -1,0 +1,444 @@
+package queue_test
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/queue"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
+)
+
+// fetcher is a scripted audit.Fetcher: call i of a URL fails with
+// errs[url][i] when set, and succeeds with a short WAV otherwise.
+type fetcher struct {
+	mu    sync.Mutex
+	errs  map[string][]error
+	calls map[string]int
+}
+
+func (f *fetcher) Fetch(ctx context.Context, url string) (transcribe.Audio, func(), error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.calls == nil {
+		f.calls = map[string]int{}
+	}
+	n := f.calls[url]
+	f.calls[url]++
+	if errs := f.errs[url]; n < len(errs) && errs[n] != nil {
+		return transcribe.Audio{}, nil, errs[n]
+	}
+	return transcribe.AudioFromBytes("call.wav", transcribetest.WAV(0.2, 8000, 1)), func() {}, nil
+}
+
+func (f *fetcher) count(url string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[url]
+}
+
+// notifier counts deliveries per call and fails as scripted.
+type notifier struct {
+	mu    sync.Mutex
+	errs  []error
+	calls map[string]int
+	total int
+}
+
+func (n *notifier) Notify(ctx context.Context, call storage.Call) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.calls == nil {
+		n.calls = map[string]int{}
+	}
+	i := n.total
+	n.total++
+	n.calls[call.ID]++
+	if i < len(n.errs) && n.errs[i] != nil {
+		return n.errs[i]
+	}
+	if call.Status != storage.StatusDone || call.Report == nil {
+		return callaudit.Errorf(callaudit.KindInvalid, "notified of a call that is not done")
+	}
+	return nil
+}
+
+func (n *notifier) count(id string) int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.calls[id]
+}
+
+// env is one queue under test with its fakes.
+type env struct {
+	q     *queue.Queue
+	store storage.Store
+	fetch *fetcher
+	stt   *transcribetest.Fake
+	note  *notifier
+}
+
+type setup struct {
+	dsn         string
+	fetchErrs   map[string][]error
+	notifyErrs  []error
+	maxAttempts int
+	sttDelay    time.Duration
+	noStart     bool
+}
+
+func newEnv(t *testing.T, s setup) *env {
+	t.Helper()
+	ctx := context.Background()
+	if s.dsn == "" {
+		s.dsn = filepath.Join(t.TempDir(), "calls.db")
+	}
+	store, err := sqlstore.Open(ctx, s.dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	e := &env{store: store, fetch: &fetcher{errs: s.fetchErrs}, stt: &transcribetest.Fake{Delay: s.sttDelay}, note: &notifier{errs: s.notifyErrs}}
+	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(e.fetch), audit.WithTranscriber(e.stt))
+	require.NoError(t, err)
+	e.q, err = queue.Open(ctx, queue.Config{
+		DatabaseURL:  s.dsn,
+		Auditor:      a,
+		Notifiers:    []audit.Notifier{e.note},
+		MaxAttempts:  s.maxAttempts,
+		Retry:        retry.Policy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+		PollInterval: 20 * time.Millisecond,
+	})
+	require.NoError(t, err)
+	if !s.noStart {
+		e.start(t)
+	}
+	return e
+}
+
+func (e *env) start(t *testing.T) {
+	t.Helper()
+	require.NoError(t, e.q.Start(context.Background()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, e.q.Stop(ctx))
+	})
+}
+
+func input(id string) audit.Input {
+	return audit.Input{CallID: id, ManagerID: "anna", AudioURL: "https://pbx.example/rec/" + id + ".wav", Mode: "Manager +"}
+}
+
+// waitFor waits until the call reaches status (and, when set, a reason
+// containing want) and returns it.
+func (e *env) waitFor(t *testing.T, id string, status storage.Status, want string) storage.Call {
+	t.Helper()
+	var last storage.Call
+	require.Eventually(t, func() bool {
+		c, err := e.store.Get(context.Background(), id)
+		if err != nil {
+			return false
+		}
+		last = c
+		return c.Status == status && strings.Contains(c.StatusReason, want)
+	}, 20*time.Second, 10*time.Millisecond, "call %s: want %s %q", id, status, want)
+	return last
+}
+
+// backends are SQLite always and PostgreSQL when the test script gives a
+// server.
+func backends() []struct {
+	name  string
+	fresh func(t *testing.T) string
+} {
+	return []struct {
+		name  string
+		fresh func(t *testing.T) string
+	}{
+		{"sqlite", func(t *testing.T) string { return filepath.Join(t.TempDir(), "calls.db") }},
+		{"postgres", freshPostgres},
+	}
+}
+
+func TestWebhookCallRunsOnceAndIsDelivered(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, setup{dsn: b.fresh(t)})
+			ctx := context.Background()
+			call, created, err := e.q.EnqueueCall(ctx, input("c1"), "msg_1")
+			require.NoError(t, err)
+			assert.True(t, created)
+			assert.Equal(t, storage.StatusQueued, call.Status)
+
+			done := e.waitFor(t, "c1", storage.StatusDone, "delivered")
+			require.NotNil(t, done.Report)
+			assert.Equal(t, "webhook", done.Source)
+			assert.Equal(t, "anna", done.ManagerID)
+			assert.Equal(t, "https://pbx.example/rec/c1.wav", done.RecordingURL)
+
+			// A resend of a done call answers its status and runs nothing.
+			again, created, err := e.q.EnqueueCall(ctx, input("c1"), "msg_2")
+			require.NoError(t, err)
+			assert.False(t, created)
+			assert.Equal(t, storage.StatusDone, again.Status)
+			time.Sleep(200 * time.Millisecond) // give a wrongly queued job the chance to run
+			assert.Equal(t, 1, e.stt.CallCount(), "transcribed once")
+			assert.Equal(t, 1, e.note.count("c1"), "delivered once")
+		})
+	}
+}
+
+func TestConcurrentResendsMakeOneJob(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			// The transcriber is slow, so resends arrive while the call
+			// waits or runs.
+			e := newEnv(t, setup{dsn: b.fresh(t), sttDelay: 100 * time.Millisecond})
+			var created atomic.Int32
+			var wg sync.WaitGroup
+			for range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					_, ok, err := e.q.EnqueueCall(context.Background(), input("dup"), "")
+					assert.NoError(t, err)
+					if ok {
+						created.Add(1)
+					}
+				}()
+			}
+			wg.Wait()
+			assert.Equal(t, int32(1), created.Load(), "one request creates the job")
+			e.waitFor(t, "dup", storage.StatusDone, "delivered")
+			time.Sleep(200 * time.Millisecond)
+			assert.Equal(t, 1, e.stt.CallCount())
+			assert.Equal(t, 1, e.note.count("dup"))
+		})
+	}
+}
+
+func TestFailures(t *testing.T) {
+	notFound := callaudit.Errorf(callaudit.KindNotFound, "the recording was not found (404)")
+	notAudio := callaudit.Errorf(callaudit.KindUnsupported, "the file is not audio")
+	busy := &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the recording server is unavailable (503)", RetryAfter: 50 * time.Millisecond}
+	limited := callaudit.Errorf(callaudit.KindRateLimited, "rate limited (429)")
+	tests := []struct {
+		name    string
+		errs    []error
+		status  storage.Status
+		reason  string
+		fetches int
+	}{
+		{"404 fails at once", []error{notFound}, storage.StatusFailed, "not found (404)", 1},
+		{"not audio fails at once", []error{notAudio}, storage.StatusFailed, "not audio", 1},
+		{"503 then success", []error{busy}, storage.StatusDone, "delivered", 2},
+		{"429 twice then success", []error{limited, limited}, storage.StatusDone, "delivered", 3},
+		{"transient until out of attempts", []error{busy, busy, busy, busy}, storage.StatusFailed, "gave up after attempt 3 of 3: the recording server is unavailable", 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			url := input("f").AudioURL
+			e := newEnv(t, setup{fetchErrs: map[string][]error{url: tt.errs}, maxAttempts: 3})
+			_, _, err := e.q.EnqueueCall(context.Background(), input("f"), "")
+			require.NoError(t, err)
+			c := e.waitFor(t, "f", tt.status, tt.reason)
+			time.Sleep(200 * time.Millisecond) // a wrong retry would run by now
+			assert.Equal(t, tt.fetches, e.fetch.count(url))
+			if tt.status == storage.StatusFailed {
+				assert.Nil(t, c.Report)
+				assert.Equal(t, 0, e.note.count("f"), "failed calls are not delivered")
+				// A resend of a failed call does not run it again.
+				again, created, err := e.q.EnqueueCall(context.Background(), input("f"), "")
+				require.NoError(t, err)
+				assert.False(t, created)
+				assert.Equal(t, storage.StatusFailed, again.Status)
+				time.Sleep(200 * time.Millisecond)
+				assert.Equal(t, tt.fetches, e.fetch.count(url))
+			}
+		})
+	}
+}
+
+func TestDelivery(t *testing.T) {
+	down := &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the CRM answered 503", RetryAfter: 30 * time.Millisecond}
+	refused := callaudit.Errorf(callaudit.KindForbidden, "the CRM refused the token")
+	tests := []struct {
+		name   string
+		errs   []error
+		reason string
+		sends  int
+	}{
+		{"first try", nil, "delivered", 1},
+		{"retried without scoring again", []error{down, down}, "delivered", 3},
+		{"refused fails the delivery", []error{refused}, "delivery failed: the CRM refused the token", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, setup{notifyErrs: tt.errs})
+			_, _, err := e.q.EnqueueCall(context.Background(), input("d"), "")
+			require.NoError(t, err)
+			c := e.waitFor(t, "d", storage.StatusDone, tt.reason)
+			assert.Equal(t, tt.reason, c.StatusReason)
+			require.NotNil(t, c.Report, "the report survives the delivery note")
+			time.Sleep(200 * time.Millisecond)
+			assert.Equal(t, tt.sends, e.note.count("d"))
+			assert.Equal(t, 1, e.stt.CallCount(), "scored once whatever the delivery did")
+		})
+	}
+}
+
+func TestEnqueueValidates(t *testing.T) {
+	e := newEnv(t, setup{noStart: true})
+	tests := []struct {
+		name  string
+		in    audit.Input
+		field string
+	}{
+		{"no call id", audit.Input{AudioURL: "https://x.example/a.wav"}, "call_id"},
+		{"no url", audit.Input{CallID: "x"}, "recording_url"},
+		{"ftp url", audit.Input{CallID: "x", AudioURL: "ftp://x.example/a.wav"}, "recording_url"},
+		{"unknown mode", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Mode: "Boss+"}, "content_mode"},
+		{"bad language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "not a language"}, "language"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := e.q.EnqueueCall(context.Background(), tt.in, "")
+			require.Error(t, err)
+			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			var fields []string
+			for _, f := range callaudit.FieldsOf(err) {
+				fields = append(fields, f.Field)
+			}
+			assert.Contains(t, fields, tt.field)
+			_, gerr := e.store.Get(context.Background(), "x")
+			assert.Equal(t, callaudit.KindNotFound, callaudit.KindOf(gerr), "nothing is saved")
+		})
+	}
+}
+
+// A call saved as queued whose job was lost (a crash between the two
+// writes) runs at the next start.
+func TestStartRequeuesQueuedCalls(t *testing.T) {
+	e := newEnv(t, setup{noStart: true})
+	in := input("lost")
+	require.NoError(t, e.store.Save(context.Background(), storage.Call{
+		ID: in.CallID, ManagerID: in.ManagerID, Status: storage.StatusQueued, Source: "webhook", RecordingURL: in.AudioURL,
+	}))
+	e.start(t)
+	e.waitFor(t, "lost", storage.StatusDone, "delivered")
+}
+
+// Stopping mid-analysis puts the call back; the next start finishes it.
+func TestStopRequeuesRunningCall(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "calls.db")
+	e := newEnv(t, setup{dsn: dsn, sttDelay: 5 * time.Second, noStart: true})
+	require.NoError(t, e.q.Start(context.Background()))
+	_, _, err := e.q.EnqueueCall(context.Background(), input("s"), "")
+	require.NoError(t, err)
+	e.waitFor(t, "s", storage.StatusProcessing, "")
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	_ = e.q.Stop(ctx) // out of time: the job is cancelled
+	cancel()
+	e.waitFor(t, "s", storage.StatusQueued, "interrupted")
+
+	e2 := newEnv(t, setup{dsn: dsn})
+	e2.waitFor(t, "s", storage.StatusDone, "delivered")
+	assert.Equal(t, 1, e2.stt.CallCount())
+}
+
+func TestQueuePath(t *testing.T) {
+	tests := []struct {
+		dsn, want string
+		bad       bool
+	}{
+		{dsn: "callaudit.db", want: "callaudit.db-queue?"},
+		{dsn: "/var/lib/audit/calls.db?_pragma=busy_timeout(1)", want: "/var/lib/audit/calls.db-queue?"},
+		{dsn: "sqlite:///data/x.db", want: "/data/x.db-queue?"},
+		{dsn: "sqlite:x.db", want: "x.db-queue?"},
+		{dsn: "file:x.db?cache=shared", want: "file:x.db-queue?"},
+		{dsn: ":memory:", want: "file::memory:?"},
+		{dsn: "mysql://x", bad: true},
+		{dsn: "", bad: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.dsn, func(t *testing.T) {
+			got, err := queue.QueuePath(tt.dsn)
+			if tt.bad {
+				assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+				return
+			}
+			require.NoError(t, err)
+			assert.True(t, strings.HasPrefix(got, tt.want), "got %q", got)
+			assert.Contains(t, got, "busy_timeout")
+		})
+	}
+}
+
+// postgresURL returns the test server's URL, skipping without one unless
+// AUDIT_TEST_REQUIRE=1.
+func postgresURL(t testing.TB) string {
+	u := os.Getenv("AUDIT_TEST_POSTGRES_URL")
+	if u == "" {
+		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
+			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
+		}
+		t.Skip("AUDIT_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL server")
+	}
+	return u
+}
+
+// freshPostgres creates an empty database for the test and returns its
+// URL; it is dropped when the test ends.
+func freshPostgres(t *testing.T) string {
+	base := postgresURL(t)
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	name := "queue_test_" + hex.EncodeToString(b)
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
+		assert.NoError(t, err)
+		_ = admin.Close()
+	})
+	return withDatabase(t, base, name)
+}
+
+func withDatabase(t *testing.T, base, name string) string {
+	i := strings.Index(base, "://")
+	require.True(t, i > 0)
+	rest := base[i+3:]
+	slash := strings.IndexByte(rest, '/')
+	query := ""
+	if q := strings.IndexByte(rest, '?'); q >= 0 {
+		query = rest[q:]
+		if slash < 0 || slash > q {
+			slash = q
+		}
+	}
+	if slash < 0 {
+		slash = len(rest)
+	}
+	return fmt.Sprintf("%s://%s/%s%s", base[:i], rest[:slash], name, query)
+}

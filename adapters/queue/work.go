@@ -1,0 +1,191 @@
+package queue
+
+import (
+	"context"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// auditWorker analyses one webhook call.
+type auditWorker struct {
+	river.WorkerDefaults[auditArgs]
+	q *Queue
+}
+
+// Timeout lets one attempt run as long as the longest recording needs;
+// River's default (one minute) would cut long calls off.
+func (w *auditWorker) Timeout(*river.Job[auditArgs]) time.Duration { return w.q.cfg.JobTimeout }
+
+// NextRetry honours the wait upstream asked for, else backs off.
+func (w *auditWorker) NextRetry(job *river.Job[auditArgs]) time.Time {
+	return w.q.nextRetry(job.ID, job.Attempt)
+}
+
+// Work is idempotent: River may run a job again after a crash, so a call
+// that is already done only has its delivery ensured, and a failed one is
+// left alone.
+func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error {
+	q, a := w.q, job.Args
+	call, err := q.store.Get(ctx, a.CallID)
+	switch {
+	case err == nil && call.Status == storage.StatusDone:
+		return q.insertDeliver(ctx, call.ID)
+	case err == nil && call.Status == storage.StatusFailed:
+		return nil
+	case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
+		return q.retryable(job.ID, err)
+	case err != nil:
+		// The call was removed from the history (or never saved):
+		// analyse it from the job's own copy of the request.
+		call = storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Language: a.Language, Source: "webhook", RecordingURL: a.RecordingURL}
+	}
+	call.Status, call.StatusReason = storage.StatusProcessing, attemptText(job.Attempt, job.MaxAttempts)
+	if err := q.store.Save(ctx, call); err != nil {
+		return q.retryable(job.ID, err)
+	}
+
+	rep, err := q.cfg.Auditor.Audit(ctx, audit.Input{
+		AudioURL:  a.RecordingURL,
+		CallID:    a.CallID,
+		ManagerID: a.ManagerID,
+		Mode:      a.Mode,
+		Language:  a.Language,
+		Source:    "webhook",
+	})
+	switch {
+	case err == nil:
+		return q.insertDeliver(ctx, a.CallID)
+	case rep != nil:
+		// Scored but not saved: try again (scoring again is the price of
+		// keeping exactly one stored result).
+		return q.retryable(job.ID, err)
+	}
+	return q.failed(ctx, job.ID, job.Attempt, job.MaxAttempts, call, err)
+}
+
+// failed records a failed attempt on the call and tells River what to do:
+// retry a transient failure while attempts remain, cancel anything else.
+func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts int, call storage.Call, err error) error {
+	save := func(status storage.Status, reason string) {
+		call.Status, call.StatusReason = status, reason
+		// The job's context may be over (timeout, shutdown); the status
+		// must still be written.
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if serr := q.store.Save(sctx, call); serr != nil {
+			q.log.Error("queue: saving the call's status failed", "call_id", call.ID, "err", serr)
+		}
+	}
+	msg := callaudit.MessageOf(err)
+	if callaudit.KindOf(err) == callaudit.KindCanceled && ctx.Err() != nil {
+		// The server is stopping: put the call back, without spending an
+		// attempt; it runs at the next start.
+		save(storage.StatusQueued, "interrupted by a server stop; will run again")
+		return river.JobSnooze(0)
+	}
+	if callaudit.IsTransient(err) {
+		if attempt >= maxAttempts {
+			q.log.Warn("queue: call failed after its last attempt", "call_id", call.ID, "attempts", attempt, "err", err)
+			save(storage.StatusFailed, "gave up after "+attemptText(attempt, maxAttempts)+": "+msg)
+			return river.JobCancel(err)
+		}
+		q.log.Info("queue: call will be retried", "call_id", call.ID, "attempt", attempt, "err", err)
+		save(storage.StatusQueued, "retrying after "+attemptText(attempt, maxAttempts)+": "+msg)
+		return q.retryable(jobID, err)
+	}
+	q.log.Warn("queue: call failed", "call_id", call.ID, "kind", callaudit.KindOf(err), "err", err)
+	save(storage.StatusFailed, msg)
+	return river.JobCancel(err)
+}
+
+// retryable remembers the wait err asks for and returns err, so that River
+// retries the job (NextRetry reads the wait).
+func (q *Queue) retryable(jobID int64, err error) error {
+	if ra := callaudit.RetryAfterOf(err); ra > 0 {
+		q.retryAfter.Store(jobID, ra)
+	}
+	return err
+}
+
+// nextRetry is when attempt+1 may run: after the wait upstream asked for,
+// or after retry.Policy's jittered exponential backoff.
+func (q *Queue) nextRetry(jobID int64, attempt int) time.Time {
+	var err error = callaudit.Errorf(callaudit.KindUnavailable, "retry")
+	if v, ok := q.retryAfter.LoadAndDelete(jobID); ok {
+		err = &callaudit.Error{Kind: callaudit.KindUnavailable, RetryAfter: v.(time.Duration)}
+	}
+	return time.Now().Add(q.cfg.Retry.Delay(max(attempt, 1), err))
+}
+
+func (q *Queue) insertDeliver(ctx context.Context, callID string) error {
+	if len(q.cfg.Notifiers) == 0 {
+		return nil
+	}
+	if _, err := q.client.Insert(ctx, deliverArgs{CallID: callID}, nil); err != nil {
+		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Insert", "the delivery cannot be queued")
+	}
+	return nil
+}
+
+// deliverWorker sends a done call to every notifier, then notes the
+// outcome in the call's StatusReason ("delivered", "delivery retrying: …",
+// "delivery failed: …"). A retry sends to every notifier again; each
+// passes the call id as its receiver's idempotency key, so receivers
+// see one result.
+type deliverWorker struct {
+	river.WorkerDefaults[deliverArgs]
+	q *Queue
+}
+
+func (w *deliverWorker) Timeout(*river.Job[deliverArgs]) time.Duration { return w.q.cfg.JobTimeout }
+
+func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
+	return w.q.nextRetry(job.ID, job.Attempt)
+}
+
+func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
+	q := w.q
+	call, err := q.store.Get(ctx, job.Args.CallID)
+	if err != nil {
+		if callaudit.KindOf(err) == callaudit.KindNotFound {
+			return river.JobCancel(err)
+		}
+		return q.retryable(job.ID, err)
+	}
+	if call.Status != storage.StatusDone {
+		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done", call.ID, call.Status))
+	}
+	var nerr error
+	for _, n := range q.cfg.Notifiers {
+		if nerr = n.Notify(ctx, call); nerr != nil {
+			break
+		}
+	}
+	reason, result := "delivered", error(nil)
+	switch {
+	case nerr == nil:
+	case callaudit.KindOf(nerr) == callaudit.KindCanceled && ctx.Err() != nil:
+		return river.JobSnooze(0)
+	case callaudit.IsTransient(nerr) && job.Attempt < job.MaxAttempts:
+		reason = "delivery retrying after " + attemptText(job.Attempt, job.MaxAttempts) + ": " + callaudit.MessageOf(nerr)
+		result = q.retryable(job.ID, nerr)
+	default:
+		reason = "delivery failed: " + callaudit.MessageOf(nerr)
+		result = river.JobCancel(nerr)
+		q.log.Warn("queue: delivery failed", "call_id", call.ID, "attempt", job.Attempt, "err", nerr)
+	}
+	call.StatusReason = reason
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := q.store.Save(sctx, call); err != nil && result == nil {
+		// Delivered, but the note is lost; delivering again is harmless
+		// (receivers dedup), losing the status is not.
+		return q.retryable(job.ID, err)
+	}
+	return result
+}
