@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -212,27 +213,50 @@ func TestDefaultsServeUIAndAPI(t *testing.T) {
 }
 
 func TestDataSurvivesRestart(t *testing.T) {
-	dir := t.TempDir()
-	p := start(t, dir)
-	resp, body := postJSON(t, p.base+"/analyze_call", analyzeBody("restart-1"))
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
-	var first score.Report
-	require.NoError(t, json.Unmarshal(body, &first))
-	require.Equal(t, 0, p.stop(t))
+	stores := []struct {
+		name string
+		env  func(t *testing.T) []string
+	}{
+		{"sqlite default", func(t *testing.T) []string { return nil }},
+		{"postgres", func(t *testing.T) []string {
+			url := os.Getenv("AUDIT_TEST_POSTGRES_URL")
+			if url == "" {
+				if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
+					t.Fatal("AUDIT_TEST_POSTGRES_URL is not set (run scripts/test.sh)")
+				}
+				t.Skip("AUDIT_TEST_POSTGRES_URL is not set")
+			}
+			return []string{"AUDIT_DATABASE_URL=" + url}
+		}},
+	}
+	for _, st := range stores {
+		t.Run(st.name, func(t *testing.T) {
+			env := st.env(t)
+			dir := t.TempDir()
+			// The PostgreSQL database is shared between runs: a fresh id.
+			id := "restart-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+			p := start(t, dir, env...)
+			resp, body := postJSON(t, p.base+"/analyze_call", analyzeBody(id))
+			require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+			var first score.Report
+			require.NoError(t, json.Unmarshal(body, &first))
+			require.Equal(t, 0, p.stop(t))
 
-	p = start(t, dir)
-	resp, err := http.Get(p.base + "/calls/restart-1")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	var call storage.Call
-	require.NoError(t, json.NewDecoder(resp.Body).Decode(&call))
-	assert.Equal(t, "restart-1", call.ID)
-	assert.Equal(t, "anna", call.ManagerID)
-	require.NotNil(t, call.Report)
-	assert.Equal(t, first.TotalScore, call.Report.TotalScore)
-	assert.Equal(t, first.Criteria, call.Report.Criteria)
-	assert.Equal(t, 0, p.stop(t))
+			p = start(t, dir, env...)
+			resp, err := http.Get(p.base + "/calls/" + id)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+			var call storage.Call
+			require.NoError(t, json.NewDecoder(resp.Body).Decode(&call))
+			assert.Equal(t, id, call.ID)
+			assert.Equal(t, "anna", call.ManagerID)
+			require.NotNil(t, call.Report)
+			assert.Equal(t, first.TotalScore, call.Report.TotalScore)
+			assert.Equal(t, first.Criteria, call.Report.Criteria)
+			assert.Equal(t, 0, p.stop(t))
+		})
+	}
 }
 
 func TestDotEnvFile(t *testing.T) {
