@@ -81,6 +81,14 @@ type Config struct {
 	UI http.Handler
 	// TempDir holds uploads while they are analysed; empty is os.TempDir().
 	TempDir string
+	// Webhooks queues the calls posted to POST /webhook/new_call_recording
+	// (e.g. an adapters/queue.Queue); nil answers that route 503
+	// not_configured.
+	Webhooks WebhookQueue
+	// WebhookAuth wraps that route, e.g. with the Standard Webhooks
+	// signature check of adapters/webhooks when a secret is configured;
+	// nil accepts unsigned requests.
+	WebhookAuth func(http.Handler) http.Handler
 }
 
 // Handler serves the API. It is safe for concurrent use.
@@ -155,6 +163,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /analyze_call", h.analyzeCall)
 	m.HandleFunc("POST /analyze_audio_call", h.analyzeAudioCall)
 	m.HandleFunc("POST /analyze_audio_by_url", h.analyzeAudioByURL)
+	m.Handle("POST /webhook/new_call_recording", h.webhookHandler())
 
 	m.HandleFunc("GET /calls", h.listCalls)
 	m.HandleFunc("GET /calls/{id}", h.getCall)

@@ -1,0 +1,99 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// WebhookQueue records webhook calls durably for background analysis;
+// adapters/queue.Queue is the reference one.
+//
+// Contract: EnqueueCall saves the call as queued and records its job, or,
+// for a call id it already knows, returns the stored call without a
+// second job. created is true only for the request that made the job. It
+// is safe for concurrent use; errors use the project's kinds.
+type WebhookQueue interface {
+	EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error)
+}
+
+// webhookRequest is the body of POST /webhook/new_call_recording.
+type webhookRequest struct {
+	CallID       string `json:"call_id" validate:"required,max=200"`
+	ManagerID    string `json:"manager_id" validate:"max=200"`
+	RecordingURL string `json:"recording_url" validate:"required,max=4096,http_url"`
+	ContentMode  string `json:"content_mode"`
+	Language     string `json:"language" validate:"omitempty,bcp47_language_tag"`
+}
+
+// WebhookAccepted is the answer to a webhook: where the call is and where
+// to follow it.
+type WebhookAccepted struct {
+	CallID       string         `json:"call_id"`
+	Status       storage.Status `json:"status"`
+	StatusReason string         `json:"status_reason,omitempty"`
+	StatusURL    string         `json:"status_url"`
+}
+
+// webhookHandler is the route with its optional authentication.
+func (h *Handler) webhookHandler() http.Handler {
+	var next http.Handler = http.HandlerFunc(h.newCallRecording)
+	if h.cfg.WebhookAuth != nil {
+		next = h.cfg.WebhookAuth(next)
+	}
+	return next
+}
+
+// newCallRecording queues a call posted by a CRM or telephony system and
+// answers at once: 202 when this request queued it, 200 with the current
+// status when the call id is already known (a resend never runs a call
+// twice).
+func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Webhooks == nil {
+		h.writeError(w, r, callaudit.Errorf(callaudit.KindNotConfigured, "webhooks need a job queue and none is configured"))
+		return
+	}
+	var req webhookRequest
+	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	// All field problems in one answer, the mode's accepted values too.
+	fields := callaudit.FieldsOf(audit.Validate(req))
+	if _, err := score.ParseMode(req.ContentMode); err != nil {
+		fields = append(fields, callaudit.FieldsOf(err)...)
+	}
+	if len(fields) > 0 {
+		h.writeError(w, r, callaudit.Invalid(fields...))
+		return
+	}
+	// Refuse now what no worker could do, rather than fail it later.
+	if err := h.needURLFetch(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	call, created, err := h.cfg.Webhooks.EnqueueCall(r.Context(), audit.Input{
+		AudioURL:  req.RecordingURL,
+		Mode:      req.ContentMode,
+		CallID:    req.CallID,
+		ManagerID: req.ManagerID,
+		Language:  req.Language,
+		Source:    "webhook",
+	}, r.Header.Get("webhook-id"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusAccepted
+	}
+	statusURL := "/calls/" + url.PathEscape(call.ID)
+	w.Header().Set("Location", statusURL)
+	writeJSON(w, status, WebhookAccepted{CallID: call.ID, Status: call.Status, StatusReason: call.StatusReason, StatusURL: statusURL})
+}
