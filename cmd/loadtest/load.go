@@ -93,11 +93,15 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 
 	for i, n := range o.upstream {
 		fake.Reset()
+		db := o.database
+		if db == "" {
+			db = filepath.Join(dir, fmt.Sprintf("load%d.db", i))
+		}
 		env := []string{
 			"OPENAI_API_KEY=" + fake.APIKey,
 			"OPENAI_BASE_URL=" + fake.URL,
 			"AUDIT_OPENAI_MAX_CONCURRENCY=" + strconv.Itoa(n),
-			"AUDIT_DATABASE_URL=" + filepath.Join(dir, fmt.Sprintf("load%d.db", i)),
+			"AUDIT_DATABASE_URL=" + db,
 			"AUDIT_TEMP_DIR=" + dir,
 		}
 		fmt.Fprintf(logw, "load: %d clients, upstream concurrency %d, %s (+%s warm-up)\n", o.clients, n, o.duration, o.warmup)
@@ -323,7 +327,11 @@ func loadavg() string {
 }
 
 func (r *results) print(w io.Writer) {
-	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s\n\n", r.cpus, r.loadavg, r.opts.delay)
+	store := "SQLite"
+	if r.opts.database != "" {
+		store = "the -database store"
+	}
+	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s\n\n", r.cpus, r.loadavg, r.opts.delay, store)
 	if len(r.phases) > 0 {
 		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | upstream peak | server peak RSS | server CPU per request |\n")
 		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")

@@ -49,6 +49,7 @@ type options struct {
 	delay      time.Duration
 	uploadMB   int
 	server     string // auditd binary; empty builds one
+	database   string // AUDIT_DATABASE_URL for the load phases; empty is SQLite in a temp dir
 	serverLogs bool
 }
 
@@ -63,6 +64,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.delay, "delay", 200*time.Millisecond, "the fake OpenAI's answer delay")
 	fs.IntVar(&o.uploadMB, "upload-mb", 200, "size of the uploaded recording in MB (10^6 bytes); 0 skips the upload")
 	fs.StringVar(&o.server, "server", "", "auditd binary to run; empty builds ./cmd/auditd")
+	fs.StringVar(&o.database, "database", "", "AUDIT_DATABASE_URL of the load phases (e.g. a postgres:// URL); empty is a new SQLite file")
 	fs.BoolVar(&o.serverLogs, "server-logs", false, "copy the servers' logs to stderr")
 	if err := fs.Parse(args); err != nil {
 		return o, err
