@@ -1,0 +1,189 @@
+package send_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback/send"
+)
+
+const token = "tok-SECRET-123"
+
+func TestDoStatuses(t *testing.T) {
+	tests := []struct {
+		status     int
+		retryAfter string
+		kind       callaudit.Kind
+		wait       time.Duration
+	}{
+		{status: 200},
+		{status: 201},
+		{status: 204},
+		{status: 429, retryAfter: "7", kind: callaudit.KindRateLimited, wait: 7 * time.Second},
+		{status: 429, kind: callaudit.KindRateLimited},
+		{status: 500, kind: callaudit.KindUpstream},
+		{status: 502, kind: callaudit.KindUpstream},
+		{status: 503, retryAfter: "2", kind: callaudit.KindUnavailable, wait: 2 * time.Second},
+		{status: 504, kind: callaudit.KindTimeout},
+		{status: 408, kind: callaudit.KindTimeout},
+		{status: 401, kind: callaudit.KindUnauthorized},
+		{status: 403, kind: callaudit.KindUnauthorized},
+		{status: 404, kind: callaudit.KindNotFound},
+		{status: 400, kind: callaudit.KindInvalid},
+		{status: 422, kind: callaudit.KindInvalid},
+		{status: 302, kind: callaudit.KindInvalid},
+	}
+	for _, tt := range tests {
+		t.Run(http.StatusText(tt.status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tt.retryAfter != "" {
+					w.Header().Set("Retry-After", tt.retryAfter)
+				}
+				if tt.status == 302 {
+					w.Header().Set("Location", "/elsewhere")
+				}
+				w.WriteHeader(tt.status)
+				// Receivers sometimes echo the request: the token must not
+				// travel on into the error.
+				_, _ = w.Write([]byte(`{"detail":"bad token ` + token + `"}`))
+			}))
+			defer srv.Close()
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/x", nil)
+			require.NoError(t, err)
+			c := send.Client{Service: "Test CRM", Secrets: []string{token}}
+			resp, err := c.Do(req, "test.Do")
+			if tt.kind == "" {
+				require.NoError(t, err)
+				assert.Equal(t, tt.status, resp.Status)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, tt.kind, callaudit.KindOf(err))
+			assert.Equal(t, tt.wait, callaudit.RetryAfterOf(err))
+			assert.Contains(t, callaudit.MessageOf(err), "Test CRM answered")
+			assert.NotContains(t, err.Error(), token)
+			assert.Contains(t, err.Error(), "[redacted]", "the answer is kept for logs, redacted")
+			var ae *send.AnswerError
+			require.ErrorAs(t, err, &ae)
+			assert.Equal(t, tt.status, ae.Status)
+		})
+	}
+}
+
+func TestDoTransportErrorsHideTheURL(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	addr := srv.URL
+	srv.Close() // nothing listens there any more
+	secretURL := addr + "/rest/1/" + token + "/"
+	req, err := http.NewRequest(http.MethodPost, secretURL+"crm.timeline.comment.add.json", nil)
+	require.NoError(t, err)
+	_, err = send.Client{Service: "Bitrix24", Secrets: []string{token}}.Do(req, "test.Do")
+	require.Error(t, err)
+	assert.Equal(t, callaudit.KindUnavailable, callaudit.KindOf(err))
+	assert.True(t, callaudit.IsTransient(err))
+	assert.NotContains(t, err.Error(), token)
+	assert.NotContains(t, err.Error(), "/rest/1/")
+}
+
+func TestDoContext(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, nil)
+	require.NoError(t, err)
+	_, err = send.Client{Service: "X"}.Do(req, "test.Do")
+	assert.Equal(t, callaudit.KindTimeout, callaudit.KindOf(err))
+
+	ctx, cancel = context.WithCancel(context.Background())
+	cancel()
+	req, err = http.NewRequestWithContext(ctx, http.MethodPost, srv.URL, nil)
+	require.NoError(t, err)
+	_, err = send.Client{Service: "X"}.Do(req, "test.Do")
+	assert.Equal(t, callaudit.KindCanceled, callaudit.KindOf(err))
+}
+
+func TestClientTimeout(t *testing.T) {
+	block := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-block:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(block)
+	req, err := http.NewRequest(http.MethodPost, srv.URL, nil)
+	require.NoError(t, err)
+	_, err = send.Client{HTTP: send.NewHTTPClient(50 * time.Millisecond), Service: "X"}.Do(req, "test.Do")
+	assert.Equal(t, callaudit.KindTimeout, callaudit.KindOf(err))
+}
+
+func TestRedirectsAreNotFollowed(t *testing.T) {
+	var hits int
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
+	defer target.Close()
+	srv := httptest.NewServer(http.RedirectHandler(target.URL, http.StatusTemporaryRedirect))
+	defer srv.Close()
+	req, err := http.NewRequest(http.MethodPost, srv.URL, strings.NewReader("{}"))
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+token)
+	_, err = send.Client{Service: "X"}.Do(req, "test.Do")
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+	assert.Zero(t, hits, "the token must not follow a redirect")
+}
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	tests := []struct {
+		value string
+		want  time.Duration
+	}{
+		{"", 0},
+		{"3", 3 * time.Second},
+		{" 10 ", 10 * time.Second},
+		{"-1", 0},
+		{"soon", 0},
+		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
+		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		if tt.value != "" {
+			h.Set("Retry-After", tt.value)
+		}
+		assert.Equal(t, tt.want, send.RetryAfter(h, now), tt.value)
+	}
+}
+
+func TestDuration(t *testing.T) {
+	env := map[string]string{"A": "45s", "B": "nope", "C": "-3s"}
+	getenv := func(k string) string { return env[k] }
+	d, err := send.Duration(getenv, "A", time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 45*time.Second, d)
+	d, err = send.Duration(getenv, "MISSING", time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, time.Second, d)
+	for _, k := range []string{"B", "C"} {
+		_, err = send.Duration(getenv, k, time.Second)
+		assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), k)
+		assert.Equal(t, k, callaudit.FieldsOf(err)[0].Field)
+	}
+}
