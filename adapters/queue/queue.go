@@ -17,9 +17,10 @@
 // idempotent. A job is unique per call id in every state (a resend while
 // it waits, runs, or after it ended does not enqueue a second one); the
 // worker skips calls that are already done or failed; a call saved more
-// than once is still one row; and the write-back runs as its own job
-// (unique per call id, so a failed delivery retries without scoring again)
-// with the call id as the receiver's idempotency key.
+// than once is still one row; and the write-back runs as jobs of its own,
+// one per notifier and unique per call id (a failed delivery retries
+// without scoring again, and without sending to the other notifiers
+// again), with the call id as the receiver's idempotency key.
 //
 // Failures: transient ones (callaudit.IsTransient: rate limits, 5xx,
 // timeouts) are retried with backoff that honours Retry-After, up to
@@ -108,6 +109,8 @@ type Queue struct {
 	retryAfter sync.Map // job id → time.Duration
 	// Backend is "sqlite" or "postgres".
 	backend string
+	targets []target
+	noteMu  sync.Mutex
 }
 
 // Open connects to the queue's database, applies River's migrations and
@@ -143,7 +146,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	q := &Queue{cfg: cfg, store: cfg.Auditor.Store(), log: cfg.Logger}
+	q := &Queue{cfg: cfg, store: cfg.Auditor.Store(), log: cfg.Logger, targets: newTargets(cfg.Notifiers)}
 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &auditWorker{q: q})
@@ -336,9 +339,10 @@ func (auditArgs) InsertOpts() river.InsertOpts {
 	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
 }
 
-// deliverArgs is the job that sends a done call to the notifiers.
+// deliverArgs is the job that sends a done call to one notifier.
 type deliverArgs struct {
 	CallID string `json:"call_id" river:"unique"`
+	Target string `json:"target" river:"unique"`
 }
 
 func (deliverArgs) Kind() string { return "callaudit_deliver" }

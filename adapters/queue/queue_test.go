@@ -105,6 +105,8 @@ type setup struct {
 	maxAttempts int
 	sttDelay    time.Duration
 	noStart     bool
+	// extra notifiers after the env's own
+	extra []audit.Notifier
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -122,7 +124,7 @@ func newEnv(t *testing.T, s setup) *env {
 	e.q, err = queue.Open(ctx, queue.Config{
 		DatabaseURL:  s.dsn,
 		Auditor:      a,
-		Notifiers:    []audit.Notifier{e.note},
+		Notifiers:    append([]audit.Notifier{e.note}, s.extra...),
 		MaxAttempts:  s.maxAttempts,
 		Retry:        retry.Policy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
 		PollInterval: 20 * time.Millisecond,
@@ -304,6 +306,36 @@ func TestDelivery(t *testing.T) {
 			assert.Equal(t, 1, e.stt.CallCount(), "scored once whatever the delivery did")
 		})
 	}
+}
+
+// named is a notifier with a name, as the writeback adapters have.
+type named struct {
+	*notifier
+	name string
+}
+
+func (n named) Name() string { return n.name }
+
+// With several notifiers each is a job of its own: one failing does not
+// make the others deliver again, and the reason lists each outcome.
+func TestDeliveryPerTarget(t *testing.T) {
+	down := &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the CRM answered 503"}
+	crm := named{&notifier{errs: []error{down, down}}, "amocrm"}
+	hook := named{&notifier{errs: []error{callaudit.Errorf(callaudit.KindForbidden, "refused")}}, "callback"}
+	e := newEnv(t, setup{extra: []audit.Notifier{crm, hook}})
+	_, _, err := e.q.EnqueueCall(context.Background(), input("m"), "")
+	require.NoError(t, err)
+	var c storage.Call
+	require.Eventually(t, func() bool {
+		c, err = e.store.Get(context.Background(), "m")
+		return err == nil && strings.Count(c.StatusReason, " | ") == 2 && strings.Contains(c.StatusReason, "amocrm: delivered")
+	}, 20*time.Second, 10*time.Millisecond)
+	assert.Contains(t, c.StatusReason, "callback: delivery failed: refused")
+	assert.Contains(t, c.StatusReason, "*queue_test.notifier: delivered")
+	time.Sleep(200 * time.Millisecond)
+	assert.Equal(t, 1, e.note.count("m"), "the healthy notifier got one delivery")
+	assert.Equal(t, 3, crm.count("m"))
+	assert.Equal(t, 1, hook.count("m"))
 }
 
 func TestEnqueueValidates(t *testing.T) {

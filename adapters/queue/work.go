@@ -2,6 +2,8 @@ package queue
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -123,20 +125,46 @@ func (q *Queue) nextRetry(jobID int64, attempt int) time.Time {
 }
 
 func (q *Queue) insertDeliver(ctx context.Context, callID string) error {
-	if len(q.cfg.Notifiers) == 0 {
-		return nil
-	}
-	if _, err := q.client.Insert(ctx, deliverArgs{CallID: callID}, nil); err != nil {
-		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Insert", "the delivery cannot be queued")
+	for _, t := range q.targets {
+		if _, err := q.client.Insert(ctx, deliverArgs{CallID: callID, Target: t.name}, nil); err != nil {
+			return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Insert", "the delivery cannot be queued")
+		}
 	}
 	return nil
 }
 
-// deliverWorker sends a done call to every notifier, then notes the
-// outcome in the call's StatusReason ("delivered", "delivery retrying: …",
-// "delivery failed: …"). A retry sends to every notifier again; each
-// passes the call id as its receiver's idempotency key, so receivers
-// see one result.
+// target is a notifier with the name its delivery jobs carry.
+type target struct {
+	name string
+	n    audit.Notifier
+}
+
+// newTargets names the notifiers (writeback.Named, else their type), with
+// a number after repeated names.
+func newTargets(ns []audit.Notifier) []target {
+	seen := map[string]int{}
+	out := make([]target, 0, len(ns))
+	for _, n := range ns {
+		name := fmt.Sprintf("%T", n)
+		if nn, ok := n.(interface{ Name() string }); ok && nn.Name() != "" {
+			name = nn.Name()
+		}
+		seen[name]++
+		if k := seen[name]; k > 1 {
+			name = fmt.Sprintf("%s#%d", name, k)
+		}
+		out = append(out, target{name: name, n: n})
+	}
+	return out
+}
+
+// deliverWorker sends a done call to one notifier, then notes the outcome
+// in the call's StatusReason: "delivered", "delivery retrying after …",
+// "delivery failed: …" (prefixed by the target's name when there are
+// several). One job per notifier, so a failing CRM does not make the
+// others deliver again; each notifier passes the call id as its
+// receiver's idempotency key, so a retry after a crash is one result at
+// the receiver too.
 type deliverWorker struct {
 	river.WorkerDefaults[deliverArgs]
 	q *Queue
@@ -150,6 +178,15 @@ func (w *deliverWorker) NextRetry(job *river.Job[deliverArgs]) time.Time {
 
 func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	q := w.q
+	var t *target
+	for i := range q.targets {
+		if q.targets[i].name == job.Args.Target {
+			t = &q.targets[i]
+		}
+	}
+	if t == nil {
+		return river.JobCancel(callaudit.Errorf(callaudit.KindNotConfigured, "the write-back target %q is no longer configured", job.Args.Target))
+	}
 	call, err := q.store.Get(ctx, job.Args.CallID)
 	if err != nil {
 		if callaudit.KindOf(err) == callaudit.KindNotFound {
@@ -160,32 +197,55 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	if call.Status != storage.StatusDone {
 		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done", call.ID, call.Status))
 	}
-	var nerr error
-	for _, n := range q.cfg.Notifiers {
-		if nerr = n.Notify(ctx, call); nerr != nil {
-			break
-		}
-	}
-	reason, result := "delivered", error(nil)
+	nerr := t.n.Notify(ctx, call)
+	outcome, result := "delivered", error(nil)
 	switch {
 	case nerr == nil:
 	case callaudit.KindOf(nerr) == callaudit.KindCanceled && ctx.Err() != nil:
 		return river.JobSnooze(0)
 	case callaudit.IsTransient(nerr) && job.Attempt < job.MaxAttempts:
-		reason = "delivery retrying after " + attemptText(job.Attempt, job.MaxAttempts) + ": " + callaudit.MessageOf(nerr)
+		outcome = "delivery retrying after " + attemptText(job.Attempt, job.MaxAttempts) + ": " + callaudit.MessageOf(nerr)
 		result = q.retryable(job.ID, nerr)
 	default:
-		reason = "delivery failed: " + callaudit.MessageOf(nerr)
+		outcome = "delivery failed: " + callaudit.MessageOf(nerr)
 		result = river.JobCancel(nerr)
-		q.log.Warn("queue: delivery failed", "call_id", call.ID, "attempt", job.Attempt, "err", nerr)
+		q.log.Warn("queue: delivery failed", "call_id", call.ID, "target", t.name, "attempt", job.Attempt, "err", nerr)
 	}
-	call.StatusReason = reason
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := q.store.Save(sctx, call); err != nil && result == nil {
+	if err := q.noteDelivery(sctx, call.ID, t.name, outcome); err != nil && result == nil {
 		// Delivered, but the note is lost; delivering again is harmless
 		// (receivers dedup), losing the status is not.
 		return q.retryable(job.ID, err)
 	}
 	return result
+}
+
+// reasonSep separates the outcomes of several targets in StatusReason.
+const reasonSep = " | "
+
+// noteDelivery writes one target's outcome into the call's StatusReason,
+// keeping the other targets' outcomes. The read-modify-write is
+// serialised per process; with several processes and several targets
+// one outcome may be overwritten by another's (the deliveries themselves
+// are unaffected).
+func (q *Queue) noteDelivery(ctx context.Context, callID, name, outcome string) error {
+	q.noteMu.Lock()
+	defer q.noteMu.Unlock()
+	call, err := q.store.Get(ctx, callID)
+	if err != nil {
+		return err
+	}
+	if len(q.targets) == 1 {
+		call.StatusReason = outcome
+		return q.store.Save(ctx, call)
+	}
+	var kept []string
+	for _, part := range strings.Split(call.StatusReason, reasonSep) {
+		if part != "" && !strings.HasPrefix(part, name+": ") {
+			kept = append(kept, part)
+		}
+	}
+	call.StatusReason = strings.Join(append(kept, name+": "+outcome), reasonSep)
+	return q.store.Save(ctx, call)
 }
