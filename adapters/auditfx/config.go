@@ -11,7 +11,9 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/audit"
 )
 
@@ -71,6 +73,31 @@ type Config struct {
 	// Without OPENAI_API_KEY or OPENAI_BASE_URL the server scores with
 	// the offline checklist and cannot transcribe.
 	OpenAI openai.Config
+	// Queue configures the webhook job queue, which lives where
+	// DatabaseURL says (AUDIT_QUEUE_WORKERS, AUDIT_JOB_TIMEOUT,
+	// AUDIT_JOB_MAX_ATTEMPTS, AUDIT_JOB_RESCUE_AFTER).
+	Queue QueueConfig
+	// WebhookSecret is the Standard Webhooks secret (whsec_…) inbound
+	// webhooks must be signed with (AUDIT_WEBHOOK_SECRET); empty accepts
+	// unsigned ones. Never logged.
+	WebhookSecret string
+	// Getenv is where the write-back adapters read their settings
+	// (AUDIT_CALLBACK_*, AMOCRM_*, BITRIX24_*); nil is os.Getenv.
+	Getenv func(string) string
+}
+
+// QueueConfig is the webhook job queue's part of Config.
+type QueueConfig struct {
+	// Workers is how many calls one process analyses at once.
+	Workers int
+	// JobTimeout bounds one attempt at a call; it must fit the longest
+	// recording.
+	JobTimeout time.Duration
+	// MaxAttempts bounds the attempts at a call and at its delivery.
+	MaxAttempts int
+	// RescueAfter is when a job still running is taken for lost (its
+	// process died) and run again; 0 is JobTimeout + 5 minutes.
+	RescueAfter time.Duration
 }
 
 // UseOpenAI reports whether scoring and transcription go to OpenAI (or a
@@ -97,6 +124,13 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		WriteTimeout:      DefaultWriteTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		ShutdownTimeout:   DefaultShutdownTimeout,
+		Queue: QueueConfig{
+			Workers:     queue.DefaultWorkers,
+			JobTimeout:  queue.DefaultJobTimeout,
+			MaxAttempts: queue.DefaultMaxAttempts,
+		},
+		WebhookSecret: get("AUDIT_WEBHOOK_SECRET"),
+		Getenv:        getenv,
 	}
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
@@ -121,7 +155,22 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	var dialog int64 = int64(c.MaxDialogBytes)
 	size("AUDIT_MAX_DIALOG_BYTES", &dialog)
 	c.MaxDialogBytes = int(dialog)
+	for name, dst := range map[string]*int{
+		"AUDIT_QUEUE_WORKERS":    &c.Queue.Workers,
+		"AUDIT_JOB_MAX_ATTEMPTS": &c.Queue.MaxAttempts,
+	} {
+		if v := get(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n <= 0 {
+				bad(name, "must be a positive whole number")
+				continue
+			}
+			*dst = n
+		}
+	}
 	for name, dst := range map[string]*time.Duration{
+		"AUDIT_JOB_TIMEOUT":         &c.Queue.JobTimeout,
+		"AUDIT_JOB_RESCUE_AFTER":    &c.Queue.RescueAfter,
 		"AUDIT_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout,
 		"AUDIT_READ_TIMEOUT":        &c.ReadTimeout,
 		"AUDIT_WRITE_TIMEOUT":       &c.WriteTimeout,
@@ -146,6 +195,14 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	case "", "text", "json":
 	default:
 		bad("AUDIT_LOG_FORMAT", "must be text or json")
+	}
+	if c.Queue.RescueAfter != 0 && c.Queue.RescueAfter < c.Queue.JobTimeout {
+		bad("AUDIT_JOB_RESCUE_AFTER", "must be at least AUDIT_JOB_TIMEOUT, or a running job would be run twice")
+	}
+	if c.WebhookSecret != "" {
+		if _, err := webhooks.ParseSecret(c.WebhookSecret); err != nil {
+			bad("AUDIT_WEBHOOK_SECRET", callaudit.MessageOf(err))
+		}
 	}
 	var err error
 	if c.Fetch, err = fetch.ConfigFromEnv(getenv); err != nil {
@@ -184,6 +241,10 @@ func (c Config) LogValue() slog.Value {
 		slog.String("fetch_allow_hosts", strings.Join(c.Fetch.AllowHosts, ",")),
 		slog.Bool("fetch_allow_private", c.Fetch.AllowPrivate),
 		slog.Duration("shutdown_timeout", c.ShutdownTimeout),
+		slog.Int("queue_workers", c.Queue.Workers),
+		slog.Duration("job_timeout", c.Queue.JobTimeout),
+		slog.Int("job_max_attempts", c.Queue.MaxAttempts),
+		slog.Bool("webhook_signatures", c.WebhookSecret != ""),
 		slog.Any("openai", c.OpenAI),
 	)
 }
