@@ -13,11 +13,13 @@
 package bitrix24
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -114,6 +116,9 @@ func New(cfg Config) (*Notifier, error) {
 // Name identifies the adapter in logs and statuses.
 func (n *Notifier) Name() string { return "bitrix24" }
 
+// errorCode is the shape of Bitrix24's error codes.
+var errorCode = regexp.MustCompile(`^[A-Za-z0-9_ ]{1,64}$`)
+
 // answer is Bitrix24's JSON reply: a result, or an error code.
 type answer struct {
 	Result      json.RawMessage `json:"result"`
@@ -145,8 +150,15 @@ func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 	}
 	var a answer
 	if err := json.Unmarshal(resp.Body, &a); err != nil || a.Error != "" || len(a.Result) == 0 || string(a.Result) == "false" {
-		// A 2xx that is not a result is a refusal all the same.
-		return n.client.StatusError(http.StatusBadRequest, resp.Header, resp.Body, op)
+		// A 2xx that is not a result is a refusal all the same. The error
+		// code is Bitrix24's vocabulary (ACCESS_DENIED), safe to show.
+		code := cmp.Or(a.Error, "no result")
+		if !errorCode.MatchString(code) {
+			code = "an unexpected answer"
+		}
+		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
+			Message: "Bitrix24 refused the comment (" + code + "); check the webhook's crm scope and the record",
+			Err:     &send.AnswerError{Status: resp.Status, Body: n.client.Redact(string(resp.Body[:min(len(resp.Body), 300)]))}}
 	}
 	return nil
 }

@@ -98,7 +98,7 @@ func (c Client) Do(req *http.Request, op string) (*Response, error) {
 // directly for receivers that report failures inside a 2xx answer.
 func (c Client) StatusError(status int, header http.Header, body []byte, op string) error {
 	what := fmt.Sprintf("%s answered %d %s", c.Service, status, http.StatusText(status))
-	e := &callaudit.Error{Op: op, Err: &AnswerError{Status: status, Body: c.redact(snippet(body))}}
+	e := &callaudit.Error{Op: op, Err: &AnswerError{Status: status, Body: c.Redact(snippet(body))}}
 	switch {
 	case status == http.StatusTooManyRequests:
 		e.Kind, e.Message = callaudit.KindRateLimited, what+": rate limited; the delivery will be retried"
@@ -136,7 +136,7 @@ func (c Client) transportError(ctx context.Context, err error, op string) error 
 		}
 		return callaudit.Wrap(ctxErr, callaudit.KindCanceled, op, "the delivery to "+c.Service+" was canceled")
 	}
-	cause := &AnswerError{Body: c.redact(err.Error())}
+	cause := &AnswerError{Body: c.Redact(err.Error())}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
 		return callaudit.Wrap(cause, callaudit.KindTimeout, op, c.Service+" did not answer in time; the delivery will be retried")
@@ -144,7 +144,8 @@ func (c Client) transportError(ctx context.Context, err error, op string) error 
 	return callaudit.Wrap(cause, callaudit.KindUnavailable, op, "cannot reach "+c.Service+"; the delivery will be retried")
 }
 
-func (c Client) redact(s string) string {
+// Redact replaces the client's secrets in s.
+func (c Client) Redact(s string) string {
 	for _, secret := range c.Secrets {
 		if secret != "" {
 			s = strings.ReplaceAll(s, secret, "[redacted]")
