@@ -28,6 +28,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/httpapi/web"
 	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
@@ -62,7 +63,7 @@ var (
 	)
 	// Module is the whole reference server.
 	Module = fx.Module("callaudit",
-		StoreModule, ScorerModule, TranscriberModule, FetcherModule, AuditorModule, HTTPModule)
+		StoreModule, ScorerModule, TranscriberModule, FetcherModule, AuditorModule, QueueModule, HTTPModule)
 )
 
 // TranscriberHint is the 503 message for audio when no transcriber is set.
@@ -188,11 +189,21 @@ type HandlerParams struct {
 	Config  Config
 	Logger  *slog.Logger
 	Auditor *audit.Auditor
+	// Queue and WebhookAuth serve the webhook route (QueueModule).
+	Queue       *queue.Queue `optional:"true"`
+	WebhookAuth WebhookAuth  `optional:"true"`
 }
 
 // NewHandler builds the HTTP API with the web UI.
 func NewHandler(p HandlerParams) (*httpapi.Handler, error) {
+	var hooks httpapi.WebhookQueue
+	if p.Queue != nil {
+		// A nil *queue.Queue in the interface would not read as nil.
+		hooks = p.Queue
+	}
 	return httpapi.New(httpapi.Config{
+		Webhooks:        hooks,
+		WebhookAuth:     p.WebhookAuth,
 		Auditor:         p.Auditor,
 		MaxBodyBytes:    p.Config.MaxBodyBytes,
 		MaxAudioBytes:   p.Config.MaxAudioBytes,

@@ -54,10 +54,6 @@ func (h *Handler) webhookHandler() http.Handler {
 // status when the call id is already known (a resend never runs a call
 // twice).
 func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
-	if h.cfg.Webhooks == nil {
-		h.writeError(w, r, callaudit.Errorf(callaudit.KindNotConfigured, "webhooks need a job queue and none is configured"))
-		return
-	}
 	var req webhookRequest
 	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
 		h.writeError(w, r, err)
@@ -75,6 +71,10 @@ func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
 	// Refuse now what no worker could do, rather than fail it later.
 	if err := h.needURLFetch(); err != nil {
 		h.writeError(w, r, err)
+		return
+	}
+	if h.cfg.Webhooks == nil {
+		h.writeError(w, r, callaudit.Errorf(callaudit.KindNotConfigured, "webhooks need a job queue and none is configured"))
 		return
 	}
 	call, created, err := h.cfg.Webhooks.EnqueueCall(r.Context(), audit.Input{
