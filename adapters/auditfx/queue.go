@@ -67,7 +67,14 @@ func NewQueue(p QueueParams) (*queue.Queue, error) {
 		names = append(names, writeback.NameOf(n))
 	}
 	p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", p.Config.Queue.Workers, "write_back", names)
-	p.Lifecycle.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
+	p.Lifecycle.Append(fx.Hook{
+		// River runs its workers under the context given to Start and
+		// stops abruptly when it ends; the start context ends with the
+		// start timeout, so the workers get one that is never canceled
+		// (OnStop stops them).
+		OnStart: func(ctx context.Context) error { return q.Start(context.WithoutCancel(ctx)) },
+		OnStop:  q.Stop,
+	})
 	return q, nil
 }
 
