@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"runtime/debug"
+	"syscall"
 
 	"go.uber.org/fx"
 )
@@ -31,6 +34,13 @@ func Main(dotenvPath string, stderr io.Writer) int {
 	logger := NewLogger(cfg, stderr)
 	logger.Info("starting callaudit server", "version", cfg.Version, "config", cfg)
 
+	// Catch the signals before anything starts: fx subscribes only once
+	// the start hooks have run, and a SIGTERM arriving just after the
+	// server logs "listening" would otherwise kill the process outright.
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+
 	app := fx.New(Options(cfg, logger))
 	if err := app.Err(); err != nil {
 		logger.Error("cannot build the server", "err", err)
@@ -42,12 +52,17 @@ func Main(dotenvPath string, stderr io.Writer) int {
 		logger.Error("cannot start the server", "err", err)
 		return 1
 	}
-	sig := <-app.Wait()
-	signal := "shutdown requested"
-	if sig.Signal != nil {
-		signal = sig.Signal.String()
+	reason, code := "shutdown requested", 0
+	select {
+	case s := <-signals:
+		reason = s.String()
+	case sig := <-app.Wait():
+		if sig.Signal != nil {
+			reason = sig.Signal.String()
+		}
+		code = sig.ExitCode
 	}
-	logger.Info("stopping", "signal", signal)
+	logger.Info("stopping", "signal", reason)
 	stopCtx, cancelStop := context.WithTimeout(context.Background(), app.StopTimeout())
 	defer cancelStop()
 	if err := app.Stop(stopCtx); err != nil {
@@ -55,7 +70,7 @@ func Main(dotenvPath string, stderr io.Writer) int {
 		return 1
 	}
 	logger.Info("stopped")
-	return sig.ExitCode
+	return code
 }
 
 // Version is the module version the binary was built from, or the VCS

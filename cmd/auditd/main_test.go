@@ -361,3 +361,11 @@ func TestAnalyzeByURL(t *testing.T) {
 		assert.Equal(t, 0, p.stop(t))
 	})
 }
+
+func TestSIGTERMRightAfterStart(t *testing.T) {
+	dir := t.TempDir()
+	for range 3 {
+		p := start(t, dir)
+		assert.Equal(t, 0, p.stop(t), "a signal as soon as the server listens is a clean stop:\n%s", p.logs.String())
+	}
+}
