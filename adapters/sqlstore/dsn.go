@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"net/url"
+	"path/filepath"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -17,6 +18,9 @@ type target struct {
 	// memory is true for an in-memory SQLite database, which exists once
 	// per connection and so must live on exactly one.
 	memory bool
+	// dir is the directory of a SQLite file given as a path, created by
+	// Open when missing; empty for file: URIs and memory databases.
+	dir string
 	// pgConfig is the parsed PostgreSQL configuration.
 	pgConfig *pgx.ConnConfig
 	// secret is the password in the DSN, scrubbed from every error.
@@ -100,7 +104,11 @@ func parseDSN(dsn string) (target, error) {
 			q.Add(kv[0], kv[1])
 		}
 	}
-	return target{dialect: sqliteDialect{}, sqliteDSN: path + "?" + q.Encode(), memory: memory}, nil
+	dir := ""
+	if !memory && !strings.HasPrefix(lower, "file:") {
+		dir = filepath.Dir(path)
+	}
+	return target{dialect: sqliteDialect{}, sqliteDSN: path + "?" + q.Encode(), memory: memory, dir: dir}, nil
 }
 
 // pragmaName returns "busy_timeout" for "busy_timeout(5000)" or

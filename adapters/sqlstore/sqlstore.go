@@ -25,6 +25,7 @@ import (
 	"database/sql"
 	"embed"
 	"io/fs"
+	"os"
 	"runtime"
 	"time"
 
@@ -113,6 +114,13 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 			s.read = s.write
 		}
 	default:
+		// A fresh server's AUDIT_DATABASE_URL may name a directory that
+		// does not exist yet; SQLite creates the file but not the path.
+		if t.dir != "" {
+			if err := os.MkdirAll(t.dir, 0o750); err != nil {
+				return nil, callaudit.Wrap(err, callaudit.KindUnavailable, "sqlstore.Open", "cannot create the database directory")
+			}
+		}
 		s.write, err = sql.Open("sqlite", t.sqliteDSN)
 		if err == nil {
 			s.write.SetMaxOpenConns(1)

@@ -3,6 +3,8 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -230,4 +232,17 @@ func TestSqlstoreSQLiteTwoWriters(t *testing.T) {
 	var n int
 	require.NoError(t, stores[0].DB().QueryRow("SELECT count(*) FROM calls").Scan(&n))
 	assert.Equal(t, goroutines*perGoroutine, n)
+}
+
+// TestSqlstoreOpenCreatesDirectory: a SQLite path in a directory that does
+// not exist yet (a fresh server's data directory) works.
+func TestSqlstoreOpenCreatesDirectory(t *testing.T) {
+	for _, dsn := range []string{
+		filepath.Join(t.TempDir(), "data", "audit", "calls.db"),
+		"sqlite:" + filepath.Join(t.TempDir(), "nested", "calls.db"),
+	} {
+		s := open(t, dsn)
+		require.NoError(t, s.Save(context.Background(), storagetest.FullCall("c1", time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))))
+		assert.FileExists(t, strings.TrimPrefix(dsn, "sqlite:"))
+	}
 }
