@@ -53,10 +53,7 @@ func parseDSN(dsn string) (target, error) {
 	}
 	lower := strings.ToLower(dsn)
 	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
-		secret := ""
-		if u, err := url.Parse(dsn); err == nil {
-			secret, _ = u.User.Password()
-		}
+		secret := urlPassword(dsn)
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
 			return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
@@ -109,6 +106,22 @@ func parseDSN(dsn string) (target, error) {
 		dir = filepath.Dir(path)
 	}
 	return target{dialect: sqliteDialect{}, sqliteDSN: path + "?" + q.Encode(), memory: memory, dir: dir}, nil
+}
+
+// urlPassword returns the password of a URL, also of one that url.Parse
+// rejects (a bad port, say), whose text an error may still echo.
+func urlPassword(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		p, _ := u.User.Password()
+		return p
+	}
+	_, rest, _ := strings.Cut(dsn, "://")
+	at := strings.LastIndexByte(rest, '@')
+	if at < 0 {
+		return ""
+	}
+	_, p, _ := strings.Cut(rest[:at], ":")
+	return p
 }
 
 // pragmaName returns "busy_timeout" for "busy_timeout(5000)" or

@@ -110,6 +110,19 @@ func TestOpenHidesPassword(t *testing.T) {
 	}
 }
 
+func TestURLPassword(t *testing.T) {
+	tests := []struct{ dsn, want string }{
+		{"postgres://audit:pw@db/audit", "pw"},
+		{"postgres://audit:p%40w@db/audit", "p@w"},
+		{"postgres://audit:pw@db:notaport/audit", "pw"},
+		{"postgres://audit@db/audit", ""},
+		{"postgres://db/audit", ""},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, urlPassword(tt.dsn), tt.dsn)
+	}
+}
+
 func TestRedact(t *testing.T) {
 	assert.Equal(t, "postgres://audit:xxxxx@db:5432/audit?sslmode=disable", Redact("postgres://audit:pw@db:5432/audit?sslmode=disable"))
 	assert.Equal(t, "postgres://audit@db/audit", Redact("postgres://audit@db/audit"))

@@ -24,7 +24,8 @@ var userMessages = map[callaudit.Kind]string{
 // translate wraps a database error in a *callaudit.Error of the right kind:
 // no rows is KindNotFound, context ends are KindCanceled/KindTimeout,
 // connection failures and lock timeouts are KindUnavailable (transient),
-// anything else KindInternal. secret, when set, is scrubbed from the text.
+// anything else KindInternal. The DSN's password is scrubbed from the
+// cause's text.
 func (s *Store) translate(op string, err error) error {
 	if err == nil {
 		return nil
