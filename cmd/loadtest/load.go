@@ -54,10 +54,15 @@ type phase struct {
 	p50, p90, p99 time.Duration
 	idealLatency  time.Duration
 	addedP50      time.Duration
-	upstreamPeak  int // the fake's largest number of concurrent requests
-	peakRSS       int64
-	served        int           // every answered request, warm-up included
-	serverCPU     time.Duration // the server's CPU time over the phase
+	// outsideP50 is the median of latency minus the report's
+	// meta.timings.score_ms: the time spent outside the scorer (HTTP,
+	// JSON, validation, parsing the dialog, saving), which the model's
+	// speed and the upstream queue do not affect.
+	outsideP50   time.Duration
+	upstreamPeak int // the fake's largest number of concurrent requests
+	peakRSS      int64
+	served       int           // every answered request, warm-up included
+	serverCPU    time.Duration // the server's CPU time over the phase
 }
 
 // upload is the large-file run.
@@ -148,6 +153,9 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 		u.rssAfterStart, _ = srv.peakRSS()
 		start := time.Now()
 		u.status, u.errText = uploadWAV(ctx, srv.base, size)
+		if u.status == http.StatusOK {
+			u.errText = ""
+		}
 		u.elapsed = time.Since(start)
 		u.peakRSS, _ = srv.peakRSS()
 		for _, r := range fake.Requests() {
@@ -174,7 +182,7 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 
 	var mu sync.Mutex
 	p := phase{statuses: map[int]int{}}
-	var latencies []time.Duration
+	var latencies, outside []time.Duration
 	var wg sync.WaitGroup
 	for c := range o.clients {
 		wg.Add(1)
@@ -186,7 +194,7 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 					"call_id": fmt.Sprintf("load-%d-%d", c, i), "manager_id": fmt.Sprintf("m%d", c%8),
 				})
 				t0 := time.Now()
-				status, errText := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
+				status, answer := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
 				t1 := time.Now()
 				mu.Lock()
 				if status != 0 {
@@ -200,10 +208,20 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 				if status == http.StatusOK {
 					p.ok++
 					latencies = append(latencies, t1.Sub(t0))
+					var rep struct {
+						Meta struct {
+							Timings struct {
+								ScoreMS int64 `json:"score_ms"`
+							} `json:"timings"`
+						} `json:"meta"`
+					}
+					if json.Unmarshal([]byte(answer), &rep) == nil {
+						outside = append(outside, t1.Sub(t0)-time.Duration(rep.Meta.Timings.ScoreMS)*time.Millisecond)
+					}
 				} else {
 					p.failed++
 					if p.firstError == "" {
-						p.firstError = errText
+						p.firstError = answer
 					}
 				}
 				mu.Unlock()
@@ -221,11 +239,13 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 	p.throughput = float64(p.ok) / o.duration.Seconds()
 	slices.Sort(latencies)
 	p.p50, p.p90, p.p99 = quantile(latencies, 0.5), quantile(latencies, 0.9), quantile(latencies, 0.99)
+	slices.Sort(outside)
+	p.outsideP50 = quantile(outside, 0.5)
 	return p, nil
 }
 
 // post sends one request and returns the status (0 when none came) and
-// a short error text for a failure.
+// the answer: the body of a 200, else a short error text.
 func post(ctx context.Context, client *http.Client, url, contentType string, body io.Reader) (int, string) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
 	if err != nil {
@@ -237,11 +257,11 @@ func post(ctx context.Context, client *http.Client, url, contentType string, bod
 		return 0, err.Error()
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
 	if resp.StatusCode != http.StatusOK {
 		return resp.StatusCode, strings.TrimSpace(string(b[:min(len(b), 300)]))
 	}
-	return resp.StatusCode, ""
+	return resp.StatusCode, string(b)
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {
@@ -333,16 +353,16 @@ func (r *results) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s\n\n", r.cpus, r.loadavg, r.opts.delay, store)
 	if len(r.phases) > 0 {
-		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | upstream peak | server peak RSS | server CPU per request |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median outside scoring | upstream peak | server peak RSS | server CPU per request |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, p := range r.phases {
 			perReq := time.Duration(0)
 			if p.served > 0 {
 				perReq = p.serverCPU / time.Duration(p.served)
 			}
-			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %d | %s | %s |\n",
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n",
 				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
-				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), p.upstreamPeak, mib(p.peakRSS), ms(perReq))
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.outsideP50), p.upstreamPeak, mib(p.peakRSS), ms(perReq))
 			if p.failed > 0 {
 				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
 			}

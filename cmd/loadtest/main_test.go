@@ -33,6 +33,8 @@ func TestSmoke(t *testing.T) {
 	assert.LessOrEqual(t, p.upstreamPeak, 2, "the server keeps to its upstream concurrency")
 	assert.Positive(t, p.peakRSS)
 	assert.GreaterOrEqual(t, p.p90, p.p50)
+	assert.Positive(t, p.outsideP50, "time outside the scorer is measured")
+	assert.Less(t, p.outsideP50, p.p50)
 
 	require.NotNil(t, res.upload)
 	assert.Equal(t, http.StatusOK, res.upload.status, res.upload.errText)
