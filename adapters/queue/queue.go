@@ -335,8 +335,15 @@ type auditArgs struct {
 
 func (auditArgs) Kind() string { return "callaudit_audit" }
 
+// Priorities (1 runs first): a delivery is a short request, and results
+// should reach the CRM as they are made, not after a backlog of calls.
+const (
+	priorityDeliver = 1
+	priorityAudit   = 2
+)
+
 func (auditArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
+	return river.InsertOpts{Priority: priorityAudit, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
 }
 
 // deliverArgs is the job that sends a done call to one notifier.
@@ -348,7 +355,7 @@ type deliverArgs struct {
 func (deliverArgs) Kind() string { return "callaudit_deliver" }
 
 func (deliverArgs) InsertOpts() river.InsertOpts {
-	return river.InsertOpts{UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
+	return river.InsertOpts{Priority: priorityDeliver, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: allStates}}
 }
 
 // levelFloor drops records below a level, whatever the wrapped handler
