@@ -31,6 +31,7 @@ import (
 //
 //	AUDIT_WEBHOOK_BURST=1000 go test ./cmd/auditd -run TestWebhookBurst -v
 //
+// (50 concurrent senders; AUDIT_WEBHOOK_SENDERS changes that)
 // (with AUDIT_TEST_POSTGRES_URL set, as scripts/test.sh does). It asserts
 // behaviour only (every webhook accepted, analysed and delivered once),
 // never timings.
@@ -41,6 +42,11 @@ func TestWebhookBurst(t *testing.T) {
 		n, err = strconv.Atoi(v)
 		require.NoError(t, err, "AUDIT_WEBHOOK_BURST must be a number")
 		senders = 50
+	}
+	if v := os.Getenv("AUDIT_WEBHOOK_SENDERS"); v != "" {
+		var err error
+		senders, err = strconv.Atoi(v)
+		require.NoError(t, err, "AUDIT_WEBHOOK_SENDERS must be a number")
 	}
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
