@@ -13,16 +13,47 @@ import (
 var labels = map[string]map[string]string{
 	"ru": {
 		"score": "Оценка", "criteria": "Критерии", "summary": "Итог",
-		"recs": "Рекомендации", "metrics": "Метрики", "turns": "реплик",
-		"share": "доля речи менеджера", "questions": "вопросов менеджера",
+		"recs": "Рекомендации", "metrics": "Метрики",
+		"share":    "доля речи менеджера",
 		"evidence": "цитата", "open": "«", "close": "»",
 	},
 	"en": {
 		"score": "Score", "criteria": "Criteria", "summary": "Summary",
-		"recs": "Recommendations", "metrics": "Metrics", "turns": "turns",
-		"share": "manager talk share", "questions": "manager questions",
+		"recs": "Recommendations", "metrics": "Metrics",
+		"share":    "manager talk share",
 		"evidence": "quote", "open": "\u201c", "close": "\u201d",
 	},
+}
+
+// nouns are the counted words of the metrics line in each language's
+// forms: Russian one/few/many (1 реплика, 2 реплики, 5 реплик), English
+// one/other.
+var nouns = map[string]map[string][]string{
+	"ru": {"turns": {"реплика", "реплики", "реплик"}, "questions": {"вопрос менеджера", "вопроса менеджера", "вопросов менеджера"}},
+	"en": {"turns": {"turn", "turns"}, "questions": {"manager question", "manager questions"}},
+}
+
+// count writes "n noun" with the noun agreeing with n.
+func count(lang string, n int, noun string) string {
+	forms := nouns[lang]
+	if forms == nil {
+		lang, forms = "en", nouns["en"]
+	}
+	f := forms[noun]
+	if lang != "ru" {
+		if n == 1 {
+			return "1 " + f[0]
+		}
+		return fmt.Sprintf("%d %s", n, f[1])
+	}
+	k := 2
+	switch n10, n100 := n%10, n%100; {
+	case n10 == 1 && n100 != 11:
+		k = 0
+	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
+		k = 1
+	}
+	return fmt.Sprintf("%d %s", n, f[k])
 }
 
 // printReport writes the report for a person reading a terminal.
@@ -71,8 +102,8 @@ func printReport(w io.Writer, rep *score.Report) error {
 		b.WriteByte('\n')
 	}
 	m := rep.Metrics
-	fmt.Fprintf(&b, "%s: %d %s, %s %.0f%%, %d %s\n", l["metrics"],
-		m.Turns, l["turns"], l["share"], m.ManagerTalkShare*100, m.ManagerQuestions, l["questions"])
+	fmt.Fprintf(&b, "%s: %s, %s %.0f%%, %s\n", l["metrics"], count(rep.Meta.Language, m.Turns, "turns"),
+		l["share"], m.ManagerTalkShare*100, count(rep.Meta.Language, m.ManagerQuestions, "questions"))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

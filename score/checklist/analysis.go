@@ -1,6 +1,8 @@
 package checklist
 
 import (
+	"cmp"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -107,6 +109,7 @@ func (a *analysis) derive() {
 			a.closedQs = append(a.closedQs, int32(si))
 		}
 	}
+	a.deriveTagSummaries()
 	a.critical = len(a.hits[sigCardData]) > 0
 	a.deriveObjections()
 	a.deriveNextStep()
@@ -172,24 +175,13 @@ func (a *analysis) deriveObjections() {
 }
 
 // deriveNextStep looks for a concrete next step: an action by the manager,
-// a day or time near it and the client's agreement.
+// a day or time near it and the client's agreement; or a day or time that
+// one side proposes and the other accepts in the next turn ("Удобно в
+// четверг в 11:00?" / "Да, давайте"), whichever side proposed it.
 func (a *analysis) deriveNextStep() {
 	n := len(a.d.segs)
 	best := nextStep{seg: -1, agreeSeg: -1}
-	for _, h := range a.hits[sigAction] {
-		// An action promised at the very start ("I'll send you…" as an
-		// opener) is not how the call ended up.
-		if int(h.seg) < n/3 {
-			continue
-		}
-		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
-		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
-			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {
-				c.agree = true
-				c.agreeSeg = int32(s)
-			}
-		}
+	consider := func(c nextStep) {
 		switch {
 		case c.time && c.agree:
 			c.score = 100
@@ -204,6 +196,33 @@ func (a *analysis) deriveNextStep() {
 			best = c
 		}
 	}
+	for _, h := range a.hits[sigAction] {
+		// An action promised at the very start ("I'll send you…" as an
+		// opener) is not how the call ended up.
+		if int(h.seg) < n/3 {
+			continue
+		}
+		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
+		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
+			c.time = c.time || a.segHas(s, sigTime)
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {
+				c.agree = true
+				c.agreeSeg = int32(s)
+			}
+		}
+		consider(c)
+	}
+	if best.score < 100 {
+		for _, h := range a.hits[sigTime] {
+			if int(h.seg) < n/3 {
+				continue
+			}
+			if s, ok := a.acceptedInNextTurn(int(h.seg)); ok {
+				consider(nextStep{action: true, time: true, agree: true, seg: h.seg, hit: h, agreeSeg: int32(s)})
+				break
+			}
+		}
+	}
 	best.vague = len(a.hits[sigVague]) > 0
 	switch {
 	case best.seg < 0 && best.vague:
@@ -212,6 +231,100 @@ func (a *analysis) deriveNextStep() {
 		best.score -= 10
 	}
 	a.next = best
+}
+
+// agreeWords is how far into a turn an agreement may start to answer the
+// turn before: "Да, давайте" does, "…но в четверг мне не удобно" does not.
+const agreeWords = 3
+
+// acceptedInNextTurn reports whether the other side's next turn after
+// segment seg begins by agreeing, and which segment that is. The
+// proposer's role picks the agreement signal; unlabelled speech cannot
+// tell who agrees with whom.
+func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
+	role := a.d.segs[seg].role
+	var want signal
+	switch role {
+	case transcribe.RoleManager:
+		want = sigAgree
+	case transcribe.RoleClient:
+		want = sigAgreeMgr
+	default:
+		return 0, false
+	}
+	for s := seg + 1; s < len(a.d.segs); s++ {
+		if a.d.segs[s].role == role {
+			continue
+		}
+		if !a.segHas(s, want) || a.segHas(s, sigReject) || a.segHas(s, sigObjection) {
+			return 0, false
+		}
+		limit := a.d.segs[s].firstTok + agreeWords
+		for _, h := range a.hits[want] {
+			if h.seg == int32(s) && h.first < limit {
+				return s, true
+			}
+		}
+		return 0, false
+	}
+	return 0, false
+}
+
+// summaryTags end a question that asks the client to confirm a restated
+// need: "главное — тепло в спальне, верно?".
+var summaryTags = map[string]bool{"верно": true, "правильно": true, "так": true, "да": true, "right": true, "correct": true}
+
+// summaryWindow is how many segments back a restatement may echo the
+// client's words.
+const summaryWindow = 6
+
+// deriveTagSummaries finds summaries phrased as a statement with a
+// confirmation tag. Tags alone ("Удобно говорить, да?") are common, so
+// the sentence must also reuse a word stem the client said shortly before.
+func (a *analysis) deriveTagSummaries() {
+	d := a.d
+	for si := range d.sents {
+		s := &d.sents[si]
+		if !s.question || s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
+			continue
+		}
+		if !summaryTags[d.word(int(s.endTok-1))] || a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
+			continue
+		}
+		if !a.echoesClient(s) {
+			continue
+		}
+		h := hit{seg: s.seg, first: s.firstTok, end: s.endTok}
+		hs := a.hits[sigSummary]
+		i, _ := slices.BinarySearchFunc(hs, h.first, func(x hit, t int32) int { return cmp.Compare(x.first, t) })
+		a.hits[sigSummary] = slices.Insert(hs, i, h)
+		a.sentSig[si] |= bit(sigSummary)
+		a.segSig[s.seg] |= bit(sigSummary)
+	}
+}
+
+// echoesClient reports whether sentence s shares a word stem with what the
+// client said in the summaryWindow segments before it.
+func (a *analysis) echoesClient(s *sentence) bool {
+	d := a.d
+	for i := s.firstTok; i < s.endTok-1; i++ {
+		st, ok := stem(d.word(int(i)))
+		if !ok {
+			continue
+		}
+		for seg := int(s.seg) - 1; seg >= 0 && seg >= int(s.seg)-summaryWindow; seg-- {
+			sg := &d.segs[seg]
+			if sg.role != cli {
+				continue
+			}
+			for j := sg.firstTok; j < sg.endTok; j++ {
+				if w := d.word(int(j)); strings.HasPrefix(w, st) {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // evidence quotes the sentence where h starts, verbatim. Long sentences

@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -92,9 +93,8 @@ func evalNeedsDiscovery(a *analysis) result {
 	if open == 0 && closed > 0 {
 		r.evidence = append(r.evidence, a.sentenceEvidence(a.closedQs[0]))
 	}
-	r.comment = a.tr(
-		fmt.Sprintf("открытых вопросов: %d, закрытых: %d", open, closed),
-		fmt.Sprintf("%d open and %d closed questions", open, closed))
+	r.comment = a.count(open, "открытый вопрос", "открытых вопроса", "открытых вопросов", "open question", "open questions") +
+		", " + a.count(closed, "закрытый", "закрытых", "закрытых", "closed", "closed")
 	if pain {
 		r.comment += a.tr("; выяснял трудности клиента", "; explored the client's problems")
 	} else if open > 0 {
@@ -178,6 +178,11 @@ func evalPresentation(a *analysis) result {
 		}
 		if linkedSeg < 0 && words >= 5 && len(clientStems) > 0 {
 			for i := seg.firstTok; i < seg.endTok; i++ {
+				// Restating the need echoes the client by design; it is
+				// credited to the summary, not to the presentation.
+				if a.sentSig[d.toks[i].sent]&bit(sigSummary) != 0 {
+					continue
+				}
 				if st, ok := stem(d.word(int(i))); ok {
 					if _, hit := clientStems[st]; hit {
 						linkedSeg = si
@@ -241,9 +246,8 @@ func evalObjectionHandling(a *analysis) result {
 		}
 	}
 	r.score = int(math.Round(float64(sum) / float64(len(a.objections))))
-	r.comment = a.tr(
-		fmt.Sprintf("возражений: %d, средняя оценка ответа: %d", len(a.objections), r.score),
-		fmt.Sprintf("%d objection(s), average reply score %d", len(a.objections), r.score))
+	r.comment = a.count(len(a.objections), "возражение", "возражения", "возражений", "objection", "objections") +
+		a.tr(fmt.Sprintf(", средняя оценка ответа %d", r.score), fmt.Sprintf(", average reply score %d", r.score))
 	if r.score < 40 {
 		r.comment += a.tr("; ответы без понимания и аргументов", "; replies lacked empathy and arguments")
 	}
@@ -330,7 +334,7 @@ func evalConduct(a *analysis) result {
 	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
 	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
 		r.score -= 20
-		parts = append(parts, a.tr(fmt.Sprintf("монолог на %d слов", a.m.LongestMonologueWords), fmt.Sprintf("a monologue of %d words", a.m.LongestMonologueWords)))
+		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
 	}
 	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
 		r.score -= 15
@@ -338,7 +342,7 @@ func evalConduct(a *analysis) result {
 	}
 	if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
 		r.score -= min(*p*10, 30)
-		parts = append(parts, a.tr(fmt.Sprintf("перебивал клиента: %d", *p), fmt.Sprintf("interrupted the client %d time(s)", *p)))
+		parts = append(parts, a.tr("перебивал клиента ", "interrupted the client ")+a.count(*p, "раз", "раза", "раз", "time", "times"))
 	}
 	if a.critical {
 		r.score = 0
@@ -361,9 +365,8 @@ func evalClientInterest(a *analysis) result {
 	}
 	r.score = score.Clamp(r.score)
 	r.evidence = a.firstHits(3, sigInterest, sigBuy)
-	r.comment = a.tr(
-		fmt.Sprintf("проявлений интереса: %d, вопросов клиента: %d", interest, a.clientQs),
-		fmt.Sprintf("%d sign(s) of interest, %d client question(s)", interest, a.clientQs))
+	r.comment = a.count(interest, "проявление интереса", "проявления интереса", "проявлений интереса", "sign of interest", "signs of interest") +
+		", " + a.count(a.clientQs, "вопрос клиента", "вопроса клиента", "вопросов клиента", "client question", "client questions")
 	if rejected {
 		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
 	}
@@ -450,9 +453,8 @@ func evalEngagement(a *analysis) result {
 		r.score = 90
 	}
 	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2))
-	r.comment = a.tr(
-		fmt.Sprintf("клиент говорил %.0f%% слов, задал вопросов: %d", c*100, a.clientQs),
-		fmt.Sprintf("the client spoke %.0f%% of the words and asked %d question(s)", c*100, a.clientQs))
+	r.comment = a.tr(fmt.Sprintf("клиент говорил %.0f%% слов и задал ", c*100), fmt.Sprintf("the client spoke %.0f%% of the words and asked ", c*100)) +
+		a.count(a.clientQs, "вопрос", "вопроса", "вопросов", "question", "questions")
 	return r
 }
 
@@ -482,7 +484,7 @@ func evalFlow(a *analysis) result {
 	var parts []string
 	if a.m.LongestMonologueWords > a.opts.monologueWords {
 		r.score -= 25
-		parts = append(parts, a.tr(fmt.Sprintf("монолог на %d слов", a.m.LongestMonologueWords), fmt.Sprintf("a %d-word monologue", a.m.LongestMonologueWords)))
+		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
 	}
 	if a.m.Turns > 0 && a.m.Turns < 4 {
 		r.score -= 30
@@ -497,7 +499,7 @@ func evalFlow(a *analysis) result {
 	}
 	if p := a.m.Interruptions; p != nil && *p > 0 {
 		r.score -= min(*p*10, 30)
-		parts = append(parts, a.tr(fmt.Sprintf("перебиваний: %d", *p), fmt.Sprintf("%d interruption(s)", *p)))
+		parts = append(parts, a.count(*p, "перебивание", "перебивания", "перебиваний", "interruption", "interruptions"))
 	}
 	if n := len(a.hits[sigDismiss]) + len(a.hits[sigRude]); n > 0 {
 		r.score -= min(n*25, 50)
@@ -639,4 +641,32 @@ func (a *analysis) sentences(s signal) int {
 		}
 	}
 	return n
+}
+
+// count writes "n noun" in the report language, with the noun agreeing
+// with n: Russian has three forms (1 вопрос, 2 вопроса, 5 вопросов),
+// English two.
+func (a *analysis) count(n int, ruOne, ruFew, ruMany, enOne, enMany string) string {
+	if a.lang == "en" {
+		if n == 1 {
+			return "1 " + enOne
+		}
+		return strconv.Itoa(n) + " " + enMany
+	}
+	return strconv.Itoa(n) + " " + pluralRU(n, ruOne, ruFew, ruMany)
+}
+
+// pluralRU picks the Russian form for n: one for 1, 21, 101; few for
+// 2–4, 22–24; many for 0, 5–20, 25–30 and the teens.
+func pluralRU(n int, one, few, many string) string {
+	if n < 0 {
+		n = -n
+	}
+	switch n10, n100 := n%10, n%100; {
+	case n10 == 1 && n100 != 11:
+		return one
+	case n10 >= 2 && n10 <= 4 && (n100 < 12 || n100 > 14):
+		return few
+	}
+	return many
 }

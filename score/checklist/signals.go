@@ -26,6 +26,7 @@ const (
 	sigAction
 	sigTime
 	sigAgree
+	sigAgreeMgr
 	sigVague
 	sigFarewell
 	sigThanks
@@ -146,9 +147,15 @@ var signalDefs = []signalDef{
 	}},
 	{sigTime, "", []string{
 		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
-		"# 00", "# 30", "# 15", "# 45", "в # час*", "в #", "с # до #", "на следующей неделе", "через .. дн*", "до конца недели",
+		"# 00", "# 30", "# 15", "# 45", "в # час*", "в #", "с # до #", "на следующей неделе", "на этой неделе", "через .. дн*",
+		"через недел*", "через час", "до конца недели", "в полдень", "в час дня", "сегодня вечером", "сегодня после",
+		// Small numbers are left out: "в два раза" is no time of day.
+		"в два часа", "в три часа", "в четыре часа", "в пять часов", "в шесть", "в семь", "в восемь", "в девять", "в десять",
+		"в одиннадцать", "в двенадцать", "в половине",
 		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
+		"at noon", "at two", "at three", "at four", "at five", "at six", "at nine", "at ten", "at eleven",
+		"this afternoon", "later today", "in two days", "in a week",
 		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
 		"july", "august", "september", "october", "november", "december",
 	}},
@@ -157,21 +164,30 @@ var signalDefs = []signalDef{
 		"можно", "конечно",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "fine", "let's do",
 	}},
+	// The manager accepting a step the client proposed.
+	{sigAgreeMgr, mgr, []string{
+		"да", "хорошо", "давайте", "договорились", "отлично", "конечно", "подходит", "записал*", "записываю", "принято",
+		"согласен", "согласна", "супер", "ок", "окей",
+		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "absolutely",
+		"of course", "will do",
+	}},
 	{sigVague, mgr, []string{
 		"надумает*", "звоните", "позвоните нам", "если что", "обращайтесь", "будем ждать", "как решите",
 		"let me know", "call us", "get back to me", "get back to us", "reach out if", "whenever you're ready", "brochure",
 	}},
 	{sigFarewell, mgr, []string{
-		"до свидания", "всего доброго", "всего хорошего", "хорошего дня", "хорошего вечера", "до встречи", "до связи", "удачи",
-		"прекрасного дня", "отличного дня",
-		"goodbye", "bye", "have a great", "have a good", "have a nice", "talk soon", "take care", "see you", "speak soon",
+		"до свидания", "всего .. доброго", "всего .. хорошего", "хорошего .. дня", "хорошего .. вечера", "до .. встречи",
+		"до связи", "до завтра", "удачи", "прекрасного .. дня", "отличного .. дня", "приятного .. дня", "приятного .. вечера",
+		"goodbye", "bye", "have a great", "have a good", "have a nice", "have a lovely", "talk soon", "talk to you soon",
+		"talk to you later", "take care", "see you", "speak soon",
 	}},
 	{sigThanks, mgr, []string{
 		"спасибо", "благодар*",
 		"thank*",
 	}},
 	{sigClientBye, cli, []string{
-		"до свидания", "всего доброго", "пока", "и вам", "угу", "bye", "goodbye", "you too",
+		"до свидания", "всего .. доброго", "всего .. хорошего", "хорошего .. дня", "до .. встречи", "до завтра", "пока", "и вам",
+		"угу", "bye", "goodbye", "you too", "take care", "talk soon", "see you",
 	}},
 	{sigRude, mgr, []string{
 		"короче", "ну и что", "вы что", "глуп*", "дура*", "дурак*", "идиот*", "заткн*", "отстан*", "ваши проблемы",
