@@ -174,8 +174,8 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 // Backend returns "sqlite" or "postgres".
 func (q *Queue) Backend() string { return q.backend }
 
-// Start starts the workers and re-enqueues calls left queued without a
-// job (a crash between saving a call and inserting its job).
+// Start starts the workers and re-enqueues webhook calls left queued or
+// processing without a job (see requeue).
 func (q *Queue) Start(ctx context.Context) error {
 	if err := q.client.Start(ctx); err != nil {
 		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Start", "the job queue cannot start")
@@ -294,9 +294,21 @@ func (q *Queue) insertAudit(ctx context.Context, call storage.Call, webhookID st
 	return res, nil
 }
 
-// requeue inserts the jobs of webhook calls still queued in the store.
+// requeue inserts the jobs of webhook calls still queued or processing in
+// the store. Their jobs normally exist, and River's uniqueness makes the
+// insert a no-op; it matters when a job was lost (a crash between saving
+// the call and inserting the job, or a queue file deleted).
 func (q *Queue) requeue(ctx context.Context) error {
-	f := storage.Filter{Status: storage.StatusQueued, Limit: storage.MaxLimit}
+	for _, st := range []storage.Status{storage.StatusQueued, storage.StatusProcessing} {
+		if err := q.requeueStatus(ctx, st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (q *Queue) requeueStatus(ctx context.Context, st storage.Status) error {
+	f := storage.Filter{Status: st, Limit: storage.MaxLimit}
 	for {
 		page, err := q.store.List(ctx, f)
 		if err != nil {

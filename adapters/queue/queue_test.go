@@ -367,16 +367,27 @@ func TestEnqueueValidates(t *testing.T) {
 	}
 }
 
-// A call saved as queued whose job was lost (a crash between the two
-// writes) runs at the next start.
-func TestStartRequeuesQueuedCalls(t *testing.T) {
-	e := newEnv(t, setup{noStart: true})
-	in := input("lost")
-	require.NoError(t, e.store.Save(context.Background(), storage.Call{
-		ID: in.CallID, ManagerID: in.ManagerID, Status: storage.StatusQueued, Source: "webhook", RecordingURL: in.AudioURL,
-	}))
-	e.start(t)
-	e.waitFor(t, "lost", storage.StatusDone, "delivered")
+// A call saved as queued or processing whose job was lost (a crash
+// between the two writes, a deleted queue file) runs at the next start.
+func TestStartRequeuesLostCalls(t *testing.T) {
+	for _, st := range []storage.Status{storage.StatusQueued, storage.StatusProcessing} {
+		t.Run(string(st), func(t *testing.T) {
+			e := newEnv(t, setup{noStart: true})
+			in := input("lost")
+			require.NoError(t, e.store.Save(context.Background(), storage.Call{
+				ID: in.CallID, ManagerID: in.ManagerID, Status: st, Source: "webhook", RecordingURL: in.AudioURL,
+			}))
+			// Not a webhook call: left alone.
+			require.NoError(t, e.store.Save(context.Background(), storage.Call{ID: "other", Status: st, Source: "url", RecordingURL: in.AudioURL}))
+			e.start(t)
+			e.waitFor(t, "lost", storage.StatusDone, "delivered")
+			time.Sleep(200 * time.Millisecond)
+			other, err := e.store.Get(context.Background(), "other")
+			require.NoError(t, err)
+			assert.Equal(t, st, other.Status)
+			assert.Equal(t, 1, e.stt.CallCount())
+		})
+	}
 }
 
 // Stopping mid-analysis puts the call back; the next start finishes it.
