@@ -77,8 +77,8 @@ func (n *notifier) Notify(ctx context.Context, call storage.Call) error {
 	if i < len(n.errs) && n.errs[i] != nil {
 		return n.errs[i]
 	}
-	if call.Status != storage.StatusDone || call.Report == nil {
-		return callaudit.Errorf(callaudit.KindInvalid, "notified of a call that is not done")
+	if (call.Status != storage.StatusDone || call.Report == nil) && call.Status != storage.StatusFailed {
+		return callaudit.Errorf(callaudit.KindInvalid, "notified of a call that is neither done nor failed")
 	}
 	return nil
 }
@@ -267,7 +267,10 @@ func TestFailures(t *testing.T) {
 			assert.Equal(t, tt.fetches, e.fetch.count(url))
 			if tt.status == storage.StatusFailed {
 				assert.Nil(t, c.Report)
-				assert.Equal(t, 0, e.note.count("f"), "failed calls are not delivered")
+				// The failure is written back once, after its reason.
+				c = e.waitFor(t, "f", storage.StatusFailed, " | delivered")
+				assert.True(t, strings.HasPrefix(c.StatusReason, tt.reason) || strings.Contains(c.StatusReason, tt.reason))
+				assert.Equal(t, 1, e.note.count("f"))
 				// A resend of a failed call does not run it again.
 				again, created, err := e.q.EnqueueCall(context.Background(), input("f"), "")
 				require.NoError(t, err)

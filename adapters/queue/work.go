@@ -94,6 +94,7 @@ func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts in
 		if attempt >= maxAttempts {
 			q.log.Warn("queue: call failed after its last attempt", "call_id", call.ID, "attempts", attempt, "err", err)
 			save(storage.StatusFailed, "gave up after "+attemptText(attempt, maxAttempts)+": "+msg)
+			q.deliverFailure(ctx, call.ID)
 			return river.JobCancel(err)
 		}
 		q.log.Info("queue: call will be retried", "call_id", call.ID, "attempt", attempt, "err", err)
@@ -102,7 +103,19 @@ func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts in
 	}
 	q.log.Warn("queue: call failed", "call_id", call.ID, "kind", callaudit.KindOf(err), "err", err)
 	save(storage.StatusFailed, msg)
+	q.deliverFailure(ctx, call.ID)
 	return river.JobCancel(err)
+}
+
+// deliverFailure tells the write-back targets that a call failed for
+// good, so the CRM shows why there is no score. The job ends either way:
+// a failed insert is logged, not retried.
+func (q *Queue) deliverFailure(ctx context.Context, callID string) {
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := q.insertDeliver(ictx, callID); err != nil {
+		q.log.Error("queue: queuing the failure's delivery failed", "call_id", callID, "err", err)
+	}
 }
 
 // retryable remembers the wait err asks for and returns err, so that River
@@ -158,10 +171,10 @@ func newTargets(ns []audit.Notifier) []target {
 	return out
 }
 
-// deliverWorker sends a done call to one notifier, then notes the outcome
-// in the call's StatusReason: "delivered", "delivery retrying after …",
-// "delivery failed: …" (prefixed by the target's name when there are
-// several). One job per notifier, so a failing CRM does not make the
+// deliverWorker sends a done or failed call to one notifier, then notes
+// the outcome in the call's StatusReason: "delivered", "delivery retrying
+// after …", "delivery failed: …" (prefixed by the target's name when
+// there are several; after the failure's reason for a failed call). One job per notifier, so a failing CRM does not make the
 // others deliver again; each notifier passes the call id as its
 // receiver's idempotency key, so a retry after a crash is one result at
 // the receiver too.
@@ -194,8 +207,8 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		}
 		return q.retryable(job.ID, err)
 	}
-	if call.Status != storage.StatusDone {
-		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done", call.ID, call.Status))
+	if call.Status != storage.StatusDone && call.Status != storage.StatusFailed {
+		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done or failed", call.ID, call.Status))
 	}
 	nerr := t.n.Notify(ctx, call)
 	outcome, result := "delivered", error(nil)
@@ -236,16 +249,24 @@ func (q *Queue) noteDelivery(ctx context.Context, callID, name, outcome string) 
 	if err != nil {
 		return err
 	}
-	if len(q.targets) == 1 {
-		call.StatusReason = outcome
-		return q.store.Save(ctx, call)
+	// One target: its outcome stands alone; several: each is named.
+	single := len(q.targets) == 1
+	entry := outcome
+	if !single {
+		entry = name + ": " + outcome
 	}
+	// Keep what is not this target's earlier outcome: a failed call's
+	// reason, the other targets' outcomes.
 	var kept []string
 	for _, part := range strings.Split(call.StatusReason, reasonSep) {
-		if part != "" && !strings.HasPrefix(part, name+": ") {
+		mine := strings.HasPrefix(part, name+": ")
+		if single {
+			mine = part == "delivered" || strings.HasPrefix(part, "delivery ")
+		}
+		if part != "" && !mine {
 			kept = append(kept, part)
 		}
 	}
-	call.StatusReason = strings.Join(append(kept, name+": "+outcome), reasonSep)
+	call.StatusReason = strings.Join(append(kept, entry), reasonSep)
 	return q.store.Save(ctx, call)
 }
