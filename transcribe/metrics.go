@@ -1,5 +1,7 @@
 package transcribe
 
+import "unicode/utf8"
+
 // Metrics describe a conversation without any model. Word-based figures are
 // always present; time-based ones are nil unless the transcript has
 // timestamps (every segment Timed), except DurationSeconds, which is also
@@ -176,11 +178,31 @@ func knownRole(r Role) Role {
 
 // countText counts words (as strings.Fields would) and questions (runs of
 // closing punctuation that hold a "?") in one pass without allocating.
+//
+// It is on the path of every scored call, so ASCII and two-byte runes
+// (Cyrillic, Latin-1) are classified from their bytes without decoding:
+// no two-byte rune is a question mark or closing punctuation, and only
+// U+0085 and U+00A0 among them are spaces. Everything else takes runeAt.
 func countText(s string) (words, questions int) {
 	inWord, inRun, q := false, false, false
 	for i := 0; i < len(s); {
-		r, n, space := runeAt(s, i)
-		i += n
+		var (
+			r     rune
+			space bool
+		)
+		switch c := s[i]; {
+		case c < utf8.RuneSelf:
+			r, space = rune(c), asciiSpace[c]
+			i++
+		case c >= 0xC2 && c < 0xE0 && i+1 < len(s) && s[i+1]&0xC0 == 0x80:
+			// r stays 0: any two-byte rune is a plain word character.
+			space = c == 0xC2 && (s[i+1] == 0x85 || s[i+1] == 0xA0)
+			i += 2
+		default:
+			var n int
+			r, n, space = runeAt(s, i)
+			i += n
+		}
 		if space {
 			inWord = false
 		} else if !inWord {

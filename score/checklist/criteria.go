@@ -607,12 +607,17 @@ var stopStems = func() map[string]struct{} {
 // five: crude, but enough to tie "сделки" to "сделка" and "reporting" to
 // "report".
 func rawStem(w string) (string, bool) {
+	// Counting rune starts (bytes that are not continuation bytes) finds
+	// the fifth rune without decoding: w is valid UTF-8, built by the
+	// tokenizer.
 	n := 0
-	for i := range w {
-		if n == 5 {
-			return w[:i], true
+	for i := 0; i < len(w); i++ {
+		if w[i]&0xC0 != 0x80 {
+			if n == 5 {
+				return w[:i], true
+			}
+			n++
 		}
-		n++
 	}
 	if n == 5 {
 		return w, true
