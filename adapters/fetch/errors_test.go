@@ -55,14 +55,6 @@ func TestFetchStatusKinds(t *testing.T) {
 	}
 }
 
-func TestRetryAfterDate(t *testing.T) {
-	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	assert.Equal(t, 90*time.Second, retryAfter(now.Add(90*time.Second).Format(http.TimeFormat), now))
-	assert.Zero(t, retryAfter(now.Add(-time.Minute).Format(http.TimeFormat), now))
-	assert.Zero(t, retryAfter("soon", now))
-	assert.Zero(t, retryAfter("-5", now))
-}
-
 func TestFetchRetriesTransientFailures(t *testing.T) {
 	var hits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

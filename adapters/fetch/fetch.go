@@ -332,35 +332,17 @@ func statusError(resp *http.Response, host string) error {
 	case code == http.StatusTooManyRequests:
 		return &callaudit.Error{Kind: callaudit.KindRateLimited, Op: "fetch.Fetch",
 			Message:    host + " is rate limiting downloads (" + status + "); try again later",
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+			RetryAfter: retry.ParseAfter(resp.Header, time.Now())}
 	case code == http.StatusRequestTimeout:
 		return callaudit.Wrap(nil, callaudit.KindTimeout, "fetch.Fetch", host+" timed out answering ("+status+"); try again later")
 	case code >= 500:
 		return &callaudit.Error{Kind: callaudit.KindUnavailable, Op: "fetch.Fetch",
 			Message:    host + " failed to serve the recording (" + status + "); try again later",
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+			RetryAfter: retry.ParseAfter(resp.Header, time.Now())}
 	case code >= 300 && code < 400:
 		return field(host + " answered " + status + " without a usable Location")
 	}
 	return field(host + " answered " + status + "; check the link")
-}
-
-// retryAfter parses a Retry-After header: seconds or an HTTP date.
-func retryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		if s < 0 {
-			return 0
-		}
-		return time.Duration(s) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 func notAudio(host, contentType string) error {

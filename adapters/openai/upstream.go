@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -110,35 +109,11 @@ func (h *headerCapture) RoundTrip(req *http.Request) (*http.Response, error) {
 	if info, ok := req.Context().Value(responseInfoKey{}).(*responseInfo); ok {
 		info.mu.Lock()
 		info.status = resp.StatusCode
-		info.retryAfter = parseRetryAfter(resp.Header, time.Now())
+		info.retryAfter = retry.ParseAfter(resp.Header, time.Now())
 		info.requestID = resp.Header.Get("X-Request-Id")
 		info.mu.Unlock()
 	}
 	return resp, nil
-}
-
-// parseRetryAfter reads OpenAI's retry-after-ms, then the standard
-// Retry-After in seconds or as an HTTP date. 0 when absent or invalid.
-func parseRetryAfter(h http.Header, now time.Time) time.Duration {
-	if v := h.Get("Retry-After-Ms"); v != "" {
-		if ms, err := strconv.ParseFloat(v, 64); err == nil && ms > 0 {
-			return time.Duration(ms * float64(time.Millisecond))
-		}
-	}
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.ParseFloat(v, 64); err == nil {
-		if s > 0 {
-			return time.Duration(s * float64(time.Second))
-		}
-		return 0
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }
 
 // upstreamError is an API error with secrets removed from its text; it

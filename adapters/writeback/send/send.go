@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
 )
 
 // DefaultTimeout bounds one delivery attempt; the Standard Webhooks
@@ -102,15 +103,15 @@ func (c Client) StatusError(status int, header http.Header, body []byte, op stri
 	switch {
 	case status == http.StatusTooManyRequests:
 		e.Kind, e.Message = callaudit.KindRateLimited, what+": rate limited; the delivery will be retried"
-		e.RetryAfter = RetryAfter(header, time.Now())
+		e.RetryAfter = retry.ParseAfter(header, time.Now())
 	case status == http.StatusRequestTimeout || status == http.StatusGatewayTimeout:
 		e.Kind, e.Message = callaudit.KindTimeout, what+"; the delivery will be retried"
 	case status == http.StatusServiceUnavailable:
 		e.Kind, e.Message = callaudit.KindUnavailable, what+"; the delivery will be retried"
-		e.RetryAfter = RetryAfter(header, time.Now())
+		e.RetryAfter = retry.ParseAfter(header, time.Now())
 	case status >= 500:
 		e.Kind, e.Message = callaudit.KindUpstream, what+"; the delivery will be retried"
-		e.RetryAfter = RetryAfter(header, time.Now())
+		e.RetryAfter = retry.ParseAfter(header, time.Now())
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		e.Kind, e.Message = callaudit.KindUnauthorized, what+": check the credentials configured for it"
 	case status == http.StatusNotFound || status == http.StatusGone:
@@ -180,20 +181,4 @@ func (e *AnswerError) Error() string {
 		return "status " + strconv.Itoa(e.Status)
 	}
 	return "status " + strconv.Itoa(e.Status) + ": " + e.Body
-}
-
-// RetryAfter reads a Retry-After header, in seconds or as an HTTP date;
-// 0 when absent, invalid or past.
-func RetryAfter(h http.Header, now time.Time) time.Duration {
-	v := strings.TrimSpace(h.Get("Retry-After"))
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return time.Duration(max(s, 0)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil && t.After(now) {
-		return t.Sub(now)
-	}
-	return 0
 }

@@ -149,29 +149,6 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	assert.Zero(t, hits, "the token must not follow a redirect")
 }
 
-func TestRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		value string
-		want  time.Duration
-	}{
-		{"", 0},
-		{"3", 3 * time.Second},
-		{" 10 ", 10 * time.Second},
-		{"-1", 0},
-		{"soon", 0},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Minute).Format(http.TimeFormat), 0},
-	}
-	for _, tt := range tests {
-		h := http.Header{}
-		if tt.value != "" {
-			h.Set("Retry-After", tt.value)
-		}
-		assert.Equal(t, tt.want, send.RetryAfter(h, now), tt.value)
-	}
-}
-
 func TestDuration(t *testing.T) {
 	env := map[string]string{"A": "45s", "B": "nope", "C": "-3s"}
 	getenv := func(k string) string { return env[k] }
