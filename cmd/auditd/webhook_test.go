@@ -295,3 +295,80 @@ func freshPostgresDB(t *testing.T) string {
 	u.Path = "/" + name
 	return u.String()
 }
+
+// TestWebhookFailures runs the real fetcher against a recording server
+// that answers 404 for one call and 503 (Retry-After: 1) once for
+// another, with inbound signatures required.
+func TestWebhookFailures(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	secret := webhooks.NewSecret()
+	receiver := writebacktest.NewReceiver(secret)
+	defer receiver.Close()
+	var mu sync.Mutex
+	gets := map[string]int{}
+	recs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		gets[r.URL.Path]++
+		n := gets[r.URL.Path]
+		mu.Unlock()
+		switch {
+		case r.URL.Path == "/missing.wav":
+			http.NotFound(w, r)
+		case r.URL.Path == "/busy.wav" && n == 1:
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		default:
+			w.Header().Set("Content-Type", "audio/wav")
+			_, _ = w.Write(transcribetest.WAV(0.5, 8000, 1))
+		}
+	}))
+	defer recs.Close()
+	inbound := webhooks.NewSecret()
+	p := start(t, t.TempDir(), webhookEnv(fake, receiver, secret, "AUDIT_WEBHOOK_SECRET="+inbound)...)
+
+	signer, err := webhooks.NewSigner(inbound)
+	require.NoError(t, err)
+	send := func(id, file string, sign bool) int {
+		body := fmt.Sprintf(`{"call_id":%q,"recording_url":%q}`, id, recs.URL+"/"+file)
+		req, err := http.NewRequest(http.MethodPost, p.base+"/webhook/new_call_recording", strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		if sign {
+			signer.SetHeaders(req.Header, "msg_"+id+file, time.Now(), []byte(body))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusUnauthorized, send("unsigned", "ok.wav", false))
+	assert.Equal(t, http.StatusAccepted, send("missing", "missing.wav", true))
+	assert.Equal(t, http.StatusAccepted, send("busy", "busy.wav", true))
+
+	get := func(id string) storage.Call {
+		resp, err := http.Get(p.base + "/calls/" + id)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var c storage.Call
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&c))
+		return c
+	}
+	require.Eventually(t, func() bool { return get("missing").Status == storage.StatusFailed }, 30*time.Second, 50*time.Millisecond)
+	assert.Contains(t, get("missing").StatusReason, "404")
+	require.Eventually(t, func() bool { return get("busy").StatusReason == "delivered" }, 30*time.Second, 50*time.Millisecond)
+	assert.Equal(t, storage.StatusDone, get("busy").Status)
+
+	mu.Lock()
+	assert.Equal(t, 1, gets["/missing.wav"], "a 404 is not retried")
+	assert.Equal(t, 2, gets["/busy.wav"], "a 503 is retried once it passes")
+	mu.Unlock()
+	_, err = http.Get(p.base + "/calls/unsigned")
+	require.NoError(t, err)
+	assert.Equal(t, 1, receiver.Count("busy"))
+	// The failure is written back too (a call.failed event), once.
+	require.Eventually(t, func() bool { return strings.HasSuffix(get("missing").StatusReason, " | delivered") }, 30*time.Second, 50*time.Millisecond)
+	assert.Equal(t, 1, receiver.Count("missing"))
+	assert.NotContains(t, p.logs.String(), inbound, "the webhook secret is never logged")
+	assert.Equal(t, 0, p.stop(t))
+}
