@@ -44,10 +44,30 @@ type hit struct {
 // transcript is compared only with the few phrases that can start there:
 // the scan is linear in the transcript, whatever the size of the tables.
 type matcher struct {
-	table   [64 * 64][]*phrase   // by keyOf of the first element
-	index   map[string][]*phrase // by key, for words without a table key
-	numbers []*phrase            // phrases that start with a number
-	roles   [numSignals]transcribe.Role
+	table   [64 * 64][]cand   // by keyOf of the first element
+	index   map[string][]cand // by key, for words without a table key
+	numbers []cand            // phrases that start with a number
+}
+
+// cand is a phrase in an index bucket, with what rules it out at a glance
+// kept beside the pointer: the scan rejects most candidates on these two
+// bytes without touching the phrase itself.
+type cand struct {
+	p    *phrase
+	k3   uint8 // the phrase's k3
+	role uint8 // roleCode of who must say it; 0 is anyone
+}
+
+// roleCode numbers the roles a signal may require, so that the scan
+// compares bytes rather than strings.
+func roleCode(r transcribe.Role) uint8 {
+	switch r {
+	case mgr:
+		return 1
+	case cli:
+		return 2
+	}
+	return 0
 }
 
 // compilePhrase parses one phrase of the table; a malformed phrase is a bug
@@ -104,16 +124,15 @@ func key(w string) string {
 }
 
 func newMatcher(defs []signalDef) (*matcher, error) {
-	m := &matcher{index: make(map[string][]*phrase)}
+	m := &matcher{index: make(map[string][]cand)}
 	for _, d := range defs {
-		m.roles[d.sig] = d.role
 		for _, src := range d.phrases {
 			p, err := compilePhrase(d.sig, src)
 			if err != nil {
 				return nil, err
 			}
 			if p.elems[0].number {
-				m.numbers = append(m.numbers, p)
+				m.numbers = append(m.numbers, cand{p: p, role: roleCode(d.role)})
 				continue
 			}
 			first := []rune(p.elems[0].text)
@@ -125,12 +144,13 @@ func newMatcher(defs []signalDef) (*matcher, error) {
 			case !p.elems[0].prefix:
 				p.k3 = endCode
 			}
+			c := cand{p: p, k3: p.k3, role: roleCode(d.role)}
 			if k := wordKey(p.elems[0].text); k != noKey {
-				m.table[k] = append(m.table[k], p)
+				m.table[k] = append(m.table[k], c)
 				continue
 			}
 			k := key(p.elems[0].text)
-			m.index[k] = append(m.index[k], p)
+			m.index[k] = append(m.index[k], c)
 		}
 	}
 	return m, nil
@@ -187,8 +207,15 @@ func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
 	for si := range d.segs {
 		seg := &d.segs[si]
 		end := int(seg.endTok)
+		// Unlabelled speech fits any role (see roleFits): a code of 0
+		// matches every candidate below. Any other role fits only
+		// signals that anyone may carry.
+		have := roleCode(seg.role)
+		if have == 0 && seg.role != transcribe.RoleUnknown {
+			have = 3
+		}
 		for i := int(seg.firstTok); i < end; i++ {
-			var cands []*phrase
+			var cands []cand
 			switch t := &d.toks[i]; {
 			case t.numeric:
 				cands = m.numbers
@@ -198,13 +225,11 @@ func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
 				cands = m.index[key(d.word(i))]
 			}
 			k3 := d.toks[i].k3
-			for _, p := range cands {
-				if p.k3 != 0 && p.k3 != k3 {
+			for _, c := range cands {
+				if c.k3 != 0 && c.k3 != k3 || c.role != 0 && have != 0 && c.role != have {
 					continue
 				}
-				if !roleFits(m.roles[p.sig], seg.role) {
-					continue
-				}
+				p := c.p
 				hs := hits[p.sig]
 				if n := len(hs); n > 0 && hs[n-1].first == int32(i) {
 					continue

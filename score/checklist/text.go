@@ -99,20 +99,21 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 	for i, n := 0, 0; i < len(text); i += n {
 		// Decoding ASCII and two-byte (Cyrillic) runes by hand is the
 		// hot loop of the scorer; anything else goes to utf8.
-		var r rune
+		var r, f rune // f is r folded, or 0 when r is not part of a word
 		switch c := text[i]; {
 		case c < utf8.RuneSelf:
 			r, n = rune(c), 1
+			f = foldTab[c]
 		case c&0xE0 == 0xC0 && i+1 < len(text) && text[i+1]&0xC0 == 0x80 && c >= 0xC2:
 			r, n = rune(c&0x1F)<<6|rune(text[i+1]&0x3F), 2
+			f = foldTab[r&(tabSize-1)] // every two-byte rune is below tabSize
 		default:
 			r, n = utf8.DecodeRuneInString(text[i:])
-		}
-		var f rune // r folded, or 0 when r is not part of a word
-		if r < tabSize {
-			f = foldTab[r]
-		} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			f = fold(r)
+			if r < tabSize {
+				f = foldTab[r]
+			} else if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				f = fold(r)
+			}
 		}
 		if f == 0 && inTok && isApostrophe(r) && nextIsLetter(text, i) {
 			f = '\''
@@ -280,9 +281,11 @@ func keyCode(r rune) uint16 {
 	return 0
 }
 
-// tabSize covers ASCII, Latin-1 and Cyrillic: the runes of nearly every
-// call get their class, folded form and key code from a table.
-const tabSize = 0x500
+// tabSize covers every rune of one or two bytes in UTF-8 (ASCII, Latin,
+// Greek, Cyrillic…): the runes of nearly every call get their class,
+// folded form and key code from a table. It is a power of two, so that a
+// mask proves a two-byte rune in range.
+const tabSize = 0x800
 
 // The tables are package variables initialised by functions, not by
 // init(), so that Go initialises them before the compiled phrase tables
