@@ -107,6 +107,8 @@ type setup struct {
 	noStart     bool
 	// extra notifiers after the env's own
 	extra []audit.Notifier
+	// retryBase replaces the tests' short backoff
+	retryBase time.Duration
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -121,12 +123,15 @@ func newEnv(t *testing.T, s setup) *env {
 	e := &env{store: store, fetch: &fetcher{errs: s.fetchErrs}, stt: &transcribetest.Fake{Delay: s.sttDelay}, note: &notifier{errs: s.notifyErrs}}
 	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(e.fetch), audit.WithTranscriber(e.stt))
 	require.NoError(t, err)
+	if s.retryBase == 0 {
+		s.retryBase = 20 * time.Millisecond
+	}
 	e.q, err = queue.Open(ctx, queue.Config{
 		DatabaseURL:  s.dsn,
 		Auditor:      a,
 		Notifiers:    append([]audit.Notifier{e.note}, s.extra...),
 		MaxAttempts:  s.maxAttempts,
-		Retry:        retry.Policy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond},
+		Retry:        retry.Policy{Base: s.retryBase, Max: max(s.retryBase, 200*time.Millisecond)},
 		PollInterval: 20 * time.Millisecond,
 	})
 	require.NoError(t, err)
@@ -281,6 +286,18 @@ func TestFailures(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A wait that upstream asks for replaces the backoff: with an hour of
+// backoff the retry would never come within the test.
+func TestRetryAfterReplacesBackoff(t *testing.T) {
+	url := input("ra").AudioURL
+	busy := &callaudit.Error{Kind: callaudit.KindRateLimited, Message: "rate limited (429)", RetryAfter: 100 * time.Millisecond}
+	e := newEnv(t, setup{fetchErrs: map[string][]error{url: {busy}}, retryBase: time.Hour})
+	_, _, err := e.q.EnqueueCall(context.Background(), input("ra"), "")
+	require.NoError(t, err)
+	e.waitFor(t, "ra", storage.StatusDone, "delivered")
+	assert.Equal(t, 2, e.fetch.count(url))
 }
 
 func TestDelivery(t *testing.T) {
