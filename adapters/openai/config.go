@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/retry"
 )
 
@@ -102,57 +102,46 @@ type Config struct {
 // Malformed values are a KindInvalid error naming the variable. A missing
 // key is not an error here: Enabled reports whether the adapters can run.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	r := env.New(getenv)
 	c := Config{
-		APIKey:           get("OPENAI_API_KEY"),
-		BaseURL:          get("OPENAI_BASE_URL"),
-		OrgID:            get("OPENAI_ORG_ID"),
-		ScoreModel:       get("AUDIT_SCORE_MODEL"),
-		TranscribeModel:  get("AUDIT_TRANSCRIBE_MODEL"),
-		TranscribeFormat: get("AUDIT_TRANSCRIBE_FORMAT"),
-		TranscribePrompt: get("AUDIT_TRANSCRIBE_PROMPT"),
+		APIKey:           r.String("OPENAI_API_KEY"),
+		BaseURL:          r.String("OPENAI_BASE_URL"),
+		OrgID:            r.String("OPENAI_ORG_ID"),
+		ScoreModel:       r.String("AUDIT_SCORE_MODEL"),
+		TranscribeModel:  r.String("AUDIT_TRANSCRIBE_MODEL"),
+		TranscribeFormat: r.String("AUDIT_TRANSCRIBE_FORMAT"),
+		TranscribePrompt: r.String("AUDIT_TRANSCRIBE_PROMPT"),
 	}
-	var errs []callaudit.FieldError
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			errs = append(errs, callaudit.FieldError{Field: "OPENAI_BASE_URL", Message: "must be an absolute http(s) URL such as https://api.openai.com/v1"})
+			r.Fail("OPENAI_BASE_URL", "must be an absolute http(s) URL such as https://api.openai.com/v1")
 		}
 	}
-	if v := get("AUDIT_SCORE_TEMPERATURE"); v != "" {
+	if v := r.String("AUDIT_SCORE_TEMPERATURE"); v != "" {
 		f, err := strconv.ParseFloat(v, 32)
 		if err != nil || f < 0 || f > 2 {
-			errs = append(errs, callaudit.FieldError{Field: "AUDIT_SCORE_TEMPERATURE", Message: "must be a number from 0 to 2"})
+			r.Fail("AUDIT_SCORE_TEMPERATURE", "must be a number from 0 to 2")
 		} else {
 			t := float32(f)
 			c.Temperature = &t
 		}
 	}
-	intVar := func(name string, dst *int, minimum int) {
-		v := get(name)
-		if v == "" {
-			return
+	if v := r.String("AUDIT_SCORE_SEED"); v != "" {
+		if seed, err := strconv.Atoi(v); err != nil {
+			r.Fail("AUDIT_SCORE_SEED", "must be a whole number")
+		} else {
+			c.Seed = &seed
 		}
-		n, err := strconv.Atoi(v)
-		if err != nil || n < minimum {
-			errs = append(errs, callaudit.FieldError{Field: name, Message: fmt.Sprintf("must be an integer >= %d", minimum)})
-			return
-		}
-		*dst = n
 	}
-	if v := get("AUDIT_SCORE_SEED"); v != "" {
-		var seed int
-		intVar("AUDIT_SCORE_SEED", &seed, -1<<62)
-		c.Seed = &seed
-	}
-	intVar("AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS", &c.MaxTranscriptTokens, 500)
-	intVar("AUDIT_OPENAI_MAX_CONCURRENCY", &c.MaxConcurrency, 1)
+	r.Int("AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS", &c.MaxTranscriptTokens, 500)
+	r.Int("AUDIT_OPENAI_MAX_CONCURRENCY", &c.MaxConcurrency, 1)
 	if c.TranscribeFormat != "" {
 		if _, ok := transcribeFormats[c.TranscribeFormat]; !ok {
-			errs = append(errs, callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT", Message: "must be verbose_json, json or text"})
+			r.Fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json or text")
 		}
 	}
-	if len(errs) > 0 {
-		return Config{}, callaudit.Invalid(errs...)
+	if err := r.Err(); err != nil {
+		return Config{}, err
 	}
 	return c.withDefaults(), nil
 }

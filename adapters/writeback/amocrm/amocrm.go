@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
@@ -61,19 +62,20 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration; see Config for the variables.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	r := env.New(getenv)
 	cfg := Config{
-		BaseURL:       strings.TrimSpace(getenv("AUDIT_AMOCRM_BASE_URL")),
-		Token:         strings.TrimSpace(getenv("AUDIT_AMOCRM_TOKEN")),
-		EntityType:    strings.TrimSpace(getenv("AUDIT_AMOCRM_ENTITY_TYPE")),
-		CallIDPattern: strings.TrimSpace(getenv("AUDIT_AMOCRM_CALL_ID_PATTERN")),
-		PublicURL:     strings.TrimSpace(getenv("AUDIT_PUBLIC_URL")),
+		BaseURL:       r.String("AUDIT_AMOCRM_BASE_URL"),
+		Token:         r.String("AUDIT_AMOCRM_TOKEN"),
+		EntityType:    r.String("AUDIT_AMOCRM_ENTITY_TYPE"),
+		CallIDPattern: r.String("AUDIT_AMOCRM_CALL_ID_PATTERN"),
+		PublicURL:     r.String("AUDIT_PUBLIC_URL"),
+		Timeout:       send.DefaultTimeout,
 	}
-	if sub := strings.TrimSpace(getenv("AUDIT_AMOCRM_SUBDOMAIN")); cfg.BaseURL == "" && sub != "" {
+	if sub := r.String("AUDIT_AMOCRM_SUBDOMAIN"); cfg.BaseURL == "" && sub != "" {
 		cfg.BaseURL = "https://" + sub + ".amocrm.ru"
 	}
-	var err error
-	cfg.Timeout, err = send.Duration(getenv, "AUDIT_AMOCRM_TIMEOUT", send.DefaultTimeout)
-	return cfg, err
+	r.Duration("AUDIT_AMOCRM_TIMEOUT", &cfg.Timeout)
+	return cfg, r.Err()
 }
 
 // Configured reports whether any amoCRM setting is present; New then

@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
@@ -59,15 +60,16 @@ type Config struct {
 
 // ConfigFromEnv reads the configuration; see Config for the variables.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	r := env.New(getenv)
 	cfg := Config{
-		WebhookURL:    strings.TrimSpace(getenv("AUDIT_BITRIX24_WEBHOOK_URL")),
-		EntityType:    strings.TrimSpace(getenv("AUDIT_BITRIX24_ENTITY_TYPE")),
-		CallIDPattern: strings.TrimSpace(getenv("AUDIT_BITRIX24_CALL_ID_PATTERN")),
-		PublicURL:     strings.TrimSpace(getenv("AUDIT_PUBLIC_URL")),
+		WebhookURL:    r.String("AUDIT_BITRIX24_WEBHOOK_URL"),
+		EntityType:    r.String("AUDIT_BITRIX24_ENTITY_TYPE"),
+		CallIDPattern: r.String("AUDIT_BITRIX24_CALL_ID_PATTERN"),
+		PublicURL:     r.String("AUDIT_PUBLIC_URL"),
+		Timeout:       send.DefaultTimeout,
 	}
-	var err error
-	cfg.Timeout, err = send.Duration(getenv, "AUDIT_BITRIX24_TIMEOUT", send.DefaultTimeout)
-	return cfg, err
+	r.Duration("AUDIT_BITRIX24_TIMEOUT", &cfg.Timeout)
+	return cfg, r.Err()
 }
 
 // Configured reports whether the adapter is switched on.

@@ -148,19 +148,3 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
 	assert.Zero(t, hits, "the token must not follow a redirect")
 }
-
-func TestDuration(t *testing.T) {
-	env := map[string]string{"A": "45s", "B": "nope", "C": "-3s"}
-	getenv := func(k string) string { return env[k] }
-	d, err := send.Duration(getenv, "A", time.Second)
-	require.NoError(t, err)
-	assert.Equal(t, 45*time.Second, d)
-	d, err = send.Duration(getenv, "MISSING", time.Second)
-	require.NoError(t, err)
-	assert.Equal(t, time.Second, d)
-	for _, k := range []string{"B", "C"} {
-		_, err = send.Duration(getenv, k, time.Second)
-		assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), k)
-		assert.Equal(t, k, callaudit.FieldsOf(err)[0].Field)
-	}
-}

@@ -18,10 +18,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
@@ -56,14 +56,15 @@ type Config struct {
 // ConfigFromEnv reads the configuration; the URL is empty when the
 // callback is not configured.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	r := env.New(getenv)
 	cfg := Config{
-		URL:       strings.TrimSpace(getenv("AUDIT_CALLBACK_URL")),
-		Secret:    strings.TrimSpace(getenv("AUDIT_CALLBACK_SECRET")),
-		PublicURL: strings.TrimSpace(getenv("AUDIT_PUBLIC_URL")),
+		URL:       r.String("AUDIT_CALLBACK_URL"),
+		Secret:    r.String("AUDIT_CALLBACK_SECRET"),
+		PublicURL: r.String("AUDIT_PUBLIC_URL"),
+		Timeout:   send.DefaultTimeout,
 	}
-	var err error
-	cfg.Timeout, err = send.Duration(getenv, "AUDIT_CALLBACK_TIMEOUT", send.DefaultTimeout)
-	return cfg, err
+	r.Duration("AUDIT_CALLBACK_TIMEOUT", &cfg.Timeout)
+	return cfg, r.Err()
 }
 
 // Configured reports whether the callback is switched on.
