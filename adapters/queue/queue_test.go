@@ -109,6 +109,8 @@ type setup struct {
 	extra []audit.Notifier
 	// retryBase replaces the tests' short backoff
 	retryBase time.Duration
+	// wrap, when set, wraps the store the auditor and the queue use
+	wrap func(storage.Store) storage.Store
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -121,7 +123,10 @@ func newEnv(t *testing.T, s setup) *env {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	e := &env{store: store, fetch: &fetcher{errs: s.fetchErrs}, stt: &transcribetest.Fake{Delay: s.sttDelay}, note: &notifier{errs: s.notifyErrs}}
-	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(e.fetch), audit.WithTranscriber(e.stt))
+	if s.wrap != nil {
+		e.store = s.wrap(store)
+	}
+	a, err := audit.New(checklist.New(), audit.WithStore(e.store), audit.WithFetcher(e.fetch), audit.WithTranscriber(e.stt))
 	require.NoError(t, err)
 	if s.retryBase == 0 {
 		s.retryBase = 20 * time.Millisecond
@@ -298,6 +303,33 @@ func TestRetryAfterReplacesBackoff(t *testing.T) {
 	require.NoError(t, err)
 	e.waitFor(t, "ra", storage.StatusDone, "delivered")
 	assert.Equal(t, 2, e.fetch.count(url))
+}
+
+// failDoneOnce refuses the first save of a done call.
+type failDoneOnce struct {
+	storage.Store
+	failed atomic.Bool
+}
+
+func (f *failDoneOnce) Save(ctx context.Context, c storage.Call) error {
+	if c.Status == storage.StatusDone && f.failed.CompareAndSwap(false, true) {
+		return callaudit.Errorf(callaudit.KindUnavailable, "the database is busy")
+	}
+	return f.Store.Save(ctx, c)
+}
+
+// A report that could not be saved is made again: one stored result.
+func TestUnsavedReportIsRetried(t *testing.T) {
+	e := newEnv(t, setup{wrap: func(s storage.Store) storage.Store { return &failDoneOnce{Store: s} }})
+	_, _, err := e.q.EnqueueCall(context.Background(), input("u"), "")
+	require.NoError(t, err)
+	c := e.waitFor(t, "u", storage.StatusDone, "delivered")
+	require.NotNil(t, c.Report)
+	assert.Equal(t, 2, e.stt.CallCount(), "analysed again after the failed save")
+	assert.Equal(t, 1, e.note.count("u"))
+	page, err := e.store.List(context.Background(), storage.Filter{})
+	require.NoError(t, err)
+	assert.Len(t, page.Calls, 1)
 }
 
 func TestDelivery(t *testing.T) {

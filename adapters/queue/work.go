@@ -10,6 +10,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -44,7 +45,8 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 	case err != nil:
 		// The call was removed from the history (or never saved):
 		// analyse it from the job's own copy of the request.
-		call = storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Language: a.Language, Source: "webhook", RecordingURL: a.RecordingURL}
+		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
+		call = storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language, Source: "webhook", RecordingURL: a.RecordingURL}
 	}
 	call.Status, call.StatusReason = storage.StatusProcessing, attemptText(job.Attempt, job.MaxAttempts)
 	if err := q.store.Save(ctx, call); err != nil {
@@ -62,7 +64,7 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 	switch {
 	case err == nil:
 		return q.insertDeliver(ctx, a.CallID)
-	case rep != nil:
+	case rep != nil && job.Attempt < job.MaxAttempts:
 		// Scored but not saved: try again (scoring again is the price of
 		// keeping exactly one stored result).
 		return q.retryable(job.ID, err)
