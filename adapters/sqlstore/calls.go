@@ -71,9 +71,19 @@ func (s *Store) Save(ctx context.Context, call storage.Call) error {
 		total = sql.NullInt64{Int64: int64(call.Report.TotalScore), Valid: true}
 		scorer, model = call.Report.Meta.Scorer, call.Report.Meta.Model
 	}
+	withCriteria := counted(call) && len(call.Report.Criteria) > 0
+	var criteriaStmt *sql.Stmt
+	if withCriteria {
+		// Prepared before the transaction: on SQLite the write pool's one
+		// connection is the transaction's until it ends.
+		var err error
+		if criteriaStmt, err = s.stmts.insertCriteria(ctx, s.write, len(call.Report.Criteria)); err != nil {
+			return s.translate("Save", err)
+		}
+	}
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var kept timeValue
-		err := tx.QueryRowContext(ctx, s.q.upsert,
+		err := s.queryRow(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.upsert }), s.q.upsert,
 			call.ID, call.ManagerID, string(call.Mode), call.Language, string(call.Status), call.StatusReason,
 			call.Source, call.RecordingURL, total, scorer, model, report,
 			s.dialect.timeArg(created), s.dialect.timeArg(now),
@@ -81,17 +91,47 @@ func (s *Store) Save(ctx context.Context, call storage.Call) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q.deleteCriteria, call.ID); err != nil {
+		if err := s.exec(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.deleteCriteria }), s.q.deleteCriteria, call.ID); err != nil {
 			return err
 		}
-		if !counted(call) || len(call.Report.Criteria) == 0 {
+		if !withCriteria {
 			return nil
 		}
-		q, args := s.insertCriteria(call, kept.t)
-		_, err = tx.ExecContext(ctx, q, args...)
-		return err
+		args := s.criteriaArgs(call, kept.t)
+		if criteriaStmt != nil {
+			return s.exec(ctx, tx, criteriaStmt, "", args...)
+		}
+		return s.exec(ctx, tx, nil, criteriaInsert(s.dialect, len(call.Report.Criteria)), args...)
 	})
 	return s.translate("Save", err)
+}
+
+// stmtOf returns the prepared statement pick chooses, or nil when the
+// Store runs its queries unprepared.
+func (s *Store) stmtOf(pick func(*statements) *sql.Stmt) *sql.Stmt {
+	if s.stmts == nil {
+		return nil
+	}
+	return pick(s.stmts)
+}
+
+// queryRow runs the prepared stmt in tx when there is one, else query.
+func (s *Store) queryRow(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, query string, args ...any) *sql.Row {
+	if stmt != nil {
+		return tx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	}
+	return tx.QueryRowContext(ctx, query, args...)
+}
+
+// exec runs the prepared stmt in tx when there is one, else query.
+func (s *Store) exec(ctx context.Context, tx *sql.Tx, stmt *sql.Stmt, query string, args ...any) error {
+	var err error
+	if stmt != nil {
+		_, err = tx.StmtContext(ctx, stmt).ExecContext(ctx, args...)
+	} else {
+		_, err = tx.ExecContext(ctx, query, args...)
+	}
+	return err
 }
 
 // counted reports whether the call counts in statistics: done, with a
@@ -100,28 +140,26 @@ func counted(c storage.Call) bool {
 	return c.Status == storage.StatusDone && c.Report != nil
 }
 
-// insertCriteria builds one multi-row INSERT of the call's criterion
-// scores.
-func (s *Store) insertCriteria(call storage.Call, created time.Time) (string, []any) {
-	var b strings.Builder
-	b.WriteString("INSERT INTO call_criteria (call_id, criterion, score, manager_id, mode, created_at) VALUES ")
+// criteriaArgs are the arguments of criteriaInsert for the call's
+// criterion scores, six per row.
+func (s *Store) criteriaArgs(call storage.Call, created time.Time) []any {
 	args := make([]any, 0, 6*len(call.Report.Criteria))
 	at := s.dialect.timeArg(created)
-	i := 0
 	for id, sc := range call.Report.Criteria {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?)")
 		args = append(args, call.ID, id, sc, call.ManagerID, string(call.Mode), at)
-		i++
 	}
-	return s.dialect.rebind(b.String()), args
+	return args
 }
 
 // Get returns the call with the id, or a KindNotFound error.
 func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
-	c, err := scanCall(s.read.QueryRowContext(ctx, s.q.get, id))
+	var row *sql.Row
+	if st := s.stmtOf(func(st *statements) *sql.Stmt { return st.get }); st != nil {
+		row = st.QueryRowContext(ctx, id)
+	} else {
+		row = s.read.QueryRowContext(ctx, s.q.get, id)
+	}
+	c, err := scanCall(row)
 	if err != nil {
 		return storage.Call{}, s.translate("Get", err)
 	}

@@ -57,6 +57,9 @@ type Store struct {
 	now         func() time.Time
 	secret      string
 	q           queries
+	// stmts are the prepared statements; nil runs the queries unprepared
+	// (PostgreSQL, where pgx caches prepared statements itself).
+	stmts *statements
 }
 
 var (
@@ -140,6 +143,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	// After the migrations: a statement is planned against the schema.
+	if s.stmts, err = s.prepare(ctx); err != nil {
+		s.Close()
+		return nil, s.translate("Open", err)
+	}
 	return s, nil
 }
 
@@ -171,6 +179,7 @@ func (s *Store) Optimize(ctx context.Context) error {
 
 // Close closes the connections. The Store is unusable afterwards.
 func (s *Store) Close() error {
+	s.stmts.close()
 	var err error
 	if s.read != nil && s.read != s.write {
 		err = s.read.Close()
