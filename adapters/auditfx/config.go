@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/queue"
@@ -111,12 +111,12 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if getenv == nil {
 		getenv = os.Getenv
 	}
-	get := func(k string) string { return strings.TrimSpace(getenv(k)) }
+	r := env.New(getenv)
 	c := Config{
-		Addr:              get("AUDIT_ADDR"),
-		DatabaseURL:       get("AUDIT_DATABASE_URL"),
-		TempDir:           get("AUDIT_TEMP_DIR"),
-		LogFormat:         strings.ToLower(get("AUDIT_LOG_FORMAT")),
+		Addr:              r.String("AUDIT_ADDR"),
+		DatabaseURL:       r.String("AUDIT_DATABASE_URL"),
+		TempDir:           r.String("AUDIT_TEMP_DIR"),
+		LogFormat:         strings.ToLower(r.String("AUDIT_LOG_FORMAT")),
 		MaxAudioBytes:     DefaultMaxAudioBytes,
 		MaxDialogBytes:    audit.DefaultMaxDialogBytes,
 		ReadHeaderTimeout: DefaultReadHeaderTimeout,
@@ -129,7 +129,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			JobTimeout:  queue.DefaultJobTimeout,
 			MaxAttempts: queue.DefaultMaxAttempts,
 		},
-		WebhookSecret: get("AUDIT_WEBHOOK_SECRET"),
+		WebhookSecret: r.String("AUDIT_WEBHOOK_SECRET"),
 		Getenv:        getenv,
 	}
 	if c.Addr == "" {
@@ -138,81 +138,45 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = DefaultDatabaseURL
 	}
-	var errs []callaudit.FieldError
-	bad := func(name, msg string) { errs = append(errs, callaudit.FieldError{Field: name, Message: msg}) }
-	size := func(name string, dst *int64) {
-		if v := get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil || n <= 0 {
-				bad(name, "must be a positive number of bytes")
-				return
-			}
-			*dst = n
-		}
-	}
-	size("AUDIT_MAX_AUDIO_BYTES", &c.MaxAudioBytes)
-	size("AUDIT_MAX_BODY_BYTES", &c.MaxBodyBytes)
+	r.Bytes("AUDIT_MAX_AUDIO_BYTES", &c.MaxAudioBytes)
+	r.Bytes("AUDIT_MAX_BODY_BYTES", &c.MaxBodyBytes)
 	var dialog int64 = int64(c.MaxDialogBytes)
-	size("AUDIT_MAX_DIALOG_BYTES", &dialog)
+	r.Bytes("AUDIT_MAX_DIALOG_BYTES", &dialog)
 	c.MaxDialogBytes = int(dialog)
-	for name, dst := range map[string]*int{
-		"AUDIT_QUEUE_WORKERS":    &c.Queue.Workers,
-		"AUDIT_JOB_MAX_ATTEMPTS": &c.Queue.MaxAttempts,
-	} {
-		if v := get(name); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil || n <= 0 {
-				bad(name, "must be a positive whole number")
-				continue
-			}
-			*dst = n
-		}
-	}
-	for name, dst := range map[string]*time.Duration{
-		"AUDIT_JOB_TIMEOUT":         &c.Queue.JobTimeout,
-		"AUDIT_JOB_RESCUE_AFTER":    &c.Queue.RescueAfter,
-		"AUDIT_READ_HEADER_TIMEOUT": &c.ReadHeaderTimeout,
-		"AUDIT_READ_TIMEOUT":        &c.ReadTimeout,
-		"AUDIT_WRITE_TIMEOUT":       &c.WriteTimeout,
-		"AUDIT_IDLE_TIMEOUT":        &c.IdleTimeout,
-		"AUDIT_SHUTDOWN_TIMEOUT":    &c.ShutdownTimeout,
-	} {
-		if v := get(name); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil || d <= 0 {
-				bad(name, "must be a positive duration such as 30s or 15m")
-				continue
-			}
-			*dst = d
-		}
-	}
-	if v := get("AUDIT_LOG_LEVEL"); v != "" {
+	r.Int("AUDIT_QUEUE_WORKERS", &c.Queue.Workers, 1)
+	r.Int("AUDIT_JOB_MAX_ATTEMPTS", &c.Queue.MaxAttempts, 1)
+	r.Duration("AUDIT_JOB_TIMEOUT", &c.Queue.JobTimeout)
+	r.Duration("AUDIT_JOB_RESCUE_AFTER", &c.Queue.RescueAfter)
+	r.Duration("AUDIT_READ_HEADER_TIMEOUT", &c.ReadHeaderTimeout)
+	r.Duration("AUDIT_READ_TIMEOUT", &c.ReadTimeout)
+	r.Duration("AUDIT_WRITE_TIMEOUT", &c.WriteTimeout)
+	r.Duration("AUDIT_IDLE_TIMEOUT", &c.IdleTimeout)
+	r.Duration("AUDIT_SHUTDOWN_TIMEOUT", &c.ShutdownTimeout)
+	if v := r.String("AUDIT_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
-			bad("AUDIT_LOG_LEVEL", "must be debug, info, warn or error")
+			r.Fail("AUDIT_LOG_LEVEL", "must be debug, info, warn or error")
 		}
 	}
 	switch c.LogFormat {
 	case "", "text", "json":
 	default:
-		bad("AUDIT_LOG_FORMAT", "must be text or json")
+		r.Fail("AUDIT_LOG_FORMAT", "must be text or json")
 	}
 	if c.Queue.RescueAfter != 0 && c.Queue.RescueAfter < c.Queue.JobTimeout {
-		bad("AUDIT_JOB_RESCUE_AFTER", "must be at least AUDIT_JOB_TIMEOUT, or a running job would be run twice")
+		r.Fail("AUDIT_JOB_RESCUE_AFTER", "must be at least AUDIT_JOB_TIMEOUT, or a running job would be run twice")
 	}
 	if c.WebhookSecret != "" {
 		if _, err := webhooks.ParseSecret(c.WebhookSecret); err != nil {
-			bad("AUDIT_WEBHOOK_SECRET", callaudit.MessageOf(err))
+			r.Fail("AUDIT_WEBHOOK_SECRET", callaudit.MessageOf(err))
 		}
 	}
 	var err error
-	if c.Fetch, err = fetch.ConfigFromEnv(getenv); err != nil {
-		errs = append(errs, callaudit.FieldsOf(err)...)
-	}
-	if c.OpenAI, err = openai.ConfigFromEnv(getenv); err != nil {
-		errs = append(errs, callaudit.FieldsOf(err)...)
-	}
-	if len(errs) > 0 {
-		return Config{}, callaudit.Invalid(errs...)
+	c.Fetch, err = fetch.ConfigFromEnv(getenv)
+	r.Include(err)
+	c.OpenAI, err = openai.ConfigFromEnv(getenv)
+	r.Include(err)
+	if err := r.Err(); err != nil {
+		return Config{}, err
 	}
 	// One limit for recordings, whether uploaded or fetched.
 	if c.Fetch.MaxBytes == 0 {
