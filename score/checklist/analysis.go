@@ -29,6 +29,8 @@ type analysis struct {
 	next             nextStep
 	critical         bool // the manager asked for card data or codes
 	labelled         bool // at least one segment has a known speaker
+
+	stems stemSet // scratch for evalPresentation, kept between calls
 }
 
 // objection is one client segment that objects and how it was answered.

@@ -138,7 +138,12 @@ func evalNeedSummary(a *analysis) result {
 func evalPresentation(a *analysis) result {
 	var r result
 	d := a.d
-	clientStems := make(map[string]struct{}, 32)
+	// Client stems: packed ones in a set kept in the analysis, the rare
+	// others by string.
+	clientStems := &a.stems
+	clientStems.reset(int(d.segs[len(d.segs)-1].endTok))
+	var otherStems map[string]struct{}
+	anyStem := false
 	linkedSeg, benefitSeg, longSeg, dumpSeg := -1, -1, -1, -1
 	for si := range d.segs {
 		// Everything is known once a linked, beneficial, long turn has
@@ -155,8 +160,21 @@ func evalPresentation(a *analysis) result {
 				continue
 			}
 			for i := seg.firstTok; i < seg.endTok; i++ {
-				if st, ok := stem(d.word(int(i))); ok {
-					clientStems[st] = struct{}{}
+				switch v := d.toks[i].stem; {
+				case v == stemShort:
+				case v != stemOther:
+					if !stopCodes.has(v) {
+						clientStems.add(v)
+						anyStem = true
+					}
+				default:
+					if st, ok := stem(d.word(int(i))); ok {
+						if otherStems == nil {
+							otherStems = make(map[string]struct{})
+						}
+						otherStems[st] = struct{}{}
+						anyStem = true
+					}
 				}
 			}
 			continue
@@ -176,15 +194,26 @@ func evalPresentation(a *analysis) result {
 		if benefitSeg < 0 && a.segHas(si, sigBenefit) {
 			benefitSeg = si
 		}
-		if linkedSeg < 0 && words >= 5 && len(clientStems) > 0 {
+		if linkedSeg < 0 && words >= 5 && anyStem {
 			for i := seg.firstTok; i < seg.endTok; i++ {
 				// Restating the need echoes the client by design; it is
 				// credited to the summary, not to the presentation.
 				if a.sentSig[d.toks[i].sent]&bit(sigSummary) != 0 {
 					continue
 				}
+				v := d.toks[i].stem
+				if v == stemShort {
+					continue
+				}
+				if v != stemOther {
+					if clientStems.has(v) {
+						linkedSeg = si
+						break
+					}
+					continue
+				}
 				if st, ok := stem(d.word(int(i))); ok {
-					if _, hit := clientStems[st]; hit {
+					if _, hit := otherStems[st]; hit {
 						linkedSeg = si
 						break
 					}

@@ -17,6 +17,7 @@ type token struct {
 	normStart, normEnd int32
 	start, end         int32
 	seg, sent          int32
+	stem               uint32 // packed stem, see packStem
 	key                uint16 // index key of the first two letters, see keyOf
 	k3                 uint8  // code of the third letter, see thirdCode
 	numeric            bool
@@ -90,12 +91,17 @@ func (d *doc) parse(tr *transcribe.Transcript) {
 
 // tokenizeSegment appends the tokens and sentences of one segment.
 func (d *doc) tokenizeSegment(seg int32, text string) {
-	// Local copies of the slices keep the hot loop in registers.
+	// Local copies of the slices, and the open token in locals rather than
+	// a struct, keep the hot loop in registers.
 	buf, toks, sents := d.buf, d.toks, d.sents
 	sentStart, sentFirst := -1, int32(0) // the open sentence: byte offset, first token
 	inTok := false
-	var cur token
-	runes, first := 0, rune(0) // the open token's rune count and first rune, for its key
+	var (
+		tokStart, normStart int
+		numeric             bool
+		runes               int
+		codes               uint32 // key codes of the first five letters, six bits each
+	)
 	for i, n := 0, 0; i < len(text); i += n {
 		// Decoding ASCII and two-byte (Cyrillic) runes by hand is the
 		// hot loop of the scorer; anything else goes to utf8.
@@ -124,19 +130,12 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 				if sentStart < 0 {
 					sentStart, sentFirst = i, int32(len(toks))
 				}
-				cur = token{start: int32(i), normStart: int32(len(buf)), seg: seg, sent: int32(len(sents)), numeric: true, k3: endCode}
-				runes = 0
+				tokStart, normStart, numeric, runes, codes = i, len(buf), true, 0, 0
 			}
 			// Only ASCII digits make a number ("в 11:00").
-			cur.numeric = cur.numeric && '0' <= r && r <= '9'
-			switch runes {
-			case 0:
-				first = f
-				cur.key = keyOf(f, 0)
-			case 1:
-				cur.key = keyOf(first, f)
-			case 2:
-				cur.k3 = thirdCode(f)
+			numeric = numeric && '0' <= r && r <= '9'
+			if runes < 5 {
+				codes = codes<<6 | uint32(keyCode(f))
 			}
 			runes++
 			switch {
@@ -150,8 +149,7 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 			continue
 		}
 		if inTok {
-			cur.end, cur.normEnd = int32(i), int32(len(buf))
-			toks = append(toks, cur)
+			toks = append(toks, newToken(seg, int32(len(sents)), tokStart, i, normStart, len(buf), numeric, runes, codes))
 			inTok = false
 		}
 		switch r {
@@ -169,14 +167,49 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		}
 	}
 	if inTok {
-		cur.end, cur.normEnd = int32(len(text)), int32(len(buf))
-		toks = append(toks, cur)
+		toks = append(toks, newToken(seg, int32(len(sents)), tokStart, len(text), normStart, len(buf), numeric, runes, codes))
 	}
 	if sentStart >= 0 {
 		sents = append(sents, sentence{seg: seg, start: int32(sentStart), end: int32(len(text)),
 			firstTok: sentFirst, endTok: int32(len(toks))})
 	}
 	d.buf, d.toks, d.sents = buf, toks, sents
+}
+
+// newToken makes a finished token. codes holds the key codes of its first
+// min(runes, 5) letters, from which its index key, third-letter code and
+// packed stem are derived once per word rather than per letter.
+func newToken(seg, sent int32, start, end, normStart, normEnd int, numeric bool, runes int, codes uint32) token {
+	t := token{start: int32(start), end: int32(end), normStart: int32(normStart), normEnd: int32(normEnd),
+		seg: seg, sent: sent, numeric: numeric, key: noKey, k3: endCode, stem: stemShort}
+	m := min(runes, 5)
+	code := func(k int) uint16 { return uint16(codes>>(6*(m-1-k))) & 63 }
+	if c1 := code(0); c1 != 0 {
+		switch c2 := uint16(endCode); {
+		case m == 1:
+			t.key = c1<<6 | c2
+		default:
+			if c2 = code(1); c2 != 0 {
+				t.key = c1<<6 | c2
+			}
+		}
+	}
+	if m >= 3 {
+		t.k3 = otherCode
+		if c3 := code(2); c3 != 0 {
+			t.k3 = uint8(c3)
+		}
+	}
+	if runes >= 5 {
+		t.stem = codes
+		for k := range 5 {
+			if c := code(k); c == 0 || c == digitCode {
+				t.stem = stemOther
+				break
+			}
+		}
+	}
+	return t
 }
 
 // isWordRune reports whether r belongs to a word: a letter or a digit.
