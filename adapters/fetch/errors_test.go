@@ -149,23 +149,7 @@ func TestFetchCutsOffSlowServers(t *testing.T) {
 				c.MinBytesPerSecond = 10_000
 				c.ThroughputWindow = 200 * time.Millisecond
 			},
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				_, _ = w.Write(head)
-				w.(http.Flusher).Flush()
-				tick := time.NewTicker(20 * time.Millisecond)
-				defer tick.Stop()
-				for {
-					select {
-					case <-r.Context().Done():
-						return
-					case <-tick.C:
-						if _, err := w.Write([]byte{0}); err != nil {
-							return
-						}
-						w.(http.Flusher).Flush()
-					}
-				}
-			},
+			handler: drip(head),
 			wantMsg: "too slowly",
 		},
 		{
@@ -174,23 +158,7 @@ func TestFetchCutsOffSlowServers(t *testing.T) {
 				c.Timeout = 300 * time.Millisecond
 				c.MinBytesPerSecond = -1
 			},
-			handler: func(w http.ResponseWriter, r *http.Request) {
-				_, _ = w.Write(head)
-				w.(http.Flusher).Flush()
-				tick := time.NewTicker(20 * time.Millisecond)
-				defer tick.Stop()
-				for {
-					select {
-					case <-r.Context().Done():
-						return
-					case <-tick.C:
-						if _, err := w.Write([]byte{0}); err != nil {
-							return
-						}
-						w.(http.Flusher).Flush()
-					}
-				}
-			},
+			handler: drip(head),
 			wantMsg: "took longer than",
 		},
 	}
@@ -207,6 +175,28 @@ func TestFetchCutsOffSlowServers(t *testing.T) {
 			assert.Contains(t, callaudit.MessageOf(err), tt.wantMsg)
 			assertNoTempFiles(t, cfg.TempDir)
 		})
+	}
+}
+
+// drip sends head, then one byte every 20 ms until the client goes away:
+// a server that never stalls long enough for the idle timeout.
+func drip(head []byte) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write(head)
+		w.(http.Flusher).Flush()
+		tick := time.NewTicker(20 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-tick.C:
+				if _, err := w.Write([]byte{0}); err != nil {
+					return
+				}
+				w.(http.Flusher).Flush()
+			}
+		}
 	}
 }
 

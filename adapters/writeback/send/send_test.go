@@ -93,7 +93,9 @@ func TestDoTransportErrorsHideTheURL(t *testing.T) {
 	assert.NotContains(t, err.Error(), "/rest/1/")
 }
 
-func TestDoContext(t *testing.T) {
+// silentServer never answers: a request ends only when its client gives
+// up, which is what the timeout and cancellation tests need.
+func silentServer(t *testing.T) *httptest.Server {
 	block := make(chan struct{})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
@@ -101,8 +103,14 @@ func TestDoContext(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	defer srv.Close()
-	defer close(block)
+	// Cleanups run last in, first out: release the handlers, then close.
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(block) })
+	return srv
+}
+
+func TestDoContext(t *testing.T) {
+	srv := silentServer(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -120,15 +128,7 @@ func TestDoContext(t *testing.T) {
 }
 
 func TestClientTimeout(t *testing.T) {
-	block := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		select {
-		case <-block:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(block)
+	srv := silentServer(t)
 	req, err := http.NewRequest(http.MethodPost, srv.URL, nil)
 	require.NoError(t, err)
 	_, err = send.Client{HTTP: send.NewHTTPClient(50 * time.Millisecond), Service: "X"}.Do(req, "test.Do")
