@@ -157,7 +157,9 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 
 	d := docPool.Get().(*doc)
 	defer func() {
-		d.tr = nil // do not keep the caller's transcript alive in the pool
+		// Do not keep the caller's transcript alive in the pool, nor a
+		// string over the buffer the next call overwrites.
+		d.tr, d.norm = nil, ""
 		docPool.Put(d)
 	}()
 	d.parse(&req.Transcript)
