@@ -5,7 +5,8 @@
 //
 // Errors are classified with callaudit.IsTransient and
 // callaudit.RetryAfterOf, so adapters only have to translate their native
-// errors into the project's error kinds.
+// errors into the project's error kinds; ParseAfter reads the wait an HTTP
+// answer asks for, for the adapters to put in callaudit.Error.RetryAfter.
 package retry
 
 import (
