@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"mime/multipart"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -63,6 +64,16 @@ type phase struct {
 	peakRSS      int64
 	served       int           // every answered request, warm-up included
 	serverCPU    time.Duration // the server's CPU time over the phase
+	// harnessCPU is this process's CPU time over the phase: the clients
+	// and the fake OpenAI, which share the machine with the server.
+	harnessCPU time.Duration
+	// fakeOwnP50 is the median of the fake's time per request (first
+	// byte read to last byte written) minus its configured delay: its own
+	// work, part of every request's latency and of the added latency.
+	fakeOwnP50 time.Duration
+	fakeSpans  int
+	// measureFrom and end bound the measured window.
+	measureFrom, end time.Time
 }
 
 // upload is the large-file run.
@@ -88,7 +99,12 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 			return nil, err
 		}
 	}
-	fake := openaitest.NewServer(openaitest.WithDelay(o.delay))
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	spans := &spanListener{Listener: ln}
+	fake := openaitest.NewServer(openaitest.WithDelay(o.delay), openaitest.WithListener(spans))
 	defer fake.Close()
 	var serverLog io.Writer
 	if o.serverLogs {
@@ -114,8 +130,11 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 		if err != nil {
 			return nil, err
 		}
+		spans.take(time.Time{}, time.Time{})
 		cpuBefore, _ := srv.cpuTime()
+		selfBefore, _ := procCPU(os.Getpid())
 		p, err := drive(ctx, srv.base, o)
+		selfAfter, _ := procCPU(os.Getpid())
 		if err == nil {
 			p.upstream = n
 			p.ideal = float64(min(o.clients, n)) / o.delay.Seconds()
@@ -126,6 +145,13 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 			if cpu, err := srv.cpuTime(); err == nil {
 				p.serverCPU = cpu - cpuBefore
 			}
+			p.harnessCPU = selfAfter - selfBefore
+			own := spans.take(p.measureFrom, p.end)
+			for i := range own {
+				own[i] -= o.delay
+			}
+			slices.Sort(own)
+			p.fakeOwnP50, p.fakeSpans = quantile(own, 0.5), len(own)
 			res.phases = append(res.phases, p)
 		}
 		srv.stop()
@@ -181,7 +207,7 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 	end := measureFrom.Add(o.duration)
 
 	var mu sync.Mutex
-	p := phase{statuses: map[int]int{}}
+	p := phase{statuses: map[int]int{}, measureFrom: measureFrom, end: end}
 	var latencies, outside []time.Duration
 	var wg sync.WaitGroup
 	for c := range o.clients {
@@ -353,20 +379,28 @@ func (r *results) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s\n\n", r.cpus, r.loadavg, r.opts.delay, store)
 	if len(r.phases) > 0 {
-		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median outside scoring | upstream peak | server peak RSS | server CPU per request |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median outside scoring | fake's own work p50 | upstream peak | server peak RSS | server CPU per request | harness CPU per request | CPUs busy |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, p := range r.phases {
-			perReq := time.Duration(0)
+			perReq, harnessPerReq := time.Duration(0), time.Duration(0)
 			if p.served > 0 {
 				perReq = p.serverCPU / time.Duration(p.served)
+				harnessPerReq = p.harnessCPU / time.Duration(p.served)
 			}
-			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %d | %s | %s |\n",
+			// The phase's wall time is the warm-up plus the window (the
+			// requests still running at its end add a little).
+			busy := float64(p.serverCPU+p.harnessCPU) / float64(r.opts.warmup+r.opts.duration) / float64(r.cpus)
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %.0f%% |\n",
 				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
-				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.outsideP50), p.upstreamPeak, mib(p.peakRSS), ms(perReq))
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.outsideP50), ms(p.fakeOwnP50),
+				p.upstreamPeak, mib(p.peakRSS), ms(perReq), ms(harnessPerReq), 100*busy)
 			if p.failed > 0 {
 				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
 			}
 		}
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "median added = p50 - ideal latency; median outside scoring = median of (latency - meta.timings.score_ms), an upper bound: score_ms is truncated to whole ms;")
+		fmt.Fprintln(w, "fake's own work = median of the fake's time per request minus its delay; harness CPU = this process (the clients and the fake); CPUs busy = server + harness CPU over the phase's wall time.")
 		fmt.Fprintln(w)
 	}
 	if u := r.upload; u != nil {

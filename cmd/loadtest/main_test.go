@@ -35,6 +35,10 @@ func TestSmoke(t *testing.T) {
 	assert.GreaterOrEqual(t, p.p90, p.p50)
 	assert.Positive(t, p.outsideP50, "time outside the scorer is measured")
 	assert.Less(t, p.outsideP50, p.p50)
+	assert.Positive(t, p.fakeSpans, "the fake's requests are timed")
+	assert.Positive(t, p.fakeOwnP50, "the fake's own work is measured beside its delay")
+	assert.Less(t, p.fakeOwnP50, p.p50-o.delay)
+	assert.Positive(t, p.harnessCPU)
 
 	require.NotNil(t, res.upload)
 	assert.Equal(t, http.StatusOK, res.upload.status, res.upload.errText)

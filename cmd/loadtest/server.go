@@ -108,11 +108,14 @@ func (s *server) peakRSS() (int64, error) {
 	return procStatus(s.cmd.Process.Pid, "VmHWM")
 }
 
-// cpuTime returns the user plus system CPU time the server has used,
-// from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s, the
+// cpuTime returns the user plus system CPU time the server has used. It
+// is read from /proc/<pid>/stat (fields 14 and 15, in clock ticks of 1/100 s, the
 // value Linux uses on every common architecture).
-func (s *server) cpuTime() (time.Duration, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", s.cmd.Process.Pid))
+func (s *server) cpuTime() (time.Duration, error) { return procCPU(s.cmd.Process.Pid) }
+
+// procCPU returns the user plus system CPU time process pid has used.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}
