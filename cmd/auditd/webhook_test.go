@@ -264,6 +264,16 @@ func TestWebhookTwoServersShareQueue(t *testing.T) {
 		}
 	}
 	assert.Equal(t, len(ids), n, "one transcription per call")
+
+	// Both processes took jobs from the one queue: River records which
+	// client ran each attempt.
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	var workers, runs int
+	require.NoError(t, db.QueryRow(`SELECT count(DISTINCT attempted_by[1]), count(*) FROM river_job WHERE kind = 'callaudit_audit'`).Scan(&workers, &runs))
+	assert.Equal(t, 2, workers, "processes that ran analyses")
+	assert.Equal(t, len(ids), runs)
 	assert.Equal(t, 0, a.stop(t))
 	assert.Equal(t, 0, b.stop(t))
 }
