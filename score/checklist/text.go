@@ -106,6 +106,7 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		numeric             bool
 		runes               int
 		codes               uint32 // key codes of the first five letters, six bits each
+		stemOK              bool   // no digit or letter without a code among them
 	)
 	for i, n := 0, 0; i < len(text); i += n {
 		// Decoding ASCII and two-byte (Cyrillic) runes by hand is the
@@ -135,12 +136,14 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 				if sentStart < 0 {
 					sentStart, sentFirst = i, int32(len(toks))
 				}
-				tokStart, normStart, numeric, runes, codes = i, len(buf), true, 0, 0
+				tokStart, normStart, numeric, runes, codes, stemOK = i, len(buf), true, 0, 0, true
 			}
 			// Only ASCII digits make a number ("в 11:00").
 			numeric = numeric && '0' <= r && r <= '9'
 			if runes < 5 {
-				codes = codes<<6 | uint32(keyCode(f))
+				c := keyCode(f)
+				codes = codes<<6 | uint32(c)
+				stemOK = stemOK && c != 0 && c != digitCode
 			}
 			runes++
 			switch {
@@ -154,7 +157,7 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 			continue
 		}
 		if inTok {
-			toks = append(toks, newToken(seg, int32(len(sents)), tokStart, i, normStart, len(buf), numeric, runes, codes))
+			toks = append(toks, newToken(seg, int32(len(sents)), tokStart, i, normStart, len(buf), numeric, runes, codes, stemOK))
 			inTok = false
 		}
 		switch r {
@@ -172,7 +175,7 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 		}
 	}
 	if inTok {
-		toks = append(toks, newToken(seg, int32(len(sents)), tokStart, len(text), normStart, len(buf), numeric, runes, codes))
+		toks = append(toks, newToken(seg, int32(len(sents)), tokStart, len(text), normStart, len(buf), numeric, runes, codes, stemOK))
 	}
 	if sentStart >= 0 {
 		sents = append(sents, sentence{seg: seg, start: int32(sentStart), end: int32(len(text)),
@@ -183,36 +186,35 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 
 // newToken makes a finished token. codes holds the key codes of its first
 // min(runes, 5) letters, from which its index key, third-letter code and
-// packed stem are derived once per word rather than per letter.
-func newToken(seg, sent int32, start, end, normStart, normEnd int, numeric bool, runes int, codes uint32) token {
+// packed stem are derived once per word rather than per letter; stemOK
+// says that none of the five is a digit or a letter without a code.
+func newToken(seg, sent int32, start, end, normStart, normEnd int, numeric bool, runes int, codes uint32, stemOK bool) token {
 	t := token{start: int32(start), end: int32(end), normStart: int32(normStart), normEnd: int32(normEnd),
 		seg: seg, sent: sent, numeric: numeric, key: noKey, k3: endCode, stem: stemShort}
 	m := min(runes, 5)
-	code := func(k int) uint16 { return uint16(codes>>(6*(m-1-k))) & 63 }
-	if c1 := code(0); c1 != 0 {
-		switch c2 := uint16(endCode); {
-		case m == 1:
+	top := uint(6 * (m - 1)) // shift of the first letter's code
+	c1 := uint16(codes>>top) & 63
+	switch {
+	case c1 == 0:
+	case m == 1:
+		t.key = c1<<6 | endCode
+	default:
+		if c2 := uint16(codes>>(top-6)) & 63; c2 != 0 {
 			t.key = c1<<6 | c2
-		default:
-			if c2 = code(1); c2 != 0 {
-				t.key = c1<<6 | c2
-			}
 		}
 	}
 	if m >= 3 {
 		t.k3 = otherCode
-		if c3 := code(2); c3 != 0 {
-			t.k3 = uint8(c3)
+		if c3 := uint8(codes>>(top-12)) & 63; c3 != 0 {
+			t.k3 = c3
 		}
 	}
-	if runes >= 5 {
+	switch {
+	case runes < 5:
+	case stemOK:
 		t.stem = codes
-		for k := range 5 {
-			if c := code(k); c == 0 || c == digitCode {
-				t.stem = stemOther
-				break
-			}
-		}
+	default:
+		t.stem = stemOther
 	}
 	return t
 }
