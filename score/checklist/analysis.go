@@ -216,7 +216,7 @@ func (a *analysis) deriveNextStep() {
 	}
 	if best.score < 100 {
 		for _, h := range a.hits[sigTime] {
-			if int(h.seg) < n/3 {
+			if int(h.seg) < n/3 || !a.proposes(h) {
 				continue
 			}
 			if s, ok := a.acceptedInNextTurn(int(h.seg)); ok {
@@ -233,6 +233,14 @@ func (a *analysis) deriveNextStep() {
 		best.score -= 10
 	}
 	a.next = best
+}
+
+// proposes reports whether the sentence of time hit h proposes something:
+// a question or a proposing word. "Доставка обычно во вторник" answered
+// "Да, понятно" agrees on nothing.
+func (a *analysis) proposes(h hit) bool {
+	si := a.d.toks[h.first].sent
+	return a.d.sents[si].question || a.sentSig[si]&(bit(sigPropose)|bit(sigAction)) != 0
 }
 
 // agreeWords is how far into a turn an agreement may start to answer the

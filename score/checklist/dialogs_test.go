@@ -131,6 +131,8 @@ func TestNextStepAcceptedInTheNextTurn(t *testing.T) {
 		{"client proposes, nobody answers", []string{opener, hello, "М: Как вам удобнее продолжить?", "К: Давайте созвонимся в пятницу в 15:00."}, 0, 40},
 		{"declined", []string{opener, hello, "М: Предлагаю замерщика. Удобно в четверг в 11:00?", "К: Нет, в четверг не получится."}, 0, 40},
 		{"agreement only late in the reply", []string{opener, hello, "М: Предлагаю замерщика. Удобно в четверг в 11:00?", "К: В четверг я на работе, мне бы удобно в выходные."}, 0, 40},
+		{"a day reported, not proposed", []string{opener, hello, "М: Как у вас дела с заказом?", "К: Мы в прошлый вторник уже говорили с вашим коллегой.", "М: Да, вижу. Что-то ещё осталось непонятным?", "К: Нет."}, 0, 40},
+		{"a schedule stated, not proposed", []string{opener, hello, "М: Чем могу помочь?", "К: Когда будет доставка?", "М: Доставка обычно во вторник.", "К: Да, понятно."}, 0, 40},
 		{"a time mentioned at the start does not end the call", []string{"М: Добрый день! Звоню насчёт вашей заявки от понедельника, удобно?", "К: Да.", "М: Что вас интересует?", "К: Цены.", "М: Понятно.", "К: Ясно."}, 0, 40},
 	}
 	s := checklist.New()

@@ -27,6 +27,7 @@ const (
 	sigTime
 	sigAgree
 	sigAgreeMgr
+	sigPropose
 	sigVague
 	sigFarewell
 	sigThanks
@@ -170,6 +171,14 @@ var signalDefs = []signalDef{
 		"согласен", "согласна", "супер", "ок", "окей",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "absolutely",
 		"of course", "will do",
+	}},
+	// Words that make a day or time a proposal rather than a report
+	// ("в прошлый вторник говорили"), said by either side.
+	{sigPropose, "", []string{
+		"давайте", "предлага*", "предлож*", "можем", "могу", "можно", "может", "удобн*", "подойдет", "подходит",
+		"перезвонит*", "позвонит*", "приезжайт*", "приходит*", "запишит*", "запишу", "записать", "назначим",
+		"could we", "can we", "let's", "how about", "what about", "shall we", "would", "works for you", "call me",
+		"does .. work", "is .. okay", "are you free", "free on",
 	}},
 	{sigVague, mgr, []string{
 		"надумает*", "звоните", "позвоните нам", "если что", "обращайтесь", "будем ждать", "как решите",
