@@ -503,7 +503,9 @@ func postgresURL(t testing.TB) string {
 
 // freshPostgres creates an empty database for the test and returns its
 // URL; it is dropped when the test ends.
-func freshPostgres(t *testing.T) string {
+func freshPostgres(t *testing.T) string { return freshPostgresTB(t) }
+
+func freshPostgresTB(t testing.TB) string {
 	base := postgresURL(t)
 	admin, err := sql.Open("pgx", base)
 	require.NoError(t, err)
@@ -520,7 +522,7 @@ func freshPostgres(t *testing.T) string {
 	return withDatabase(t, base, name)
 }
 
-func withDatabase(t *testing.T, base, name string) string {
+func withDatabase(t testing.TB, base, name string) string {
 	i := strings.Index(base, "://")
 	require.True(t, i > 0)
 	rest := base[i+3:]
