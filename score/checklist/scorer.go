@@ -1,8 +1,8 @@
 // Package checklist is the built-in offline scorer: a deterministic
 // rule and phrase checklist of the sales stages in Russian and English. It
 // needs no API key and no network, so a fresh server does real work, and
-// it is fast enough to score every call (tens of microseconds for a
-// ten-minute call).
+// it is fast enough to score every call (under 200 µs of one core for a
+// ten-minute call of about 1,500 words; see BenchmarkScore).
 //
 // The checklist finds phrases over normalised words (lower case, ё→е,
 // punctuation stripped); Russian phrases are written as stems, so
@@ -30,10 +30,13 @@ import (
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-// Name and Version identify the scorer in Report.Meta.
+// Name and Version identify the scorer in Report.Meta. The minor version
+// changes when the rules do, so that stored reports say which rules
+// scored them: 1.1 accepts proposed times agreed in the next turn,
+// summaries with a confirmation tag and more farewell forms.
 const (
 	Name    = "checklist"
-	Version = "1.0.0"
+	Version = "1.1.0"
 )
 
 // Defaults of the options.
