@@ -247,6 +247,9 @@ func (a *analysis) proposes(h hit) bool {
 // turn before: "Да, давайте" does, "…но в четверг мне не удобно" does not.
 const agreeWords = 3
 
+// replyWithin is how many segments after a proposal its answer may come.
+const replyWithin = 3
+
 // acceptedInNextTurn reports whether the other side's next turn after
 // segment seg begins by agreeing, and which segment that is. The
 // proposer's role picks the agreement signal; unlabelled speech cannot
@@ -262,20 +265,22 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 	default:
 		return 0, false
 	}
-	for s := seg + 1; s < len(a.d.segs); s++ {
+	// The reply is looked for a few segments ahead only (a turn split in
+	// two, a stray fragment), which also keeps long one-sided
+	// transcripts linear.
+	for s := seg + 1; s < min(len(a.d.segs), seg+1+replyWithin); s++ {
 		if a.d.segs[s].role == role {
 			continue
 		}
 		if !a.segHas(s, want) || a.segHas(s, sigReject) || a.segHas(s, sigObjection) {
 			return 0, false
 		}
-		limit := a.d.segs[s].firstTok + agreeWords
-		for _, h := range a.hits[want] {
-			if h.seg == int32(s) && h.first < limit {
-				return s, true
-			}
-		}
-		return 0, false
+		// The first hit of want in segment s, found by token: hits are
+		// in spoken order.
+		sg := &a.d.segs[s]
+		hs := a.hits[want]
+		i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
+		return s, i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
 	}
 	return 0, false
 }
@@ -284,16 +289,28 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 // need: "главное — тепло в спальне, верно?".
 var summaryTags = map[string]bool{"верно": true, "правильно": true, "так": true, "да": true, "right": true, "correct": true}
 
-// summaryWindow is how many segments back a restatement may echo the
-// client's words.
-const summaryWindow = 6
+// Bounds of the search for tag summaries, which compares words pairwise:
+// summaryWindow segments or echoTokens client words back, the first
+// echoWords words of the sentence, and at most tagChecks sentences per
+// call, so that a huge or adversarial transcript stays linear. Real calls
+// have a summary or two.
+const (
+	summaryWindow = 6
+	echoTokens    = 200
+	echoWords     = 30
+	tagChecks     = 8
+)
 
 // deriveTagSummaries finds summaries phrased as a statement with a
 // confirmation tag. Tags alone ("Удобно говорить, да?") are common, so
 // the sentence must also reuse a word stem the client said shortly before.
 func (a *analysis) deriveTagSummaries() {
 	d := a.d
+	checks := 0
 	for si := range d.sents {
+		if checks == tagChecks {
+			return
+		}
 		s := &d.sents[si]
 		if !s.question || s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
 			continue
@@ -301,6 +318,7 @@ func (a *analysis) deriveTagSummaries() {
 		if !summaryTags[d.word(int(s.endTok-1))] || a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
 			continue
 		}
+		checks++
 		if !a.echoesClient(s) {
 			continue
 		}
@@ -317,17 +335,21 @@ func (a *analysis) deriveTagSummaries() {
 // client said in the summaryWindow segments before it.
 func (a *analysis) echoesClient(s *sentence) bool {
 	d := a.d
-	for i := s.firstTok; i < s.endTok-1; i++ {
+	for i := s.firstTok; i < min(s.endTok-1, s.firstTok+echoWords); i++ {
 		st, ok := stem(d.word(int(i)))
 		if !ok {
 			continue
 		}
-		for seg := int(s.seg) - 1; seg >= 0 && seg >= int(s.seg)-summaryWindow; seg-- {
+		budget := int32(echoTokens)
+		for seg := int(s.seg) - 1; seg >= 0 && seg >= int(s.seg)-summaryWindow && budget > 0; seg-- {
 			sg := &d.segs[seg]
 			if sg.role != cli {
 				continue
 			}
-			for j := sg.firstTok; j < sg.endTok; j++ {
+			// The client's latest words first, up to the budget.
+			from := max(sg.firstTok, sg.endTok-budget)
+			budget -= sg.endTok - from
+			for j := from; j < sg.endTok; j++ {
 				if w := d.word(int(j)); strings.HasPrefix(w, st) {
 					return true
 				}
