@@ -175,9 +175,12 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 func (q *Queue) Backend() string { return q.backend }
 
 // Start starts the workers and re-enqueues webhook calls left queued or
-// processing without a job (see requeue).
+// processing without a job (see requeue). The workers run until Stop:
+// River ties them to the context given to its Start, so they get one
+// that is never canceled, and ctx (a start timeout, say) bounds only the
+// start itself.
 func (q *Queue) Start(ctx context.Context) error {
-	if err := q.client.Start(ctx); err != nil {
+	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Start", "the job queue cannot start")
 	}
 	if err := q.requeue(ctx); err != nil {

@@ -460,6 +460,24 @@ func TestStopRequeuesRunningCall(t *testing.T) {
 	assert.Equal(t, 1, e2.stt.CallCount())
 }
 
+// The context given to Start bounds the start only: the workers keep
+// running after it ends.
+func TestWorkersOutliveStartContext(t *testing.T) {
+	e := newEnv(t, setup{noStart: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	require.NoError(t, e.q.Start(ctx))
+	t.Cleanup(func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer scancel()
+		assert.NoError(t, e.q.Stop(sctx))
+	})
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	_, _, err := e.q.EnqueueCall(context.Background(), input("late"), "")
+	require.NoError(t, err)
+	e.waitFor(t, "late", storage.StatusDone, "delivered")
+}
+
 func TestQueuePath(t *testing.T) {
 	tests := []struct {
 		dsn, want string
