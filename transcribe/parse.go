@@ -14,17 +14,19 @@ var labelWords = map[string]Role{
 	// Russian, manager side.
 	"менеджер": RoleManager, "продавец": RoleManager, "оператор": RoleManager,
 	"сотрудник": RoleManager, "консультант": RoleManager, "специалист": RoleManager,
+	"администратор": RoleManager, "диспетчер": RoleManager,
 	"м": RoleManager,
 	// English, manager side.
 	"manager": RoleManager, "agent": RoleManager, "rep": RoleManager,
 	"sales": RoleManager, "salesperson": RoleManager, "seller": RoleManager,
-	"operator": RoleManager, "m": RoleManager,
+	"operator": RoleManager, "m": RoleManager, "representative": RoleManager,
 	// Russian, client side.
 	"клиент": RoleClient, "покупатель": RoleClient, "абонент": RoleClient,
 	"собеседник": RoleClient, "звонящий": RoleClient, "к": RoleClient,
 	// English, client side.
 	"client": RoleClient, "customer": RoleClient, "caller": RoleClient,
 	"buyer": RoleClient, "prospect": RoleClient, "lead": RoleClient, "c": RoleClient,
+	"заказчик": RoleClient, "пациент": RoleClient, "гость": RoleClient,
 	// Diarised exports: a turn boundary without a role.
 	"speaker": RoleUnknown, "спикер": RoleUnknown, "говорящий": RoleUnknown,
 }
@@ -41,9 +43,9 @@ const (
 //
 // A turn starts at a speaker label: a role word followed by ":" or a dash,
 // in any case. Manager: Менеджер, Продавец, Оператор, Сотрудник,
-// Консультант, Специалист, М, Manager, Agent, Rep, Sales, Salesperson,
-// Seller, Operator, M. Client: Клиент, Покупатель, Абонент, Собеседник,
-// Звонящий, К, Client, Customer, Caller, Buyer, Prospect, Lead, C. Speaker,
+// Консультант, Специалист, Администратор, Диспетчер, М, Manager, Agent, Rep,
+// Representative, Sales, Salesperson, Seller, Operator, M. Client: Клиент,
+// Покупатель, Абонент, Собеседник, Звонящий, Заказчик, Пациент, Гость, К, Client, Customer, Caller, Buyer, Prospect, Lead, C. Speaker,
 // Спикер and Говорящий start a turn of unknown role (diarised exports). Labels may carry a number
 // ("Менеджер 2:"), a name ("Анна (менеджер):", "Менеджер Анна:",
 // "Менеджер (Анна):") and a timestamp before or after them ("[01:02]",

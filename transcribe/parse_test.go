@@ -48,7 +48,8 @@ func TestParseDialogLabelFamilies(t *testing.T) {
 		want  transcribe.Role
 	}{
 		{"Менеджер", mgr}, {"Продавец", mgr}, {"Оператор", mgr}, {"Сотрудник", mgr},
-		{"Консультант", mgr}, {"Специалист", mgr}, {"М", mgr},
+		{"Консультант", mgr}, {"Специалист", mgr}, {"Администратор", mgr}, {"Диспетчер", mgr}, {"М", mgr},
+		{"Representative", mgr}, {"Заказчик", cli}, {"Пациент", cli}, {"Гость", cli},
 		{"Manager", mgr}, {"Agent", mgr}, {"Rep", mgr}, {"Sales", mgr},
 		{"Salesperson", mgr}, {"Seller", mgr}, {"Operator", mgr}, {"M", mgr},
 		{"Клиент", cli}, {"Покупатель", cli}, {"Абонент", cli}, {"Собеседник", cli},
