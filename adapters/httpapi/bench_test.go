@@ -1,15 +1,27 @@
 package httpapi_test
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit/adapters/httpapi"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage/memory"
+	"github.com/callaudit/callaudit/storage/storagetest"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // benchDialog is a two-minute Russian sales call (the project's sample
@@ -67,4 +79,73 @@ func BenchmarkAnalyzeCall(b *testing.B) {
 			}
 		})
 	}
+}
+
+// cannedScorer answers every request with a copy of one generated report,
+// so that BenchmarkAnalyzeCallLoopback measures the server's own work and
+// not a scorer's.
+type cannedScorer struct{ rep score.Report }
+
+func (s cannedScorer) Score(context.Context, score.Request) (*score.Report, error) {
+	rep := s.rep
+	rep.Metrics = transcribe.Metrics{} // the auditor computes them, as for a model's report
+	return &rep, nil
+}
+
+// BenchmarkAnalyzeCallLoopback measures POST /analyze_call through a real
+// net/http server on loopback, with the report saved to SQLite: the path a
+// request takes in auditd, less the scorer (a canned report). Besides the
+// time per request it reports the process's CPU time per request
+// (cpu-µs/op, client included), which stays comparable on a machine shared
+// with other work where the wall time does not.
+func BenchmarkAnalyzeCallLoopback(b *testing.B) {
+	rep := *storagetest.Generator{Seed: 1}.Call(0).Report
+	for _, withStore := range []bool{false, true} {
+		name := "no-store"
+		if withStore {
+			name = "sqlite"
+		}
+		b.Run(name, func(b *testing.B) {
+			var opts []audit.Option
+			if withStore {
+				st, err := sqlstore.Open(context.Background(), filepath.Join(b.TempDir(), "calls.db"))
+				require.NoError(b, err)
+				defer st.Close()
+				opts = append(opts, audit.WithStore(st))
+			}
+			a, err := audit.New(cannedScorer{rep: rep}, opts...)
+			require.NoError(b, err)
+			h, err := httpapi.New(httpapi.Config{Auditor: a})
+			require.NoError(b, err)
+			srv := httptest.NewServer(h)
+			defer srv.Close()
+			client := srv.Client()
+			b.ReportAllocs()
+			cpu0 := cpuTime()
+			i := 0
+			for b.Loop() {
+				body := mustJSON(map[string]string{"dialog_text": benchDialog, "content_mode": "Manager+", "manager_id": "anna", "call_id": "bench-" + strconv.Itoa(i)})
+				resp, err := client.Post(srv.URL+"/analyze_call", "application/json", strings.NewReader(body))
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK {
+					b.Fatalf("status %d", resp.StatusCode)
+				}
+				i++
+			}
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+		})
+	}
+}
+
+// cpuTime is the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/callaudit/callaudit"
@@ -96,14 +98,40 @@ func WriteError(w http.ResponseWriter, err error) {
 	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Status: status, Code: string(kind), Message: callaudit.MessageOf(err), Fields: callaudit.FieldsOf(err)}})
 }
 
-// writeJSON writes v as the response body.
+// jsonBuffers recycles the buffers responses are encoded into.
+var jsonBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledBuffer keeps a rare huge response (a long history page) from
+// staying in the pool.
+const maxPooledBuffer = 1 << 20
+
+// writeJSON writes v as the response body. It encodes into a pooled buffer
+// first: the response then goes out with a Content-Length in one write
+// instead of chunk by chunk (a report is several KB, more than the
+// server's write buffer), and a value that cannot be encoded becomes a
+// clean 500 rather than a 200 cut short.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
+	buf := jsonBuffers.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= maxPooledBuffer {
+			buf.Reset()
+			jsonBuffers.Put(buf)
+		}
+	}()
+	buf.Reset()
+	enc := json.NewEncoder(buf)
 	enc.SetEscapeHTML(false) // quotes with < or & stay readable in the transcript
-	_ = enc.Encode(v)        // the client went away; nothing left to tell it
+	if err := enc.Encode(v); err != nil {
+		status = http.StatusInternalServerError
+		buf.Reset()
+		_ = json.NewEncoder(buf).Encode(ErrorBody{Error: ErrorDetail{Status: status, Code: string(callaudit.KindInternal), Message: "the answer cannot be encoded as JSON"}})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes()) // the client went away; nothing left to tell it
 }
 
 // requireMediaType returns a KindUnsupported error unless the request's
