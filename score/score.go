@@ -154,3 +154,9 @@ func (r *Report) Recompute() {
 	}
 	r.TotalScore = rub.Total(r.Criteria)
 }
+
+// Namer is implemented by scorers that have a short name, the one their
+// reports carry in Meta.Scorer ("checklist", "openai"); servers show it.
+type Namer interface {
+	Name() string
+}

@@ -37,6 +37,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -276,7 +277,7 @@ func (s *statusWriter) code() int {
 // Name() when it has one, else its Go type.
 func scorerName(a *audit.Auditor) string {
 	s := a.Scorer()
-	if n, ok := s.(interface{ Name() string }); ok && n.Name() != "" {
+	if n, ok := s.(score.Namer); ok && n.Name() != "" {
 		return n.Name()
 	}
 	return strings.TrimPrefix(fmt.Sprintf("%T", s), "*")

@@ -56,6 +56,9 @@ var _ score.RubricScorer = (*Scorer)(nil)
 
 // NewScorer returns a Scorer. It fails with KindNotConfigured when cfg has
 // no API key for api.openai.com.
+// Name returns "openai", the name reports carry in Meta.Scorer.
+func (s *Scorer) Name() string { return ScorerName }
+
 func NewScorer(cfg Config, opts ...Option) (*Scorer, error) {
 	cfg = cfg.withDefaults()
 	up, err := newUpstream(cfg, cfg.ScoreTimeout)

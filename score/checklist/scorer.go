@@ -99,6 +99,9 @@ var compiled = func() *matcher {
 }()
 
 // New returns a checklist scorer.
+// Name returns "checklist", the name reports carry in Meta.Scorer.
+func (s *Scorer) Name() string { return Name }
+
 func New(opts ...Option) *Scorer {
 	s := &Scorer{m: compiled, opts: options{
 		rubrics:        make(map[score.Mode]score.Rubric, len(score.Modes)),
