@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -27,9 +26,7 @@ func buildQueries(d dialect) queries {
 		// Re-saving a call replaces every column but created_at, which
 		// keeps the first save's value; RETURNING hands that value back
 		// for the call_criteria copies.
-		upsert: d.rebind(`INSERT INTO calls (id, manager_id, mode, language, status, status_reason, source, recording_url,
-	total_score, scorer, model, report, created_at, updated_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		upsert: d.rebind(insertCall + `
 ON CONFLICT (id) DO UPDATE SET manager_id = excluded.manager_id, mode = excluded.mode, language = excluded.language,
 	status = excluded.status, status_reason = excluded.status_reason, source = excluded.source,
 	recording_url = excluded.recording_url, total_score = excluded.total_score, scorer = excluded.scorer,
@@ -41,67 +38,26 @@ RETURNING created_at`),
 }
 
 // Save inserts the call or replaces the one with the same ID, keeping the
-// first CreatedAt. Times are kept to the microsecond (PostgreSQL's
-// resolution, used by both dialects so that they agree).
+// first CreatedAt.
 func (s *Store) Save(ctx context.Context, call storage.Call) error {
-	if strings.TrimSpace(call.ID) == "" {
-		return invalid("call_id", "is required")
+	r, err := s.toRow("Save", call)
+	if err != nil {
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return s.translate("Save", err)
 	}
-	now := s.now().UTC().Truncate(time.Microsecond)
-	created := call.CreatedAt.UTC().Truncate(time.Microsecond)
-	if call.CreatedAt.IsZero() {
-		created = now
+	criteriaStmt, err := s.criteriaStmt(ctx, &r)
+	if err != nil {
+		return s.translate("Save", err)
 	}
-	var (
-		total         sql.NullInt64
-		report        sql.NullString
-		scorer, model string
-	)
-	if call.Report != nil {
-		b, err := json.Marshal(call.Report)
-		if err != nil {
-			return callaudit.Wrap(err, callaudit.KindInvalid, "sqlstore.Save", "the report cannot be stored as JSON")
-		}
-		// A string, not []byte: SQLite would store bytes as a BLOB, which
-		// its JSON functions read as JSONB.
-		report = sql.NullString{String: string(b), Valid: true}
-		total = sql.NullInt64{Int64: int64(call.Report.TotalScore), Valid: true}
-		scorer, model = call.Report.Meta.Scorer, call.Report.Meta.Model
-	}
-	withCriteria := counted(call) && len(call.Report.Criteria) > 0
-	var criteriaStmt *sql.Stmt
-	if withCriteria {
-		// Prepared before the transaction: on SQLite the write pool's one
-		// connection is the transaction's until it ends.
-		var err error
-		if criteriaStmt, err = s.stmts.insertCriteria(ctx, s.write, len(call.Report.Criteria)); err != nil {
-			return s.translate("Save", err)
-		}
-	}
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var kept timeValue
-		err := s.queryRow(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.upsert }), s.q.upsert,
-			call.ID, call.ManagerID, string(call.Mode), call.Language, string(call.Status), call.StatusReason,
-			call.Source, call.RecordingURL, total, scorer, model, report,
-			s.dialect.timeArg(created), s.dialect.timeArg(now),
-		).Scan(&kept)
+		err := s.queryRow(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.upsert }), s.q.upsert, r.args(s.dialect)...).Scan(&kept)
 		if err != nil {
 			return err
 		}
-		if err := s.exec(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.deleteCriteria }), s.q.deleteCriteria, call.ID); err != nil {
-			return err
-		}
-		if !withCriteria {
-			return nil
-		}
-		args := s.criteriaArgs(call, kept.t)
-		if criteriaStmt != nil {
-			return s.exec(ctx, tx, criteriaStmt, "", args...)
-		}
-		return s.exec(ctx, tx, nil, criteriaInsert(s.dialect, len(call.Report.Criteria)), args...)
+		return s.replaceCriteria(ctx, tx, &r, kept.t, criteriaStmt)
 	})
 	return s.translate("Save", err)
 }

@@ -18,9 +18,10 @@ import (
 	"github.com/callaudit/callaudit/storage"
 )
 
-// Store is an in-memory storage.Store and storage.ManagerLister, safe for
-// concurrent use. Listing and stats cost O(log n) plus the calls they
-// visit: calls are kept in creation order overall and per manager.
+// Store is an in-memory storage.Store, storage.ManagerLister,
+// storage.Creator and storage.Updater, safe for concurrent use. Listing
+// and stats cost O(log n) plus the calls they visit: calls are kept in
+// creation order overall and per manager.
 type Store struct {
 	now func() time.Time
 
@@ -33,6 +34,8 @@ type Store struct {
 var (
 	_ storage.Store         = (*Store)(nil)
 	_ storage.ManagerLister = (*Store)(nil)
+	_ storage.Creator       = (*Store)(nil)
+	_ storage.Updater       = (*Store)(nil)
 )
 
 // Option configures a Store.
@@ -87,6 +90,13 @@ func (s *Store) Save(ctx context.Context, c storage.Call) error {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.put(c, now)
+	return nil
+}
+
+// put inserts or replaces c, which the store owns, keeping the first
+// CreatedAt. The caller holds the write lock and has set c.UpdatedAt.
+func (s *Store) put(c storage.Call, now time.Time) storage.Call {
 	if e, ok := s.byID[c.ID]; ok {
 		c.CreatedAt = e.call.CreatedAt
 		if e.call.ManagerID != c.ManagerID {
@@ -97,7 +107,7 @@ func (s *Store) Save(ctx context.Context, c storage.Call) error {
 			s.managerIndex(c.ManagerID).insert(e)
 		}
 		e.setCall(c)
-		return nil
+		return c
 	}
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
@@ -108,7 +118,7 @@ func (s *Store) Save(ctx context.Context, c storage.Call) error {
 	s.byID[c.ID] = e
 	s.all.insert(e)
 	s.managerIndex(c.ManagerID).insert(e)
-	return nil
+	return c
 }
 
 // managerIndex returns the index of a manager's calls, creating it.

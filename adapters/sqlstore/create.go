@@ -1,0 +1,113 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/callaudit/callaudit/storage"
+)
+
+var (
+	_ storage.Creator = (*Store)(nil)
+	_ storage.Updater = (*Store)(nil)
+)
+
+// Create saves call unless a call with its ID exists. The insert skips an
+// existing id (ON CONFLICT DO NOTHING, which on PostgreSQL also waits for
+// a concurrent insert of the same id to commit or roll back), and the
+// stored call is read back in the same transaction. On SQLite the
+// transaction is BEGIN IMMEDIATE on the one write connection, so nothing
+// else writes in between.
+func (s *Store) Create(ctx context.Context, call storage.Call) (storage.Call, bool, error) {
+	r, err := s.toRow("Create", call)
+	if err != nil {
+		return storage.Call{}, false, err
+	}
+	if err := ctx.Err(); err != nil {
+		return storage.Call{}, false, s.translate("Create", err)
+	}
+	criteriaStmt, err := s.criteriaStmt(ctx, &r)
+	if err != nil {
+		return storage.Call{}, false, s.translate("Create", err)
+	}
+	var (
+		stored  storage.Call
+		created bool
+	)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var kept timeValue
+		err := tx.QueryRowContext(ctx, s.dialect.rebind(insertCall+"\nON CONFLICT (id) DO NOTHING RETURNING created_at"), r.args(s.dialect)...).Scan(&kept)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+			// The id exists: nothing was written.
+		case err != nil:
+			return err
+		default:
+			created = true
+			if err := s.replaceCriteria(ctx, tx, &r, kept.t, criteriaStmt); err != nil {
+				return err
+			}
+		}
+		stored, err = scanCall(tx.QueryRowContext(ctx, s.q.get, call.ID))
+		return err
+	})
+	if err != nil {
+		return storage.Call{}, false, s.translate("Create", err)
+	}
+	return stored, created, nil
+}
+
+// Update changes the call with id through fn in one write transaction:
+// the row is read with FOR UPDATE on PostgreSQL (other writers of the
+// call wait until the transaction ends); on SQLite BEGIN IMMEDIATE already
+// keeps every other writer out.
+func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) error) (storage.Call, error) {
+	if err := ctx.Err(); err != nil {
+		return storage.Call{}, s.translate("Update", err)
+	}
+	get := s.q.get
+	if _, ok := s.dialect.(postgresDialect); ok {
+		get += " FOR UPDATE"
+	}
+	var (
+		stored storage.Call
+		fnErr  error
+	)
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanCall(tx.QueryRowContext(ctx, get, id))
+		if err != nil {
+			return err
+		}
+		if fnErr = fn(&c); fnErr != nil {
+			return fnErr
+		}
+		if c.ID != id {
+			return invalid("call_id", "cannot be changed by an update")
+		}
+		r, err := s.toRow("Update", c)
+		if err != nil {
+			return err
+		}
+		var kept timeValue
+		err = s.queryRow(ctx, tx, s.stmtOf(func(st *statements) *sql.Stmt { return st.upsert }), s.q.upsert, r.args(s.dialect)...).Scan(&kept)
+		if err != nil {
+			return err
+		}
+		// Unprepared: preparing the criteria insert needs the write
+		// connection, which on SQLite is this transaction's.
+		if err := s.replaceCriteria(ctx, tx, &r, kept.t, nil); err != nil {
+			return err
+		}
+		stored, err = scanCall(tx.QueryRowContext(ctx, s.q.get, id))
+		return err
+	})
+	if fnErr != nil {
+		// fn's own error, untranslated, so that callers can match it.
+		return storage.Call{}, fnErr
+	}
+	if err != nil {
+		return storage.Call{}, s.translate("Update", err)
+	}
+	return stored, nil
+}
