@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -43,8 +44,14 @@ func TestSpanListener(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			from := time.Now()
 			client := &http.Client{Transport: &http.Transport{DisableKeepAlives: !tt.keepAlive}}
-			for range tt.requests {
-				resp, err := client.Post(srv.URL, "text/plain", strings.NewReader(strings.Repeat("y", 10<<10)))
+			var want []int64
+			for i := range tt.requests {
+				// The marker sits past the first read's buffer, often
+				// across two reads.
+				id := int64(100*len(tt.name) + i + 1)
+				want = append(want, id)
+				body := strings.Repeat("y", 4093+i*7) + "(#" + strconv.FormatInt(id, 10) + "#)" + strings.Repeat("z", 10<<10)
+				resp, err := client.Post(srv.URL, "text/plain", strings.NewReader(body))
 				require.NoError(t, err)
 				_, _ = io.Copy(io.Discard, resp.Body)
 				resp.Body.Close()
@@ -59,9 +66,31 @@ func TestSpanListener(t *testing.T) {
 			}, 5*time.Second, 5*time.Millisecond)
 			got := spans.take(from, time.Now().Add(time.Second))
 			require.Len(t, got, tt.requests)
-			for _, d := range got {
-				assert.GreaterOrEqual(t, d, wait)
+			var ids []int64
+			for _, s := range got {
+				assert.GreaterOrEqual(t, s.duration(), wait)
+				ids = append(ids, s.id)
 			}
+			assert.ElementsMatch(t, want, ids)
 		})
+	}
+}
+
+func TestFindMarker(t *testing.T) {
+	tests := []struct {
+		in     string
+		id     int64
+		wantOK bool
+	}{
+		{`"content":"Клиент: Хорошо. (#2000017#)"`, 2000017, true},
+		{`(#12) (#34#)`, 34, true},
+		{`(##)`, 0, false},
+		{`(#123#`, 0, false},
+		{`no marker`, 0, false},
+	}
+	for _, tt := range tests {
+		id, ok := findMarker([]byte(tt.in))
+		assert.Equal(t, tt.wantOK, ok, tt.in)
+		assert.Equal(t, tt.id, id, tt.in)
 	}
 }

@@ -72,8 +72,17 @@ type phase struct {
 	// work, part of every request's latency and of the added latency.
 	fakeOwnP50 time.Duration
 	fakeSpans  int
-	// measureFrom and end bound the measured window.
-	measureFrom, end time.Time
+	// latencies holds the measured requests' latencies by marker id.
+	latencies map[int64]time.Duration
+	// notAtFakeP50 is the median, over the measured requests the fake saw,
+	// of the request's latency minus that request's time at the fake:
+	// what the server, the HTTP client libraries and loopback add (and,
+	// with more clients than upstream slots, the wait for a slot).
+	notAtFakeP50 time.Duration
+	matched      int
+	// start is when the clients began; measureFrom and end bound the
+	// measured window.
+	start, measureFrom, end time.Time
 }
 
 // upload is the large-file run.
@@ -133,7 +142,7 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 		spans.take(time.Time{}, time.Time{})
 		cpuBefore, _ := srv.cpuTime()
 		selfBefore, _ := procCPU(os.Getpid())
-		p, err := drive(ctx, srv.base, o)
+		p, err := drive(ctx, srv.base, o, n)
 		selfAfter, _ := procCPU(os.Getpid())
 		if err == nil {
 			p.upstream = n
@@ -146,12 +155,19 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 				p.serverCPU = cpu - cpuBefore
 			}
 			p.harnessCPU = selfAfter - selfBefore
-			own := spans.take(p.measureFrom, p.end)
-			for i := range own {
-				own[i] -= o.delay
+			var own, notAtFake []time.Duration
+			for _, s := range spans.take(p.start, time.Now()) {
+				if !s.end.Before(p.measureFrom) && s.end.Before(p.end) {
+					own = append(own, s.duration()-o.delay)
+				}
+				if lat, ok := p.latencies[s.id]; ok && s.id != 0 {
+					notAtFake = append(notAtFake, lat-s.duration())
+				}
 			}
 			slices.Sort(own)
+			slices.Sort(notAtFake)
 			p.fakeOwnP50, p.fakeSpans = quantile(own, 0.5), len(own)
+			p.notAtFakeP50, p.matched = quantile(notAtFake, 0.5), len(notAtFake)
 			res.phases = append(res.phases, p)
 		}
 		srv.stop()
@@ -197,26 +213,41 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 
 // drive runs the clients against base and measures the requests that end
 // after the warm-up.
-func drive(ctx context.Context, base string, o options) (phase, error) {
+func drive(ctx context.Context, base string, o options, upstream int) (phase, error) {
 	client := &http.Client{
 		Timeout:   2 * time.Minute,
 		Transport: &http.Transport{MaxIdleConnsPerHost: o.clients, MaxConnsPerHost: o.clients},
 	}
 	defer client.CloseIdleConnections()
-	measureFrom := time.Now().Add(o.warmup)
+	start := time.Now()
+	// Staggered clients start one step apart, so that the requests that
+	// hold the upstream slots spread evenly over one delay; the warm-up
+	// lasts at least until the last client has started.
+	var step time.Duration
+	if o.stagger {
+		step = o.delay / time.Duration(min(o.clients, upstream))
+	}
+	measureFrom := start.Add(max(o.warmup, step*time.Duration(o.clients)))
 	end := measureFrom.Add(o.duration)
 
 	var mu sync.Mutex
-	p := phase{statuses: map[int]int{}, measureFrom: measureFrom, end: end}
+	p := phase{statuses: map[int]int{}, start: start, measureFrom: measureFrom, end: end, latencies: map[int64]time.Duration{}}
 	var latencies, outside []time.Duration
 	var wg sync.WaitGroup
 	for c := range o.clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			select {
+			case <-time.After(time.Until(start.Add(step * time.Duration(c)))):
+			case <-ctx.Done():
+				return
+			}
 			for i := 0; ctx.Err() == nil && time.Now().Before(end); i++ {
+				// The marker ties the request to its call at the fake.
+				id := int64(c+1)*1_000_000 + int64(i)
 				body, _ := json.Marshal(map[string]string{
-					"dialog_text": dialog, "content_mode": "Manager+",
+					"dialog_text": dialog + " (#" + strconv.FormatInt(id, 10) + "#)", "content_mode": "Manager+",
 					"call_id": fmt.Sprintf("load-%d-%d", c, i), "manager_id": fmt.Sprintf("m%d", c%8),
 				})
 				t0 := time.Now()
@@ -234,6 +265,7 @@ func drive(ctx context.Context, base string, o options) (phase, error) {
 				if status == http.StatusOK {
 					p.ok++
 					latencies = append(latencies, t1.Sub(t0))
+					p.latencies[id] = t1.Sub(t0)
 					var rep struct {
 						Meta struct {
 							Timings struct {
@@ -377,28 +409,33 @@ func (r *results) print(w io.Writer) {
 	if r.opts.database != "" {
 		store = "the -database store"
 	}
-	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s\n\n", r.cpus, r.loadavg, r.opts.delay, store)
+	start := "staggered over one delay"
+	if !r.opts.stagger {
+		start = "all at once"
+	}
+	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s; clients started %s\n\n", r.cpus, r.loadavg, r.opts.delay, store, start)
 	if len(r.phases) > 0 {
-		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median outside scoring | fake's own work p50 | upstream peak | server peak RSS | server CPU per request | harness CPU per request | CPUs busy |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median not at the fake | median outside scoring | fake's own work p50 | upstream peak | server peak RSS | server CPU per request | harness CPU per request | CPUs busy |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, p := range r.phases {
 			perReq, harnessPerReq := time.Duration(0), time.Duration(0)
 			if p.served > 0 {
 				perReq = p.serverCPU / time.Duration(p.served)
 				harnessPerReq = p.harnessCPU / time.Duration(p.served)
 			}
-			// The phase's wall time is the warm-up plus the window (the
-			// requests still running at its end add a little).
-			busy := float64(p.serverCPU+p.harnessCPU) / float64(r.opts.warmup+r.opts.duration) / float64(r.cpus)
-			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %.0f%% |\n",
+			// The requests still running at the window's end add a little
+			// to the phase's wall time.
+			busy := float64(p.serverCPU+p.harnessCPU) / float64(p.end.Sub(p.start)) / float64(r.cpus)
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %.0f%% |\n",
 				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
-				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.outsideP50), ms(p.fakeOwnP50),
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.notAtFakeP50), ms(p.outsideP50), ms(p.fakeOwnP50),
 				p.upstreamPeak, mib(p.peakRSS), ms(perReq), ms(harnessPerReq), 100*busy)
 			if p.failed > 0 {
 				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
 			}
 		}
 		fmt.Fprintln(w)
+		fmt.Fprintln(w, "median not at the fake = median over requests of (latency - that request's time at the fake, delay included): the server, the client libraries, loopback, and any wait for an upstream slot;")
 		fmt.Fprintln(w, "median added = p50 - ideal latency; median outside scoring = median of (latency - meta.timings.score_ms), an upper bound: score_ms is truncated to whole ms;")
 		fmt.Fprintln(w, "fake's own work = median of the fake's time per request minus its delay; harness CPU = this process (the clients and the fake); CPUs busy = server + harness CPU over the phase's wall time.")
 		fmt.Fprintln(w)

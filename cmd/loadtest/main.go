@@ -18,6 +18,12 @@
 // closed loop at the ideal throughput X waits clients/X per request
 // (Little's law). The added latency is the measured latency minus that
 // ideal.
+//
+// Clients start staggered (-stagger, the default): with a fixed model
+// delay, clients started together stay in lockstep, and every wave of
+// min(clients, upstream) requests reaches the server in the same
+// millisecond and queues for its CPUs and its database writer. Independent
+// callers do not synchronise like that; -stagger=false measures the burst.
 package main
 
 import (
@@ -51,6 +57,9 @@ type options struct {
 	server     string // auditd binary; empty builds one
 	database   string // AUDIT_DATABASE_URL for the load phases; empty is SQLite in a temp dir
 	serverLogs bool
+	// stagger spreads the clients' first requests over one upstream
+	// delay instead of starting them all at once (see drive).
+	stagger bool
 }
 
 func parseFlags(args []string, stderr io.Writer) (options, error) {
@@ -66,6 +75,7 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.server, "server", "", "auditd binary to run; empty builds ./cmd/auditd")
 	fs.StringVar(&o.database, "database", "", "AUDIT_DATABASE_URL of the load phases (e.g. a postgres:// URL); empty is a new SQLite file")
 	fs.BoolVar(&o.serverLogs, "server-logs", false, "copy the servers' logs to stderr")
+	fs.BoolVar(&o.stagger, "stagger", true, "spread the clients' first requests evenly over one upstream delay; false starts them all at once, so requests reach the server in bursts")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}

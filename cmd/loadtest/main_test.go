@@ -39,6 +39,9 @@ func TestSmoke(t *testing.T) {
 	assert.Positive(t, p.fakeOwnP50, "the fake's own work is measured beside its delay")
 	assert.Less(t, p.fakeOwnP50, p.p50-o.delay)
 	assert.Positive(t, p.harnessCPU)
+	assert.Greater(t, p.matched, p.ok/2, "most requests are found at the fake by their marker")
+	assert.Positive(t, p.notAtFakeP50)
+	assert.Less(t, p.notAtFakeP50, p.p50-o.delay, "the time not at the fake excludes the fake's own work")
 
 	require.NotNil(t, res.upload)
 	assert.Equal(t, http.StatusOK, res.upload.status, res.upload.errText)
