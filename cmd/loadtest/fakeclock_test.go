@@ -94,3 +94,19 @@ func TestFindMarker(t *testing.T) {
 		assert.Equal(t, tt.id, id, tt.in)
 	}
 }
+
+func TestServerTimingHeader(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"app;dur=1.234", 1234 * time.Microsecond},
+		{"db;dur=5, app;desc=\"x\";dur=0.5", 500 * time.Microsecond},
+		{"db;dur=5", -1},
+		{"app;dur=x", -1},
+		{"", -1},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, serverTiming(tt.in), tt.in)
+	}
+}

@@ -80,6 +80,15 @@ type phase struct {
 	// with more clients than upstream slots, the wait for a slot).
 	notAtFakeP50 time.Duration
 	matched      int
+	// serverTimes holds the server's own time per request (Server-Timing).
+	serverTimes map[int64]time.Duration
+	// serverNotAtFakeP50 is the median of the server's own time minus the
+	// request's time at the fake: the server's handling, the OpenAI
+	// client and the loopback hop to the fake (and any slot wait).
+	serverNotAtFakeP50 time.Duration
+	// clientSideP50 is the median of the latency minus the server's own
+	// time: the harness's HTTP client and the loopback hop to the server.
+	clientSideP50 time.Duration
 	// start is when the clients began; measureFrom and end bound the
 	// measured window.
 	start, measureFrom, end time.Time
@@ -155,19 +164,24 @@ func measure(ctx context.Context, o options, logw io.Writer) (*results, error) {
 				p.serverCPU = cpu - cpuBefore
 			}
 			p.harnessCPU = selfAfter - selfBefore
-			var own, notAtFake []time.Duration
+			var own, notAtFake, serverNotAtFake []time.Duration
 			for _, s := range spans.take(p.start, time.Now()) {
 				if !s.end.Before(p.measureFrom) && s.end.Before(p.end) {
 					own = append(own, s.duration()-o.delay)
 				}
 				if lat, ok := p.latencies[s.id]; ok && s.id != 0 {
 					notAtFake = append(notAtFake, lat-s.duration())
+					if app, ok := p.serverTimes[s.id]; ok {
+						serverNotAtFake = append(serverNotAtFake, app-s.duration())
+					}
 				}
 			}
 			slices.Sort(own)
 			slices.Sort(notAtFake)
 			p.fakeOwnP50, p.fakeSpans = quantile(own, 0.5), len(own)
 			p.notAtFakeP50, p.matched = quantile(notAtFake, 0.5), len(notAtFake)
+			slices.Sort(serverNotAtFake)
+			p.serverNotAtFakeP50 = quantile(serverNotAtFake, 0.5)
 			res.phases = append(res.phases, p)
 		}
 		srv.stop()
@@ -231,8 +245,8 @@ func drive(ctx context.Context, base string, o options, upstream int) (phase, er
 	end := measureFrom.Add(o.duration)
 
 	var mu sync.Mutex
-	p := phase{statuses: map[int]int{}, start: start, measureFrom: measureFrom, end: end, latencies: map[int64]time.Duration{}}
-	var latencies, outside []time.Duration
+	p := phase{statuses: map[int]int{}, start: start, measureFrom: measureFrom, end: end, latencies: map[int64]time.Duration{}, serverTimes: map[int64]time.Duration{}}
+	var latencies, outside, clientSide []time.Duration
 	var wg sync.WaitGroup
 	for c := range o.clients {
 		wg.Add(1)
@@ -251,7 +265,7 @@ func drive(ctx context.Context, base string, o options, upstream int) (phase, er
 					"call_id": fmt.Sprintf("load-%d-%d", c, i), "manager_id": fmt.Sprintf("m%d", c%8),
 				})
 				t0 := time.Now()
-				status, answer := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
+				status, answer, app := post(ctx, client, base+"/analyze_call", "application/json", bytes.NewReader(body))
 				t1 := time.Now()
 				mu.Lock()
 				if status != 0 {
@@ -266,6 +280,10 @@ func drive(ctx context.Context, base string, o options, upstream int) (phase, er
 					p.ok++
 					latencies = append(latencies, t1.Sub(t0))
 					p.latencies[id] = t1.Sub(t0)
+					if app >= 0 {
+						p.serverTimes[id] = app
+						clientSide = append(clientSide, t1.Sub(t0)-app)
+					}
 					var rep struct {
 						Meta struct {
 							Timings struct {
@@ -299,27 +317,49 @@ func drive(ctx context.Context, base string, o options, upstream int) (phase, er
 	p.p50, p.p90, p.p99 = quantile(latencies, 0.5), quantile(latencies, 0.9), quantile(latencies, 0.99)
 	slices.Sort(outside)
 	p.outsideP50 = quantile(outside, 0.5)
+	slices.Sort(clientSide)
+	p.clientSideP50 = quantile(clientSide, 0.5)
 	return p, nil
 }
 
-// post sends one request and returns the status (0 when none came) and
-// the answer: the body of a 200, else a short error text.
-func post(ctx context.Context, client *http.Client, url, contentType string, body io.Reader) (int, string) {
+// post sends one request and returns the status (0 when none came), the
+// answer (the body of a 200, else a short error text) and the server's
+// own time from its Server-Timing header (-1 when absent).
+func post(ctx context.Context, client *http.Client, url, contentType string, body io.Reader) (int, string, time.Duration) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, body)
 	if err != nil {
-		return 0, err.Error()
+		return 0, err.Error(), -1
 	}
 	req.Header.Set("Content-Type", contentType)
 	resp, err := client.Do(req)
 	if err != nil {
-		return 0, err.Error()
+		return 0, err.Error(), -1
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	app := serverTiming(resp.Header.Get("Server-Timing"))
 	if resp.StatusCode != http.StatusOK {
-		return resp.StatusCode, strings.TrimSpace(string(b[:min(len(b), 300)]))
+		return resp.StatusCode, strings.TrimSpace(string(b[:min(len(b), 300)])), app
 	}
-	return resp.StatusCode, string(b)
+	return resp.StatusCode, string(b), app
+}
+
+// serverTiming reads the "app" metric of a Server-Timing header, or -1.
+func serverTiming(h string) time.Duration {
+	for _, m := range strings.Split(h, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(m), ";")
+		if name != "app" {
+			continue
+		}
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "dur="); ok {
+				if ms, err := strconv.ParseFloat(v, 64); err == nil && ms >= 0 {
+					return time.Duration(ms * float64(time.Millisecond))
+				}
+			}
+		}
+	}
+	return -1
 }
 
 func quantile(sorted []time.Duration, q float64) time.Duration {
@@ -339,7 +379,8 @@ func uploadWAV(ctx context.Context, base string, size int64) (int, string) {
 		pw.CloseWithError(writeForm(mw, size))
 	}()
 	client := &http.Client{Timeout: 30 * time.Minute}
-	return post(ctx, client, base+"/analyze_audio_call", mw.FormDataContentType(), pr)
+	status, answer, _ := post(ctx, client, base+"/analyze_audio_call", mw.FormDataContentType(), pr)
+	return status, answer
 }
 
 func writeForm(mw *multipart.Writer, size int64) error {
@@ -415,8 +456,8 @@ func (r *results) print(w io.Writer) {
 	}
 	fmt.Fprintf(w, "machine: %d CPUs, load average at start %s; fake OpenAI delay %s; history in %s; clients started %s\n\n", r.cpus, r.loadavg, r.opts.delay, store, start)
 	if len(r.phases) > 0 {
-		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median not at the fake | median outside scoring | fake's own work p50 | upstream peak | server peak RSS | server CPU per request | harness CPU per request | CPUs busy |\n")
-		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+		fmt.Fprintf(w, "| clients | upstream | requests ok | failed | throughput (req/s) | ideal (req/s) | of ideal | p50 | p90 | p99 | ideal latency | median added | median not at the fake | of which server | of which client | median outside scoring | fake's own work p50 | upstream peak | server peak RSS | server CPU per request | harness CPU per request | CPUs busy |\n")
+		fmt.Fprintf(w, "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 		for _, p := range r.phases {
 			perReq, harnessPerReq := time.Duration(0), time.Duration(0)
 			if p.served > 0 {
@@ -426,9 +467,9 @@ func (r *results) print(w io.Writer) {
 			// The requests still running at the window's end add a little
 			// to the phase's wall time.
 			busy := float64(p.serverCPU+p.harnessCPU) / float64(p.end.Sub(p.start)) / float64(r.cpus)
-			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %.0f%% |\n",
+			fmt.Fprintf(w, "| %d | %d | %d | %d | %.1f | %.1f | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %d | %s | %s | %s | %.0f%% |\n",
 				r.opts.clients, p.upstream, p.ok, p.failed, p.throughput, p.ideal, 100*p.throughput/p.ideal,
-				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.notAtFakeP50), ms(p.outsideP50), ms(p.fakeOwnP50),
+				ms(p.p50), ms(p.p90), ms(p.p99), ms(p.idealLatency), ms(p.addedP50), ms(p.notAtFakeP50), ms(p.serverNotAtFakeP50), ms(p.clientSideP50), ms(p.outsideP50), ms(p.fakeOwnP50),
 				p.upstreamPeak, mib(p.peakRSS), ms(perReq), ms(harnessPerReq), 100*busy)
 			if p.failed > 0 {
 				fmt.Fprintf(w, "\nfailures by status %v; first: %s\n", p.statuses, p.firstError)
@@ -436,6 +477,7 @@ func (r *results) print(w io.Writer) {
 		}
 		fmt.Fprintln(w)
 		fmt.Fprintln(w, "median not at the fake = median over requests of (latency - that request's time at the fake, delay included): the server, the client libraries, loopback, and any wait for an upstream slot;")
+		fmt.Fprintln(w, "of which server = median of (the server's own time from its Server-Timing header - the request's time at the fake); of which client = median of (latency - the server's own time): the harness's client and loopback;")
 		fmt.Fprintln(w, "median added = p50 - ideal latency; median outside scoring = median of (latency - meta.timings.score_ms), an upper bound: score_ms is truncated to whole ms;")
 		fmt.Fprintln(w, "fake's own work = median of the fake's time per request minus its delay; harness CPU = this process (the clients and the fake); CPUs busy = server + harness CPU over the phase's wall time.")
 		fmt.Fprintln(w)

@@ -41,6 +41,9 @@ func TestSmoke(t *testing.T) {
 	assert.Positive(t, p.harnessCPU)
 	assert.Greater(t, p.matched, p.ok/2, "most requests are found at the fake by their marker")
 	assert.Positive(t, p.notAtFakeP50)
+	assert.Positive(t, p.serverNotAtFakeP50, "the server's Server-Timing is read")
+	assert.Less(t, p.serverNotAtFakeP50, p.notAtFakeP50, "the server's part excludes the client's")
+	assert.Positive(t, p.clientSideP50)
 	assert.Less(t, p.notAtFakeP50, p.p50-o.delay, "the time not at the fake excludes the fake's own work")
 
 	require.NotNil(t, res.upload)
