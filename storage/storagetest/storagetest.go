@@ -45,6 +45,10 @@ type Features struct {
 	// ManagerLister: the store implements storage.ManagerLister and the
 	// leaderboard is checked. Run sets it by type-asserting a store.
 	ManagerLister bool
+	// Creator and Updater: the store implements storage.Creator or
+	// storage.Updater and their contracts are checked. Run sets them by
+	// type-asserting a store.
+	Creator, Updater bool
 	// Concurrency is the number of goroutines of the concurrency tests;
 	// 0 means 32. Lower it for a store with a small connection pool only
 	// if its documentation says so.
@@ -60,12 +64,16 @@ type Harness struct {
 }
 
 // Run checks newStore's stores against the storage.Store contract, and the
-// storage.ManagerLister contract when the stores implement it.
+// storage.ManagerLister, storage.Creator and storage.Updater contracts
+// when the stores implement them.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	var f Features
 	t.Run("DetectFeatures", func(t *testing.T) {
-		_, f.ManagerLister = newStore(t).(storage.ManagerLister)
+		s := newStore(t)
+		_, f.ManagerLister = s.(storage.ManagerLister)
+		_, f.Creator = s.(storage.Creator)
+		_, f.Updater = s.(storage.Updater)
 	})
 	Harness{NewStore: newStore, Features: f}.Run(t)
 }
@@ -103,6 +111,14 @@ func (h Harness) Run(t *testing.T) {
 	}
 	if h.Features.ManagerLister {
 		tests = append(tests, test{"Managers", testManagers}, test{"ManagersEmpty", testManagersEmpty})
+	}
+	if h.Features.Creator {
+		tests = append(tests, test{"CreateNew", testCreateNew}, test{"CreateExisting", testCreateExisting},
+			test{"CreateConcurrent", h.testCreateConcurrent}, test{"CreateBadRequests", testCreateBadRequests})
+	}
+	if h.Features.Updater {
+		tests = append(tests, test{"Update", testUpdate}, test{"UpdateDeclined", testUpdateDeclined},
+			test{"UpdateBadRequests", testUpdateBadRequests}, test{"UpdateConcurrent", h.testUpdateConcurrent})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
