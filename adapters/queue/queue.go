@@ -110,7 +110,9 @@ type Queue struct {
 	// Backend is "sqlite" or "postgres".
 	backend string
 	targets []target
-	noteMu  sync.Mutex
+	// changeMu serialises this process's status changes on a store
+	// without storage.Updater (see change).
+	changeMu sync.Mutex
 }
 
 // Open connects to the queue's database, applies River's migrations and
@@ -220,23 +222,11 @@ func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID strin
 	if err != nil {
 		return storage.Call{}, false, err
 	}
-	existing, err := q.store.Get(ctx, in.CallID)
-	switch {
-	case err == nil:
-		if existing.Status != storage.StatusQueued {
-			return existing, false, nil
-		}
-		res, err := q.insertAudit(ctx, existing, webhookID)
-		if err != nil {
-			return storage.Call{}, false, err
-		}
-		return existing, !res.UniqueSkippedAsDuplicate, nil
-	case callaudit.KindOf(err) != callaudit.KindNotFound:
-		return storage.Call{}, false, err
-	}
-	// Saved before the job is inserted: a worker may start at once, and
-	// its later saves must not be overwritten by this one.
-	call = storage.Call{
+	// Created only when the id is new, in one step where the store can
+	// (storage.Creator): a resend never overwrites what the first request
+	// and its job have written since. Saved before the job is inserted: a
+	// worker may start at once.
+	call, created, err = q.create(ctx, storage.Call{
 		ID:           in.CallID,
 		ManagerID:    in.ManagerID,
 		Mode:         mode,
@@ -244,10 +234,15 @@ func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID strin
 		Status:       storage.StatusQueued,
 		Source:       "webhook",
 		RecordingURL: in.AudioURL,
-	}
-	if err := q.store.Save(ctx, call); err != nil {
+	})
+	if err != nil {
 		return storage.Call{}, false, err
 	}
+	if !created && call.Status != storage.StatusQueued {
+		return call, false, nil
+	}
+	// New, or still queued: (re)insert the job, which River's uniqueness
+	// makes a no-op unless the job was lost.
 	res, err := q.insertAudit(ctx, call, webhookID)
 	if err != nil {
 		return storage.Call{}, false, err

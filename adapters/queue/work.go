@@ -2,6 +2,7 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -34,22 +35,13 @@ func (w *auditWorker) NextRetry(job *river.Job[auditArgs]) time.Time {
 // left alone.
 func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error {
 	q, a := w.q, job.Args
-	call, err := q.store.Get(ctx, a.CallID)
+	call, err := q.startProcessing(ctx, job)
 	switch {
-	case err == nil && call.Status == storage.StatusDone:
+	case errors.Is(err, errSettled) && call.Status == storage.StatusDone:
 		return q.insertDeliver(ctx, call.ID)
-	case err == nil && call.Status == storage.StatusFailed:
+	case errors.Is(err, errSettled):
 		return nil
-	case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
-		return q.retryable(job.ID, err)
 	case err != nil:
-		// The call was removed from the history (or never saved):
-		// analyse it from the job's own copy of the request.
-		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
-		call = storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language, Source: "webhook", RecordingURL: a.RecordingURL}
-	}
-	call.Status, call.StatusReason = storage.StatusProcessing, attemptText(job.Attempt, job.MaxAttempts)
-	if err := q.store.Save(ctx, call); err != nil {
 		return q.retryable(job.ID, err)
 	}
 
@@ -72,16 +64,42 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 	return q.failed(ctx, job.ID, job.Attempt, job.MaxAttempts, call, err)
 }
 
+// startProcessing marks the job's call processing, unless it is done or
+// failed (errSettled, with the stored call): atomically where the store
+// can (storage.Updater), so that a run that read the call before another
+// finished it cannot write "processing" over "done". A call missing from
+// the history (removed, or never saved) is created from the job's own
+// copy of the request.
+func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) (storage.Call, error) {
+	a := job.Args
+	reason := attemptText(job.Attempt, job.MaxAttempts)
+	// Twice at most: a call created by someone else between the two
+	// steps is then changed like any other.
+	for range 2 {
+		call, err := q.setStatus(ctx, a.CallID, storage.StatusProcessing, reason)
+		if callaudit.KindOf(err) != callaudit.KindNotFound {
+			return call, err
+		}
+		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
+		call, created, err := q.create(ctx, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
+			Status: storage.StatusProcessing, StatusReason: reason, Source: "webhook", RecordingURL: a.RecordingURL})
+		if err != nil || created {
+			return call, err
+		}
+	}
+	return storage.Call{}, callaudit.Errorf(callaudit.KindUnavailable, "call %s keeps changing; will retry", a.CallID)
+}
+
 // failed records a failed attempt on the call and tells River what to do:
 // retry a transient failure while attempts remain, cancel anything else.
 func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts int, call storage.Call, err error) error {
 	save := func(status storage.Status, reason string) {
-		call.Status, call.StatusReason = status, reason
 		// The job's context may be over (timeout, shutdown); the status
-		// must still be written.
+		// must still be written. A call done or failed meanwhile keeps
+		// its status.
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancel()
-		if serr := q.store.Save(sctx, call); serr != nil {
+		if _, serr := q.setStatus(sctx, call.ID, status, reason); serr != nil && !errors.Is(serr, errSettled) {
 			q.log.Error("queue: saving the call's status failed", "call_id", call.ID, "err", serr)
 		}
 	}
@@ -240,35 +258,32 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 const reasonSep = " | "
 
 // noteDelivery writes one target's outcome into the call's StatusReason,
-// keeping the other targets' outcomes. The read-modify-write is
-// serialised per process; with several processes and several targets
-// one outcome may be overwritten by another's (the deliveries themselves
-// are unaffected).
+// keeping the other targets' outcomes. With a storage.Updater the
+// read-modify-write is atomic, so the notes of targets delivered at once
+// by several processes all stay; without one it is serialised in this
+// process only.
 func (q *Queue) noteDelivery(ctx context.Context, callID, name, outcome string) error {
-	q.noteMu.Lock()
-	defer q.noteMu.Unlock()
-	call, err := q.store.Get(ctx, callID)
-	if err != nil {
-		return err
-	}
 	// One target: its outcome stands alone; several: each is named.
 	single := len(q.targets) == 1
 	entry := outcome
 	if !single {
 		entry = name + ": " + outcome
 	}
-	// Keep what is not this target's earlier outcome: a failed call's
-	// reason, the other targets' outcomes.
-	var kept []string
-	for _, part := range strings.Split(call.StatusReason, reasonSep) {
-		mine := strings.HasPrefix(part, name+": ")
-		if single {
-			mine = part == "delivered" || strings.HasPrefix(part, "delivery ")
+	_, err := q.change(ctx, callID, func(call *storage.Call) error {
+		// Keep what is not this target's earlier outcome: a failed call's
+		// reason, the other targets' outcomes.
+		var kept []string
+		for _, part := range strings.Split(call.StatusReason, reasonSep) {
+			mine := strings.HasPrefix(part, name+": ")
+			if single {
+				mine = part == "delivered" || strings.HasPrefix(part, "delivery ")
+			}
+			if part != "" && !mine {
+				kept = append(kept, part)
+			}
 		}
-		if part != "" && !mine {
-			kept = append(kept, part)
-		}
-	}
-	call.StatusReason = strings.Join(append(kept, entry), reasonSep)
-	return q.store.Save(ctx, call)
+		call.StatusReason = strings.Join(append(kept, entry), reasonSep)
+		return nil
+	})
+	return err
 }
