@@ -20,7 +20,12 @@
 // than once is still one row; and the write-back runs as jobs of its own,
 // one per notifier and unique per call id (a failed delivery retries
 // without scoring again, and without sending to the other notifiers
-// again), with the call id as the receiver's idempotency key.
+// again), with the call id as the receiver's idempotency key. Where the
+// store implements storage.Creator and storage.Updater (both shipped
+// stores do), a webhook is recorded only when its id is new, atomically,
+// and status changes and delivery notes are atomic read-modify-writes
+// that never move a call back from done or failed; other stores get a
+// read-then-save fallback that a badly timed resend can race.
 //
 // Failures: transient ones (callaudit.IsTransient: rate limits, 5xx,
 // timeouts) are retried with backoff that honours Retry-After, up to
