@@ -27,6 +27,9 @@ var brokenStores = map[string]func() storage.Store{
 	"shares returned values":   func() storage.Store { return &sharesValues{Store: memory.New(), calls: map[string]storage.Call{}} },
 	"clamps a too large limit": func() storage.Store { return clampsLimit{memory.New()} },
 	"integer averages":         func() storage.Store { return integerAverages{memory.New()} },
+	"create overwrites":        func() storage.Store { return createOverwrites{memory.New()} },
+	"racy create":              func() storage.Store { return racyCreate{memory.New()} },
+	"racy update":              func() storage.Store { return racyUpdate{memory.New()} },
 }
 
 // brokenEnv names the broken store a child test process runs the kit on.
