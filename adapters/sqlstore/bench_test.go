@@ -331,7 +331,7 @@ func BenchmarkSqlstoreKit(b *testing.B) {
 // manager's per-criterion scores over the whole history (about 5,000
 // calls at 1M): the call_criteria side table the store keeps, and reading
 // the criteria out of the report JSON with the database's JSON functions.
-// It is the measurement behind the schema choice (see BENCHMARKS.md).
+// It is the measurement behind the schema choice (see docs/benchmarks.md).
 func BenchmarkSqlstoreCriteriaDesign(b *testing.B) {
 	queries := map[string]map[string]string{
 		"sqlite": {

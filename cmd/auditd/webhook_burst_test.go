@@ -27,7 +27,7 @@ import (
 // (first webhook sent to last result delivered).
 //
 // The normal test run sends a small burst as a smoke test; the figures in
-// docs/benchmarks-webhooks.md come from
+// docs/benchmarks.md come from
 //
 //	AUDIT_WEBHOOK_BURST=1000 go test ./cmd/auditd -run TestWebhookBurst -v
 //

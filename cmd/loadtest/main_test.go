@@ -15,7 +15,7 @@ import (
 )
 
 // TestSmoke runs the harness in a tiny configuration so that its code
-// keeps working; the real measurement is run by hand (docs/benchmarks-server.md).
+// keeps working; the real measurement is run by hand (docs/benchmarks.md).
 func TestSmoke(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the server")
