@@ -6,7 +6,7 @@
 // scorer. OPENAI_API_KEY switches scoring and speech-to-text to OpenAI;
 // OPENAI_BASE_URL points them at any OpenAI-compatible server. Settings
 // come from the environment and from a .env file in the working directory
-// (the environment wins); docs/server.md lists them all with defaults.
+// (the environment wins); the README lists them all with defaults ("Configuration").
 //
 // SIGINT or SIGTERM stops accepting connections and lets requests in
 // flight finish (AUDIT_SHUTDOWN_TIMEOUT).

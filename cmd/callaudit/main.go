@@ -50,7 +50,7 @@ const usage = `Usage:
   callaudit serve                                        run the reference server (auditd)
   callaudit version                                      print the version
 
-Settings come from the environment and ./.env (see docs/server.md).
+Settings come from the environment and ./.env (see the README, "Configuration").
 `
 
 // run is the whole program, separated from main for tests.
