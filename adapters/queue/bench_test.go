@@ -15,7 +15,8 @@ import (
 )
 
 // BenchmarkEnqueueCall measures the accepting half of a webhook alone —
-// read the history, save the call as queued, insert the unique job — with
+// create the call as queued (storage.Creator: one transaction), insert
+// the unique job — with
 // the workers not started, on each backend, from parallel callers
 // (-cpu sets how many). The burst harness in cmd/auditd measures the same
 // path through HTTP with the analyses running alongside.
