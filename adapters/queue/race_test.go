@@ -32,10 +32,29 @@ func newPauser(s storage.Store, id string) *pauser {
 }
 
 func (p *pauser) hold(id string) {
-	if id == p.id && p.first.CompareAndSwap(false, true) {
+	if id == p.id {
+		p.holdOnce()
+	}
+}
+
+// holdOnce holds the first caller until the test releases it.
+func (p *pauser) holdOnce() {
+	if p.first.CompareAndSwap(false, true) {
 		close(p.paused)
 		<-p.release
 	}
+}
+
+// releaseAtEnd releases a held request when the test ends, so that a
+// failed test does not leave one behind.
+func (p *pauser) releaseAtEnd(t *testing.T) {
+	t.Cleanup(func() {
+		select {
+		case <-p.release:
+		default:
+			close(p.release)
+		}
+	})
 }
 
 func (p *pauser) Get(ctx context.Context, id string) (storage.Call, error) {
@@ -92,13 +111,7 @@ func raceEnv(t *testing.T, rs raceStore, id string, atomic, start bool) (*env, *
 		}
 		return p
 	}})
-	t.Cleanup(func() {
-		select {
-		case <-p.release:
-		default:
-			close(p.release) // a failed test must not leave a request held
-		}
-	})
+	p.releaseAtEnd(t)
 	return e, p, under
 }
 
