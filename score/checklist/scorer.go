@@ -98,10 +98,10 @@ var compiled = func() *matcher {
 	return m
 }()
 
-// New returns a checklist scorer.
 // Name returns "checklist", the name reports carry in Meta.Scorer.
 func (s *Scorer) Name() string { return Name }
 
+// New returns a checklist scorer.
 func New(opts ...Option) *Scorer {
 	s := &Scorer{m: compiled, opts: options{
 		rubrics:        make(map[score.Mode]score.Rubric, len(score.Modes)),
