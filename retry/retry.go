@@ -53,7 +53,8 @@ func (p Policy) attempts() int {
 
 // Delay returns the wait before retry number n (1-based) after err: the
 // Retry-After that err carries when there is one, otherwise a random
-// duration in [0, Base·2^(n-1)] (full jitter), both capped at Max.
+// duration in [0, Base·2^(n-1)] (full jitter), both capped at Max. An n
+// below 1 counts as 1: a negative shift would panic.
 func (p Policy) Delay(n int, err error) time.Duration {
 	base, maxWait := p.Base, p.Max
 	if base <= 0 {
@@ -65,7 +66,7 @@ func (p Policy) Delay(n int, err error) time.Duration {
 	if ra := callaudit.RetryAfterOf(err); ra > 0 {
 		return min(ra, maxWait)
 	}
-	ceil := base << min(n-1, 30)
+	ceil := base << min(max(n, 1)-1, 30)
 	if ceil <= 0 || ceil > maxWait {
 		ceil = maxWait
 	}

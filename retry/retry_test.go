@@ -69,6 +69,15 @@ func TestDelayHonoursRetryAfterAndCaps(t *testing.T) {
 	}
 }
 
+func TestDelayBelowFirstRetryCountsAsFirst(t *testing.T) {
+	p := retry.Policy{Base: 100 * time.Millisecond, Max: 5 * time.Second}
+	for _, n := range []int{0, -1, -100} {
+		var d time.Duration
+		require.NotPanics(t, func() { d = p.Delay(n, errors.New("x")) }, "n=%d", n)
+		assert.LessOrEqual(t, d, 100*time.Millisecond, "n=%d waits at most Base", n)
+	}
+}
+
 func TestDelayIsJittered(t *testing.T) {
 	p := retry.Policy{Base: time.Second}
 	seen := map[time.Duration]bool{}
