@@ -67,14 +67,10 @@ func NewQueue(p QueueParams) (*queue.Queue, error) {
 		names = append(names, writeback.NameOf(n))
 	}
 	p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", p.Config.Queue.Workers, "write_back", names)
-	p.Lifecycle.Append(fx.Hook{
-		// River runs its workers under the context given to Start and
-		// stops abruptly when it ends; the start context ends with the
-		// start timeout, so the workers get one that is never canceled
-		// (OnStop stops them).
-		OnStart: func(ctx context.Context) error { return q.Start(context.WithoutCancel(ctx)) },
-		OnStop:  q.Stop,
-	})
+	// q.Start keeps its workers running past the start context itself
+	// and lets that context bound only the start (and the requeue of
+	// calls left without a job).
+	p.Lifecycle.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
 	return q, nil
 }
 
