@@ -41,7 +41,8 @@ type Config struct {
 	// Addr is where the server listens (AUDIT_ADDR).
 	Addr string
 	// DatabaseURL is a SQLite file path or a postgres:// URL
-	// (AUDIT_DATABASE_URL). It may hold a password: use Redacted to show it.
+	// (AUDIT_DATABASE_URL). It may hold a password: show it through
+	// sqlstore.Redact (LogValue does).
 	DatabaseURL string
 	// MaxAudioBytes limits uploaded and fetched recordings
 	// (AUDIT_MAX_AUDIO_BYTES).
