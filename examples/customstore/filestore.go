@@ -260,7 +260,8 @@ func (s *FileStore) Stats(ctx context.Context, q storage.StatsQuery) (storage.St
 	s.mu.Lock()
 	var hits []*record
 	for _, r := range s.calls {
-		if r.scored && r.matches(f) {
+		// Statistics count done calls with a report (storage.StatsQuery).
+		if r.scored && r.status == storage.StatusDone && r.matches(f) {
 			hits = append(hits, r)
 		}
 	}

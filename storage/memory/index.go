@@ -14,7 +14,8 @@ type entry struct {
 	id   string
 	call storage.Call
 	// What Stats reads, copied out of the report so that a scan over
-	// thousands of calls does not chase each report's pointers.
+	// thousands of calls does not chase each report's pointers. scored is
+	// what statistics count: a done call with a report.
 	scored   bool
 	score    int
 	criteria []criterionScore
@@ -29,8 +30,9 @@ type criterionScore struct {
 func (e *entry) setCall(c storage.Call) {
 	e.call = c
 	e.score, e.scored = c.Score()
+	e.scored = e.scored && c.Status == storage.StatusDone
 	e.criteria = e.criteria[:0]
-	if c.Report != nil {
+	if e.scored {
 		for id, v := range c.Report.Criteria {
 			e.criteria = append(e.criteria, criterionScore{id, v})
 		}

@@ -18,7 +18,8 @@ func day(d, hour, minute int) time.Time {
 }
 
 // statsFixture is anna's six scored calls over two weeks, with calls that
-// must not count: hers without a report, and other managers'.
+// must not count: hers without a report, one with a report that is not done
+// (a9, being analysed again), and other managers'.
 //
 //	id  when (UTC)        mode      total  criteria
 //	a1  Mon 2 Mar 10:00   Manager+  60     greeting 80, needs 40
@@ -38,8 +39,16 @@ func statsFixture() []storage.Call {
 		scored("a6", "anna", score.ModeManager, day(12, 12, 0), 30, map[string]int{"needs": 20, "close": 40}),
 		pending("a7", "anna", score.ModeManager, day(10, 8, 0), storage.StatusQueued),
 		pending("a8", "anna", score.ModeManager, day(3, 8, 0), storage.StatusFailed),
+		notDone(scored("a9", "anna", score.ModeManager, day(10, 9, 0), 0, map[string]int{"greeting": 0, "needs": 0})),
 		scored("b1", "boris", score.ModeManager, day(3, 12, 0), 100, nil),
 	}
+}
+
+// notDone marks a scored call as being processed again: it keeps its old
+// report, and statistics count done calls only.
+func notDone(c storage.Call) storage.Call {
+	c.Status, c.StatusReason = storage.StatusProcessing, "analysing again"
+	return c
 }
 
 func stats(t *testing.T, s storage.Store, q storage.StatsQuery) storage.Stats {
