@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
@@ -54,11 +55,11 @@ type Scorer struct {
 
 var _ score.RubricScorer = (*Scorer)(nil)
 
-// NewScorer returns a Scorer. It fails with KindNotConfigured when cfg has
-// no API key for api.openai.com.
 // Name returns "openai", the name reports carry in Meta.Scorer.
 func (s *Scorer) Name() string { return ScorerName }
 
+// NewScorer returns a Scorer. It fails with KindNotConfigured when cfg has
+// no API key for api.openai.com.
 func NewScorer(cfg Config, opts ...Option) (*Scorer, error) {
 	cfg = cfg.withDefaults()
 	up, err := newUpstream(cfg, cfg.ScoreTimeout)
@@ -285,7 +286,7 @@ func merge(t transcribe.Transcript, rub score.Rubric, lang string, parts []partR
 				sum += *mc.Score
 				judged++
 			}
-			if cm := strings.TrimSpace(mc.Comment); cm != "" && !contains(comments, cm) {
+			if cm := strings.TrimSpace(mc.Comment); cm != "" && !slices.Contains(comments, cm) {
 				comments = append(comments, cm)
 			}
 			for _, e := range mc.Evidence {
@@ -321,7 +322,7 @@ func merge(t transcribe.Transcript, rub score.Rubric, lang string, parts []partR
 	rep.RecommendationList = []string{}
 	for _, p := range parts {
 		for _, r := range p.out.Recommendations {
-			if r = strings.TrimSpace(r); r != "" && !contains(rep.RecommendationList, r) {
+			if r = strings.TrimSpace(r); r != "" && !slices.Contains(rep.RecommendationList, r) {
 				rep.RecommendationList = append(rep.RecommendationList, r)
 			}
 		}
@@ -347,15 +348,6 @@ func merge(t transcribe.Transcript, rub score.Rubric, lang string, parts []partR
 		rep.RawModelOutput, _ = json.Marshal(raws)
 	}
 	return rep
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func nonEmpty(a, b string) string {
