@@ -20,8 +20,7 @@
 // with full jitter, honouring Retry-After), limit concurrent upstream
 // requests, and translate errors into callaudit kinds:
 //
-//	401            KindUnauthorized
-//	403            KindForbidden
+//	401, 403       KindNotConfigured (the server's key or project, not the caller's)
 //	404 (model)    KindNotConfigured
 //	413            KindTooLarge
 //	429            KindRateLimited (with RetryAfter); insufficient_quota: KindNotConfigured

@@ -100,6 +100,6 @@ func TestLiveWrongKey(t *testing.T) {
 	require.NoError(t, err)
 	_, err = s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "en_medium_demo.txt")})
 	require.Error(t, err)
-	assert.Equal(t, callaudit.KindUnauthorized, callaudit.KindOf(err))
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err), "a wrong key is the server's configuration, not the caller's credentials")
 	assert.NotContains(t, err.Error(), "000000")
 }

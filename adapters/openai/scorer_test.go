@@ -16,6 +16,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -388,6 +389,7 @@ func TestScorerRetriesTransientErrors(t *testing.T) {
 		{"429 every time", []openaitest.Fault{{Status: 429, RetryAfter: "1"}, {Status: 429, RetryAfter: "1"}, {Status: 429, RetryAfter: "1"}, {Status: 429, RetryAfter: "1"}}, callaudit.KindRateLimited, []time.Duration{time.Second, time.Second, time.Second}, 4},
 		{"quota exhausted is not retried", []openaitest.Fault{{Status: 429, Code: "insufficient_quota", Type: "insufficient_quota", Message: "You exceeded your current quota."}}, callaudit.KindNotConfigured, []time.Duration{}, 1},
 		{"400 is not retried", []openaitest.Fault{{Status: 400, Message: "bad"}}, callaudit.KindInvalid, []time.Duration{}, 1},
+		{"403 is the server's configuration", []openaitest.Fault{{Status: 403, Message: "Project does not have access"}}, callaudit.KindNotConfigured, []time.Duration{}, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -478,12 +480,17 @@ func TestScorerAuth(t *testing.T) {
 	s := newScorer(t, cfg)
 	_, err = s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "ru_good_crm.txt")})
 	require.Error(t, err)
-	assert.Equal(t, callaudit.KindUnauthorized, callaudit.KindOf(err))
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err), "a wrong key is the server's configuration, not the caller's credentials")
 	assert.Len(t, srv.Requests(), 1, "auth errors are not retried")
 	for _, text := range []string{err.Error(), callaudit.MessageOf(err), fmt.Sprintf("%+v", err)} {
 		assert.NotContains(t, text, cfg.APIKey)
 		assert.NotContains(t, text, "1234", "not even the tail the API echoes")
 	}
+
+	// Like an exhausted quota, a rejected key lets a fallback scorer step in.
+	rep, err := score.Fallback(s, checklist.New()).Score(context.Background(), score.Request{Transcript: loadDialog(t, "ru_good_crm.txt")})
+	require.NoError(t, err)
+	assert.Equal(t, checklist.Name, rep.Meta.Scorer)
 
 	// A compatible server without auth needs no key.
 	_, err = openai.NewScorer(openai.Config{BaseURL: srv.URL})

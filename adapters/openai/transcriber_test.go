@@ -215,7 +215,7 @@ func TestTranscriberAuth(t *testing.T) {
 	require.NoError(t, err)
 	_, err = tr.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", wav()), transcribe.Options{})
 	require.Error(t, err)
-	assert.Equal(t, callaudit.KindUnauthorized, callaudit.KindOf(err))
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err), "a wrong key is the server's configuration, not the caller's credentials")
 	assert.NotContains(t, err.Error(), "9876")
 	assert.NotContains(t, err.Error(), "secret")
 	assert.Len(t, srv.Requests(), 1)

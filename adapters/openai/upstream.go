@@ -216,10 +216,14 @@ func isSyntaxError(err error) bool {
 func (u *upstream) statusError(op string, ue *upstreamError, retryAfter time.Duration) error {
 	e := &callaudit.Error{Op: op, Err: ue}
 	switch s := ue.Status; {
+	// A rejected key or a refused project is the server's configuration,
+	// not the caller's credentials: not_configured (503) rather than a
+	// 401/403 that would tell the API's client to authenticate itself,
+	// and, like an exhausted quota, a reason for score.Fallback to step in.
 	case s == http.StatusUnauthorized:
-		e.Kind, e.Message = callaudit.KindUnauthorized, "the OpenAI API rejected the API key (check OPENAI_API_KEY)"
+		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API rejected the API key (check OPENAI_API_KEY)"
 	case s == http.StatusForbidden:
-		e.Kind, e.Message = callaudit.KindForbidden, "the OpenAI API refused access: "+ue.msg
+		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API refused access: "+ue.msg
 	case s == http.StatusNotFound:
 		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API does not know the configured model or endpoint: "+ue.msg
 	case s == http.StatusRequestEntityTooLarge:
