@@ -12,7 +12,9 @@ import (
 // compose: Fallback(WithRetry(Limit(openai, 4), policy), checklist.New()).
 // When the wrapped scorer is a RubricScorer, so is the decorator (for
 // Fallback: when both scorers are), so callers that type-assert for
-// rubric support still find it.
+// rubric support still find it. Every decorator is a Namer with the
+// wrapped scorer's name (Fallback: the primary's), so that a server
+// names the scorer it runs, not the wrapper.
 
 // WithRetry returns a Scorer that retries s according to p when it fails
 // for a transient reason (rate limit, unavailable upstream, timeout; see
@@ -127,6 +129,22 @@ type rubricDecorator struct {
 }
 
 func (r rubricDecorator) DefaultRubric(mode Mode) Rubric { return r.rubrics.DefaultRubric(mode) }
+
+// Name is needed here too: an embedded interface promotes only its own
+// methods, not those of the value inside it.
+func (r rubricDecorator) Name() string { return nameOf(r.Scorer) }
+
+func (r retrying) Name() string { return nameOf(r.s) }
+func (l limited) Name() string  { return nameOf(l.s) }
+func (f fallback) Name() string { return nameOf(f.primary) }
+
+// nameOf returns s's name, or "" when it has none.
+func nameOf(s Scorer) string {
+	if n, ok := s.(Namer); ok {
+		return n.Name()
+	}
+	return ""
+}
 
 func ctxError(err error, op string) error {
 	return callaudit.Wrap(err, callaudit.KindOf(err), op, callaudit.MessageOf(err))

@@ -320,3 +320,26 @@ func TestDecoratorsKeepRubricSupport(t *testing.T) {
 		Features:  scoretest.Features{Deterministic: true, Rubrics: true},
 	})
 }
+
+func TestDecoratorsKeepName(t *testing.T) {
+	named := checklist.New()
+	for _, tt := range []struct {
+		name string
+		s    score.Scorer
+		want string
+	}{
+		{"WithRetry", score.WithRetry(named, retry.Policy{}), checklist.Name},
+		{"WithRetry plain", score.WithRetry(plain{named}, retry.Policy{}), ""},
+		{"Limit", score.Limit(named, 1), checklist.Name},
+		{"Limit plain", score.Limit(plain{named}, 1), ""},
+		{"Fallback names the primary", score.Fallback(named, plain{named}), checklist.Name},
+		{"Fallback plain primary", score.Fallback(plain{named}, named), ""},
+		{"nested", score.Fallback(score.Limit(score.WithRetry(named, retry.Policy{}), 2), named), checklist.Name},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, ok := tt.s.(score.Namer)
+			require.True(t, ok, "%T is not a score.Namer", tt.s)
+			assert.Equal(t, tt.want, n.Name())
+		})
+	}
+}

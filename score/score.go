@@ -157,6 +157,7 @@ func (r *Report) Recompute() {
 
 // Namer is implemented by scorers that have a short name, the one their
 // reports carry in Meta.Scorer ("checklist", "openai"); servers show it.
+// An empty name means none (a decorator around an unnamed scorer).
 type Namer interface {
 	Name() string
 }
