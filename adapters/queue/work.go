@@ -154,7 +154,7 @@ func (q *Queue) nextRetry(jobID int64, attempt int) time.Time {
 	if v, ok := q.retryAfter.LoadAndDelete(jobID); ok {
 		err = &callaudit.Error{Kind: callaudit.KindUnavailable, RetryAfter: v.(time.Duration)}
 	}
-	return time.Now().Add(q.cfg.Retry.Delay(max(attempt, 1), err))
+	return time.Now().Add(q.cfg.Retry.Delay(attempt, err))
 }
 
 func (q *Queue) insertDeliver(ctx context.Context, callID string) error {
