@@ -60,6 +60,17 @@ func TestScriptSteps(t *testing.T) {
 	}
 }
 
+func TestTitleInOneLanguage(t *testing.T) {
+	s, err := NewScriptScorer("ru-only", []Step{{ID: "greeting", Weight: 1, Phrases: []string{"hello"},
+		Title: map[string]string{"ru": "Поздоровался"}}})
+	require.NoError(t, err)
+	req := score.Request{Transcript: transcribe.ParseDialog("Manager: Hello, how are you?"), Language: "en"}
+	rep, err := s.Score(context.Background(), req)
+	require.NoError(t, err)
+	scoretest.CheckReport(t, req, rep)
+	assert.Equal(t, "greeting", rep.Details[0].Title, "no English title: the id, not an empty title")
+}
+
 func TestInvalidScript(t *testing.T) {
 	_, err := NewScriptScorer("bad", []Step{{ID: "Bad Id", Weight: 1}})
 	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))

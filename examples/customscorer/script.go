@@ -35,6 +35,8 @@ type Step struct {
 type ScriptScorer struct {
 	name  string
 	steps []Step
+	// rubric holds the steps as criteria, for their titles.
+	rubric score.Rubric
 	// phrases are the steps' phrases, normalised once.
 	phrases [][]string
 }
@@ -45,7 +47,7 @@ var _ score.Scorer = (*ScriptScorer)(nil)
 // Report.Meta.Scorer.
 func NewScriptScorer(name string, steps []Step) (*ScriptScorer, error) {
 	s := &ScriptScorer{name: name, steps: steps}
-	var rub score.Rubric
+	rub := &s.rubric
 	for _, st := range steps {
 		rub.Criteria = append(rub.Criteria, score.Criterion{ID: st.ID, Title: st.Title, Weight: st.Weight})
 		var ps []string
@@ -94,7 +96,9 @@ func (s *ScriptScorer) Score(ctx context.Context, req score.Request) (*score.Rep
 	var done, missed, advice []string
 	for i, st := range s.steps {
 		seg := find(folded, s.phrases[i])
-		res := score.CriterionResult{ID: st.ID, Title: pick(st.Title, lang), Weight: st.Weight, Evidence: []score.Evidence{}}
+		// TitleIn falls back to English, then to the ID, so a step
+		// titled in one language still has a title in the other.
+		res := score.CriterionResult{ID: st.ID, Title: s.rubric.Criteria[i].TitleIn(lang), Weight: st.Weight, Evidence: []score.Evidence{}}
 		said := seg >= 0
 		if said {
 			t := req.Transcript.Segments[seg]
