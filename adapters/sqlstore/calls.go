@@ -18,10 +18,18 @@ const callColumns = "id, manager_id, mode, language, status, status_reason, sour
 
 // queries are the fixed statements, rebound for the dialect once at Open.
 type queries struct {
-	upsert, deleteCriteria, get string
+	upsert, create, deleteCriteria, get, getForUpdate string
 }
 
 func buildQueries(d dialect) queries {
+	get := "SELECT " + callColumns + " FROM calls WHERE id = ?"
+	// Update's read locks the row on PostgreSQL (other writers of the call
+	// wait); on SQLite the transaction's BEGIN IMMEDIATE already keeps
+	// every other writer out.
+	forUpdate := get
+	if _, ok := d.(postgresDialect); ok {
+		forUpdate += " FOR UPDATE"
+	}
 	return queries{
 		// Re-saving a call replaces every column but created_at, which
 		// keeps the first save's value; RETURNING hands that value back
@@ -32,8 +40,11 @@ ON CONFLICT (id) DO UPDATE SET manager_id = excluded.manager_id, mode = excluded
 	recording_url = excluded.recording_url, total_score = excluded.total_score, scorer = excluded.scorer,
 	model = excluded.model, report = excluded.report, updated_at = excluded.updated_at
 RETURNING created_at`),
+		// Create keeps a stored call as it is; no row back means it existed.
+		create:         d.rebind(insertCall + "\nON CONFLICT (id) DO NOTHING RETURNING created_at"),
 		deleteCriteria: d.rebind("DELETE FROM call_criteria WHERE call_id = ?"),
-		get:            d.rebind("SELECT " + callColumns + " FROM calls WHERE id = ?"),
+		get:            d.rebind(get),
+		getForUpdate:   d.rebind(forUpdate),
 	}
 }
 

@@ -37,7 +37,7 @@ func (s *Store) Create(ctx context.Context, call storage.Call) (storage.Call, bo
 	)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var kept timeValue
-		err := tx.QueryRowContext(ctx, s.dialect.rebind(insertCall+"\nON CONFLICT (id) DO NOTHING RETURNING created_at"), r.args(s.dialect)...).Scan(&kept)
+		err := tx.QueryRowContext(ctx, s.q.create, r.args(s.dialect)...).Scan(&kept)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
 			// The id exists: nothing was written.
@@ -66,16 +66,12 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) er
 	if err := ctx.Err(); err != nil {
 		return storage.Call{}, s.translate("Update", err)
 	}
-	get := s.q.get
-	if _, ok := s.dialect.(postgresDialect); ok {
-		get += " FOR UPDATE"
-	}
 	var (
 		stored storage.Call
 		fnErr  error
 	)
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		c, err := scanCall(tx.QueryRowContext(ctx, get, id))
+		c, err := scanCall(tx.QueryRowContext(ctx, s.q.getForUpdate, id))
 		if err != nil {
 			return err
 		}
