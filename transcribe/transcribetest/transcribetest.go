@@ -18,6 +18,7 @@ package transcribetest
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -302,8 +303,8 @@ func newLargeWAV(size int64) largeWAV {
 	h := WAV(1.0/16000, 16000, 1)[:44]
 	h = append([]byte(nil), h...)
 	data := uint32(min(size-44, 1<<32-1))
-	putLE32(h[40:], data)
-	putLE32(h[4:], data+36)
+	binary.LittleEndian.PutUint32(h[40:], data)
+	binary.LittleEndian.PutUint32(h[4:], data+36)
 	return largeWAV{header: h, size: size}
 }
 
@@ -320,8 +321,4 @@ func (l largeWAV) ReadAt(p []byte, off int64) (int, error) {
 		return n, io.EOF
 	}
 	return n, nil
-}
-
-func putLE32(b []byte, v uint32) {
-	b[0], b[1], b[2], b[3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
 }
