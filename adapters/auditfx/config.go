@@ -83,7 +83,8 @@ type Config struct {
 	// unsigned ones. Never logged.
 	WebhookSecret string
 	// Getenv is where the write-back adapters read their settings
-	// (AUDIT_CALLBACK_*, AMOCRM_*, BITRIX24_*); nil is os.Getenv.
+	// (AUDIT_CALLBACK_*, AUDIT_AMOCRM_*, AUDIT_BITRIX24_*, AUDIT_PUBLIC_URL); nil
+	// is os.Getenv.
 	Getenv func(string) string
 }
 
