@@ -406,23 +406,20 @@ func (a *analysis) quote(seg int, q string) score.Evidence {
 // order of the signals given, one quote per sentence.
 func (a *analysis) firstHits(n int, sigs ...signal) []score.Evidence {
 	var out []score.Evidence
-	var seen [4]int32
+	// The sentences quoted so far; on the stack for the usual few quotes,
+	// grown by append for more.
+	var buf [4]int32
+	seen := buf[:0]
 	for _, s := range sigs {
 		for _, h := range a.hits[s] {
 			if len(out) >= n {
 				return out
 			}
 			sent := a.d.toks[h.first].sent
-			dup := false
-			for _, x := range seen[:len(out)] {
-				dup = dup || x == sent
-			}
-			if dup {
+			if slices.Contains(seen, sent) {
 				continue
 			}
-			if len(out) < len(seen) {
-				seen[len(out)] = sent
-			}
+			seen = append(seen, sent)
 			out = append(out, a.evidence(h))
 		}
 	}

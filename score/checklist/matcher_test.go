@@ -122,3 +122,28 @@ func TestTokenizeKeepsOffsetsAndSentences(t *testing.T) {
 	assert.True(t, d.sents[1].question)
 	assert.Equal(t, "Вам удобно?", tr.Segments[0].Text[d.sents[1].start:d.sents[1].end])
 }
+
+// TestFirstHitsBeyondFour asks for more quotes than firstHits keeps on the
+// stack: it used to slice past its fixed array and panic.
+func TestFirstHitsBeyondFour(t *testing.T) {
+	m, err := newMatcher([]signalDef{{sig: sigGreet, phrases: []string{"hello"}}})
+	require.NoError(t, err)
+	tr := transcribe.Transcript{Segments: []transcribe.Segment{
+		{Speaker: transcribe.RoleManager, Text: "Hello one. Hello two. Hello three."},
+		{Speaker: transcribe.RoleManager, Text: "Hello four. Hello five. Hello six, hello again."},
+	}}
+	var d doc
+	d.parse(&tr)
+	a := new(analysis)
+	a.reset(&d, "en", &options{})
+	m.scan(&d, &a.hits)
+	for _, tt := range []struct{ n, want int }{{1, 1}, {4, 4}, {5, 5}, {10, 6}} {
+		var evs []string
+		require.NotPanics(t, func() {
+			for _, ev := range a.firstHits(tt.n, sigGreet) {
+				evs = append(evs, ev.Quote)
+			}
+		}, "n=%d", tt.n)
+		assert.Len(t, evs, tt.want, "n=%d: one quote per sentence: %q", tt.n, evs)
+	}
+}
