@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,7 +301,7 @@ func (h *Handler) rubric(w http.ResponseWriter, r *http.Request) {
 	lang := score.DefaultLanguage
 	if l := v.Get("language"); l != "" {
 		lang = transcribe.NormalizeLanguage(l)
-		if !supportedLanguage(lang) {
+		if !slices.Contains(score.SupportedLanguages, lang) {
 			errs.add("language", "must be one of: "+strings.Join(score.SupportedLanguages, ", "))
 		}
 	}
@@ -314,15 +315,6 @@ func (h *Handler) rubric(w http.ResponseWriter, r *http.Request) {
 		out.Criteria = append(out.Criteria, RubricCriterion{ID: c.ID, Title: c.TitleIn(lang), Description: c.DescriptionIn(lang), Weight: c.Weight})
 	}
 	writeJSON(w, http.StatusOK, out)
-}
-
-func supportedLanguage(l string) bool {
-	for _, s := range score.SupportedLanguages {
-		if s == l {
-			return true
-		}
-	}
-	return false
 }
 
 // Capabilities is the JSON body of GET /config: what this server can do,

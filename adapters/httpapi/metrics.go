@@ -118,11 +118,11 @@ func (m *metrics) observeAudit(in audit.Input, scorer string, rep *score.Report,
 	}
 	outcome := "ok"
 	if err != nil {
-		kind := callaudit.KindOf(err)
-		outcome = string(kind)
-		switch kind {
-		case callaudit.KindUpstream, callaudit.KindUnavailable, callaudit.KindRateLimited, callaudit.KindTimeout:
-			m.upstream.WithLabelValues(string(kind)).Inc()
+		outcome = string(callaudit.KindOf(err))
+		// The transient kinds are exactly the upstream's troubles: rate
+		// limits, failures, unavailability and timeouts.
+		if callaudit.IsTransient(err) {
+			m.upstream.WithLabelValues(outcome).Inc()
 		}
 	}
 	m.audits.WithLabelValues(mode, scorer, outcome).Inc()
