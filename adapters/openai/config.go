@@ -217,10 +217,15 @@ func (c Config) LogValue() slog.Value {
 	)
 }
 
-// redactURL drops credentials a base URL might carry in its user info.
+// redactURL drops credentials a base URL might carry in its user info. A
+// URL that does not parse is not shown at all: its user info could not be
+// found and cut out.
 func redactURL(s string) string {
 	u, err := url.Parse(s)
-	if err != nil || u.User == nil {
+	if err != nil {
+		return "(invalid URL)"
+	}
+	if u.User == nil {
 		return s
 	}
 	u.User = url.User("REDACTED")

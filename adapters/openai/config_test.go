@@ -91,4 +91,13 @@ func TestConfigRedactsKey(t *testing.T) {
 	}
 	assert.Contains(t, c.String(), "[REDACTED]")
 	assert.Contains(t, c.String(), "gpt-4o-mini")
+
+	// A Config built in code is not checked like the environment's: a
+	// base URL that does not parse must not be shown with its password.
+	bad := openai.Config{APIKey: key, BaseURL: "https://user:pass@exa mple.com/v1"}
+	js, err = json.Marshal(bad)
+	require.NoError(t, err)
+	for name, text := range map[string]string{"String": bad.String(), "%#v": fmt.Sprintf("%#v", bad), "json": string(js)} {
+		assert.NotContains(t, text, "pass@", name)
+	}
 }
