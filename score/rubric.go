@@ -2,6 +2,7 @@ package score
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"regexp"
 
@@ -42,6 +43,21 @@ func pick(m map[string]string, lang, def string) string {
 type Rubric struct {
 	Name     string      `json:"name"`
 	Criteria []Criterion `json:"criteria"`
+}
+
+// Clone returns a deep copy of r, so that a scorer holding a rubric and
+// its callers cannot change each other's. A nil Criteria stays nil.
+func (r Rubric) Clone() Rubric {
+	if r.Criteria != nil {
+		cs := make([]Criterion, len(r.Criteria))
+		for i, c := range r.Criteria {
+			c.Title = maps.Clone(c.Title)
+			c.Description = maps.Clone(c.Description)
+			cs[i] = c
+		}
+		r.Criteria = cs
+	}
+	return r
 }
 
 var idPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,63}$`)

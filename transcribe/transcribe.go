@@ -64,6 +64,29 @@ func (t Transcript) Text() string {
 	return b.String()
 }
 
+// Clone returns a deep copy of t: no segment or time is shared with t, so
+// a store or a fake that hands transcripts out cannot be changed through
+// them. A nil Segments stays nil.
+func (t Transcript) Clone() Transcript {
+	if t.Segments != nil {
+		segs := make([]Segment, len(t.Segments))
+		for i, s := range t.Segments {
+			s.Start, s.End = cloneSeconds(s.Start), cloneSeconds(s.End)
+			segs[i] = s
+		}
+		t.Segments = segs
+	}
+	t.Duration = cloneSeconds(t.Duration)
+	return t
+}
+
+func cloneSeconds(p *float64) *float64 {
+	if p == nil {
+		return nil
+	}
+	return Seconds(*p)
+}
+
 // Words returns the number of words across all segments.
 func (t Transcript) Words() int {
 	n := 0

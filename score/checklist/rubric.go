@@ -1,8 +1,6 @@
 package checklist
 
 import (
-	"maps"
-
 	"github.com/callaudit/callaudit/score"
 )
 
@@ -173,9 +171,9 @@ func (d *criterionDef) criterion(weight float64) score.Criterion {
 // caller may change, e.g. to reweigh criteria and pass as Request.Rubric.
 func DefaultRubric(mode score.Mode) score.Rubric {
 	if r, ok := defaultRubrics[mode]; ok {
-		return cloneRubric(r)
+		return r.Clone()
 	}
-	return cloneRubric(defaultRubrics[score.ModeManager])
+	return defaultRubrics[score.ModeManager].Clone()
 }
 
 // defaultRubrics are built once: Score reads them without copying.
@@ -207,16 +205,4 @@ func KnownCriteria() []string {
 		ids[i] = d.id
 	}
 	return ids
-}
-
-// cloneRubric copies r deeply enough that callers cannot change a rubric
-// the scorer holds.
-func cloneRubric(r score.Rubric) score.Rubric {
-	out := score.Rubric{Name: r.Name, Criteria: make([]score.Criterion, len(r.Criteria))}
-	for i, c := range r.Criteria {
-		c.Title = maps.Clone(c.Title)
-		c.Description = maps.Clone(c.Description)
-		out.Criteria[i] = c
-	}
-	return out
 }

@@ -67,7 +67,7 @@ type Option func(*options)
 // criteria for a team's script. Its criteria must be ones the checklist
 // knows (KnownCriteria); Score reports a KindInvalid error otherwise.
 func WithRubric(mode score.Mode, r score.Rubric) Option {
-	return func(o *options) { o.rubrics[mode] = cloneRubric(r) }
+	return func(o *options) { o.rubrics[mode] = r.Clone() }
 }
 
 // WithMonologueWords changes DefaultMonologueWords.
@@ -131,7 +131,7 @@ func New(opts ...Option) *Scorer {
 // the one set with WithRubric, else the package's DefaultRubric.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 	if r, ok := s.opts.rubrics[mode]; ok {
-		return cloneRubric(r)
+		return r.Clone()
 	}
 	return DefaultRubric(mode)
 }

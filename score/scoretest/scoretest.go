@@ -23,7 +23,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -348,33 +347,10 @@ func comparable(r *score.Report) score.Report {
 // writing through a shared slice or pointer is caught.
 func cloneRequest(r score.Request) score.Request {
 	c := r
-	c.Transcript.Segments = make([]transcribe.Segment, len(r.Transcript.Segments))
-	for i, s := range r.Transcript.Segments {
-		s.Start = clonePtr(s.Start)
-		s.End = clonePtr(s.End)
-		c.Transcript.Segments[i] = s
-	}
-	if r.Transcript.Segments == nil {
-		c.Transcript.Segments = nil
-	}
-	c.Transcript.Duration = clonePtr(r.Transcript.Duration)
+	c.Transcript = r.Transcript.Clone()
 	if r.Rubric != nil {
-		rub := *r.Rubric
-		rub.Criteria = make([]score.Criterion, len(r.Rubric.Criteria))
-		for i, cr := range r.Rubric.Criteria {
-			cr.Title = maps.Clone(cr.Title)
-			cr.Description = maps.Clone(cr.Description)
-			rub.Criteria[i] = cr
-		}
+		rub := r.Rubric.Clone()
 		c.Rubric = &rub
 	}
 	return c
-}
-
-func clonePtr[T any](p *T) *T {
-	if p == nil {
-		return nil
-	}
-	v := *p
-	return &v
 }

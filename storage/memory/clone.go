@@ -42,7 +42,7 @@ func cloneReport(r *score.Report) *score.Report {
 	out.Metrics = cloneMetrics(r.Metrics)
 	out.Meta.Usage = clonePtr(r.Meta.Usage)
 	if r.Transcript != nil {
-		tr := cloneTranscript(*r.Transcript)
+		tr := r.Transcript.Clone()
 		out.Transcript = &tr
 	}
 	return &out
@@ -59,19 +59,6 @@ func cloneMetrics(m transcribe.Metrics) transcribe.Metrics {
 	m.Interruptions = clonePtr(m.Interruptions)
 	m.ManagerInterruptions = clonePtr(m.ManagerInterruptions)
 	return m
-}
-
-func cloneTranscript(t transcribe.Transcript) transcribe.Transcript {
-	if t.Segments != nil {
-		segs := make([]transcribe.Segment, len(t.Segments))
-		for i, s := range t.Segments {
-			s.Start, s.End = clonePtr(s.Start), clonePtr(s.End)
-			segs[i] = s
-		}
-		t.Segments = segs
-	}
-	t.Duration = clonePtr(t.Duration)
-	return t
 }
 
 func clonePtr[T any](p *T) *T {

@@ -117,7 +117,7 @@ func (f *Fake) Transcribe(ctx context.Context, audio transcribe.Audio, opts tran
 	if f.Transcript.Segments == nil {
 		return SampleTranscript(), nil
 	}
-	return clone(f.Transcript), nil
+	return f.Transcript.Clone(), nil
 }
 
 // Calls returns a copy of the calls made so far, in order.
@@ -132,26 +132,6 @@ func (f *Fake) CallCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.calls)
-}
-
-// clone copies t deeply, so callers that edit a result cannot change the
-// Fake's script or each other's results.
-func clone(t transcribe.Transcript) transcribe.Transcript {
-	out := t
-	out.Segments = make([]transcribe.Segment, len(t.Segments))
-	for i, s := range t.Segments {
-		if s.Start != nil {
-			s.Start = transcribe.Seconds(*s.Start)
-		}
-		if s.End != nil {
-			s.End = transcribe.Seconds(*s.End)
-		}
-		out.Segments[i] = s
-	}
-	if t.Duration != nil {
-		out.Duration = transcribe.Seconds(*t.Duration)
-	}
-	return out
 }
 
 func contextError(op string, err error) error {
