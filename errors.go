@@ -121,15 +121,15 @@ func KindOf(err error) Kind {
 
 // MessageOf returns the user-facing message of err: the Message of the first
 // *Error that has one, or a generic text for other errors, so internal detail
-// never reaches users.
+// never reaches users. It searches the error tree in the order errors.As
+// does (joined errors and several %w included), so that it agrees with
+// KindOf.
 func MessageOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	for e := err; e != nil; e = errors.Unwrap(e) {
-		if ce, ok := e.(*Error); ok && ce.Message != "" {
-			return ce.Message
-		}
+	if m := firstMessage(err); m != "" {
+		return m
 	}
 	switch KindOf(err) {
 	case KindCanceled:
@@ -138,6 +138,27 @@ func MessageOf(err error) string {
 		return "the operation timed out"
 	}
 	return "internal error"
+}
+
+// firstMessage returns the first non-empty *Error Message in err's tree,
+// depth first, as errors.As walks it.
+func firstMessage(err error) string {
+	if e, ok := err.(*Error); ok && e.Message != "" {
+		return e.Message
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		if inner := u.Unwrap(); inner != nil {
+			return firstMessage(inner)
+		}
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if m := firstMessage(inner); m != "" {
+				return m
+			}
+		}
+	}
+	return ""
 }
 
 // FieldsOf returns the field errors of the first *Error in err's chain.
