@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"net/url"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -23,7 +22,7 @@ import (
 // once the client has stopped.
 func openClient(ctx context.Context, dsn string, rc *river.Config) (c riverClient, closeDB func() error, backend string, err error) {
 	const op = "queue.Open"
-	if isPostgres(dsn) {
+	if sqlstore.IsPostgres(dsn) {
 		pool, err := pgxpool.New(ctx, dsn)
 		if err != nil {
 			// pgx's parse errors may quote the URL, password included.
@@ -72,11 +71,6 @@ func migrateAndBuild[TTx any](ctx context.Context, driver riverdriver.Driver[TTx
 	return client, nil
 }
 
-func isPostgres(dsn string) bool {
-	l := strings.ToLower(strings.TrimSpace(dsn))
-	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
-}
-
 // queueParams are the SQLite settings of the queue file: wait for a lock
 // rather than fail (another process, a backup), write-ahead log so the
 // file stays consistent after a crash, and synchronous=NORMAL, safe with
@@ -84,36 +78,21 @@ func isPostgres(dsn string) bool {
 var queueParams = []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchronous(NORMAL)"}
 
 // QueuePath returns the modernc.org/sqlite data source name of the queue
-// beside the SQLite history named by dsn (a path, or a file: or sqlite:
-// URL): the same path with "-queue" appended, with the queue's pragmas.
-// An in-memory history gets an in-memory queue.
+// beside the SQLite history named by dsn (any DSN sqlstore.Open reads as
+// SQLite: a path, or a file: or sqlite: URL): the same file with "-queue"
+// appended, with the queue's pragmas. An in-memory history gets an
+// in-memory queue.
 func QueuePath(dsn string) (string, error) {
-	dsn = strings.TrimSpace(dsn)
-	lower := strings.ToLower(dsn)
-	path := dsn
-	for _, p := range []string{"sqlite3://", "sqlite://", "sqlite:"} {
-		if strings.HasPrefix(lower, p) {
-			path = dsn[len(p):]
-			break
-		}
-	}
-	query := ""
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path, query = path[:i], path[i+1:]
-	}
-	if path == "" || path == "file:" || strings.Contains(lower, "://") && !strings.HasPrefix(lower, "sqlite") {
-		return "", callaudit.Errorf(callaudit.KindInvalid, "the queue needs a SQLite file path or a postgres:// URL")
-	}
-	q, err := url.ParseQuery(query)
+	file, memory, err := sqlstore.SQLiteFile(dsn)
 	if err != nil {
-		return "", callaudit.Errorf(callaudit.KindInvalid, "the SQLite URL's parameters cannot be parsed")
+		return "", callaudit.Wrap(err, callaudit.KindInvalid, "queue.Open", "the queue needs a SQLite file path or a postgres:// URL: "+callaudit.MessageOf(err))
 	}
-	if path == ":memory:" || path == "file::memory:" || q.Get("mode") == "memory" {
+	if memory {
 		return "file::memory:?_pragma=busy_timeout(10000)", nil
 	}
 	v := url.Values{}
 	for _, p := range queueParams {
 		v.Add("_pragma", p)
 	}
-	return path + "-queue?" + v.Encode(), nil
+	return file + "-queue?" + v.Encode(), nil
 }

@@ -478,6 +478,18 @@ func TestWorkersOutliveStartContext(t *testing.T) {
 	e.waitFor(t, "late", storage.StatusDone, "delivered")
 }
 
+// TestQueueBesideFileURIHistory: a history named by a file:// URI, which
+// sqlstore.Open accepts, gets its queue file beside it and runs calls.
+func TestQueueBesideFileURIHistory(t *testing.T) {
+	dir := t.TempDir()
+	e := newEnv(t, setup{dsn: "file://" + filepath.ToSlash(filepath.Join(dir, "calls.db"))})
+	_, created, err := e.q.EnqueueCall(context.Background(), input("uri"), "")
+	require.NoError(t, err)
+	assert.True(t, created)
+	e.waitFor(t, "uri", storage.StatusDone, "delivered")
+	assert.FileExists(t, filepath.Join(dir, "calls.db-queue"))
+}
+
 func TestQueuePath(t *testing.T) {
 	tests := []struct {
 		dsn, want string
@@ -488,6 +500,8 @@ func TestQueuePath(t *testing.T) {
 		{dsn: "sqlite:///data/x.db", want: "/data/x.db-queue?"},
 		{dsn: "sqlite:x.db", want: "x.db-queue?"},
 		{dsn: "file:x.db?cache=shared", want: "file:x.db-queue?"},
+		{dsn: "file:///data/x.db", want: "file:///data/x.db-queue?"}, // accepted by sqlstore.Open, so here too
+		{dsn: "sqlite3:///data/x.db", want: "/data/x.db-queue?"},
 		{dsn: ":memory:", want: "file::memory:?"},
 		{dsn: "mysql://x", bad: true},
 		{dsn: "", bad: true},

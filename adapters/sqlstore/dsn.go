@@ -51,8 +51,7 @@ func parseDSN(dsn string) (target, error) {
 	if dsn == "" {
 		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the database URL is empty"}
 	}
-	lower := strings.ToLower(dsn)
-	if strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://") {
+	if IsPostgres(dsn) {
 		secret := urlPassword(dsn)
 		cfg, err := pgx.ParseConfig(dsn)
 		if err != nil {
@@ -61,32 +60,10 @@ func parseDSN(dsn string) (target, error) {
 		}
 		return target{dialect: postgresDialect{}, pgConfig: cfg, secret: cfg.Password}, nil
 	}
-
-	path, query := dsn, ""
-	switch {
-	case strings.HasPrefix(lower, "sqlite://"):
-		path = dsn[len("sqlite://"):]
-	case strings.HasPrefix(lower, "sqlite3://"):
-		path = dsn[len("sqlite3://"):]
-	case strings.HasPrefix(lower, "sqlite:"):
-		path = dsn[len("sqlite:"):]
-	case strings.HasPrefix(lower, "file:"):
-		// A SQLite URI: modernc.org/sqlite hands it to SQLite whole.
-	case strings.Contains(lower, "://"):
-		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
-			Message: "unsupported database URL: use a SQLite file path, a file: or sqlite: URL, or a postgres:// URL"}
-	}
-	if i := strings.IndexByte(path, '?'); i >= 0 {
-		path, query = path[:i], path[i+1:]
-	}
-	if path == "" || path == "file:" {
-		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite database path is empty"}
-	}
-	q, err := url.ParseQuery(query)
+	path, q, memory, err := splitSQLite(dsn)
 	if err != nil {
-		return target{}, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite URL's parameters cannot be parsed", Err: err}
+		return target{}, err
 	}
-	memory := path == ":memory:" || path == "file::memory:" || q.Get("mode") == "memory"
 	setPragmas := map[string]bool{}
 	for _, p := range q["_pragma"] {
 		setPragmas[pragmaName(p)] = true
@@ -102,10 +79,64 @@ func parseDSN(dsn string) (target, error) {
 		}
 	}
 	dir := ""
-	if !memory && !strings.HasPrefix(lower, "file:") {
+	if !memory && !strings.HasPrefix(strings.ToLower(path), "file:") {
 		dir = filepath.Dir(path)
 	}
 	return target{dialect: sqliteDialect{}, sqliteDSN: path + "?" + q.Encode(), memory: memory, dir: dir}, nil
+}
+
+// IsPostgres reports whether dsn is a postgres:// or postgresql:// URL,
+// which Open keeps in PostgreSQL; Open reads anything else as SQLite.
+func IsPostgres(dsn string) bool {
+	lower := strings.ToLower(strings.TrimSpace(dsn))
+	return strings.HasPrefix(lower, "postgres://") || strings.HasPrefix(lower, "postgresql://")
+}
+
+// SQLiteFile returns the SQLite database a DSN names, read the way Open
+// reads it: the file (a path, or a file: URI) without its parameters, and
+// whether the database is in memory. A PostgreSQL URL or a DSN Open would
+// refuse is a KindInvalid error. Whatever keeps its own file beside the
+// history (the job queue) names it from this, so that every DSN the
+// store accepts works for it too.
+func SQLiteFile(dsn string) (file string, memory bool, err error) {
+	if IsPostgres(dsn) {
+		return "", false, &callaudit.Error{Kind: callaudit.KindInvalid, Op: "sqlstore.SQLiteFile", Message: "a PostgreSQL URL names no SQLite file"}
+	}
+	file, _, memory, err = splitSQLite(strings.TrimSpace(dsn))
+	return file, memory, err
+}
+
+// splitSQLite splits a SQLite DSN (a path, a file: URI, or a sqlite: URL)
+// into the file and its parameters, and reports whether it is in memory.
+func splitSQLite(dsn string) (file string, params url.Values, memory bool, err error) {
+	const op = "sqlstore.Open"
+	lower := strings.ToLower(dsn)
+	file, query := dsn, ""
+	switch {
+	case strings.HasPrefix(lower, "sqlite://"):
+		file = dsn[len("sqlite://"):]
+	case strings.HasPrefix(lower, "sqlite3://"):
+		file = dsn[len("sqlite3://"):]
+	case strings.HasPrefix(lower, "sqlite:"):
+		file = dsn[len("sqlite:"):]
+	case strings.HasPrefix(lower, "file:"):
+		// A SQLite URI: modernc.org/sqlite hands it to SQLite whole.
+	case strings.Contains(lower, "://"):
+		return "", nil, false, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
+			Message: "unsupported database URL: use a SQLite file path, a file: or sqlite: URL, or a postgres:// URL"}
+	}
+	if i := strings.IndexByte(file, '?'); i >= 0 {
+		file, query = file[:i], file[i+1:]
+	}
+	if file == "" || file == "file:" {
+		return "", nil, false, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite database path is empty"}
+	}
+	params, err = url.ParseQuery(query)
+	if err != nil {
+		return "", nil, false, &callaudit.Error{Kind: callaudit.KindInvalid, Op: op, Message: "the SQLite URL's parameters cannot be parsed", Err: err}
+	}
+	memory = file == ":memory:" || file == "file::memory:" || params.Get("mode") == "memory"
+	return file, params, memory, nil
 }
 
 // urlPassword returns the password of a URL, also of one that url.Parse

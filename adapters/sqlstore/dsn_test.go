@@ -29,6 +29,7 @@ func TestParseDSN(t *testing.T) {
 		{name: "sqlite scheme", dsn: "sqlite:data/calls.db", dialect: "sqlite", path: "data/calls.db"},
 		{name: "sqlite URL", dsn: "sqlite:///var/lib/calls.db", dialect: "sqlite", path: "/var/lib/calls.db"},
 		{name: "file URI", dsn: "file:calls.db?cache=shared", dialect: "sqlite", path: "file:calls.db"},
+		{name: "file URI with authority", dsn: "file:///var/lib/calls.db", dialect: "sqlite", path: "file:///var/lib/calls.db"},
 		{name: "in memory", dsn: ":memory:", dialect: "sqlite", path: ":memory:", memory: true},
 		{name: "postgres", dsn: "postgres://u:p@db.example.com:5432/audit?sslmode=disable", dialect: "postgres"},
 		{name: "postgresql", dsn: "postgresql://u@db.example.com/audit", dialect: "postgres"},
@@ -39,19 +40,28 @@ func TestParseDSN(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tg, err := parseDSN(tt.dsn)
+			// SQLiteFile, which the job queue names its file from, reads
+			// every DSN as Open does.
+			file, memory, fileErr := SQLiteFile(tt.dsn)
 			if tt.kind != "" {
 				require.Error(t, err)
 				assert.Equal(t, tt.kind, callaudit.KindOf(err))
+				assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(fileErr))
 				return
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.dialect, tg.dialect.name())
 			assert.Equal(t, tt.memory, tg.memory)
+			assert.Equal(t, tt.dialect == "postgres", IsPostgres(tt.dsn))
 			if tt.dialect != "sqlite" {
+				assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(fileErr))
 				return
 			}
 			path, query, _ := strings.Cut(tg.sqliteDSN, "?")
 			assert.Equal(t, tt.path, path)
+			require.NoError(t, fileErr)
+			assert.Equal(t, tt.path, file)
+			assert.Equal(t, tt.memory, memory)
 			q, err := url.ParseQuery(query)
 			require.NoError(t, err)
 			assert.Equal(t, "immediate", q.Get("_txlock"))
