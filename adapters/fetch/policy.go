@@ -95,8 +95,8 @@ func (p *policy) control(network, address string, _ syscall.RawConn) error {
 	return nil
 }
 
-// allowedAddr reports whether a resolved address may be dialled; used by
-// tests and by error messages.
+// allowedAddr reports whether a resolved address may be dialled, by the
+// same guard as control; the tests check the address policy through it.
 func (p *policy) allowedAddr(addr netip.Addr) bool {
 	return p.guard.SafeAddr(addr) == nil
 }
