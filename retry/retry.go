@@ -11,7 +11,6 @@ package retry
 
 import (
 	"context"
-	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -116,13 +115,12 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// contextError is ctxErr with its kind and message from the callaudit
+// helpers; a timeout also says what the last attempt ran into.
 func contextError(ctxErr, last error) error {
-	kind, msg := callaudit.KindCanceled, "the request was canceled"
-	if errors.Is(ctxErr, context.DeadlineExceeded) {
-		kind, msg = callaudit.KindTimeout, "the operation timed out"
-		if last != nil {
-			msg = "the operation timed out while retrying: " + callaudit.MessageOf(last)
-		}
+	kind, msg := callaudit.KindOf(ctxErr), callaudit.MessageOf(ctxErr)
+	if kind == callaudit.KindTimeout && last != nil {
+		msg += " while retrying: " + callaudit.MessageOf(last)
 	}
 	return callaudit.Wrap(ctxErr, kind, "retry", msg)
 }

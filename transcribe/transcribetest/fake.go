@@ -2,7 +2,6 @@ package transcribetest
 
 import (
 	"context"
-	"errors"
 	"io"
 	"sync"
 	"time"
@@ -135,8 +134,5 @@ func (f *Fake) CallCount() int {
 }
 
 func contextError(op string, err error) error {
-	if errors.Is(err, context.DeadlineExceeded) {
-		return callaudit.Wrap(err, callaudit.KindTimeout, op, "the operation timed out")
-	}
-	return callaudit.Wrap(err, callaudit.KindCanceled, op, "the request was canceled")
+	return callaudit.Wrap(err, callaudit.KindOf(err), op, callaudit.MessageOf(err))
 }
