@@ -109,8 +109,9 @@ type StatsQuery struct {
 	Bucket Bucket
 }
 
-// Stats summarise a manager's scored calls. Calls without a report are not
-// counted. Averages are arithmetic means; with Count 0 every figure is 0
+// Stats summarise a manager's scored calls: done calls with a report. Calls
+// without a report, or not done (queued, processing, failed), are not
+// counted, whatever they hold. Averages are arithmetic means; with Count 0 every figure is 0
 // and the maps and slices are empty, not nil.
 type Stats struct {
 	ManagerID string  `json:"manager_id"`
@@ -170,7 +171,7 @@ type ManagerQuery struct {
 }
 
 // ManagerLister is implemented by stores that can list every manager with
-// scored calls in a period, best average first (ties: more calls first,
+// scored calls (as in Stats) in a period, best average first (ties: more calls first,
 // then ManagerID ascending). Calls without a ManagerID are not listed.
 // Callers type-assert.
 type ManagerLister interface {
