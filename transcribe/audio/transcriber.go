@@ -79,7 +79,11 @@ func join(chunks []Chunk, parts []transcribe.Transcript) transcribe.Transcript {
 // none, the recording is transcribed as it is instead, and Source says so.
 // A channel in which nothing is recognised (KindInvalid) contributes no
 // segments. Mono, multi-channel and non-WAV audio goes to t unchanged.
+// A managerChannel other than 0 or 1 is a programming error and panics.
 func Stereo(t transcribe.Transcriber, managerChannel int) transcribe.Transcriber {
+	if managerChannel != 0 && managerChannel != 1 {
+		panic("audio.Stereo: managerChannel must be 0 (left) or 1 (right)")
+	}
 	return transcribe.TranscriberFunc(func(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 		if a.Data == nil || a.Size <= 0 {
 			return t.Transcribe(ctx, a, opts)
