@@ -35,6 +35,7 @@ import (
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/audio"
 )
 
 // Modules, one per piece; Module bundles them all. Each needs a Config and
@@ -134,8 +135,17 @@ func NewScorer(cfg Config) (score.Scorer, error) {
 	return s, nil
 }
 
+// ChunkBytes is the size of the pieces a WAV or MP3 recording over
+// OpenAI's upload limit is cut into: 24 MiB, a megabyte under the limit,
+// so that no piece is refused whatever the multipart framing adds.
+const ChunkBytes = 24 << 20
+
 // NewTranscriber returns the OpenAI transcriber when cfg enables OpenAI,
 // else nil: the server then answers audio with a 503 naming what to set.
+// Long WAV and MP3 recordings are split into ChunkBytes pieces sent in
+// parallel (up to AUDIT_OPENAI_MAX_CONCURRENCY at once); with
+// StereoManagerChannel set, stereo WAV recordings are transcribed per
+// channel for exact roles.
 func NewTranscriber(cfg Config) (transcribe.Transcriber, error) {
 	if !cfg.UseOpenAI() {
 		return nil, nil
@@ -144,7 +154,18 @@ func NewTranscriber(cfg Config) (transcribe.Transcriber, error) {
 	if err != nil {
 		return nil, err
 	}
-	return t, nil
+	conc := cfg.OpenAI.MaxConcurrency
+	if conc <= 0 {
+		conc = openai.DefaultMaxConcurrency
+	}
+	tr := audio.Chunked(t, ChunkBytes, conc)
+	switch cfg.StereoManagerChannel {
+	case "left":
+		tr = audio.Stereo(tr, 0)
+	case "right":
+		tr = audio.Stereo(tr, 1)
+	}
+	return tr, nil
 }
 
 // NewFetcher returns the URL fetcher configured by cfg.Fetch.

@@ -113,7 +113,9 @@ func TestConstructorsChooseByConfig(t *testing.T) {
 	assert.IsType(t, &openai.Scorer{}, s)
 	tr, err = NewTranscriber(online)
 	require.NoError(t, err)
-	assert.IsType(t, &openai.Transcriber{}, tr)
+	// The OpenAI transcriber, wrapped by audio.Chunked (longaudio_test.go
+	// shows the requests reaching OpenAI).
+	assert.NotNil(t, tr)
 
 	// Without fx: the same pieces by hand.
 	f, err := NewFetcher(offline)

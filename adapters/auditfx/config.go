@@ -74,6 +74,11 @@ type Config struct {
 	// Without OPENAI_API_KEY or OPENAI_BASE_URL the server scores with
 	// the offline checklist and cannot transcribe.
 	OpenAI openai.Config
+	// StereoManagerChannel is the channel the manager speaks on in stereo
+	// telephony recordings (AUDIT_STEREO_MANAGER_CHANNEL: left or right).
+	// When set, two-channel WAV recordings are transcribed per channel and
+	// get exact speaker roles; empty transcribes them as they are.
+	StereoManagerChannel string
 	// Queue configures the webhook job queue, which lives where
 	// DatabaseURL says (AUDIT_QUEUE_WORKERS, AUDIT_JOB_TIMEOUT,
 	// AUDIT_JOB_MAX_ATTEMPTS, AUDIT_JOB_RESCUE_AFTER).
@@ -131,8 +136,9 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			JobTimeout:  queue.DefaultJobTimeout,
 			MaxAttempts: queue.DefaultMaxAttempts,
 		},
-		WebhookSecret: r.String("AUDIT_WEBHOOK_SECRET"),
-		Getenv:        getenv,
+		WebhookSecret:        r.String("AUDIT_WEBHOOK_SECRET"),
+		StereoManagerChannel: strings.ToLower(r.String("AUDIT_STEREO_MANAGER_CHANNEL")),
+		Getenv:               getenv,
 	}
 	if c.Addr == "" {
 		c.Addr = DefaultAddr
@@ -158,6 +164,11 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
 			r.Fail("AUDIT_LOG_LEVEL", "must be debug, info, warn or error")
 		}
+	}
+	switch c.StereoManagerChannel {
+	case "", "left", "right":
+	default:
+		r.Fail("AUDIT_STEREO_MANAGER_CHANNEL", "must be left or right")
 	}
 	switch c.LogFormat {
 	case "", "text", "json":
