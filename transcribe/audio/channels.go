@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"io"
+	"sync"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/transcribe"
@@ -47,6 +48,8 @@ type channelReader struct {
 // maxReadBuf bounds the buffer a single ReadAt allocates, whatever len(p).
 const maxReadBuf = 64 << 10
 
+var readBufs = sync.Pool{New: func() any { b := make([]byte, maxReadBuf); return &b }}
+
 func (r *channelReader) ReadAt(p []byte, off int64) (int, error) {
 	block := int64(r.info.BlockAlign)
 	size := r.info.Frames() * r.width
@@ -57,7 +60,11 @@ func (r *channelReader) ReadAt(p []byte, off int64) (int, error) {
 		return 0, io.EOF
 	}
 	want := min(int64(len(p)), size-off)
-	buf := make([]byte, min(maxReadBuf/block, (want+r.width-1)/r.width+1)*block)
+	// Pooled: an upload reads a channel in thousands of small ReadAt
+	// calls. A block is at most 65535 bytes, so one always fits.
+	bp := readBufs.Get().(*[]byte)
+	defer readBufs.Put(bp)
+	buf := (*bp)[:max(1, min(maxReadBuf/block, (want+r.width-1)/r.width+1))*block]
 	n := 0
 	for int64(n) < want {
 		pos := off + int64(n)
