@@ -44,6 +44,13 @@ func timestampless(model string) bool {
 // itself, per HTTP request (a slot is held per attempt, not during
 // backoff); wrapping it in transcribe.WithRetry as well would multiply
 // the attempts.
+//
+// Unlike the Scorer it does not send its request through go-openai:
+// go-openai builds the whole multipart upload in memory, which for 24 MiB
+// pieces sent in parallel is hundreds of MiB. The request is the same
+// (form, URL, headers, HTTP client) but its body is streamed from
+// Audio.Data, and answers and errors are decoded into go-openai's types
+// (see upload.go).
 type Transcriber struct {
 	up     *upstream
 	model  string
@@ -118,13 +125,17 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 	if t.format == FormatVerboseJSON {
 		req.TimestampGranularities = []goopenai.TranscriptionTimestampGranularity{goopenai.TranscriptionTimestampGranularitySegment}
 	}
+	// The form's small parts are built once; the file is streamed.
+	form, err := newTranscriptionForm(req, audio.Data, audio.Size)
+	if err != nil {
+		return transcribe.Transcript{}, callaudit.Wrap(err, callaudit.KindInvalid, op, "the transcription request cannot be built")
+	}
 	var resp goopenai.AudioResponse
 	err = t.up.do(ctx, op, func(ctx context.Context) error {
-		r := req
-		// A fresh reader per attempt: a retry re-sends the whole file.
-		r.Reader = audio.Reader()
+		// Every attempt reads the file afresh from audio.Data: a retry
+		// re-sends the whole file.
 		var err error
-		resp, err = t.up.client.CreateTranscription(ctx, r)
+		resp, err = t.up.createTranscription(ctx, req, form)
 		return err
 	})
 	if err != nil {

@@ -24,7 +24,11 @@ import (
 // client, the retry policy (go-openai does not retry), a limit on
 // concurrent requests, and the translation of errors into callaudit kinds.
 type upstream struct {
-	client  *goopenai.Client
+	client *goopenai.Client
+	// config is the client's configuration, for the one request built by
+	// hand (the streamed transcription upload): same HTTP client, base
+	// URL and organization.
+	config  goopenai.ClientConfig
 	policy  retry.Policy
 	sem     *semaphore.Weighted
 	apiKey  string
@@ -51,6 +55,7 @@ func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
 	cc.HTTPClient = hc
 	return &upstream{
 		client:  goopenai.NewClientWithConfig(cc),
+		config:  cc,
 		policy:  cfg.Retry,
 		sem:     semaphore.NewWeighted(int64(cfg.MaxConcurrency)),
 		apiKey:  cfg.APIKey,
