@@ -88,7 +88,8 @@ func NewTranscriber(cfg Config, opts ...Option) (*Transcriber, error) {
 }
 
 // Transcribe sends the recording in one request. Recordings over
-// MaxUploadBytes are a KindTooLarge error (splitting is not done here);
+// MaxUploadBytes are a KindTooLarge error (wrap the transcriber in transcribe/audio.Chunked to split
+// long WAV and MP3 recordings, as the reference server does);
 // empty audio is KindInvalid; audio in a format OpenAI does not accept is
 // KindUnsupported. The file is sent with the extension of the format its
 // bytes show, whatever its name says. With verbose_json the transcript has
