@@ -170,9 +170,42 @@ func TestLimitWaitHonoursContext(t *testing.T) {
 	require.NoError(t, <-first)
 }
 
-func TestLimitWithoutBound(t *testing.T) {
-	fake := &transcribetest.Fake{}
+// TestLimitBelowOneMeansOne checks that a zero or negative n keeps a limit
+// of one call at a time rather than lifting it.
+func TestLimitBelowOneMeansOne(t *testing.T) {
 	for _, n := range []int{0, -1} {
-		assert.Same(t, fake, transcribe.Limit(fake, n))
+		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
+			var active, peak atomic.Int32
+			entered := make(chan struct{}, 2)
+			release := make(chan struct{})
+			fake := &transcribetest.Fake{Func: func(context.Context, transcribe.Audio, transcribe.Options) (transcribe.Transcript, error) {
+				cur := active.Add(1)
+				defer active.Add(-1)
+				for {
+					old := peak.Load()
+					if cur <= old || peak.CompareAndSwap(old, cur) {
+						break
+					}
+				}
+				entered <- struct{}{}
+				<-release
+				return transcribetest.SampleTranscript(), nil
+			}}
+			lim := transcribe.Limit(fake, n)
+			var wg sync.WaitGroup
+			for range 2 {
+				wg.Go(func() {
+					_, err := lim.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", []byte{1}), transcribe.Options{})
+					assert.NoError(t, err)
+				})
+			}
+			<-entered
+			release <- struct{}{} // the second call can only enter now
+			<-entered
+			release <- struct{}{}
+			wg.Wait()
+			assert.Equal(t, int32(1), peak.Load())
+			assert.Equal(t, 2, fake.CallCount())
+		})
 	}
 }
