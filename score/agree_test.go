@@ -75,8 +75,10 @@ var subjects = []subject{
 		},
 	},
 	{
-		pkg:   "transcribe",
-		limit: func(fn func(context.Context) error, n int) call { return transcribeCall(transcribe.Limit(transcriber(fn), n)) },
+		pkg: "transcribe",
+		limit: func(fn func(context.Context) error, n int) call {
+			return transcribeCall(transcribe.Limit(transcriber(fn), n))
+		},
 		retry: func(fn func(context.Context) error, p retry.Policy) call {
 			return transcribeCall(transcribe.WithRetry(transcriber(fn), p))
 		},
