@@ -44,6 +44,8 @@ const (
 	Outcome           = score.CriterionOutcome
 )
 
+// criterionDefs are the criteria the checklist scores: those of
+// score.DefaultCriteria (a test checks), with their advice and rules.
 var criterionDefs = []criterionDef{
 	{Greeting, text{"Начинайте звонок с приветствия и представляйтесь полностью: имя и компания («Добрый день! Меня зовут …, компания …»).",
 		"Open with a greeting and a full introduction: your name and your company (\"Good afternoon, this is … from …\")."},
