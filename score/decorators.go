@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/internal/decorate"
 	"github.com/callaudit/callaudit/retry"
 )
 
@@ -16,11 +17,12 @@ import (
 // wrapped scorer's name (Fallback: the primary's), so that a server
 // names the scorer it runs, not the wrapper.
 
-// WithRetry returns a Scorer that retries s according to p when it fails
-// for a transient reason (rate limit, unavailable upstream, timeout; see
-// callaudit.IsTransient, or p.Retryable). It returns the last error when
-// the attempts are used up, and a KindCanceled/KindTimeout error when ctx
-// ends while waiting.
+// WithRetry returns a Scorer that retries s under p when it fails for a
+// transient reason (rate limited, unavailable, upstream, timeout; see
+// callaudit.IsTransient, or p.Retryable). Other errors are returned at
+// once. It returns the last error when the attempts are used up, and a
+// KindCanceled/KindTimeout error wrapping ctx.Err() when ctx ends while
+// waiting to retry. transcribe.WithRetry is the same for transcribers.
 func WithRetry(s Scorer, p retry.Policy) Scorer {
 	return keepRubrics(retrying{s: s, p: p}, s)
 }
@@ -31,44 +33,26 @@ type retrying struct {
 }
 
 func (r retrying) Score(ctx context.Context, req Request) (*Report, error) {
-	var rep *Report
-	err := r.p.Do(ctx, func(ctx context.Context) error {
-		var err error
-		rep, err = r.s.Score(ctx, req)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return rep, nil
+	return decorate.Retry(ctx, r.p, func(ctx context.Context) (*Report, error) { return r.s.Score(ctx, req) })
 }
 
 // Limit returns a Scorer that runs at most n calls of s at a time, e.g. to
-// stay under a model's rate limit; n < 1 counts as 1. Calls beyond n wait
-// for a free slot or until ctx ends, which is a KindCanceled or
-// KindTimeout error.
+// stay under a model's rate limit. An n below 1 counts as 1: a zero or
+// negative setting never lifts the limit. A call waits for a free slot
+// until ctx ends and then fails, without reaching s, with a
+// *callaudit.Error of kind KindCanceled or KindTimeout (op "score.Limit")
+// that wraps ctx.Err(). transcribe.Limit is the same for transcribers.
 func Limit(s Scorer, n int) Scorer {
-	return keepRubrics(limited{s: s, slots: make(chan struct{}, max(n, 1))}, s)
+	return keepRubrics(limited{s: s, l: decorate.NewLimiter(n, "score.Limit")}, s)
 }
 
 type limited struct {
-	s     Scorer
-	slots chan struct{}
+	s Scorer
+	l *decorate.Limiter
 }
 
 func (l limited) Score(ctx context.Context, req Request) (*Report, error) {
-	// A done context fails even when a slot is free: select picks at
-	// random among ready cases.
-	if err := ctx.Err(); err != nil {
-		return nil, ctxError(err, "score.Limit")
-	}
-	select {
-	case l.slots <- struct{}{}:
-	case <-ctx.Done():
-		return nil, ctxError(ctx.Err(), "score.Limit")
-	}
-	defer func() { <-l.slots }()
-	return l.s.Score(ctx, req)
+	return decorate.Limit(ctx, l.l, func(ctx context.Context) (*Report, error) { return l.s.Score(ctx, req) })
 }
 
 // Fallback returns a Scorer that scores with primary and, when primary
@@ -93,7 +77,7 @@ type fallback struct {
 
 func (f fallback) Score(ctx context.Context, req Request) (*Report, error) {
 	if err := ctx.Err(); err != nil {
-		return nil, ctxError(err, "score.Fallback")
+		return nil, callaudit.Wrap(err, callaudit.KindOf(err), "score.Fallback", callaudit.MessageOf(err))
 	}
 	rep, err := f.primary.Score(ctx, req)
 	if err == nil {
@@ -144,8 +128,4 @@ func nameOf(s Scorer) string {
 		return n.Name()
 	}
 	return ""
-}
-
-func ctxError(err error, op string) error {
-	return callaudit.Wrap(err, callaudit.KindOf(err), op, callaudit.MessageOf(err))
 }

@@ -3,8 +3,10 @@
 //
 // It defines the Scorer interface that the offline checklist scorer
 // (score/checklist), the OpenAI scorer (adapters/openai) and users' own
-// scorers implement, the analysis Mode, the Rubric of weighted criteria and
-// the Report. Any Scorer can be checked with score/scoretest.Run.
+// scorers implement, the analysis Mode, the Rubric of weighted criteria,
+// the default sales rubric every scorer of the module scores by default
+// (DefaultRubric), and the Report. Any Scorer can be checked with
+// score/scoretest.Run.
 package score
 
 import (

@@ -2,52 +2,35 @@ package transcribe
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/callaudit/callaudit/internal/decorate"
 	"github.com/callaudit/callaudit/retry"
 )
 
 // WithRetry returns a Transcriber that retries t under p when it fails for
-// a transient reason (rate limit, unavailable upstream, timeout). Audio is
-// read through io.ReaderAt, so every attempt sends the whole recording
-// again. Errors that are not transient are returned at once.
+// a transient reason (rate limited, unavailable, upstream, timeout; see
+// callaudit.IsTransient, or p.Retryable). Other errors are returned at
+// once. It returns the last error when the attempts are used up, and a
+// KindCanceled/KindTimeout error wrapping ctx.Err() when ctx ends while
+// waiting to retry. Audio is read through io.ReaderAt, so every attempt
+// sends the whole recording again. score.WithRetry is the same for
+// scorers.
 func WithRetry(t Transcriber, p retry.Policy) Transcriber {
 	return TranscriberFunc(func(ctx context.Context, audio Audio, opts Options) (Transcript, error) {
-		var tr Transcript
-		err := p.Do(ctx, func(ctx context.Context) error {
-			var err error
-			tr, err = t.Transcribe(ctx, audio, opts)
-			return err
-		})
-		if err != nil {
-			return Transcript{}, err
-		}
-		return tr, nil
+		return decorate.Retry(ctx, p, func(ctx context.Context) (Transcript, error) { return t.Transcribe(ctx, audio, opts) })
 	})
 }
 
-// Limit returns a Transcriber that lets at most n calls of t run at once,
-// e.g. to stay under an upstream's concurrency limit. A call waits for a
-// free slot until its context ends, and then fails with an error wrapping
-// ctx.Err() (callaudit.KindOf reports KindCanceled or KindTimeout).
-// n <= 0 means no limit and returns t itself.
+// Limit returns a Transcriber that runs at most n calls of t at a time,
+// e.g. to stay under an upstream's concurrency limit. An n below 1 counts
+// as 1: a zero or negative setting never lifts the limit. A call waits for
+// a free slot until ctx ends and then fails, without reaching t, with a
+// *callaudit.Error of kind KindCanceled or KindTimeout (op
+// "transcribe.Limit") that wraps ctx.Err(). score.Limit is the same for
+// scorers.
 func Limit(t Transcriber, n int) Transcriber {
-	if n <= 0 {
-		return t
-	}
-	slots := make(chan struct{}, n)
+	l := decorate.NewLimiter(n, "transcribe.Limit")
 	return TranscriberFunc(func(ctx context.Context, audio Audio, opts Options) (Transcript, error) {
-		// Checked first so that a finished context never wins the race
-		// against a free slot.
-		if err := ctx.Err(); err != nil {
-			return Transcript{}, fmt.Errorf("transcribe: waiting for a transcription slot: %w", err)
-		}
-		select {
-		case slots <- struct{}{}:
-		case <-ctx.Done():
-			return Transcript{}, fmt.Errorf("transcribe: waiting for a transcription slot: %w", ctx.Err())
-		}
-		defer func() { <-slots }()
-		return t.Transcribe(ctx, audio, opts)
+		return decorate.Limit(ctx, l, func(ctx context.Context) (Transcript, error) { return t.Transcribe(ctx, audio, opts) })
 	})
 }

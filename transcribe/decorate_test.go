@@ -81,9 +81,11 @@ func TestWithRetryStopsWhenContextEnds(t *testing.T) {
 }
 
 // TestLimitBoundsConcurrency starts more calls than slots with every call
-// blocked until released, and checks that no more than n ran at once.
+// blocked until released, and checks that no more than n ran at once; an
+// n below 1 counts as 1 rather than lifting the limit.
 func TestLimitBoundsConcurrency(t *testing.T) {
-	for _, n := range []int{1, 3} {
+	for _, tt := range []struct{ n, want int }{{-1, 1}, {0, 1}, {1, 1}, {3, 3}} {
+		n := tt.n
 		t.Run(fmt.Sprintf("n=%d", n), func(t *testing.T) {
 			var active, peak atomic.Int32
 			entered := make(chan struct{}, 16)
@@ -110,15 +112,17 @@ func TestLimitBoundsConcurrency(t *testing.T) {
 					_, errs[i] = lim.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", []byte{1}), transcribe.Options{})
 				})
 			}
-			for range n {
-				<-entered // n calls are in; the rest must wait
+			for range tt.want {
+				<-entered // the limit's worth of calls are in; the rest must wait
 			}
+			assert.Never(t, func() bool { return len(entered) > 0 }, 20*time.Millisecond, time.Millisecond,
+				"more than %d calls got in", tt.want)
 			close(release)
 			wg.Wait()
 			for _, err := range errs {
 				require.NoError(t, err)
 			}
-			assert.Equal(t, int32(n), peak.Load())
+			assert.Equal(t, int32(tt.want), peak.Load())
 			assert.Equal(t, calls, fake.CallCount())
 		})
 	}
@@ -168,11 +172,4 @@ func TestLimitWaitHonoursContext(t *testing.T) {
 	assert.Equal(t, 1, fake.CallCount(), "a call waiting for a slot reached the Transcriber")
 	close(release)
 	require.NoError(t, <-first)
-}
-
-func TestLimitWithoutBound(t *testing.T) {
-	fake := &transcribetest.Fake{}
-	for _, n := range []int{0, -1} {
-		assert.Same(t, fake, transcribe.Limit(fake, n))
-	}
 }

@@ -16,7 +16,6 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/score"
-	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -70,11 +69,12 @@ func NewScorer(cfg Config, opts ...Option) (*Scorer, error) {
 	return &Scorer{up: up, cfg: cfg, now: o.now}, nil
 }
 
-// DefaultRubric returns the rubric for mode: the checklist scorer's
-// criteria, ids, titles and weights, so that reports of both scorers
-// compare criterion by criterion.
+// DefaultRubric returns the rubric for mode: score.DefaultRubric, the
+// criteria, ids, titles, descriptions and weights the offline checklist
+// scores too, so that reports of both scorers compare criterion by
+// criterion.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
-	r := checklist.DefaultRubric(mode)
+	r := score.DefaultRubric(mode)
 	r.Name = "openai " + string(modeOrDefault(mode))
 	return r
 }

@@ -58,9 +58,10 @@ func ExampleScorer_Score_rubric() {
 	// en 100 map[greeting:100]
 }
 
-// DefaultRubric lists the criteria and weights of a mode.
-func ExampleDefaultRubric() {
-	for _, c := range checklist.DefaultRubric(score.ModeClient).Criteria {
+// DefaultRubric lists the criteria and weights the checklist scores a mode
+// with: score's default rubric unless WithRubric replaced it.
+func ExampleScorer_DefaultRubric() {
+	for _, c := range checklist.New().DefaultRubric(score.ModeClient).Criteria {
 		fmt.Printf("%-16s %2.0f  %s\n", c.ID, c.Weight, c.TitleIn("en"))
 	}
 	// Output:

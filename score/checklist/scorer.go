@@ -21,6 +21,7 @@ package checklist
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -128,12 +129,16 @@ func New(opts ...Option) *Scorer {
 }
 
 // DefaultRubric returns the rubric used for mode when the request has none:
-// the one set with WithRubric, else the package's DefaultRubric.
+// the one set with WithRubric, else score.DefaultRubric(mode) named
+// "checklist <mode>". An unknown mode gets the Manager+ rubric.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 	if r, ok := s.opts.rubrics[mode]; ok {
 		return r.Clone()
 	}
-	return DefaultRubric(mode)
+	if r, ok := defaultRubrics[mode]; ok {
+		return r.Clone()
+	}
+	return defaultRubrics[score.ModeManager].Clone()
 }
 
 // Score scores a transcript. Errors: KindInvalid for an unknown mode, a
@@ -240,14 +245,13 @@ func checkRubric(r score.Rubric) (score.Rubric, error) {
 	var unknown []string
 	rub := score.Rubric{Name: r.Name, Criteria: make([]score.Criterion, len(r.Criteria))}
 	for i, c := range r.Criteria {
-		def, ok := defsByID[c.ID]
-		if !ok {
+		if _, ok := defsByID[c.ID]; !ok {
 			unknown = append(unknown, c.ID)
 			continue
 		}
-		// Titles the caller left out come from the checklist's own.
+		// Titles the caller left out come from score's default criteria.
 		if len(c.Title) == 0 {
-			c.Title = def.criterion(c.Weight).Title
+			c.Title = maps.Clone(titles[c.ID])
 		}
 		rub.Criteria[i] = c
 	}

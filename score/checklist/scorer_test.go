@@ -292,7 +292,7 @@ func TestRubricFromRequest(t *testing.T) {
 }
 
 func TestWithRubricChangesTheDefault(t *testing.T) {
-	r := checklist.DefaultRubric(score.ModeManager)
+	r := score.DefaultRubric(score.ModeManager)
 	r.Criteria = r.Criteria[:2]
 	s := checklist.New(checklist.WithRubric(score.ModeManager, r))
 	r.Criteria[0].Weight = 99 // the scorer keeps its own copy
@@ -302,7 +302,7 @@ func TestWithRubricChangesTheDefault(t *testing.T) {
 	rep := scoreIt(t, s, score.Request{Transcript: dialog(t, sharedDialogs+"/ru_good_crm.txt")})
 	assert.Len(t, rep.Criteria, 2)
 	// The other modes keep their defaults.
-	assert.Equal(t, checklist.DefaultRubric(score.ModeClient), s.DefaultRubric(score.ModeClient))
+	assert.Equal(t, checklist.New().DefaultRubric(score.ModeClient), s.DefaultRubric(score.ModeClient))
 
 	// A configured rubric with criteria the checklist does not know fails
 	// the calls of its mode, with the reason.
@@ -317,8 +317,15 @@ func TestWithRubricChangesTheDefault(t *testing.T) {
 
 func TestDefaultRubrics(t *testing.T) {
 	known := checklist.KnownCriteria()
-	for _, m := range score.Modes {
-		r := checklist.DefaultRubric(m)
+	for _, m := range []score.Mode{score.ModeManager, score.ModeClient, score.ModeDialog, "unknown"} {
+		r := checklist.New().DefaultRubric(m)
+		want := m
+		if !m.Valid() {
+			want = score.ModeManager
+		}
+		// The checklist scores score's default rubric, under its own name.
+		assert.Equal(t, "checklist "+string(want), r.Name)
+		assert.Equal(t, score.DefaultRubric(m).Criteria, r.Criteria)
 		require.NoError(t, r.Validate())
 		for _, c := range r.Criteria {
 			assert.Contains(t, known, c.ID)
