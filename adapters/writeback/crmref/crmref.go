@@ -6,11 +6,14 @@
 package crmref
 
 import (
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback/send"
 )
 
 // DefaultPattern matches an optional record type and a numeric id at the
@@ -39,7 +42,7 @@ type Matcher struct {
 // NewMatcher compiles pattern (DefaultPattern when empty), which must have
 // a group named id and may have one named type. defaultType is used when
 // the call id names no type; allowed lists the types the receiver knows.
-// field names the setting in errors (an environment variable).
+// field names the setting in errors (a Config field of the adapter).
 func NewMatcher(pattern, defaultType string, allowed []string, field string) (*Matcher, error) {
 	if pattern == "" {
 		pattern = DefaultPattern
@@ -69,7 +72,7 @@ func (m *Matcher) Match(callID string) (Ref, error) {
 	sub := m.re.FindStringSubmatch(callID)
 	if sub == nil || sub[m.idIdx] == "" {
 		return Ref{}, callaudit.Invalid(callaudit.FieldError{Field: "call_id",
-			Message: "call id " + quote(callID) + " names no CRM record; send call ids like lead-4821 (see " + m.field + ")"})
+			Message: "call id " + quote(callID) + " names no CRM record; send call ids like lead-4821, or change the call id pattern"})
 	}
 	ref := Ref{Type: m.defType, ID: sub[m.idIdx]}
 	if m.typeIdx >= 0 && sub[m.typeIdx] != "" {
@@ -88,4 +91,30 @@ func quote(s string) string {
 		s = string(r[:n]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// Target is what a CRM adapter needs to reach a call's record: the
+// matcher that finds it in the call id and the HTTP client that posts.
+type Target struct {
+	Match *Matcher
+	HTTP  *http.Client
+}
+
+// NewTarget builds the Target of a CRM adapter from the settings every
+// one has: the call id pattern (its Config field CallIDPattern; empty is
+// DefaultPattern), the record type for call ids that name none (empty is
+// defaultType), the types the CRM knows, and the HTTP client (nil is
+// send.NewHTTPClient(timeout)).
+func NewTarget(pattern, entityType, defaultType string, allowed []string, timeout time.Duration, client *http.Client) (Target, error) {
+	if entityType == "" {
+		entityType = defaultType
+	}
+	m, err := NewMatcher(pattern, entityType, allowed, "CallIDPattern")
+	if err != nil {
+		return Target{}, err
+	}
+	if client == nil {
+		client = send.NewHTTPClient(timeout)
+	}
+	return Target{Match: m, HTTP: client}, nil
 }
