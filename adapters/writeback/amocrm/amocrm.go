@@ -22,8 +22,6 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
-	"github.com/callaudit/callaudit/adapters/writeback/note"
-	"github.com/callaudit/callaudit/adapters/writeback/send"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -63,11 +61,9 @@ func (c Config) Configured() bool { return c.BaseURL != "" || c.Token != "" }
 
 // Notifier adds notes in amoCRM. It is safe for concurrent use.
 type Notifier struct {
-	base      string
-	token     string
-	publicURL string
-	match     *crmref.Matcher
-	client    send.Client
+	base   string
+	token  string
+	target *crmref.Target
 }
 
 var _ audit.Notifier = (*Notifier)(nil)
@@ -84,12 +80,12 @@ func New(cfg Config) (*Notifier, error) {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "Token",
 			Message: "is required: a long-lived token of a private integration in amoCRM"})
 	}
-	t, err := crmref.NewTarget(cfg.CallIDPattern, cfg.EntityType, "lead", types, cfg.Timeout, cfg.HTTPClient)
+	t, err := crmref.NewTarget(crmref.TargetConfig{CallIDPattern: cfg.CallIDPattern, EntityType: cfg.EntityType, DefaultType: "lead",
+		Types: types, PublicURL: cfg.PublicURL, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout, Service: "amoCRM", Secrets: []string{cfg.Token}})
 	if err != nil {
 		return nil, err
 	}
-	return &Notifier{base: strings.TrimRight(cfg.BaseURL, "/"), token: cfg.Token, publicURL: cfg.PublicURL, match: t.Match,
-		client: send.Client{HTTP: t.HTTP, Service: "amoCRM", Secrets: []string{cfg.Token}}}, nil
+	return &Notifier{base: strings.TrimRight(cfg.BaseURL, "/"), token: cfg.Token, target: t}, nil
 }
 
 // Name identifies the adapter in logs and statuses.
@@ -104,13 +100,13 @@ type newNote struct {
 	Params   noteParams `json:"params"`
 }
 
-// Notify adds the note about the call (note.Text) to its record.
+// Notify adds the note about the call to its record.
 func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
-	ref, err := n.match.Match(call.ID)
+	ref, text, err := n.target.Note(call)
 	if err != nil {
 		return err
 	}
-	body, err := json.Marshal([]newNote{{NoteType: "common", Params: noteParams{Text: note.Text(call, n.publicURL)}}})
+	body, err := json.Marshal([]newNote{{NoteType: "common", Params: noteParams{Text: text}}})
 	if err != nil {
 		return callaudit.Wrap(err, callaudit.KindInternal, "amocrm.Notify", "cannot encode the note")
 	}
@@ -122,6 +118,6 @@ func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 	req.Header.Set("Authorization", "Bearer "+n.token)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	_, err = n.client.Do(req, "amocrm.Notify")
+	_, err = n.target.Client.Do(req, "amocrm.Notify")
 	return err
 }

@@ -25,7 +25,6 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
-	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
@@ -63,10 +62,8 @@ func (c Config) Configured() bool { return c.WebhookURL != "" }
 // Notifier adds timeline comments in Bitrix24. It is safe for concurrent
 // use.
 type Notifier struct {
-	endpoint  string
-	publicURL string
-	match     *crmref.Matcher
-	client    send.Client
+	endpoint string
+	target   *crmref.Target
 }
 
 var _ audit.Notifier = (*Notifier)(nil)
@@ -80,16 +77,14 @@ func New(cfg Config) (*Notifier, error) {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "WebhookURL",
 			Message: "must be an inbound webhook URL like https://portal.bitrix24.ru/rest/1/<code>/"})
 	}
-	t, err := crmref.NewTarget(cfg.CallIDPattern, cfg.EntityType, "deal", types, cfg.Timeout, cfg.HTTPClient)
+	// The path holds the webhook code: redact it wherever it might show.
+	t, err := crmref.NewTarget(crmref.TargetConfig{CallIDPattern: cfg.CallIDPattern, EntityType: cfg.EntityType, DefaultType: "deal",
+		Types: types, PublicURL: cfg.PublicURL, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+		Service: "Bitrix24 (" + u.Host + ")", Secrets: []string{cfg.WebhookURL, strings.Trim(u.Path, "/")}})
 	if err != nil {
 		return nil, err
 	}
-	// The path holds the webhook code: redact it wherever it might show.
-	secrets := []string{cfg.WebhookURL, strings.Trim(u.Path, "/")}
-	return &Notifier{
-		endpoint: strings.TrimRight(cfg.WebhookURL, "/") + "/" + Method + ".json", publicURL: cfg.PublicURL, match: t.Match,
-		client: send.Client{HTTP: t.HTTP, Service: "Bitrix24 (" + u.Host + ")", Secrets: secrets},
-	}, nil
+	return &Notifier{endpoint: strings.TrimRight(cfg.WebhookURL, "/") + "/" + Method + ".json", target: t}, nil
 }
 
 // Name identifies the adapter in logs and statuses.
@@ -109,21 +104,21 @@ type answer struct {
 // timeline.
 func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 	const op = "bitrix24.Notify"
-	ref, err := n.match.Match(call.ID)
+	ref, text, err := n.target.Note(call)
 	if err != nil {
 		return err
 	}
 	form := url.Values{}
 	form.Set("fields[ENTITY_ID]", ref.ID)
 	form.Set("fields[ENTITY_TYPE]", ref.Type)
-	form.Set("fields[COMMENT]", note.Text(call, n.publicURL))
+	form.Set("fields[COMMENT]", text)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return callaudit.Wrap(err, callaudit.KindInternal, op, "cannot build the Bitrix24 request")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	resp, err := n.client.Do(req, op)
+	resp, err := n.target.Client.Do(req, op)
 	if err != nil {
 		return rateLimit(err)
 	}
@@ -137,7 +132,7 @@ func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 		}
 		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
 			Message: "Bitrix24 refused the comment (" + code + "); check the webhook's crm scope and the record",
-			Err:     &send.AnswerError{Status: resp.Status, Body: n.client.Redact(string(resp.Body[:min(len(resp.Body), 300)]))}}
+			Err:     &send.AnswerError{Status: resp.Status, Body: n.target.Client.Redact(string(resp.Body[:min(len(resp.Body), 300)]))}}
 	}
 	return nil
 }

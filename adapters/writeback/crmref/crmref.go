@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // DefaultPattern matches an optional record type and a numeric id at the
@@ -93,28 +95,60 @@ func quote(s string) string {
 	return strconv.Quote(s)
 }
 
-// Target is what a CRM adapter needs to reach a call's record: the
-// matcher that finds it in the call id and the HTTP client that posts.
+// Target is the part every CRM adapter shares: the matcher that finds a
+// call's record in its call id, the note posted about the call, and the
+// client that posts it. It is safe for concurrent use.
 type Target struct {
-	Match *Matcher
-	HTTP  *http.Client
+	match     *Matcher
+	publicURL string
+	// Client posts to the CRM.
+	Client send.Client
 }
 
-// NewTarget builds the Target of a CRM adapter from the settings every
-// one has: the call id pattern (its Config field CallIDPattern; empty is
-// DefaultPattern), the record type for call ids that name none (empty is
-// defaultType), the types the CRM knows, and the HTTP client (nil is
-// send.NewHTTPClient(timeout)).
-func NewTarget(pattern, entityType, defaultType string, allowed []string, timeout time.Duration, client *http.Client) (Target, error) {
+// TargetConfig are the settings every CRM adapter has.
+type TargetConfig struct {
+	// CallIDPattern finds the record in a call id (the adapter's Config
+	// field CallIDPattern, which errors name); empty is DefaultPattern.
+	CallIDPattern string
+	// EntityType is the record type for call ids that name none; empty is
+	// DefaultType.
+	EntityType, DefaultType string
+	// Types are the record types the CRM knows.
+	Types []string
+	// PublicURL is the server's public base URL, for the link in the note.
+	PublicURL string
+	// HTTPClient posts; nil is send.NewHTTPClient(Timeout).
+	HTTPClient *http.Client
+	Timeout    time.Duration
+	// Service and Secrets are send.Client's.
+	Service string
+	Secrets []string
+}
+
+// NewTarget checks the settings and returns the Target.
+func NewTarget(cfg TargetConfig) (*Target, error) {
+	entityType := cfg.EntityType
 	if entityType == "" {
-		entityType = defaultType
+		entityType = cfg.DefaultType
 	}
-	m, err := NewMatcher(pattern, entityType, allowed, "CallIDPattern")
+	m, err := NewMatcher(cfg.CallIDPattern, entityType, cfg.Types, "CallIDPattern")
 	if err != nil {
-		return Target{}, err
+		return nil, err
 	}
+	client := cfg.HTTPClient
 	if client == nil {
-		client = send.NewHTTPClient(timeout)
+		client = send.NewHTTPClient(cfg.Timeout)
 	}
-	return Target{Match: m, HTTP: client}, nil
+	return &Target{match: m, publicURL: cfg.PublicURL,
+		Client: send.Client{HTTP: client, Service: cfg.Service, Secrets: cfg.Secrets}}, nil
+}
+
+// Note returns the record a call belongs to and the text to post there
+// (note.Text, with the link to the call).
+func (t *Target) Note(call storage.Call) (Ref, string, error) {
+	ref, err := t.match.Match(call.ID)
+	if err != nil {
+		return Ref{}, "", err
+	}
+	return ref, note.Text(call, t.publicURL), nil
 }
