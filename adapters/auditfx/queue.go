@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"go.uber.org/fx"
 
@@ -18,8 +20,9 @@ import (
 )
 
 // NotifierGroup is the fx value group the write-back modules provide
-// their audit.Notifier into and the Queue module reads, in the order the
-// modules are given.
+// their audit.Notifier into and the Queue module reads. fx does not keep
+// a group's order; the queue gets the notifiers sorted by name, so that
+// logs and statuses read the same on every start.
 const NotifierGroup = "notifiers"
 
 // notifier provides one write-back adapter into NotifierGroup.
@@ -58,15 +61,18 @@ type queueParams struct {
 func Queue(cfg queue.Config) fx.Option {
 	return fx.Module("queue", fx.Provide(func(p queueParams) (*queue.Queue, error) {
 		c := cfg
-		c.Auditor, c.Notifiers, c.Logger = p.Auditor, p.Notifiers, p.Logger
+		notifiers := slices.SortedStableFunc(slices.Values(p.Notifiers), func(a, b audit.Notifier) int {
+			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
+		})
+		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
 		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 		defer cancel()
 		q, err := queue.Open(ctx, c)
 		if err != nil {
 			return nil, err
 		}
-		names := make([]string, 0, len(p.Notifiers))
-		for _, n := range p.Notifiers {
+		names := make([]string, 0, len(notifiers))
+		for _, n := range notifiers {
 			names = append(names, writeback.NameOf(n))
 		}
 		p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", c.Workers, "write_back", names)

@@ -336,9 +336,15 @@ func TestLoadReadsDotEnvUnderTheEnvironment(t *testing.T) {
 	_, err = Load(filepath.Join(dir, "missing.env"))
 	require.NoError(t, err, "a missing .env is fine")
 
-	require.NoError(t, os.WriteFile(path, []byte(`OPENAI_API_KEY="sk-very-secret`), 0o600))
-	_, err = Load(path)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), ".env")
-	assert.NotContains(t, err.Error(), "sk-very-secret", "the parser's detail could quote a secret")
+	for _, tc := range []struct{ file, want string }{
+		{"A=1\nOPENAI_API_KEY=\"sk-very-secret\n", "line 2 (OPENAI_API_KEY)"},
+		{"A=\"multi\nline\"\nB=2\nsk-very-secret\n", "line 4"},
+	} {
+		require.NoError(t, os.WriteFile(path, []byte(tc.file), 0o600))
+		_, err = Load(path)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), ".env")
+		assert.Contains(t, err.Error(), tc.want)
+		assert.NotContains(t, err.Error(), "sk-very-secret", "the parser's detail could quote a secret")
+	}
 }

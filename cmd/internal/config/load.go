@@ -54,9 +54,46 @@ func ReadDotEnv(path string) (map[string]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // editors on Windows add a BOM
 	vars, err := godotenv.UnmarshalBytes(data)
 	if err != nil {
-		return nil, fmt.Errorf("reading %s: not KEY=VALUE lines (check the quotes)", path)
+		return nil, fmt.Errorf("reading %s: %s: want KEY=VALUE, with quotes closed", path, badLine(data))
 	}
 	return vars, nil
+}
+
+// badLine names the line a .env file goes wrong at, and its key when it
+// has one, without its value: the line after the longest start of the
+// file that parses (a quoted value may span lines, so a shorter start can
+// fail where the whole is fine).
+func badLine(data []byte) string {
+	lines := strings.SplitAfter(string(data), "\n")
+	good := 0
+	for k := 1; k <= len(lines); k++ {
+		if _, err := godotenv.Unmarshal(strings.Join(lines[:k], "")); err == nil {
+			good = k
+		}
+	}
+	if good >= len(lines) {
+		return "a line"
+	}
+	desc := "line " + strconv.Itoa(good+1)
+	key, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(lines[good]), "export "), "=")
+	if key = strings.TrimSpace(key); validKey(key) {
+		desc += " (" + key + ")"
+	}
+	return desc
+}
+
+// validKey reports whether s can be a variable's name, so that a line
+// holding only a value is never echoed as its key.
+func validKey(s string) bool {
+	if s == "" || len(s) > 100 {
+		return false
+	}
+	for i, r := range s {
+		if r != '_' && !(r >= 'A' && r <= 'Z') && !(r >= 'a' && r <= 'z') && !(r >= '0' && r <= '9' && i > 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Parse reads the configuration from vars. Values are trimmed (a stray

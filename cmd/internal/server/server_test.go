@@ -19,9 +19,13 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/webhooks"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/cmd/internal/config"
 	"github.com/callaudit/callaudit/score"
@@ -277,4 +281,62 @@ func TestStartFailsOnBusyPort(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// The modules are chosen when the app is built: no queue without
+// speech-to-text, a signature check only with a secret, a write-back
+// only with its settings. Nothing is provided as a typed nil.
+func TestOptionsChooseModules(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	secret := webhooks.NewSecret()
+	openaiEnv := map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL}
+	with := func(extra map[string]string) map[string]string {
+		all := map[string]string{}
+		for k, v := range openaiEnv {
+			all[k] = v
+		}
+		for k, v := range extra {
+			all[k] = v
+		}
+		return all
+	}
+	tests := []struct {
+		name          string
+		env           map[string]string
+		wantQueue     bool
+		wantAuth      bool
+		wantNotifiers []string
+	}{
+		{name: "offline", env: map[string]string{"AUDIT_CALLBACK_URL": "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret}},
+		{name: "speech-to-text", env: openaiEnv, wantQueue: true},
+		{name: "signed webhooks and write-backs", env: with(map[string]string{
+			"AUDIT_WEBHOOK_SECRET": secret,
+			"AUDIT_CALLBACK_URL":   "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret,
+			"AUDIT_BITRIX24_WEBHOOK_URL": "https://shop.bitrix24.ru/rest/1/code/",
+		}), wantQueue: true, wantAuth: true, wantNotifiers: []string{"bitrix24", "callback"}},
+	}
+	type probe struct {
+		fx.In
+		Queue     *queue.Queue        `optional:"true"`
+		Auth      auditfx.WebhookAuth `optional:"true"`
+		Notifiers []audit.Notifier    `group:"notifiers"`
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got probe
+			app := fx.New(options(t, testConfig(t, tt.env), slog.New(slog.NewTextHandler(io.Discard, nil))),
+				fx.Invoke(func(p probe) { got = p }))
+			require.NoError(t, app.Err())
+			require.NoError(t, app.Start(context.Background()))
+			defer func() { require.NoError(t, app.Stop(context.Background())) }()
+			assert.Equal(t, tt.wantQueue, got.Queue != nil)
+			assert.Equal(t, tt.wantAuth, got.Auth != nil)
+			var names []string
+			for _, n := range got.Notifiers {
+				names = append(names, writeback.NameOf(n))
+			}
+			assert.ElementsMatch(t, tt.wantNotifiers, names)
+		})
+	}
 }
