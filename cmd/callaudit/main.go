@@ -3,13 +3,17 @@
 //	callaudit analyze [-mode M] [-lang L] [-manager ID] [-json] FILE|-
 //	callaudit serve
 //	callaudit version
+//	callaudit help
+//
+// Flags may come before or after FILE.
 //
 // analyze scores a dialog (a text file with speaker labels, or a recording
 // when speech-to-text is configured) and prints a readable report, or the
-// report as JSON with -json. It scores with the offline checklist, or with
-// OpenAI when OPENAI_API_KEY (or OPENAI_BASE_URL) is set in the
-// environment or in ./.env. serve runs the reference server, the same as
-// auditd.
+// report as JSON with -json. It reads the server's configuration
+// (cmd/internal/config: the environment over ./.env) and builds the
+// server's pipeline (cmd/internal/server): the offline checklist, or
+// OpenAI when OPENAI_API_KEY (or OPENAI_BASE_URL) is set. serve runs the
+// reference server, the same as auditd.
 package main
 
 import (

@@ -339,6 +339,7 @@ func TestLoadReadsDotEnvUnderTheEnvironment(t *testing.T) {
 	for _, tc := range []struct{ file, want string }{
 		{"A=1\nOPENAI_API_KEY=\"sk-very-secret\n", "line 2 (OPENAI_API_KEY)"},
 		{"A=\"multi\nline\"\nB=2\nsk-very-secret\n", "line 4"},
+		{"# c\nA=1\n\nsk-very-secret\nB=2\n", "line 4: want KEY=VALUE"},
 	} {
 		require.NoError(t, os.WriteFile(path, []byte(tc.file), 0o600))
 		_, err = Load(path)

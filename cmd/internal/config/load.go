@@ -56,7 +56,26 @@ func ReadDotEnv(path string) (map[string]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %s: want KEY=VALUE, with quotes closed", path, badLine(data))
 	}
+	if _, ok := vars[""]; ok {
+		// godotenv takes a line without "=" for a value without a name;
+		// it is a mistake (a wrapped line, a lost key), not a setting.
+		return nil, fmt.Errorf("reading %s: %s: want KEY=VALUE", path, namelessLine(data))
+	}
 	return vars, nil
+}
+
+// namelessLine names the first line godotenv reads as a value without a
+// name.
+func namelessLine(data []byte) string {
+	lines := strings.SplitAfter(string(data), "\n")
+	for k := 1; k <= len(lines); k++ {
+		if m, err := godotenv.Unmarshal(strings.Join(lines[:k], "")); err == nil {
+			if _, ok := m[""]; ok {
+				return "line " + strconv.Itoa(k)
+			}
+		}
+	}
+	return "a line"
 }
 
 // badLine names the line a .env file goes wrong at, and its key when it
