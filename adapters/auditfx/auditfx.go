@@ -1,28 +1,34 @@
-// Package auditfx wires the reference server with go.uber.org/fx: thin
-// modules that provide the store, the scorer, the transcriber, the URL
-// fetcher, the auditor, the HTTP handler and the HTTP server from a Config.
+// Package auditfx wires callaudit's pieces with go.uber.org/fx: one thin
+// module per adapter, each taking only its own plain configuration
+// (openai.Config, fetch.Config, a database URL, queue.Config, …). A
+// program chooses the modules it needs when it builds the app, so nothing
+// is provided as a typed nil: without a transcriber module the auditor
+// simply has none.
 //
 // Every piece is built by a plain constructor of its own package
 // (sqlstore.Open, checklist.New, openai.NewScorer, fetch.New, audit.New,
-// httpapi.New); this package only chooses and connects them, so a program
-// that does not use fx builds the same server by calling those directly.
+// httpapi.New); this package only connects them, so a program that does
+// not use fx builds the same server by calling those directly.
 //
-//	cfg, err := auditfx.ConfigFromEnv(nil)
-//	app := fx.New(auditfx.Options(cfg, slog.Default()))
-//	app.Run()
+//	app := fx.New(
+//		fx.Supply(logger),
+//		auditfx.Store("callaudit.db"), auditfx.Checklist(), auditfx.Fetcher(fetch.Config{}),
+//		auditfx.Auditor(auditfx.AuditorConfig{}), auditfx.Handler(httpapi.Config{}),
+//		auditfx.Server(auditfx.ServerConfig{Addr: "127.0.0.1:8000"}),
+//	)
+//
+// Each module needs a *slog.Logger in the graph.
 package auditfx
 
 import (
 	"context"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"go.uber.org/fx"
-	"go.uber.org/fx/fxevent"
 
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/httpapi"
@@ -38,101 +44,39 @@ import (
 	"github.com/callaudit/callaudit/transcribe/audio"
 )
 
-// Modules, one per piece; Module bundles them all. Each needs a Config and
-// a *slog.Logger in the graph (Options supplies both).
-var (
-	// StoreModule provides storage.Store (and *sqlstore.Store) opened from
-	// Config.DatabaseURL and closed when the app stops.
-	StoreModule = fx.Module("store", fx.Provide(NewStore))
-	// ScorerModule provides score.Scorer: OpenAI when configured, else the
-	// offline checklist.
-	ScorerModule = fx.Module("scorer", fx.Provide(NewScorer))
-	// TranscriberModule provides transcribe.Transcriber: OpenAI when
-	// configured, else nil (audio is then a 503 that says what to set).
-	TranscriberModule = fx.Module("transcriber", fx.Provide(NewTranscriber))
-	// FetcherModule provides audit.Fetcher, the SSRF-safe URL fetcher.
-	FetcherModule = fx.Module("fetcher", fx.Provide(NewFetcher))
-	// AuditorModule provides *audit.Auditor.
-	AuditorModule = fx.Module("auditor", fx.Provide(NewAuditor))
-	// HTTPModule provides the *httpapi.Handler with the web UI and the
-	// *http.Server that serves it, started and stopped with the app.
-	HTTPModule = fx.Module("http",
-		fx.Provide(NewHandler, NewServer),
-		// The server is what the app is for: build it even though
-		// nothing else asks for it.
-		fx.Invoke(func(*http.Server) {}),
-	)
-	// Module is the whole reference server.
-	Module = fx.Module("callaudit",
-		StoreModule, ScorerModule, TranscriberModule, FetcherModule, AuditorModule, QueueModule, HTTPModule)
-)
-
-// TranscriberHint is the 503 message for audio when no transcriber is set.
-const TranscriberHint = "audio needs speech-to-text: set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server) and restart the server"
-
-// Options returns the whole server as fx options: cfg and logger supplied,
-// fx's own events logged through logger at debug level, a stop timeout
-// that lets requests in flight finish, and Module.
-func Options(cfg Config, logger *slog.Logger) fx.Option {
-	return fx.Options(
-		fx.Supply(cfg, logger),
-		fx.WithLogger(func() fxevent.Logger {
-			l := &fxevent.SlogLogger{Logger: logger}
-			l.UseLogLevel(slog.LevelDebug)
-			return l
-		}),
-		// A little more than the server's own shutdown budget, so that
-		// closing the store after the server still fits.
-		fx.StopTimeout(cfg.ShutdownTimeout+5*time.Second),
-		Module,
-	)
-}
-
-// NewLogger returns the server's logger on w in cfg.LogFormat at
-// cfg.LogLevel.
-func NewLogger(cfg Config, w io.Writer) *slog.Logger {
-	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
-	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, opts))
-	}
-	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// StoreResult is what NewStore provides.
-type StoreResult struct {
-	fx.Out
-	Store storage.Store
-	SQL   *sqlstore.Store
-}
-
-// openTimeout bounds connecting to the database at startup.
+// openTimeout bounds connecting to a database at startup.
 const openTimeout = 30 * time.Second
 
-// NewStore opens the SQL store named by cfg.DatabaseURL and closes it when
-// the app stops.
-func NewStore(lc fx.Lifecycle, cfg Config, logger *slog.Logger) (StoreResult, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
-	defer cancel()
-	s, err := sqlstore.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return StoreResult{}, err
-	}
-	logger.Info("store opened", "dialect", s.Dialect(), "database", sqlstore.Redact(cfg.DatabaseURL))
-	lc.Append(fx.StopHook(s.Close))
-	return StoreResult{Store: s, SQL: s}, nil
+// Store provides storage.Store and *sqlstore.Store opened at databaseURL
+// (a SQLite path or a postgres:// URL), closed when the app stops.
+func Store(databaseURL string) fx.Option {
+	return fx.Module("store", fx.Provide(func(lc fx.Lifecycle, logger *slog.Logger) (storage.Store, *sqlstore.Store, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		defer cancel()
+		s, err := sqlstore.Open(ctx, databaseURL)
+		if err != nil {
+			return nil, nil, err
+		}
+		logger.Info("store opened", "dialect", s.Dialect(), "database", sqlstore.Redact(databaseURL))
+		lc.Append(fx.StopHook(s.Close))
+		return s, s, nil
+	}))
 }
 
-// NewScorer returns the OpenAI scorer when cfg enables OpenAI, else the
-// offline checklist scorer.
-func NewScorer(cfg Config) (score.Scorer, error) {
-	if !cfg.UseOpenAI() {
-		return checklist.New(), nil
-	}
-	s, err := openai.NewScorer(cfg.OpenAI)
-	if err != nil {
-		return nil, err
-	}
-	return s, nil
+// Checklist provides the offline checklist scorer as score.Scorer.
+func Checklist() fx.Option {
+	return fx.Module("scorer", fx.Provide(func() score.Scorer { return checklist.New() }))
+}
+
+// OpenAIScorer provides score.Scorer over OpenAI or a compatible server.
+func OpenAIScorer(cfg openai.Config) fx.Option {
+	return fx.Module("scorer", fx.Provide(func() (score.Scorer, error) {
+		s, err := openai.NewScorer(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return s, nil
+	}))
 }
 
 // ChunkBytes is the size of the pieces a WAV or MP3 recording over
@@ -140,48 +84,55 @@ func NewScorer(cfg Config) (score.Scorer, error) {
 // so that no piece is refused whatever the multipart framing adds.
 const ChunkBytes = 24 << 20
 
-// NewTranscriber returns the OpenAI transcriber when cfg enables OpenAI,
-// else nil: the server then answers audio with a 503 naming what to set.
-// Long WAV and MP3 recordings are split into ChunkBytes pieces sent in
-// parallel (up to AUDIT_OPENAI_MAX_CONCURRENCY at once); with
-// StereoManagerChannel set, stereo WAV recordings are transcribed per
-// channel for exact roles.
-func NewTranscriber(cfg Config) (transcribe.Transcriber, error) {
-	if !cfg.UseOpenAI() {
-		return nil, nil
-	}
-	t, err := openai.NewTranscriber(cfg.OpenAI)
+// NewOpenAITranscriber returns the OpenAI transcriber with long WAV and
+// MP3 recordings split into ChunkBytes pieces sent in parallel (up to
+// cfg.MaxConcurrency at once).
+func NewOpenAITranscriber(cfg openai.Config) (transcribe.Transcriber, error) {
+	t, err := openai.NewTranscriber(cfg)
 	if err != nil {
 		return nil, err
 	}
-	conc := cfg.OpenAI.MaxConcurrency
+	conc := cfg.MaxConcurrency
 	if conc <= 0 {
 		conc = openai.DefaultMaxConcurrency
 	}
-	tr := audio.Chunked(t, ChunkBytes, conc)
-	switch cfg.StereoManagerChannel {
-	case "left":
-		tr = audio.Stereo(tr, 0)
-	case "right":
-		tr = audio.Stereo(tr, 1)
-	}
-	return tr, nil
+	return audio.Chunked(t, ChunkBytes, conc), nil
 }
 
-// NewFetcher returns the URL fetcher configured by cfg.Fetch.
-func NewFetcher(cfg Config) (audit.Fetcher, error) {
-	f, err := fetch.New(cfg.Fetch)
-	if err != nil {
-		return nil, err
-	}
-	return f, nil
+// OpenAITranscriber provides transcribe.Transcriber over OpenAI or a
+// compatible server (NewOpenAITranscriber).
+func OpenAITranscriber(cfg openai.Config) fx.Option {
+	return fx.Module("transcriber", fx.Provide(func() (transcribe.Transcriber, error) { return NewOpenAITranscriber(cfg) }))
 }
 
-// AuditorParams are the dependencies of NewAuditor; all but the scorer
-// are optional.
-type AuditorParams struct {
+// Stereo decorates the transcriber in the graph so that two-channel WAV
+// recordings are transcribed per channel, the manager on managerChannel
+// (0 left, 1 right), for exact speaker roles.
+func Stereo(managerChannel int) fx.Option {
+	return fx.Decorate(func(t transcribe.Transcriber) transcribe.Transcriber { return audio.Stereo(t, managerChannel) })
+}
+
+// Fetcher provides audit.Fetcher, the SSRF-safe URL fetcher.
+func Fetcher(cfg fetch.Config) fx.Option {
+	return fx.Module("fetcher", fx.Provide(func() (audit.Fetcher, error) {
+		f, err := fetch.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return f, nil
+	}))
+}
+
+// AuditorConfig configures the Auditor module.
+type AuditorConfig struct {
+	// MaxDialogBytes limits a text dialog; 0 is audit's default.
+	MaxDialogBytes int
+}
+
+// auditorParams are the Auditor's parts; all but the scorer are optional,
+// present when their modules are.
+type auditorParams struct {
 	fx.In
-	Config      Config
 	Logger      *slog.Logger
 	Scorer      score.Scorer
 	Transcriber transcribe.Transcriber `optional:"true"`
@@ -189,52 +140,60 @@ type AuditorParams struct {
 	Fetcher     audit.Fetcher          `optional:"true"`
 }
 
-// NewAuditor builds the pipeline from its parts.
-func NewAuditor(p AuditorParams) (*audit.Auditor, error) {
-	opts := []audit.Option{audit.WithLogger(p.Logger), audit.WithMaxDialogBytes(p.Config.MaxDialogBytes)}
-	if p.Transcriber != nil {
-		opts = append(opts, audit.WithTranscriber(p.Transcriber))
-	}
-	if p.Store != nil {
-		opts = append(opts, audit.WithStore(p.Store))
-	}
-	if p.Fetcher != nil {
-		opts = append(opts, audit.WithFetcher(p.Fetcher))
-	}
-	return audit.New(p.Scorer, opts...)
+// Auditor provides *audit.Auditor over the scorer and whichever of the
+// transcriber, store and fetcher the app has.
+func Auditor(cfg AuditorConfig) fx.Option {
+	return fx.Module("auditor", fx.Provide(func(p auditorParams) (*audit.Auditor, error) {
+		opts := []audit.Option{audit.WithLogger(p.Logger)}
+		if cfg.MaxDialogBytes > 0 {
+			opts = append(opts, audit.WithMaxDialogBytes(cfg.MaxDialogBytes))
+		}
+		if p.Transcriber != nil {
+			opts = append(opts, audit.WithTranscriber(p.Transcriber))
+		}
+		if p.Store != nil {
+			opts = append(opts, audit.WithStore(p.Store))
+		}
+		if p.Fetcher != nil {
+			opts = append(opts, audit.WithFetcher(p.Fetcher))
+		}
+		return audit.New(p.Scorer, opts...)
+	}))
 }
 
-// HandlerParams are the dependencies of NewHandler.
-type HandlerParams struct {
+// handlerParams are the handler's parts from the graph.
+type handlerParams struct {
 	fx.In
-	Config  Config
 	Logger  *slog.Logger
 	Auditor *audit.Auditor
-	// Queue and WebhookAuth serve the webhook route (QueueModule).
+	// Queue and WebhookAuth serve the webhook route (Queue and
+	// WebhookSignatures modules).
 	Queue       *queue.Queue `optional:"true"`
 	WebhookAuth WebhookAuth  `optional:"true"`
 }
 
-// NewHandler builds the HTTP API with the web UI.
-func NewHandler(p HandlerParams) (*httpapi.Handler, error) {
-	var hooks httpapi.WebhookQueue
-	if p.Queue != nil {
-		// A nil *queue.Queue in the interface would not read as nil.
-		hooks = p.Queue
-	}
-	return httpapi.New(httpapi.Config{
-		Webhooks:        hooks,
-		WebhookAuth:     p.WebhookAuth,
-		Auditor:         p.Auditor,
-		MaxBodyBytes:    p.Config.MaxBodyBytes,
-		MaxAudioBytes:   p.Config.MaxAudioBytes,
-		TranscriberHint: TranscriberHint,
-		Logger:          p.Logger,
-		Version:         p.Config.Version,
-		Ready:           readiness(p.Auditor.Store()),
-		UI:              web.Handler(),
-		TempDir:         p.Config.TempDir,
-	})
+// Handler provides the *httpapi.Handler configured by cfg, with the
+// auditor, the logger, the webhook queue and its signature check taken
+// from the graph, readiness from the store, and the web UI unless cfg
+// names another.
+func Handler(cfg httpapi.Config) fx.Option {
+	return fx.Module("http", fx.Provide(func(p handlerParams) (*httpapi.Handler, error) {
+		c := cfg
+		c.Auditor, c.Logger = p.Auditor, p.Logger
+		if p.Queue != nil {
+			c.Webhooks = p.Queue
+		}
+		if p.WebhookAuth != nil {
+			c.WebhookAuth = p.WebhookAuth
+		}
+		if c.Ready == nil {
+			c.Ready = readiness(p.Auditor.Store())
+		}
+		if c.UI == nil {
+			c.UI = web.Handler()
+		}
+		return httpapi.New(c)
+	}))
 }
 
 // readiness pings the store when it can be pinged.
@@ -246,22 +205,38 @@ func readiness(s storage.Store) func(ctx context.Context) error {
 	return p.Ping
 }
 
-// ServerParams are the dependencies of NewServer.
-type ServerParams struct {
+// ServerConfig configures the HTTP server.
+type ServerConfig struct {
+	// Addr is where the server listens.
+	Addr string
+	// Time limits of http.Server; zero is none.
+	ReadHeaderTimeout, ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ShutdownTimeout is how long requests in flight may take to finish
+	// when the app stops; zero waits as long as the stop context allows.
+	ShutdownTimeout time.Duration
+}
+
+type serverParams struct {
 	fx.In
 	Lifecycle  fx.Lifecycle
 	Shutdowner fx.Shutdowner
-	Config     Config
 	Logger     *slog.Logger
 	Handler    *httpapi.Handler
 }
 
-// NewServer returns the HTTP server for the handler. It listens when the
-// app starts (so a busy port fails the start) and serves in a goroutine;
-// when the app stops it stops accepting connections and waits for the
-// requests in flight, up to the stop context's deadline.
-func NewServer(p ServerParams) *http.Server {
-	cfg := p.Config
+// Server provides the *http.Server serving the handler and builds it even
+// though nothing asks for it. It listens when the app starts (so a busy
+// port fails the start) and serves in a goroutine; when the app stops it
+// stops accepting connections and waits for the requests in flight, up to
+// cfg.ShutdownTimeout.
+func Server(cfg ServerConfig) fx.Option {
+	return fx.Module("server",
+		fx.Provide(func(p serverParams) *http.Server { return newServer(cfg, p) }),
+		fx.Invoke(func(*http.Server) {}),
+	)
+}
+
+func newServer(cfg ServerConfig, p serverParams) *http.Server {
 	srv := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           p.Handler,
@@ -290,8 +265,11 @@ func NewServer(p ServerParams) *http.Server {
 		},
 		OnStop: func(ctx context.Context) error {
 			p.Logger.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout.String())
-			ctx, cancel := context.WithTimeout(ctx, cfg.ShutdownTimeout)
-			defer cancel()
+			if cfg.ShutdownTimeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, cfg.ShutdownTimeout)
+				defer cancel()
+			}
 			if err := srv.Shutdown(ctx); err != nil {
 				// Out of time: cut the remaining connections.
 				_ = srv.Close()

@@ -41,7 +41,7 @@ func Example_withoutFx() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	api, err := httpapi.New(httpapi.Config{Auditor: auditor, TranscriberHint: auditfx.TranscriberHint})
+	api, err := httpapi.New(httpapi.Config{Auditor: auditor})
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -60,15 +60,37 @@ func Example_withoutFx() {
 	// Output: 200 OK
 }
 
-// The whole server with fx, configured from the environment.
-func ExampleOptions() {
-	cfg, err := auditfx.ConfigFromEnv(func(key string) string {
-		return map[string]string{"AUDIT_ADDR": "127.0.0.1:0", "AUDIT_DATABASE_URL": filepath.Join(os.TempDir(), "example.db")}[key]
-	})
+// The same server with fx: one module per piece, each given its own
+// configuration. A transcriber module (auditfx.OpenAITranscriber) and the
+// queue would be added the same way when configured.
+func Example_modules() {
+	dir, _ := os.MkdirTemp("", "callaudit-example-")
+	defer os.RemoveAll(dir)
+	logs := &strings.Builder{}
+	var api *httpapi.Handler
+	app := fx.New(
+		fx.NopLogger,
+		fx.Supply(slog.New(slog.NewTextHandler(logs, nil))),
+		auditfx.Store(filepath.Join(dir, "calls.db")),
+		auditfx.Checklist(),
+		auditfx.Fetcher(fetch.Config{}),
+		auditfx.Auditor(auditfx.AuditorConfig{}),
+		auditfx.Handler(httpapi.Config{}),
+		auditfx.Server(auditfx.ServerConfig{Addr: "127.0.0.1:0"}),
+		fx.Populate(&api),
+	)
+	if err := app.Start(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+	defer func() { _ = app.Stop(context.Background()) }()
+	srv := httptest.NewServer(api)
+	defer srv.Close()
+	resp, err := http.Post(srv.URL+"/analyze_call", "application/json",
+		strings.NewReader(`{"dialog_text":"Менеджер: Добрый день! Клиент: Здравствуйте.","content_mode":"Диалог"}`))
 	if err != nil {
 		log.Fatal(err)
 	}
-	err = fx.ValidateApp(auditfx.Options(cfg, slog.Default()))
-	fmt.Println("valid:", err == nil)
-	// Output: valid: true
+	resp.Body.Close()
+	fmt.Println(resp.Status)
+	// Output: 200 OK
 }

@@ -10,7 +10,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"go.uber.org/fx"
+
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
@@ -62,8 +65,7 @@ func TestTranscriberSplitsLongRecordings(t *testing.T) {
 		return openaitest.Transcription{Text: "words", Language: "english", Duration: d,
 			Segments: []openaitest.TranscriptionSegment{{Start: 0, End: d, Text: " words"}}}
 	})
-	cfg := testConfig(t, map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL, "AUDIT_OPENAI_MAX_CONCURRENCY": "2"})
-	tr, err := NewTranscriber(cfg)
+	tr, err := NewOpenAITranscriber(openai.Config{APIKey: fake.APIKey, BaseURL: fake.URL, MaxConcurrency: 2})
 	require.NoError(t, err)
 
 	const size = 60 << 20
@@ -96,30 +98,14 @@ type zeroes struct{}
 
 func (zeroes) ReadAt(p []byte, _ int64) (int, error) { clear(p); return len(p), nil }
 
-func TestStereoManagerChannelSetting(t *testing.T) {
-	for _, tc := range []struct {
-		value string
-		ok    bool
-	}{{"", true}, {"left", true}, {"RIGHT", true}, {"middle", false}} {
-		cfg, err := ConfigFromEnv(envOf(map[string]string{"AUDIT_STEREO_MANAGER_CHANNEL": tc.value}))
-		if !tc.ok {
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), "AUDIT_STEREO_MANAGER_CHANNEL")
-			continue
-		}
-		require.NoError(t, err)
-		assert.Equal(t, map[string]string{"": "", "left": "left", "RIGHT": "right"}[tc.value], cfg.StereoManagerChannel)
-	}
-}
-
 func TestTranscriberStereoRoles(t *testing.T) {
 	fake := openaitest.NewServer()
 	defer fake.Close()
 	// Both channels get openaitest's default two-segment answer; each
 	// channel's segments must carry that channel's role.
-	cfg := testConfig(t, map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL, "AUDIT_STEREO_MANAGER_CHANNEL": "right"})
-	tr, err := NewTranscriber(cfg)
-	require.NoError(t, err)
+	var tr transcribe.Transcriber
+	app := fx.New(fx.NopLogger, OpenAITranscriber(openai.Config{APIKey: fake.APIKey, BaseURL: fake.URL}), Stereo(1), fx.Populate(&tr))
+	require.NoError(t, app.Err())
 	got, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("call.wav", transcribetest.WAV(1, 8000, 2)), transcribe.Options{})
 	require.NoError(t, err)
 	require.Len(t, fake.Requests(), 2, "one request per channel")

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"slices"
+	"strings"
 
 	"go.uber.org/fx"
 
@@ -11,80 +13,92 @@ import (
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
+	"github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
+	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
 	"github.com/callaudit/callaudit/audit"
 )
 
-// QueueModule provides the webhook pieces: the write-back notifiers
-// ([]audit.Notifier), the durable job queue (*queue.Queue, started and
-// stopped with the app; nil when audio cannot be analysed, so that an
-// idle server does not poll an empty queue) and the signature check of
-// inbound webhooks (WebhookAuth).
-var QueueModule = fx.Module("queue", fx.Provide(NewNotifiers, NewQueue, NewWebhookAuth))
+// NotifierGroup is the fx value group the write-back modules provide
+// their audit.Notifier into and the Queue module reads. fx does not keep
+// a group's order; the queue gets the notifiers sorted by name, so that
+// logs and statuses read the same on every start.
+const NotifierGroup = "notifiers"
 
-// WebhookAuth wraps the webhook route; nil accepts unsigned requests.
-type WebhookAuth func(http.Handler) http.Handler
-
-// NewNotifiers builds the write-back adapters configured in the
-// environment (AUDIT_CALLBACK_*, amoCRM, Bitrix24); none is fine.
-func NewNotifiers(cfg Config) ([]audit.Notifier, error) {
-	return writeback.FromEnv(cfg.Getenv)
+// notifier provides one write-back adapter into NotifierGroup.
+func notifier[C any, N audit.Notifier](name string, cfg C, newFn func(C) (N, error)) fx.Option {
+	return fx.Module(name, fx.Provide(fx.Annotate(func() (audit.Notifier, error) {
+		n, err := newFn(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return n, nil
+	}, fx.ResultTags(`group:"`+NotifierGroup+`"`))))
 }
 
-// QueueParams are the dependencies of NewQueue.
-type QueueParams struct {
+// SignedHook provides the signed callback write-back (signedhook.New).
+func SignedHook(cfg signedhook.Config) fx.Option { return notifier("callback", cfg, signedhook.New) }
+
+// AmoCRM provides the amoCRM write-back (amocrm.New).
+func AmoCRM(cfg amocrm.Config) fx.Option { return notifier("amocrm", cfg, amocrm.New) }
+
+// Bitrix24 provides the Bitrix24 write-back (bitrix24.New).
+func Bitrix24(cfg bitrix24.Config) fx.Option { return notifier("bitrix24", cfg, bitrix24.New) }
+
+type queueParams struct {
 	fx.In
 	Lifecycle fx.Lifecycle
-	Config    Config
 	Logger    *slog.Logger
 	Auditor   *audit.Auditor
-	Notifiers []audit.Notifier
+	Notifiers []audit.Notifier `group:"notifiers"`
 }
 
-// NewQueue opens the job queue where the history lives and runs its
-// workers while the app runs. Without a transcriber or a store there is
-// nothing a worker could do: it returns nil and the webhook answers 503.
-func NewQueue(p QueueParams) (*queue.Queue, error) {
-	if !p.Auditor.CanFetch() || p.Auditor.Store() == nil {
-		return nil, nil
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
-	defer cancel()
-	q, err := queue.Open(ctx, queue.Config{
-		DatabaseURL: p.Config.DatabaseURL,
-		Auditor:     p.Auditor,
-		Notifiers:   p.Notifiers,
-		Workers:     p.Config.Queue.Workers,
-		JobTimeout:  p.Config.Queue.JobTimeout,
-		MaxAttempts: p.Config.Queue.MaxAttempts,
-		RescueAfter: p.Config.Queue.RescueAfter,
-		Logger:      p.Logger,
-	})
-	if err != nil {
-		return nil, err
-	}
-	names := make([]string, 0, len(p.Notifiers))
-	for _, n := range p.Notifiers {
-		names = append(names, writeback.NameOf(n))
-	}
-	p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", p.Config.Queue.Workers, "write_back", names)
-	// q.Start keeps its workers running past the start context itself
-	// and lets that context bound only the start (and the requeue of
-	// calls left without a job).
-	p.Lifecycle.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
-	return q, nil
+// Queue provides the durable webhook job queue (*queue.Queue) configured
+// by cfg, with the auditor, the write-back notifiers and the logger from
+// the graph, its workers running while the app runs. The auditor needs a
+// store and a way to fetch and transcribe recordings: include this module
+// only with the Store, Fetcher and a transcriber module.
+func Queue(cfg queue.Config) fx.Option {
+	return fx.Module("queue", fx.Provide(func(p queueParams) (*queue.Queue, error) {
+		c := cfg
+		notifiers := slices.SortedStableFunc(slices.Values(p.Notifiers), func(a, b audit.Notifier) int {
+			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
+		})
+		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
+		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
+		defer cancel()
+		q, err := queue.Open(ctx, c)
+		if err != nil {
+			return nil, err
+		}
+		names := make([]string, 0, len(notifiers))
+		for _, n := range notifiers {
+			names = append(names, writeback.NameOf(n))
+		}
+		p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", c.Workers, "write_back", names)
+		// q.Start keeps its workers running past the start context itself
+		// and lets that context bound only the start (and the requeue of
+		// calls left without a job).
+		p.Lifecycle.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
+		return q, nil
+	}))
 }
 
-// NewWebhookAuth returns the Standard Webhooks signature check when
-// AUDIT_WEBHOOK_SECRET is set, else nil.
-func NewWebhookAuth(cfg Config) (WebhookAuth, error) {
-	if cfg.WebhookSecret == "" {
-		return nil, nil
-	}
-	v, err := webhooks.NewVerifier(cfg.WebhookSecret)
-	if err != nil {
-		return nil, err
-	}
-	return func(next http.Handler) http.Handler {
-		return webhooks.RequireSignature(v, httpapi.WriteError, next, webhooks.MaxBody(cfg.MaxBodyBytes))
-	}, nil
+// WebhookAuth wraps the webhook route.
+type WebhookAuth func(http.Handler) http.Handler
+
+// WebhookSignatures provides the Standard Webhooks signature check of the
+// webhook route for secret (whsec_…), reading bodies up to maxBody bytes
+// (0 is webhooks' default). Without this module the route accepts
+// unsigned requests.
+func WebhookSignatures(secret string, maxBody int64) fx.Option {
+	return fx.Module("webhook-signatures", fx.Provide(func() (WebhookAuth, error) {
+		v, err := webhooks.NewVerifier(secret)
+		if err != nil {
+			return nil, err
+		}
+		return func(next http.Handler) http.Handler {
+			return webhooks.RequireSignature(v, httpapi.WriteError, next, webhooks.MaxBody(maxBody))
+		}, nil
+	}))
 }

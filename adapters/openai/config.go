@@ -6,11 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/retry"
 )
 
@@ -83,67 +81,6 @@ type Config struct {
 	// retry's default (4 attempts, exponential backoff with full jitter,
 	// Retry-After honoured).
 	Retry retry.Policy `json:"-"`
-}
-
-// ConfigFromEnv reads the configuration of the reference server:
-//
-//	OPENAI_API_KEY          API key (required for api.openai.com)
-//	OPENAI_BASE_URL         OpenAI-compatible base URL (default https://api.openai.com/v1)
-//	OPENAI_ORG_ID           organization, optional
-//	AUDIT_SCORE_MODEL       chat model for scoring (default gpt-4o-mini)
-//	AUDIT_SCORE_TEMPERATURE temperature, unset by default
-//	AUDIT_SCORE_SEED        seed, unset by default
-//	AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS  token budget per request (default 60000)
-//	AUDIT_TRANSCRIBE_MODEL  speech-to-text model (default whisper-1)
-//	AUDIT_TRANSCRIBE_FORMAT verbose_json, json or text (default: by model)
-//	AUDIT_TRANSCRIBE_PROMPT vocabulary hint for speech-to-text
-//	AUDIT_OPENAI_MAX_CONCURRENCY  concurrent upstream requests (default 8)
-//
-// Malformed values are a KindInvalid error naming the variable. A missing
-// key is not an error here: Enabled reports whether the adapters can run.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	r := env.New(getenv)
-	c := Config{
-		APIKey:           r.String("OPENAI_API_KEY"),
-		BaseURL:          r.String("OPENAI_BASE_URL"),
-		OrgID:            r.String("OPENAI_ORG_ID"),
-		ScoreModel:       r.String("AUDIT_SCORE_MODEL"),
-		TranscribeModel:  r.String("AUDIT_TRANSCRIBE_MODEL"),
-		TranscribeFormat: r.String("AUDIT_TRANSCRIBE_FORMAT"),
-		TranscribePrompt: r.String("AUDIT_TRANSCRIBE_PROMPT"),
-	}
-	if c.BaseURL != "" {
-		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			r.Fail("OPENAI_BASE_URL", "must be an absolute http(s) URL such as https://api.openai.com/v1")
-		}
-	}
-	if v := r.String("AUDIT_SCORE_TEMPERATURE"); v != "" {
-		f, err := strconv.ParseFloat(v, 32)
-		if err != nil || f < 0 || f > 2 {
-			r.Fail("AUDIT_SCORE_TEMPERATURE", "must be a number from 0 to 2")
-		} else {
-			t := float32(f)
-			c.Temperature = &t
-		}
-	}
-	if v := r.String("AUDIT_SCORE_SEED"); v != "" {
-		if seed, err := strconv.Atoi(v); err != nil {
-			r.Fail("AUDIT_SCORE_SEED", "must be a whole number")
-		} else {
-			c.Seed = &seed
-		}
-	}
-	r.Int("AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS", &c.MaxTranscriptTokens, 500)
-	r.Int("AUDIT_OPENAI_MAX_CONCURRENCY", &c.MaxConcurrency, 1)
-	if c.TranscribeFormat != "" {
-		if _, ok := transcribeFormats[c.TranscribeFormat]; !ok {
-			r.Fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json or text")
-		}
-	}
-	if err := r.Err(); err != nil {
-		return Config{}, err
-	}
-	return c.withDefaults(), nil
 }
 
 // Enabled reports whether the configuration can reach an API: it has a

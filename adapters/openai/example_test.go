@@ -3,7 +3,6 @@ package openai_test
 import (
 	"context"
 	"fmt"
-	"os"
 
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
@@ -11,8 +10,8 @@ import (
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-// The scorer against the fake server; in production ConfigFromEnv reads
-// OPENAI_API_KEY and friends instead.
+// The scorer against the fake server; in production the Config carries
+// the API key and, for a compatible server, its base URL.
 func ExampleNewScorer() {
 	srv := openaitest.NewServer()
 	defer srv.Close()
@@ -35,17 +34,4 @@ func ExampleNewScorer() {
 	// Output:
 	// openai ru 9 criteria
 	// total computed from the criteria: true
-}
-
-func ExampleConfigFromEnv() {
-	cfg, err := openai.ConfigFromEnv(os.Getenv)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	if !cfg.Enabled() {
-		fmt.Println("OpenAI is not configured; use the offline checklist scorer")
-		return
-	}
-	fmt.Println(cfg) // the key is redacted
 }

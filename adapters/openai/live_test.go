@@ -34,9 +34,8 @@ func liveConfig(t *testing.T) openai.Config {
 	if os.Getenv("OPENAI_API_KEY") == "" {
 		t.Skip("OPENAI_API_KEY is not set")
 	}
-	cfg, err := openai.ConfigFromEnv(os.Getenv)
-	require.NoError(t, err)
-	return cfg
+	return openai.Config{APIKey: os.Getenv("OPENAI_API_KEY"), BaseURL: os.Getenv("OPENAI_BASE_URL"),
+		ScoreModel: os.Getenv("AUDIT_SCORE_MODEL"), TranscribeModel: os.Getenv("AUDIT_TRANSCRIBE_MODEL")}
 }
 
 func TestLiveScore(t *testing.T) {

@@ -73,10 +73,10 @@ func NewTranscriber(cfg Config, opts ...Option) (*Transcriber, error) {
 		}
 	}
 	if _, ok := transcribeFormats[format]; !ok {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT", Message: "must be verbose_json, json or text"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat", Message: "must be verbose_json, json or text"})
 	}
 	if format == FormatVerboseJSON && timestampless(cfg.TranscribeModel) {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_TRANSCRIBE_FORMAT",
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat",
 			Message: "model " + cfg.TranscribeModel + " returns json or text only, without timestamps; use json, or whisper-1 for verbose_json"})
 	}
 	up, err := newUpstream(cfg, cfg.TranscribeTimeout)

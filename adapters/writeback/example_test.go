@@ -6,27 +6,24 @@ import (
 
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
+	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 )
 
-// A server builds the configured targets from its environment and
-// delivers each result to them; here the target is a signed callback to a
-// test receiver that verifies the signature.
+// A server builds the targets it has settings for and delivers each
+// result to them; here the target is a signed callback to a test receiver
+// that verifies the signature.
 func Example() {
 	secret := webhooks.NewSecret()
 	receiver := writebacktest.NewReceiver(secret)
 	defer receiver.Close()
-	env := map[string]string{"AUDIT_CALLBACK_URL": receiver.URL, "AUDIT_CALLBACK_SECRET": secret}
-
-	targets, err := writeback.FromEnv(func(k string) string { return env[k] })
+	hook, err := signedhook.New(signedhook.Config{URL: receiver.URL, Secret: secret})
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	for _, t := range targets {
-		fmt.Println("target:", writeback.NameOf(t))
-	}
-	err = writeback.NewMulti(targets...).Notify(context.Background(), writebacktest.DoneCall("lead-4821"))
+	fmt.Println("target:", writeback.NameOf(hook))
+	err = writeback.NewMulti(hook).Notify(context.Background(), writebacktest.DoneCall("lead-4821"))
 	fmt.Println("delivered:", err == nil, receiver.Count("lead-4821"))
 	// Output:
 	// target: callback

@@ -14,57 +14,13 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
+	"github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
+	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
-
-func TestFromEnv(t *testing.T) {
-	secret := webhooks.NewSecret()
-	const token = "amo-TOKEN-1"
-	tests := []struct {
-		name   string
-		env    map[string]string
-		names  []string
-		fields []string
-	}{
-		{name: "nothing configured", env: map[string]string{"AUDIT_PUBLIC_URL": "https://a.example"}},
-		{name: "callback", env: map[string]string{"AUDIT_CALLBACK_URL": "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret}, names: []string{"callback"}},
-		{name: "all three", env: map[string]string{
-			"AUDIT_CALLBACK_URL": "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret,
-			"AUDIT_AMOCRM_SUBDOMAIN": "shop", "AUDIT_AMOCRM_TOKEN": token,
-			"AUDIT_BITRIX24_WEBHOOK_URL": "https://shop.bitrix24.ru/rest/1/code/",
-		}, names: []string{"callback", "amocrm", "bitrix24"}},
-		{name: "every mistake at once", env: map[string]string{
-			"AUDIT_CALLBACK_URL":     "https://crm.example.com/h",
-			"AUDIT_AMOCRM_TOKEN":     token,
-			"AUDIT_BITRIX24_TIMEOUT": "soon", "AUDIT_BITRIX24_WEBHOOK_URL": "https://shop.bitrix24.ru/rest/1/code/",
-		}, fields: []string{"AUDIT_CALLBACK_SECRET", "AUDIT_AMOCRM_BASE_URL", "AUDIT_BITRIX24_TIMEOUT"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			ns, err := writeback.FromEnv(func(k string) string { return tt.env[k] })
-			if tt.fields != nil {
-				require.Error(t, err)
-				assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
-				var got []string
-				for _, f := range callaudit.FieldsOf(err) {
-					got = append(got, f.Field)
-				}
-				assert.Equal(t, tt.fields, got)
-				assert.NotContains(t, err.Error(), token)
-				assert.Nil(t, ns)
-				return
-			}
-			require.NoError(t, err)
-			var names []string
-			for _, n := range ns {
-				names = append(names, writeback.NameOf(n))
-			}
-			assert.Equal(t, tt.names, names)
-		})
-	}
-}
 
 // flaky fails its first failures calls with err, then succeeds.
 type flaky struct {
@@ -132,8 +88,8 @@ func TestMultiSingleKeepsTheError(t *testing.T) {
 	assert.Same(t, want, err)
 }
 
-// The adapters from FromEnv deliver through Multi to the fakes.
-func TestFromEnvDelivers(t *testing.T) {
+// The three adapters deliver through Multi to the fakes.
+func TestAdaptersDeliverThroughMulti(t *testing.T) {
 	secret := webhooks.NewSecret()
 	rcv := writebacktest.NewReceiver(secret)
 	defer rcv.Close()
@@ -141,15 +97,14 @@ func TestFromEnvDelivers(t *testing.T) {
 	defer amo.Close()
 	bx := writebacktest.NewBitrix24()
 	defer bx.Close()
-	env := map[string]string{
-		"AUDIT_CALLBACK_URL": rcv.URL, "AUDIT_CALLBACK_SECRET": secret,
-		"AUDIT_AMOCRM_BASE_URL": amo.URL, "AUDIT_AMOCRM_TOKEN": "tok",
-		"AUDIT_BITRIX24_WEBHOOK_URL": bx.WebhookURL(),
-		"AUDIT_PUBLIC_URL":           "https://audit.example.com",
-	}
-	ns, err := writeback.FromEnv(func(k string) string { return env[k] })
+	const public = "https://audit.example.com"
+	hook, err := signedhook.New(signedhook.Config{URL: rcv.URL, Secret: secret, PublicURL: public})
 	require.NoError(t, err)
-	var n audit.Notifier = writeback.NewMulti(ns...)
+	amoN, err := amocrm.New(amocrm.Config{BaseURL: amo.URL, Token: "tok", PublicURL: public})
+	require.NoError(t, err)
+	bxN, err := bitrix24.New(bitrix24.Config{WebhookURL: bx.WebhookURL(), PublicURL: public})
+	require.NoError(t, err)
+	var n audit.Notifier = writeback.NewMulti(hook, amoN, bxN)
 
 	amo.Fail(writebacktest.Fault{Status: 429, RetryAfter: "1"})
 	call := writebacktest.DoneCall("lead-42")

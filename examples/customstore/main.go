@@ -5,7 +5,7 @@
 // other.
 //
 //	go run ./examples/customstore            # a file in a temporary directory
-//	CALLS_FILE=calls.jsonl go run ./examples/customstore
+//	go run ./examples/customstore -file calls.jsonl
 //
 // To write your own, copy filestore.go, replace the file with your
 // database, and keep main_test.go's storagetest.Run passing.
@@ -13,6 +13,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log"
@@ -25,7 +26,9 @@ import (
 )
 
 func main() {
-	if err := run(os.Stdout); err != nil {
+	file := flag.String("file", "", "the JSON-lines file to keep the calls in (default: one in a temporary directory)")
+	flag.Parse()
+	if err := run(*file, os.Stdout); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -39,10 +42,10 @@ var calls = []audit.Input{
 	{CallID: "call-2", ManagerID: "anna", DialogText: "Менеджер: Алло. У нас скидка только сегодня, берите.\nКлиент: Мне не интересно."},
 }
 
-// run audits the calls into a file store, opens the file again as a
-// restarted server would, and prints what it finds there.
-func run(w io.Writer) error {
-	path := os.Getenv("CALLS_FILE")
+// run audits the calls into a file store at path (empty: a temporary
+// file), opens the file again as a restarted server would, and prints
+// what it finds there.
+func run(path string, w io.Writer) error {
 	if path == "" {
 		dir, err := os.MkdirTemp("", "customstore")
 		if err != nil {

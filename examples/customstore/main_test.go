@@ -89,9 +89,8 @@ func TestReopen(t *testing.T) {
 }
 
 func TestRun(t *testing.T) {
-	t.Setenv("CALLS_FILE", filepath.Join(t.TempDir(), "calls.jsonl"))
 	var out bytes.Buffer
-	require.NoError(t, run(&out))
+	require.NoError(t, run(filepath.Join(t.TempDir(), "calls.jsonl"), &out))
 	text := out.String()
 	assert.Regexp(t, `audited call-1: \d+/100`, text)
 	assert.Regexp(t, `audited call-2: \d+/100`, text)

@@ -88,26 +88,21 @@ func TestNotifyErrors(t *testing.T) {
 func TestConfig(t *testing.T) {
 	tests := []struct {
 		name  string
-		env   map[string]string
-		base  string
+		cfg   amocrm.Config
 		field string
 	}{
-		{name: "subdomain", env: map[string]string{"AUDIT_AMOCRM_SUBDOMAIN": "shop", "AUDIT_AMOCRM_TOKEN": token}, base: "https://shop.amocrm.ru"},
-		{name: "base url wins", env: map[string]string{"AUDIT_AMOCRM_SUBDOMAIN": "shop", "AUDIT_AMOCRM_BASE_URL": "https://shop.kommo.com", "AUDIT_AMOCRM_TOKEN": token}, base: "https://shop.kommo.com"},
-		{name: "no token", env: map[string]string{"AUDIT_AMOCRM_SUBDOMAIN": "shop"}, field: "AUDIT_AMOCRM_TOKEN"},
-		{name: "token without account", env: map[string]string{"AUDIT_AMOCRM_TOKEN": token}, field: "AUDIT_AMOCRM_BASE_URL"},
-		{name: "unknown entity type", env: map[string]string{"AUDIT_AMOCRM_SUBDOMAIN": "shop", "AUDIT_AMOCRM_TOKEN": token, "AUDIT_AMOCRM_ENTITY_TYPE": "invoice"}, field: "AUDIT_AMOCRM_CALL_ID_PATTERN"},
-		{name: "bad pattern", env: map[string]string{"AUDIT_AMOCRM_SUBDOMAIN": "shop", "AUDIT_AMOCRM_TOKEN": token, "AUDIT_AMOCRM_CALL_ID_PATTERN": "(\\d+)"}, field: "AUDIT_AMOCRM_CALL_ID_PATTERN"},
+		{name: "ok", cfg: amocrm.Config{BaseURL: "https://shop.amocrm.ru", Token: token}},
+		{name: "no token", cfg: amocrm.Config{BaseURL: "https://shop.amocrm.ru"}, field: "Token"},
+		{name: "token without account", cfg: amocrm.Config{Token: token}, field: "BaseURL"},
+		{name: "unknown entity type", cfg: amocrm.Config{BaseURL: "https://shop.amocrm.ru", Token: token, EntityType: "invoice"}, field: "CallIDPattern"},
+		{name: "bad pattern", cfg: amocrm.Config{BaseURL: "https://shop.amocrm.ru", Token: token, CallIDPattern: "(\\d+)"}, field: "CallIDPattern"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := amocrm.ConfigFromEnv(func(k string) string { return tt.env[k] })
-			require.NoError(t, err)
-			assert.True(t, cfg.Configured())
-			_, err = amocrm.New(cfg)
+			assert.True(t, tt.cfg.Configured())
+			_, err := amocrm.New(tt.cfg)
 			if tt.field == "" {
 				require.NoError(t, err)
-				assert.Equal(t, tt.base, cfg.BaseURL)
 				return
 			}
 			require.Error(t, err)
@@ -116,4 +111,5 @@ func TestConfig(t *testing.T) {
 			assert.NotContains(t, err.Error(), token)
 		})
 	}
+	assert.False(t, amocrm.Config{}.Configured())
 }

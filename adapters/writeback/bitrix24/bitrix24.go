@@ -24,9 +24,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
-	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
@@ -41,35 +39,21 @@ var types = []string{"lead", "deal", "contact", "company", "order"}
 // Config configures the Bitrix24 adapter.
 type Config struct {
 	// WebhookURL is the inbound webhook with the crm scope,
-	// https://{portal}/rest/{user}/{code}/ (AUDIT_BITRIX24_WEBHOOK_URL).
+	// https://{portal}/rest/{user}/{code}/.
 	WebhookURL string
 	// EntityType is the record type for call ids that name none
-	// (AUDIT_BITRIX24_ENTITY_TYPE, default "deal").
+	// (default "deal").
 	EntityType string
-	// CallIDPattern finds the record in a call id
-	// (AUDIT_BITRIX24_CALL_ID_PATTERN, default crmref.DefaultPattern).
+	// CallIDPattern finds the record in a call id (default
+	// crmref.DefaultPattern).
 	CallIDPattern string
 	// PublicURL is the server's public base URL, for the link in the
-	// comment (AUDIT_PUBLIC_URL); optional.
+	// comment; optional.
 	PublicURL string
-	// Timeout bounds one request (AUDIT_BITRIX24_TIMEOUT, default 30s).
+	// Timeout bounds one request (default send.DefaultTimeout, 30s).
 	Timeout time.Duration
 	// HTTPClient replaces the default client.
 	HTTPClient *http.Client
-}
-
-// ConfigFromEnv reads the configuration; see Config for the variables.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	r := env.New(getenv)
-	cfg := Config{
-		WebhookURL:    r.String("AUDIT_BITRIX24_WEBHOOK_URL"),
-		EntityType:    r.String("AUDIT_BITRIX24_ENTITY_TYPE"),
-		CallIDPattern: r.String("AUDIT_BITRIX24_CALL_ID_PATTERN"),
-		PublicURL:     r.String("AUDIT_PUBLIC_URL"),
-		Timeout:       send.DefaultTimeout,
-	}
-	r.Duration("AUDIT_BITRIX24_TIMEOUT", &cfg.Timeout)
-	return cfg, r.Err()
 }
 
 // Configured reports whether the adapter is switched on.
@@ -78,41 +62,29 @@ func (c Config) Configured() bool { return c.WebhookURL != "" }
 // Notifier adds timeline comments in Bitrix24. It is safe for concurrent
 // use.
 type Notifier struct {
-	endpoint  string
-	publicURL string
-	match     *crmref.Matcher
-	client    send.Client
+	endpoint string
+	target   *crmref.Target
 }
 
 var _ audit.Notifier = (*Notifier)(nil)
 
 // New checks the configuration and returns a Notifier. Errors are
-// KindInvalid naming the environment variable, never showing the URL.
+// KindInvalid naming the Config field, never showing the URL.
 func New(cfg Config) (*Notifier, error) {
 	u, err := url.Parse(cfg.WebhookURL)
 	if cfg.WebhookURL == "" || err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" ||
 		!strings.Contains(u.Path, "/rest/") {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_BITRIX24_WEBHOOK_URL",
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "WebhookURL",
 			Message: "must be an inbound webhook URL like https://portal.bitrix24.ru/rest/1/<code>/"})
 	}
-	entityType := cfg.EntityType
-	if entityType == "" {
-		entityType = "deal"
-	}
-	m, err := crmref.NewMatcher(cfg.CallIDPattern, entityType, types, "AUDIT_BITRIX24_CALL_ID_PATTERN")
+	// The path holds the webhook code: redact it wherever it might show.
+	t, err := crmref.NewTarget(crmref.TargetConfig{CallIDPattern: cfg.CallIDPattern, EntityType: cfg.EntityType, DefaultType: "deal",
+		Types: types, PublicURL: cfg.PublicURL, HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+		Service: "Bitrix24 (" + u.Host + ")", Secrets: []string{cfg.WebhookURL, strings.Trim(u.Path, "/")}})
 	if err != nil {
 		return nil, err
 	}
-	httpClient := cfg.HTTPClient
-	if httpClient == nil {
-		httpClient = send.NewHTTPClient(cfg.Timeout)
-	}
-	// The path holds the webhook code: redact it wherever it might show.
-	secrets := []string{cfg.WebhookURL, strings.Trim(u.Path, "/")}
-	return &Notifier{
-		endpoint: strings.TrimRight(cfg.WebhookURL, "/") + "/" + Method + ".json", publicURL: cfg.PublicURL, match: m,
-		client: send.Client{HTTP: httpClient, Service: "Bitrix24 (" + u.Host + ")", Secrets: secrets},
-	}, nil
+	return &Notifier{endpoint: strings.TrimRight(cfg.WebhookURL, "/") + "/" + Method + ".json", target: t}, nil
 }
 
 // Name identifies the adapter in logs and statuses.
@@ -132,21 +104,21 @@ type answer struct {
 // timeline.
 func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 	const op = "bitrix24.Notify"
-	ref, err := n.match.Match(call.ID)
+	ref, text, err := n.target.Note(call)
 	if err != nil {
 		return err
 	}
 	form := url.Values{}
 	form.Set("fields[ENTITY_ID]", ref.ID)
 	form.Set("fields[ENTITY_TYPE]", ref.Type)
-	form.Set("fields[COMMENT]", note.Text(call, n.publicURL))
+	form.Set("fields[COMMENT]", text)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, n.endpoint, strings.NewReader(form.Encode()))
 	if err != nil {
 		return callaudit.Wrap(err, callaudit.KindInternal, op, "cannot build the Bitrix24 request")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
-	resp, err := n.client.Do(req, op)
+	resp, err := n.target.Client.Do(req, op)
 	if err != nil {
 		return rateLimit(err)
 	}
@@ -160,7 +132,7 @@ func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
 		}
 		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: op,
 			Message: "Bitrix24 refused the comment (" + code + "); check the webhook's crm scope and the record",
-			Err:     &send.AnswerError{Status: resp.Status, Body: n.client.Redact(string(resp.Body[:min(len(resp.Body), 300)]))}}
+			Err:     &send.AnswerError{Status: resp.Status, Body: n.target.Client.Redact(string(resp.Body[:min(len(resp.Body), 300)]))}}
 	}
 	return nil
 }

@@ -90,22 +90,18 @@ func TestConfig(t *testing.T) {
 	const hook = "https://shop.bitrix24.ru/rest/1/s3cr3tc0de/"
 	tests := []struct {
 		name  string
-		env   map[string]string
+		cfg   bitrix24.Config
 		field string
 	}{
-		{name: "ok", env: map[string]string{"AUDIT_BITRIX24_WEBHOOK_URL": hook, "AUDIT_BITRIX24_ENTITY_TYPE": "lead"}},
-		{name: "not a webhook", env: map[string]string{"AUDIT_BITRIX24_WEBHOOK_URL": "https://shop.bitrix24.ru/s3cr3tc0de"}, field: "AUDIT_BITRIX24_WEBHOOK_URL"},
-		{name: "not a url", env: map[string]string{"AUDIT_BITRIX24_WEBHOOK_URL": "shop s3cr3tc0de"}, field: "AUDIT_BITRIX24_WEBHOOK_URL"},
-		{name: "unknown type", env: map[string]string{"AUDIT_BITRIX24_WEBHOOK_URL": hook, "AUDIT_BITRIX24_ENTITY_TYPE": "invoice"}, field: "AUDIT_BITRIX24_CALL_ID_PATTERN"},
-		{name: "bad timeout", env: map[string]string{"AUDIT_BITRIX24_WEBHOOK_URL": hook, "AUDIT_BITRIX24_TIMEOUT": "0s"}, field: "AUDIT_BITRIX24_TIMEOUT"},
+		{name: "ok", cfg: bitrix24.Config{WebhookURL: hook, EntityType: "lead"}},
+		{name: "not a webhook", cfg: bitrix24.Config{WebhookURL: "https://shop.bitrix24.ru/s3cr3tc0de"}, field: "WebhookURL"},
+		{name: "not a url", cfg: bitrix24.Config{WebhookURL: "shop s3cr3tc0de"}, field: "WebhookURL"},
+		{name: "unknown type", cfg: bitrix24.Config{WebhookURL: hook, EntityType: "invoice"}, field: "CallIDPattern"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := bitrix24.ConfigFromEnv(func(k string) string { return tt.env[k] })
-			if err == nil {
-				assert.True(t, cfg.Configured())
-				_, err = bitrix24.New(cfg)
-			}
+			assert.True(t, tt.cfg.Configured())
+			_, err := bitrix24.New(tt.cfg)
 			if tt.field == "" {
 				require.NoError(t, err)
 				return
@@ -116,4 +112,5 @@ func TestConfig(t *testing.T) {
 			assert.NotContains(t, err.Error(), "s3cr3tc0de")
 		})
 	}
+	assert.False(t, bitrix24.Config{}.Configured())
 }

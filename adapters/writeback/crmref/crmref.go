@@ -6,11 +6,16 @@
 package crmref
 
 import (
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback/note"
+	"github.com/callaudit/callaudit/adapters/writeback/send"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // DefaultPattern matches an optional record type and a numeric id at the
@@ -39,7 +44,7 @@ type Matcher struct {
 // NewMatcher compiles pattern (DefaultPattern when empty), which must have
 // a group named id and may have one named type. defaultType is used when
 // the call id names no type; allowed lists the types the receiver knows.
-// field names the setting in errors (an environment variable).
+// field names the setting in errors (a Config field of the adapter).
 func NewMatcher(pattern, defaultType string, allowed []string, field string) (*Matcher, error) {
 	if pattern == "" {
 		pattern = DefaultPattern
@@ -69,7 +74,7 @@ func (m *Matcher) Match(callID string) (Ref, error) {
 	sub := m.re.FindStringSubmatch(callID)
 	if sub == nil || sub[m.idIdx] == "" {
 		return Ref{}, callaudit.Invalid(callaudit.FieldError{Field: "call_id",
-			Message: "call id " + quote(callID) + " names no CRM record; send call ids like lead-4821 (see " + m.field + ")"})
+			Message: "call id " + quote(callID) + " names no CRM record; send call ids like lead-4821, or change the call id pattern"})
 	}
 	ref := Ref{Type: m.defType, ID: sub[m.idIdx]}
 	if m.typeIdx >= 0 && sub[m.typeIdx] != "" {
@@ -88,4 +93,62 @@ func quote(s string) string {
 		s = string(r[:n]) + "…"
 	}
 	return strconv.Quote(s)
+}
+
+// Target is the part every CRM adapter shares: the matcher that finds a
+// call's record in its call id, the note posted about the call, and the
+// client that posts it. It is safe for concurrent use.
+type Target struct {
+	match     *Matcher
+	publicURL string
+	// Client posts to the CRM.
+	Client send.Client
+}
+
+// TargetConfig are the settings every CRM adapter has.
+type TargetConfig struct {
+	// CallIDPattern finds the record in a call id (the adapter's Config
+	// field CallIDPattern, which errors name); empty is DefaultPattern.
+	CallIDPattern string
+	// EntityType is the record type for call ids that name none; empty is
+	// DefaultType.
+	EntityType, DefaultType string
+	// Types are the record types the CRM knows.
+	Types []string
+	// PublicURL is the server's public base URL, for the link in the note.
+	PublicURL string
+	// HTTPClient posts; nil is send.NewHTTPClient(Timeout).
+	HTTPClient *http.Client
+	Timeout    time.Duration
+	// Service and Secrets are send.Client's.
+	Service string
+	Secrets []string
+}
+
+// NewTarget checks the settings and returns the Target.
+func NewTarget(cfg TargetConfig) (*Target, error) {
+	entityType := cfg.EntityType
+	if entityType == "" {
+		entityType = cfg.DefaultType
+	}
+	m, err := NewMatcher(cfg.CallIDPattern, entityType, cfg.Types, "CallIDPattern")
+	if err != nil {
+		return nil, err
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = send.NewHTTPClient(cfg.Timeout)
+	}
+	return &Target{match: m, publicURL: cfg.PublicURL,
+		Client: send.Client{HTTP: client, Service: cfg.Service, Secrets: cfg.Secrets}}, nil
+}
+
+// Note returns the record a call belongs to and the text to post there
+// (note.Text, with the link to the call).
+func (t *Target) Note(call storage.Call) (Ref, string, error) {
+	ref, err := t.match.Match(call.ID)
+	if err != nil {
+		return Ref{}, "", err
+	}
+	return ref, note.Text(call, t.publicURL), nil
 }

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/env"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
@@ -37,34 +36,20 @@ const (
 
 // Config configures the signed callback.
 type Config struct {
-	// URL receives the POSTs (AUDIT_CALLBACK_URL). Empty: not configured.
+	// URL receives the POSTs Empty: not configured.
 	URL string
-	// Secret signs them, whsec_ + base64 (AUDIT_CALLBACK_SECRET).
+	// Secret signs them, whsec_ + base64.
 	Secret string
-	// PublicURL is the server's public base URL, for the link to the call
-	// (AUDIT_PUBLIC_URL); optional.
+	// PublicURL is the server's public base URL, for the link to the
+	// call; optional.
 	PublicURL string
-	// Timeout bounds one attempt (AUDIT_CALLBACK_TIMEOUT, default 30s).
+	// Timeout bounds one attempt (default send.DefaultTimeout, 30s).
 	Timeout time.Duration
 	// HTTPClient replaces the default client (tests, proxies); Timeout is
 	// then the client's business.
 	HTTPClient *http.Client
 	// Now is the clock for webhook-timestamp; nil means time.Now.
 	Now func() time.Time
-}
-
-// ConfigFromEnv reads the configuration; the URL is empty when the
-// callback is not configured.
-func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	r := env.New(getenv)
-	cfg := Config{
-		URL:       r.String("AUDIT_CALLBACK_URL"),
-		Secret:    r.String("AUDIT_CALLBACK_SECRET"),
-		PublicURL: r.String("AUDIT_PUBLIC_URL"),
-		Timeout:   send.DefaultTimeout,
-	}
-	r.Duration("AUDIT_CALLBACK_TIMEOUT", &cfg.Timeout)
-	return cfg, r.Err()
 }
 
 // Configured reports whether the callback is switched on.
@@ -83,19 +68,19 @@ var _ audit.Notifier = (*Notifier)(nil)
 
 // New checks the configuration and returns a Notifier. A missing URL or
 // secret, a URL that is not http(s) or a secret that does not parse is
-// KindInvalid naming the environment variable; the secret is never shown.
+// KindInvalid naming the Config field; the secret is never shown.
 func New(cfg Config) (*Notifier, error) {
 	u, err := url.Parse(cfg.URL)
 	if cfg.URL == "" || err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_CALLBACK_URL", Message: "must be an http or https URL"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "URL", Message: "must be an http or https URL"})
 	}
 	if cfg.Secret == "" {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_CALLBACK_SECRET",
-			Message: "is required with AUDIT_CALLBACK_URL: whsec_ followed by base64 of 24 to 64 random bytes"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "Secret",
+			Message: "is required with the callback URL: whsec_ followed by base64 of 24 to 64 random bytes"})
 	}
 	signer, err := webhooks.NewSigner(cfg.Secret)
 	if err != nil {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_CALLBACK_SECRET",
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "Secret",
 			Message: "must be whsec_ followed by base64 of 24 to 64 random bytes (" + callaudit.MessageOf(err) + ")"})
 	}
 	httpClient := cfg.HTTPClient

@@ -1,4 +1,4 @@
-package auditfx
+package server
 
 import (
 	"context"
@@ -32,7 +32,7 @@ func TestQueueOutlivesStartContext(t *testing.T) {
 		"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL, "AUDIT_FETCH_ALLOW_HOSTS": "127.0.0.1",
 	})
 	logs := &syncBuffer{}
-	app := fx.New(Options(cfg, slog.New(slog.NewJSONHandler(logs, nil))))
+	app := fx.New(options(t, cfg, slog.New(slog.NewJSONHandler(logs, nil))))
 	require.NoError(t, app.Err())
 	startCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	require.NoError(t, app.Start(startCtx))

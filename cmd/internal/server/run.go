@@ -1,4 +1,4 @@
-package auditfx
+package server
 
 import (
 	"context"
@@ -10,28 +10,36 @@ import (
 	"syscall"
 
 	"go.uber.org/fx"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/cmd/internal/config"
 )
 
-// Main runs the reference server the way cmd/auditd does: settings from
-// the environment over the .env file at dotenvPath, logs on stderr, start,
-// wait for SIGINT/SIGTERM, stop gracefully. It returns the exit code: 0
-// after a clean stop, 1 when the server could not start or stop cleanly,
-// 2 for a configuration error.
-func Main(dotenvPath string, stderr io.Writer) int {
-	getenv, err := Getenv(dotenvPath)
-	if err != nil {
-		fmt.Fprintln(stderr, "callaudit:", err)
-		return 2
-	}
-	cfg, err := ConfigFromEnv(getenv)
+// Exit codes of Run.
+const (
+	ExitOK     = 0
+	ExitFailed = 1 // the server could not start, or stop cleanly
+	ExitConfig = 2 // a configuration error
+)
+
+// Run runs the reference server: settings from the environment over the
+// .env file at dotenvPath, logs on stderr, start, wait for SIGINT/SIGTERM,
+// stop gracefully. It returns the exit code.
+func Run(dotenvPath string, stderr io.Writer) int {
+	cfg, err := config.Load(dotenvPath)
 	if err != nil {
 		fmt.Fprintln(stderr, "callaudit: configuration:", err)
-		return 2
+		return ExitConfig
 	}
 	if cfg.Version == "" {
 		cfg.Version = Version()
 	}
 	logger := NewLogger(cfg, stderr)
+	opts, err := Options(cfg, logger)
+	if err != nil {
+		fmt.Fprintln(stderr, "callaudit: configuration:", callaudit.MessageOf(err))
+		return ExitConfig
+	}
 	logger.Info("starting callaudit server", "version", cfg.Version, "config", cfg)
 
 	// Catch the signals before anything starts: fx subscribes only once
@@ -41,18 +49,18 @@ func Main(dotenvPath string, stderr io.Writer) int {
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
 
-	app := fx.New(Options(cfg, logger))
+	app := fx.New(opts)
 	if err := app.Err(); err != nil {
 		logger.Error("cannot build the server", "err", err)
-		return 1
+		return ExitFailed
 	}
 	startCtx, cancel := context.WithTimeout(context.Background(), app.StartTimeout())
 	defer cancel()
 	if err := app.Start(startCtx); err != nil {
 		logger.Error("cannot start the server", "err", err)
-		return 1
+		return ExitFailed
 	}
-	reason, code := "shutdown requested", 0
+	reason, code := "shutdown requested", ExitOK
 	select {
 	case s := <-signals:
 		reason = s.String()
@@ -67,7 +75,7 @@ func Main(dotenvPath string, stderr io.Writer) int {
 	defer cancelStop()
 	if err := app.Stop(stopCtx); err != nil {
 		logger.Error("stopped uncleanly", "err", err)
-		return 1
+		return ExitFailed
 	}
 	logger.Info("stopped")
 	return code

@@ -1,4 +1,4 @@
-package auditfx
+package server
 
 import (
 	"bufio"
@@ -18,10 +18,16 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/webhooks"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/cmd/internal/config"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
@@ -32,7 +38,7 @@ const dialog = "Менеджер: Добрый день! Меня зовут А�
 
 // testConfig is the default configuration on a free port with the
 // database in a temporary directory.
-func testConfig(t *testing.T, env map[string]string) Config {
+func testConfig(t *testing.T, env map[string]string) config.Config {
 	t.Helper()
 	all := map[string]string{
 		"AUDIT_ADDR":         "127.0.0.1:0",
@@ -42,9 +48,17 @@ func testConfig(t *testing.T, env map[string]string) Config {
 	for k, v := range env {
 		all[k] = v
 	}
-	cfg, err := ConfigFromEnv(envOf(all))
+	cfg, err := config.Parse(all)
 	require.NoError(t, err)
 	return cfg
+}
+
+// options is Options, which must succeed.
+func options(t testing.TB, cfg config.Config, logger *slog.Logger) fx.Option {
+	t.Helper()
+	opts, err := Options(cfg, logger)
+	require.NoError(t, err)
+	return opts
 }
 
 // syncBuffer is a log sink safe for the server's goroutines.
@@ -93,38 +107,51 @@ func TestValidateApp(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cfg := testConfig(t, tt.env)
-			assert.NoError(t, fx.ValidateApp(Options(cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))))
+			assert.NoError(t, fx.ValidateApp(options(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))))
 		})
 	}
 }
 
-func TestConstructorsChooseByConfig(t *testing.T) {
-	offline := testConfig(t, nil)
-	s, err := NewScorer(offline)
-	require.NoError(t, err)
-	assert.IsType(t, &checklist.Scorer{}, s)
-	tr, err := NewTranscriber(offline)
-	require.NoError(t, err)
-	assert.Nil(t, tr, "no transcriber without OpenAI")
-
-	online := testConfig(t, map[string]string{"OPENAI_API_KEY": "sk-test"})
-	s, err = NewScorer(online)
-	require.NoError(t, err)
-	assert.IsType(t, &openai.Scorer{}, s)
-	tr, err = NewTranscriber(online)
-	require.NoError(t, err)
-	// The OpenAI transcriber, wrapped by audio.Chunked (longaudio_test.go
-	// shows the requests reaching OpenAI).
-	assert.NotNil(t, tr)
-
-	// Without fx: the same pieces by hand.
-	f, err := NewFetcher(offline)
-	require.NoError(t, err)
-	a, err := NewAuditor(AuditorParams{Config: offline, Logger: slog.Default(), Scorer: s, Transcriber: tr, Fetcher: f})
-	require.NoError(t, err)
-	assert.True(t, a.CanTranscribe())
-	assert.True(t, a.CanFetch())
-	assert.Nil(t, a.Store())
+func TestPipelineChoosesByConfig(t *testing.T) {
+	tests := []struct {
+		name            string
+		env             map[string]string
+		wantScorer      any
+		wantTranscriber bool
+		wantErrField    string
+	}{
+		{name: "offline defaults", wantScorer: &checklist.Scorer{}},
+		{name: "openai key", env: map[string]string{"OPENAI_API_KEY": "sk-test"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
+		{name: "compatible server", env: map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
+		{name: "checklist scoring, openai transcription", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_SCORER": "checklist"},
+			wantScorer: &checklist.Scorer{}, wantTranscriber: true},
+		{name: "openai scoring, no transcription", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_TRANSCRIBER": "none"},
+			wantScorer: &openai.Scorer{}},
+		{name: "openai without key", env: map[string]string{"AUDIT_TRANSCRIBER": "openai"}, wantErrField: "AUDIT_TRANSCRIBER"},
+		{name: "unknown scorer", env: map[string]string{"AUDIT_SCORER": "magic"}, wantErrField: "AUDIT_SCORER"},
+		{name: "unknown vendor", env: map[string]string{"AUDIT_TRANSCRIBER": "deepgram"}, wantErrField: "AUDIT_TRANSCRIBER"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := testConfig(t, tt.env)
+			opts, transcribes, err := Pipeline(cfg)
+			if tt.wantErrField != "" {
+				require.Error(t, err)
+				assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+				assert.Equal(t, tt.wantErrField, callaudit.FieldsOf(err)[0].Field)
+				return
+			}
+			require.NoError(t, err)
+			var s score.Scorer
+			var a *audit.Auditor
+			app := fx.New(fx.NopLogger, fx.Supply(slog.New(slog.NewTextHandler(io.Discard, nil))), opts, fx.Populate(&s, &a))
+			require.NoError(t, app.Err())
+			assert.IsType(t, tt.wantScorer, s)
+			assert.Equal(t, tt.wantTranscriber, transcribes)
+			assert.Equal(t, tt.wantTranscriber, a.CanTranscribe())
+			assert.Nil(t, a.Store(), "the pipeline keeps no history")
+		})
+	}
 }
 
 // gatedScorer blocks every Score until release is closed, to hold a
@@ -147,7 +174,7 @@ func TestAppServesAndStopsGracefully(t *testing.T) {
 	logger := slog.New(slog.NewJSONHandler(logs, nil))
 	gate := &gatedScorer{entered: make(chan struct{}, 1), release: make(chan struct{})}
 	app := fx.New(
-		Options(cfg, logger),
+		options(t, cfg, logger),
 		fx.Decorate(func(s score.Scorer) score.Scorer { gate.Scorer = s; return gate }),
 	)
 	require.NoError(t, app.Err())
@@ -202,7 +229,7 @@ func TestAppServesAndStopsGracefully(t *testing.T) {
 	assert.Error(t, err, "the server no longer accepts connections")
 
 	// The report was saved before the store closed.
-	reopened, err := sqlstore.Open(context.Background(), cfg.DatabaseURL)
+	reopened, err := sqlstore.Open(context.Background(), cfg.Server.DatabaseURL)
 	require.NoError(t, err)
 	defer reopened.Close()
 	call, err := reopened.Get(context.Background(), "graceful-1")
@@ -216,7 +243,7 @@ func TestAppWithOpenAIFake(t *testing.T) {
 	cfg := testConfig(t, map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL})
 	logs := &syncBuffer{}
 	var a *audit.Auditor
-	app := fx.New(Options(cfg, slog.New(slog.NewJSONHandler(logs, nil))), fx.Populate(&a))
+	app := fx.New(options(t, cfg, slog.New(slog.NewJSONHandler(logs, nil))), fx.Populate(&a))
 	require.NoError(t, app.Err())
 	require.NoError(t, app.Start(context.Background()))
 	defer func() { require.NoError(t, app.Stop(context.Background())) }()
@@ -240,12 +267,12 @@ func TestAppWithOpenAIFake(t *testing.T) {
 func TestStartFailsOnBusyPort(t *testing.T) {
 	first := testConfig(t, nil)
 	logs := &syncBuffer{}
-	app1 := fx.New(Options(first, slog.New(slog.NewJSONHandler(logs, nil))))
+	app1 := fx.New(options(t, first, slog.New(slog.NewJSONHandler(logs, nil))))
 	require.NoError(t, app1.Start(context.Background()))
 	defer func() { _ = app1.Stop(context.Background()) }()
 
 	second := testConfig(t, map[string]string{"AUDIT_ADDR": listenAddr(t, logs.String())})
-	app2 := fx.New(Options(second, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	app2 := fx.New(options(t, second, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	err := app2.Start(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "address already in use")
@@ -254,4 +281,62 @@ func TestStartFailsOnBusyPort(t *testing.T) {
 func jsonString(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
+}
+
+// The modules are chosen when the app is built: no queue without
+// speech-to-text, a signature check only with a secret, a write-back
+// only with its settings. Nothing is provided as a typed nil.
+func TestOptionsChooseModules(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	secret := webhooks.NewSecret()
+	openaiEnv := map[string]string{"OPENAI_API_KEY": fake.APIKey, "OPENAI_BASE_URL": fake.URL}
+	with := func(extra map[string]string) map[string]string {
+		all := map[string]string{}
+		for k, v := range openaiEnv {
+			all[k] = v
+		}
+		for k, v := range extra {
+			all[k] = v
+		}
+		return all
+	}
+	tests := []struct {
+		name          string
+		env           map[string]string
+		wantQueue     bool
+		wantAuth      bool
+		wantNotifiers []string
+	}{
+		{name: "offline", env: map[string]string{"AUDIT_CALLBACK_URL": "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret}},
+		{name: "speech-to-text", env: openaiEnv, wantQueue: true},
+		{name: "signed webhooks and write-backs", env: with(map[string]string{
+			"AUDIT_WEBHOOK_SECRET": secret,
+			"AUDIT_CALLBACK_URL":   "https://crm.example.com/h", "AUDIT_CALLBACK_SECRET": secret,
+			"AUDIT_BITRIX24_WEBHOOK_URL": "https://shop.bitrix24.ru/rest/1/code/",
+		}), wantQueue: true, wantAuth: true, wantNotifiers: []string{"bitrix24", "callback"}},
+	}
+	type probe struct {
+		fx.In
+		Queue     *queue.Queue        `optional:"true"`
+		Auth      auditfx.WebhookAuth `optional:"true"`
+		Notifiers []audit.Notifier    `group:"notifiers"`
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got probe
+			app := fx.New(options(t, testConfig(t, tt.env), slog.New(slog.NewTextHandler(io.Discard, nil))),
+				fx.Invoke(func(p probe) { got = p }))
+			require.NoError(t, app.Err())
+			require.NoError(t, app.Start(context.Background()))
+			defer func() { require.NoError(t, app.Stop(context.Background())) }()
+			assert.Equal(t, tt.wantQueue, got.Queue != nil)
+			assert.Equal(t, tt.wantAuth, got.Auth != nil)
+			var names []string
+			for _, n := range got.Notifiers {
+				names = append(names, writeback.NameOf(n))
+			}
+			assert.ElementsMatch(t, tt.wantNotifiers, names)
+		})
+	}
 }

@@ -1,4 +1,4 @@
-package auditfx
+package server
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/cmd/internal/config"
 )
 
 // BenchmarkAnalyzeCall measures the whole server path of POST
@@ -33,12 +34,12 @@ func BenchmarkAnalyzeCall(b *testing.B) {
 			for k, v := range bc.env {
 				all[k] = v
 			}
-			cfg, err := ConfigFromEnv(envOf(all))
+			cfg, err := config.Parse(all)
 			if err != nil {
 				b.Fatal(err)
 			}
 			logs := &syncBuffer{}
-			app := fx.New(Options(cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
+			app := fx.New(options(b, cfg, slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelInfo}))))
 			if err := app.Start(context.Background()); err != nil {
 				b.Fatal(err)
 			}

@@ -1,0 +1,112 @@
+package config
+
+import (
+	"github.com/callaudit/callaudit/adapters/auditfx"
+	"github.com/callaudit/callaudit/adapters/fetch"
+	"github.com/callaudit/callaudit/adapters/httpapi"
+	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/queue"
+	"github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
+	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
+)
+
+// The adapters' own configurations, built from the variables.
+
+// OpenAIConfig is the configuration of the OpenAI scorer and transcriber.
+func (c Config) OpenAIConfig() openai.Config {
+	o := c.OpenAI
+	cfg := openai.Config{
+		APIKey: o.APIKey, BaseURL: o.BaseURL, OrgID: o.OrgID,
+		ScoreModel: o.ScoreModel, Seed: o.Seed, MaxTranscriptTokens: o.MaxTranscriptTokens,
+		TranscribeModel: o.TranscribeModel, TranscribeFormat: o.TranscribeFormat, TranscribePrompt: o.TranscribePrompt,
+		MaxConcurrency: o.MaxConcurrency,
+	}
+	if o.Temperature != nil {
+		t := float32(*o.Temperature)
+		cfg.Temperature = &t
+	}
+	return cfg
+}
+
+// FetchConfig is the URL fetcher's configuration: one size limit for
+// recordings, uploaded or fetched, unless AUDIT_FETCH_MAX_BYTES says
+// otherwise, and the server's temporary directory.
+func (c Config) FetchConfig() fetch.Config {
+	cfg := fetch.Config{
+		AllowHosts:   c.Fetch.AllowHosts,
+		AllowPrivate: c.Fetch.AllowPrivate,
+		MaxBytes:     int64(c.Fetch.MaxBytes),
+		Timeout:      c.Fetch.Timeout,
+		TempDir:      c.Server.TempDir,
+	}
+	if cfg.MaxBytes == 0 {
+		cfg.MaxBytes = int64(c.Server.MaxAudioBytes)
+	}
+	return cfg
+}
+
+// QueueConfig is the webhook queue's configuration, kept where the
+// history is; the auditor, notifiers and logger come from the app.
+func (c Config) QueueConfig() queue.Config {
+	return queue.Config{
+		DatabaseURL: c.Server.DatabaseURL,
+		Workers:     c.Queue.Workers,
+		JobTimeout:  c.Queue.JobTimeout,
+		MaxAttempts: c.Queue.MaxAttempts,
+		RescueAfter: c.Queue.RescueAfter,
+	}
+}
+
+// HandlerConfig is the HTTP API's configuration; the auditor, logger,
+// webhook queue and UI come from the app.
+func (c Config) HandlerConfig(transcriberHint string) httpapi.Config {
+	return httpapi.Config{
+		MaxBodyBytes:    int64(c.Server.MaxBodyBytes),
+		MaxAudioBytes:   int64(c.Server.MaxAudioBytes),
+		TranscriberHint: transcriberHint,
+		Version:         c.Version,
+		TempDir:         c.Server.TempDir,
+	}
+}
+
+// ServerConfig is the HTTP server's configuration.
+func (c Config) ServerConfig() auditfx.ServerConfig {
+	s := c.Server
+	return auditfx.ServerConfig{
+		Addr:              s.Addr,
+		ReadHeaderTimeout: s.ReadHeaderTimeout,
+		ReadTimeout:       s.ReadTimeout,
+		WriteTimeout:      s.WriteTimeout,
+		IdleTimeout:       s.IdleTimeout,
+		ShutdownTimeout:   s.ShutdownTimeout,
+	}
+}
+
+// CallbackConfig is the signed callback's configuration, and whether it
+// is switched on (AUDIT_CALLBACK_URL set).
+func (c Config) CallbackConfig() (signedhook.Config, bool) {
+	cfg := signedhook.Config{URL: c.Callback.URL, Secret: c.Callback.Secret, PublicURL: c.Server.PublicURL, Timeout: c.Callback.Timeout}
+	return cfg, cfg.Configured()
+}
+
+// AmoCRMConfig is the amoCRM write-back's configuration, and whether any
+// of its settings is present (New then says what else is missing).
+func (c Config) AmoCRMConfig() (amocrm.Config, bool) {
+	a := c.AmoCRM
+	cfg := amocrm.Config{BaseURL: a.BaseURL, Token: a.Token, EntityType: a.EntityType, CallIDPattern: a.CallIDPattern,
+		PublicURL: c.Server.PublicURL, Timeout: a.Timeout}
+	if cfg.BaseURL == "" && a.Subdomain != "" {
+		cfg.BaseURL = "https://" + a.Subdomain + ".amocrm.ru"
+	}
+	return cfg, cfg.Configured()
+}
+
+// Bitrix24Config is the Bitrix24 write-back's configuration, and whether
+// it is switched on (AUDIT_BITRIX24_WEBHOOK_URL set).
+func (c Config) Bitrix24Config() (bitrix24.Config, bool) {
+	b := c.Bitrix24
+	cfg := bitrix24.Config{WebhookURL: b.WebhookURL, EntityType: b.EntityType, CallIDPattern: b.CallIDPattern,
+		PublicURL: c.Server.PublicURL, Timeout: b.Timeout}
+	return cfg, cfg.Configured()
+}

@@ -1,0 +1,140 @@
+package config
+
+import (
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bytes is a positive number of bytes.
+type Bytes int64
+
+// UnmarshalText parses a positive whole number.
+func (b *Bytes) UnmarshalText(text []byte) error {
+	n, err := strconv.ParseInt(string(text), 10, 64)
+	if err != nil || n <= 0 {
+		return errors.New("must be a positive number of bytes")
+	}
+	*b = Bytes(n)
+	return nil
+}
+
+// List is a comma-separated list; items are trimmed and empty ones dropped.
+type List []string
+
+// UnmarshalText splits the list.
+func (l *List) UnmarshalText(text []byte) error {
+	*l = nil
+	for _, item := range strings.Split(string(text), ",") {
+		if item = strings.TrimSpace(item); item != "" {
+			*l = append(*l, item)
+		}
+	}
+	return nil
+}
+
+// LogLevel is a slog level: debug, info, warn or error.
+type LogLevel slog.Level
+
+// UnmarshalText parses the level as slog does, with the server's message.
+func (l *LogLevel) UnmarshalText(text []byte) error {
+	var lv slog.Level
+	if err := lv.UnmarshalText(text); err != nil {
+		return errors.New("must be debug, info, warn or error")
+	}
+	*l = LogLevel(lv)
+	return nil
+}
+
+// LogFormat is how the server writes its log.
+type LogFormat string
+
+// The log formats.
+const (
+	LogText LogFormat = "text" // slog's key=value lines
+	LogJSON LogFormat = "json" // one JSON object a line
+)
+
+// UnmarshalText accepts text or json in any case.
+func (f *LogFormat) UnmarshalText(text []byte) error {
+	switch v := LogFormat(strings.ToLower(string(text))); v {
+	case LogText, LogJSON:
+		*f = v
+		return nil
+	}
+	return errors.New("must be text or json")
+}
+
+// Channel is the channel of a stereo recording the manager speaks on.
+type Channel string
+
+// The stereo channels; the zero Channel transcribes stereo recordings as
+// they are.
+const (
+	ChannelLeft  Channel = "left"
+	ChannelRight Channel = "right"
+)
+
+// UnmarshalText accepts left or right in any case.
+func (c *Channel) UnmarshalText(text []byte) error {
+	switch v := Channel(strings.ToLower(string(text))); v {
+	case ChannelLeft, ChannelRight:
+		*c = v
+		return nil
+	}
+	return errors.New("must be left or right")
+}
+
+// Index is the channel's index in a WAV frame: 0 for left, 1 for right,
+// -1 for none.
+func (c Channel) Index() int {
+	switch c {
+	case ChannelLeft:
+		return 0
+	case ChannelRight:
+		return 1
+	}
+	return -1
+}
+
+// Temperature is a sampling temperature from 0 to 2.
+type Temperature float32
+
+// UnmarshalText parses the number and checks the range.
+func (t *Temperature) UnmarshalText(text []byte) error {
+	f, err := strconv.ParseFloat(string(text), 32)
+	if err != nil || f < 0 || f > 2 {
+		return errors.New("must be a number from 0 to 2")
+	}
+	*t = Temperature(f)
+	return nil
+}
+
+// parsers are the messages for the built-in types, in the words the
+// server has always used.
+var parsers = map[string]func(string) (any, error){
+	"bool": func(s string) (any, error) {
+		b, err := strconv.ParseBool(s)
+		if err != nil {
+			return nil, errors.New("must be true or false")
+		}
+		return b, nil
+	},
+	"int": func(s string) (any, error) {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			return nil, errors.New("must be a whole number")
+		}
+		return n, nil
+	},
+	// A zero or negative timeout would disable the limit it configures.
+	"duration": func(s string) (any, error) {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, errors.New("must be a positive duration such as 30s or 15m")
+		}
+		return d, nil
+	},
+}

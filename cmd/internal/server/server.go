@@ -1,0 +1,160 @@
+// Package server builds the reference server from its configuration:
+// which fx modules of adapters/auditfx the app is made of, and the run
+// loop (start, wait for SIGINT/SIGTERM, stop gracefully) that cmd/auditd
+// and "callaudit serve" share.
+//
+// Scorers and speech-to-text vendors are chosen by name from the
+// registries below (AUDIT_SCORER, AUDIT_TRANSCRIBER). Adding a vendor is
+// its own package (a transcribe.Transcriber and an fx module or
+// constructor) plus one line in Transcribers.
+package server
+
+import (
+	"io"
+	"log/slog"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/auditfx"
+	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/cmd/internal/config"
+)
+
+// Module builds one choice of a registry from the configuration; an error
+// is a configuration error (the choice cannot work with these settings).
+type Module func(config.Config) (fx.Option, error)
+
+// Scorers are the scorers AUDIT_SCORER may name.
+var Scorers = map[string]Module{
+	config.ScorerChecklist: func(config.Config) (fx.Option, error) { return auditfx.Checklist(), nil },
+	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer),
+}
+
+// Transcribers are the speech-to-text vendors AUDIT_TRANSCRIBER may name
+// (besides "none").
+var Transcribers = map[string]Module{
+	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber),
+}
+
+// openAI is a registry entry for a module over OpenAI, which needs a key
+// or a compatible server.
+func openAI(module func(openai.Config) fx.Option) Module {
+	return func(c config.Config) (fx.Option, error) {
+		if !c.OpenAIEnabled() {
+			return nil, errNeedsOpenAI
+		}
+		return module(c.OpenAIConfig()), nil
+	}
+}
+
+var errNeedsOpenAI = callaudit.Errorf(callaudit.KindInvalid, "needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)")
+
+// choose returns the module registered under name.
+func choose(registry map[string]Module, name, variable string, c config.Config) (fx.Option, error) {
+	m, ok := registry[name]
+	if !ok {
+		names := slices.Sorted(maps.Keys(registry))
+		if variable == "AUDIT_TRANSCRIBER" {
+			names = append(names, config.TranscriberNone)
+		}
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: variable, Message: "must be one of " + strings.Join(names, ", ")})
+	}
+	opt, err := m(c)
+	if err != nil {
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: variable, Message: name + " " + callaudit.MessageOf(err)})
+	}
+	return opt, nil
+}
+
+// TranscriberHint is the server's 503 message for audio when no
+// speech-to-text is configured.
+const TranscriberHint = "audio needs speech-to-text: set OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server) and restart the server"
+
+// Pipeline is the analysis without a store or a server: the chosen
+// scorer, the chosen transcriber if any (per channel for stereo
+// recordings when AUDIT_STEREO_MANAGER_CHANNEL is set) and the auditor.
+// It reports whether a transcriber is part of it.
+func Pipeline(c config.Config) (fx.Option, bool, error) {
+	scorer, err := choose(Scorers, c.ScorerName(), "AUDIT_SCORER", c)
+	if err != nil {
+		return nil, false, err
+	}
+	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{MaxDialogBytes: int(c.Server.MaxDialogBytes)})}
+	if name := c.TranscriberName(); name != config.TranscriberNone {
+		tr, err := choose(Transcribers, name, "AUDIT_TRANSCRIBER", c)
+		if err != nil {
+			return nil, false, err
+		}
+		opts = append(opts, tr)
+		if ch := c.Server.StereoManagerChannel.Index(); ch >= 0 {
+			opts = append(opts, auditfx.Stereo(ch))
+		}
+		return fx.Options(opts...), true, nil
+	}
+	return fx.Options(opts...), false, nil
+}
+
+// Options is the whole server as fx options: the logger, fx's own events
+// at debug level (the run loop reports failures itself, once), a stop
+// timeout that lets requests in flight finish, and the modules the
+// configuration chooses. The webhook queue is part of it only with a
+// transcriber, signature checks only with AUDIT_WEBHOOK_SECRET, and each
+// write-back only with its settings.
+func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
+	pipeline, transcribes, err := Pipeline(c)
+	if err != nil {
+		return nil, err
+	}
+	opts := []fx.Option{
+		fx.Supply(logger),
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: logger}
+			l.UseLogLevel(slog.LevelDebug)
+			l.UseErrorLevel(slog.LevelDebug)
+			return l
+		}),
+		// A little more than the server's own shutdown budget, so that
+		// closing the store after the server still fits.
+		fx.StopTimeout(c.Server.ShutdownTimeout + 5*time.Second),
+		auditfx.Store(c.Server.DatabaseURL),
+		auditfx.Fetcher(c.FetchConfig()),
+		pipeline,
+		auditfx.Handler(c.HandlerConfig(TranscriberHint)),
+		auditfx.Server(c.ServerConfig()),
+	}
+	if transcribes {
+		// Without speech-to-text a worker could do nothing: no queue, so
+		// that an idle server does not poll an empty one, and the webhook
+		// answers 503.
+		opts = append(opts, auditfx.Queue(c.QueueConfig()))
+		if cfg, ok := c.CallbackConfig(); ok {
+			opts = append(opts, auditfx.SignedHook(cfg))
+		}
+		if cfg, ok := c.AmoCRMConfig(); ok {
+			opts = append(opts, auditfx.AmoCRM(cfg))
+		}
+		if cfg, ok := c.Bitrix24Config(); ok {
+			opts = append(opts, auditfx.Bitrix24(cfg))
+		}
+	}
+	if s := c.Server.WebhookSecret; s != "" {
+		opts = append(opts, auditfx.WebhookSignatures(s, int64(c.Server.MaxBodyBytes)))
+	}
+	return fx.Options(opts...), nil
+}
+
+// NewLogger returns the server's logger on w in the configured format and
+// level.
+func NewLogger(c config.Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.Level(c.Server.LogLevel)}
+	if c.Server.LogFormat == config.LogJSON {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
