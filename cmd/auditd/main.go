@@ -10,7 +10,8 @@
 // README lists them with defaults ("Configuration").
 //
 // SIGINT or SIGTERM stops accepting connections and lets requests in
-// flight finish (AUDIT_SHUTDOWN_TIMEOUT).
+// flight finish (AUDIT_SHUTDOWN_TIMEOUT). "auditd healthcheck" probes a
+// running server's /healthz, for container images without curl.
 package main
 
 import (
@@ -28,6 +29,7 @@ func main() {
 }
 
 const usage = `Usage: auditd [-h]
+       auditd healthcheck [-ready] [-timeout 5s]
 
 Runs the callaudit reference server: the web UI, the HTTP API and the
 webhooks, on http://127.0.0.1:8000 by default, until SIGINT or SIGTERM.
@@ -40,6 +42,9 @@ lists them all with their defaults; for example:
   AUDIT_DATABASE_URL=postgres://…     history store (default ./callaudit.db)
   OPENAI_API_KEY=sk-…                 score with OpenAI and transcribe audio
 
+"auditd healthcheck" asks a running server with the same settings for
+GET /healthz and exits 0 when it answers (the container image's probe).
+
 Exit codes: 0 after a clean stop, 1 when the server could not start or
 stop cleanly, 2 for a configuration error or bad arguments.
 `
@@ -47,6 +52,9 @@ stop cleanly, 2 for a configuration error or bad arguments.
 // run parses the command line and runs the server, separated from main
 // for tests.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("auditd", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // the errors are printed below, once
 	if err := fs.Parse(args); err != nil {
