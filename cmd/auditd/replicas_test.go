@@ -1,0 +1,138 @@
+package main
+
+import (
+	"database/sql"
+	"fmt"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/adapters/webhooks"
+	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
+)
+
+// TestWebhookReplicaKilled runs two servers on one PostgreSQL database,
+// sends 500 webhooks spread over both and SIGKILLs one mid-run: the other
+// finishes every call, the killed one's running jobs once the rescue
+// interval has passed, with one stored result and one write-back (one
+// webhook-id) per call.
+func TestWebhookReplicaKilled(t *testing.T) {
+	dsn := freshPostgresDB(t)
+	fake := openaitest.NewServer(openaitest.WithDelay(100 * time.Millisecond))
+	defer fake.Close()
+	secret := webhooks.NewSecret()
+	receiver := writebacktest.NewReceiver(secret)
+	defer receiver.Close()
+	rec := newRecordings(t)
+	// Short timeouts so that the survivor rescues the killed replica's
+	// running jobs within the test's time.
+	env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn, "AUDIT_JOB_TIMEOUT=10s", "AUDIT_JOB_RESCUE_AFTER=10s")
+	a := start(t, t.TempDir(), env...)
+	b := start(t, t.TempDir(), env...)
+	ids := webhookIDs("replica", 500)
+
+	statuses := postWebhooks(t, []string{a.base, b.base}, rec, ids)
+	assert.Equal(t, map[int]int{http.StatusAccepted: len(ids)}, statuses)
+
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	// Kill b while both are working: once a fifth of the calls are
+	// delivered and jobs are running.
+	require.Eventually(t, func() bool { return len(receiver.Calls()) >= 100 }, 60*time.Second, 10*time.Millisecond)
+	require.NoError(t, b.cmd.Process.Kill())
+	<-b.exited
+	killed := time.Now()
+	var running int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'callaudit_audit' AND state = 'running'`).Scan(&running))
+	before := len(receiver.Calls())
+	require.Less(t, before, len(ids), "killed mid-run")
+	t.Logf("killed one replica after %d of %d calls were delivered; %d jobs running", before, len(ids), running)
+
+	waitDelivered(t, a.base, ids, 120*time.Second)
+	t.Logf("the survivor finished the rest %s after the kill", time.Since(killed).Round(100*time.Millisecond))
+	raw := checkOnce(t, a.base, ids, rec, receiver, false)
+	assert.GreaterOrEqual(t, raw, len(ids))
+
+	// The killed replica's lost jobs were run again by the survivor: their
+	// attempts name two River clients, and at least the rescue interval
+	// passed between the kill and their completion.
+	var rescued int
+	var lastDone time.Time
+	require.NoError(t, db.QueryRow(`SELECT count(*), coalesce(max(finalized_at), now()) FROM river_job
+		WHERE kind = 'callaudit_audit' AND state = 'completed'
+		AND (SELECT count(DISTINCT c) FROM unnest(attempted_by) c) = 2`).Scan(&rescued, &lastDone))
+	var notDone int
+	require.NoError(t, db.QueryRow(`SELECT count(*) FROM river_job WHERE kind = 'callaudit_audit' AND state <> 'completed'`).Scan(&notDone))
+	assert.Zero(t, notDone, "every job completed")
+	assert.Positive(t, rescued, "the survivor ran jobs the killed replica had started")
+	assert.GreaterOrEqual(t, lastDone.Sub(killed), 10*time.Second-time.Second, "rescued only after AUDIT_JOB_RESCUE_AFTER")
+	t.Logf("%d jobs rescued from the killed replica; %d raw deliveries for %d calls", rescued, raw, len(ids))
+	assert.Equal(t, 0, a.stop(t))
+}
+
+// TestWebhookReplicaThroughput is the replica harness: the same burst of
+// webhooks against one server and against two on one PostgreSQL
+// database, with the fake OpenAI answering after a delay; it reports the
+// end-to-end throughput of each and their ratio. The normal run is a
+// smoke test (40 webhooks, behaviour only); the figures in
+// docs/benchmarks.md come from
+//
+//	AUDIT_REPLICA_BENCH=500 AUDIT_REPLICA_BENCH_DELAY=200ms go test ./cmd/auditd -run TestWebhookReplicaThroughput -v
+//
+// with AUDIT_TEST_POSTGRES_URL set, as scripts/test.sh does.
+func TestWebhookReplicaThroughput(t *testing.T) {
+	n, delay := 40, 50*time.Millisecond
+	if v := os.Getenv("AUDIT_REPLICA_BENCH"); v != "" {
+		var err error
+		n, err = strconv.Atoi(v)
+		require.NoError(t, err, "AUDIT_REPLICA_BENCH must be a number")
+	}
+	if v := os.Getenv("AUDIT_REPLICA_BENCH_DELAY"); v != "" {
+		var err error
+		delay, err = time.ParseDuration(v)
+		require.NoError(t, err, "AUDIT_REPLICA_BENCH_DELAY must be a duration")
+	}
+	rates := map[int]float64{}
+	for _, replicas := range []int{1, 2} {
+		t.Run(fmt.Sprintf("%d replicas", replicas), func(t *testing.T) {
+			dsn := freshPostgresDB(t)
+			fake := openaitest.NewServer(openaitest.WithDelay(delay))
+			defer fake.Close()
+			secret := webhooks.NewSecret()
+			receiver := writebacktest.NewReceiver(secret)
+			defer receiver.Close()
+			rec := newRecordings(t)
+			env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn)
+			var bases []string
+			var procs []*process
+			for range replicas {
+				p := start(t, t.TempDir(), env...)
+				procs = append(procs, p)
+				bases = append(bases, p.base)
+			}
+			ids := webhookIDs(fmt.Sprintf("bench%d", replicas), n)
+			begin := time.Now()
+			statuses := postWebhooks(t, bases, rec, ids)
+			assert.Equal(t, map[int]int{http.StatusAccepted: n}, statuses)
+			waitDelivered(t, bases[0], ids, 5*time.Minute)
+			took := time.Since(begin)
+			checkOnce(t, bases[len(bases)-1], ids, rec, receiver, true)
+			rates[replicas] = float64(n) / took.Seconds()
+			t.Logf("%d replica(s), %d webhooks, upstream delay %s, 8 workers each: all delivered in %s, %.1f calls/s",
+				replicas, n, delay, took.Round(time.Millisecond), rates[replicas])
+			for _, p := range procs {
+				assert.Equal(t, 0, p.stop(t))
+			}
+		})
+	}
+	if rates[1] > 0 && rates[2] > 0 {
+		t.Logf("two replicas / one: %.2f× the throughput", rates[2]/rates[1])
+	}
+}
