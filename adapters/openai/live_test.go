@@ -32,7 +32,7 @@ import (
 func liveConfig(t *testing.T) openai.Config {
 	t.Helper()
 	if os.Getenv("OPENAI_API_KEY") == "" {
-		t.Skip("OPENAI_API_KEY is not set")
+		t.Skip("missing test input: OPENAI_API_KEY is not set")
 	}
 	cfg, err := openai.ConfigFromEnv(os.Getenv)
 	require.NoError(t, err)
