@@ -50,8 +50,9 @@ free_port() {
 	echo 55432
 }
 pg_port=$(free_port)
+# Run from pg_dir: the postgres user may not enter the current folder.
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" -eq 0 ]; then (cd "$pg_dir" && runuser -u postgres -- "$@"); else "$@"; fi
 }
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_dir"
 stop_pg() {
