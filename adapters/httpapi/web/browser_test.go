@@ -144,7 +144,7 @@ func browser(t *testing.T) context.Context {
 		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 			t.Fatal("AUDIT_TEST_CHROMIUM is not set and AUDIT_TEST_REQUIRE=1: browser tests cannot run")
 		}
-		t.Skip("AUDIT_TEST_CHROMIUM is not set; browser tests skipped (scripts/test.sh sets it)")
+		t.Skip("missing test input: AUDIT_TEST_CHROMIUM is not set (scripts/test.sh sets it)")
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
