@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -50,6 +52,9 @@ func TestStatsQueryCheck(t *testing.T) {
 		{"empty period", storage.StatsQuery{From: t0, To: t0}, ""},
 		{"unknown bucket", storage.StatsQuery{Bucket: "month"}, "bucket"},
 		{"reversed period", storage.StatsQuery{From: t0, To: t0.Add(-time.Hour)}, "to"},
+		{"canonical mode", storage.StatsQuery{Mode: score.ModeDialog}, ""},
+		{"spelling that is not canonical", storage.StatsQuery{Mode: "manager +"}, "mode"},
+		{"unknown mode", storage.StatsQuery{Mode: "Sales"}, "mode"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -81,5 +86,45 @@ func TestManagerQueryMidpoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, tt.q.Midpoint(first, last))
 		})
+	}
+}
+
+func TestManagerQueryCheck(t *testing.T) {
+	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name  string
+		q     storage.ManagerQuery
+		field string
+	}{
+		{"zero", storage.ManagerQuery{}, ""},
+		{"mode and period", storage.ManagerQuery{Mode: score.ModeClient, From: t0, To: t0.Add(time.Hour)}, ""},
+		{"unknown mode", storage.ManagerQuery{Mode: "Client"}, "mode"},
+		{"reversed period", storage.ManagerQuery{From: t0, To: t0.Add(-time.Hour)}, "to"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.q.Check()
+			if tt.field == "" {
+				assert.NoError(t, err)
+				return
+			}
+			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			require.Len(t, callaudit.FieldsOf(err), 1)
+			assert.Equal(t, tt.field, callaudit.FieldsOf(err)[0].Field)
+		})
+	}
+}
+
+func TestModeOrDefault(t *testing.T) {
+	for _, tt := range []struct {
+		mode, want score.Mode
+	}{
+		{"", score.ModeManager},
+		{score.ModeManager, score.ModeManager},
+		{score.ModeClient, score.ModeClient},
+		{score.ModeDialog, score.ModeDialog},
+	} {
+		assert.Equal(t, tt.want, storage.StatsQuery{Mode: tt.mode}.ModeOrDefault(), "StatsQuery %q", tt.mode)
+		assert.Equal(t, tt.want, storage.ManagerQuery{Mode: tt.mode}.ModeOrDefault(), "ManagerQuery %q", tt.mode)
 	}
 }
