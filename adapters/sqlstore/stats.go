@@ -125,11 +125,8 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	var w where
-	w.add("manager_id <> ''")
-	s.managersScope(&w, q, q.From)
-	rows, err := s.read.QueryContext(ctx, s.dialect.rebind("SELECT manager_id, count(*), sum(total_score), min(created_at), max(created_at) FROM calls"+
-		w.sql()+" GROUP BY manager_id"), w.args...)
+	boardQ, boardArgs := s.managersQuery(q)
+	rows, err := s.read.QueryContext(ctx, boardQ, boardArgs...)
 	if err != nil {
 		return nil, s.translate("Managers", err)
 	}
@@ -220,6 +217,16 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 		return a.ManagerID < b.ManagerID
 	})
 	return out, nil
+}
+
+// managersQuery builds the leaderboard's query: count, sum, first and
+// last call per manager over the scored calls of q's mode in the period.
+func (s *Store) managersQuery(q storage.ManagerQuery) (string, []any) {
+	var w where
+	w.add("manager_id <> ''")
+	s.managersScope(&w, q, q.From)
+	return s.dialect.rebind("SELECT manager_id, count(*), sum(total_score), min(created_at), max(created_at) FROM calls" +
+		w.sql() + " GROUP BY manager_id"), w.args
 }
 
 // scanAll calls fn for each row and closes rows.
