@@ -14,19 +14,19 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/internal/dsn"
 )
 
 // openClient opens the queue database named by the history's dsn,
 // migrates it and builds the River client; closeDB closes the database
 // once the client has stopped.
-func openClient(ctx context.Context, dsn string, rc *river.Config) (c riverClient, closeDB func() error, backend string, err error) {
+func openClient(ctx context.Context, dbURL string, rc *river.Config) (c riverClient, closeDB func() error, backend string, err error) {
 	const op = "queue.Open"
-	if sqlstore.IsPostgres(dsn) {
-		pool, err := pgxpool.New(ctx, dsn)
+	if dsn.IsPostgres(dbURL) {
+		pool, err := pgxpool.New(ctx, dbURL)
 		if err != nil {
 			// pgx's parse errors may quote the URL, password included.
-			return nil, nil, "", callaudit.Errorf(callaudit.KindInvalid, "the queue's PostgreSQL URL %s cannot be used", sqlstore.Redact(dsn))
+			return nil, nil, "", callaudit.Errorf(callaudit.KindInvalid, "the queue's PostgreSQL URL %s cannot be used", dsn.Redact(dbURL))
 		}
 		client, err := migrateAndBuild(ctx, riverpgxv5.New(pool), rc)
 		if err != nil {
@@ -35,7 +35,7 @@ func openClient(ctx context.Context, dsn string, rc *river.Config) (c riverClien
 		}
 		return client, func() error { pool.Close(); return nil }, "postgres", nil
 	}
-	path, err := QueuePath(dsn)
+	path, err := QueuePath(dbURL)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -82,17 +82,20 @@ var queueParams = []string{"busy_timeout(10000)", "journal_mode(WAL)", "synchron
 // SQLite: a path, or a file: or sqlite: URL): the same file with "-queue"
 // appended, with the queue's pragmas. An in-memory history gets an
 // in-memory queue.
-func QueuePath(dsn string) (string, error) {
-	file, memory, err := sqlstore.SQLiteFile(dsn)
+func QueuePath(dbURL string) (string, error) {
+	t, err := dsn.Parse("queue.Open", dbURL)
+	if err == nil && t.Postgres != nil {
+		err = callaudit.Errorf(callaudit.KindInvalid, "a PostgreSQL URL names no SQLite file")
+	}
 	if err != nil {
 		return "", callaudit.Wrap(err, callaudit.KindInvalid, "queue.Open", "the queue needs a SQLite file path or a postgres:// URL: "+callaudit.MessageOf(err))
 	}
-	if memory {
+	if t.Memory {
 		return "file::memory:?_pragma=busy_timeout(10000)", nil
 	}
 	v := url.Values{}
 	for _, p := range queueParams {
 		v.Add("_pragma", p)
 	}
-	return file + "-queue?" + v.Encode(), nil
+	return t.File + "-queue?" + v.Encode(), nil
 }
