@@ -15,7 +15,7 @@ import (
 )
 
 // QueueModule provides the webhook pieces: the write-back notifiers
-// ([]audit.Notifier), the durable job queue (*queue.Queue, started and
+// ([]writeback.Notifier), the durable job queue (*queue.Queue, started and
 // stopped with the app; nil when audio cannot be analysed, so that an
 // idle server does not poll an empty queue) and the signature check of
 // inbound webhooks (WebhookAuth).
@@ -26,7 +26,7 @@ type WebhookAuth func(http.Handler) http.Handler
 
 // NewNotifiers builds the write-back adapters configured in the
 // environment (AUDIT_CALLBACK_*, amoCRM, Bitrix24); none is fine.
-func NewNotifiers(cfg Config) ([]audit.Notifier, error) {
+func NewNotifiers(cfg Config) ([]writeback.Notifier, error) {
 	return writeback.FromEnv(cfg.Getenv)
 }
 
@@ -37,7 +37,7 @@ type QueueParams struct {
 	Config    Config
 	Logger    *slog.Logger
 	Auditor   *audit.Auditor
-	Notifiers []audit.Notifier
+	Notifiers []writeback.Notifier
 }
 
 // NewQueue opens the job queue where the history lives and runs its

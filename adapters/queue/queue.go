@@ -2,7 +2,7 @@
 // background, durably, on River (riverqueue/river): a CRM or telephony
 // system posts a call, the server records a job and answers at once, and a
 // worker later fetches the recording, transcribes, scores, saves and
-// delivers the result through the configured audit.Notifiers.
+// delivers the result through the configured writeback.Notifiers.
 //
 // The queue lives beside the call history. With PostgreSQL (a postgres://
 // DatabaseURL) River's tables sit in the same database, so several server
@@ -44,6 +44,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score"
@@ -72,7 +73,7 @@ type Config struct {
 	// Auditor runs the pipeline; its Store keeps the call statuses.
 	Auditor *audit.Auditor
 	// Notifiers receive each done call, in order; none means no write-back.
-	Notifiers []audit.Notifier
+	Notifiers []writeback.Notifier
 	// Workers is how many calls one process analyses at once.
 	Workers int
 	// JobTimeout bounds one attempt; it must fit the longest recording.

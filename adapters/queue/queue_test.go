@@ -21,6 +21,7 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score/checklist"
@@ -106,7 +107,7 @@ type setup struct {
 	sttDelay    time.Duration
 	noStart     bool
 	// extra notifiers after the env's own
-	extra []audit.Notifier
+	extra []writeback.Notifier
 	// retryBase replaces the tests' short backoff
 	retryBase time.Duration
 	// wrap, when set, wraps the store the auditor and the queue use
@@ -134,7 +135,7 @@ func newEnv(t *testing.T, s setup) *env {
 	e.q, err = queue.Open(ctx, queue.Config{
 		DatabaseURL:  s.dsn,
 		Auditor:      a,
-		Notifiers:    append([]audit.Notifier{e.note}, s.extra...),
+		Notifiers:    append([]writeback.Notifier{e.note}, s.extra...),
 		MaxAttempts:  s.maxAttempts,
 		Retry:        retry.Policy{Base: s.retryBase, Max: max(s.retryBase, 200*time.Millisecond)},
 		PollInterval: 20 * time.Millisecond,
@@ -374,7 +375,7 @@ func TestDeliveryPerTarget(t *testing.T) {
 	down := &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the CRM answered 503"}
 	crm := named{&notifier{errs: []error{down, down}}, "amocrm"}
 	hook := named{&notifier{errs: []error{callaudit.Errorf(callaudit.KindForbidden, "refused")}}, "callback"}
-	e := newEnv(t, setup{extra: []audit.Notifier{crm, hook}})
+	e := newEnv(t, setup{extra: []writeback.Notifier{crm, hook}})
 	_, _, err := e.q.EnqueueCall(context.Background(), input("m"), "")
 	require.NoError(t, err)
 	var c storage.Call

@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
@@ -169,12 +170,12 @@ func (q *Queue) insertDeliver(ctx context.Context, callID string) error {
 // target is a notifier with the name its delivery jobs carry.
 type target struct {
 	name string
-	n    audit.Notifier
+	n    writeback.Notifier
 }
 
 // newTargets names the notifiers (writeback.Named, else their type), with
 // a number after repeated names.
-func newTargets(ns []audit.Notifier) []target {
+func newTargets(ns []writeback.Notifier) []target {
 	seen := map[string]int{}
 	out := make([]target, 0, len(ns))
 	for _, n := range ns {

@@ -1,5 +1,5 @@
 // Package writeback delivers audit results back to where the sales team
-// works. Each adapter implements audit.Notifier and is chosen by
+// works. Each adapter implements Notifier and is chosen by
 // configuration:
 //
 //   - signedhook: a signed Standard Webhooks POST to any URL;
@@ -22,7 +22,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/amocrm"
 	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
-	"github.com/callaudit/callaudit/audit"
 )
 
 // Named is implemented by notifiers that have a short name for logs and
@@ -32,7 +31,7 @@ type Named interface {
 }
 
 // NameOf returns n's name, or "notifier" for one without.
-func NameOf(n audit.Notifier) string {
+func NameOf(n Notifier) string {
 	if nn, ok := n.(Named); ok {
 		return nn.Name()
 	}
@@ -44,12 +43,12 @@ func NameOf(n audit.Notifier) string {
 // Bitrix24. None configured returns nil and no error. Settings that are
 // present but wrong are one KindInvalid error listing every variable at
 // fault; secrets are never shown.
-func FromEnv(getenv func(string) string) ([]audit.Notifier, error) {
+func FromEnv(getenv func(string) string) ([]Notifier, error) {
 	var (
-		out  []audit.Notifier
+		out  []Notifier
 		errs []error
 	)
-	add := func(n audit.Notifier, err error) {
+	add := func(n Notifier, err error) {
 		if err != nil {
 			errs = append(errs, err)
 			return
@@ -71,7 +70,7 @@ func FromEnv(getenv func(string) string) ([]audit.Notifier, error) {
 	return out, nil
 }
 
-func build[C any, N audit.Notifier](cfg C, err error, newFn func(C) (N, error)) (audit.Notifier, error) {
+func build[C any, N Notifier](cfg C, err error, newFn func(C) (N, error)) (Notifier, error) {
 	if err != nil {
 		return nil, err
 	}

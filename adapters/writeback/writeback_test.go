@@ -15,7 +15,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -149,7 +148,7 @@ func TestFromEnvDelivers(t *testing.T) {
 	}
 	ns, err := writeback.FromEnv(func(k string) string { return env[k] })
 	require.NoError(t, err)
-	var n audit.Notifier = writeback.NewMulti(ns...)
+	var n writeback.Notifier = writeback.NewMulti(ns...)
 
 	amo.Fail(writebacktest.Fault{Status: 429, RetryAfter: "1"})
 	call := writebacktest.DoneCall("lead-42")

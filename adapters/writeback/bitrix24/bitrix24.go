@@ -28,7 +28,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -83,8 +82,6 @@ type Notifier struct {
 	match     *crmref.Matcher
 	client    send.Client
 }
-
-var _ audit.Notifier = (*Notifier)(nil)
 
 // New checks the configuration and returns a Notifier. Errors are
 // KindInvalid naming the environment variable, never showing the URL.
