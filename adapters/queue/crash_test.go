@@ -76,6 +76,18 @@ func crashChild(spec string) int {
 	return 3
 }
 
+// storeModes are the two ways the queue meets a store: the SQL store,
+// which shares its transaction, and a store of one's own, which does not.
+func storeModes() []struct {
+	name string
+	wrap func(storage.Store) storage.Store
+} {
+	return []struct {
+		name string
+		wrap func(storage.Store) storage.Store
+	}{{"one transaction", nil}, {"own store", ownQueue}}
+}
+
 // TestKillBetweenSaveAndInsert is issue 10's acceptance: a process
 // SIGKILLed between saving a webhook call and inserting its job cannot
 // lose the call. With the SQL store both are one transaction, so the
@@ -84,12 +96,9 @@ func crashChild(spec string) int {
 // gives it its job. Either way it is analysed and delivered once.
 func TestKillBetweenSaveAndInsert(t *testing.T) {
 	for _, b := range backends() {
-		for _, own := range []bool{false, true} {
-			name := b.name + "/one transaction"
-			if own {
-				name = b.name + "/own store"
-			}
-			t.Run(name, func(t *testing.T) {
+		for _, m := range storeModes() {
+			own := m.wrap != nil
+			t.Run(b.name+"/"+m.name, func(t *testing.T) {
 				dsn := b.fresh(t)
 				spec, err := json.Marshal(crashSpec{DSN: dsn, Own: own, CallID: "k1"})
 				require.NoError(t, err)
@@ -102,11 +111,7 @@ func TestKillBetweenSaveAndInsert(t *testing.T) {
 				require.True(t, ok)
 				require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the child was killed at the hook, not %v: %s", exit, out)
 
-				var setupOwn func(storage.Store) storage.Store
-				if own {
-					setupOwn = ownQueue
-				}
-				e := newEnv(t, setup{dsn: dsn, wrap: setupOwn})
+				e := newEnv(t, setup{dsn: dsn, wrap: m.wrap})
 				ctx := context.Background()
 				if !own {
 					// Rolled back with the transaction: no call, no job.
@@ -132,17 +137,10 @@ func TestKillBetweenSaveAndInsert(t *testing.T) {
 func TestFailedInsertLeavesNoHalfCall(t *testing.T) {
 	injected := errors.New("injected insert failure")
 	for _, b := range backends() {
-		for _, own := range []bool{false, true} {
-			name := b.name + "/one transaction"
-			if own {
-				name = b.name + "/own store"
-			}
-			t.Run(name, func(t *testing.T) {
-				var wrap func(storage.Store) storage.Store
-				if own {
-					wrap = ownQueue
-				}
-				e := newEnv(t, setup{dsn: b.fresh(t), wrap: wrap, noStart: true})
+		for _, m := range storeModes() {
+			own := m.wrap != nil
+			t.Run(b.name+"/"+m.name, func(t *testing.T) {
+				e := newEnv(t, setup{dsn: b.fresh(t), wrap: m.wrap, noStart: true})
 				ctx := context.Background()
 				restore := queue.SetTestHookBeforeInsert(func() error { return injected })
 				_, _, err := e.q.EnqueueCall(ctx, input("f1"), "msg_1")
