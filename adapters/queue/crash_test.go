@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -19,6 +21,7 @@ import (
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -31,6 +34,16 @@ type crashSpec struct {
 	DSN    string `json:"dsn"`
 	Own    bool   `json:"own"`
 	CallID string `json:"call_id"`
+	// InWork kills the child while it transcribes the call, on its one
+	// attempt, instead of before the insert.
+	InWork bool `json:"in_work"`
+}
+
+// killSelf ends the process as a crash would: no deferred call, no
+// rollback, no goodbye to the database.
+func killSelf() {
+	_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+	select {} // the signal arrives
 }
 
 func TestMain(m *testing.M) {
@@ -57,23 +70,53 @@ func crashChild(spec string) int {
 	if s.Own {
 		store = ownQueue(db)
 	}
-	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(&fetcher{}), audit.WithTranscriber(&transcribetest.Fake{}))
+	var stt transcribe.Transcriber = &transcribetest.Fake{}
+	if s.InWork {
+		stt = transcribe.TranscriberFunc(func(context.Context, transcribe.Audio, transcribe.Options) (transcribe.Transcript, error) {
+			killSelf()
+			return transcribe.Transcript{}, nil
+		})
+	}
+	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(&fetcher{}), audit.WithTranscriber(stt))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	q, err := queue.Open(ctx, queue.Config{DatabaseURL: s.DSN, Auditor: a})
+	q, err := queue.Open(ctx, queue.Config{DatabaseURL: s.DSN, Auditor: a, MaxAttempts: 1, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	queue.SetTestHookBeforeInsert(func() error {
-		_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		select {} // the signal arrives
-	})
+	if s.InWork {
+		if err := q.Start(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+	} else {
+		queue.SetTestHookBeforeInsert(func() error { killSelf(); return nil })
+	}
 	_, _, err = q.EnqueueCall(ctx, input(s.CallID), "msg_1")
-	fmt.Fprintln(os.Stderr, "EnqueueCall returned instead of being killed:", err)
+	if err == nil && s.InWork {
+		time.Sleep(30 * time.Second) // the worker kills the process
+	}
+	fmt.Fprintln(os.Stderr, "the child was not killed:", err)
 	return 3
+}
+
+// runCrashChild runs the test binary as crashChild and requires that it
+// was killed.
+func runCrashChild(t *testing.T, spec crashSpec) {
+	t.Helper()
+	b, err := json.Marshal(spec)
+	require.NoError(t, err)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), crashEnv+"="+string(b))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "child output: %s", out)
+	ws, ok := exit.Sys().(syscall.WaitStatus)
+	require.True(t, ok)
+	require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the child was killed at the hook, not %v: %s", exit, out)
 }
 
 // storeModes are the two ways the queue meets a store: the SQL store,
@@ -100,16 +143,7 @@ func TestKillBetweenSaveAndInsert(t *testing.T) {
 			own := m.wrap != nil
 			t.Run(b.name+"/"+m.name, func(t *testing.T) {
 				dsn := b.fresh(t)
-				spec, err := json.Marshal(crashSpec{DSN: dsn, Own: own, CallID: "k1"})
-				require.NoError(t, err)
-				cmd := exec.Command(os.Args[0], "-test.run=^$")
-				cmd.Env = append(os.Environ(), crashEnv+"="+string(spec))
-				out, err := cmd.CombinedOutput()
-				var exit *exec.ExitError
-				require.ErrorAs(t, err, &exit, "child output: %s", out)
-				ws, ok := exit.Sys().(syscall.WaitStatus)
-				require.True(t, ok)
-				require.True(t, ws.Signaled() && ws.Signal() == syscall.SIGKILL, "the child was killed at the hook, not %v: %s", exit, out)
+				runCrashChild(t, crashSpec{DSN: dsn, Own: own, CallID: "k1"})
 
 				e := newEnv(t, setup{dsn: dsn, wrap: m.wrap})
 				ctx := context.Background()
@@ -163,5 +197,36 @@ func TestFailedInsertLeavesNoHalfCall(t *testing.T) {
 				assert.Equal(t, 1, e.stt.CallCount())
 			})
 		}
+	}
+}
+
+// TestKillDuringLastAttempt: a process killed while it runs a call's last
+// attempt leaves the job running in River and the call processing in the
+// store. River's rescuer would discard such a job without a word to the
+// store, and the call would read "processing" for ever; the spare attempt
+// makes the restarted queue record the failure in the store (the one
+// record of a call's state) and deliver it.
+func TestKillDuringLastAttempt(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			dsn := b.fresh(t)
+			runCrashChild(t, crashSpec{DSN: dsn, CallID: "w1", InWork: true})
+			e := newEnv(t, setup{dsn: dsn, maxAttempts: 1, jobTimeout: 200 * time.Millisecond, noStart: true})
+			left, err := e.store.Get(context.Background(), "w1")
+			require.NoError(t, err)
+			require.Equal(t, storage.StatusProcessing, left.Status, "the child died during its attempt")
+			e.start(t)
+			var last storage.Call
+			// The killed child's leadership has to expire before this
+			// process's rescuer runs.
+			ok := assert.Eventually(t, func() bool {
+				last, err = e.store.Get(context.Background(), "w1")
+				return err == nil && last.Status == storage.StatusFailed && strings.Contains(last.StatusReason, "delivered")
+			}, 60*time.Second, 50*time.Millisecond)
+			require.True(t, ok, "the call still reads %s %q", last.Status, last.StatusReason)
+			assert.Contains(t, last.StatusReason, "gave up after attempt 1 of 1: the last attempt did not finish")
+			assert.Equal(t, 0, e.stt.CallCount(), "the spare attempt records, it does not transcribe")
+			assert.Equal(t, 1, e.note.count("w1"), "the failure is delivered")
+		})
 	}
 }

@@ -20,11 +20,12 @@ func SetTestHookBeforeInsert(f func() error) (restore func()) {
 
 // RequireAuditJob asserts, with rivertest, that the queue's database
 // holds exactly one audit job, that it is callID's with the queue's
-// priority and attempts, and returns its state.
+// priority and attempts (the configured ones and the spare), and returns
+// its state.
 func RequireAuditJob(tb testing.TB, q *Queue, callID string) rivertype.JobState {
 	tb.Helper()
 	job := rivertest.RequireInserted(context.Background(), tb, q.client.Driver(), auditArgs{},
-		&rivertest.RequireInsertedOpts{Priority: priorityAudit, MaxAttempts: q.cfg.MaxAttempts})
+		&rivertest.RequireInsertedOpts{Priority: priorityAudit, MaxAttempts: q.cfg.MaxAttempts + 1})
 	require.NotNil(tb, job)
 	require.Equal(tb, callID, job.Args.CallID)
 	return job.State

@@ -95,6 +95,9 @@ type Config struct {
 	// JobTimeout bounds one attempt; it must fit the longest recording.
 	JobTimeout time.Duration
 	// MaxAttempts bounds the attempts of a call and of its delivery.
+	// River's jobs get one more, which only records the failure in the
+	// store when the last counted attempt never finished (its process
+	// died in it).
 	MaxAttempts int
 	// RescueAfter is how long a job may stay running before River takes it
 	// for dead (its process crashed) and runs it again; it must be at
@@ -171,9 +174,14 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		Workers:              workers,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
-		MaxAttempts:          cfg.MaxAttempts,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 50*time.Millisecond),
+		// One spare attempt beyond the configured ones: a job whose last
+		// attempt died with its process is then run once more instead of
+		// being discarded by River's rescuer behind the store's back, and
+		// that run only records the failure in the store (the one record
+		// of a call's state) and queues its delivery.
+		MaxAttempts:       cfg.MaxAttempts + 1,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, 50*time.Millisecond),
 		// River logs its own machinery at warn and above only: a failed
 		// job is logged once by the worker, with its call id.
 		Logger: slog.New(levelFloor{cfg.Logger.Handler(), slog.LevelWarn}),

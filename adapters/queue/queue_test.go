@@ -113,6 +113,8 @@ type setup struct {
 	retryBase time.Duration
 	// wrap, when set, wraps the store the auditor and the queue use
 	wrap func(storage.Store) storage.Store
+	// jobTimeout, when set, is the job timeout and the rescue delay
+	jobTimeout time.Duration
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -140,6 +142,8 @@ func newEnv(t *testing.T, s setup) *env {
 		MaxAttempts:  s.maxAttempts,
 		Retry:        retry.Policy{Base: s.retryBase, Max: max(s.retryBase, 200*time.Millisecond)},
 		PollInterval: 20 * time.Millisecond,
+		JobTimeout:   s.jobTimeout,
+		RescueAfter:  s.jobTimeout,
 	})
 	require.NoError(t, err)
 	if !s.noStart {
