@@ -514,6 +514,17 @@ func TestQueueInHistoryDatabase(t *testing.T) {
 	assert.Equal(t, 2, jobs, "the audit job and the delivery job, in calls.db")
 }
 
+// TestInMemoryHistory: an in-memory SQLite history lives on one
+// connection, which River then shares for its tables and its polling.
+func TestInMemoryHistory(t *testing.T) {
+	e := newEnv(t, setup{dsn: ":memory:"})
+	_, created, err := e.q.EnqueueCall(context.Background(), input("mem"), "")
+	require.NoError(t, err)
+	assert.True(t, created)
+	e.waitFor(t, "mem", storage.StatusDone, "delivered")
+	assert.Equal(t, "sqlite", e.q.Backend())
+}
+
 // TestSharedStoreScansNothing: with the SQL store a queued call always has
 // its job, so Start does not page through the history: a queued call
 // written behind the queue's back stays as it is.
