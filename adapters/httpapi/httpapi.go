@@ -204,7 +204,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// The stack goes to the log only; the client gets a plain 500.
 			h.log.Error("httpapi: panic", "route", route, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !sw.wrote {
-				h.writeError(sw, r, callaudit.Errorf(callaudit.KindInternal, "internal error"))
+				h.writeError(sw, r, callaudit.Coded(callaudit.KindInternal, callaudit.CodeInternal, "internal error", nil))
 			}
 		}
 		if route == "" {
@@ -212,6 +212,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.metrics.observeRequest(route, sw.code(), time.Since(start))
 	}()
+	r = withRequestInfo(r)
 	if pattern == "" {
 		h.noRoute(sw, r)
 		return
@@ -227,10 +228,12 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	if probe.status == http.StatusMethodNotAllowed {
 		allow := probe.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		h.writeError(w, r, &callaudit.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+		h.writeError(w, r, callaudit.Coded(kindMethodNotAllowed, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow),
+			map[string]string{"method": r.Method, "path": r.URL.Path, "allow": allow}))
 		return
 	}
-	h.writeError(w, r, callaudit.Errorf(callaudit.KindNotFound, "no such endpoint: %s %s; see /docs", r.Method, r.URL.Path))
+	h.writeError(w, r, callaudit.Coded(callaudit.KindNotFound, codeNoRoute, fmt.Sprintf("no such endpoint: %s %s; see /docs", r.Method, r.URL.Path),
+		map[string]string{"method": r.Method, "path": r.URL.Path}))
 }
 
 // headerProbe records what the mux would answer without writing anything.
@@ -303,7 +306,7 @@ func scorerName(a *audit.Auditor) string {
 // needStore returns the store or a not_configured error.
 func (h *Handler) needStore() (storage.Store, error) {
 	if h.store == nil {
-		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)")
+		return nil, callaudit.Coded(callaudit.KindNotConfigured, codeHistoryMissing, "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)", nil)
 	}
 	return h.store, nil
 }

@@ -223,10 +223,12 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Errors: KindInvalid for a missing call id or URL, an unknown mode or
 // bad fields; the store's and the queue database's errors otherwise.
 func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error) {
-	mode, err := check(in)
-	if err != nil {
+	// The webhook handler's check, so the queue refuses what it refuses.
+	in.Source = storage.SourceWebhook
+	if err := audit.Check(in); err != nil {
 		return storage.Call{}, false, err
 	}
+	mode, _ := score.ParseMode(in.Mode) // checked above
 	// Created only when the id is new, in one step where the store can
 	// (storage.Creator): a resend never overwrites what the first request
 	// and its job have written since. Saved before the job is inserted: a
@@ -253,33 +255,6 @@ func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID strin
 		return storage.Call{}, false, err
 	}
 	return call, !res.UniqueSkippedAsDuplicate, nil
-}
-
-// check validates a webhook input and parses its mode.
-func check(in audit.Input) (score.Mode, error) {
-	var fields []callaudit.FieldError
-	if in.CallID == "" {
-		fields = append(fields, callaudit.FieldError{Field: "call_id", Message: "is required"})
-	}
-	if in.AudioURL == "" {
-		fields = append(fields, callaudit.FieldError{Field: "recording_url", Message: "is required"})
-	}
-	if err := audit.Validate(in); err != nil {
-		for _, f := range callaudit.FieldsOf(err) {
-			if f.Field == "file_url" {
-				f.Field = "recording_url"
-			}
-			fields = append(fields, f)
-		}
-	}
-	mode, err := score.ParseMode(in.Mode)
-	if err != nil {
-		fields = append(fields, callaudit.FieldsOf(err)...)
-	}
-	if len(fields) > 0 {
-		return "", callaudit.Invalid(fields...)
-	}
-	return mode, nil
 }
 
 func (q *Queue) insertAudit(ctx context.Context, call storage.Call, webhookID string) (*rivertype.JobInsertResult, error) {

@@ -203,7 +203,7 @@ func TestWebhookCallRunsOnceAndIsDelivered(t *testing.T) {
 
 			done := e.waitFor(t, "c1", storage.StatusDone, "delivered")
 			require.NotNil(t, done.Report)
-			assert.Equal(t, "webhook", done.Source)
+			assert.Equal(t, storage.SourceWebhook, done.Source)
 			assert.Equal(t, "anna", done.ManagerID)
 			assert.Equal(t, "https://pbx.example/rec/c1.wav", done.RecordingURL)
 

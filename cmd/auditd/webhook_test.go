@@ -151,7 +151,7 @@ func checkOnce(t *testing.T, base string, ids []string, rec *recordings, receive
 	stored := map[string]int{}
 	for _, c := range calls(t, base) {
 		stored[c.ID]++
-		assert.Equal(t, "webhook", c.Source)
+		assert.Equal(t, storage.SourceWebhook, c.Source)
 	}
 	assert.Len(t, stored, len(ids), "one stored call per call_id")
 	byCall := map[string]map[string]bool{}

@@ -145,7 +145,7 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
 	}
 	s.mu.RUnlock()
 	if !ok {
-		return storage.Call{}, callaudit.Errorf(callaudit.KindNotFound, "call %q not found", id)
+		return storage.Call{}, storage.NotFound(id)
 	}
 	// The stored report is never modified in place (Save replaces the
 	// whole call), so copying it outside the lock is safe.

@@ -466,7 +466,7 @@ func TestBrowser(t *testing.T) {
 		call, err := e.store.Get(context.Background(), "ui-audio-1")
 		require.NoError(t, err)
 		require.NotNil(t, call.Report)
-		assert.Equal(t, "audio", call.Source)
+		assert.Equal(t, storage.SourceAudio, call.Source)
 		require.Equal(t, 1, e.fake.CallCount())
 		got := e.fake.Calls()[0]
 		assert.Equal(t, "call.wav", got.Filename)

@@ -1,0 +1,51 @@
+package callaudit
+
+// Code is the stable identifier of a user-facing message, so that a server
+// can show the message in the user's language: adapters/httpapi keeps the
+// Russian and English text of every code in one catalogue and fills in an
+// error's Params ({name} placeholders). Message stays the English text for
+// logs, the command line and library users. Codes never change meaning;
+// new messages get new codes. An error without a code is shown with its
+// Message as is.
+type Code string
+
+// The codes of the messages the core packages produce. Params are listed
+// in brackets.
+const (
+	// Field errors.
+	CodeRequired            Code = "required"             // the field is missing
+	CodeEmpty               Code = "empty"                // the input is missing or blank
+	CodeOneInput            Code = "one_input"            // more than one input given
+	CodeNotUTF8             Code = "not_utf8"             // text is not valid UTF-8
+	CodeFileEmpty           Code = "file_empty"           // an empty file
+	CodeNoWords             Code = "no_words"             // nothing to analyse
+	CodeTooLong             Code = "too_long"             // [max] characters
+	CodeTooShort            Code = "too_short"            // [min] characters
+	CodeTooBig              Code = "too_big"              // a number over [max]
+	CodeTooSmall            Code = "too_small"            // a number under [min]
+	CodeOneOf               Code = "one_of"               // [values]
+	CodeHTTPURL             Code = "http_url"             // not an absolute http(s) URL
+	CodePrintableASCII      Code = "printable_ascii"      // not printable ASCII
+	CodeInvalidValue        Code = "invalid_value"        // a rule without a message [rule]
+	CodeRequiredWithout     Code = "required_without"     // required unless [others] given
+	CodeLanguageTag         Code = "language_tag"         // not a language tag
+	CodeLanguageUnsupported Code = "language_unsupported" // [languages]
+	CodeModeUnknown         Code = "mode_unknown"         // [value], [accepted]
+	CodeFieldTooLarge       Code = "field_too_large"      // the field's value is over its limit
+
+	// Errors of a whole request.
+	CodeDialogTooLarge        Code = "dialog_too_large"        // [size], [limit]
+	CodeTranscriberMissing    Code = "transcriber_missing"     // audio without speech-to-text
+	CodeFetcherMissing        Code = "fetcher_missing"         // a URL without a fetcher
+	CodeCallNotFound          Code = "call_not_found"          // [id]
+	CodeCanceled              Code = "canceled"                // the caller went away
+	CodeTimeout               Code = "timeout"                 // a deadline passed
+	CodeAnalysisTimeout       Code = "analysis_timeout"        // the analysis took too long
+	CodeUpstreamFailed        Code = "upstream_failed"         // [service] answered with an error
+	CodeUpstreamUnreachable   Code = "upstream_unreachable"    // [service] unreachable
+	CodeUpstreamTimeout       Code = "upstream_timeout"        // [service] too slow
+	CodeUpstreamRateLimited   Code = "upstream_rate_limited"   // [service] rate limits us
+	CodeUpstreamNotConfigured Code = "upstream_not_configured" // [service] lacks its settings
+	CodeBadModelAnswer        Code = "bad_model_answer"        // the model's answer is unusable
+	CodeInternal              Code = "internal"                // anything unexpected
+)
