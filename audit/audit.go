@@ -57,8 +57,8 @@ type Input struct {
 	// Prompt is a vocabulary hint for speech-to-text.
 	Prompt string `validate:"max=2000"`
 	// Source is recorded with the call; empty derives it from the input.
-	// SourceWebhook also makes CallID (the idempotency key) and AudioURL
-	// required.
+	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
+	// CallID (the idempotency key) too.
 	Source storage.Source
 }
 
@@ -280,7 +280,8 @@ func check(in Input, maxDialogBytes int) (score.Mode, error) {
 		}
 	}
 	switch {
-	case given == 0 && in.Source == storage.SourceWebhook:
+	case given == 0 && (in.Source == storage.SourceWebhook || in.Source == storage.SourceURL):
+		// A URL call lacks its URL, not a dialog.
 		fields = append(fields, callaudit.FieldError{Field: "AudioURL", Message: "is required", Code: callaudit.CodeRequired})
 	case given == 0:
 		fields = append(fields, callaudit.FieldError{Field: inputField(in), Message: "is required and must not be empty", Code: callaudit.CodeEmpty})

@@ -5,6 +5,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // analyzeCallRequest is the body of POST /analyze_call: the original
@@ -61,6 +62,7 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		CallID:    req.CallID,
 		ManagerID: req.ManagerID,
 		Language:  req.Language,
+		Source:    storage.SourceURL,
 	}
 	infoOf(r).language = req.Language
 	// Bad fields first, then what the server lacks: a caller fixes its
