@@ -34,18 +34,34 @@ const (
 	CodeFieldTooLarge       Code = "field_too_large"      // the field's value is over its limit
 
 	// Errors of a whole request.
-	CodeDialogTooLarge        Code = "dialog_too_large"        // [size], [limit]
-	CodeTranscriberMissing    Code = "transcriber_missing"     // audio without speech-to-text
-	CodeFetcherMissing        Code = "fetcher_missing"         // a URL without a fetcher
-	CodeCallNotFound          Code = "call_not_found"          // [id]
-	CodeCanceled              Code = "canceled"                // the caller went away
-	CodeTimeout               Code = "timeout"                 // a deadline passed
-	CodeAnalysisTimeout       Code = "analysis_timeout"        // the analysis took too long
-	CodeUpstreamFailed        Code = "upstream_failed"         // [service] answered with an error
-	CodeUpstreamUnreachable   Code = "upstream_unreachable"    // [service] unreachable
-	CodeUpstreamTimeout       Code = "upstream_timeout"        // [service] too slow
-	CodeUpstreamRateLimited   Code = "upstream_rate_limited"   // [service] rate limits us
-	CodeUpstreamNotConfigured Code = "upstream_not_configured" // [service] lacks its settings
-	CodeBadModelAnswer        Code = "bad_model_answer"        // the model's answer is unusable
-	CodeInternal              Code = "internal"                // anything unexpected
+	CodeDialogTooLarge     Code = "dialog_too_large"    // [size], [limit]
+	CodeTranscriberMissing Code = "transcriber_missing" // audio without speech-to-text
+	CodeFetcherMissing     Code = "fetcher_missing"     // a URL without a fetcher
+	CodeCallNotFound       Code = "call_not_found"      // [id]
+	CodeCanceled           Code = "canceled"            // the caller went away
+	CodeTimeout            Code = "timeout"             // a deadline passed
+	CodeAnalysisTimeout    Code = "analysis_timeout"    // the analysis took too long
+	CodeModelSettings      Code = "model_settings"      // the model refuses the settings [detail]
+	CodeBadModelAnswer     Code = "bad_model_answer"    // the model's answer is unusable
+
+	// Upstream services (speech-to-text, scoring models): [service] names
+	// the service, [account] its vendor, [setting] the setting to check,
+	// [detail] the service's own (English) words.
+	CodeUpstreamFailed       Code = "upstream_failed"        // the request failed
+	CodeUpstreamServerError  Code = "upstream_server_error"  // it failed to process the request (5xx)
+	CodeUpstreamUnreachable  Code = "upstream_unreachable"   // unreachable, or the connection dropped
+	CodeUpstreamUnavailable  Code = "upstream_unavailable"   // overloaded (502, 503)
+	CodeUpstreamTimeout      Code = "upstream_timeout"       // no answer in time
+	CodeUpstreamTimedOut     Code = "upstream_timed_out"     // it answered that it timed out (408, 504)
+	CodeUpstreamRateLimited  Code = "upstream_rate_limited"  // it rate limits us
+	CodeUpstreamKeyRejected  Code = "upstream_key_rejected"  // the API key is wrong [setting]
+	CodeUpstreamRefused      Code = "upstream_refused"       // access refused [detail]
+	CodeUpstreamUnknownModel Code = "upstream_unknown_model" // no such model or endpoint [detail]
+	CodeUpstreamTooLarge     Code = "upstream_too_large"     // the upload is too large for it
+	CodeUpstreamNoQuota      Code = "upstream_no_quota"      // the account is out of quota [account]
+	CodeUpstreamUnreadable   Code = "upstream_unreadable"    // it cannot read the recording [detail]
+	CodeUpstreamRejected     Code = "upstream_rejected"      // it rejected the request [detail]
+	CodeNoSpeech             Code = "no_speech"              // no speech in the recording
+	CodeRecordingEmpty       Code = "recording_empty"        // the recording has no bytes
+	CodeInternal             Code = "internal"               // anything unexpected
 )

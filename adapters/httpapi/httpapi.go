@@ -14,8 +14,15 @@
 //	{"error": {"status": 422, "code": "invalid", "message": "...", "fields": [...]}}
 //
 // where code is the callaudit.Kind and the status comes from one table
-// (StatusOf). Messages are the user-facing callaudit messages; internal
-// detail goes to the log only.
+// (StatusOf). Messages are the user-facing callaudit messages in Russian or
+// English, rendered from one catalogue (messages.go) by their
+// callaudit.Code: the language is the first of ru and en in the request's
+// Accept-Language (the web UI sends its own), else the report language the
+// request asks for, else English; errors without a code keep their
+// English message. Field names are the API's: the core names the Go
+// fields of audit.Input ("DialogText"), and this package renames them
+// (dialog_text, or recording_url on the webhook). Internal detail goes to
+// the log only.
 //
 // Unknown JSON fields in request bodies are ignored, not rejected: CRMs and
 // telephony systems often post extra fields, and the original FastAPI
