@@ -63,5 +63,37 @@ const (
 	CodeUpstreamRejected     Code = "upstream_rejected"      // it rejected the request [detail]
 	CodeNoSpeech             Code = "no_speech"              // no speech in the recording
 	CodeRecordingEmpty       Code = "recording_empty"        // the recording has no bytes
-	CodeInternal             Code = "internal"               // anything unexpected
+
+	// Fetching a recording by URL: [host] is the server's host, [status]
+	// its HTTP status.
+	CodeFetchRedirectsOff     Code = "fetch_redirects_off"      // a redirect with redirects disabled
+	CodeFetchRedirects        Code = "fetch_redirects"          // more than [max] redirects
+	CodeFetchScheme           Code = "fetch_scheme"             // [scheme] is not http(s)
+	CodeFetchEmpty            Code = "fetch_empty"              // an empty file
+	CodeFetchStore            Code = "fetch_store"              // a temporary file failed
+	CodeFetchNotFound         Code = "fetch_not_found"          // 404 or 410
+	CodeFetchFieldNotFound    Code = "fetch_field_not_found"    // the field message of fetch_not_found
+	CodeFetchRefused          Code = "fetch_refused"            // 401 or 403
+	CodeFetchRateLimited      Code = "fetch_rate_limited"       // 429
+	CodeFetchTimedOut         Code = "fetch_timed_out"          // 408
+	CodeFetchFailed           Code = "fetch_failed"             // 5xx
+	CodeFetchNoLocation       Code = "fetch_no_location"        // 3xx without a usable Location
+	CodeFetchStatus           Code = "fetch_status"             // another 4xx
+	CodeFetchNotAudio         Code = "fetch_not_audio"          // not audio [formats]
+	CodeFetchNotAudioType     Code = "fetch_not_audio_type"     // not audio, the server says [type] [formats]
+	CodeFetchFieldNotAudio    Code = "fetch_field_not_audio"    // the field message of fetch_not_audio
+	CodeFetchTooLarge         Code = "fetch_too_large"          // over [limit]
+	CodeFetchTooLargeSize     Code = "fetch_too_large_size"     // [size] over [limit]
+	CodeFetchIdle             Code = "fetch_idle"               // nothing for [idle]
+	CodeFetchSlow             Code = "fetch_slow"               // slower than [rate] a second
+	CodeFetchInternalAddress  Code = "fetch_internal_address"   // a private address [field]
+	CodeFetchFieldInternal    Code = "fetch_field_internal"     // the field message of fetch_internal_address
+	CodeFetchUnknownHost      Code = "fetch_unknown_host"       // no such host [field]
+	CodeFetchFieldUnknownHost Code = "fetch_field_unknown_host" // the field message of fetch_unknown_host
+	CodeFetchNoAnswer         Code = "fetch_no_answer"          // the host did not answer in time
+	CodeFetchUnavailable      Code = "fetch_unavailable"        // the download failed
+	CodeFetchTooLong          Code = "fetch_too_long"           // the download took longer than [limit]
+	CodeFetchTimeout          Code = "fetch_timeout"            // the download did not finish in time
+
+	CodeInternal Code = "internal" // anything unexpected
 )
