@@ -95,5 +95,15 @@ const (
 	CodeFetchTooLong          Code = "fetch_too_long"           // the download took longer than [limit]
 	CodeFetchTimeout          Code = "fetch_timeout"            // the download did not finish in time
 
+	// Stores and the retry loop.
+	CodeBetween               Code = "between"                // a number outside [min]..[max]
+	CodeBadCursor             Code = "bad_cursor"             // a cursor no page returned
+	CodeDatabaseUnavailable   Code = "database_unavailable"   // the database cannot be reached
+	CodeDatabaseConflict      Code = "database_conflict"      // the call conflicts with stored data
+	CodeDatabaseTimeout       Code = "database_timeout"       // the database is too slow
+	CodeDatabaseError         Code = "database_error"         // any other database failure
+	CodeTimeoutRetrying       Code = "timeout_retrying"       // time ran out retrying [detail]
+	CodeRecordingUnsplittable Code = "recording_unsplittable" // [size] bytes over [limit], not WAV or MP3
+
 	CodeInternal Code = "internal" // anything unexpected
 )

@@ -131,6 +131,14 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeFetchUnavailable:      {ru: "не удалось загрузить запись с {host}; попробуйте позже", en: "cannot download the recording from {host}; try again later"},
 	callaudit.CodeFetchTooLong:          {ru: "загрузка с {host} заняла больше {limit}", en: "downloading from {host} took longer than {limit}"},
 	callaudit.CodeFetchTimeout:          {ru: "загрузка не завершилась вовремя", en: "the download did not finish in time"},
+	callaudit.CodeBetween:               {ru: "от {min} до {max}", en: "must be between {min} and {max}"},
+	callaudit.CodeBadCursor:             {ru: "это не курсор, который вернула предыдущая страница", en: "is not a cursor returned by a previous page"},
+	callaudit.CodeDatabaseUnavailable:   {ru: "база данных недоступна", en: "the database is unavailable"},
+	callaudit.CodeDatabaseConflict:      {ru: "звонок противоречит сохранённым данным", en: "the call conflicts with stored data"},
+	callaudit.CodeDatabaseTimeout:       {ru: "база данных не ответила вовремя", en: "the database did not answer in time"},
+	callaudit.CodeDatabaseError:         {ru: "ошибка базы данных", en: "database error"},
+	callaudit.CodeTimeoutRetrying:       {ru: "операция не уложилась во время, повторные попытки не помогли: {detail}", en: "the operation timed out while retrying: {detail}"},
+	callaudit.CodeRecordingUnsplittable: {ru: "запись занимает {size} байт, больше {limit} байт, которые принимает одно распознавание; автоматически делятся только записи WAV и MP3 — сконвертируйте её в MP3 (или WAV) или сократите", en: "the recording is {size} bytes, over the {limit} bytes one transcription accepts; only WAV and MP3 recordings are split automatically, so convert it to MP3 (or WAV) or shorten it"},
 	callaudit.CodeInternal:              {ru: "внутренняя ошибка", en: "internal error"},
 
 	// Errors of the HTTP layer.
