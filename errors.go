@@ -97,11 +97,22 @@ func Coded(kind Kind, code Code, message string, params map[string]string) *Erro
 // CodeOf returns the code and params of err's user-facing message: those
 // of the *Error whose Message MessageOf returns, or of a deeper *Error
 // with the same message (decorators that re-wrap an error keep its
-// message but not its code). It returns "" when the message has no code.
+// message but not its code), and for MessageOf's generic texts
+// CodeCanceled, CodeTimeout or CodeInternal. It returns "" for nil and
+// when the message has no code.
 func CodeOf(err error) (Code, map[string]string) {
+	if err == nil {
+		return "", nil
+	}
 	msg := firstMessage(err)
 	if msg == "" {
-		return "", nil
+		switch KindOf(err) {
+		case KindCanceled:
+			return CodeCanceled, nil
+		case KindTimeout:
+			return CodeTimeout, nil
+		}
+		return CodeInternal, nil
 	}
 	var found *Error
 	walk(err, func(e *Error) bool {

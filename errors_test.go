@@ -87,7 +87,9 @@ func TestCodeOf(t *testing.T) {
 		params map[string]string
 	}{
 		{"nil", nil, "", nil},
-		{"plain error", errors.New("boom"), "", nil},
+		{"plain error: the generic message", errors.New("boom"), callaudit.CodeInternal, nil},
+		{"bare timeout", fmt.Errorf("x: %w", context.DeadlineExceeded), callaudit.CodeTimeout, nil},
+		{"bare cancel", context.Canceled, callaudit.CodeCanceled, nil},
 		{"no code", callaudit.Errorf(callaudit.KindInvalid, "bad"), "", nil},
 		{"coded", coded, callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},
 		{"wrapped with %w", fmt.Errorf("get: %w", coded), callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},

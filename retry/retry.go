@@ -120,23 +120,14 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 func contextError(ctxErr, last error) error {
 	kind, msg := callaudit.KindOf(ctxErr), callaudit.MessageOf(ctxErr)
 	e := callaudit.Wrap(ctxErr, kind, "retry", msg)
-	e.Code, e.Params = callaudit.CodeOf(ctxErr)
-	switch {
-	case e.Code != "":
-	case msg == callaudit.MessageOf(context.Canceled):
-		e.Code = callaudit.CodeCanceled
-	case msg == callaudit.MessageOf(context.DeadlineExceeded):
-		e.Code = callaudit.CodeTimeout
-	}
-	if kind == callaudit.KindTimeout {
-		if last != nil {
-			detail := callaudit.MessageOf(last)
-			e.Message += " while retrying: " + detail
-			if e.Code == callaudit.CodeTimeout {
-				e.Code, e.Params = callaudit.CodeTimeoutRetrying, map[string]string{"detail": detail}
-			} else {
-				e.Code, e.Params = "", nil // the message is no longer the code's alone
-			}
+	e.Code, e.Params = callaudit.CodeOf(ctxErr) // a server translates by it
+	if kind == callaudit.KindTimeout && last != nil {
+		detail := callaudit.MessageOf(last)
+		e.Message += " while retrying: " + detail
+		if e.Code == callaudit.CodeTimeout {
+			e.Code, e.Params = callaudit.CodeTimeoutRetrying, map[string]string{"detail": detail}
+		} else {
+			e.Code, e.Params = "", nil // the message is no longer the code's alone
 		}
 	}
 	return e

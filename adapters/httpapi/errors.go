@@ -157,22 +157,8 @@ func errorDetail(err error, lang string, names map[string]string) ErrorDetail {
 			parts[i] = f.Field + ": " + f.Message
 		}
 		msg = strings.Join(parts, "; ")
-	case msg == callaudit.MessageOf(errors.New("")):
-		// No message of its own: the generic one of its kind.
-		msg = text(lang, genericCode(kind), nil, msg)
 	}
 	return ErrorDetail{Status: status, Code: string(kind), Message: msg, Fields: fields}
-}
-
-// genericCode is the code of MessageOf's text for errors without a message.
-func genericCode(kind callaudit.Kind) callaudit.Code {
-	switch kind {
-	case callaudit.KindCanceled:
-		return callaudit.CodeCanceled
-	case callaudit.KindTimeout:
-		return callaudit.CodeTimeout
-	}
-	return callaudit.CodeInternal
 }
 
 // apiNames are the JSON names of the core's Go field paths (audit.Input,
