@@ -214,22 +214,12 @@ func MessageOf(err error) string {
 // firstMessage returns the first non-empty *Error Message in err's tree,
 // depth first, as errors.As walks it.
 func firstMessage(err error) string {
-	if e, ok := err.(*Error); ok && e.Message != "" {
-		return e.Message
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		if inner := u.Unwrap(); inner != nil {
-			return firstMessage(inner)
-		}
-	case interface{ Unwrap() []error }:
-		for _, inner := range u.Unwrap() {
-			if m := firstMessage(inner); m != "" {
-				return m
-			}
-		}
-	}
-	return ""
+	msg := ""
+	walk(err, func(e *Error) bool {
+		msg = e.Message
+		return msg != ""
+	})
+	return msg
 }
 
 // FieldsOf returns the field errors of the first *Error in err's chain.

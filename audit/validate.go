@@ -20,8 +20,8 @@ var (
 func structValidator() *validator.Validate {
 	validateOnce.Do(func() {
 		validate = validator.New(validator.WithRequiredStructEnabled())
-		// Report fields by their JSON (or form) names, which is what
-		// callers of the HTTP API see.
+		// Report fields by their JSON (or form) names when they have
+		// them, their Go names otherwise.
 		validate.RegisterTagNameFunc(func(f reflect.StructField) string {
 			for _, tag := range []string{"json", "form"} {
 				name, _, _ := strings.Cut(f.Tag.Get(tag), ",")
@@ -40,8 +40,10 @@ func structValidator() *validator.Validate {
 
 // Validate checks v's `validate` struct tags with go-playground/validator
 // and returns a KindInvalid *callaudit.Error whose fields are named by their
-// JSON names, each with a message a person can act on. It returns nil when
-// v is valid. Servers use it for their own request types too.
+// JSON (or form) names, or by their Go names for fields without one (as in
+// Input), each with a message a person can act on and its callaudit.Code.
+// It returns nil when v is valid. Servers use it for their own request
+// types too; Check is what validates an Input.
 func Validate(v any) error {
 	err := structValidator().Struct(v)
 	if err == nil {

@@ -71,8 +71,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxAudioBytes limits uploaded recordings; 0 means DefaultMaxAudioBytes.
 	MaxAudioBytes int64
-	// TranscriberHint is the message of the 503 answered when audio arrives
-	// and the auditor has no transcriber; empty means DefaultTranscriberHint.
+	// TranscriberHint is the English message of the 503 answered when
+	// audio arrives and the auditor has no transcriber; empty means
+	// DefaultTranscriberHint. Russian answers use the catalogue's text.
 	TranscriberHint string
 	// Logger receives internal errors with their detail; nil is slog.Default().
 	Logger *slog.Logger
