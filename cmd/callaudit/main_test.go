@@ -110,7 +110,7 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"unknown mode", []string{"analyze", "-mode", "Boss+", "x"}, "", exitUsage, "accepted values"},
 		{"missing file", []string{"analyze", filepath.Join(t.TempDir(), "nope.txt")}, "", exitFail, "no such file"},
 		{"empty dialog", []string{"analyze", empty}, "", exitFail, "must not be empty"},
-		{"empty stdin", []string{"analyze", "-"}, "", exitFail, "dialog_text"},
+		{"empty stdin", []string{"analyze", "-"}, "", exitFail, "DialogText"},
 		{"audio without a transcriber", []string{"analyze", wav}, "", exitFail, "OPENAI_API_KEY"},
 		{"serve with arguments", []string{"serve", "now"}, "", exitUsage, "no arguments"},
 	}
