@@ -25,10 +25,14 @@ const (
 // Segment is one turn or utterance. Start and End are seconds from the
 // start of the recording; nil when unknown (e.g. a pasted text dialog).
 type Segment struct {
-	Speaker Role     `json:"speaker"`
-	Text    string   `json:"text"`
-	Start   *float64 `json:"start,omitempty"`
-	End     *float64 `json:"end,omitempty"`
+	Speaker Role `json:"speaker"`
+	// Label is the speaker as the source named them when that is not
+	// only a role: "SPEAKER_00", "Speaker A", "Ольга", "Менеджер Ольга".
+	// Turns with the same Label are the same person.
+	Label string   `json:"label,omitempty"`
+	Text  string   `json:"text"`
+	Start *float64 `json:"start,omitempty"`
+	End   *float64 `json:"end,omitempty"`
 }
 
 // Timed reports whether the segment has both a start and an end time.
