@@ -48,6 +48,10 @@ type Transcript struct {
 	Segments []Segment `json:"segments"`
 	// Duration of the recording in seconds, when known.
 	Duration *float64 `json:"duration,omitempty"`
+	// RoleConfidence is how sure the speaker roles are, from 0 to 1: 1
+	// when labels named them, lower when they were inferred from what the
+	// speakers said (AssignRoles), 0 when not known or not assessed.
+	RoleConfidence float64 `json:"role_confidence,omitempty"`
 	// Source says where the transcript came from, e.g. "text" or
 	// "openai:whisper-1"; informational.
 	Source string `json:"source,omitempty"`
