@@ -15,8 +15,8 @@ import (
 type analysis struct {
 	d       *doc
 	hits    [numSignals][]hit
-	sentSig []uint32 // per sentence: bit s set when signal s starts in it
-	segSig  []uint32 // per segment: the same per segment
+	sentSig []uint64 // per sentence: bit s set when signal s starts in it
+	segSig  []uint64 // per segment: the same per segment
 	m       transcribe.Metrics
 	lang    string
 	opts    *options
@@ -57,7 +57,7 @@ type result struct {
 	evidence []score.Evidence
 }
 
-func bit(s signal) uint32 { return 1 << uint(s) }
+func bit(s signal) uint64 { return 1 << uint(s) }
 
 func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.d, a.lang, a.opts = d, lang, o
@@ -70,9 +70,9 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.critical, a.labelled = false, false
 }
 
-func resize(s []uint32, n int) []uint32 {
+func resize(s []uint64, n int) []uint64 {
 	if cap(s) < n {
-		return make([]uint32, n)
+		return make([]uint64, n)
 	}
 	s = s[:n]
 	clear(s)

@@ -570,7 +570,7 @@ func (a *analysis) rejectedAtEnd() bool {
 }
 
 func countSegs(a *analysis, sigs ...signal) int {
-	var mask uint32
+	var mask uint64
 	for _, s := range sigs {
 		mask |= bit(s)
 	}

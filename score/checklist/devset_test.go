@@ -93,12 +93,12 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.657,
-		score.ModeClient:  0.734,
-		score.ModeDialog:  0.673,
+		score.ModeManager: 0.707,
+		score.ModeClient:  0.772,
+		score.ModeDialog:  0.729,
 	},
-	gamingViolations: 215,
-	spearman:         0.953,
+	gamingViolations: 194,
+	spearman:         0.957,
 	roles:            1.0,
 }
 

@@ -38,12 +38,17 @@ const (
 	sigInterest
 	sigBuy
 	sigReject
+	sigRefuse
+	sigUnheard
+	sigBrushOff
+	sigClaimAgree
+	sigBusy
 	numSignals
 )
 
-// Signals are bits of a uint32 per sentence and segment (analysis.sentSig):
-// this fails to compile when there are more than 32.
-var _ [32 - numSignals]struct{}
+// Signals are bits of a uint64 per sentence and segment (analysis.sentSig):
+// this fails to compile when there are more than 64.
+var _ [64 - numSignals]struct{}
 
 type signalDef struct {
 	sig     signal
@@ -67,10 +72,13 @@ var signalDefs = []signalDef{
 	{sigIntroName, mgr, []string{
 		"меня зовут", "мое имя", "на связи", "с вами .. говорит", "это .. из", "звоню из",
 		"my name is", "my name's", "this is .. from", "this is .. with", "speaking", "here from",
+		"it's .. from", "it's .. with", "here with", "this is",
 	}},
 	{sigIntroCompany, mgr, []string{
 		"компани*", "из .. компани*", "звоню из", "представляю", "беспокоит .. из", "это .. из", "служба", "магазин*", "отдел*",
 		"this is .. from", "this is .. with", "calling from", "on behalf of", "company", "here from", "team at",
+		"банк*", "агентств*", "автоцентр*", "автосалон*", "завод*", "it's .. from", "it's .. with", "here with",
+		"thanks for calling",
 	}},
 	{sigPermission, mgr, []string{
 		"удобн* .. говор*", "удобн* сейчас", "удобн* .. разговар*", "есть .. минут*", "найдет* .. минут*", "уделит* .. минут*",
@@ -186,7 +194,11 @@ var signalDefs = []signalDef{
 	}},
 	{sigFarewell, mgr, []string{
 		"до свидания", "всего .. доброго", "всего .. хорошего", "хорошего .. дня", "хорошего .. вечера", "до .. встречи",
-		"до связи", "до завтра", "удачи", "прекрасного .. дня", "отличного .. дня", "приятного .. дня", "приятного .. вечера",
+		"до связи", "до завтра", "удачи", "прекрасного .. дня",
+		"до понедельник*", "до вторник*", "до сред*", "до четверг*", "до пятниц*", "до суббот*", "до воскресен*", "до вечера",
+		"созвонимся", "хорошей дороги", "осторожнее на дороге", "счастливого пути",
+		"talk monday", "talk tuesday", "talk wednesday", "talk thursday", "talk friday", "talk tomorrow", "talk then",
+		"talk at", "drive safe", "good luck", "отличного .. дня", "приятного .. дня", "приятного .. вечера",
 		"goodbye", "bye", "have a great", "have a good", "have a nice", "have a lovely", "talk soon", "talk to you soon",
 		"talk to you later", "take care", "see you", "speak soon",
 	}},
@@ -202,6 +214,13 @@ var signalDefs = []signalDef{
 		"короче", "ну и что", "вы что", "глуп*", "дура*", "дурак*", "идиот*", "заткн*", "отстан*", "ваши проблемы",
 		"не мои проблемы", "мне все равно", "не морочьте", "бред", "чушь", "отвали*", "слушайте сюда", "не тупите",
 		"stupid", "shut up", "i don't care", "not my problem", "your problem", "idiot*", "dumb", "listen to me", "are you deaf", "nonsense",
+		// Condescending address and blaming the client.
+		"женщина", "мужчина", "девушка", "вы же понимаете", "вы же сами", "сами виноваты", "сами должны", "сами себе",
+		"надо было раньше", "надо было вовремя", "ваша ответственность", "не одна вы", "не один вы", "не кричите",
+		"что тут непонятного", "сто раз", "я вам уже", "вы просто не", "не наши проблемы", "странная позиция",
+		"потом не жалуйтесь",
+		"sweetheart", "honey", "sweetie", "your fault", "that's on you", "your loss", "did you even", "everyone knows",
+		"you just don't get", "don't complain", "you'll be liable",
 	}},
 	{sigPressure, mgr, []string{
 		"бер* сегодня", "только сегодня", "всем надо", "все берут", "все покупают", "последний шанс", "акция заканчива*",
@@ -231,5 +250,44 @@ var signalDefs = []signalDef{
 	{sigReject, cli, []string{
 		"не надо", "не интересно", "не интересует", "не нужно", "не звоните", "подумаю", "подумаем",
 		"not interested", "don't need", "don't call", "think about it", "not for us",
+	}},
+	// A refusal of what was just proposed: it decides that a proposal, a
+	// next step or an alternative was not accepted, whatever the manager
+	// says next. A bare "Нет"/"No" opening the reply counts too (refuses).
+	{sigRefuse, cli, []string{
+		"не обещаю", "ничего не обещаю", "не приеду", "не приду", "не буду", "не хочу", "ничего не хочу", "не надо",
+		"мне не нужн*", "нам не нужн*", "не нужна", "не нужен", "не интересн*", "не записывайте", "не оформляйте",
+		"скорее нет", "скорее всего не",
+		"not promising", "i'm not promising", "no deal", "i said no", "no thanks", "no thank you", "don't sign",
+		"i don't need", "we don't need", "i don't want", "not interested", "don't call", "please don't",
+	}},
+	// The client saying that their request was not heard: the manager's
+	// questions and offer missed the need the client stated.
+	{sigUnheard, cli, []string{
+		"вы меня .. слышите", "вы меня слышите", "вы не слышите", "при чем тут", "при чем здесь", "я же говорю", "я же сказал*",
+		"вы не ответили", "вы издеваетесь", "я про", "я спрашивал*", "я же спросил*", "так что с",
+		"you're not listening", "are you listening", "that's not what i asked", "i just asked", "you didn't answer",
+		"what does that have to do", "i already told you", "i told you",
+	}},
+	// Sending the client elsewhere with the request they called about.
+	{sigBrushOff, mgr, []string{
+		"обратитесь в", "обратитесь на", "обратитесь по", "нужно обратиться", "нужно позвонить в", "смотрите на сайте",
+		"все на сайте", "на сайте все", "все есть на сайте", "не наши проблемы", "это не к нам",
+		"please contact", "contact support", "contact our", "call our service", "call our support", "google it",
+		"look on our website", "it's on the website", "check our website", "it's all there", "not our problem",
+	}},
+	// The manager declaring the client agreed: with a refusal before it,
+	// keyword stuffing rather than a next step.
+	{sigClaimAgree, mgr, []string{
+		"договорились", "фиксируем", "зафиксируем", "записываю", "записал*", "оформляю", "переключаю", "отмечу",
+		"we're agreed", "agreed", "deal", "i'll put you down", "i'll go ahead", "set that up", "sign you up",
+		"i'll process", "shall i process",
+	}},
+	// The client cannot talk now: a call that books a callback politely
+	// is a good short call, not a failed one.
+	{sigBusy, cli, []string{
+		"за рулем", "на совещании", "на встрече", "сейчас неудобно", "неудобно сейчас", "не могу говорить", "перезвоните",
+		"можете позже", "наберите", "позже",
+		"i'm driving", "in a meeting", "call me at", "call me back", "can't talk", "call me later", "bad time",
 	}},
 }
