@@ -29,6 +29,15 @@ type analysis struct {
 	next             nextStep
 	critical         bool // the manager asked for card data or codes
 	labelled         bool // at least one segment has a known speaker
+	// ignoredRefusals are manager turns that went on with a step or
+	// declared agreement right after the client refused.
+	ignoredRefusals []int32
+	// unheard: the client said their request was not heard, or the
+	// manager sent them elsewhere with it (brush-off).
+	unheard bool
+	// callback: a short call in which the client could not talk and a
+	// time to call back was agreed.
+	callback bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -43,6 +52,7 @@ type objection struct {
 // nextStep is the best next step found in the call.
 type nextStep struct {
 	action, time, agree, vague bool
+	refused                    bool // the client refused it
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
@@ -68,6 +78,8 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.clientQs, a.firstOpenSeg = 0, -1
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
+	a.ignoredRefusals = a.ignoredRefusals[:0]
+	a.unheard, a.callback = false, false
 }
 
 func resize(s []uint64, n int) []uint64 {
@@ -114,7 +126,76 @@ func (a *analysis) derive() {
 	a.deriveTagSummaries()
 	a.critical = len(a.hits[sigCardData]) > 0
 	a.deriveObjections()
+	a.deriveRefusals()
 	a.deriveNextStep()
+	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
+	a.deriveCallback()
+}
+
+// refuses reports whether client segment seg refuses what was proposed: a
+// refusal phrase, a rejection, or a bare "Нет"/"No" opening it.
+func (a *analysis) refuses(seg int) bool {
+	if seg < 0 || seg >= len(a.d.segs) || a.isManager(seg) {
+		return false
+	}
+	if a.segHas(seg, sigRefuse) || a.segHas(seg, sigReject) {
+		return true
+	}
+	sg := &a.d.segs[seg]
+	if sg.firstTok >= sg.endTok {
+		return false
+	}
+	switch a.d.word(int(sg.firstTok)) {
+	case "нет", "no", "nope":
+		return true
+	}
+	return false
+}
+
+// clientTurn returns the first client segment after seg (dir 1) or before
+// it (dir -1) within replyWithin segments, -1 when none.
+func (a *analysis) clientTurn(seg, dir int) int {
+	for s := seg + dir; s >= 0 && s < len(a.d.segs) && s != seg+dir*(replyWithin+1); s += dir {
+		if !a.isManager(s) {
+			return s
+		}
+	}
+	return -1
+}
+
+// deriveRefusals finds the manager's turns that go on with a step, a time
+// or a declared agreement («Договорились», "we're agreed") right after the
+// client refused: the refusal decides, and pressing on is pressure.
+func (a *analysis) deriveRefusals() {
+	for s := range a.d.segs {
+		if !a.refuses(s) {
+			continue
+		}
+		for m := s + 1; m < len(a.d.segs) && m <= s+2; m++ {
+			if !a.isManager(m) {
+				continue
+			}
+			if a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime)) {
+				a.ignoredRefusals = append(a.ignoredRefusals, int32(m))
+			}
+			break
+		}
+	}
+}
+
+// callbackTurns is the most turns a call may have to be a callback call.
+const callbackTurns = 10
+
+// deriveCallback recognises a short call in which the client says early
+// that they cannot talk and a time to call back is agreed.
+func (a *analysis) deriveCallback() {
+	n := len(a.d.segs)
+	if n > callbackTurns || !a.next.time || len(a.ignoredRefusals) > 0 {
+		return
+	}
+	if h, ok := a.hitWithin(sigBusy, 4); ok && !a.isManager(int(h.seg)) {
+		a.callback = true
+	}
 }
 
 func (a *analysis) segHas(seg int, s signal) bool {
@@ -185,6 +266,8 @@ func (a *analysis) deriveNextStep() {
 	best := nextStep{seg: -1, agreeSeg: -1}
 	consider := func(c nextStep) {
 		switch {
+		case c.refused:
+			c.score = 5
 		case c.time && c.agree:
 			c.score = 100
 		case c.time:
@@ -207,10 +290,16 @@ func (a *analysis) deriveNextStep() {
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
+		}
+		// The client's answer decides: a refusal after the step, or one
+		// before it that nothing reversed, means no step was agreed.
+		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
+		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
+			c.refused, c.agree, c.agreeSeg = true, false, -1
 		}
 		consider(c)
 	}
@@ -226,6 +315,11 @@ func (a *analysis) deriveNextStep() {
 		}
 	}
 	best.vague = len(a.hits[sigVague]) > 0
+	if len(a.ignoredRefusals) > 0 && !best.agree {
+		// «Договорились» after «не обещаю» agrees on nothing.
+		best.refused = true
+		best.score = min(best.score, 5)
+	}
 	switch {
 	case best.seg < 0 && best.vague:
 		best.score = 10
@@ -272,7 +366,7 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		if a.d.segs[s].role == role {
 			continue
 		}
-		if !a.segHas(s, want) || a.segHas(s, sigReject) || a.segHas(s, sigObjection) {
+		if !a.segHas(s, want) || a.refuses(s) || a.segHas(s, sigObjection) {
 			return 0, false
 		}
 		// The first hit of want in segment s, found by token: hits are

@@ -62,7 +62,23 @@ func evalRapport(a *analysis) result {
 	return r
 }
 
+// callbackNA is the result of a discovery-to-presentation criterion in a
+// callback call: the client could not talk, so there was nothing to
+// discover or present, and booking the callback was the right thing.
+func callbackNA(a *analysis) result {
+	return result{na: true, score: 100, comment: a.tr("клиенту было неудобно говорить, договорились о перезвоне; критерий не оценивается",
+		"the client could not talk and a callback was agreed; not scored")}
+}
+
+// unheardCap is the most discovery, summary and presentation may score
+// when the client said they were not heard or was sent elsewhere with
+// their request: the questions and the offer missed the stated need.
+const unheardCap = 30
+
 func evalNeedsDiscovery(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	open, closed := len(a.openQs), len(a.closedQs)
 	switch {
@@ -100,13 +116,32 @@ func evalNeedsDiscovery(a *analysis) result {
 	} else if open > 0 {
 		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
 	}
+	if a.unheard && r.score > unheardCap {
+		r.score = unheardCap
+		r.comment += a.tr("; вопросы прошли мимо проблемы, которую назвал клиент", "; the questions missed the problem the client named")
+		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
+	}
 	return r
 }
 
 func evalNeedSummary(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	for _, h := range a.hits[sigSummary] {
 		if h.seg == 0 {
+			continue
+		}
+		if reply := a.clientTurn(int(h.seg), 1); a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) {
+			// The client's answer contradicts the restatement: the
+			// need was put in the client's mouth, not summarised.
+			r.score = 20
+			r.evidence = []score.Evidence{a.evidence(h)}
+			if ev, ok := a.segmentEvidence(int32(reply)); ok {
+				r.evidence = append(r.evidence, ev)
+			}
+			r.comment = a.tr("пересказ не совпал с тем, что сказал клиент", "the restatement did not match what the client said")
 			continue
 		}
 		r.score = 70
@@ -136,6 +171,9 @@ func evalNeedSummary(a *analysis) result {
 // client said (shared word stems), speaks of benefits, and did not come
 // as a feature dump before any discovery.
 func evalPresentation(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	d := a.d
 	// Client stems: packed ones in a set kept in the analysis, the rare
@@ -250,6 +288,20 @@ func evalPresentation(a *analysis) result {
 			}
 		}
 	}
+	// The client's answer to the offer says whether it fitted: "Мне не
+	// нужна страховка" or "I need my exports" means it did not.
+	offer := max(linkedSeg, benefitSeg)
+	if reply := a.clientTurn(offer, 1); offer >= 0 && (a.segHas(reply, sigRefuse) || a.segHas(reply, sigUnheard)) {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("клиент отверг предложение как не относящееся к его запросу", "the client rejected the offer as unrelated to their request"))
+		if ev, ok := a.segmentEvidence(int32(reply)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
+	} else if a.unheard {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("запрос клиента остался без ответа", "the client's request was not addressed"))
+		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
+	}
 	r.score = score.Clamp(r.score)
 	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
 	return r
@@ -293,6 +345,11 @@ func evalNextStep(a *analysis) result {
 		return r
 	case n.seg < 0:
 		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
+		return r
+	case n.refused:
+		r.comment = a.tr("клиент отказался от предложенного шага; «договорились» без согласия клиента не считается",
+			"the client refused the proposed step; declaring agreement without the client's assent does not count")
+		r.evidence = append(r.evidence, a.evidence(n.hit))
 		return r
 	}
 	r.evidence = append(r.evidence, a.evidence(n.hit))
@@ -361,6 +418,15 @@ func evalConduct(a *analysis) result {
 	take(sigRude, 35, 70, "грубость", "rudeness")
 	take(sigPressure, 30, 60, "давление на клиента", "pressure on the client")
 	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
+	if n := len(a.ignoredRefusals); n > 0 {
+		r.score -= min(25*n, 50)
+		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжал после отказа клиента", "pressed on after the client refused"), n))
+		for _, seg := range a.ignoredRefusals[:min(n, 2)] {
+			if ev, ok := a.segmentEvidence(seg); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+		}
+	}
 	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
 		r.score -= 20
 		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
