@@ -52,7 +52,7 @@ type objection struct {
 // nextStep is the best next step found in the call.
 type nextStep struct {
 	action, time, agree, vague bool
-	refused                    bool // the client refused it
+	refused                    bool  // the client refused it
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
