@@ -263,6 +263,13 @@ func (a *analysis) deriveObjections() {
 // четверг в 11:00?" / "Да, давайте"), whichever side proposed it.
 func (a *analysis) deriveNextStep() {
 	n := len(a.d.segs)
+	// A step proposed in the first third of the call (an opener such
+	// as "I'll send you…") is not how the call ended up; in a short call
+	// only the first turn is an opener.
+	from := n / 3
+	if n <= callbackTurns {
+		from = min(from, 1)
+	}
 	best := nextStep{seg: -1, agreeSeg: -1}
 	consider := func(c nextStep) {
 		switch {
@@ -282,9 +289,7 @@ func (a *analysis) deriveNextStep() {
 		}
 	}
 	for _, h := range a.hits[sigAction] {
-		// An action promised at the very start ("I'll send you…" as an
-		// opener) is not how the call ended up.
-		if int(h.seg) < n/3 {
+		if int(h.seg) < from {
 			continue
 		}
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
@@ -305,7 +310,12 @@ func (a *analysis) deriveNextStep() {
 	}
 	if best.score < 100 {
 		for _, h := range a.hits[sigTime] {
-			if int(h.seg) < n/3 || !a.proposes(h) {
+			if int(h.seg) < from || !a.proposes(h) {
+				continue
+			}
+			if a.d.segs[h.seg].role == cli && a.brushedOffAfter(int(h.seg)) {
+				// "Absolutely" to the client's request, then "call our
+				// service line": the request was not taken up.
 				continue
 			}
 			if s, ok := a.acceptedInNextTurn(int(h.seg)); ok {
@@ -366,17 +376,35 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		if a.d.segs[s].role == role {
 			continue
 		}
-		if !a.segHas(s, want) || a.refuses(s) || a.segHas(s, sigObjection) {
+		if a.refuses(s) || a.segHas(s, sigObjection) {
 			return 0, false
 		}
-		// The first hit of want in segment s, found by token: hits are
-		// in spoken order.
-		sg := &a.d.segs[s]
-		hs := a.hits[want]
-		i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
-		return s, i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+		// The reply begins by agreeing; or the manager names the time
+		// back and acts on it ("Завтра в семь, Лесная 14… наберу вас").
+		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree))
+		return s, a.opensWith(s, want) || echo
 	}
 	return 0, false
+}
+
+// opensWith reports whether a hit of sig starts in the first agreeWords
+// words of segment s. Hits are in spoken order, so the first one in s is
+// found by binary search.
+func (a *analysis) opensWith(s int, sig signal) bool {
+	if !a.segHas(s, sig) {
+		return false
+	}
+	sg := &a.d.segs[s]
+	hs := a.hits[sig]
+	i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
+	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+}
+
+// brushedOffAfter reports whether the manager sent the client elsewhere
+// after segment seg.
+func (a *analysis) brushedOffAfter(seg int) bool {
+	hs := a.hits[sigBrushOff]
+	return len(hs) > 0 && int(hs[len(hs)-1].seg) > seg
 }
 
 // summaryTags end a question that asks the client to confirm a restated

@@ -93,12 +93,12 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.841,
-		score.ModeClient:  0.823,
-		score.ModeDialog:  0.834,
+		score.ModeManager: 0.893,
+		score.ModeClient:  0.835,
+		score.ModeDialog:  0.877,
 	},
-	gamingViolations: 55,
-	spearman:         0.955,
+	gamingViolations: 14,
+	spearman:         0.957,
 	roles:            1.0,
 }
 
