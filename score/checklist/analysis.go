@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/callaudit/callaudit/score"
@@ -575,3 +576,71 @@ func (a *analysis) tr(ru, en string) string {
 }
 
 var analysisPool = sync.Pool{New: func() any { return new(analysis) }}
+
+// introTurns is how many of the manager's first turns an introduction
+// is looked for in.
+const introTurns = 2
+
+// selfIntroduction finds the manager introducing themselves in plain words
+// in their first turns, from the raw text: "Это Ольга", "Ольга, агентство
+// «Дом»", "Банк «Северный», Елена", and whether a company was named in
+// «quotes». A capitalised word followed by "?" is the client's name
+// ("Алло, Андрей?"), not the manager's.
+func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
+	nameSeg, companySeg = -1, -1
+	seen := 0
+	for s := 0; s < len(a.d.segs) && seen < introTurns; s++ {
+		if !a.isManager(s) {
+			continue
+		}
+		seen++
+		text := a.d.segText(s)
+		if companySeg < 0 && strings.Contains(text, "«") {
+			companySeg = s
+		}
+		if nameSeg >= 0 {
+			continue
+		}
+		words := strings.Fields(text)
+		for i, w := range words {
+			var next string
+			if i+1 < len(words) {
+				next = words[i+1]
+			}
+			switch {
+			case strings.EqualFold(strings.Trim(w, ",."), "это") && personName(next):
+			case strings.HasSuffix(w, "»,") && personName(next):
+			case personName(w) && strings.HasSuffix(w, ",") && (strings.HasPrefix(next, "«") || companyWords[strings.ToLower(strings.Trim(next, ",."))]):
+			default:
+				continue
+			}
+			nameSeg = s
+			break
+		}
+	}
+	return nameSeg, companySeg
+}
+
+// companyWords name a kind of company after a manager's name ("Ольга,
+// агентство «Дом»").
+var companyWords = map[string]bool{
+	"компания": true, "агентство": true, "банк": true, "автоцентр": true, "автосалон": true, "завод": true,
+	"сервис": true, "салон": true, "клиника": true, "магазин": true, "студия": true, "школа": true,
+}
+
+// personName reports whether a raw word looks like a first name: a
+// capitalised word of letters, at least three, not followed by "?".
+func personName(w string) bool {
+	if strings.ContainsRune(w, '?') {
+		return false
+	}
+	w = strings.TrimRight(w, ",.!")
+	n := 0
+	for i, r := range w {
+		if !unicode.IsLetter(r) || (i == 0 && !unicode.IsUpper(r)) || (i > 0 && unicode.IsUpper(r)) {
+			return false
+		}
+		n++
+	}
+	return n >= 3
+}

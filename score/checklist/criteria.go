@@ -22,15 +22,28 @@ func evalGreeting(a *analysis) result {
 	} else {
 		parts = append(parts, a.tr("нет приветствия", "no greeting"))
 	}
+	// Plain-words introductions ("Банк «Северный», Елена") count as much
+	// as the formula.
+	nameSeg, companySeg := a.selfIntroduction()
 	if h, ok := a.hitWithin(sigIntroName, 6); ok {
 		r.score += 30
 		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+	} else if nameSeg >= 0 {
+		r.score += 30
+		if ev, ok := a.segmentEvidence(int32(nameSeg)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
 	} else {
 		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
 	}
 	if h, ok := a.hitWithin(sigIntroCompany, 6); ok {
 		r.score += 30
 		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+	} else if companySeg >= 0 {
+		r.score += 30
+		if ev, ok := a.segmentEvidence(int32(companySeg)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
 	} else {
 		parts = append(parts, a.tr("не названа компания", "the company was not named"))
 	}

@@ -93,12 +93,12 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.893,
+		score.ModeManager: 0.899,
 		score.ModeClient:  0.835,
-		score.ModeDialog:  0.877,
+		score.ModeDialog:  0.880,
 	},
-	gamingViolations: 14,
-	spearman:         0.957,
+	gamingViolations: 9,
+	spearman:         0.965,
 	roles:            1.0,
 }
 
