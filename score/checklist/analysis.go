@@ -39,6 +39,9 @@ type analysis struct {
 	// callback: a short call in which the client could not talk and a
 	// time to call back was agreed.
 	callback bool
+	// inbound: the client called; asking permission to talk and naming
+	// the reason of the call are the caller's business then.
+	inbound bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -80,7 +83,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
 	a.ignoredRefusals = a.ignoredRefusals[:0]
-	a.unheard, a.callback = false, false
+	a.unheard, a.callback, a.inbound = false, false, false
 }
 
 func resize(s []uint64, n int) []uint64 {
@@ -131,6 +134,23 @@ func (a *analysis) derive() {
 	a.deriveNextStep()
 	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
 	a.deriveCallback()
+	a.inbound = a.deriveInbound()
+}
+
+// deriveInbound recognises an inbound call: the manager's first turn
+// answers for the company ("Слушаю вас", "How can I help?"), or the call
+// opens with the client stating a request rather than a bare "Алло".
+func (a *analysis) deriveInbound() bool {
+	for s := range a.d.segs {
+		if a.isManager(s) {
+			return a.segHas(s, sigInbound)
+		}
+		if a.d.segs[s].role == cli {
+			sg := &a.d.segs[s]
+			return sg.endTok-sg.firstTok >= 4 && !a.segHas(s, sigReason)
+		}
+	}
+	return false
 }
 
 // refuses reports whether client segment seg refuses what was proposed: a
@@ -148,7 +168,8 @@ func (a *analysis) refuses(seg int) bool {
 	}
 	switch a.d.word(int(sg.firstTok)) {
 	case "нет", "no", "nope":
-		return true
+		// "Нет, давайте тариф" turns a question down to agree.
+		return !a.segHas(seg, sigAgree) && !a.segHas(seg, sigBuy)
 	}
 	return false
 }
@@ -382,7 +403,7 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		}
 		// The reply begins by agreeing; or the manager names the time
 		// back and acts on it ("Завтра в семь, Лесная 14… наберу вас").
-		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree))
+		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree) || a.segHas(s, sigAgreeMgr))
 		return s, a.opensWith(s, want) || echo
 	}
 	return 0, false

@@ -54,6 +54,19 @@ func evalGreeting(a *analysis) result {
 func evalRapport(a *analysis) result {
 	var r result
 	var parts []string
+	if a.inbound {
+		// The client called: there is no permission to ask or reason
+		// to give; politeness is what is left to judge.
+		r.score = 75
+		if len(a.hits[sigCourtesy]) > 0 {
+			r.score = 100
+			r.evidence = a.firstHits(1, sigCourtesy)
+			r.comment = a.tr("входящий звонок; менеджер был вежлив", "an inbound call; the manager was polite")
+		} else {
+			r.comment = a.tr("входящий звонок; нет слов вежливости", "an inbound call; no courtesy words")
+		}
+		return r
+	}
 	if h, ok := a.hitWithin(sigPermission, 8); ok {
 		r.score += 50
 		r.evidence = append(r.evidence, a.evidence(h))

@@ -93,12 +93,12 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.899,
-		score.ModeClient:  0.835,
-		score.ModeDialog:  0.880,
+		score.ModeManager: 0.921,
+		score.ModeClient:  0.862,
+		score.ModeDialog:  0.912,
 	},
-	gamingViolations: 9,
-	spearman:         0.965,
+	gamingViolations: 3,
+	spearman:         0.970,
 	roles:            1.0,
 }
 

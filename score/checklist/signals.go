@@ -43,6 +43,7 @@ const (
 	sigBrushOff
 	sigClaimAgree
 	sigBusy
+	sigInbound
 	numSignals
 )
 
@@ -68,6 +69,8 @@ var signalDefs = []signalDef{
 	{sigGreet, mgr, []string{
 		"добр* день", "добр* утро", "добр* вечер", "доброго времени суток", "здравствуй*", "приветству*", "привет",
 		"hello", "hi", "hey", "good morning", "good afternoon", "good evening", "greetings",
+		// Answering an inbound call for the company is its greeting.
+		"слушаю вас", "спасибо за звонок", "thanks for calling", "thank you for calling",
 	}},
 	{sigIntroName, mgr, []string{
 		"меня зовут", "мое имя", "на связи", "с вами .. говорит", "это .. из", "звоню из",
@@ -150,9 +153,9 @@ var signalDefs = []signalDef{
 	}},
 	{sigAction, mgr, []string{
 		"пришлю", "вышлю", "отправлю", "направлю", "созвон*", "встрет*", "встреч*", "демо*", "договорим*", "перезвон*", "позвон*",
-		"назнач*", "запишу", "запиш*", "наберу", "подключ*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
+		"назнач*", "запишу", "запиш*", "наберу", "подключ*", "переключ*", "придерж*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
 		"send", "schedule", "book", "call you", "meeting", "demo", "follow up", "set up", "set you up", "invite", "calendar",
-		"onboarding", "contract", "proposal", "quote", "invoice",
+		"onboarding", "contract", "proposal", "quote", "invoice", "i'll email", "switch you", "on hold", "confirmation",
 	}},
 	{sigTime, "", []string{
 		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
@@ -164,7 +167,8 @@ var signalDefs = []signalDef{
 		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
 		"at noon", "at two", "at three", "at four", "at five", "at six", "at nine", "at ten", "at eleven",
-		"this afternoon", "later today", "in two days", "in a week",
+		"this afternoon", "later today", "in two days", "in a week", "tonight", "end of day", "within an hour",
+		"next billing", "в течение часа", "в течение дня", "до конца дня", "с завтрашн*", "с понедельник*",
 		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
 		"july", "august", "september", "october", "november", "december",
 	}},
@@ -178,7 +182,7 @@ var signalDefs = []signalDef{
 		"да", "хорошо", "давайте", "договорились", "отлично", "конечно", "подходит", "записал*", "записываю", "принято",
 		"согласен", "согласна", "супер", "ок", "окей",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "absolutely",
-		"of course", "will do",
+		"of course", "will do", "works",
 	}},
 	// Words that make a day or time a proposal rather than a report
 	// ("в прошлый вторник говорили"), said by either side.
@@ -282,6 +286,11 @@ var signalDefs = []signalDef{
 		"договорились", "фиксируем", "зафиксируем", "записываю", "записал*", "оформляю", "переключаю", "отмечу",
 		"we're agreed", "agreed", "deal", "i'll put you down", "i'll go ahead", "set that up", "sign you up",
 		"i'll process", "shall i process",
+	}},
+	// The manager answering an inbound call.
+	{sigInbound, mgr, []string{
+		"слушаю", "чем могу помочь", "чем помочь", "спасибо за звонок", "спасибо за обращение", "техподдержка",
+		"how can i help", "how may i help", "thanks for calling", "thank you for calling",
 	}},
 	// The client cannot talk now: a call that books a callback politely
 	// is a good short call, not a failed one.
