@@ -98,6 +98,9 @@ func resize(s []uint64, n int) []uint64 {
 // derive computes the shared facts after the scan.
 func (a *analysis) derive() {
 	d := a.d
+	for _, s := range negatable {
+		a.hits[s] = a.dropNegated(a.hits[s])
+	}
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
@@ -151,6 +154,25 @@ func (a *analysis) deriveInbound() bool {
 		}
 	}
 	return false
+}
+
+// negatable are the client's positive signals a negation in front turns
+// around: «не нравится», «не подходит», "not great".
+var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm}
+
+// dropNegated removes the hits preceded by a negation in the same turn.
+func (a *analysis) dropNegated(hs []hit) []hit {
+	out := hs[:0]
+	for _, h := range hs {
+		if h.first > a.d.segs[h.seg].firstTok {
+			switch a.d.word(int(h.first - 1)) {
+			case "не", "not", "don't", "doesn't", "never", "ни":
+				continue
+			}
+		}
+		out = append(out, h)
+	}
+	return out
 }
 
 // refuses reports whether client segment seg refuses what was proposed: a

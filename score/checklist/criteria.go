@@ -539,7 +539,7 @@ func evalCommitment(a *analysis) result {
 	case a.next.agree:
 		r.score = 60
 		r.comment = a.tr("клиент согласился на следующий шаг", "the client agreed to a next step")
-	case a.rejectedAtEnd():
+	case a.rejectedAtEnd() || a.next.refused:
 		r.score = 10
 		r.comment = a.tr("клиент отказался или отложил решение", "the client declined or put the decision off")
 	case a.next.action:

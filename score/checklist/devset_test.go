@@ -94,11 +94,11 @@ type devFigures struct {
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
 		score.ModeManager: 0.921,
-		score.ModeClient:  0.862,
-		score.ModeDialog:  0.912,
+		score.ModeClient:  0.880,
+		score.ModeDialog:  0.918,
 	},
 	gamingViolations: 3,
-	spearman:         0.970,
+	spearman:         0.972,
 	roles:            1.0,
 }
 
