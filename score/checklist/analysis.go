@@ -384,11 +384,17 @@ func (a *analysis) deriveNextStep() {
 }
 
 // proposes reports whether the sentence of time hit h proposes something:
-// a question or a proposing word. "Доставка обычно во вторник" answered
+// a question (in it or right after it) or a proposing word. "Доставка обычно во вторник" answered
 // "Да, понятно" agrees on nothing.
 func (a *analysis) proposes(h hit) bool {
 	si := a.d.toks[h.first].sent
-	return a.d.sents[si].question || a.sentSig[si]&(bit(sigPropose)|bit(sigAction)) != 0
+	if a.d.sents[si].question || a.sentSig[si]&(bit(sigPropose)|bit(sigAction)) != 0 {
+		return true
+	}
+	// "Замер в субботу в 12:00. Договорились?": the question may follow
+	// in the same turn.
+	next := si + 1
+	return int(next) < len(a.d.sents) && a.d.sents[next].seg == h.seg && a.d.sents[next].question
 }
 
 // agreeWords is how far into a turn an agreement may start to answer the

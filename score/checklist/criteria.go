@@ -13,7 +13,28 @@ import (
 // Each evaluator turns the analysis into a score 0..100 with a comment
 // that says what was found or missed, so the manager can see why.
 
-func evalGreeting(a *analysis) result {
+// formalityCap is the most the greeting, rapport and farewell may score in
+// a call where the manager was rude, pressed the client or ignored a
+// refusal: the formulae do not make such a call courteous, and adding them
+// must not lift it.
+const formalityCap = 40
+
+// capFormality applies formalityCap to r.
+func (a *analysis) capFormality(r result) result {
+	if r.score > formalityCap && !r.na && (a.sentences(sigRude) > 0 || a.sentences(sigPressure) > 0 || len(a.ignoredRefusals) > 0) {
+		r.score = formalityCap
+		r.comment += a.tr("; формулы вежливости не компенсируют грубость и давление", "; courtesy formulae do not make up for rudeness or pressure")
+	}
+	return r
+}
+
+func evalGreeting(a *analysis) result { return a.capFormality(greeting(a)) }
+
+func evalRapport(a *analysis) result { return a.capFormality(rapport(a)) }
+
+func evalFarewell(a *analysis) result { return a.capFormality(farewell(a)) }
+
+func greeting(a *analysis) result {
 	var r result
 	var parts []string
 	if h, ok := a.hitWithin(sigGreet, 4); ok {
@@ -51,7 +72,7 @@ func evalGreeting(a *analysis) result {
 	return r
 }
 
-func evalRapport(a *analysis) result {
+func rapport(a *analysis) result {
 	var r result
 	var parts []string
 	if a.inbound {
@@ -395,7 +416,7 @@ func evalNextStep(a *analysis) result {
 	return r
 }
 
-func evalFarewell(a *analysis) result {
+func farewell(a *analysis) result {
 	var r result
 	n := len(a.d.segs)
 	tail := func(s signal) (hit, bool) {
