@@ -21,7 +21,7 @@ const formalityCap = 40
 
 // capFormality applies formalityCap to r.
 func (a *analysis) capFormality(r result) result {
-	if r.score > formalityCap && !r.na && (a.sentences(sigRude) > 0 || a.sentences(sigPressure) > 0 || len(a.ignoredRefusals) > 0) {
+	if r.score > formalityCap && !r.na && (len(a.hits[sigRude]) > 0 || len(a.hits[sigPressure]) > 0 || len(a.ignoredRefusals) > 0) {
 		r.score = formalityCap
 		r.comment += a.tr("; формулы вежливости не компенсируют грубость и давление", "; courtesy formulae do not make up for rudeness or pressure")
 	}
@@ -45,10 +45,15 @@ func greeting(a *analysis) result {
 	}
 	// Plain-words introductions ("Банк «Северный», Елена") count as much
 	// as the formula.
-	nameSeg, companySeg := a.selfIntroduction()
-	if h, ok := a.hitWithin(sigIntroName, 6); ok {
+	nameHit, nameOK := a.hitWithin(sigIntroName, 6)
+	companyHit, companyOK := a.hitWithin(sigIntroCompany, 6)
+	nameSeg, companySeg := -1, -1
+	if !nameOK || !companyOK {
+		nameSeg, companySeg = a.selfIntroduction()
+	}
+	if nameOK {
 		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+		r.evidence = appendEvidence(r.evidence, a.evidence(nameHit))
 	} else if nameSeg >= 0 {
 		r.score += 30
 		if ev, ok := a.segmentEvidence(int32(nameSeg)); ok {
@@ -57,9 +62,9 @@ func greeting(a *analysis) result {
 	} else {
 		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
 	}
-	if h, ok := a.hitWithin(sigIntroCompany, 6); ok {
+	if companyOK {
 		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+		r.evidence = appendEvidence(r.evidence, a.evidence(companyHit))
 	} else if companySeg >= 0 {
 		r.score += 30
 		if ev, ok := a.segmentEvidence(int32(companySeg)); ok {

@@ -33,10 +33,12 @@ import (
 // Name and Version identify the scorer in Report.Meta. The minor version
 // changes when the rules do, so that stored reports say which rules
 // scored them: 1.1 accepts proposed times agreed in the next turn,
-// summaries with a confirmation tag and more farewell forms.
+// summaries with a confirmation tag and more farewell forms; 1.2 reads the
+// client's answers (refusals, negation, not being heard), callback and
+// inbound calls, plain-words introductions and farewells, condescension.
 const (
 	Name    = "checklist"
-	Version = "1.1.0"
+	Version = "1.2.0"
 )
 
 // Defaults of the options.
