@@ -42,6 +42,11 @@ type analysis struct {
 	// inbound: the client called; asking permission to talk and naming
 	// the reason of the call are the caller's business then.
 	inbound bool
+	// needSeg is the client's first turn stating a need or a problem,
+	// -1 when none; needMet says whether a later manager turn takes up
+	// its words.
+	needSeg int32
+	needMet bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -84,6 +89,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.critical, a.labelled = false, false
 	a.ignoredRefusals = a.ignoredRefusals[:0]
 	a.unheard, a.callback, a.inbound = false, false, false
+	a.needSeg, a.needMet = -1, false
 }
 
 func resize(s []uint64, n int) []uint64 {
@@ -138,6 +144,67 @@ func (a *analysis) derive() {
 	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
 	a.deriveCallback()
 	a.inbound = a.deriveInbound()
+	a.deriveNeed()
+}
+
+// maxNeedStems bounds the words of a stated need that are compared: a
+// need is put in a sentence or two. needTurns is how early in the call it
+// must be stated: later "нужна?" is a question about the offer.
+const (
+	maxNeedStems = 16
+	needTurns    = 6
+)
+
+// deriveNeed finds the client's first turn stating a need or a problem
+// and whether the manager's later turns take up its words (shared stems),
+// other than to send the client elsewhere with it. "Да-да, я вас услышал"
+// followed by an unrelated offer does not.
+func (a *analysis) deriveNeed() {
+	d := a.d
+	var h hit
+	found := false
+	for _, x := range a.hits[sigNeed] {
+		if int(x.seg) >= needTurns {
+			break
+		}
+		// A need is stated, not asked: «кошка — это проблема?» asks
+		// about the offer.
+		if !a.isManager(int(x.seg)) && !a.d.sents[a.d.toks[x.first].sent].question {
+			h, found = x, true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	var buf [maxNeedStems]uint32
+	stems := buf[:0]
+	sg := &d.segs[h.seg]
+	for i := sg.firstTok; i < sg.endTok && len(stems) < maxNeedStems; i++ {
+		if v := d.toks[i].stem; v != stemShort && v != stemOther && !stopCodes.has(v) && !slices.Contains(stems, v>>6) {
+			// Four letters of the five: «кошка» and «кошек» differ in
+			// the fifth.
+			stems = append(stems, v>>6)
+		}
+	}
+	if len(stems) == 0 {
+		return
+	}
+	a.needSeg = h.seg
+	for s := int(h.seg) + 1; s < len(d.segs) && !a.needMet; s++ {
+		if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleUnknown {
+			continue
+		}
+		for i := d.segs[s].firstTok; i < d.segs[s].endTok; i++ {
+			if a.sentSig[d.toks[i].sent]&bit(sigBrushOff) != 0 {
+				continue
+			}
+			if v := d.toks[i].stem; v != stemShort && v != stemOther && slices.Contains(stems, v>>6) {
+				a.needMet = true
+				break
+			}
+		}
+	}
 }
 
 // deriveInbound recognises an inbound call: the manager's first turn
@@ -158,7 +225,7 @@ func (a *analysis) deriveInbound() bool {
 
 // negatable are the client's positive signals a negation in front turns
 // around: «не нравится», «не подходит», "not great".
-var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm}
+var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed}
 
 // dropNegated removes the hits preceded by a negation in the same turn.
 func (a *analysis) dropNegated(hs []hit) []hit {

@@ -353,6 +353,12 @@ func evalPresentation(a *analysis) result {
 		r.score = min(r.score, unheardCap)
 		parts = append(parts, a.tr("запрос клиента остался без ответа", "the client's request was not addressed"))
 		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
+	} else if a.needSeg >= 0 && !a.needMet {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("менеджер не вернулся к тому, что нужно клиенту", "the manager never took up what the client said they needed"))
+		if ev, ok := a.segmentEvidence(a.needSeg); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
 	}
 	r.score = score.Clamp(r.score)
 	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))

@@ -93,12 +93,12 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.971,
+		score.ModeManager: 0.972,
 		score.ModeClient:  0.880,
 		score.ModeDialog:  0.946,
 	},
 	gamingViolations: 0,
-	spearman:         0.965,
+	spearman:         0.968,
 	roles:            1.0,
 }
 

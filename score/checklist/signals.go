@@ -44,6 +44,7 @@ const (
 	sigClaimAgree
 	sigBusy
 	sigInbound
+	sigNeed
 	numSignals
 )
 
@@ -286,6 +287,13 @@ var signalDefs = []signalDef{
 		"договорились", "фиксируем", "зафиксируем", "записываю", "записал*", "оформляю", "переключаю", "отмечу",
 		"we're agreed", "agreed", "deal", "i'll put you down", "i'll go ahead", "set that up", "sign you up",
 		"i'll process", "shall i process",
+	}},
+	// The client stating a need or a problem: its words are what the
+	// manager's later turns must take up.
+	{sigNeed, cli, []string{
+		"мне нужн*", "нам нужн*", "нужен", "нужна", "не работает", "не работают", "не хватает", "проблем*", "беда",
+		"теряются", "стучит", "списали", "не выдали", "не пришл*", "не приехал*",
+		"i need", "we need", "not working", "failing", "problem", "issue", "doesn't work", "broken", "charged twice",
 	}},
 	// The manager answering an inbound call.
 	{sigInbound, mgr, []string{
