@@ -1,8 +1,9 @@
 // Package transcribe turns a call into a Transcript: speaker turns with
 // optional timestamps. It defines the Transcriber interface that
 // speech-to-text adapters implement, parses plain-text dialogs into turns
-// (ParseDialog), and computes conversation metrics from any transcript
-// (ComputeMetrics) without a model.
+// (ParseDialog), decides which speaker is the manager when the labels do
+// not say (AssignRoles), and computes conversation metrics from any
+// transcript (ComputeMetrics) without a model.
 package transcribe
 
 import (

@@ -123,3 +123,13 @@ func TestCallbackCallSkipsDiscovery(t *testing.T) {
 	assert.Equal(t, 100, criterionOf(t, rep, checklist.NextStep).Score)
 	assert.GreaterOrEqual(t, rep.TotalScore, 80)
 }
+
+func TestSummarySaysRolesWereInferred(t *testing.T) {
+	rep := scoreLines(t, score.ModeManager,
+		"SPEAKER_00: Алло.",
+		"SPEAKER_01: Добрый день, меня зовут Ольга, компания «Окна Плюс». Вы оставляли заявку, удобно говорить?",
+		"SPEAKER_00: Да, удобно.")
+	assert.Contains(t, rep.Summary, "Роли говорящих определены по содержанию реплик")
+	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
+	assert.NotContains(t, rep.Summary, "Роли говорящих")
+}
