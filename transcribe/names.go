@@ -79,13 +79,7 @@ func findNameLabels(text string) []string {
 	}
 	var buf [maxNameLabels]candidate
 	cands := buf[:0]
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
+	for line := range strings.Lines(text) {
 		line = strings.TrimSpace(line)
 		if line == "" {
 			continue
@@ -124,13 +118,7 @@ func findNameLabels(text string) []string {
 // hasRoleLabel reports whether some line of text opens with a role label.
 func hasRoleLabel(text string) bool {
 	p := parser{cur: -1}
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
+	for line := range strings.Lines(text) {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}

@@ -77,14 +77,8 @@ const (
 // and runs in time linear in the input.
 func ParseDialog(text string) Transcript {
 	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1, names: findNameLabels(text)}
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		p.line(line)
+	for line := range strings.Lines(text) {
+		p.line(line) // trims the line ending with the other spaces
 	}
 	p.closeTurn()
 	t := Transcript{
