@@ -43,7 +43,7 @@ var roleCues = []roleCue{
 	// Introduction on behalf of a company, or answering for it.
 	{"меня зовут", 3}, {"компания", 2}, {"агентство", 2}, {"«", 2}, {"банк ", 1},
 	{"чем могу помочь", 3}, {"чем помочь", 2}, {"спасибо за звонок", 2}, {"спасибо за обращение", 2},
-	{"спасибо, что обратились", 2},
+	{"спасибо, что обратились", 2}, {"спасибо за заказ", 3}, {"thanks for your order", 3},
 	{"my name is", 3}, {"this is ", 2}, {" here, with ", 3}, {" from ", 1}, {"calling from", 3},
 	{"thanks for calling", 3}, {"how can i help", 3}, {"thanks for reaching out", 2},
 	// The reason of an outbound call and permission to talk.
@@ -60,9 +60,12 @@ var roleCues = []roleCue{
 	{"перезвоню", 2}, {"наберу", 2}, {"предлагаю", 2}, {"могу предложить", 2}, {"у нас есть", 1},
 	{"tell me", 1}, {"a month", 1}, {"percent", 1}, {"i'll send", 2}, {"i'll email", 2},
 	{"i'll text", 2}, {"i'll call", 2}, {"i'll check", 2}, {"booked", 2}, {"could we do", 2},
-	{"we have", 1}, {"we can", 1},
+	{"we have", 1}, {"we can", 1}, {"итого", 1}, {"in total", 1},
 	// The client's side: wants, requests, refusals, being busy.
-	{"я хочу", -2}, {"хотел бы", -1}, {"хотела бы", -1}, {"мне нужн", -2}, {"мне не нужн", -2},
+	// A client who introduces themselves with their own company (B2B)
+	// still wants, orders and asks to be sent things.
+	{"я хочу", -2}, {"хотим", -2}, {"хотел бы", -1}, {"хотела бы", -1}, {"присылайте", -2},
+	{"we want", -2}, {"we'd like", -2}, {"i'd like", -1}, {"мне нужн", -2}, {"мне не нужн", -2},
 	{"не интересн", -2}, {"подумаю", -2}, {"подумаем", -2}, {"по объявлению", -3}, {"не надо", -2},
 	{"не обещаю", -2}, {"дорого", -2}, {"дороговато", -2}, {"пришлите", -2}, {"сколько стоит", -2},
 	{"за рулём", -3}, {"на совещании", -3}, {"перезвоните", -2}, {"хотела спросить", -2},
