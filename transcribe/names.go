@@ -70,63 +70,57 @@ func nameHeader(line string, i int) (name string, ts stamp, text int, ok bool) {
 	return line[start:end], ts, skipSpaces(line, j), true
 }
 
-// findNameLabels returns the person names that label turns in text (see
-// minNameTurns), nil when there are none. It looks only at line openings.
-func findNameLabels(text string) []string {
-	type candidate struct {
-		name string
-		n    int
+// nameCandidates counts the person-name headers that open lines which
+// no role label opens, in a fixed array: more distinct ones than
+// maxNameLabels is prose with headings.
+type nameCandidates struct {
+	names    [maxNameLabels]string
+	counts   [maxNameLabels]int
+	n        int
+	overflow bool
+}
+
+// note records the name header at line[i], if any.
+func (c *nameCandidates) note(line string, i int) {
+	if c.overflow {
+		return
 	}
-	var buf [maxNameLabels]candidate
-	cands := buf[:0]
-	for line := range strings.Lines(text) {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
+	name, _, _, ok := nameHeader(line, i)
+	if !ok {
+		return
+	}
+	for k := 0; k < c.n; k++ {
+		if c.names[k] == name {
+			c.counts[k]++
+			return
 		}
-		name, _, _, ok := nameHeader(line, skipBullet(line))
-		if !ok {
-			continue
-		}
-		found := false
-		for k := range cands {
-			if cands[k].name == name {
-				cands[k].n++
-				found = true
-				break
-			}
-		}
-		if !found {
-			if len(cands) == maxNameLabels {
-				return nil
-			}
-			cands = append(cands, candidate{name, 1})
-		}
+	}
+	if c.n == maxNameLabels {
+		c.overflow = true
+		return
+	}
+	c.names[c.n], c.counts[c.n] = name, 1
+	c.n++
+}
+
+// nameLabels returns the person names that label turns (see
+// minNameTurns), nil when there are none: a second such name or a label
+// of another kind must be there too.
+func (p *parser) nameLabels() []string {
+	c := &p.nameCands
+	if c.overflow {
+		return nil
 	}
 	var names []string
-	for _, c := range cands {
-		if c.n >= minNameTurns {
-			names = append(names, c.name)
+	for k := 0; k < c.n; k++ {
+		if c.counts[k] >= minNameTurns {
+			names = append(names, c.names[k])
 		}
 	}
-	if len(names) == 1 && !hasRoleLabel(text) {
+	if len(names) == 1 && !p.seenLabel {
 		return nil
 	}
 	return names
-}
-
-// hasRoleLabel reports whether some line of text opens with a role label.
-func hasRoleLabel(text string) bool {
-	p := parser{cur: -1}
-	for line := range strings.Lines(text) {
-		if line = strings.TrimSpace(line); line == "" {
-			continue
-		}
-		if lb, ok := p.matchLabel(line, skipBullet(line), true, true); ok && lb.role != RoleUnknown {
-			return true
-		}
-	}
-	return false
 }
 
 // matchName reports whether a known person-name label opens line at i.

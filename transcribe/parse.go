@@ -76,11 +76,15 @@ const (
 // Language from DetectLanguage and Source "text". ParseDialog never panics
 // and runs in time linear in the input.
 func ParseDialog(text string) Transcript {
-	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1, names: findNameLabels(text)}
-	for line := range strings.Lines(text) {
-		p.line(line) // trims the line ending with the other spaces
+	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1}
+	p.run(text)
+	if names := p.nameLabels(); names != nil {
+		// Person-name labels are known only once the whole dialog has
+		// been seen: parse again, splitting at them. Dialogs labelled
+		// by role pay nothing for this.
+		p = parser{segs: p.segs[:0], cur: -1, names: names}
+		p.run(text)
 	}
-	p.closeTurn()
 	t := Transcript{
 		Language: DetectLanguage(text),
 		Segments: p.finishTimes(),
@@ -88,6 +92,14 @@ func ParseDialog(text string) Transcript {
 	}
 	assignRoles(&t, DirectionUnknown)
 	return t
+}
+
+// run parses text line by line.
+func (p *parser) run(text string) {
+	for line := range strings.Lines(text) {
+		p.line(line) // trims the line ending with the other spaces
+	}
+	p.closeTurn()
 }
 
 // stamp is a parsed timestamp or time range, in seconds.
@@ -121,8 +133,10 @@ type parser struct {
 	// Styles learned from the labels seen so far.
 	seenLabel, lowerStyle, dashStyle bool
 	// names are person-name labels ("Ольга", "Tom Wilson") that start
-	// lines often enough to be speakers (see findNameLabels).
-	names []string
+	// lines often enough to be speakers (see nameLabels); nameCands
+	// collects the candidates on the first pass.
+	names     []string
+	nameCands nameCandidates
 }
 
 // line splits one line at its labels.
@@ -139,7 +153,11 @@ func (p *parser) line(line string) {
 	textFrom := 0
 	boundary, lineStart := true, true
 	for i < len(line) {
-		if lb, ok := p.matchLabel(line, i, boundary, lineStart); ok {
+		lb, ok := p.matchLabel(line, i, boundary, lineStart)
+		if !ok && lineStart && p.names == nil {
+			p.nameCands.note(line, i)
+		}
+		if ok {
 			if lineStart {
 				textFrom = i // drop the list bullet before a label
 			}
