@@ -4,6 +4,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Direction is who dialled: the client (inbound) or the manager
@@ -27,8 +29,8 @@ const (
 )
 
 // roleCue is a phrase that is evidence for the manager's side (weight > 0)
-// or the client's (weight < 0). Phrases are lower case and matched as
-// substrings, so a Russian stem ("записал") covers its forms.
+// or the client's (weight < 0). Phrases are lower case and match where a
+// word starts, as prefixes, so a Russian stem ("записал") covers its forms.
 type roleCue struct {
 	phrase string
 	weight float64
@@ -44,7 +46,7 @@ var roleCues = []roleCue{
 	{"меня зовут", 3}, {"компания", 2}, {"агентство", 2}, {"«", 2}, {"банк ", 1},
 	{"чем могу помочь", 3}, {"чем помочь", 2}, {"спасибо за звонок", 2}, {"спасибо за обращение", 2},
 	{"спасибо, что обратились", 2}, {"спасибо за заказ", 3}, {"thanks for your order", 3},
-	{"my name is", 3}, {"this is ", 2}, {" here, with ", 3}, {" from ", 1}, {"calling from", 3},
+	{"my name is", 3}, {"this is ", 2}, {"here, with ", 3}, {"from ", 1}, {"calling from", 3},
 	{"thanks for calling", 3}, {"how can i help", 3}, {"thanks for reaching out", 2},
 	// The reason of an outbound call and permission to talk.
 	{"вы оставляли", 3}, {"вы подавали", 3}, {"вы писали", 2}, {"вы интересовались", 3},
@@ -244,14 +246,40 @@ func assignRoles(t *Transcript, dir Direction) {
 // over is one habit, not more evidence.
 const maxCueRepeats = 3
 
+// cuesByRune indexes roleCues by their first rune, so that each word of
+// the text is compared only with the few cues that can start there.
+var cuesByRune = func() map[rune][]int {
+	m := make(map[rune][]int)
+	for k, c := range roleCues {
+		r, _ := utf8.DecodeRuneInString(c.phrase)
+		m[r] = append(m[r], k)
+	}
+	return m
+}()
+
 // cueEvidence sums the cues found in a speaker's lower-case text, with
 // questions, which the manager asks more of.
 func cueEvidence(lower string) float64 {
-	e := 0.5 * float64(strings.Count(lower, "?"))
-	for _, c := range roleCues {
-		if n := strings.Count(lower, c.phrase); n > 0 {
-			e += c.weight * float64(min(n, maxCueRepeats))
+	counts := make([]uint8, len(roleCues))
+	questions := 0
+	prevLetter := false
+	for i, r := range lower {
+		if r == '?' {
+			questions++
 		}
+		letter := unicode.IsLetter(r) || unicode.IsDigit(r)
+		if !prevLetter {
+			for _, k := range cuesByRune[r] {
+				if counts[k] < maxCueRepeats && strings.HasPrefix(lower[i:], roleCues[k].phrase) {
+					counts[k]++
+				}
+			}
+		}
+		prevLetter = letter
+	}
+	e := 0.5 * float64(questions)
+	for k, n := range counts {
+		e += roleCues[k].weight * float64(n)
 	}
 	return e
 }
