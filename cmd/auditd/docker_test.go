@@ -223,7 +223,7 @@ func buildStage(t *testing.T) string {
 		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 			t.Fatal("the image tests run as root (chown, the image's user) and AUDIT_TEST_REQUIRE=1")
 		}
-		t.Skip("the image tests need root: chown to the image's user and running as it")
+		t.Skip("missing test input: root, to chown to the image's user and run as it (scripts/test.sh runs as root in CI)")
 	}
 	d := parseDockerfile(t)
 	imageOnce.Do(func() {
@@ -443,7 +443,7 @@ func TestPodmanImage(t *testing.T) {
 		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 			t.Fatal("podman is not installed and AUDIT_TEST_REQUIRE=1 (scripts/test.sh installs it)")
 		}
-		t.Skip("podman is not installed")
+		t.Skip("missing test input: podman is not installed (scripts/test.sh installs it with runc)")
 	}
 	build := buildStage(t)
 	store := t.TempDir()

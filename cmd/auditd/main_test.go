@@ -23,9 +23,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/score"
-	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -224,7 +224,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 				if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 					t.Fatal("AUDIT_TEST_POSTGRES_URL is not set (run scripts/test.sh)")
 				}
-				t.Skip("AUDIT_TEST_POSTGRES_URL is not set")
+				t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
 			}
 			return []string{"AUDIT_DATABASE_URL=" + url}
 		}},
@@ -247,7 +247,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			require.Equal(t, http.StatusOK, resp.StatusCode)
-			var call storage.Call
+			var call httpapi.Call
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&call))
 			assert.Equal(t, id, call.ID)
 			assert.Equal(t, "anna", call.ManagerID)
