@@ -136,3 +136,40 @@ func TestWebhookReplicaThroughput(t *testing.T) {
 		t.Logf("two replicas / one: %.2f× the throughput", rates[2]/rates[1])
 	}
 }
+
+// TestWebhookReplicaDrains stops one of two replicas with SIGTERM
+// mid-run: it finishes the jobs it is running and exits 0, so no job
+// waits for the rescue interval (set far beyond the test's wait) and
+// none runs twice.
+func TestWebhookReplicaDrains(t *testing.T) {
+	dsn := freshPostgresDB(t)
+	fake := openaitest.NewServer(openaitest.WithDelay(100 * time.Millisecond))
+	defer fake.Close()
+	secret := webhooks.NewSecret()
+	receiver := writebacktest.NewReceiver(secret)
+	defer receiver.Close()
+	rec := newRecordings(t)
+	env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn, "AUDIT_JOB_TIMEOUT=5m", "AUDIT_JOB_RESCUE_AFTER=10m")
+	a := start(t, t.TempDir(), env...)
+	b := start(t, t.TempDir(), env...)
+	ids := webhookIDs("drain", 200)
+	statuses := postWebhooks(t, []string{a.base, b.base}, rec, ids)
+	assert.Equal(t, map[int]int{http.StatusAccepted: len(ids)}, statuses)
+
+	require.Eventually(t, func() bool { return len(receiver.Calls()) >= 40 }, 60*time.Second, 10*time.Millisecond)
+	assert.Equal(t, 0, b.stop(t), "a clean stop:\n%s", b.logs.String())
+	require.Less(t, len(receiver.Calls()), len(ids), "stopped mid-run")
+
+	// Far less than the 10 minutes a lost job would wait for.
+	waitDelivered(t, a.base, ids, 90*time.Second)
+	checkOnce(t, a.base, ids, rec, receiver, true)
+	db, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer db.Close()
+	var workers, twice int
+	require.NoError(t, db.QueryRow(`SELECT count(DISTINCT attempted_by[1]),
+		count(*) FILTER (WHERE array_length(attempted_by, 1) > 1) FROM river_job WHERE kind = 'callaudit_audit'`).Scan(&workers, &twice))
+	assert.Equal(t, 2, workers, "both replicas ran jobs")
+	assert.Zero(t, twice, "no job ran again after the drain")
+	assert.Equal(t, 0, a.stop(t))
+}
