@@ -27,6 +27,8 @@ import (
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
 	"github.com/moby/buildkit/frontend/dockerfile/instructions"
 	"github.com/moby/buildkit/frontend/dockerfile/parser"
+	"github.com/moby/patternmatcher"
+	"github.com/moby/patternmatcher/ignorefile"
 	digest "github.com/opencontainers/go-digest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -213,10 +215,10 @@ var (
 )
 
 // buildStage runs the Dockerfile's build stage commands on this machine,
-// once: the same shell commands and flags, in the repository (the stage's
-// /src), with the stage's /out moved to a temporary folder. The build
-// image is Debian's golang, like this machine, so the CA file is taken
-// from here.
+// once: the same shell commands and flags, in a copy of the build context
+// as .dockerignore leaves it (the stage's /src, after COPY . .), with the
+// stage's /out moved to a temporary folder. The build image is Debian's
+// golang, like this machine, so the CA file is taken from here.
 func buildStage(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -234,6 +236,10 @@ func buildStage(t *testing.T) string {
 			return
 		}
 		imageBuild = root
+		src := filepath.Join(root, "src")
+		if imageErr = copyContext(repoRoot, src); imageErr != nil {
+			return
+		}
 		env := os.Environ()
 		for k, v := range d.buildArgs {
 			if k == "VERSION" {
@@ -243,7 +249,7 @@ func buildStage(t *testing.T) string {
 		}
 		for _, run := range d.buildRuns {
 			cmd := exec.Command("sh", "-c", strings.ReplaceAll(run, "/out/", root+"/out/"))
-			cmd.Dir = repoRoot
+			cmd.Dir = src
 			cmd.Env = env
 			if out, err := cmd.CombinedOutput(); err != nil {
 				imageErr = fmt.Errorf("RUN %s: %v\n%s", run, err, out)
@@ -255,6 +261,43 @@ func buildStage(t *testing.T) string {
 	})
 	require.NoError(t, imageErr)
 	return imageBuild
+}
+
+// copyContext copies the build context from to dir, leaving out what
+// .dockerignore names, read and matched by BuildKit's own code.
+func copyContext(from, dir string) error {
+	f, err := os.Open(filepath.Join(from, ".dockerignore"))
+	if err != nil {
+		return err
+	}
+	patterns, err := ignorefile.ReadAll(f)
+	f.Close()
+	if err != nil {
+		return err
+	}
+	pm, err := patternmatcher.New(patterns)
+	if err != nil {
+		return err
+	}
+	return filepath.WalkDir(from, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(from, path)
+		if err != nil || rel == "." {
+			return err
+		}
+		if ignored, err := pm.MatchesOrParentMatches(filepath.ToSlash(rel)); err != nil || ignored {
+			if ignored && d.IsDir() && !pm.Exclusions() {
+				return filepath.SkipDir
+			}
+			return err
+		}
+		if d.Type()&os.ModeSymlink != 0 || (!d.IsDir() && !d.Type().IsRegular()) {
+			return nil
+		}
+		return copyFile(path, filepath.Join(dir, rel), -1, -1)
+	})
 }
 
 // copyFile copies src to dst with src's mode, owned by uid:gid when
@@ -328,6 +371,11 @@ func freePort(t *testing.T) string {
 // the flags it names, the version it links in.
 func TestDockerfileBinary(t *testing.T) {
 	build := buildStage(t)
+	// It was built from the context .dockerignore leaves.
+	for path, want := range map[string]bool{"go.mod": true, "cmd/auditd/main.go": true, "adapters/sqlstore/migrations": true, ".git": false, "docs": false, "Dockerfile": false, ".env.example": false} {
+		_, err := os.Stat(filepath.Join(build, "src", path))
+		assert.Equal(t, want, err == nil, "%s in the build context", path)
+	}
 	bin := filepath.Join(build, "out", "auditd")
 	info, err := buildinfo.ReadFile(bin)
 	require.NoError(t, err)
