@@ -8,11 +8,11 @@
 #   docker run --rm -p 8000:8000 -e OPENAI_API_KEY=sk-... callaudit
 #
 # The base images are build arguments so that a mirror or a pinned digest
-# can be used: --build-arg GO_IMAGE=registry.example/golang:1.26-bookworm.
+# can be used: --build-arg GO_IMAGE=registry.example/golang:1.26.
 # cmd/auditd/docker_test.go builds the binary with this file's go build
 # command and runs it as this file's user, environment and volume.
 
-ARG GO_IMAGE=golang:1.26-bookworm
+ARG GO_IMAGE=golang:1.26
 ARG RUNTIME_IMAGE=scratch
 
 FROM ${GO_IMAGE} AS build
