@@ -4,30 +4,9 @@ import "bytes"
 
 // Dates of birth are ordinary dates; only a cue ("дата рождения",
 // "родился", "date of birth", "born") right before one makes it personal
-// data, so the search starts from the cues.
+// data, so the scanner looks for a date only after a cue word.
 
 const birthWindow = 40 // bytes after a cue in which the date must start
-
-func findBirthDates(b []byte, out []Finding) []Finding {
-	for _, cue := range cueBirth {
-		for off := 0; ; {
-			k := bytes.Index(b[off:], []byte(cue))
-			if k < 0 {
-				break
-			}
-			pos := off + k
-			off = pos + len(cue)
-			if !boundaryBefore(b, pos) {
-				continue
-			}
-			if s, e, ok := dateAfter(b, off); ok {
-				out = append(out, Finding{Kind: KindBirthDate, Start: s, End: e, Confidence: 0.9})
-				off = e
-			}
-		}
-	}
-	return out
-}
 
 // dateAfter finds the first date starting within birthWindow bytes of from,
 // not crossing the end of a question or a line.

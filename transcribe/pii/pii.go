@@ -81,8 +81,6 @@ func Find(text string) []Finding {
 	lc := fold(*bp, text)
 	s := scanner{lc: lc}
 	s.scan()
-	s.out = findEmails(lc, s.out)
-	s.out = findBirthDates(lc, s.out)
 	*bp = lc[:0]
 	bufs.Put(bp)
 	return resolve(s.out)
@@ -147,63 +145,39 @@ func isDomain(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || c == '-'
 }
 
-// findEmails finds addresses written with @ and dictated ones
-// ("ivan собака mail точка ru", "john at gmail dot com").
-func findEmails(b []byte, out []Finding) []Finding {
-	for off := 0; ; {
-		k := bytes.IndexByte(b[off:], '@')
-		if k < 0 {
-			break
-		}
-		at := off + k
-		off = at + 1
-		l := at
-		for l > 0 && isEmailLocal(b[l-1]) {
-			l--
-		}
-		for l < at && b[l] == '.' {
-			l++
-		}
-		r := at + 1
-		for r < len(b) && isDomain(b[r]) {
-			r++
-		}
-		for r > at+1 && (b[r-1] == '.' || b[r-1] == '-') {
-			r--
-		}
-		dom := b[at+1 : r]
-		dot := bytes.LastIndexByte(dom, '.')
-		if l == at || dot <= 0 || len(dom)-dot-1 < 2 {
-			continue
-		}
-		out = append(out, Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.99})
-		off = r
+// emailAt reads an address around the @ at b[at], returning its span.
+func emailAt(b []byte, at int) (Finding, bool) {
+	l := at
+	for l > 0 && isEmailLocal(b[l-1]) {
+		l--
 	}
-	for _, sep := range spokenAt {
-		for off := 0; ; {
-			k := bytes.Index(b[off:], []byte(sep))
-			if k < 0 {
-				break
-			}
-			at := off + k
-			off = at + len(sep)
-			if f, ok := spokenEmail(b, at, at+len(sep)); ok {
-				out = append(out, f)
-				off = f.End
-			}
-		}
+	for l < at && b[l] == '.' {
+		l++
 	}
-	return out
+	r := at + 1
+	for r < len(b) && isDomain(b[r]) {
+		r++
+	}
+	for r > at+1 && (b[r-1] == '.' || b[r-1] == '-') {
+		r--
+	}
+	dom := b[at+1 : r]
+	dot := bytes.LastIndexByte(dom, '.')
+	if l == at || dot <= 0 || len(dom)-dot-1 < 2 {
+		return Finding{}, false
+	}
+	return Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.99}, true
 }
 
 var (
-	spokenAt  = []string{" собака ", " at ", " эт "}
 	spokenDot = []string{".", " точка ", " dot ", " дот "}
 	tlds      = []string{"ru", "com", "net", "org", "рф", "su", "io", "info", "biz", "by", "kz", "ua", "uk", "de", "me", "co", "pro", "online"}
 )
 
-// spokenEmail reads "name<sep>domain<dot>tld" around a spoken at-sign
-// b[at:end]; the name must be one Latin word right before it.
+// spokenEmail reads "name<sep>domain<dot>tld" ("ivan собака mail точка
+// ru", "john at gmail dot com") around a spoken at-sign b[at:end] (with
+// the spaces on both sides); the name must be one Latin word right before
+// it.
 func spokenEmail(b []byte, at, end int) (Finding, bool) {
 	l := at
 	for l > 0 && isEmailLocal(b[l-1]) {

@@ -92,24 +92,31 @@ func letterAt(b []byte, i int) (bool, int) {
 	if c < utf8.RuneSelf {
 		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z', 1
 	}
-	if (c == 0xD0 || c == 0xD1) && i+1 < len(b) {
+	if (c == 0xD0 || c == 0xD1) && i+1 < len(b) && b[i+1]&0xC0 == 0x80 {
 		return true, 2
 	}
 	r, size := utf8.DecodeRune(b[i:])
 	return unicode.IsLetter(r), size
 }
 
+// wordEnd returns the end of the word (letters and digits) starting at i.
 func wordEnd(b []byte, i int) int {
 	for i < len(b) {
-		if isDigit(b[i]) {
+		c := b[i]
+		switch {
+		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z':
 			i++
-			continue
+		case (c == 0xD0 || c == 0xD1) && i+1 < len(b) && b[i+1]&0xC0 == 0x80:
+			i += 2
+		case c < utf8.RuneSelf:
+			return i
+		default:
+			r, size := utf8.DecodeRune(b[i:])
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				return i
+			}
+			i += size
 		}
-		ok, size := letterAt(b, i)
-		if !ok {
-			break
-		}
-		i += size
 	}
 	return i
 }
@@ -195,6 +202,16 @@ func (s *scanner) scan() {
 		case c == '+':
 			s.setPlus(i, i+1)
 			i++
+		case c == '@':
+			if f, ok := emailAt(b, i); ok {
+				s.close()
+				s.out = append(s.out, f)
+				i = f.End
+				continue
+			}
+			i++
+		case c < utf8.RuneSelf && !(c >= 'a' && c <= 'z'):
+			i++
 		default:
 			ok, size := letterAt(b, i)
 			if !ok {
@@ -259,8 +276,12 @@ func (s *scanner) digitToken(i, j int) {
 }
 
 func (s *scanner) wordToken(i, j int) {
-	w, ok := numWords[string(s.lc[i:j])]
-	if !ok {
+	info, ok := words[string(s.lc[i:j])]
+	if info.flags != 0 {
+		s.cueWord(info.flags, i, j)
+	}
+	w := info.num
+	if !ok || w.class == 0 {
 		s.close()
 		s.plusAt = -1
 		return
@@ -281,6 +302,25 @@ func (s *scanner) wordToken(i, j int) {
 	r.end = j
 	r.lastWord = true
 	r.spoken = true
+}
+
+// cueWord handles a word after which a date of birth or the rest of a
+// spoken e-mail address may follow.
+func (s *scanner) cueWord(flags uint8, i, j int) {
+	b := s.lc
+	if flags&fBirth != 0 {
+		if j-i == len("д") && !(bytes.HasPrefix(b[j:], []byte(".р.")) || bytes.HasPrefix(b[j:], []byte("/р"))) {
+			return
+		}
+		if ds, de, ok := dateAfter(b, j); ok {
+			s.add(KindBirthDate, ds, de, 0.9)
+		}
+	}
+	if flags&fAt != 0 && i > 0 && b[i-1] == ' ' && j < len(b) && b[j] == ' ' {
+		if f, ok := spokenEmail(b, i-1, j+1); ok {
+			s.out = append(s.out, f)
+		}
+	}
 }
 
 func (r *run) addGroup(d []byte) {
@@ -415,16 +455,18 @@ func (s *scanner) classify(r *run) {
 	d := r.digits[:n]
 	b := s.lc
 	before := func(cues []string) bool { return hasCue(b, r.start-cueBefore, r.start, cues) }
-	notPII := before(cueNotPII) || s.unitAfter(r.end)
+	unit := s.unitAfter(r.end)
+	notPII := unit || before(cueNotPII)
 	sep := r.ng > 1
 	thousands := r.thousands()
 
 	// Codes are short: check them before anything longer is considered.
-	if n >= 3 && n <= 4 && hasCue(b, r.start-40, r.start, cueCVV) {
+	// "310 смс за 1573 рублей" has the cue but is a price.
+	if n >= 3 && n <= 4 && !unit && hasCue(b, r.start-40, r.start, cueCVV) {
 		s.add(KindCode, r.start, r.end, 0.9)
 		return
 	}
-	if n >= 4 && n <= 8 && hasCue(b, r.start-48, r.start, cueSMS) {
+	if n >= 4 && n <= 8 && !unit && hasCue(b, r.start-48, r.start, cueSMS) {
 		s.add(KindCode, r.start, r.end, 0.9)
 		return
 	}

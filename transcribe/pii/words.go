@@ -61,13 +61,12 @@ var (
 		"security code", "back of the card", "три цифры", "three digits"}
 	cueSMS = []string{"смс", "sms", "код из", "код подтвержд", "одноразов", "проверочн", "код пришел", "пришел код",
 		"verification code", "confirmation code", "one-time", "one time", "otp", "passcode", "code from", "the code is", "code is"}
-	cueBirth = []string{"рождени", "родил", "д.р.", "д/р", "birth", "born", "dob"}
 
 	// cueNotPII are words after which a number is a document or order
 	// number, not personal data, unless a cue of the kind itself is present.
 	cueNotPII = []string{"заказ", "договор", "счет", "накладн", "артикул", "арт.", "трек", "№", "заявк", "отправлени",
-		"квитанц", "платеж", "лицев", "инвентар", "тикет", "обращени", "партии", "модел",
-		"order", "contract", "invoice", "tracking", "ticket", "sku", "item", "account", "model", "batch"}
+		"квитанц", "платеж", "лицев", "инвентар", "тикет", "обращени", "партии", "модел", "товар", "штрихкод", "огрн", "бик", "кпп",
+		"order", "contract", "barcode", "ean", "invoice", "tracking", "ticket", "sku", "item", "account", "model", "batch"}
 	// unitsAfter are words after a number that make it a quantity or price.
 	unitsAfter = []string{"руб", "р.", "₽", "тыс", "млн", "млрд", "долл", "$", "евро", "€", "штук", "шт", "%", "процент",
 		"коп", "минут", "секунд", "час", "дн", "лет", "год", "кг", "км", "метр", "мес",
@@ -84,3 +83,38 @@ var months = map[string]int{
 	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8,
 	"sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
+
+const (
+	fBirth = 1 << iota // a date of birth may follow
+	fAt                // a spoken at-sign in an e-mail address
+)
+
+type wordInfo struct {
+	num   numWord // class 0: not a number word
+	flags uint8
+}
+
+// birthWords are the cue words of a date of birth; "д" stands for "д.р."
+// and "д/р" and is checked for what follows.
+var birthWords = []string{"рождения", "рождении", "рождение", "рожденья", "родился", "родилась", "родились",
+	"рожден", "рождена", "д", "birth", "born", "birthdate", "birthday", "dob"}
+
+// words is every word the scanner looks up, so each word of the text costs
+// one map access.
+var words = func() map[string]wordInfo {
+	m := make(map[string]wordInfo, len(numWords)+len(birthWords)+3)
+	for w, n := range numWords {
+		m[w] = wordInfo{num: n}
+	}
+	for _, w := range birthWords {
+		x := m[w]
+		x.flags |= fBirth
+		m[w] = x
+	}
+	for _, w := range []string{"собака", "at", "эт"} {
+		x := m[w]
+		x.flags |= fAt
+		m[w] = x
+	}
+	return m
+}()
