@@ -181,6 +181,19 @@ func TestRedactTranscript(t *testing.T) {
 		require.True(t, ok, tt.quote)
 		assert.Equal(t, tt.want, got, tt.quote)
 	}
+	for _, tt := range []struct{ quote, want string }{
+		{"Да, +7 912 345-67-89, и почта", "Да, [телефон], и почта"},
+		{"345-67-89, и почта iv", "[телефон], и почта [email]"}, // cut values are masked whole
+		{"спасибо.", "спасибо."},
+		{in.Segments[1].Text, r.Transcript.Segments[1].Text},
+	} {
+		got, ok := r.Mask(1, tt.quote)
+		require.True(t, ok, tt.quote)
+		assert.Equal(t, tt.want, got, tt.quote)
+	}
+	_, ok = r.Mask(0, "ivan@mail.ru")
+	assert.False(t, ok)
+
 	_, ok = r.Restore(0, "Да,")
 	assert.False(t, ok)
 	_, ok = r.Restore(5, "Да,")

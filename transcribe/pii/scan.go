@@ -99,12 +99,13 @@ func letterAt(b []byte, i int) (bool, int) {
 	return unicode.IsLetter(r), size
 }
 
-// wordEnd returns the end of the word (letters and digits) starting at i.
+// wordEnd returns the end of the word starting at i. Digits end a word,
+// so that "ИНН7707083893" or "\n89123456789" still gives the number.
 func wordEnd(b []byte, i int) int {
 	for i < len(b) {
 		c := b[i]
 		switch {
-		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c >= 'A' && c <= 'Z':
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
 			i++
 		case (c == 0xD0 || c == 0xD1) && i+1 < len(b) && b[i+1]&0xC0 == 0x80:
 			i += 2
@@ -112,7 +113,7 @@ func wordEnd(b []byte, i int) int {
 			return i
 		default:
 			r, size := utf8.DecodeRune(b[i:])
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			if !unicode.IsLetter(r) {
 				return i
 			}
 			i += size

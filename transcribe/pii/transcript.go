@@ -95,6 +95,42 @@ func (r Redacted) Restore(seg int, quote string) (string, bool) {
 	return orig[os:oe], true
 }
 
+// Mask returns the masked text of a quote taken from the original segment
+// seg, with a value the quote cuts masked whole. It reports false when the
+// quote is not in that segment of the original.
+func (r Redacted) Mask(seg int, quote string) (string, bool) {
+	if seg < 0 || seg >= len(r.original) || quote == "" {
+		return "", false
+	}
+	at := strings.Index(r.original[seg], quote)
+	if at < 0 {
+		return "", false
+	}
+	reps := r.Replacements[seg]
+	ms, me := mapForward(reps, at, false), mapForward(reps, at+len(quote), true)
+	return r.Transcript.Segments[seg].Text[ms:me], true
+}
+
+// mapForward turns an offset in the original text into one in the masked
+// text; an offset inside a replaced value moves to the start (or, for an
+// end, the end) of its placeholder.
+func mapForward(reps []Replacement, pos int, isEnd bool) int {
+	delta := 0
+	for _, x := range reps {
+		switch {
+		case pos <= x.Start:
+			return pos + delta
+		case pos < x.End:
+			if isEnd {
+				return x.At + len(x.Placeholder)
+			}
+			return x.At
+		}
+		delta = x.At + len(x.Placeholder) - x.End
+	}
+	return pos + delta
+}
+
 // mapBack turns an offset in the masked text into one in the original; an
 // offset inside a placeholder moves to the start (or, for an end, the end)
 // of the text it replaced.
