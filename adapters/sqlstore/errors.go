@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"strings"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/dsn"
 )
 
 // userMessages are what each kind tells a user; driver detail stays in the
@@ -51,15 +51,5 @@ func (s *Store) translate(op string, err error) error {
 	if kind == "" {
 		kind = callaudit.KindInternal
 	}
-	return callaudit.Wrap(scrub(err, s.secret), kind, "sqlstore."+op, userMessages[kind])
-}
-
-// scrub returns err, or a copy of its text without secret when the text
-// holds it. The copy loses the chain, which is the point: a cause that
-// prints a password must not reach a log through Unwrap either.
-func scrub(err error, secret string) error {
-	if secret == "" || err == nil || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "xxxxx"))
+	return callaudit.Wrap(dsn.Scrub(err, s.secret), kind, "sqlstore."+op, userMessages[kind])
 }

@@ -320,7 +320,7 @@ func TestOptionsChooseModules(t *testing.T) {
 		fx.In
 		Queue     *queue.Queue        `optional:"true"`
 		Auth      auditfx.WebhookAuth `optional:"true"`
-		Notifiers []audit.Notifier    `group:"notifiers"`
+		Notifiers []writeback.Notifier    `group:"notifiers"`
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
