@@ -112,6 +112,12 @@ func Stereo(managerChannel int) fx.Option {
 	return fx.Decorate(func(t transcribe.Transcriber) transcribe.Transcriber { return audio.Stereo(t, managerChannel) })
 }
 
+// RedactScorer decorates the scorer in the graph with score.Redacting, so
+// that the personal data in a call never reaches a remote model.
+func RedactScorer() fx.Option {
+	return fx.Decorate(func(s score.Scorer) score.Scorer { return score.Redacting(s) })
+}
+
 // Fetcher provides audit.Fetcher, the SSRF-safe URL fetcher.
 func Fetcher(cfg fetch.Config) fx.Option {
 	return fx.Module("fetcher", fx.Provide(func() (audit.Fetcher, error) {
@@ -127,6 +133,9 @@ func Fetcher(cfg fetch.Config) fx.Option {
 type AuditorConfig struct {
 	// MaxDialogBytes limits a text dialog; 0 is audit's default.
 	MaxDialogBytes int
+	// RedactStore masks personal data in reports before they are saved
+	// (audit.WithStoreRedaction).
+	RedactStore bool
 }
 
 // auditorParams are the Auditor's parts; all but the scorer are optional,
@@ -147,6 +156,9 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		opts := []audit.Option{audit.WithLogger(p.Logger)}
 		if cfg.MaxDialogBytes > 0 {
 			opts = append(opts, audit.WithMaxDialogBytes(cfg.MaxDialogBytes))
+		}
+		if cfg.RedactStore {
+			opts = append(opts, audit.WithStoreRedaction())
 		}
 		if p.Transcriber != nil {
 			opts = append(opts, audit.WithTranscriber(p.Transcriber))

@@ -85,7 +85,16 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{MaxDialogBytes: int(c.Server.MaxDialogBytes)})}
+	redact := c.Redaction()
+	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{
+		MaxDialogBytes: int(c.Server.MaxDialogBytes),
+		RedactStore:    redact == config.RedactStore,
+	})}
+	// The offline checklist runs here and keeps seeing the original (its
+	// card-data criterion reads it); every other scorer is a model.
+	if redact != config.RedactOff && c.ScorerName() != config.ScorerChecklist {
+		opts = append(opts, auditfx.RedactScorer())
+	}
 	if name := c.TranscriberName(); name != config.TranscriberNone {
 		tr, err := choose(Transcribers, name, "AUDIT_TRANSCRIBER", c)
 		if err != nil {
