@@ -254,17 +254,19 @@ func (q *Queue) Stop(ctx context.Context) error {
 // Errors: KindInvalid for a missing call id or URL, an unknown mode or
 // bad fields; the store's and the queue database's errors otherwise.
 func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error) {
-	mode, err := check(in)
-	if err != nil {
+	// The webhook handler's check, so the queue refuses what it refuses.
+	in.Source = storage.SourceWebhook
+	if err := audit.Check(in); err != nil {
 		return storage.Call{}, false, err
 	}
+	mode, _ := score.ParseMode(in.Mode) // checked above
 	call = storage.Call{
 		ID:           in.CallID,
 		ManagerID:    in.ManagerID,
 		Mode:         mode,
 		Language:     in.Language,
 		Status:       storage.StatusQueued,
-		Source:       "webhook",
+		Source:       storage.SourceWebhook,
 		RecordingURL: in.AudioURL,
 	}
 	if q.shared != nil {
@@ -322,33 +324,6 @@ func (q *Queue) enqueueTx(ctx context.Context, call storage.Call, webhookID stri
 // inserting its job; tests replace it to fail or crash there.
 var testHookBeforeInsert = func() error { return nil }
 
-// check validates a webhook input and parses its mode.
-func check(in audit.Input) (score.Mode, error) {
-	var fields []callaudit.FieldError
-	if in.CallID == "" {
-		fields = append(fields, callaudit.FieldError{Field: "call_id", Message: "is required"})
-	}
-	if in.AudioURL == "" {
-		fields = append(fields, callaudit.FieldError{Field: "recording_url", Message: "is required"})
-	}
-	if err := audit.Validate(in); err != nil {
-		for _, f := range callaudit.FieldsOf(err) {
-			if f.Field == "file_url" {
-				f.Field = "recording_url"
-			}
-			fields = append(fields, f)
-		}
-	}
-	mode, err := score.ParseMode(in.Mode)
-	if err != nil {
-		fields = append(fields, callaudit.FieldsOf(err)...)
-	}
-	if len(fields) > 0 {
-		return "", callaudit.Invalid(fields...)
-	}
-	return mode, nil
-}
-
 // insert inserts call's audit job, in tx when there is one.
 func (q *Queue) insert(ctx context.Context, tx *sql.Tx, call storage.Call, webhookID string) (*rivertype.JobInsertResult, error) {
 	args := auditArgs{
@@ -396,7 +371,7 @@ func (q *Queue) requeueStatus(ctx context.Context, st storage.Status) error {
 			return err
 		}
 		for _, c := range page.Calls {
-			if c.Source != "webhook" || c.RecordingURL == "" {
+			if c.Source != storage.SourceWebhook || c.RecordingURL == "" {
 				continue
 			}
 			if _, err := q.insert(ctx, nil, c, ""); err != nil {

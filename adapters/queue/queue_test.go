@@ -209,7 +209,7 @@ func TestWebhookCallRunsOnceAndIsDelivered(t *testing.T) {
 
 			done := e.waitFor(t, "c1", storage.StatusDone, "delivered")
 			require.NotNil(t, done.Report)
-			assert.Equal(t, "webhook", done.Source)
+			assert.Equal(t, storage.SourceWebhook, done.Source)
 			assert.Equal(t, "anna", done.ManagerID)
 			assert.Equal(t, "https://pbx.example/rec/c1.wav", done.RecordingURL)
 
@@ -403,11 +403,14 @@ func TestEnqueueValidates(t *testing.T) {
 		in    audit.Input
 		field string
 	}{
-		{"no call id", audit.Input{AudioURL: "https://x.example/a.wav"}, "call_id"},
-		{"no url", audit.Input{CallID: "x"}, "recording_url"},
-		{"ftp url", audit.Input{CallID: "x", AudioURL: "ftp://x.example/a.wav"}, "recording_url"},
-		{"unknown mode", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Mode: "Boss+"}, "content_mode"},
-		{"bad language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "not a language"}, "language"},
+		// The fields are audit.Input's Go fields (audit.Check); the
+		// webhook handler names them recording_url, content_mode….
+		{"no call id", audit.Input{AudioURL: "https://x.example/a.wav"}, "CallID"},
+		{"no url", audit.Input{CallID: "x"}, "AudioURL"},
+		{"ftp url", audit.Input{CallID: "x", AudioURL: "ftp://x.example/a.wav"}, "AudioURL"},
+		{"unknown mode", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Mode: "Boss+"}, "Mode"},
+		{"bad language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "not a language"}, "Language"},
+		{"unsupported language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "de"}, "Language"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

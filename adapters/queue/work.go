@@ -58,7 +58,7 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 		ManagerID: a.ManagerID,
 		Mode:      a.Mode,
 		Language:  a.Language,
-		Source:    "webhook",
+		Source:    storage.SourceWebhook,
 	})
 	switch {
 	case err == nil:
@@ -94,7 +94,7 @@ func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) 
 		}
 		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
 		call, created, err := q.create(ctx, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
-			Status: storage.StatusProcessing, StatusReason: reason, Source: "webhook", RecordingURL: a.RecordingURL})
+			Status: storage.StatusProcessing, StatusReason: reason, Source: storage.SourceWebhook, RecordingURL: a.RecordingURL})
 		if err != nil || created {
 			return call, err
 		}

@@ -12,13 +12,16 @@ import (
 
 // userMessages are what each kind tells a user; driver detail stays in the
 // wrapped cause, for logs.
-var userMessages = map[callaudit.Kind]string{
-	callaudit.KindNotFound:    "call not found",
-	callaudit.KindUnavailable: "the database is unavailable",
-	callaudit.KindConflict:    "the call conflicts with stored data",
-	callaudit.KindCanceled:    "the request was canceled",
-	callaudit.KindTimeout:     "the database did not answer in time",
-	callaudit.KindInternal:    "database error",
+var userMessages = map[callaudit.Kind]struct {
+	text string
+	code callaudit.Code
+}{
+	callaudit.KindNotFound:    {"call not found", callaudit.CodeCallNotFound},
+	callaudit.KindUnavailable: {"the database is unavailable", callaudit.CodeDatabaseUnavailable},
+	callaudit.KindConflict:    {"the call conflicts with stored data", callaudit.CodeDatabaseConflict},
+	callaudit.KindCanceled:    {"the request was canceled", callaudit.CodeCanceled},
+	callaudit.KindTimeout:     {"the database did not answer in time", callaudit.CodeDatabaseTimeout},
+	callaudit.KindInternal:    {"database error", callaudit.CodeDatabaseError},
 }
 
 // translate wraps a database error in a *callaudit.Error of the right kind:
@@ -51,5 +54,8 @@ func (s *Store) translate(op string, err error) error {
 	if kind == "" {
 		kind = callaudit.KindInternal
 	}
-	return callaudit.Wrap(dsn.Scrub(err, s.secret), kind, "sqlstore."+op, userMessages[kind])
+	m := userMessages[kind]
+	e := callaudit.Wrap(dsn.Scrub(err, s.secret), kind, "sqlstore."+op, m.text)
+	e.Code = m.code
+	return e
 }
