@@ -45,6 +45,11 @@ type Finding struct {
 	// word ("паспорт", "ИНН"), 0.6 for a bare number that only fits a
 	// format.
 	Confidence float64
+	// Value is the value in a form to compare: the digits of a number
+	// (also when dictated in words: "восемь девятьсот…" is "8900…"), the
+	// lower-case address of an e-mail (a dictated one as written), the
+	// lower-case text of a date of birth.
+	Value string
 }
 
 var placeholders = map[Kind][2]string{ // ru, en
@@ -166,7 +171,7 @@ func emailAt(b []byte, at int) (Finding, bool) {
 	if l == at || dot <= 0 || len(dom)-dot-1 < 2 {
 		return Finding{}, false
 	}
-	return Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.99}, true
+	return Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.99, Value: string(b[l:r])}, true
 }
 
 var (
@@ -200,7 +205,13 @@ func spokenEmail(b []byte, at, end int) (Finding, bool) {
 		if labels >= 2 {
 			label := string(b[s:r])
 			if slices.Contains(tlds, label) && (r == len(b) || !isDomain(b[r]) || b[r] == '.') {
-				return Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.9}, true
+				v := string(b[l:at]) + "@"
+				for _, part := range bytes.FieldsFunc(b[end:r], func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') }) {
+					if string(part) != "точка" && string(part) != "dot" && string(part) != "дот" {
+						v += string(part) + "."
+					}
+				}
+				return Finding{Kind: KindEmail, Start: l, End: r, Confidence: 0.9, Value: strings.TrimSuffix(v, ".")}, true
 			}
 		}
 		next := -1

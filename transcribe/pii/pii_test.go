@@ -199,3 +199,21 @@ func TestRedactTranscript(t *testing.T) {
 	_, ok = r.Restore(5, "Да,")
 	assert.False(t, ok)
 }
+
+func TestFindValue(t *testing.T) {
+	tests := []struct{ text, want string }{
+		{"+7 (912) 345-67-89", "79123456789"},
+		{"восемь девятьсот шестнадцать сто двадцать три сорок пять шестьдесят семь", "89161234567"},
+		{"серия 4508, номер 123456", "4508123456"},
+		{"карта 4111-1111-1111-1111", "4111111111111111"},
+		{"Ivan.Petrov@Mail.RU", "ivan.petrov@mail.ru"},
+		{"ivan собака yandex точка ru", "ivan@yandex.ru"},
+		{"john at gmail dot com", "john@gmail.com"},
+		{"дата рождения 15 Марта 1985", "15 марта 1985"},
+	}
+	for _, tt := range tests {
+		got := pii.Find(tt.text)
+		require.Len(t, got, 1, tt.text)
+		assert.Equal(t, tt.want, got[0].Value, tt.text)
+	}
+}

@@ -51,6 +51,11 @@ type scanner struct {
 	series      bool
 	seriesStart int
 	seriesEnd   int
+	seriesVal   string
+
+	// val is the Value of the findings add makes: the digits of the run
+	// being classified.
+	val string
 }
 
 // fold writes s lower-cased into dst with ё as е, changing only letters
@@ -227,6 +232,7 @@ func (s *scanner) scan() {
 	s.close()
 	if s.series {
 		s.series = false
+		s.val = s.seriesVal
 		s.add(KindPassport, s.seriesStart, s.seriesEnd, 0.6)
 	}
 }
@@ -314,6 +320,7 @@ func (s *scanner) cueWord(flags uint8, i, j int) {
 			return
 		}
 		if ds, de, ok := dateAfter(b, j); ok {
+			s.val = string(b[ds:de])
 			s.add(KindBirthDate, ds, de, 0.9)
 		}
 	}
@@ -410,7 +417,7 @@ func (s *scanner) close() {
 }
 
 func (s *scanner) add(k Kind, start, end int, conf float64) {
-	s.out = append(s.out, Finding{Kind: k, Start: start, End: end, Confidence: conf})
+	s.out = append(s.out, Finding{Kind: k, Start: start, End: end, Confidence: conf, Value: s.val})
 }
 
 // flushSeries reports a passport series whose number never came, once
@@ -418,6 +425,7 @@ func (s *scanner) add(k Kind, start, end int, conf float64) {
 func (s *scanner) flushSeries(pos int) {
 	if s.series && pos-s.seriesEnd > 48 {
 		s.series = false
+		s.val = s.seriesVal
 		s.add(KindPassport, s.seriesStart, s.seriesEnd, 0.6)
 	}
 }
@@ -455,6 +463,7 @@ func (s *scanner) classify(r *run) {
 	}
 	d := r.digits[:n]
 	b := s.lc
+	s.val = string(d)
 	before := func(cues []string) bool { return hasCue(b, r.start-cueBefore, r.start, cues) }
 	unit := s.unitAfter(r.end)
 	notPII := unit || before(cueNotPII)
@@ -475,6 +484,7 @@ func (s *scanner) classify(r *run) {
 	// A passport series waiting for its six-digit number.
 	if s.series && n == 6 && r.start-s.seriesEnd <= 48 {
 		s.series = false
+		s.val = s.seriesVal + s.val
 		s.add(KindPassport, s.seriesStart, r.end, 0.95)
 		return
 	}
@@ -514,7 +524,7 @@ func (s *scanner) classify(r *run) {
 			s.add(KindCard, r.start, r.end, 0.6)
 		}
 	case n == 4 && (r.ng == 1 || r.groupsAre(2, 2)) && before(cuePassport):
-		s.series, s.seriesStart, s.seriesEnd = true, r.start, r.end
+		s.series, s.seriesStart, s.seriesEnd, s.seriesVal = true, r.start, r.end, s.val
 	case n == 6 && before(cuePassport):
 		s.add(KindPassport, r.start, r.end, 0.8)
 	case n == 7 && (r.groupsAre(3, 2, 2) || r.groupsAre(3, 4) || r.spoken) && before(cuePhone) && !before(cueNotPII):
