@@ -118,6 +118,43 @@ func RedactScorer() fx.Option {
 	return fx.Decorate(func(s score.Scorer) score.Scorer { return score.Redacting(s) })
 }
 
+// Eraser provides the *audit.Eraser over the store, for a server without
+// the webhook queue (the Queue module provides it otherwise). A positive
+// retention purges calls older than it at start and every
+// queue.DefaultRetentionEvery, from a goroutine the app stops (with the
+// queue the periodic job does it, once for several processes).
+func Eraser(retention time.Duration) fx.Option {
+	return fx.Module("eraser", fx.Provide(func(lc fx.Lifecycle, logger *slog.Logger, st storage.Store) *audit.Eraser {
+		e := &audit.Eraser{Store: st, Logger: logger}
+		if retention > 0 {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			lc.Append(fx.Hook{
+				OnStart: func(context.Context) error {
+					go func() {
+						defer close(done)
+						t := time.NewTicker(queue.DefaultRetentionEvery)
+						defer t.Stop()
+						for {
+							if _, err := e.PurgeBefore(ctx, time.Now().Add(-retention), 0); err != nil && ctx.Err() == nil {
+								logger.Warn("retention: purging old calls failed", "err", err)
+							}
+							select {
+							case <-ctx.Done():
+								return
+							case <-t.C:
+							}
+						}
+					}()
+					return nil
+				},
+				OnStop: func(context.Context) error { cancel(); <-done; return nil },
+			})
+		}
+		return e
+	}))
+}
+
 // Fetcher provides audit.Fetcher, the SSRF-safe URL fetcher.
 func Fetcher(cfg fetch.Config) fx.Option {
 	return fx.Module("fetcher", fx.Provide(func() (audit.Fetcher, error) {
@@ -180,8 +217,9 @@ type handlerParams struct {
 	Auditor *audit.Auditor
 	// Queue and WebhookAuth serve the webhook route (Queue and
 	// WebhookSignatures modules).
-	Queue       *queue.Queue `optional:"true"`
-	WebhookAuth WebhookAuth  `optional:"true"`
+	Queue       *queue.Queue  `optional:"true"`
+	WebhookAuth WebhookAuth   `optional:"true"`
+	Eraser      *audit.Eraser `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -197,6 +235,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.WebhookAuth != nil {
 			c.WebhookAuth = p.WebhookAuth
+		}
+		if p.Eraser != nil {
+			c.Eraser = p.Eraser
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())

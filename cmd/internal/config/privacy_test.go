@@ -45,3 +45,13 @@ func TestRetention(t *testing.T) {
 		assert.Error(t, err, bad)
 	}
 }
+
+func TestLocalMode(t *testing.T) {
+	for addr, want := range map[string]bool{"127.0.0.1:8000": true, "localhost:80": true, "[::1]:8000": true,
+		"0.0.0.0:8000": false, ":8000": false, "10.0.0.5:8000": false, "audit.example.com:443": false} {
+		c, err := Parse(map[string]string{"AUDIT_ADDR": addr})
+		require.NoError(t, err, addr)
+		assert.Equal(t, want, c.LocalMode(), addr)
+		assert.Equal(t, want, c.HandlerConfig("").AllowErasure, addr)
+	}
+}

@@ -11,13 +11,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
 
+	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // piiCall is a dialog with one of each kind of personal data a client
@@ -195,4 +198,85 @@ func TestRedactStoreKeepsPersonalDataOutOfTheDatabase(t *testing.T) {
 	for _, v := range append(piiOriginals, "9123456789", "ivan.petrov") {
 		assert.NotContains(t, string(all), v, "database file bytes")
 	}
+}
+
+func do(t *testing.T, method, url, body string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	return resp.StatusCode, string(b)
+}
+
+// In local mode (the default 127.0.0.1) an operator erases one call or a
+// client's calls by phone number; other addresses refuse until roles
+// exist.
+func TestErasure(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	fake.SetChat(quotingModel)
+	app := startPrivacyApp(t, fake, "model")
+	analyze(t, app.base, "call-1")
+	analyze(t, app.base, "call-2")
+
+	code, body := do(t, http.MethodPost, app.base+"/erasure", `{"subject":"8 912 345 67 89"}`)
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"dry_run":true`)
+	assert.Contains(t, body, `"call-1"`)
+	assert.Contains(t, body, `"call-2"`)
+	get(t, app.base+"/calls/call-1") // still there after the dry run
+
+	code, body = do(t, http.MethodDelete, app.base+"/calls/call-1", "")
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, "write-back targets")
+	code, _ = do(t, http.MethodGet, app.base+"/calls/call-1", "")
+	assert.Equal(t, http.StatusNotFound, code)
+
+	code, body = do(t, http.MethodPost, app.base+"/erasure", `{"subject":"ivan.petrov@mail.ru","dry_run":false}`)
+	require.Equal(t, http.StatusOK, code, body)
+	assert.Contains(t, body, `"calls":["call-2"]`)
+	code, _ = do(t, http.MethodGet, app.base+"/calls/call-2", "")
+	assert.Equal(t, http.StatusNotFound, code)
+	assert.Contains(t, get(t, app.base+"/metrics"), "callaudit_calls_erased_total 2")
+}
+
+func TestErasureRefusedOnAPublicAddress(t *testing.T) {
+	cfg := testConfig(t, map[string]string{"AUDIT_ADDR": "0.0.0.0:0"})
+	logs := &syncBuffer{}
+	app := fx.New(options(t, cfg, slog.New(slog.NewJSONHandler(logs, nil))))
+	require.NoError(t, app.Start(context.Background()))
+	defer func() { require.NoError(t, app.Stop(context.Background())) }()
+	addr := strings.Replace(listenAddr(t, logs.String()), "0.0.0.0", "127.0.0.1", 1)
+	addr = strings.Replace(addr, "[::]", "127.0.0.1", 1)
+	code, body := do(t, http.MethodDelete, "http://"+addr+"/calls/x", "")
+	assert.Equal(t, http.StatusForbidden, code, body)
+	assert.Contains(t, body, "loopback")
+}
+
+// Without the webhook queue (no speech-to-text) the retention still runs:
+// calls older than AUDIT_RETENTION go at start, newer ones stay.
+func TestRetentionWithoutQueue(t *testing.T) {
+	cfg := testConfig(t, map[string]string{"AUDIT_RETENTION": "30d"})
+	var st storage.Store
+	app := fx.New(options(t, cfg, slog.New(slog.NewTextHandler(io.Discard, nil))), fx.Populate(&st))
+	require.NoError(t, app.Err())
+	ctx := context.Background()
+	for id, age := range map[string]time.Duration{"old": 40 * 24 * time.Hour, "new": 24 * time.Hour} {
+		require.NoError(t, st.Save(ctx, storage.Call{ID: id, Status: storage.StatusDone, CreatedAt: time.Now().Add(-age)}))
+	}
+	require.NoError(t, app.Start(ctx))
+	defer func() { require.NoError(t, app.Stop(ctx)) }()
+	require.Eventually(t, func() bool {
+		_, err := st.Get(ctx, "old")
+		return callaudit.KindOf(err) == callaudit.KindNotFound
+	}, 10*time.Second, 20*time.Millisecond)
+	_, err := st.Get(ctx, "new")
+	assert.NoError(t, err)
 }
