@@ -13,6 +13,7 @@ import (
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // An erased call's job is deleted: the call never runs.
@@ -89,4 +90,34 @@ type scoreNothing struct{}
 
 func (scoreNothing) Score(context.Context, score.Request) (*score.Report, error) {
 	return &score.Report{}, nil
+}
+
+// Erasure by phone number on the SQL stores deletes exactly the calls
+// whose transcript mentions it.
+func TestEraseSubjectOnSQL(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			e := newEnv(t, setup{dsn: b.fresh(t), noStart: true})
+			ctx := context.Background()
+			for id, text := range map[string]string{
+				"a": "Мой номер +7 (912) 345-67-89.", "b": "восемь девятьсот двенадцать триста сорок пять шестьдесят семь восемьдесят девять",
+				"c": "Мой номер +7 (912) 345-67-88.", "d": "Цена 9 123 456 789 рублей",
+			} {
+				tr := transcribe.Transcript{Segments: []transcribe.Segment{{Speaker: transcribe.RoleClient, Text: text}}}
+				require.NoError(t, e.store.Save(ctx, storage.Call{ID: id, Status: storage.StatusDone, CreatedAt: time.Now(),
+					Report: &score.Report{TotalScore: 40, Criteria: map[string]int{"greeting": 40}, Transcript: &tr}}))
+			}
+			eraser := &audit.Eraser{Store: e.store, Forget: []audit.Forgetter{e.q}}
+			ids, err := eraser.EraseSubject(ctx, "89123456789", false)
+			require.NoError(t, err)
+			assert.ElementsMatch(t, []string{"a", "b"}, ids)
+			page, err := e.store.List(ctx, storage.Filter{})
+			require.NoError(t, err)
+			var left []string
+			for _, c := range page.Calls {
+				left = append(left, c.ID)
+			}
+			assert.ElementsMatch(t, []string{"c", "d"}, left)
+		})
+	}
 }
