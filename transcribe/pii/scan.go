@@ -11,14 +11,14 @@ import (
 // each other with only spaces, dashes or brackets between them into runs:
 // "+7 (912) 345-67-89", "4276 3800 1234 5678", "восемь девятьсот
 // шестнадцать…". Each run is classified by its digit count, its grouping,
-// its checksum and the cues in the text around it. E-mail addresses and
-// dates of birth are found in passes of their own.
+// its checksum and the cues in the text around it. The same pass reads an
+// e-mail address at each '@' and after a spoken at-sign ("собака"), and a
+// date after each cue word of a date of birth.
 
 const (
 	maxDigits = 24
 	maxGroups = 16
 	cueBefore = 64 // bytes before a run searched for cues (~30 Cyrillic letters)
-	cueAfter  = 24 // bytes after a run searched for units ("рублей", "шт")
 )
 
 type run struct {
