@@ -217,3 +217,13 @@ func TestFindValue(t *testing.T) {
 		assert.Equal(t, tt.want, got[0].Value, tt.text)
 	}
 }
+
+func TestZeroRedacted(t *testing.T) {
+	var r pii.Redacted
+	r.Transcript.Segments = []transcribe.Segment{{Text: "x"}}
+	_, ok := r.Restore(0, "x")
+	assert.False(t, ok, "no panic on a Redacted not made by RedactTranscript")
+	_, ok = r.Mask(0, "x")
+	assert.False(t, ok)
+	assert.Zero(t, r.Count())
+}

@@ -80,7 +80,7 @@ func (r Redacted) Locate(seg int, quote string) (int, bool) {
 // quote's edge) replaced by what it hid. It reports false when the quote is
 // not in that segment.
 func (r Redacted) Restore(seg int, quote string) (string, bool) {
-	if seg < 0 || seg >= len(r.Transcript.Segments) || quote == "" {
+	if !r.has(seg) || quote == "" {
 		return "", false
 	}
 	masked := r.Transcript.Segments[seg].Text
@@ -95,11 +95,17 @@ func (r Redacted) Restore(seg int, quote string) (string, bool) {
 	return orig[os:oe], true
 }
 
+// has reports whether segment seg exists in every part of r (a Redacted
+// not made by RedactTranscript may lack some).
+func (r Redacted) has(seg int) bool {
+	return seg >= 0 && seg < len(r.Transcript.Segments) && seg < len(r.original) && seg < len(r.Replacements)
+}
+
 // Mask returns the masked text of a quote taken from the original segment
 // seg, with a value the quote cuts masked whole. It reports false when the
 // quote is not in that segment of the original.
 func (r Redacted) Mask(seg int, quote string) (string, bool) {
-	if seg < 0 || seg >= len(r.original) || quote == "" {
+	if !r.has(seg) || quote == "" {
 		return "", false
 	}
 	at := strings.Index(r.original[seg], quote)
