@@ -103,20 +103,20 @@ type Evidence struct {
 
 // Meta describes how a report was made.
 type Meta struct {
-	CallID        string `json:"call_id,omitempty"`
-	ManagerID     string `json:"manager_id,omitempty"`
-	Mode          Mode   `json:"mode"`
-	Language      string `json:"language"`
-	Scorer        string `json:"scorer"`
-	ScorerVersion string `json:"scorer_version,omitempty"`
-	Model         string `json:"model,omitempty"`
-	Transcriber   string `json:"transcriber,omitempty"`
-	Usage         *Usage `json:"usage,omitempty"`
+	CallID        string    `json:"call_id,omitempty"`
+	ManagerID     string    `json:"manager_id,omitempty"`
+	Mode          Mode      `json:"mode"`
+	Language      string    `json:"language"`
+	Scorer        string    `json:"scorer"`
+	ScorerVersion string    `json:"scorer_version,omitempty"`
+	Model         string    `json:"model,omitempty"`
+	Transcriber   string    `json:"transcriber,omitempty"`
+	Usage         *Usage    `json:"usage,omitempty"`
+	Timings       Timings   `json:"timings"`
+	CreatedAt     time.Time `json:"created_at"`
 	// Redacted counts the personal-data values masked before the scorer
 	// saw the transcript (score.Redacting) or before the call was stored.
-	Redacted  int       `json:"redacted,omitempty"`
-	Timings   Timings   `json:"timings"`
-	CreatedAt time.Time `json:"created_at"`
+	Redacted int `json:"redacted,omitempty"`
 }
 
 // Usage counts model tokens spent on a report.
