@@ -131,6 +131,24 @@ func ruGroup(d string) string {
 	return strings.Join(append(w, ruUnits[d[0]-'0']), " ")
 }
 
+// spokenGroups says digit groups one after another. After a round
+// hundred ("900") the speaker's pause is written as a comma: without it
+// "девятьсот восемьдесят девять" is 989, not 900 and 89, for a listener
+// as for the detector.
+func spokenGroups(groups ...string) string {
+	var b strings.Builder
+	for i, g := range groups {
+		if i > 0 {
+			if p := groups[i-1]; len(p) == 3 && p[1:] == "00" {
+				b.WriteString(",")
+			}
+			b.WriteString(" ")
+		}
+		b.WriteString(ruGroup(g))
+	}
+	return b.String()
+}
+
 func spellDigits(d string, units []string, sep string) string {
 	w := make([]string, len(d))
 	for i, c := range d {
@@ -167,7 +185,7 @@ func (g gen) phone() string {
 	case 10: // as a transcriber hears the groups
 		return fmt.Sprintf("8 %s %s %s %s", code, n[:2], n[2:4], n[4:])
 	case 11: // spoken, groups as people say them
-		return strings.Join([]string{"восемь", ruGroup(code), ruGroup(a), ruGroup(b), ruGroup(c)}, " ")
+		return "восемь " + spokenGroups(code, a, b, c)
 	case 12:
 		return strings.Join([]string{"плюс семь", ruGroup(code), ruGroup(a), ruGroup(b), ruGroup(c)}, ", ")
 	case 13: // digit by digit
@@ -276,6 +294,12 @@ var (
 
 func (g gen) date(en bool) string {
 	d, m, y := g.between(1, 28), g.between(1, 12), g.between(1950, 2006)
+	if !en && g.r.IntN(6) == 0 { // said in words, as a transcriber writes it
+		day := g.pick("первого", "третьего", "пятнадцатого", "двадцатого", "двадцать пятого", "тридцатого", "седьмое", "третье")
+		year := g.pick("тысяча девятьсот восемьдесят пятого года", "тысяча девятьсот девяностого года", "двухтысячного года",
+			"две тысячи третьего года", "семьдесят восьмого года", "")
+		return strings.TrimSpace(day + " " + ruMonths[m-1] + " " + year)
+	}
 	switch g.r.IntN(5) {
 	case 0:
 		return fmt.Sprintf("%02d.%02d.%d", d, m, y)
@@ -578,6 +602,9 @@ func TestCorpus(t *testing.T) {
 		t.Logf("recall %-10s %4d/%4d = %.4f", k, found[k], total[k], float64(found[k])/float64(max(total[k], 1)))
 	}
 	t.Logf("recall overall %d/%d = %.4f", hits, nPII, recall)
+	for _, m := range missed {
+		t.Logf("missed %s", m)
+	}
 
 	flagged := 0
 	var wrong []string

@@ -1,6 +1,9 @@
 package pii
 
-import "bytes"
+import (
+	"bytes"
+	"strings"
+)
 
 // Dates of birth are ordinary dates; only a cue ("дата рождения",
 // "родился", "date of birth", "born") right before one makes it personal
@@ -26,6 +29,11 @@ func dateAfter(b []byte, from int) (int, int, bool) {
 			j := wordEnd(b, i)
 			if _, isMonth := months[string(b[i:j])]; isMonth && boundaryBefore(b, i) {
 				if e, ok := monthFirst(b, j); ok {
+					return i, e, true
+				}
+			}
+			if dayWords[string(b[i:j])] && boundaryBefore(b, i) {
+				if e, ok := spokenDate(b, j); ok {
 					return i, e, true
 				}
 			}
@@ -131,4 +139,58 @@ func withYearWord(b []byte, i int) int {
 		}
 	}
 	return i
+}
+
+// dayWords are the words a day of the month is said with: "пятнадцатого",
+// "двадцать (пятого)", "третье".
+var dayWords = func() map[string]bool {
+	m := map[string]bool{"двадцать": true, "тридцать": true, "третье": true}
+	for _, w := range []string{"первого", "второго", "третьего", "четвертого", "пятого", "шестого", "седьмого",
+		"восьмого", "девятого", "десятого", "одиннадцатого", "двенадцатого", "тринадцатого", "четырнадцатого",
+		"пятнадцатого", "шестнадцатого", "семнадцатого", "восемнадцатого", "девятнадцатого", "двадцатого", "тридцатого"} {
+		m[w] = true
+		if w != "третьего" {
+			m[strings.TrimSuffix(w, "ого")+"ое"] = true
+		}
+	}
+	return m
+}()
+
+// spokenDate reads the rest of a date said in words after its first day
+// word ("пятнадцатого марта тысяча девятьсот восемьдесят пятого года"): an
+// optional second day word, the month, and the year in figures or words up
+// to "года".
+func spokenDate(b []byte, i int) (int, bool) {
+	k := skipSpaces(b, i)
+	m := wordEnd(b, k)
+	if dayWords[string(b[k:m])] {
+		k = skipSpaces(b, m)
+		m = wordEnd(b, k)
+	}
+	if _, ok := months[string(b[k:m])]; !ok || m == k {
+		return 0, false
+	}
+	end := m
+	y := skipSpaces(b, m)
+	if digitsAt(b, y) == 4 {
+		return withYearWord(b, y+4), true
+	}
+	// A year in words: number words and ordinals ("восемьдесят пятого",
+	// "двухтысячного") up to "года", within a few words.
+	for n := 0; n < 6 && y < len(b); n++ {
+		e := wordEnd(b, y)
+		w := string(b[y:e])
+		if e == y {
+			break
+		}
+		if w == "года" || w == "году" {
+			return e, true
+		}
+		if _, num := words[w]; !num && w != "тысяча" && w != "тысячи" && !strings.HasSuffix(w, "ого") && !strings.HasSuffix(w, "его") {
+			break
+		}
+		end = e
+		y = skipSpaces(b, e)
+	}
+	return end, true
 }
