@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,20 +25,10 @@ scratch image) use it as their HEALTHCHECK.
 // minimal image needs no shell or curl.
 func healthcheck(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("auditd healthcheck", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
 	ready := fs.Bool("ready", false, "")
 	timeout := fs.Duration("timeout", 5*time.Second, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, healthUsage)
-			return server.ExitOK
-		}
-		fmt.Fprintf(stderr, "auditd healthcheck: %v\n\n%s", err, healthUsage)
-		return server.ExitConfig
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "auditd healthcheck: unexpected argument %q\n\n%s", fs.Arg(0), healthUsage)
-		return server.ExitConfig
+	if code, done := parseArgs(fs, args, healthUsage, "", stdout, stderr); done {
+		return code
 	}
 	cfg, err := config.Load(".env")
 	if err != nil {

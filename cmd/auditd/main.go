@@ -49,6 +49,26 @@ Exit codes: 0 after a clean stop, 1 when the server could not start or
 stop cleanly, 2 for a configuration error or bad arguments.
 `
 
+// parseArgs parses args with fs, which takes no positional arguments
+// (extra is said after one), printing the usage on -h and the error,
+// once, otherwise. done reports that the command ends here with code.
+func parseArgs(fs *flag.FlagSet, args []string, usage, extra string, stdout, stderr io.Writer) (code int, done bool) {
+	fs.SetOutput(io.Discard) // the errors are printed below, once
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(stdout, usage)
+			return server.ExitOK, true
+		}
+		fmt.Fprintf(stderr, "%s: %v\n\n%s", fs.Name(), err, usage)
+		return server.ExitConfig, true
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "%s: unexpected argument %q%s\n\n%s", fs.Name(), fs.Arg(0), extra, usage)
+		return server.ExitConfig, true
+	}
+	return 0, false
+}
+
 // run parses the command line and runs the server, separated from main
 // for tests.
 func run(args []string, stdout, stderr io.Writer) int {
@@ -56,18 +76,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return healthcheck(args[1:], stdout, stderr)
 	}
 	fs := flag.NewFlagSet("auditd", flag.ContinueOnError)
-	fs.SetOutput(io.Discard) // the errors are printed below, once
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(stdout, usage)
-			return server.ExitOK
-		}
-		fmt.Fprintf(stderr, "auditd: %v\n\n%s", err, usage)
-		return server.ExitConfig
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "auditd: unexpected argument %q: auditd takes no arguments, configure it with environment variables\n\n%s", fs.Arg(0), usage)
-		return server.ExitConfig
+	if code, done := parseArgs(fs, args, usage, ": auditd takes no arguments, configure it with environment variables", stdout, stderr); done {
+		return code
 	}
 	return server.Run(".env", stderr)
 }

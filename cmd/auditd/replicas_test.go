@@ -17,28 +17,51 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 )
 
+// webhookRig is what a replica test runs its servers with: a fresh
+// PostgreSQL database, the fake OpenAI answering after a delay, the
+// recordings, the write-back receiver, and the servers' environment.
+type webhookRig struct {
+	dsn      string
+	fake     *openaitest.Server
+	receiver *writebacktest.Receiver
+	rec      *recordings
+	env      []string
+}
+
+func newWebhookRig(t *testing.T, delay time.Duration, extra ...string) *webhookRig {
+	t.Helper()
+	r := &webhookRig{dsn: freshPostgresDB(t), fake: openaitest.NewServer(openaitest.WithDelay(delay)), rec: newRecordings(t)}
+	t.Cleanup(r.fake.Close)
+	secret := webhooks.NewSecret()
+	r.receiver = writebacktest.NewReceiver(secret)
+	t.Cleanup(r.receiver.Close)
+	r.env = webhookEnv(r.fake, r.receiver, secret, append([]string{"AUDIT_DATABASE_URL=" + r.dsn}, extra...)...)
+	return r
+}
+
+// startPair starts two servers on the rig's database and sends n
+// webhooks spread over both, each answered 202.
+func (r *webhookRig) startPair(t *testing.T, prefix string, n int) (a, b *process, ids []string) {
+	t.Helper()
+	a = start(t, t.TempDir(), r.env...)
+	b = start(t, t.TempDir(), r.env...)
+	ids = webhookIDs(prefix, n)
+	statuses := postWebhooks(t, []string{a.base, b.base}, r.rec, ids)
+	require.Equal(t, map[int]int{http.StatusAccepted: n}, statuses)
+	return a, b, ids
+}
+
 // TestWebhookReplicaKilled runs two servers on one PostgreSQL database,
 // sends 500 webhooks spread over both and SIGKILLs one mid-run: the other
 // finishes every call, the killed one's running jobs once the rescue
 // interval has passed, with one stored result and one write-back (one
 // webhook-id) per call.
 func TestWebhookReplicaKilled(t *testing.T) {
-	dsn := freshPostgresDB(t)
-	fake := openaitest.NewServer(openaitest.WithDelay(100 * time.Millisecond))
-	defer fake.Close()
-	secret := webhooks.NewSecret()
-	receiver := writebacktest.NewReceiver(secret)
-	defer receiver.Close()
-	rec := newRecordings(t)
 	// Short timeouts so that the survivor rescues the killed replica's
 	// running jobs within the test's time.
-	env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn, "AUDIT_JOB_TIMEOUT=10s", "AUDIT_JOB_RESCUE_AFTER=10s")
-	a := start(t, t.TempDir(), env...)
-	b := start(t, t.TempDir(), env...)
-	ids := webhookIDs("replica", 500)
-
-	statuses := postWebhooks(t, []string{a.base, b.base}, rec, ids)
-	assert.Equal(t, map[int]int{http.StatusAccepted: len(ids)}, statuses)
+	r := newWebhookRig(t, 100*time.Millisecond, "AUDIT_JOB_TIMEOUT=10s", "AUDIT_JOB_RESCUE_AFTER=10s")
+	dsn, receiver, rec := r.dsn, r.receiver, r.rec
+	a, b, ids := r.startPair(t, "replica", 500)
 
 	db, err := sql.Open("pgx", dsn)
 	require.NoError(t, err)
@@ -120,14 +143,8 @@ func TestWebhookReplicaThroughput(t *testing.T) {
 	rates := map[int]float64{}
 	for _, replicas := range []int{1, 2} {
 		t.Run(fmt.Sprintf("%d replicas", replicas), func(t *testing.T) {
-			dsn := freshPostgresDB(t)
-			fake := openaitest.NewServer(openaitest.WithDelay(delay))
-			defer fake.Close()
-			secret := webhooks.NewSecret()
-			receiver := writebacktest.NewReceiver(secret)
-			defer receiver.Close()
-			rec := newRecordings(t)
-			env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn)
+			r := newWebhookRig(t, delay)
+			receiver, rec, env := r.receiver, r.rec, r.env
 			var bases []string
 			var procs []*process
 			for range replicas {
@@ -160,19 +177,9 @@ func TestWebhookReplicaThroughput(t *testing.T) {
 // waits for the rescue interval (set far beyond the test's wait) and
 // none runs twice.
 func TestWebhookReplicaDrains(t *testing.T) {
-	dsn := freshPostgresDB(t)
-	fake := openaitest.NewServer(openaitest.WithDelay(100 * time.Millisecond))
-	defer fake.Close()
-	secret := webhooks.NewSecret()
-	receiver := writebacktest.NewReceiver(secret)
-	defer receiver.Close()
-	rec := newRecordings(t)
-	env := webhookEnv(fake, receiver, secret, "AUDIT_DATABASE_URL="+dsn, "AUDIT_JOB_TIMEOUT=5m", "AUDIT_JOB_RESCUE_AFTER=10m")
-	a := start(t, t.TempDir(), env...)
-	b := start(t, t.TempDir(), env...)
-	ids := webhookIDs("drain", 200)
-	statuses := postWebhooks(t, []string{a.base, b.base}, rec, ids)
-	assert.Equal(t, map[int]int{http.StatusAccepted: len(ids)}, statuses)
+	r := newWebhookRig(t, 100*time.Millisecond, "AUDIT_JOB_TIMEOUT=5m", "AUDIT_JOB_RESCUE_AFTER=10m")
+	dsn, receiver, rec := r.dsn, r.receiver, r.rec
+	a, b, ids := r.startPair(t, "drain", 200)
 
 	require.Eventually(t, func() bool { return len(receiver.Calls()) >= 40 }, 60*time.Second, 10*time.Millisecond)
 	assert.Equal(t, 0, b.stop(t), "a clean stop:\n%s", b.logs.String())
