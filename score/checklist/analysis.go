@@ -233,7 +233,7 @@ func (a *analysis) dropNegated(hs []hit) []hit {
 	for _, h := range hs {
 		if h.first > a.d.segs[h.seg].firstTok {
 			switch a.d.word(int(h.first - 1)) {
-			case "не", "not", "don't", "doesn't", "never", "ни":
+			case "не", "not", "don't", "doesn't", "never", "ни", "no":
 				continue
 			}
 		}
@@ -255,12 +255,41 @@ func (a *analysis) refuses(seg int) bool {
 	if sg.firstTok >= sg.endTok {
 		return false
 	}
-	switch a.d.word(int(sg.firstTok)) {
+	first := sg.firstTok
+	if fillers[a.d.word(int(first))] && first+1 < sg.endTok {
+		// "Ну нет", "Well, no, not really": a filler before the no.
+		first++
+	}
+	switch a.d.word(int(first)) {
 	case "нет", "no", "nope":
+		if prev := a.prevTurn(seg); prev >= 0 && a.segHas(prev, sigAnythingElse) {
+			// "Что-то ещё?" — "Нет, спасибо" closes the call.
+			return false
+		}
 		// "Нет, давайте тариф" turns a question down to agree.
 		return !a.segHas(seg, sigAgree) && !a.segHas(seg, sigBuy)
 	}
 	return false
+}
+
+// prevTurn returns the segment before seg spoken by someone else, -1 when
+// none.
+func (a *analysis) prevTurn(seg int) int {
+	for s := seg - 1; s >= 0; s-- {
+		if a.d.segs[s].role != a.d.segs[seg].role {
+			return s
+		}
+	}
+	return -1
+}
+
+// fillers are words a spoken answer may open with before its "нет"/"no".
+var fillers = map[string]bool{"ну": true, "хм": true, "э": true, "well": true, "hm": true, "uh": true, "um": true}
+
+// grudging reports whether client segment seg says yes only in words:
+// "Fine. Whatever." or "Ну ладно… я так и не поняла" commits to nothing.
+func (a *analysis) grudging(seg int) bool {
+	return a.segHas(seg, sigHostile) || a.segHas(seg, sigConfused)
 }
 
 // clientTurn returns the first client segment after seg (dir 1) or before
@@ -406,7 +435,7 @@ func (a *analysis) deriveNextStep() {
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) {
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) && !a.grudging(s) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
@@ -493,7 +522,7 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		if a.d.segs[s].role == role {
 			continue
 		}
-		if a.refuses(s) || a.segHas(s, sigObjection) {
+		if a.refuses(s) || a.segHas(s, sigObjection) || (want == sigAgree && a.grudging(s)) {
 			return 0, false
 		}
 		// The reply begins by agreeing; or the manager names the time

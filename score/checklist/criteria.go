@@ -185,7 +185,7 @@ func evalNeedSummary(a *analysis) result {
 		if h.seg == 0 {
 			continue
 		}
-		if reply := a.clientTurn(int(h.seg), 1); a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) {
+		if reply, contradicted := a.summaryContradicted(h); contradicted {
 			// The client's answer contradicts the restatement: the
 			// need was put in the client's mouth, not summarised.
 			r.score = 20
@@ -510,18 +510,26 @@ func evalConduct(a *analysis) result {
 
 func evalClientInterest(a *analysis) result {
 	var r result
-	interest := countSegs(a, sigInterest, sigBuy)
+	// Relief and thanks for what was done are interest won in the call.
+	interest := countSegs(a, sigInterest, sigBuy, sigSatisfied)
 	r.score = 20 + 25*interest + 15*a.clientQs
 	rejected := a.rejectedAtEnd()
 	if rejected {
 		r.score -= 20
 	}
+	// Irritation and confusion are reactions too, and negative ones.
+	cold := a.sentences(sigHostile) + a.sentences(sigConfused)
+	r.score -= min(20*cold, 40)
 	r.score = score.Clamp(r.score)
-	r.evidence = a.firstHits(3, sigInterest, sigBuy)
+	r.evidence = a.firstHits(3, sigInterest, sigBuy, sigSatisfied)
 	r.comment = a.count(interest, "проявление интереса", "проявления интереса", "проявлений интереса", "sign of interest", "signs of interest") +
 		", " + a.count(a.clientQs, "вопрос клиента", "вопроса клиента", "вопросов клиента", "client question", "client questions")
 	if rejected {
 		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
+	}
+	if cold > 0 {
+		r.comment += a.tr("; раздражение или непонимание клиента: ", "; the client's irritation or confusion: ") + fmt.Sprint(cold)
+		r.evidence = append(r.evidence, a.firstHits(2, sigHostile, sigConfused)...)
 	}
 	return r
 }
@@ -605,9 +613,19 @@ func evalEngagement(a *analysis) result {
 	default:
 		r.score = 90
 	}
-	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2))
+	// Words spent refusing are no engagement.
+	refusals := 0
+	for si := range a.d.segs {
+		if a.d.segs[si].role == cli && a.refuses(si) {
+			refusals++
+		}
+	}
+	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2) - 15*min(refusals, 3))
 	r.comment = a.tr(fmt.Sprintf("клиент говорил %.0f%% слов и задал ", c*100), fmt.Sprintf("the client spoke %.0f%% of the words and asked ", c*100)) +
 		a.count(a.clientQs, "вопрос", "вопроса", "вопросов", "question", "questions")
+	if refusals > 0 {
+		r.comment += a.tr("; отказов: ", "; refusals: ") + fmt.Sprint(refusals)
+	}
 	return r
 }
 
@@ -643,10 +661,12 @@ func evalFlow(a *analysis) result {
 		r.score -= 30
 		parts = append(parts, a.tr("мало реплик", "few turns"))
 	}
-	if len(a.openQs)+len(a.closedQs) == 0 {
+	// An exchange lives on questions from either side: a client asking
+	// and getting answers is a dialog too.
+	if len(a.openQs)+len(a.closedQs)+a.clientQs == 0 {
 		r.score -= 30
-		parts = append(parts, a.tr("менеджер не задал ни одного вопроса", "the manager asked no questions"))
-	} else if len(a.openQs) == 0 {
+		parts = append(parts, a.tr("ни одного вопроса ни с одной стороны", "no questions from either side"))
+	} else if len(a.openQs) == 0 && a.clientQs == 0 {
 		r.score -= 15
 		parts = append(parts, a.tr("только закрытые вопросы", "closed questions only"))
 	}

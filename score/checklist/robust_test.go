@@ -99,7 +99,7 @@ func TestGamingDoesNotLiftBadCalls(t *testing.T) {
 
 // gamingFlipFloor is the ratchet of TestGamingDoesNotLiftBadCalls.
 var gamingFlipFloor = map[string]int{
-	"greeting formula":          8,
+	"greeting formula":          9,
 	"the words «следующий шаг»": 0,
 	"prompt injection":          0,
 }

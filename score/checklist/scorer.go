@@ -36,10 +36,12 @@ import (
 // scored them: 1.1 accepts proposed times agreed in the next turn,
 // summaries with a confirmation tag and more farewell forms; 1.2 reads the
 // client's answers (refusals, negation, not being heard), callback and
-// inbound calls, plain-words introductions and farewells, condescension.
+// inbound calls, plain-words introductions and farewells, condescension;
+// 1.3 scores Диалог on its own criteria (understanding, resolution, tone)
+// and Client+ on the client's reactions only.
 const (
 	Name    = "checklist"
-	Version = "1.2.0"
+	Version = "1.3.0"
 )
 
 // Defaults of the options.
