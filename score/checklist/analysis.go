@@ -308,6 +308,10 @@ func (a *analysis) clientTurn(seg, dir int) int {
 // client refused: the refusal decides, and pressing on is pressure.
 func (a *analysis) deriveRefusals() {
 	for s := range a.d.segs {
+		if a.busyIgnored(s) {
+			a.ignoredRefusals = append(a.ignoredRefusals, int32(a.nextManagerTurn(s)))
+			continue
+		}
 		if !a.refuses(s) {
 			continue
 		}
@@ -321,6 +325,53 @@ func (a *analysis) deriveRefusals() {
 			break
 		}
 	}
+}
+
+// askTail is how many words may follow a question in the same turn
+// before the question counts as not asked: "Удобно говорить? Это на пару
+// минут." waits for the answer, a pitch after it does not.
+const askTail = 6
+
+// waitsForAnswer reports whether the question of hit h leaves the client
+// room to answer: it ends the manager's turn, or only a few words follow.
+// A formula («Вам удобно говорить?») followed by the rest of a pitch in
+// the same breath asks nothing, so it counts only with what follows it.
+func (a *analysis) waitsForAnswer(h hit) bool {
+	si := a.d.toks[h.first].sent
+	sg := &a.d.segs[h.seg]
+	return sg.endTok-a.d.sents[si].endTok <= askTail
+}
+
+// busyIgnored reports whether client segment s says they cannot talk and
+// the manager's next turn presses on with a question without offering
+// another time: «Мне сейчас неудобно» — «Так интересно или нет?».
+func (a *analysis) busyIgnored(s int) bool {
+	if a.d.segs[s].role != cli || !a.segHas(s, sigBusy) {
+		return false
+	}
+	m := a.nextManagerTurn(s)
+	// Offering another time, or accepting the client's ("Of course. Six
+	// today?"), is no pressing on.
+	if m < 0 || a.segHas(m, sigTime) || a.segHas(m, sigAction) || a.segHas(m, sigPropose) || a.segHas(m, sigFarewell) || a.opensWith(m, sigAgreeMgr) {
+		return false
+	}
+	for si := a.d.segs[m].firstSent; si < a.d.segs[m].endSent; si++ {
+		if a.d.sents[si].question {
+			return true
+		}
+	}
+	return false
+}
+
+// nextManagerTurn returns the manager's first segment after s within
+// replyWithin segments, -1 when none.
+func (a *analysis) nextManagerTurn(s int) int {
+	for m := s + 1; m < len(a.d.segs) && m <= s+replyWithin; m++ {
+		if a.isManager(m) {
+			return m
+		}
+	}
+	return -1
 }
 
 // callbackTurns is the most turns a call may have to be a callback call.
@@ -445,6 +496,10 @@ func (a *analysis) deriveNextStep() {
 		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
 		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
 			c.refused, c.agree, c.agreeSeg = true, false, -1
+		} else if next >= 0 && a.grudging(next) {
+			// "Ладно. Безобразие": the answer to the step agrees to nothing,
+			// whatever was said before it.
+			c.agree, c.agreeSeg = false, -1
 		}
 		consider(c)
 	}

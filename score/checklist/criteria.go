@@ -93,9 +93,11 @@ func rapport(a *analysis) result {
 		}
 		return r
 	}
-	if h, ok := a.hitWithin(sigPermission, 8); ok {
+	if h, ok := a.hitWithin(sigPermission, 8); ok && a.waitsForAnswer(h) {
 		r.score += 50
 		r.evidence = append(r.evidence, a.evidence(h))
+	} else if ok {
+		parts = append(parts, a.tr("спросил, удобно ли говорить, но не дождался ответа", "asked whether it is a good time but went on without waiting for the answer"))
 	} else {
 		parts = append(parts, a.tr("не спросил, удобно ли говорить", "did not ask whether it is a good time"))
 	}
