@@ -46,7 +46,12 @@ type analysis struct {
 	// -1 when none; needMet says whether a later manager turn takes up
 	// its words.
 	needSeg int32
+	needHit hit
 	needMet bool
+
+	// quotable: the call is in the report's language, so the
+	// recommendations may quote it (set by recommend).
+	quotable bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -190,7 +195,7 @@ func (a *analysis) deriveNeed() {
 	if len(stems) == 0 {
 		return
 	}
-	a.needSeg = h.seg
+	a.needSeg, a.needHit = h.seg, h
 	for s := int(h.seg) + 1; s < len(d.segs) && !a.needMet; s++ {
 		if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleUnknown {
 			continue
@@ -211,6 +216,15 @@ func (a *analysis) deriveNeed() {
 // answers for the company ("Слушаю вас", "How can I help?"), or the call
 // opens with the client stating a request rather than a bare "Алло".
 func (a *analysis) deriveInbound() bool {
+	// The client saying why they call, early and before any reason the
+	// manager gave, makes the call inbound however the manager answered
+	// («Автоцентр «Мотор», Ольга, здравствуйте!» — «Я хотел про трейд-ин
+	// узнать»).
+	if h, ok := a.hitWithin(sigCalling, 3); ok {
+		if r, ok := a.hitWithin(sigReason, 3); !ok || r.seg > h.seg {
+			return true
+		}
+	}
 	for s := range a.d.segs {
 		if a.isManager(s) {
 			return a.segHas(s, sigInbound)

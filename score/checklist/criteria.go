@@ -60,7 +60,7 @@ func greeting(a *analysis) result {
 			r.evidence = appendEvidence(r.evidence, ev)
 		}
 	} else {
-		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
+		parts = append(parts, a.tr("имя менеджера не прозвучало", "the manager did not give their name"))
 	}
 	if companyOK {
 		r.score += 30
@@ -73,7 +73,7 @@ func greeting(a *analysis) result {
 	} else {
 		parts = append(parts, a.tr("не названа компания", "the company was not named"))
 	}
-	r.comment = verdict(parts, a.tr("поздоровался и представился полностью", "greeted and introduced themselves fully"))
+	r.comment = verdict(parts, a.tr("приветствие и полное представление: имя и компания", "greeted and introduced themselves fully"))
 	return r
 }
 
@@ -87,7 +87,7 @@ func rapport(a *analysis) result {
 		if len(a.hits[sigCourtesy]) > 0 {
 			r.score = 100
 			r.evidence = a.firstHits(1, sigCourtesy)
-			r.comment = a.tr("входящий звонок; менеджер был вежлив", "an inbound call; the manager was polite")
+			r.comment = a.tr("входящий звонок; вежливый тон", "an inbound call; the manager was polite")
 		} else {
 			r.comment = a.tr("входящий звонок; нет слов вежливости", "an inbound call; no courtesy words")
 		}
@@ -97,22 +97,22 @@ func rapport(a *analysis) result {
 		r.score += 50
 		r.evidence = append(r.evidence, a.evidence(h))
 	} else if ok {
-		parts = append(parts, a.tr("спросил, удобно ли говорить, но не дождался ответа", "asked whether it is a good time but went on without waiting for the answer"))
+		parts = append(parts, a.tr("вопрос, удобно ли говорить, задан без паузы для ответа", "asked whether it is a good time but went on without waiting for the answer"))
 	} else {
-		parts = append(parts, a.tr("не спросил, удобно ли говорить", "did not ask whether it is a good time"))
+		parts = append(parts, a.tr("нет вопроса, удобно ли говорить", "did not ask whether it is a good time"))
 	}
 	if len(a.hits[sigReason]) > 0 {
 		r.score += 25
 		r.evidence = appendEvidence(r.evidence, a.evidence(a.hits[sigReason][0]))
 	} else {
-		parts = append(parts, a.tr("не назвал повод звонка", "did not give the reason for the call"))
+		parts = append(parts, a.tr("повод звонка не назван", "did not give the reason for the call"))
 	}
 	if len(a.hits[sigCourtesy]) > 0 {
 		r.score += 25
 	} else {
 		parts = append(parts, a.tr("нет слов вежливости", "no courtesy words"))
 	}
-	r.comment = verdict(parts, a.tr("спросил разрешения, назвал повод, был вежлив", "asked for permission, gave the reason, stayed polite"))
+	r.comment = verdict(parts, a.tr("разрешение на разговор получено, повод назван, тон вежливый", "asked for permission, gave the reason, stayed polite"))
 	return r
 }
 
@@ -166,13 +166,13 @@ func evalNeedsDiscovery(a *analysis) result {
 	r.comment = a.count(open, "открытый вопрос", "открытых вопроса", "открытых вопросов", "open question", "open questions") +
 		", " + a.count(closed, "закрытый", "закрытых", "закрытых", "closed", "closed")
 	if pain {
-		r.comment += a.tr("; выяснял трудности клиента", "; explored the client's problems")
+		r.comment += a.tr("; трудности клиента выяснены", "; explored the client's problems")
 	} else if open > 0 {
 		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
 	}
 	if a.unheard && r.score > unheardCap {
 		r.score = unheardCap
-		r.comment += a.tr("; вопросы прошли мимо проблемы, которую назвал клиент", "; the questions missed the problem the client named")
+		r.comment += a.tr("; вопросы прошли мимо проблемы, названной клиентом", "; the questions missed the problem the client named")
 		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
 	}
 	return r
@@ -200,7 +200,7 @@ func evalNeedSummary(a *analysis) result {
 		}
 		r.score = 70
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("менеджер пересказал потребность", "the manager restated the need")
+		r.comment = a.tr("потребность пересказана", "the manager restated the need")
 		for s := int(h.seg) + 1; s < len(a.d.segs) && s <= int(h.seg)+2; s++ {
 			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
 				r.score = 100
@@ -357,7 +357,7 @@ func evalPresentation(a *analysis) result {
 		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
 	} else if a.needSeg >= 0 && !a.needMet {
 		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("менеджер не вернулся к тому, что нужно клиенту", "the manager never took up what the client said they needed"))
+		parts = append(parts, a.tr("к тому, что нужно клиенту, так и не вернулись", "the manager never took up what the client said they needed"))
 		if ev, ok := a.segmentEvidence(a.needSeg); ok {
 			r.evidence = appendEvidence(r.evidence, ev)
 		}
@@ -443,19 +443,19 @@ func farewell(a *analysis) result {
 	case ok:
 		r.score = 100
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("менеджер вежливо попрощался", "the manager said goodbye politely")
+		r.comment = a.tr("вежливое прощание", "the manager said goodbye politely")
 		return r
 	}
 	if h, ok := tail(sigThanks); ok {
 		r.score = 60
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("поблагодарил, но не попрощался", "thanked the client but did not say goodbye")
+		r.comment = a.tr("благодарность есть, прощания нет", "thanked the client but did not say goodbye")
 		return r
 	}
 	if h, ok := tail(sigClientBye); ok {
 		r.score = 20
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("попрощался только клиент", "only the client said goodbye")
+		r.comment = a.tr("прощание прозвучало только от клиента", "only the client said goodbye")
 		return r
 	}
 	r.comment = a.tr("разговор закончился без прощания", "the call ended without a farewell")
@@ -480,7 +480,7 @@ func evalConduct(a *analysis) result {
 	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
 	if n := len(a.ignoredRefusals); n > 0 {
 		r.score -= min(25*n, 50)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжал после отказа клиента", "pressed on after the client refused"), n))
+		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжение после отказа клиента", "pressed on after the client refused"), n))
 		for _, seg := range a.ignoredRefusals[:min(n, 2)] {
 			if ev, ok := a.segmentEvidence(seg); ok {
 				r.evidence = appendEvidence(r.evidence, ev)
@@ -493,11 +493,11 @@ func evalConduct(a *analysis) result {
 	}
 	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
 		r.score -= 15
-		parts = append(parts, a.tr(fmt.Sprintf("менеджер говорил %.0f%% времени", share*100), fmt.Sprintf("the manager talked %.0f%% of the time", share*100)))
+		parts = append(parts, a.tr(fmt.Sprintf("доля речи менеджера %.0f%%", share*100), fmt.Sprintf("the manager talked %.0f%% of the time", share*100)))
 	}
 	if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
 		r.score -= min(*p*10, 30)
-		parts = append(parts, a.tr("перебивал клиента ", "interrupted the client ")+a.count(*p, "раз", "раза", "раз", "time", "times"))
+		parts = append(parts, a.tr("перебивания клиента: ", "interrupted the client ")+a.count(*p, "раз", "раза", "раз", "time", "times"))
 	}
 	if a.critical {
 		r.score = 0

@@ -96,7 +96,7 @@ func evalResolution(a *analysis) result {
 		r.score = 65
 		r.comment = a.tr("клиент согласился на следующий шаг, но без времени", "the client agreed to a next step, without a time")
 		r.evidence = []score.Evidence{a.evidence(a.next.hit)}
-	case a.clientQs >= 2:
+	case a.clientQs >= 2 && !a.unheard && a.sentences(sigConfused)+a.sentences(sigDeflect) == 0:
 		// The client came for information and asked for it: answered
 		// questions are the resolution of such a call.
 		r.score = 70
@@ -132,7 +132,8 @@ func evalResolution(a *analysis) result {
 	penalty(a.needSeg >= 0 && !a.needMet, 20, "к тому, что нужно клиенту, не вернулись", "what the client needed was never taken up")
 	r.score = score.Clamp(r.score)
 	if len(parts) > 0 {
-		r.comment += "; " + strings.Join(parts, "; ")
+		// What went wrong outweighs what the base case says went right.
+		r.comment = strings.Join(parts, "; ")
 	}
 	r.evidence = dedupe(r.evidence)
 	return r

@@ -161,7 +161,7 @@ func TestSummarySaysRolesWereInferred(t *testing.T) {
 		"SPEAKER_00: Алло.",
 		"SPEAKER_01: Добрый день, меня зовут Ольга, компания «Окна Плюс». Вы оставляли заявку, удобно говорить?",
 		"SPEAKER_00: Да, удобно.")
-	assert.Contains(t, rep.Summary, "Роли говорящих определены по содержанию реплик")
+	assert.Contains(t, rep.Summary, "роли говорящих определены по содержанию реплик")
 	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
 	assert.NotContains(t, rep.Summary, "Роли говорящих")
 }

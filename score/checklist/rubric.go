@@ -98,7 +98,7 @@ var criterionDefs = []criterionDef{
 	{Outcome, text{"Каждый звонок должен заканчиваться результатом: согласием клиента или конкретной договорённостью о следующем шаге с датой.",
 		"Every call should end with a result: the client's agreement or a concrete next step with a date."},
 		evalOutcome},
-	{Understanding, text{"Проверяйте, что вас поняли, и отвечайте на вопрос клиента сразу, а не «на встрече»: «Отвечу прямо: стоит … Понятно объяснил?».",
+	{Understanding, text{"Проверяйте, что вас поняли, и отвечайте на вопрос клиента сразу, а не «на встрече»: «Отвечу прямо: стоит … Так понятно?».",
 		"Check you were understood and answer the client's question when it is asked, not \"in the demo\": \"Straight answer: it costs … Does that make sense?\"."},
 		evalUnderstanding},
 	{Resolution, text{"Доводите вопрос клиента до решения в разговоре или до конкретного шага со временем, и проверьте, что клиента это устраивает.",

@@ -372,10 +372,11 @@ func TestReportShape(t *testing.T) {
 	assert.Equal(t, strings.Join(rep.RecommendationList, "\n"), rep.Recommendations)
 	assert.LessOrEqual(t, len(rep.RecommendationList), 5)
 	assert.Equal(t, transcribe.ComputeMetrics(tr), rep.Metrics)
-	// The costliest miss comes first: discovery weighs the most of what
-	// this call skipped.
-	assert.Contains(t, rep.RecommendationList[0], "открытых вопроса")
-	assert.Contains(t, rep.Summary, "Слабые места")
+	// Rudeness comes first, quoting the line; then the costliest miss:
+	// discovery weighs the most of what this call skipped.
+	assert.Contains(t, rep.RecommendationList[0], "«Короче")
+	assert.Contains(t, rep.RecommendationList[1], "открытых вопроса")
+	assert.Contains(t, rep.Summary, "Итог:")
 }
 
 func TestUnlabelledDialogIsScored(t *testing.T) {

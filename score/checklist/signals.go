@@ -51,6 +51,7 @@ const (
 	sigResolved
 	sigDeflect
 	sigAnythingElse
+	sigCalling
 	numSignals
 )
 
@@ -326,7 +327,7 @@ var signalDefs = []signalDef{
 	{sigHostile, cli, []string{
 		"вранье", "обман*", "сказк*", "безобрази*", "издевает*", "сколько можно", "надоел*", "достали", "кошмар", "возмутительн*",
 		"больше не звоните", "уйду", "к другому", "к другим", "другого провайдер*", "только деньги",
-		"whatever", "ridiculous", "unacceptable", "waste of time", "other providers", "another provider", "fed up", "sick of",
+		"fine whatever", "ok whatever", "okay whatever", "yeah whatever", "ridiculous", "unacceptable", "waste of time", "other providers", "another provider", "fed up", "sick of",
 		"i'm done", "this is a joke", "что за разговор", "как вы разговариваете", "что вы себе позволяете", "хамств*", "хамит*",
 		"excuse me", "never mind", "how dare", "that's rude", "unbelievable", "don't talk to me",
 	}},
@@ -357,5 +358,12 @@ var signalDefs = []signalDef{
 	{sigAnythingElse, mgr, []string{
 		"что-то еще", "что то еще", "что-нибудь еще", "что нибудь еще", "еще вопросы", "остались вопросы", "еще чем-то", "еще чем то",
 		"anything else", "something else", "any other questions", "anything more",
+	}},
+	// The client saying why they are calling: the call is inbound.
+	{sigCalling, cli, []string{
+		"я звоню", "звоню по", "звоню узнать", "хотел* .. узнать", "хотел* .. спросить", "хочу узнать", "хочу спросить",
+		"хочу сменить", "хочу перейти", "хочу расторгн*", "хочу подключ*", "хочу записат*", "я по объявлению", "я по поводу",
+		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
+		"i want to change", "i want to cancel",
 	}},
 }
