@@ -8,7 +8,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/callaudit/callaudit/score"
-	"github.com/callaudit/callaudit/transcribe"
 )
 
 // The summary and the recommendations are written about this call: what
@@ -33,7 +32,7 @@ func (a *analysis) q(s string) string {
 		}
 		s = strings.TrimRight(cut, ",;:—- ") + "…"
 	}
-	if l := transcribe.DetectLanguage(s); l != "" && l != a.lang {
+	if l := scriptOf(s, len(s)); l != "" && l != a.lang {
 		// A quote in another language would turn the report's language;
 		// the sentences that need it are left out or written without it.
 		return ""
@@ -484,11 +483,40 @@ func (a *analysis) inboundStep() string {
 // quotes from it can stand in the report's sentences. A few segments are
 // enough to tell.
 func (a *analysis) quotesFit() bool {
-	var b strings.Builder
-	for s := 0; s < len(a.d.segs) && b.Len() < 600; s++ {
-		b.WriteString(a.d.segText(s))
-		b.WriteByte(' ')
+	var cyr, lat int
+	for s, budget := 0, 600; s < len(a.d.segs) && budget > 0; s++ {
+		c, l := scriptCounts(a.d.segText(s), budget)
+		cyr, lat, budget = cyr+c, lat+l, budget-len(a.d.segText(s))
 	}
-	l := transcribe.DetectLanguage(b.String())
+	l := scriptLang(cyr, lat)
 	return l == "" || l == a.lang
+}
+
+// scriptOf tells Russian from English text by its letters, as
+// transcribe.DetectLanguage does, over the first n bytes, without
+// decoding runes: the report checks every quote it writes.
+func scriptOf(s string, n int) string { return scriptLang(scriptCounts(s, n)) }
+
+// scriptCounts counts the Cyrillic letters (two-byte UTF-8 sequences led
+// by 0xD0–0xD3) and the Latin ones in the first n bytes of s.
+func scriptCounts(s string, n int) (cyr, lat int) {
+	for i := 0; i < len(s) && i < n; i++ {
+		switch c := s[i]; {
+		case c >= 0xD0 && c <= 0xD3:
+			cyr++
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			lat++
+		}
+	}
+	return cyr, lat
+}
+
+func scriptLang(cyr, lat int) string {
+	switch {
+	case cyr+lat < 3:
+		return ""
+	case cyr >= lat:
+		return "ru"
+	}
+	return "en"
 }
