@@ -462,51 +462,19 @@ func farewell(a *analysis) result {
 	return r
 }
 
-// evalConduct starts from 100 and takes points off for bad practice.
+// evalConduct is the conduct table, and a critical call fails it.
 func evalConduct(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	take := func(s signal, each, most int, ru, en string) {
-		n := a.sentences(s)
-		if n == 0 {
-			return
-		}
-		r.score -= min(n*each, most)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr(ru, en), n))
-		r.evidence = append(r.evidence, a.firstHits(2, s)...)
-	}
-	take(sigRude, 35, 70, "грубость", "rudeness")
-	take(sigPressure, 30, 60, "давление на клиента", "pressure on the client")
-	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
-	if n := len(a.ignoredRefusals); n > 0 {
-		r.score -= min(25*n, 50)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжение после отказа клиента", "pressed on after the client refused"), n))
-		for _, seg := range a.ignoredRefusals[:min(n, 2)] {
-			if ev, ok := a.segmentEvidence(seg); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-		}
-	}
-	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
-		r.score -= 20
-		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
-	}
-	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
-		r.score -= 15
-		parts = append(parts, a.tr(fmt.Sprintf("доля речи менеджера %.0f%%", share*100), fmt.Sprintf("the manager talked %.0f%% of the time", share*100)))
-	}
-	if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
-		r.score -= min(*p*10, 30)
-		parts = append(parts, a.tr("перебивания клиента: ", "interrupted the client ")+a.count(*p, "раз", "раза", "раз", "time", "times"))
-	}
+	r := a.deduct(conductRules, text{"корректно, без давления и грубости", "respectful, no pressure or rudeness"})
 	if a.critical {
 		r.score = 0
-		parts = append([]string{a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")}, parts...)
-		r.evidence = append(a.firstHits(2, sigCardData), r.evidence...)
+		crit := a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")
+		if r.comment == a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness") {
+			r.comment = crit
+		} else {
+			r.comment = crit + "; " + r.comment
+		}
+		r.evidence = dedupe(append(a.firstHits(2, sigCardData), r.evidence...))
 	}
-	r.score = score.Clamp(r.score)
-	r.evidence = dedupe(r.evidence)
-	r.comment = verdict(parts, a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness"))
 	return r
 }
 

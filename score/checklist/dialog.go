@@ -1,7 +1,6 @@
 package checklist
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/callaudit/callaudit/score"
@@ -14,51 +13,14 @@ import (
 // conversation; a call that recites every step while the client stays
 // confused is not.
 
-// evalUnderstanding starts from 100 and takes points off for every sign
-// that the sides talked past each other: the client did not understand or
-// had to say they were not heard, a question put off to a later meeting,
-// the client sent elsewhere, a restatement the client contradicted.
+// evalUnderstanding is the understanding table: points off for every
+// sign that the sides talked past each other.
 func evalUnderstanding(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	take := func(n, each, most int, ru, en string) {
-		if n == 0 {
-			return
-		}
-		r.score -= min(n*each, most)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr(ru, en), n))
-	}
-	take(a.sentences(sigConfused), 25, 60, "клиент не понял или остался в неведении", "the client did not understand or was left unsure")
-	take(a.sentences(sigUnheard), 30, 60, "клиенту пришлось повторять свой вопрос", "the client had to repeat the question")
-	take(a.sentences(sigDeflect), 20, 40, "вопрос клиента отложен «на потом»", "the client's question was put off for later")
-	take(a.sentences(sigBrushOff), 30, 30, "клиента отправили разбираться самого", "the client was sent elsewhere")
-	// A refusal talked over and a rude retort are the manager not
-	// hearing the client.
-	take(len(a.ignoredRefusals), 30, 60, "отказ клиента не услышан", "the client's refusal was not heard")
-	take(a.sentences(sigRude)+a.sentences(sigDismiss), 20, 40, "менеджер спорил или грубил вместо ответа", "the manager argued or was rude instead of answering")
-	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
-		// The client hardly spoke: nothing shows they followed.
-		r.score -= 40
-		parts = append(parts, a.tr(fmt.Sprintf("клиент почти не говорил (%.0f%% слов)", (1-share)*100), fmt.Sprintf("the client hardly spoke (%.0f%% of the words)", (1-share)*100)))
-	}
-	contradicted := 0
-	for _, h := range a.hits[sigSummary] {
-		if reply, ok := a.summaryContradicted(h); ok {
-			contradicted++
-			if ev, ok := a.segmentEvidence(int32(reply)); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-		}
-	}
-	take(contradicted, 20, 40, "клиент не согласился с пересказом менеджера", "the client disagreed with the manager's restatement")
-	r.evidence = append(a.firstHits(3, sigConfused, sigUnheard, sigDeflect, sigBrushOff, sigRude, sigDismiss), r.evidence...)
-	r.score = score.Clamp(r.score)
-	praise := a.tr("стороны поняли друг друга, клиенту не пришлось переспрашивать", "the two sides understood each other; the client never had to ask again")
+	praise := text{"стороны поняли друг друга, клиенту не пришлось переспрашивать", "the two sides understood each other; the client never had to ask again"}
 	if a.clientQs > 0 {
-		praise += a.tr("; вопросы клиента получили ответ", "; the client's questions were answered")
+		praise = text{praise.ru + "; вопросы клиента получили ответ", praise.en + "; the client's questions were answered"}
 	}
-	r.comment = verdict(parts, praise)
-	return r
+	return a.deduct(understandingRules, praise)
 }
 
 // lateHit returns the last hit of s when it is in the last third of the
@@ -139,38 +101,13 @@ func evalResolution(a *analysis) result {
 	return r
 }
 
-// evalTone judges the tone on both sides: the manager's rudeness, pressure
-// and arguing, the client's irritation or hostility, and whether anyone
-// was warm at all.
+// evalTone is the tone table: the manager's rudeness, pressure and
+// arguing, the client's irritation, and whether anyone was warm at all.
 func evalTone(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	take := func(n, each, most int, ru, en string) {
-		if n == 0 {
-			return
-		}
-		r.score -= min(n*each, most)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr(ru, en), n))
-	}
-	take(a.sentences(sigRude), 30, 60, "грубость менеджера", "the manager's rudeness")
-	take(a.sentences(sigPressure), 20, 40, "давление", "pressure")
-	take(a.sentences(sigDismiss), 10, 20, "спор", "arguing")
-	take(len(a.ignoredRefusals), 15, 30, "отказ клиента проигнорирован", "the client's refusal ignored")
-	take(a.sentences(sigHostile), 20, 40, "раздражение клиента", "the client's irritation")
-	warm := len(a.hits[sigCourtesy]) > 0 || len(a.hits[sigFarewell]) > 0 || len(a.hits[sigSatisfied]) > 0
-	if !warm {
-		r.score -= 15
-		parts = append(parts, a.tr("сухой тон: ни благодарности, ни тёплого слова", "a dry tone: no thanks and no warm word"))
-	}
-	if a.critical {
-		r.score = min(r.score, criticalCap)
-	}
-	r.evidence = a.firstHits(3, sigRude, sigPressure, sigHostile, sigDismiss)
+	r := a.deduct(toneRules, text{"доброжелательный тон с обеих сторон", "a friendly tone on both sides"})
 	if len(r.evidence) == 0 {
 		r.evidence = a.firstHits(2, sigSatisfied, sigCourtesy)
 	}
-	r.score = score.Clamp(r.score)
-	r.comment = verdict(parts, a.tr("доброжелательный тон с обеих сторон", "a friendly tone on both sides"))
 	return r
 }
 
