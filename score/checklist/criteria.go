@@ -620,38 +620,9 @@ func evalBalance(a *analysis) result {
 	}
 }
 
+// evalFlow is the flow table.
 func evalFlow(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	if a.m.LongestMonologueWords > a.opts.monologueWords {
-		r.score -= 25
-		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
-	}
-	if a.m.Turns > 0 && a.m.Turns < 4 {
-		r.score -= 30
-		parts = append(parts, a.tr("мало реплик", "few turns"))
-	}
-	// An exchange lives on questions from either side: a client asking
-	// and getting answers is a dialog too.
-	if len(a.openQs)+len(a.closedQs)+a.clientQs == 0 {
-		r.score -= 30
-		parts = append(parts, a.tr("ни одного вопроса ни с одной стороны", "no questions from either side"))
-	} else if len(a.openQs) == 0 && a.clientQs == 0 {
-		r.score -= 15
-		parts = append(parts, a.tr("только закрытые вопросы", "closed questions only"))
-	}
-	if p := a.m.Interruptions; p != nil && *p > 0 {
-		r.score -= min(*p*10, 30)
-		parts = append(parts, a.count(*p, "перебивание", "перебивания", "перебиваний", "interruption", "interruptions"))
-	}
-	if n := len(a.hits[sigDismiss]) + len(a.hits[sigRude]); n > 0 {
-		r.score -= min(n*25, 50)
-		parts = append(parts, a.tr("спор или грубость", "arguing or rudeness"))
-		r.evidence = a.firstHits(2, sigDismiss, sigRude)
-	}
-	r.score = score.Clamp(r.score)
-	r.comment = verdict(parts, a.tr("живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"))
-	return r
+	return a.deduct(flowRules, text{"живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"})
 }
 
 func evalOutcome(a *analysis) result {

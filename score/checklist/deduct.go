@@ -41,6 +41,19 @@ const (
 	// factInterruptions counts the manager's interruptions (timed
 	// transcripts only).
 	factInterruptions
+	// factHits counts the matches of the signals, not their sentences.
+	factHits
+	// factAnyMonologue is factMonologue whoever spoke it.
+	factAnyMonologue
+	// factFewTurns is 1 when the call has fewer than four turns.
+	factFewTurns
+	// factNoQuestions is 1 when neither side asked anything.
+	factNoQuestions
+	// factClosedOnly is 1 when the manager asked only closed questions
+	// and the client none.
+	factClosedOnly
+	// factAllInterruptions counts the interruptions by either side.
+	factAllInterruptions
 )
 
 // deduction is one row of a deduction table.
@@ -115,9 +128,35 @@ func (a *analysis) measure(d *deduction) (int, string) {
 			}
 			return 1, fmt.Sprintf("%.0f%%", share*100)
 		}
-	case factInterruptions:
-		if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
+	case factInterruptions, factAllInterruptions:
+		p := a.m.ManagerInterruptions
+		if d.fact == factAllInterruptions {
+			p = a.m.Interruptions
+		}
+		if p != nil && *p > 0 {
 			return *p, a.count(*p, "раз", "раза", "раз", "time", "times")
+		}
+	case factHits:
+		n := 0
+		for _, s := range d.sigs {
+			n += len(a.hits[s])
+		}
+		return n, strconv.Itoa(n)
+	case factAnyMonologue:
+		if a.m.LongestMonologueWords > a.opts.monologueWords {
+			return 1, a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words")
+		}
+	case factFewTurns:
+		if a.m.Turns > 0 && a.m.Turns < 4 {
+			return 1, ""
+		}
+	case factNoQuestions:
+		if len(a.openQs)+len(a.closedQs)+a.clientQs == 0 {
+			return 1, ""
+		}
+	case factClosedOnly:
+		if len(a.openQs) == 0 && a.clientQs == 0 && len(a.closedQs) > 0 {
+			return 1, ""
 		}
 	}
 	return 0, ""
@@ -130,7 +169,7 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	}
 	var out []score.Evidence
 	switch d.fact {
-	case factSentences:
+	case factSentences, factHits:
 		return a.firstHits(d.quotes, d.sigs...)
 	case factIgnoredRefusals:
 		for _, seg := range a.ignoredRefusals[:min(len(a.ignoredRefusals), d.quotes)] {
@@ -188,4 +227,15 @@ var understandingRules = []deduction{
 	// The client hardly spoke: nothing shows they followed.
 	{factClientShare, nil, 40, 40, text{"клиент почти не говорил (%s слов)", "the client hardly spoke (%s of the words)"}, 0},
 	{factContradicted, nil, 20, 40, text{"клиент не согласился с пересказом менеджера: %s", "the client disagreed with the manager's restatement: %s"}, 1},
+}
+
+// flowRules: a lively exchange (Диалог). An exchange lives on questions
+// from either side: a client asking and getting answers is a dialog too.
+var flowRules = []deduction{
+	{factAnyMonologue, nil, 25, 25, text{"монолог на %s", "a monologue of %s"}, 0},
+	{factFewTurns, nil, 30, 30, text{"мало реплик", "few turns"}, 0},
+	{factNoQuestions, nil, 30, 30, text{"ни одного вопроса ни с одной стороны", "no questions from either side"}, 0},
+	{factClosedOnly, nil, 15, 15, text{"только закрытые вопросы", "closed questions only"}, 0},
+	{factAllInterruptions, nil, 10, 30, text{"перебивания: %s", "interruptions: %s"}, 0},
+	{factHits, sigs(sigDismiss, sigRude), 25, 50, text{"спор или грубость: %s", "arguing or rudeness: %s"}, 2},
 }

@@ -12,19 +12,19 @@ import (
 // in both languages that shows the measure where there is one, signals
 // where the fact counts them, and quotes only of facts that have any.
 func TestDeductionTables(t *testing.T) {
-	for name, rows := range map[string][]deduction{"conduct": conductRules, "tone": toneRules, "understanding": understandingRules} {
+	for name, rows := range map[string][]deduction{"conduct": conductRules, "tone": toneRules, "understanding": understandingRules, "flow": flowRules} {
 		for i, d := range rows {
 			assert.Positive(t, d.each, "%s[%d]", name, i)
 			assert.GreaterOrEqual(t, d.most, d.each, "%s[%d]", name, i)
 			assert.NotEmpty(t, d.label.ru, "%s[%d]", name, i)
 			assert.NotEmpty(t, d.label.en, "%s[%d]", name, i)
-			measured := d.fact != factNone
+			measured := d.fact != factNone && d.fact != factFewTurns && d.fact != factNoQuestions && d.fact != factClosedOnly
 			assert.Equal(t, measured, strings.Contains(d.label.ru, "%s"), "%s[%d] ru", name, i)
 			assert.Equal(t, measured, strings.Contains(d.label.en, "%s"), "%s[%d] en", name, i)
 			switch d.fact {
-			case factSentences, factNone:
+			case factSentences, factNone, factHits:
 				assert.NotEmpty(t, d.sigs, "%s[%d]", name, i)
-			case factMonologue, factManagerShare, factClientShare, factInterruptions:
+			case factMonologue, factManagerShare, factClientShare, factInterruptions, factAnyMonologue, factFewTurns, factNoQuestions, factClosedOnly, factAllInterruptions:
 				assert.Zero(t, d.quotes, "%s[%d]: the fact has nothing to quote", name, i)
 			}
 		}
