@@ -353,8 +353,26 @@ const askTail = 6
 func (a *analysis) waitsForAnswer(h hit) bool {
 	si := a.d.toks[h.first].sent
 	sg := &a.d.segs[h.seg]
-	return sg.endTok-a.d.sents[si].endTok <= askTail
+	tail := sg.endTok - a.d.sents[si].endTok
+	if tail <= askTail {
+		return true
+	}
+	// "Удобно говорить? Я звоню по вашей заявке на сайте": the reason
+	// for the call may follow before the client answers.
+	if tail > reasonTail {
+		return false
+	}
+	for s := si + 1; s < sg.endSent; s++ {
+		if a.sentSig[s]&bit(sigReason) == 0 {
+			return false
+		}
+	}
+	return true
 }
+
+// reasonTail is how many words of the reason for the call may follow a
+// permission question.
+const reasonTail = 16
 
 // busyIgnored reports whether client segment s says they cannot talk and
 // the manager's next turn presses on with a question without offering

@@ -100,6 +100,9 @@ func TestMeaningBeyondKeywords(t *testing.T) {
 		{"permission asked in the same breath as a pitch asks nothing", score.ModeManager, []string{
 			"Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно говорить? У нас окна со скидкой, профиль немецкий, стеклопакет двухкамерный, монтаж за день.",
 			"Клиент: Ну…"}, checklist.Rapport, 0, 30},
+		{"permission then the reason, then the answer", score.ModeManager, []string{
+			"Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно сейчас говорить? Я звоню по вашей заявке на сайте.",
+			"Клиент: Да, удобно."}, checklist.Rapport, 75, 100},
 		{"a busy client pressed with a question", score.ModeManager, []string{opener,
 			"Клиент: Мне сейчас неудобно.", "Менеджер: Так вам нужны окна или нет?", "Клиент: Нет."}, checklist.Conduct, 0, 75},
 		{"«Нет, спасибо» to «что-то ещё?» refuses nothing", score.ModeManager, []string{
