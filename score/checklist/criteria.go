@@ -35,51 +35,11 @@ func evalRapport(a *analysis) result { return a.capFormality(rapport(a)) }
 func evalFarewell(a *analysis) result { return a.capFormality(farewell(a)) }
 
 func greeting(a *analysis) result {
-	var r result
-	var parts []string
-	if h, ok := a.hitWithin(sigGreet, 4); ok {
-		r.score += 40
-		r.evidence = append(r.evidence, a.evidence(h))
-	} else {
-		parts = append(parts, a.tr("нет приветствия", "no greeting"))
-	}
-	// Plain-words introductions ("Банк «Северный», Елена") count as much
-	// as the formula.
-	nameHit, nameOK := a.hitWithin(sigIntroName, 6)
-	companyHit, companyOK := a.hitWithin(sigIntroCompany, 6)
-	nameSeg, companySeg := -1, -1
-	if !nameOK || !companyOK {
-		nameSeg, companySeg = a.selfIntroduction()
-	}
-	if nameOK {
-		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(nameHit))
-	} else if nameSeg >= 0 {
-		r.score += 30
-		if ev, ok := a.segmentEvidence(int32(nameSeg)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else {
-		parts = append(parts, a.tr("имя менеджера не прозвучало", "the manager did not give their name"))
-	}
-	if companyOK {
-		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(companyHit))
-	} else if companySeg >= 0 {
-		r.score += 30
-		if ev, ok := a.segmentEvidence(int32(companySeg)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else {
-		parts = append(parts, a.tr("не названа компания", "the company was not named"))
-	}
-	r.comment = verdict(parts, a.tr("приветствие и полное представление: имя и компания", "greeted and introduced themselves fully"))
-	return r
+	return a.awardAll(greetingRules, text{"приветствие и полное представление: имя и компания", "greeted and introduced themselves fully"})
 }
 
 func rapport(a *analysis) result {
 	var r result
-	var parts []string
 	if a.inbound {
 		// The client called: there is no permission to ask or reason
 		// to give; politeness is what is left to judge.
@@ -93,27 +53,7 @@ func rapport(a *analysis) result {
 		}
 		return r
 	}
-	if h, ok := a.hitWithin(sigPermission, 8); ok && a.waitsForAnswer(h) {
-		r.score += 50
-		r.evidence = append(r.evidence, a.evidence(h))
-	} else if ok {
-		parts = append(parts, a.tr("вопрос, удобно ли говорить, задан без паузы для ответа", "asked whether it is a good time but went on without waiting for the answer"))
-	} else {
-		parts = append(parts, a.tr("нет вопроса, удобно ли говорить", "did not ask whether it is a good time"))
-	}
-	if len(a.hits[sigReason]) > 0 {
-		r.score += 25
-		r.evidence = appendEvidence(r.evidence, a.evidence(a.hits[sigReason][0]))
-	} else {
-		parts = append(parts, a.tr("повод звонка не назван", "did not give the reason for the call"))
-	}
-	if len(a.hits[sigCourtesy]) > 0 {
-		r.score += 25
-	} else {
-		parts = append(parts, a.tr("нет слов вежливости", "no courtesy words"))
-	}
-	r.comment = verdict(parts, a.tr("разрешение на разговор получено, повод назван, тон вежливый", "asked for permission, gave the reason, stayed polite"))
-	return r
+	return a.awardAll(rapportRules, text{"разрешение на разговор получено, повод назван, тон вежливый", "asked for permission, gave the reason, stayed polite"})
 }
 
 // callbackNA is the result of a discovery-to-presentation criterion in a

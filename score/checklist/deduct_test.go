@@ -30,3 +30,22 @@ func TestDeductionTables(t *testing.T) {
 		}
 	}
 }
+
+// TestAwardTables checks the rows of the award tables: points that add
+// up to 100 per table, a comment for the missing cue in both languages,
+// and a window for the early cues.
+func TestAwardTables(t *testing.T) {
+	for name, rows := range map[string][]award{"greeting": greetingRules, "rapport": rapportRules} {
+		sum := 0
+		for i, w := range rows {
+			sum += w.points
+			assert.Positive(t, w.points, "%s[%d]", name, i)
+			assert.NotEmpty(t, w.miss.ru, "%s[%d]", name, i)
+			assert.NotEmpty(t, w.miss.en, "%s[%d]", name, i)
+			if w.cue != cueAny {
+				assert.Positive(t, w.within, "%s[%d]: an early cue needs a window", name, i)
+			}
+		}
+		assert.Equal(t, 100, sum, name)
+	}
+}
