@@ -98,6 +98,9 @@ func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *scor
 		return true, true, &e
 	case cueAny:
 		if hs := a.hits[w.sig]; len(hs) > 0 {
+			if !w.quote {
+				return true, true, nil
+			}
 			e := a.evidence(hs[0])
 			return true, true, &e
 		}

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/callaudit/callaudit/score"
 )
@@ -24,10 +23,8 @@ const quoteRunes = 110
 // quoteRunes at a word boundary.
 func (a *analysis) q(s string) string {
 	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) > quoteRunes {
-		r := []rune(s)[:quoteRunes]
-		cut := string(r)
-		if i := strings.LastIndexByte(cut, ' '); i > quoteRunes/2 {
+	if cut, long := runePrefix(s, quoteRunes); long {
+		if i := strings.LastIndexByte(cut, ' '); i > len(cut)/2 {
 			cut = cut[:i]
 		}
 		s = strings.TrimRight(cut, ",;:—- ") + "…"
@@ -51,6 +48,21 @@ func end(s string) string {
 		}
 	}
 	return s + "."
+}
+
+// runePrefix returns the first n runes of s and whether s is longer,
+// without decoding it: it counts rune starts.
+func runePrefix(s string, n int) (string, bool) {
+	count := 0
+	for i := 0; i < len(s); i++ {
+		if s[i]&0xC0 != 0x80 {
+			if count == n {
+				return s[:i], true
+			}
+			count++
+		}
+	}
+	return s, false
 }
 
 // hitQuote quotes the sentence of h from its start, cut by q.
@@ -308,12 +320,15 @@ func recommend(a *analysis, rep *score.Report) []string {
 	sort.SliceStable(gaps, func(i, j int) bool {
 		return a.offends(gaps[i].d.ID) && !a.offends(gaps[j].d.ID)
 	})
-	needUsed := false
+	need := ""
+	if a.quotable {
+		need = a.needShort()
+	}
 	for _, g := range gaps {
 		if len(out) >= 5 {
 			break
 		}
-		if adv := a.advise(g.d, &needUsed); adv != "" && !slices.Contains(out, adv) {
+		if adv := a.advise(g.d, &need); adv != "" && !slices.Contains(out, adv) {
 			out = append(out, adv)
 		}
 	}
@@ -339,20 +354,15 @@ func (a *analysis) needShort() string {
 }
 
 // advise is the advice for criterion d in this call, "" when none fits
-// the situation. The client's need is quoted in the first advice that
-// uses it (needUsed), later ones refer to it without the quote.
-func (a *analysis) advise(d score.CriterionResult, needUsed *bool) string {
-	def := defsByID[d.ID].advice.in(a.lang)
-	need := a.needShort()
-	if need != "" && *needUsed || !a.quotable {
-		need = ""
-	}
-	adv := a.adviseWith(d, need)
-	if need != "" && strings.Contains(adv, need) {
-		*needUsed = true
+// the situation. need is the client's quoted need: the first advice that
+// uses it clears it, so later ones refer to the need without the quote.
+func (a *analysis) advise(d score.CriterionResult, need *string) string {
+	adv := a.adviseWith(d, *need)
+	if *need != "" && strings.Contains(adv, *need) {
+		*need = ""
 	}
 	if adv == "" {
-		return def
+		return defsByID[d.ID].advice.in(a.lang)
 	}
 	if adv == "-" {
 		return ""
