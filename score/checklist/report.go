@@ -155,22 +155,23 @@ func summarize(a *analysis, rep *score.Report) string {
 	if a.critical {
 		sentence(a.outcome("Критическое нарушение: запрос данных карты или кодов подтверждения", "Critical violation: card details or confirmation codes were requested", a.hitQuote(a.hits[sigCardData][0]), "", "", ""))
 	}
-	sentence(a.needSentence())
-	sentence(a.offerSentence())
+	sentence(quotedOnly(a.needSentence()))
+	sentence(quotedOnly(a.offerSentence()))
 	sentence(a.outcomeSentence())
 	return strings.TrimSpace(b.String())
 }
 
-// needSentence names the client's need, or the reason for the call.
-func (a *analysis) needSentence() string {
-	s := a.needSentenceWith()
+// quotedOnly drops a sentence whose quote was left out (in another
+// language than the report's): without it, it says nothing.
+func quotedOnly(s string) string {
 	if strings.HasSuffix(s, ": .") {
 		return ""
 	}
 	return s
 }
 
-func (a *analysis) needSentenceWith() string {
+// needSentence names the client's need, or the reason for the call.
+func (a *analysis) needSentence() string {
 	switch {
 	case a.needSeg >= 0 && a.inbound:
 		return a.tr("Клиент обратился с запросом: ", "The client called about: ") + a.hitQuote(a.needHit) + "."
@@ -194,14 +195,6 @@ func (a *analysis) needSentenceWith() string {
 
 // offerSentence says what was done or offered for the client.
 func (a *analysis) offerSentence() string {
-	s := a.offerSentenceWith()
-	if strings.HasSuffix(s, ": .") {
-		return ""
-	}
-	return s
-}
-
-func (a *analysis) offerSentenceWith() string {
 	if a.callback {
 		return ""
 	}
