@@ -10,6 +10,13 @@
 #   AUDIT_TEST_REQUIRE=1     tests that need PostgreSQL or Chromium fail
 #                            instead of skipping when these are missing
 # Extra arguments are passed to `go test` (e.g. -run TestX).
+#
+# go test's JSON stream goes through scripts/internal/testsummary, which
+# prints each package's ok/FAIL line, failed tests' output, every skipped
+# test with its reason, then "tests skipped for missing data: N" and the
+# closing line "tests: P passed, F failed, S skipped". The run fails when a
+# test fails or when any test was skipped for missing data: everything the
+# tests need is in the repository or provided here.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -43,8 +50,9 @@ free_port() {
 	echo 55432
 }
 pg_port=$(free_port)
+# Run from pg_dir: the postgres user may not enter the current folder.
 as_pg() {
-	if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+	if [ "$(id -u)" -eq 0 ]; then (cd "$pg_dir" && runuser -u postgres -- "$@"); else "$@"; fi
 }
 [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$pg_dir"
 stop_pg() {
@@ -67,4 +75,6 @@ go vet ./...
 log "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
 log "go test -race"
-go test -race -count=1 -timeout 30m "$@" ./...
+summary="$pg_dir/testsummary"
+go build -o "$summary" ./scripts/internal/testsummary
+go test -race -count=1 -timeout 30m -json "$@" ./... | "$summary"

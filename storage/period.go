@@ -1,9 +1,11 @@
 package storage
 
 import (
+	"strings"
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
 )
 
 // Valid reports whether b is empty (meaning BucketDay) or a known bucket.
@@ -26,13 +28,46 @@ func (b Bucket) Start(t time.Time) time.Time {
 }
 
 // Check returns a KindInvalid error when the query cannot be answered:
-// an unknown bucket, or To before From when both are set.
+// an unknown bucket, a mode that is neither empty nor canonical (see
+// score.Mode.Valid), or To before From when both are set.
 func (q StatsQuery) Check() error {
 	var errs []callaudit.FieldError
 	if !q.Bucket.Valid() {
 		errs = append(errs, callaudit.FieldError{Field: "bucket", Message: `must be "day" or "week"`})
 	}
-	if !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From) {
+	return checkScope(errs, q.Mode, q.From, q.To)
+}
+
+// ModeOrDefault returns the mode the query covers: Mode, or
+// score.ModeManager when it is empty.
+func (q StatsQuery) ModeOrDefault() score.Mode { return modeOrDefault(q.Mode) }
+
+// Check returns a KindInvalid error when the leaderboard cannot be
+// answered: a mode that is neither empty nor canonical, or To before From
+// when both are set.
+func (q ManagerQuery) Check() error { return checkScope(nil, q.Mode, q.From, q.To) }
+
+// ModeOrDefault returns the mode the leaderboard covers: Mode, or
+// score.ModeManager when it is empty.
+func (q ManagerQuery) ModeOrDefault() score.Mode { return modeOrDefault(q.Mode) }
+
+func modeOrDefault(m score.Mode) score.Mode {
+	if m == "" {
+		return score.ModeManager
+	}
+	return m
+}
+
+// checkScope adds the mode and period errors the queries share to errs.
+func checkScope(errs []callaudit.FieldError, mode score.Mode, from, to time.Time) error {
+	if mode != "" && !mode.Valid() {
+		names := make([]string, len(score.Modes))
+		for i, m := range score.Modes {
+			names[i] = string(m)
+		}
+		errs = append(errs, callaudit.FieldError{Field: "mode", Message: "must be one of: " + strings.Join(names, ", ")})
+	}
+	if !from.IsZero() && !to.IsZero() && to.Before(from) {
 		errs = append(errs, callaudit.FieldError{Field: "to", Message: "must not be before from"})
 	}
 	if len(errs) > 0 {

@@ -5,8 +5,10 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -38,27 +40,37 @@ func TestBucketStart(t *testing.T) {
 	}
 }
 
-func TestStatsQueryCheck(t *testing.T) {
+// TestQueryCheck covers both queries' Check: each names the one field
+// that is wrong.
+func TestQueryCheck(t *testing.T) {
 	t0 := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name  string
-		q     storage.StatsQuery
+		check func() error
 		field string
 	}{
-		{"zero", storage.StatsQuery{}, ""},
-		{"week", storage.StatsQuery{Bucket: storage.BucketWeek, From: t0, To: t0.Add(time.Hour)}, ""},
-		{"empty period", storage.StatsQuery{From: t0, To: t0}, ""},
-		{"unknown bucket", storage.StatsQuery{Bucket: "month"}, "bucket"},
-		{"reversed period", storage.StatsQuery{From: t0, To: t0.Add(-time.Hour)}, "to"},
+		{"stats: zero", storage.StatsQuery{}.Check, ""},
+		{"stats: week", storage.StatsQuery{Bucket: storage.BucketWeek, From: t0, To: t0.Add(time.Hour)}.Check, ""},
+		{"stats: empty period", storage.StatsQuery{From: t0, To: t0}.Check, ""},
+		{"stats: unknown bucket", storage.StatsQuery{Bucket: "month"}.Check, "bucket"},
+		{"stats: reversed period", storage.StatsQuery{From: t0, To: t0.Add(-time.Hour)}.Check, "to"},
+		{"stats: canonical mode", storage.StatsQuery{Mode: score.ModeDialog}.Check, ""},
+		{"stats: spelling that is not canonical", storage.StatsQuery{Mode: "manager +"}.Check, "mode"},
+		{"stats: unknown mode", storage.StatsQuery{Mode: "Sales"}.Check, "mode"},
+		{"managers: zero", storage.ManagerQuery{}.Check, ""},
+		{"managers: mode and period", storage.ManagerQuery{Mode: score.ModeClient, From: t0, To: t0.Add(time.Hour)}.Check, ""},
+		{"managers: unknown mode", storage.ManagerQuery{Mode: "Client"}.Check, "mode"},
+		{"managers: reversed period", storage.ManagerQuery{From: t0, To: t0.Add(-time.Hour)}.Check, "to"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := tt.q.Check()
+			err := tt.check()
 			if tt.field == "" {
 				assert.NoError(t, err)
 				return
 			}
 			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			require.Len(t, callaudit.FieldsOf(err), 1)
 			assert.Equal(t, tt.field, callaudit.FieldsOf(err)[0].Field)
 		})
 	}
@@ -81,5 +93,19 @@ func TestManagerQueryMidpoint(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, tt.q.Midpoint(first, last))
 		})
+	}
+}
+
+func TestModeOrDefault(t *testing.T) {
+	for _, tt := range []struct {
+		mode, want score.Mode
+	}{
+		{"", score.ModeManager},
+		{score.ModeManager, score.ModeManager},
+		{score.ModeClient, score.ModeClient},
+		{score.ModeDialog, score.ModeDialog},
+	} {
+		assert.Equal(t, tt.want, storage.StatsQuery{Mode: tt.mode}.ModeOrDefault(), "StatsQuery %q", tt.mode)
+		assert.Equal(t, tt.want, storage.ManagerQuery{Mode: tt.mode}.ModeOrDefault(), "ManagerQuery %q", tt.mode)
 	}
 }

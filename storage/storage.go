@@ -101,13 +101,17 @@ const (
 )
 
 // StatsQuery selects the calls a Stats covers: the manager's done calls
-// with CreatedAt in [From, To) (zero bounds do not limit). An empty
-// ManagerID covers every manager. An unknown Bucket is KindInvalid (see
-// StatsQuery.Check).
+// of one mode with CreatedAt in [From, To) (zero bounds do not limit). An
+// empty ManagerID covers every manager. An unknown Bucket or Mode is
+// KindInvalid (see StatsQuery.Check).
 type StatsQuery struct {
 	ManagerID string
 	From, To  time.Time
-	Mode      score.Mode
+	// Mode is the one mode whose calls are summarised; empty means
+	// score.ModeManager (see ModeOrDefault). Each mode has its own rubric,
+	// so statistics never mix modes: a call counts only in the mode it was
+	// analysed in, and a call saved with an empty Mode in none.
+	Mode score.Mode
 	// Bucket for the trend; empty means BucketDay.
 	Bucket Bucket
 }
@@ -117,11 +121,13 @@ type StatsQuery struct {
 // counted, whatever they hold. Averages are arithmetic means; with Count 0 every figure is 0
 // and the maps and slices are empty, not nil.
 type Stats struct {
-	ManagerID string  `json:"manager_id"`
-	Count     int     `json:"count"`
-	Average   float64 `json:"average"`
-	Min       int     `json:"min"`
-	Max       int     `json:"max"`
+	ManagerID string `json:"manager_id"`
+	// Mode is the mode the figures are for: the query's, defaulted.
+	Mode    score.Mode `json:"mode"`
+	Count   int        `json:"count"`
+	Average float64    `json:"average"`
+	Min     int        `json:"min"`
+	Max     int        `json:"max"`
 	// Criteria is the mean score per criterion id over the calls that have
 	// that criterion.
 	Criteria map[string]float64 `json:"criteria"`
@@ -168,15 +174,21 @@ type ManagerSummary struct {
 	LastAt time.Time `json:"last_at"`
 }
 
-// ManagerQuery selects the period of a leaderboard; zero bounds do not limit.
+// ManagerQuery selects the period and the mode of a leaderboard; zero
+// bounds do not limit. An unknown Mode, or To before From, is KindInvalid
+// (see ManagerQuery.Check).
 type ManagerQuery struct {
 	From, To time.Time
+	// Mode is the one mode whose calls are ranked; empty means
+	// score.ModeManager, as in StatsQuery.
+	Mode score.Mode
 }
 
 // ManagerLister is implemented by stores that can list every manager with
-// scored calls (as in Stats) in a period, best average first (ties: more calls first,
-// then ManagerID ascending). Calls without a ManagerID are not listed.
-// Callers type-assert.
+// scored calls of one mode (as in Stats) in a period, best average first
+// (ties: more calls first, then ManagerID ascending). Count, Average, Trend
+// and LastAt cover that mode's calls only. Calls without a ManagerID are
+// not listed. Callers type-assert.
 type ManagerLister interface {
 	Managers(ctx context.Context, q ManagerQuery) ([]ManagerSummary, error)
 }

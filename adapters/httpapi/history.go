@@ -68,6 +68,17 @@ func period(v url.Values, errs *queryErrors) (from, to time.Time) {
 	return from, to
 }
 
+// rubricMode reads the mode of a figure that belongs to one rubric
+// (statistics, the leaderboard, the rubric itself): any spelling
+// score.ParseMode accepts, Manager+ when absent. Modes have different
+// criteria, so such figures never cover two.
+func rubricMode(v url.Values, errs *queryErrors) score.Mode {
+	if m := modeParam(v, errs); m != "" {
+		return m
+	}
+	return score.ModeManager
+}
+
 // modeParam reads a mode filter in any spelling score.ParseMode accepts.
 func modeParam(v url.Values, errs *queryErrors) score.Mode {
 	s := v.Get("mode")
@@ -207,8 +218,12 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, c)
 }
 
-// ManagerList is the JSON body of GET /managers.
+// ManagerList is the JSON body of GET /managers: the leaderboard of one
+// mode.
 type ManagerList struct {
+	// Mode is the mode the leaderboard ranks: the query's, Manager+ by
+	// default.
+	Mode     score.Mode               `json:"mode"`
 	Managers []storage.ManagerSummary `json:"managers"`
 }
 
@@ -223,13 +238,15 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, callaudit.Errorf(callaudit.KindNotConfigured, "the configured store cannot list managers; use the SQL or in-memory store"))
 		return
 	}
+	v := r.URL.Query()
 	var errs queryErrors
-	from, to := period(r.URL.Query(), &errs)
+	q := storage.ManagerQuery{Mode: rubricMode(v, &errs)}
+	q.From, q.To = period(v, &errs)
 	if err := errs.err(); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	list, err := ml.Managers(r.Context(), storage.ManagerQuery{From: from, To: to})
+	list, err := ml.Managers(r.Context(), q)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -237,7 +254,7 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
 	if list == nil {
 		list = []storage.ManagerSummary{}
 	}
-	writeJSON(w, http.StatusOK, ManagerList{Managers: list})
+	writeJSON(w, http.StatusOK, ManagerList{Mode: q.Mode, Managers: list})
 }
 
 func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
@@ -248,7 +265,7 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	var errs queryErrors
-	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: modeParam(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
+	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
 	q.From, q.To = period(v, &errs)
 	if !q.Bucket.Valid() {
 		errs.add("bucket", `must be "day" or "week"`)
@@ -268,6 +285,8 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	if stats.Trend == nil {
 		stats.Trend = []storage.TrendPoint{}
 	}
+	// The answer states its mode even when a store leaves it out.
+	stats.Mode = q.Mode
 	writeJSON(w, http.StatusOK, stats)
 }
 
@@ -294,10 +313,7 @@ func (h *Handler) rubric(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	var errs queryErrors
-	mode := modeParam(v, &errs)
-	if mode == "" {
-		mode = score.ModeManager
-	}
+	mode := rubricMode(v, &errs)
 	lang := score.DefaultLanguage
 	if l := v.Get("language"); l != "" {
 		lang = transcribe.NormalizeLanguage(l)

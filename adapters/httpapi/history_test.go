@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
@@ -279,39 +280,128 @@ func TestGetCall(t *testing.T) {
 
 func TestManagers(t *testing.T) {
 	e := historyEnv(t, nil)
-	rec := e.do(httptest.NewRequest(http.MethodGet, "/managers?from=2026-11-01", nil))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var body struct {
-		Managers []storage.ManagerSummary `json:"managers"`
+	// Each mode has its own board: анна and борис have calls in two modes
+	// each, and a board lists only the calls of its mode.
+	tests := []struct {
+		query string
+		mode  score.Mode
+		ids   []string
+	}{
+		{"from=2026-11-01", score.ModeManager, nil},
+		{"mode=Manager%2B", score.ModeManager, nil},
+		{"mode=client+%2B", score.ModeClient, []string{"анна"}},
+		{"mode=Client%20%2B", score.ModeClient, []string{"анна"}},
+		{"mode=dialog", score.ModeDialog, []string{"борис"}},
+		{"mode=%D0%94%D0%B8%D0%B0%D0%BB%D0%BE%D0%B3&from=2026-11-01&to=2026-11-30", score.ModeDialog, []string{"борис"}},
+		{"mode=dialog&from=2026-11-06", score.ModeDialog, []string{}},
 	}
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
-	want, err := e.store.(storage.ManagerLister).Managers(t.Context(), storage.ManagerQuery{})
-	require.NoError(t, err)
-	require.Len(t, body.Managers, len(want))
-	for i := range want {
-		assert.Equal(t, want[i].ManagerID, body.Managers[i].ManagerID)
-		assert.Equal(t, want[i].Count, body.Managers[i].Count)
-		assert.InDelta(t, want[i].Average, body.Managers[i].Average, 1e-9)
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			rec := e.do(httptest.NewRequest(http.MethodGet, "/managers?"+tt.query, nil))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			body := decode[httpapi.ManagerList](t, rec)
+			assert.Equal(t, tt.mode, body.Mode, "the answer states its mode")
+			q := storage.ManagerQuery{Mode: tt.mode}
+			q.From, q.To = periodOf(t, tt.query)
+			want, err := e.store.(storage.ManagerLister).Managers(t.Context(), q)
+			require.NoError(t, err)
+			require.Len(t, body.Managers, len(want))
+			ids := []string{}
+			for i := range want {
+				assert.Equal(t, want[i].ManagerID, body.Managers[i].ManagerID)
+				assert.Equal(t, want[i].Count, body.Managers[i].Count)
+				assert.InDelta(t, want[i].Average, body.Managers[i].Average, 1e-9)
+				ids = append(ids, body.Managers[i].ManagerID)
+			}
+			if tt.ids != nil {
+				assert.Equal(t, tt.ids, ids)
+			}
+			for _, m := range body.Managers {
+				assert.Equal(t, modeCalls(tt.mode, m.ManagerID), m.Count, "%s: only %s calls count", m.ManagerID, tt.mode)
+			}
+		})
 	}
 
-	requireError(t, e.do(httptest.NewRequest(http.MethodGet, "/managers?to=soon", nil)), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	for _, q := range []string{"to=soon", "mode=x"} {
+		t.Run(q, func(t *testing.T) {
+			requireError(t, e.do(httptest.NewRequest(http.MethodGet, "/managers?"+q, nil)), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+		})
+	}
 
 	plain := newEnv(t, envOpts{store: storeOnly{memory.New()}})
 	b := requireError(t, plain.do(httptest.NewRequest(http.MethodGet, "/managers", nil)), http.StatusServiceUnavailable, callaudit.KindNotConfigured)
 	assert.Contains(t, b.Error.Message, "cannot list managers")
 }
 
+// modeCalls counts the seeded calls of manager in mode.
+func modeCalls(mode score.Mode, manager string) int {
+	n := 0
+	for _, c := range seedCalls {
+		if m, _ := score.ParseMode(c.mode); m == mode && c.manager == manager {
+			n++
+		}
+	}
+	return n
+}
+
+// periodOf reads a test query's from and to, dates only: from is that
+// day's 00:00 UTC, to the end of its day, as the API documents.
+func periodOf(t *testing.T, query string) (from, to time.Time) {
+	t.Helper()
+	v, err := url.ParseQuery(query)
+	require.NoError(t, err)
+	if s := v.Get("from"); s != "" {
+		from, err = time.Parse(time.DateOnly, s)
+		require.NoError(t, err)
+	}
+	if s := v.Get("to"); s != "" {
+		to, err = time.Parse(time.DateOnly, s)
+		require.NoError(t, err)
+		to = to.AddDate(0, 0, 1)
+	}
+	return from, to
+}
+
 func TestManagerStats(t *testing.T) {
 	e := historyEnv(t, nil)
-	rec := e.do(httptest.NewRequest(http.MethodGet, "/managers/"+url.PathEscape("анна")+"/stats?bucket=week&from=2026-11-01&to=2026-11-30", nil))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	var st storage.Stats
-	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st))
-	assert.Equal(t, "анна", st.ManagerID)
-	want, err := e.store.Stats(t.Context(), storage.StatsQuery{ManagerID: "анна"})
-	require.NoError(t, err)
-	assert.Equal(t, want.Count, st.Count)
-	assert.InDelta(t, want.Average, st.Average, 1e-9)
+	path := "/managers/" + url.PathEscape("анна") + "/stats?"
+	rubric := func(mode score.Mode) []string {
+		var ids []string
+		for _, c := range checklist.New().DefaultRubric(mode).Criteria {
+			ids = append(ids, c.ID)
+		}
+		return ids
+	}
+	tests := []struct {
+		query string
+		mode  score.Mode
+	}{
+		{"bucket=week&from=2026-11-01&to=2026-11-30", score.ModeManager},
+		{"mode=manager%2B&bucket=week", score.ModeManager},
+		{"mode=CLIENT%20%2B", score.ModeClient},
+		{"mode=Dialog", score.ModeDialog},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			rec := e.do(httptest.NewRequest(http.MethodGet, path+tt.query, nil))
+			require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			var st storage.Stats
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &st))
+			assert.Equal(t, "анна", st.ManagerID)
+			assert.Equal(t, tt.mode, st.Mode, "the answer states its mode")
+			q := storage.StatsQuery{ManagerID: "анна", Mode: tt.mode}
+			q.From, q.To = periodOf(t, tt.query)
+			want, err := e.store.Stats(t.Context(), q)
+			require.NoError(t, err)
+			assert.Equal(t, modeCalls(tt.mode, "анна"), st.Count, "only %s calls count", tt.mode)
+			assert.Equal(t, want.Count, st.Count)
+			assert.InDelta(t, want.Average, st.Average, 1e-9)
+			// The criteria are this mode's rubric, never a mix of modes.
+			for id := range st.Criteria {
+				assert.Contains(t, rubric(tt.mode), id, "criterion %s is not in the %s rubric", id, tt.mode)
+			}
+		})
+	}
 
 	for _, q := range []string{"bucket=month", "from=1.1.2026", "mode=x"} {
 		t.Run(q, func(t *testing.T) {

@@ -32,7 +32,7 @@ import (
 func liveConfig(t *testing.T) openai.Config {
 	t.Helper()
 	if os.Getenv("OPENAI_API_KEY") == "" {
-		t.Skip("OPENAI_API_KEY is not set")
+		t.Skip("missing test input: OPENAI_API_KEY is not set")
 	}
 	return openai.Config{APIKey: os.Getenv("OPENAI_API_KEY"), BaseURL: os.Getenv("OPENAI_BASE_URL"),
 		ScoreModel: os.Getenv("AUDIT_SCORE_MODEL"), TranscribeModel: os.Getenv("AUDIT_TRANSCRIBE_MODEL")}

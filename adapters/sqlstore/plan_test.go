@@ -64,7 +64,16 @@ func TestSQLiteQueryPlans(t *testing.T) {
 	}
 	t.Run("Stats", func(t *testing.T) {
 		trend, trendArgs, criteria, criteriaArgs := s.statsQueries(storage.StatsQuery{ManagerID: "m", From: period.From, To: period.To})
-		assert.Contains(t, plan(trend, trendArgs), "USING COVERING INDEX calls_manager")
+		// One mode's calls of one manager: calls_board holds exactly them.
+		assert.Contains(t, plan(trend, trendArgs), "USING COVERING INDEX calls_board (status=? AND mode=? AND manager_id=?")
 		assert.Contains(t, plan(criteria, criteriaArgs), "USING COVERING INDEX call_criteria_manager")
+	})
+	t.Run("Managers", func(t *testing.T) {
+		// The leaderboard of one mode over all time reads calls_board
+		// alone, already grouped by manager.
+		board, args := s.managersQuery(storage.ManagerQuery{Mode: score.ModeClient})
+		p := plan(board, args)
+		assert.Contains(t, p, "USING COVERING INDEX calls_board (status=? AND mode=?)")
+		assert.NotContains(t, p, "TEMP B-TREE", "the index gives the groups")
 	})
 }

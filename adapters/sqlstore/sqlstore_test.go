@@ -98,9 +98,52 @@ func TestSqlstoreConcurrentOpen(t *testing.T) {
 				require.NoError(t, err)
 			}
 			s := open(t, dsn)
-			files, err := filepath.Glob(filepath.Join("migrations", db.name, "*.sql"))
+			assert.Len(t, migrationRows(t, s), embeddedMigrations(t, db.name), "each version once")
+		})
+	}
+}
+
+// embeddedMigrations counts the dialect's migration files.
+func embeddedMigrations(t *testing.T, dialect string) int {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join("migrations", dialect, "*.sql"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	return len(files)
+}
+
+// TestSqlstoreUpgradeAddsBoardIndex opens a database that has only the
+// first version, with calls in it, as a store from before the per-mode
+// leaderboard left it: the second version is applied, the calls stay, and
+// the leaderboard of each mode is right.
+func TestSqlstoreUpgradeAddsBoardIndex(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := db.fresh(t)
+			s := open(t, dsn)
+			at := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+			for i, mode := range score.Modes {
+				c := storagetest.FullCall(fmt.Sprintf("c%d", i), at.Add(time.Duration(i)*time.Hour))
+				c.Mode = mode
+				require.NoError(t, s.Save(ctx, c))
+			}
+			_, err := s.DB().ExecContext(ctx, "DROP INDEX calls_board")
+			require.NoError(t, err, "version 2 made the index")
+			_, err = s.DB().ExecContext(ctx, "DELETE FROM callaudit_migrations WHERE version = 2")
 			require.NoError(t, err)
-			assert.Len(t, migrationRows(t, s), len(files), "each migration applied once")
+			require.NoError(t, s.Close())
+
+			s2 := open(t, dsn)
+			assert.Len(t, migrationRows(t, s2), embeddedMigrations(t, db.name))
+			_, err = s2.DB().ExecContext(ctx, "DROP INDEX calls_board")
+			require.NoError(t, err, "the upgrade made the index again")
+			for _, mode := range score.Modes {
+				board, err := s2.Managers(ctx, storage.ManagerQuery{Mode: mode})
+				require.NoError(t, err)
+				require.Len(t, board, 1, mode)
+				assert.Equal(t, 1, board[0].Count, "%s: one call of that mode", mode)
+			}
 		})
 	}
 }

@@ -24,7 +24,7 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 	if err := q.Check(); err != nil {
 		return storage.Stats{}, err
 	}
-	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	st := storage.Stats{ManagerID: q.ManagerID, Mode: q.ModeOrDefault(), Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
 
 	trendQ, trendArgs, criteriaQ, criteriaArgs := s.statsQueries(q)
 	rows, err := s.read.QueryContext(ctx, trendQ, trendArgs...)
@@ -98,30 +98,35 @@ func (s *Store) statsQueries(q storage.StatsQuery) (trend string, trendArgs []an
 	return trend, w.args, criteria, cw.args
 }
 
-// statsScope adds the manager, period and mode of q; the columns have the
-// same names in calls and call_criteria.
+// statsScope adds the manager, period and mode of q (one mode always:
+// modes have different rubrics); the columns have the same names in calls
+// and call_criteria.
 func (s *Store) statsScope(w *where, q storage.StatsQuery) {
 	if q.ManagerID != "" {
 		w.add("manager_id = ?", q.ManagerID)
 	}
 	s.period(w, q.From, q.To)
-	if q.Mode != "" {
-		w.add("mode = ?", string(q.Mode))
-	}
+	w.add("mode = ?", string(q.ModeOrDefault()))
 }
 
-// Managers returns the leaderboard of the managers with scored calls in the
-// period, best average first (ties: more calls, then ManagerID).
+// managersScope adds what every leaderboard query shares: scored calls of
+// the query's mode with a manager, from from on (q.From or the midpoint)
+// to q.To.
+func (s *Store) managersScope(w *where, q storage.ManagerQuery, from time.Time) {
+	scoredCalls(w)
+	w.add("mode = ?", string(q.ModeOrDefault()))
+	s.period(w, from, q.To)
+}
+
+// Managers returns the leaderboard of the managers with scored calls of
+// the query's mode in the period, best average first (ties: more calls,
+// then ManagerID).
 func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage.ManagerSummary, error) {
-	if err := (storage.StatsQuery{From: q.From, To: q.To}).Check(); err != nil {
+	if err := q.Check(); err != nil {
 		return nil, err
 	}
-	var w where
-	scoredCalls(&w)
-	w.add("manager_id <> ''")
-	s.period(&w, q.From, q.To)
-	rows, err := s.read.QueryContext(ctx, s.dialect.rebind("SELECT manager_id, count(*), sum(total_score), min(created_at), max(created_at) FROM calls"+
-		w.sql()+" GROUP BY manager_id"), w.args...)
+	boardQ, boardArgs := s.managersQuery(q)
+	rows, err := s.read.QueryContext(ctx, boardQ, boardArgs...)
 	if err != nil {
 		return nil, s.translate("Managers", err)
 	}
@@ -157,13 +162,12 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 	newer := map[string][2]int64{} // manager → count, sum
 	countNewer := func(mid time.Time, manager string) error {
 		var nw where
-		scoredCalls(&nw)
 		if manager != "" {
 			nw.add("manager_id = ?", manager)
 		} else {
 			nw.add("manager_id <> ''")
 		}
-		s.period(&nw, mid, q.To)
+		s.managersScope(&nw, q, mid)
 		rows, err := s.read.QueryContext(ctx, s.dialect.rebind("SELECT manager_id, count(*), sum(total_score) FROM calls"+
 			nw.sql()+" GROUP BY manager_id"), nw.args...)
 		if err != nil {
@@ -213,6 +217,16 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 		return a.ManagerID < b.ManagerID
 	})
 	return out, nil
+}
+
+// managersQuery builds the leaderboard's query: count, sum, first and
+// last call per manager over the scored calls of q's mode in the period.
+func (s *Store) managersQuery(q storage.ManagerQuery) (string, []any) {
+	var w where
+	w.add("manager_id <> ''")
+	s.managersScope(&w, q, q.From)
+	return s.dialect.rebind("SELECT manager_id, count(*), sum(total_score), min(created_at), max(created_at) FROM calls" +
+		w.sql() + " GROUP BY manager_id"), w.args
 }
 
 // scanAll calls fn for each row and closes rows.

@@ -224,7 +224,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 				if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 					t.Fatal("AUDIT_TEST_POSTGRES_URL is not set (run scripts/test.sh)")
 				}
-				t.Skip("AUDIT_TEST_POSTGRES_URL is not set")
+				t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
 			}
 			return []string{"AUDIT_DATABASE_URL=" + url}
 		}},

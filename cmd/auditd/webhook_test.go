@@ -286,7 +286,7 @@ func freshPostgresDB(t *testing.T) string {
 		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
 		}
-		t.Skip("AUDIT_TEST_POSTGRES_URL is not set; scripts/test.sh starts a PostgreSQL server")
+		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
 	}
 	admin, err := sql.Open("pgx", base)
 	require.NoError(t, err)

@@ -49,7 +49,12 @@ func TestSmoke(t *testing.T) {
 	require.NotNil(t, res.upload)
 	assert.Equal(t, http.StatusOK, res.upload.status, res.upload.errText)
 	assert.Positive(t, res.upload.upstreamChunks)
-	assert.GreaterOrEqual(t, res.upload.peakRSS, res.upload.rssAfterStart)
+	assert.Positive(t, res.upload.rssAfterStart)
+	// VmHWM is the larger of the high-water mark Linux records (only when
+	// memory is unmapped) and the current RSS, so it can fall a little
+	// when the Go runtime hands memory back: a fresh clone's run saw 44 KiB.
+	const vmHWMSlack = 4 << 20
+	assert.GreaterOrEqual(t, res.upload.peakRSS+vmHWMSlack, res.upload.rssAfterStart)
 
 	var out bytes.Buffer
 	res.print(&out)

@@ -257,7 +257,8 @@ func (s *FileStore) Stats(ctx context.Context, q storage.StatsQuery) (storage.St
 	if err := q.Check(); err != nil {
 		return storage.Stats{}, err
 	}
-	f := storage.Filter{ManagerID: q.ManagerID, From: q.From, To: q.To, Mode: q.Mode}
+	// One mode only: each mode has its own rubric.
+	f := storage.Filter{ManagerID: q.ManagerID, From: q.From, To: q.To, Mode: q.ModeOrDefault()}
 	s.mu.Lock()
 	var hits []*record
 	for _, r := range s.calls {
@@ -268,7 +269,7 @@ func (s *FileStore) Stats(ctx context.Context, q storage.StatsQuery) (storage.St
 	}
 	s.mu.Unlock()
 
-	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	st := storage.Stats{ManagerID: q.ManagerID, Mode: f.Mode, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
 	if len(hits) == 0 {
 		return st, nil
 	}

@@ -15,9 +15,13 @@ import (
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/score/scoretest"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-const sharedDialogs = "../../../shared/testdata/dialogs"
+// samples marks a dialog path as one of the project's sample dialogs,
+// embedded in transcribetest (the module's own copies), rather than a file
+// of this package's testdata.
+const samples = "transcribetest:"
 
 func TestConformance(t *testing.T) {
 	scoretest.Run(t, scoretest.Harness{
@@ -30,14 +34,14 @@ func TestConformance(t *testing.T) {
 	})
 }
 
-// dialog parses a dialog file; the shared sample dialogs live outside the
-// module, so a test that needs them skips when they are absent.
+// dialog parses a dialog: a file of testdata, or a sample dialog when the
+// path starts with samples.
 func dialog(t testing.TB, path string) transcribe.Transcript {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if os.IsNotExist(err) && strings.HasPrefix(path, sharedDialogs) {
-		t.Skipf("sample dialog %s is not available", path)
+	if name, ok := strings.CutPrefix(path, samples); ok {
+		return transcribe.ParseDialog(transcribetest.Dialog(t, name))
 	}
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	return transcribe.ParseDialog(string(b))
 }
@@ -58,10 +62,10 @@ func TestSeparatesGoodFromBad(t *testing.T) {
 		mode     score.Mode
 		min, max int
 	}{
-		{sharedDialogs + "/ru_good_crm.txt", score.ModeManager, 75, 100},
-		{sharedDialogs + "/ru_bad_pushy.txt", score.ModeManager, 0, 35},
-		{sharedDialogs + "/en_medium_demo.txt", score.ModeManager, 36, 74},
-		{sharedDialogs + "/ru_inline_one_line.txt", score.ModeManager, 55, 100},
+		{samples + "ru_good_crm.txt", score.ModeManager, 75, 100},
+		{samples + "ru_bad_pushy.txt", score.ModeManager, 0, 35},
+		{samples + "en_medium_demo.txt", score.ModeManager, 36, 74},
+		{samples + "ru_inline_one_line.txt", score.ModeManager, 55, 100},
 		{"testdata/en_good_discovery.txt", score.ModeManager, 75, 100},
 		{"testdata/ru_rude_support.txt", score.ModeManager, 0, 35},
 		{"testdata/ru_card_scam.txt", score.ModeManager, 0, 15},
@@ -71,10 +75,10 @@ func TestSeparatesGoodFromBad(t *testing.T) {
 		{"testdata/en_pushy_crm.txt", score.ModeManager, 0, 35},
 		{"testdata/en_pushy_crm.txt", score.ModeDialog, 0, 40},
 		// The other modes keep the order of good and bad calls.
-		{sharedDialogs + "/ru_good_crm.txt", score.ModeClient, 75, 100},
-		{sharedDialogs + "/ru_bad_pushy.txt", score.ModeClient, 0, 40},
-		{sharedDialogs + "/ru_good_crm.txt", score.ModeDialog, 75, 100},
-		{sharedDialogs + "/ru_bad_pushy.txt", score.ModeDialog, 0, 40},
+		{samples + "ru_good_crm.txt", score.ModeClient, 75, 100},
+		{samples + "ru_bad_pushy.txt", score.ModeClient, 0, 40},
+		{samples + "ru_good_crm.txt", score.ModeDialog, 75, 100},
+		{samples + "ru_bad_pushy.txt", score.ModeDialog, 0, 40},
 		{"testdata/en_good_discovery.txt", score.ModeDialog, 75, 100},
 		{"testdata/ru_rude_support.txt", score.ModeDialog, 0, 40},
 		{"testdata/ru_card_scam.txt", score.ModeClient, 0, 15},
@@ -91,7 +95,7 @@ func TestSeparatesGoodFromBad(t *testing.T) {
 }
 
 func TestInlineSupportCallIsSplitIntoTurns(t *testing.T) {
-	tr := dialog(t, sharedDialogs+"/ru_inline_one_line.txt")
+	tr := dialog(t, samples+"ru_inline_one_line.txt")
 	require.Len(t, tr.Segments, 10, "the one-line dialog must be split into turns")
 	for i, seg := range tr.Segments {
 		want := transcribe.RoleClient
@@ -241,7 +245,7 @@ func TestMonologueAndInterruptionsCost(t *testing.T) {
 }
 
 func TestModesChangeCriteria(t *testing.T) {
-	tr := dialog(t, sharedDialogs+"/ru_good_crm.txt")
+	tr := dialog(t, samples+"ru_good_crm.txt")
 	s := checklist.New()
 	for _, tt := range []struct {
 		mode     score.Mode
@@ -267,7 +271,7 @@ func TestModesChangeCriteria(t *testing.T) {
 }
 
 func TestRubricFromRequest(t *testing.T) {
-	tr := dialog(t, sharedDialogs+"/en_medium_demo.txt")
+	tr := dialog(t, samples+"en_medium_demo.txt")
 	s := checklist.New()
 
 	only := score.Rubric{Criteria: []score.Criterion{{ID: checklist.Greeting, Weight: 1}, {ID: checklist.NeedsDiscovery, Weight: 0}}}
@@ -299,7 +303,7 @@ func TestWithRubricChangesTheDefault(t *testing.T) {
 	got := s.DefaultRubric(score.ModeManager)
 	require.Len(t, got.Criteria, 2)
 	assert.NotEqual(t, 99.0, got.Criteria[0].Weight)
-	rep := scoreIt(t, s, score.Request{Transcript: dialog(t, sharedDialogs+"/ru_good_crm.txt")})
+	rep := scoreIt(t, s, score.Request{Transcript: dialog(t, samples+"ru_good_crm.txt")})
 	assert.Len(t, rep.Criteria, 2)
 	// The other modes keep their defaults.
 	assert.Equal(t, checklist.New().DefaultRubric(score.ModeClient), s.DefaultRubric(score.ModeClient))
@@ -307,7 +311,7 @@ func TestWithRubricChangesTheDefault(t *testing.T) {
 	// A configured rubric with criteria the checklist does not know fails
 	// the calls of its mode, with the reason.
 	bad := checklist.New(checklist.WithRubric(score.ModeDialog, score.Rubric{Criteria: []score.Criterion{{ID: "upsell", Weight: 1}}}))
-	tr := dialog(t, sharedDialogs+"/ru_good_crm.txt")
+	tr := dialog(t, samples+"ru_good_crm.txt")
 	_, err := bad.Score(context.Background(), score.Request{Transcript: tr, Mode: score.ModeDialog})
 	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
 	assert.Contains(t, callaudit.MessageOf(err), "upsell")
@@ -338,7 +342,7 @@ func TestDefaultRubrics(t *testing.T) {
 }
 
 func TestReportLanguage(t *testing.T) {
-	tr := dialog(t, sharedDialogs+"/ru_bad_pushy.txt")
+	tr := dialog(t, samples+"ru_bad_pushy.txt")
 	s := checklist.New()
 	for _, tt := range []struct{ req, want string }{{"", "ru"}, {"en", "en"}, {"en-US", "en"}, {"de", "ru"}} {
 		t.Run(tt.req, func(t *testing.T) {
@@ -351,13 +355,13 @@ func TestReportLanguage(t *testing.T) {
 			}
 		})
 	}
-	en := dialog(t, sharedDialogs+"/en_medium_demo.txt")
+	en := dialog(t, samples+"en_medium_demo.txt")
 	rep := scoreIt(t, s, score.Request{Transcript: en})
 	assert.Equal(t, "en", rep.Meta.Language, "an English dialog gets an English report")
 }
 
 func TestReportShape(t *testing.T) {
-	tr := dialog(t, sharedDialogs+"/ru_bad_pushy.txt")
+	tr := dialog(t, samples+"ru_bad_pushy.txt")
 	rep := scoreIt(t, checklist.New(), score.Request{Transcript: tr})
 	assert.Nil(t, rep.RawModelOutput)
 	assert.Equal(t, checklist.Name, rep.Meta.Scorer)

@@ -300,7 +300,8 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 	if err := q.Check(); err != nil {
 		return storage.Stats{}, err
 	}
-	st := storage.Stats{ManagerID: q.ManagerID, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	mode := q.ModeOrDefault()
+	st := storage.Stats{ManagerID: q.ManagerID, Mode: mode, Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
 	type acc struct{ sum, n int }
 	var (
 		sum      int
@@ -317,7 +318,7 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 		}
 	}
 	err := s.scan(ctx, "memory.Stats", q.ManagerID, q.From, q.To, func(e *entry) {
-		if !e.scored || (q.Mode != "" && e.call.Mode != q.Mode) {
+		if !e.scored || e.call.Mode != mode {
 			return
 		}
 		v := e.score
@@ -367,12 +368,16 @@ func (s *Store) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats,
 	return st, nil
 }
 
-// Managers lists every manager with scored calls in the period, best
-// average first.
+// Managers lists every manager with scored calls of the query's mode in
+// the period, best average first.
 func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage.ManagerSummary, error) {
 	if err := ctxErr(ctx, "memory.Managers"); err != nil {
 		return nil, err
 	}
+	if err := q.Check(); err != nil {
+		return nil, err
+	}
+	mode := q.ModeOrDefault()
 	from, to := bound(q.From, math.MinInt64), bound(q.To, math.MaxInt64)
 	out := []storage.ManagerSummary{}
 	s.mu.RLock()
@@ -390,7 +395,7 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 			first, last time.Time
 		)
 		err := walk(ctx, "memory.Managers", x, from, to, func(e *entry) {
-			if !e.scored {
+			if !e.scored || e.call.Mode != mode {
 				return
 			}
 			if m.Count == 0 {
@@ -410,7 +415,7 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 		m.LastAt = last
 		var newSum, newN int
 		err = walk(ctx, "memory.Managers", x, max(from, q.Midpoint(first, last).UnixNano()), to, func(e *entry) {
-			if e.scored {
+			if e.scored && e.call.Mode == mode {
 				newSum, newN = newSum+e.score, newN+1
 			}
 		})

@@ -3,6 +3,7 @@ package memory_test
 import (
 	"cmp"
 	"context"
+	"iter"
 	"slices"
 	"strings"
 	"testing"
@@ -77,14 +78,14 @@ func TestLargeStoreAgainstBruteForce(t *testing.T) {
 		}
 	}
 
-	for k := range g.Managers {
-		q := storage.StatsQuery{ManagerID: g.ManagerID(k), From: g.From.Add(5 * day), To: g.From.Add(50 * day), Bucket: storage.BucketWeek}
+	for k, mode := range iterModes(g.Managers) {
+		q := storage.StatsQuery{ManagerID: g.ManagerID(k), Mode: mode, From: g.From.Add(5 * day), To: g.From.Add(50 * day), Bucket: storage.BucketWeek}
 		st, err := s.Stats(ctx, q)
 		require.NoError(t, err)
 		var count, sum int
 		weeks := map[time.Time]int{}
 		for _, c := range calls {
-			if c.ManagerID == q.ManagerID && c.Report != nil && !c.CreatedAt.Before(q.From) && c.CreatedAt.Before(q.To) {
+			if c.ManagerID == q.ManagerID && c.Mode == mode && c.Report != nil && !c.CreatedAt.Before(q.From) && c.CreatedAt.Before(q.To) {
 				count++
 				sum += c.Report.TotalScore
 				weeks[storage.BucketWeek.Start(c.CreatedAt)]++
@@ -96,6 +97,19 @@ func TestLargeStoreAgainstBruteForce(t *testing.T) {
 		assert.Len(t, st.Trend, len(weeks))
 		for _, p := range st.Trend {
 			assert.Equal(t, weeks[p.Start], p.Count, "%s week %v", q.ManagerID, p.Start)
+		}
+	}
+}
+
+// iterModes yields every manager index with every mode.
+func iterModes(managers int) iter.Seq2[int, score.Mode] {
+	return func(yield func(int, score.Mode) bool) {
+		for k := range managers {
+			for _, m := range score.Modes {
+				if !yield(k, m) {
+					return
+				}
+			}
 		}
 	}
 }

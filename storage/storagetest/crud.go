@@ -107,10 +107,13 @@ func testSaveReplaces(t *testing.T, s storage.Store) {
 			page, err = s.List(ctx(t), storage.Filter{ManagerID: "anna"})
 			require.NoError(t, err)
 			assert.Empty(t, page.Calls, "the call moved from anna to vera")
-			st, err := s.Stats(ctx(t), storage.StatsQuery{ManagerID: "vera"})
+			st, err := s.Stats(ctx(t), storage.StatsQuery{ManagerID: "vera", Mode: score.ModeDialog})
 			require.NoError(t, err)
 			assert.Equal(t, 1, st.Count)
 			assert.Equal(t, 90-i, st.Max)
+			st, err = s.Stats(ctx(t), storage.StatsQuery{ManagerID: "anna", Mode: score.ModeManager})
+			require.NoError(t, err)
+			assert.Zero(t, st.Count, "the call moved from anna's Manager+ to vera's Диалог")
 		})
 	}
 
@@ -121,7 +124,7 @@ func testSaveReplaces(t *testing.T, s storage.Store) {
 		got := get(t, s, "c1")
 		assert.Nil(t, got.Report)
 		assert.Equal(t, storage.StatusQueued, got.Status)
-		st, err := s.Stats(ctx(t), storage.StatsQuery{ManagerID: "vera"})
+		st, err := s.Stats(ctx(t), storage.StatsQuery{ManagerID: "vera", Mode: score.ModeDialog})
 		require.NoError(t, err)
 		assert.Zero(t, st.Count)
 	})

@@ -72,21 +72,25 @@ func assertTrend(t *testing.T, want, got []storage.TrendPoint) {
 
 func testStatsArithmetic(t *testing.T, s storage.Store) {
 	saveShuffled(t, s, statsFixture())
+	// No mode is Manager+: a1, a2, a4 and a6. The Client+ and Диалог
+	// calls have other rubrics and never enter its figures.
 	st := stats(t, s, storage.StatsQuery{ManagerID: "anna"})
 	assert.Equal(t, "anna", st.ManagerID)
-	assert.Equal(t, 6, st.Count, "a7 and a8 have no report, b1 is boris's")
-	assert.InDelta(t, 380.0/6, st.Average, 1e-9)
+	assert.Equal(t, score.ModeManager, st.Mode, "the answer states the mode it covers")
+	assert.Equal(t, 4, st.Count, "a3 and a5 are other modes, a7 and a8 have no report, a9 is not done, b1 is boris's")
+	assert.InDelta(t, 55.0, st.Average, 1e-9)
 	assert.Equal(t, 30, st.Min)
-	assert.Equal(t, 90, st.Max)
+	assert.Equal(t, 80, st.Max)
 	require.Len(t, st.Criteria, 3)
-	assert.InDelta(t, 390.0/5, st.Criteria["greeting"], 1e-9, "greeting: a1..a5")
-	assert.InDelta(t, 170.0/4, st.Criteria["needs"], 1e-9, "needs: a1, a2, a4, a6 only")
-	assert.InDelta(t, 160.0/3, st.Criteria["close"], 1e-9, "close: a4, a5, a6 only")
+	assert.InDelta(t, 230.0/3, st.Criteria["greeting"], 1e-9, "greeting: a1, a2, a4")
+	assert.InDelta(t, 170.0/4, st.Criteria["needs"], 1e-9, "needs: a1, a2, a4, a6")
+	assert.InDelta(t, 90.0/2, st.Criteria["close"], 1e-9, "close: a4, a6")
 
 	t.Run("every manager", func(t *testing.T) {
 		all := stats(t, s, storage.StatsQuery{})
-		assert.Equal(t, 7, all.Count)
-		assert.InDelta(t, 480.0/7, all.Average, 1e-9)
+		assert.Equal(t, score.ModeManager, all.Mode)
+		assert.Equal(t, 5, all.Count)
+		assert.InDelta(t, 320.0/5, all.Average, 1e-9)
 		assert.Equal(t, 100, all.Max)
 		assert.InDelta(t, 100.0, all.Criteria["overall"], 1e-9)
 	})
@@ -100,37 +104,77 @@ func testStatsArithmetic(t *testing.T, s storage.Store) {
 	})
 }
 
-func testStatsTrend(t *testing.T, s storage.Store) {
+// testStatsModesApart checks that each mode's figures come from that
+// mode's calls alone: a store that averages modes together (or drops the
+// mode filter, or applies it to the totals but not to the criteria) gets
+// other counts, averages or criteria.
+func testStatsModesApart(t *testing.T, s storage.Store) {
 	saveShuffled(t, s, statsFixture())
 	tests := []struct {
+		mode     score.Mode
+		want     score.Mode
+		count    int
+		average  float64
+		min, max int
+		criteria map[string]float64
+	}{
+		{"", score.ModeManager, 4, 55, 30, 80, map[string]float64{"greeting": 230.0 / 3, "needs": 42.5, "close": 45}},
+		{score.ModeManager, score.ModeManager, 4, 55, 30, 80, map[string]float64{"greeting": 230.0 / 3, "needs": 42.5, "close": 45}},
+		{score.ModeClient, score.ModeClient, 1, 90, 90, 90, map[string]float64{"greeting": 90}},
+		{score.ModeDialog, score.ModeDialog, 1, 70, 70, 70, map[string]float64{"greeting": 70, "close": 70}},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.want)+"/"+string(tt.mode), func(t *testing.T) {
+			st := stats(t, s, storage.StatsQuery{ManagerID: "anna", Mode: tt.mode})
+			assert.Equal(t, tt.want, st.Mode)
+			assert.Equal(t, tt.count, st.Count)
+			assert.InDelta(t, tt.average, st.Average, 1e-9)
+			assert.Equal(t, tt.min, st.Min)
+			assert.Equal(t, tt.max, st.Max)
+			assert.Equal(t, len(tt.criteria), len(st.Criteria), "only this mode's criteria: %v", st.Criteria)
+			for k, v := range tt.criteria {
+				assert.InDelta(t, v, st.Criteria[k], 1e-9, "criterion %s", k)
+			}
+			sum := 0
+			for _, p := range st.Trend {
+				sum += p.Count
+			}
+			assert.Equal(t, tt.count, sum, "the trend covers this mode's calls only")
+		})
+	}
+}
+
+func testStatsTrend(t *testing.T, s storage.Store) {
+	saveShuffled(t, s, statsFixture())
+	managerDays := []storage.TrendPoint{
+		{Start: day(2, 0, 0), Count: 2, Average: 70},
+		{Start: day(8, 0, 0), Count: 1, Average: 50},
+		{Start: day(12, 0, 0), Count: 1, Average: 30},
+	}
+	tests := []struct {
 		name   string
+		mode   score.Mode
 		bucket storage.Bucket
 		want   []storage.TrendPoint
 	}{
-		{"days by default", "", []storage.TrendPoint{
-			{Start: day(2, 0, 0), Count: 2, Average: 70},
-			{Start: day(4, 0, 0), Count: 1, Average: 90},
-			{Start: day(8, 0, 0), Count: 1, Average: 50},
-			{Start: day(9, 0, 0), Count: 1, Average: 70},
-			{Start: day(12, 0, 0), Count: 1, Average: 30},
-		}},
-		{"days", storage.BucketDay, []storage.TrendPoint{
-			{Start: day(2, 0, 0), Count: 2, Average: 70},
-			{Start: day(4, 0, 0), Count: 1, Average: 90},
-			{Start: day(8, 0, 0), Count: 1, Average: 50},
-			{Start: day(9, 0, 0), Count: 1, Average: 70},
-			{Start: day(12, 0, 0), Count: 1, Average: 30},
-		}},
+		{"days by default", "", "", managerDays},
+		{"days", "", storage.BucketDay, managerDays},
 		// Weeks start on Monday 00:00 UTC: a4 (Sunday 23:30 UTC, Monday
 		// in Moscow) is in the first week, a5 (Monday 00:00) in the second.
-		{"weeks", storage.BucketWeek, []storage.TrendPoint{
-			{Start: day(2, 0, 0), Count: 4, Average: 70},
-			{Start: day(9, 0, 0), Count: 2, Average: 50},
+		{"weeks", "", storage.BucketWeek, []storage.TrendPoint{
+			{Start: day(2, 0, 0), Count: 3, Average: 190.0 / 3},
+			{Start: day(9, 0, 0), Count: 1, Average: 30},
+		}},
+		{"weeks of another mode", score.ModeDialog, storage.BucketWeek, []storage.TrendPoint{
+			{Start: day(9, 0, 0), Count: 1, Average: 70},
+		}},
+		{"days of another mode", score.ModeClient, storage.BucketDay, []storage.TrendPoint{
+			{Start: day(4, 0, 0), Count: 1, Average: 90},
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st := stats(t, s, storage.StatsQuery{ManagerID: "anna", Bucket: tt.bucket})
+			st := stats(t, s, storage.StatsQuery{ManagerID: "anna", Mode: tt.mode, Bucket: tt.bucket})
 			assertTrend(t, tt.want, st.Trend)
 			sum := 0
 			for _, p := range st.Trend {
@@ -153,15 +197,22 @@ func testStatsFilters(t *testing.T, s storage.Store) {
 		criteria map[string]float64
 		trend    []storage.TrendPoint
 	}{
-		{"period: from inclusive, to exclusive", storage.StatsQuery{ManagerID: "anna", From: day(4, 9, 0), To: day(9, 0, 0)},
-			2, 70, 50, 90, map[string]float64{"greeting": 70, "needs": 50, "close": 50},
-			[]storage.TrendPoint{{Start: day(4, 0, 0), Count: 1, Average: 90}, {Start: day(8, 0, 0), Count: 1, Average: 50}}},
-		{"period in another zone", storage.StatsQuery{ManagerID: "anna", From: day(4, 9, 0).In(msk), To: day(9, 0, 0).In(msk)},
-			2, 70, 50, 90, map[string]float64{"greeting": 70, "needs": 50, "close": 50},
-			[]storage.TrendPoint{{Start: day(4, 0, 0), Count: 1, Average: 90}, {Start: day(8, 0, 0), Count: 1, Average: 50}}},
+		// a2 is at from, a6 at to.
+		{"period: from inclusive, to exclusive", storage.StatsQuery{ManagerID: "anna", From: day(2, 15, 0), To: day(12, 12, 0)},
+			2, 65, 50, 80, map[string]float64{"greeting": 75, "needs": 55, "close": 50},
+			[]storage.TrendPoint{{Start: day(2, 0, 0), Count: 1, Average: 80}, {Start: day(8, 0, 0), Count: 1, Average: 50}}},
+		{"period in another zone", storage.StatsQuery{ManagerID: "anna", From: day(2, 15, 0).In(msk), To: day(12, 12, 0).In(msk)},
+			2, 65, 50, 80, map[string]float64{"greeting": 75, "needs": 55, "close": 50},
+			[]storage.TrendPoint{{Start: day(2, 0, 0), Count: 1, Average: 80}, {Start: day(8, 0, 0), Count: 1, Average: 50}}},
 		{"only from", storage.StatsQuery{ManagerID: "anna", From: day(9, 0, 0)},
-			2, 50, 30, 70, map[string]float64{"greeting": 70, "needs": 20, "close": 55},
-			[]storage.TrendPoint{{Start: day(9, 0, 0), Count: 1, Average: 70}, {Start: day(12, 0, 0), Count: 1, Average: 30}}},
+			1, 30, 30, 30, map[string]float64{"needs": 20, "close": 40},
+			[]storage.TrendPoint{{Start: day(12, 0, 0), Count: 1, Average: 30}}},
+		{"from a call's instant", storage.StatsQuery{ManagerID: "anna", From: day(2, 15, 0)},
+			3, 160.0 / 3, 30, 80, map[string]float64{"greeting": 75, "needs": 130.0 / 3, "close": 45},
+			[]storage.TrendPoint{{Start: day(2, 0, 0), Count: 1, Average: 80}, {Start: day(8, 0, 0), Count: 1, Average: 50}, {Start: day(12, 0, 0), Count: 1, Average: 30}}},
+		{"another mode from a call's instant", storage.StatsQuery{ManagerID: "anna", Mode: score.ModeDialog, From: day(9, 0, 0)},
+			1, 70, 70, 70, map[string]float64{"greeting": 70, "close": 70},
+			[]storage.TrendPoint{{Start: day(9, 0, 0), Count: 1, Average: 70}}},
 		{"only to", storage.StatsQuery{ManagerID: "anna", To: day(2, 15, 0)},
 			1, 60, 60, 60, map[string]float64{"greeting": 80, "needs": 40},
 			[]storage.TrendPoint{{Start: day(2, 0, 0), Count: 1, Average: 60}}},
@@ -215,6 +266,7 @@ func testStatsEmpty(t *testing.T, s storage.Store) {
 		{"only unscored calls in the period", storage.StatsQuery{ManagerID: "anna", From: day(10, 0, 0), To: day(11, 0, 0)}},
 		{"empty period", storage.StatsQuery{ManagerID: "anna", From: day(2, 10, 0), To: day(2, 10, 0)}},
 		{"mode without calls", storage.StatsQuery{ManagerID: "boris", Mode: score.ModeDialog}},
+		{"only other modes' calls in the period", storage.StatsQuery{ManagerID: "anna", From: day(4, 0, 0), To: day(5, 0, 0)}},
 	} {
 		t.Run(tt.name, func(t *testing.T) { check(t, stats(t, s, tt.q)) })
 	}
@@ -227,6 +279,8 @@ func testStatsBadRequests(t *testing.T, s storage.Store) {
 	}{
 		{"unknown bucket", storage.StatsQuery{ManagerID: "anna", Bucket: "month"}},
 		{"to before from", storage.StatsQuery{ManagerID: "anna", From: day(9, 0, 0), To: day(2, 0, 0)}},
+		{"unknown mode", storage.StatsQuery{ManagerID: "anna", Mode: "Sales"}},
+		{"mode spelled as a person would", storage.StatsQuery{ManagerID: "anna", Mode: "manager +"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Stats(ctx(t), tt.q)
@@ -245,13 +299,18 @@ func managerLister(t *testing.T, s storage.Store) storage.ManagerLister {
 func testManagers(t *testing.T, s storage.Store) {
 	ml := managerLister(t, s)
 	calls := append(statsFixture(),
+		scored("a10", "anna", score.ModeManager, day(10, 12, 0), 70, nil),
 		scored("b2", "boris", score.ModeManager, day(11, 12, 0), 40, nil),
+		scored("b3", "boris", score.ModeClient, day(5, 12, 0), 20, nil),
 		scored("v1", "vera", score.ModeManager, day(5, 12, 0), 70, nil),
 		scored("g1", "gleb", score.ModeManager, day(7, 12, 0), 70, nil),
 		scored("nobody", "", score.ModeManager, day(6, 12, 0), 100, nil),
 		pending("d1", "dmitry", score.ModeManager, day(6, 12, 0), storage.StatusQueued),
 	)
 	saveShuffled(t, s, calls)
+	// anna's Manager+ calls: a1 60, a2 80 (2 Mar), a4 50 (8 Mar 23:30),
+	// a10 70 (10 Mar), a6 30 (12 Mar 12:00); her Client+ a3 and Диалог a5
+	// are on the other boards only.
 	tests := []struct {
 		name string
 		q    storage.ManagerQuery
@@ -264,14 +323,20 @@ func testManagers(t *testing.T, s storage.Store) {
 			{ManagerID: "boris", Count: 2, Average: 70, Trend: -60, LastAt: day(11, 12, 0)},
 			{ManagerID: "gleb", Count: 1, Average: 70, Trend: 0, LastAt: day(7, 12, 0)},
 			{ManagerID: "vera", Count: 1, Average: 70, Trend: 0, LastAt: day(5, 12, 0)},
-			{ManagerID: "anna", Count: 6, Average: 380.0 / 6, Trend: 50 - 230.0/3, LastAt: day(12, 12, 0)},
+			{ManagerID: "anna", Count: 5, Average: 58, Trend: 50 - 70, LastAt: day(12, 12, 0)},
+		}},
+		{"Manager+ named", storage.ManagerQuery{Mode: score.ModeManager}, []storage.ManagerSummary{
+			{ManagerID: "boris", Count: 2, Average: 70, Trend: -60, LastAt: day(11, 12, 0)},
+			{ManagerID: "gleb", Count: 1, Average: 70, Trend: 0, LastAt: day(7, 12, 0)},
+			{ManagerID: "vera", Count: 1, Average: 70, Trend: 0, LastAt: day(5, 12, 0)},
+			{ManagerID: "anna", Count: 5, Average: 58, Trend: 50 - 70, LastAt: day(12, 12, 0)},
 		}},
 		// A bounded period splits at its own middle, 9 Mar 00:00.
 		{"two weeks", storage.ManagerQuery{From: day(2, 0, 0), To: day(16, 0, 0)}, []storage.ManagerSummary{
 			{ManagerID: "boris", Count: 2, Average: 70, Trend: -60, LastAt: day(11, 12, 0)},
 			{ManagerID: "gleb", Count: 1, Average: 70, Trend: 0, LastAt: day(7, 12, 0)},
 			{ManagerID: "vera", Count: 1, Average: 70, Trend: 0, LastAt: day(5, 12, 0)},
-			{ManagerID: "anna", Count: 6, Average: 380.0 / 6, Trend: 50 - 70, LastAt: day(12, 12, 0)},
+			{ManagerID: "anna", Count: 5, Average: 58, Trend: 50 - 190.0/3, LastAt: day(12, 12, 0)},
 		}},
 		// Midpoint 12 Mar 12:00: a6 at exactly that instant is in the
 		// newer half.
@@ -279,6 +344,20 @@ func testManagers(t *testing.T, s storage.Store) {
 			{ManagerID: "anna", Count: 2, Average: 50, Trend: 30 - 70, LastAt: day(12, 12, 0)},
 			{ManagerID: "boris", Count: 1, Average: 40, Trend: 0, LastAt: day(11, 12, 0)},
 		}},
+		// Other boards: each mode ranks its own calls; boris's Manager+
+		// 100 and 40 do not lift his Client+ 20, anna's last call on a
+		// board is her last call of that mode.
+		{"Client+", storage.ManagerQuery{Mode: score.ModeClient}, []storage.ManagerSummary{
+			{ManagerID: "anna", Count: 1, Average: 90, Trend: 0, LastAt: day(4, 9, 0)},
+			{ManagerID: "boris", Count: 1, Average: 20, Trend: 0, LastAt: day(5, 12, 0)},
+		}},
+		{"Диалог", storage.ManagerQuery{Mode: score.ModeDialog}, []storage.ManagerSummary{
+			{ManagerID: "anna", Count: 1, Average: 70, Trend: 0, LastAt: day(9, 0, 0)},
+		}},
+		{"Диалог, second week", storage.ManagerQuery{Mode: score.ModeDialog, From: day(9, 0, 0), To: day(16, 0, 0)}, []storage.ManagerSummary{
+			{ManagerID: "anna", Count: 1, Average: 70, Trend: 0, LastAt: day(9, 0, 0)},
+		}},
+		{"Client+, second week", storage.ManagerQuery{Mode: score.ModeClient, From: day(9, 0, 0), To: day(16, 0, 0)}, []storage.ManagerSummary{}},
 		{"nobody in the period", storage.ManagerQuery{From: day(20, 0, 0), To: day(27, 0, 0)}, []storage.ManagerSummary{}},
 	}
 	for _, tt := range tests {
@@ -302,6 +381,24 @@ func testManagers(t *testing.T, s storage.Store) {
 				assert.InDelta(t, w.Trend, g.Trend, 1e-9, "%s trend", w.ManagerID)
 				assert.True(t, w.LastAt.Equal(g.LastAt), "%s last at %v, want %v", w.ManagerID, g.LastAt, w.LastAt)
 			}
+		})
+	}
+}
+
+func testManagersBadRequests(t *testing.T, s storage.Store) {
+	ml := managerLister(t, s)
+	for _, tt := range []struct {
+		name string
+		q    storage.ManagerQuery
+	}{
+		{"unknown mode", storage.ManagerQuery{Mode: "Sales"}},
+		{"mode spelled as a person would", storage.ManagerQuery{Mode: "client+"}},
+		{"to before from", storage.ManagerQuery{From: day(9, 0, 0), To: day(2, 0, 0)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := ml.Managers(ctx(t), tt.q)
+			require.Error(t, err)
+			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), "error: %v", err)
 		})
 	}
 }

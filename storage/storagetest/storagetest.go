@@ -10,8 +10,12 @@
 // callers can rely on it with any store:
 //   - a Page with a NextCursor is full, and the page after it is not
 //     empty (fetch Limit+1 rows to know);
-//   - a negative Limit, an unknown Bucket and To before From are
-//     KindInvalid; an empty ManagerID in Stats covers every manager;
+//   - a negative Limit, an unknown Bucket or Mode (anything but a
+//     canonical score.Mode) and To before From are KindInvalid; an empty
+//     ManagerID in Stats covers every manager;
+//   - statistics and the leaderboard cover one mode, the query's or
+//     Manager+ when it is empty, and never mix modes (each has its own
+//     rubric); Stats.Mode states it;
 //   - a call saved again without a report loses it (and leaves the stats);
 //   - every method with a done context fails with KindCanceled (map the
 //     driver's context errors, do not wrap them as KindInternal);
@@ -101,6 +105,7 @@ func (h Harness) Run(t *testing.T) {
 		{"ListDefaultLimit", testListDefaultLimit},
 		{"ListBadRequests", testListBadRequests},
 		{"StatsArithmetic", testStatsArithmetic},
+		{"StatsModesApart", testStatsModesApart},
 		{"StatsTrend", testStatsTrend},
 		{"StatsFilters", testStatsFilters},
 		{"StatsEmpty", testStatsEmpty},
@@ -110,7 +115,8 @@ func (h Harness) Run(t *testing.T) {
 		{"ConcurrentReadsAndWrites", h.testConcurrentReadsAndWrites},
 	}
 	if h.Features.ManagerLister {
-		tests = append(tests, test{"Managers", testManagers}, test{"ManagersEmpty", testManagersEmpty})
+		tests = append(tests, test{"Managers", testManagers}, test{"ManagersEmpty", testManagersEmpty},
+			test{"ManagersBadRequests", testManagersBadRequests})
 	}
 	if h.Features.Creator {
 		tests = append(tests, test{"CreateNew", testCreateNew}, test{"CreateExisting", testCreateExisting},

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/storage/storagetest"
@@ -30,6 +31,9 @@ var brokenStores = map[string]func() storage.Store{
 	"create overwrites":        func() storage.Store { return createOverwrites{memory.New()} },
 	"racy create":              func() storage.Store { return racyCreate{memory.New()} },
 	"racy update":              func() storage.Store { return racyUpdate{memory.New()} },
+	"stats mix modes":          func() storage.Store { return statsMixModes{memory.New()} },
+	"criteria mix modes":       func() storage.Store { return criteriaMixModes{memory.New()} },
+	"leaderboard mixes modes":  func() storage.Store { return leaderboardMixesModes{memory.New()} },
 }
 
 // brokenEnv names the broken store a child test process runs the kit on.
@@ -248,4 +252,72 @@ func BenchmarkGeneratorCall(b *testing.B) {
 		_ = g.Call(i)
 		i++
 	}
+}
+
+// allModes sums the stats of every mode of q into one: the figures a store
+// gives that leaves out the mode condition.
+func allModes(ctx context.Context, s *memory.Store, q storage.StatsQuery) (storage.Stats, error) {
+	out := storage.Stats{ManagerID: q.ManagerID, Mode: q.ModeOrDefault(), Criteria: map[string]float64{}, Trend: []storage.TrendPoint{}}
+	sum, crit, critN := 0.0, map[string]float64{}, map[string]int{}
+	for _, m := range score.Modes {
+		q.Mode = m
+		st, err := s.Stats(ctx, q)
+		if err != nil {
+			return out, err
+		}
+		if st.Count == 0 {
+			continue
+		}
+		if out.Count == 0 || st.Min < out.Min {
+			out.Min = st.Min
+		}
+		out.Max = max(out.Max, st.Max)
+		out.Count += st.Count
+		sum += st.Average * float64(st.Count)
+		for id, v := range st.Criteria {
+			crit[id] += v
+			critN[id]++
+		}
+		out.Trend = append(out.Trend, st.Trend...)
+	}
+	if out.Count > 0 {
+		out.Average = sum / float64(out.Count)
+	}
+	for id, v := range crit {
+		out.Criteria[id] = v / float64(critN[id])
+	}
+	return out, nil
+}
+
+// statsMixModes averages every mode's calls together, as Stats did before
+// it took one mode.
+type statsMixModes struct{ *memory.Store }
+
+func (s statsMixModes) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats, error) {
+	if err := q.Check(); err != nil {
+		return storage.Stats{}, err
+	}
+	return allModes(ctx, s.Store, q)
+}
+
+// criteriaMixModes filters the totals by mode but not the per-criterion
+// averages: the manager page would list other rubrics' criteria.
+type criteriaMixModes struct{ *memory.Store }
+
+func (s criteriaMixModes) Stats(ctx context.Context, q storage.StatsQuery) (storage.Stats, error) {
+	st, err := s.Store.Stats(ctx, q)
+	if err != nil {
+		return st, err
+	}
+	mixed, err := allModes(ctx, s.Store, q)
+	st.Criteria = mixed.Criteria
+	return st, err
+}
+
+// leaderboardMixesModes ranks Manager+ whatever mode is asked.
+type leaderboardMixesModes struct{ *memory.Store }
+
+func (s leaderboardMixesModes) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage.ManagerSummary, error) {
+	q.Mode = ""
+	return s.Store.Managers(ctx, q)
 }

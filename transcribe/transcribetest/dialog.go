@@ -7,10 +7,11 @@ import (
 	"testing"
 )
 
-// The sample dialogs of the project's shared test data (shared/testdata/
-// dialogs), embedded so that tests run the same in a clone of the module,
-// in CI and in users' own test suites. TestDialogsMatchShared keeps the
-// copies identical to the shared originals.
+// The sample dialogs of the project's test data. They live in the module
+// (dialogs/) and are embedded, so that tests run the same in a clone of the
+// module, in CI and in users' own test suites. When the project workspace
+// has its shared copies beside the repository, TestDialogsMatchShared keeps
+// the two identical.
 //
 //go:embed dialogs/*.txt
 var dialogs embed.FS

@@ -144,7 +144,7 @@ func browser(t *testing.T) context.Context {
 		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
 			t.Fatal("AUDIT_TEST_CHROMIUM is not set and AUDIT_TEST_REQUIRE=1: browser tests cannot run")
 		}
-		t.Skip("AUDIT_TEST_CHROMIUM is not set; browser tests skipped (scripts/test.sh sets it)")
+		t.Skip("missing test input: AUDIT_TEST_CHROMIUM is not set (scripts/test.sh sets it)")
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(path),
@@ -485,22 +485,168 @@ func TestBrowser(t *testing.T) {
 		bare := newEnv(t, false)
 		tb := openTab(t, bctx, bare.URL)
 		tb.goTo(t, "/")
+		submitDisabled := `document.getElementById("submit").disabled`
+		assert.False(t, evalJS[bool](t, tb, submitDisabled), "text works without a transcriber")
+		assert.True(t, evalJS[bool](t, tb, `document.getElementById("submit-reason").hidden`))
+
 		tb.do(t, chromedp.Click(chromedp.CSS(`input[name=source][value=audio]`)))
 		assert.Contains(t, text(t, tb, "#audio-off"), "OPENAI_API_KEY", "the page explains before the upload")
-		// Drop a file on the drop zone, as a person dragging it from the
-		// desktop would. It is large on purpose: the server answers 503
-		// before reading the upload, and the page must still show that
-		// answer rather than a broken connection.
+		// GET /config says the server cannot transcribe: the button is
+		// disabled, and the reason is shown beside it and tied to it.
+		tb.waitJS(t, submitDisabled)
+		assert.False(t, evalJS[bool](t, tb, `document.getElementById("submit-reason").hidden`))
+		assert.Equal(t, "Отправить запись нельзя: на сервере не настроено распознавание речи (см. выше). Вставьте текст диалога на вкладке «Текст диалога».", text(t, tb, "#submit-reason"))
+		assert.Equal(t, "submit-reason", evalJS[string](t, tb, `document.getElementById("submit").getAttribute("aria-describedby")`))
+		assert.True(t, evalJS[bool](t, tb, `document.getElementById("f-audio").disabled`), "no file can be chosen")
+		assert.Equal(t, "true", evalJS[string](t, tb, `document.getElementById("drop").getAttribute("aria-disabled")`))
+		tb.screenshot(t, "ui-audio-off.png")
+
+		// A file dropped anyway is not taken, and a submit by other means
+		// (Enter, a script) sends nothing.
 		evalJS[chromedp.Void](t, tb, `(() => {
 			const dt = new DataTransfer();
-			dt.items.add(new File([new Uint8Array(8 << 20)], "dropped.wav", {type: "audio/wav"}));
+			dt.items.add(new File([new Uint8Array(1024)], "dropped.wav", {type: "audio/wav"}));
 			document.getElementById("drop").dispatchEvent(new DragEvent("drop", {dataTransfer: dt, bubbles: true, cancelable: true}));
+			document.getElementById("analyze-form").requestSubmit();
 		})()`)
-		assert.Contains(t, text(t, tb, "#file-name"), "dropped.wav")
-		tb.do(t, chromedp.Click(chromedp.ID("submit")))
-		tb.waitJS(t, `document.querySelector("#form-error [role=alert]")`)
-		assert.Contains(t, text(t, tb, "#form-error [role=alert]"), transcriberHint)
-		assert.Empty(t, texts(t, tb, "#score-value"))
+		assert.Empty(t, text(t, tb, "#file-name"))
+		assert.Empty(t, texts(t, tb, "#form-error [role=alert]"))
+		assert.Empty(t, texts(t, tb, "#progress.active"))
+		page, err := bare.store.List(context.Background(), storage.Filter{})
+		require.NoError(t, err)
+		assert.Empty(t, page.Calls, "nothing reached the server")
+
+		// Back to text: the form works again.
+		tb.do(t, chromedp.Click(chromedp.CSS(`input[name=source][value=text]`)))
+		tb.waitJS(t, `!`+submitDisabled)
+		assert.True(t, evalJS[bool](t, tb, `document.getElementById("submit-reason").hidden`))
+		assert.False(t, evalJS[bool](t, tb, `document.getElementById("submit").hasAttribute("aria-describedby")`))
+
+		// In English too.
+		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
+		tb.waitJS(t, `document.documentElement.lang === "en"`)
+		tb.do(t, chromedp.Click(chromedp.CSS(`input[name=source][value=audio]`)))
+		tb.waitJS(t, submitDisabled)
+		assert.Contains(t, text(t, tb, "#submit-reason"), "speech-to-text is not configured")
+		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
+		tb.waitJS(t, `document.documentElement.lang === "ru"`)
+	})
+
+	t.Run("statistics per mode", func(t *testing.T) {
+		h := newEnv(t, false)
+		seed(t, h)
+		tb := openTab(t, bctx, h.URL)
+		ctx := context.Background()
+		checked := `document.querySelector("#mode-switch input[name=mode]:checked").value`
+		modeRu := map[score.Mode]string{score.ModeManager: "Manager+", score.ModeClient: "Client+", score.ModeDialog: "Диалог"}
+
+		// The manager page: one mode's figures and criteria at a time.
+		tb.goTo(t, "/#/managers/anna")
+		assert.Equal(t, "Manager+", evalJS[string](t, tb, checked), "Manager+ by default")
+		for _, mode := range []score.Mode{score.ModeClient, score.ModeDialog, score.ModeManager} {
+			t.Run(string(mode), func(t *testing.T) {
+				tb.do(t, chromedp.Click(chromedp.CSS(fmt.Sprintf(`#mode-switch input[value=%q]`, mode))))
+				tb.rendered(t, "mode="+url.QueryEscape(string(mode)))
+				assert.Equal(t, string(mode), evalJS[string](t, tb, checked))
+				st, err := h.store.Stats(ctx, storage.StatsQuery{ManagerID: "anna", Mode: mode})
+				require.NoError(t, err)
+				require.Positive(t, st.Count, "anna has %s calls", mode)
+				assert.Equal(t, fmt.Sprint(st.Count), text(t, tb, ".stats .stat:first-child .stat-value"))
+
+				rubric := map[string]string{}
+				for _, c := range h.scorer.DefaultRubric(mode).Criteria {
+					rubric[c.ID] = c.TitleIn("ru")
+				}
+				var wantIDs, wantTitles []string
+				for id := range st.Criteria {
+					wantIDs = append(wantIDs, id)
+					wantTitles = append(wantTitles, rubric[id])
+				}
+				gotIDs := evalJS[[]string](t, tb, `[...document.querySelectorAll("#criteria-avg [data-criterion]")].map(e => e.dataset.criterion)`)
+				assert.ElementsMatch(t, wantIDs, gotIDs, "this mode's criteria only")
+				for _, id := range gotIDs {
+					assert.Contains(t, rubric, id, "criterion %s is not in the %s rubric", id, mode)
+				}
+				assert.LessOrEqual(t, len(gotIDs), len(rubric))
+				assert.ElementsMatch(t, wantTitles, texts(t, tb, "#criteria-avg .crit-title"), "titles from the %s rubric", mode)
+				assert.Contains(t, texts(t, tb, "#view h2"), "Средние по критериям режима "+modeRu[mode])
+				for _, m := range texts(t, tb, ".table td[data-label=Режим]") {
+					assert.Equal(t, modeRu[mode], m, "recent calls of this mode")
+				}
+			})
+		}
+		// Any spelling in the address: the switch marks the mode the
+		// server answered for.
+		tb.goTo(t, "/#/managers/anna?mode=dialog")
+		tb.waitJS(t, `document.querySelector("#criteria-avg")`)
+		assert.Equal(t, "Диалог", evalJS[string](t, tb, checked))
+		tb.screenshot(t, "ui-manager-mode.png")
+
+		// The leaderboard: filtered by mode, links carry the mode on.
+		ml := h.store.(storage.ManagerLister)
+		board := func(mode score.Mode) []string {
+			list, err := ml.Managers(ctx, storage.ManagerQuery{Mode: mode})
+			require.NoError(t, err)
+			var names []string
+			for _, m := range list {
+				names = append(names, m.ManagerID)
+			}
+			return names
+		}
+		tb.goTo(t, "/#/managers")
+		assert.Equal(t, "Manager+", evalJS[string](t, tb, checked))
+		assert.Equal(t, board(score.ModeManager), texts(t, tb, "#leaderboard tbody td:nth-child(2)"))
+		require.NotEqual(t, board(score.ModeManager), board(score.ModeClient), "the fixture tells the boards apart")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#mode-switch input[value="Client+"]`)))
+		tb.rendered(t, "mode=Client")
+		assert.Equal(t, board(score.ModeClient), texts(t, tb, "#leaderboard tbody td:nth-child(2)"))
+		assert.Equal(t, "Client+", evalJS[string](t, tb, `document.getElementById("leaderboard").dataset.mode`))
+		list, err := ml.Managers(ctx, storage.ManagerQuery{Mode: score.ModeClient})
+		require.NoError(t, err)
+		var counts []string
+		for _, m := range list {
+			counts = append(counts, fmt.Sprint(m.Count))
+		}
+		assert.Equal(t, counts, texts(t, tb, "#leaderboard tbody td:nth-child(3)"), "Client+ calls only")
+		tb.do(t, chromedp.Click(chromedp.CSS(`#leaderboard a[href^="#/managers/anna"]`)))
+		tb.rendered(t, "#/managers/anna")
+		assert.Equal(t, "Client+", evalJS[string](t, tb, checked), "the manager page opens in the board's mode")
+
+		// A mode the server does not know is its 422, shown as is.
+		tb.goTo(t, "/#/managers?mode=sales")
+		_, message, _ := apiGet(t, h.URL+"/managers?mode=sales")
+		assert.Contains(t, text(t, tb, "[role=alert]"), message)
+	})
+
+	t.Run("history on a phone", func(t *testing.T) {
+		h := newEnv(t, false)
+		seed(t, h)
+		tb := openTab(t, bctx, h.URL)
+		fits := `document.documentElement.scrollWidth <= window.innerWidth && [...document.querySelectorAll(".table-wrap")].every(w => w.scrollWidth <= w.clientWidth)`
+		rowDisplay := `getComputedStyle(document.querySelector("#history-results tbody tr")).display`
+
+		tb.goTo(t, "/#/history")
+		tb.waitJS(t, `document.querySelector("#history-results tbody tr")`)
+		assert.Equal(t, "table-row", evalJS[string](t, tb, rowDisplay), "a table on a wide screen")
+
+		tb.do(t, chromedp.EmulateViewport(375, 812))
+		tb.goTo(t, "/#/history")
+		tb.waitJS(t, `document.querySelector("#history-results tbody tr")`)
+		require.Equal(t, 375, evalJS[int](t, tb, `window.innerWidth`))
+		assert.Equal(t, "block", evalJS[string](t, tb, rowDisplay), "one card per call")
+		assert.True(t, evalJS[bool](t, tb, fits), "no sideways scroll at 375 px: page %d px, table %d px",
+			evalJS[int](t, tb, `document.documentElement.scrollWidth`), evalJS[int](t, tb, `document.querySelector("#history-results .table-wrap").scrollWidth`))
+		// Every cell says what it is, since the header row is hidden.
+		assert.Equal(t, []string{"Дата", "Звонок", "Менеджер", "Режим", "Статус", "Оценка"},
+			evalJS[[]string](t, tb, `[...document.querySelectorAll("#history-results tbody tr:first-child td")].map(td => getComputedStyle(td, "::before").content.replace(/^"|"$/g, ""))`))
+		tb.screenshot(t, "ui-history-phone.png")
+		// The check can fail: the same rows as a plain table do not fit.
+		evalJS[chromedp.Void](t, tb, `document.querySelector("#history-results table").classList.remove("stack")`)
+		assert.False(t, evalJS[bool](t, tb, fits), "a plain table would scroll sideways")
+
+		tb.goTo(t, "/#/managers")
+		tb.waitJS(t, `document.querySelector("#leaderboard tbody tr")`)
+		assert.True(t, evalJS[bool](t, tb, fits), "the leaderboard fits too")
 	})
 
 	t.Run("history, managers and calls", func(t *testing.T) {

@@ -39,6 +39,7 @@ const I18N = {
     audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC — до {max}. Стерео: менеджер и клиент на разных каналах.',
     audioOff: 'Распознавание речи на сервере не настроено, поэтому запись не будет обработана. Администратору: задайте OPENAI_API_KEY (или адрес совместимого сервера) и перезапустите сервер. Текст диалога анализируется и без этого.',
     chooseFile: 'Выберите файл записи.',
+    audioOffSubmit: 'Отправить запись нельзя: на сервере не настроено распознавание речи (см. выше). Вставьте текст диалога на вкладке «Текст диалога».',
     fileTooBig: 'Файл {size} больше допустимых {max}.',
     fileChosen: 'Выбран файл: {name} ({size})',
     modeLabel: 'Режим анализа',
@@ -158,7 +159,9 @@ const I18N = {
     chartLabel: 'График средней оценки: {n} точек от {from} до {to}',
     chartPoint: '{date}: {avg} ({count})',
     chartEmpty: 'Нет оценённых звонков за период.',
-    criteriaAvg: 'Средние по критериям',
+    criteriaAvgMode: 'Средние по критериям режима {mode}',
+    statsMode: 'Режим статистики',
+    statsModeHint: 'У каждого режима свои критерии, поэтому оценки режимов не смешиваются.',
     recentCalls: 'Последние звонки',
     allCalls: 'Все звонки менеджера →',
 
@@ -202,6 +205,7 @@ const I18N = {
     audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC, up to {max}. Stereo: manager and client on separate channels.',
     audioOff: 'Speech-to-text is not configured on the server, so a recording cannot be processed. Administrator: set OPENAI_API_KEY (or the address of a compatible server) and restart the server. Text dialogs work without it.',
     chooseFile: 'Choose a recording file.',
+    audioOffSubmit: 'A recording cannot be sent: speech-to-text is not configured on the server (see above). Paste the dialog under “Dialog text” instead.',
     fileTooBig: 'The file is {size}, more than the allowed {max}.',
     fileChosen: 'Chosen: {name} ({size})',
     modeLabel: 'Analysis mode',
@@ -321,7 +325,9 @@ const I18N = {
     chartLabel: 'Average score chart: {n} points from {from} to {to}',
     chartPoint: '{date}: {avg} ({count})',
     chartEmpty: 'No scored calls in the period.',
-    criteriaAvg: 'Criterion averages',
+    criteriaAvgMode: 'Criterion averages, {mode} mode',
+    statsMode: 'Statistics mode',
+    statsModeHint: 'Each mode has its own criteria, so the scores of different modes are never mixed.',
     recentCalls: 'Recent calls',
     allCalls: 'All of this manager’s calls →',
 
@@ -346,7 +352,7 @@ const I18N = {
 const state = {
   lang: initialLang(),
   config: null,
-  rubricTitles: {}, // lang → {criterion id → title}
+  rubrics: {}, // `${lang}|${mode}` → {titles: {criterion id → title}, order: [ids]}
   form: { source: 'text', text: '', mode: MODES[0], call_id: '', manager_id: '', language: '', file: null },
   busy: false,
   progress: null, // {phase: 'upload'|'processing', pct}
@@ -559,27 +565,49 @@ async function loadConfig() {
   if (ver && state.config && state.config.version) ver.textContent = `· ${state.config.version}`;
 }
 
-// criterionTitles returns id → title in the UI language from the default
-// rubrics of every mode, fetched once per language; ids without a title
-// show as themselves.
-async function criterionTitles(signal) {
-  const lang = state.lang;
-  if (state.rubricTitles[lang]) return state.rubricTitles[lang];
-  const titles = {};
-  const order = [];
-  const results = await Promise.allSettled(
-    MODES.map((m) => api(`/rubric${query({ mode: m, language: lang })}`, { signal })),
-  );
-  for (const r of results) {
-    if (r.status !== 'fulfilled' || !r.value || !Array.isArray(r.value.criteria)) continue;
-    for (const c of r.value.criteria) {
-      if (!(c.id in titles)) order.push(c.id);
-      titles[c.id] = titles[c.id] || c.title || c.id;
+// rubricFor returns the criteria of one mode's default rubric in the UI
+// language ({titles: id → title, order: [ids]}), fetched once per language
+// and mode. Modes have different criteria, so a page shows one mode's at a
+// time; when the rubric cannot be fetched, ids show as themselves.
+async function rubricFor(mode, signal) {
+  const key = `${state.lang}|${mode}`;
+  if (state.rubrics[key]) return state.rubrics[key];
+  const out = { titles: {}, order: [] };
+  try {
+    const r = await api(`/rubric${query({ mode, language: state.lang })}`, { signal });
+    for (const c of (r && r.criteria) || []) {
+      out.order.push(c.id);
+      out.titles[c.id] = c.title || c.id;
     }
+    state.rubrics[key] = out;
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
   }
-  const out = { titles, order };
-  if (results.some((r) => r.status === 'fulfilled')) state.rubricTitles[lang] = out;
   return out;
+}
+
+// modeSwitch is the one-of-three mode control of the statistics pages.
+// current is the mode from the address, as typed; the page marks the mode
+// the server answered for with markMode, so spellings are parsed in one
+// place (the server).
+function modeSwitch(current, onChange) {
+  return h(
+    'fieldset',
+    { class: 'segmented compact mode-switch', id: 'mode-switch', 'aria-describedby': 'mode-switch-hint' },
+    h('legend', null, t('statsMode')),
+    MODES.map((m) => h(
+      'label',
+      { class: 'seg-opt' },
+      h('input', { type: 'radio', name: 'mode', value: m, checked: (current || MODES[0]) === m, onchange: () => onChange(m) }),
+      h('span', null, modeName(m)),
+    )),
+    h('p', { class: 'hint', id: 'mode-switch-hint' }, t('statsModeHint')),
+  );
+}
+
+// markMode checks the switch's radio for the mode an answer states.
+function markMode(mode) {
+  for (const r of document.querySelectorAll('#mode-switch input[name=mode]')) r.checked = r.value === mode;
 }
 
 // ---------------------------------------------------------------- shared pieces
@@ -813,10 +841,22 @@ function renderMetrics(m) {
 
 // ---------------------------------------------------------------- analyze view
 
+// audioOff says whether the server has said it cannot transcribe (GET
+// /config); without /config audio is offered and the server explains.
+function audioOff() {
+  return !!(state.config && state.config.transcription === false);
+}
+
+// audioBlocked says whether the form cannot be sent: audio is chosen and
+// the server cannot transcribe it.
+function audioBlocked() {
+  return state.form.source === 'audio' && audioOff();
+}
+
 function renderAnalyze() {
   const f = state.form;
   const cfg = state.config;
-  const audioOff = cfg && cfg.transcription === false;
+  const noAudio = audioOff();
   const maxAudio = cfg && cfg.max_audio_bytes ? fmtBytes(cfg.max_audio_bytes) : '—';
 
   const sourceRadio = (value, label) => h(
@@ -831,6 +871,7 @@ function renderAnalyze() {
         f.source = value;
         document.getElementById('panel-text').hidden = value !== 'text';
         document.getElementById('panel-audio').hidden = value !== 'audio';
+        renderProgress();
       },
     }),
     h('span', null, label),
@@ -855,7 +896,8 @@ function renderAnalyze() {
     type: 'file',
     class: 'visually-hidden',
     accept: 'audio/*,video/webm,video/mp4,.mp3,.wav,.m4a,.ogg,.oga,.opus,.webm,.flac,.mp4,.mpeg,.mpga,.aac,.amr',
-    'aria-describedby': 'f-audio-hint f-audio-err',
+    'aria-describedby': `${noAudio ? 'audio-off ' : ''}f-audio-hint f-audio-err`,
+    disabled: noAudio,
     onchange: (e) => setFile(e.target.files && e.target.files[0]),
   });
   const fileName = h('span', { class: 'file-name', id: 'file-name', 'aria-live': 'polite' }, f.file ? t('fileChosen', { name: f.file.name, size: fmtBytes(f.file.size) }) : '');
@@ -863,16 +905,18 @@ function renderAnalyze() {
     'label',
     {
       for: 'f-audio',
-      class: 'drop',
+      class: noAudio ? 'drop disabled' : 'drop',
       id: 'drop',
+      'aria-disabled': noAudio ? 'true' : null,
       ondragover: (e) => {
         e.preventDefault();
-        e.currentTarget.classList.add('over');
+        if (!noAudio) e.currentTarget.classList.add('over');
       },
       ondragleave: (e) => e.currentTarget.classList.remove('over'),
       ondrop: (e) => {
         e.preventDefault();
         e.currentTarget.classList.remove('over');
+        if (noAudio) return;
         const files = e.dataTransfer && e.dataTransfer.files;
         if (files && files.length) {
           try {
@@ -920,7 +964,7 @@ function renderAnalyze() {
     h(
       'div',
       { id: 'panel-audio', hidden: f.source !== 'audio' },
-      audioOff ? h('p', { class: 'notice', id: 'audio-off' }, t('audioOff')) : null,
+      noAudio ? h('p', { class: 'notice', id: 'audio-off' }, t('audioOff')) : null,
       h(
         'div',
         { class: 'field' },
@@ -957,9 +1001,11 @@ function renderAnalyze() {
     h(
       'div',
       { class: 'actions' },
-      h('button', { type: 'submit', class: 'btn primary', id: 'submit', disabled: state.busy }, t('submit')),
+      h('button', { type: 'submit', class: 'btn primary', id: 'submit', disabled: state.busy || audioBlocked() }, t('submit')),
       h('div', { id: 'progress', class: 'progress', role: 'status', 'aria-live': 'polite' }),
     ),
+    // Why the button is disabled, read with it by screen readers.
+    h('p', { class: 'hint submit-reason', id: 'submit-reason', hidden: !audioBlocked() }, t('audioOffSubmit')),
     h('div', { id: 'form-error' }),
   );
 
@@ -985,7 +1031,14 @@ function renderProgress() {
   const el = document.getElementById('progress');
   if (!el) return;
   const btn = document.getElementById('submit');
-  if (btn) btn.disabled = state.busy;
+  const blocked = audioBlocked();
+  if (btn) {
+    btn.disabled = state.busy || blocked;
+    if (blocked) btn.setAttribute('aria-describedby', 'submit-reason');
+    else btn.removeAttribute('aria-describedby');
+  }
+  const reason = document.getElementById('submit-reason');
+  if (reason) reason.hidden = !blocked;
   const form = document.getElementById('analyze-form');
   if (form) form.setAttribute('aria-busy', state.busy ? 'true' : 'false');
   const p = state.progress;
@@ -1047,7 +1100,7 @@ function showError(err) {
 
 async function submitAnalysis(ev) {
   ev.preventDefault();
-  if (state.busy) return;
+  if (state.busy || audioBlocked()) return;
   clearErrors();
   const f = state.form;
   const audio = f.source === 'audio';
@@ -1149,23 +1202,25 @@ function filterForm(values, fields, onApply, onReset) {
 
 const HISTORY_FIELDS = ['manager_id', 'from', 'to', 'min_score', 'max_score', 'mode', 'status'];
 
+// On a narrow screen a .stack table shows each row as a card, every cell
+// under its column's name (data-label), so it never scrolls sideways.
 function callsTable(calls, { showManager = true } = {}) {
   const rows = calls.map((c) => h(
     'tr',
     null,
-    h('td', { class: 'nowrap' }, fmtDate(c.created_at)),
-    h('td', null, h('a', { href: `#/calls/${encodeURIComponent(c.call_id)}`, class: 'mono' }, c.call_id)),
-    showManager ? h('td', null, c.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(c.manager_id)}` }, c.manager_id) : '—') : null,
-    h('td', null, modeName(c.content_mode)),
-    h('td', null, statusBadge(c.status)),
-    h('td', { class: 'num' }, scoreChip(c.total_score)),
+    h('td', { class: 'nowrap', 'data-label': t('colDate') }, fmtDate(c.created_at)),
+    h('td', { 'data-label': t('colCall') }, h('a', { href: `#/calls/${encodeURIComponent(c.call_id)}`, class: 'mono' }, c.call_id)),
+    showManager ? h('td', { 'data-label': t('colManager') }, c.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(c.manager_id)}` }, c.manager_id) : '—') : null,
+    h('td', { 'data-label': t('colMode') }, modeName(c.content_mode)),
+    h('td', { 'data-label': t('colStatus') }, statusBadge(c.status)),
+    h('td', { class: 'num', 'data-label': t('colScore') }, scoreChip(c.total_score)),
   ));
   return h(
     'div',
     { class: 'table-wrap' },
     h(
       'table',
-      { class: 'table' },
+      { class: 'table stack' },
       h(
         'thead',
         null,
@@ -1237,39 +1292,46 @@ async function renderHistory(route, signal) {
 // ---------------------------------------------------------------- managers
 
 async function renderManagers(route, signal) {
-  const values = { from: route.query.get('from') || '', to: route.query.get('to') || '' };
+  const values = { from: route.query.get('from') || '', to: route.query.get('to') || '', mode: route.query.get('mode') || '' };
+  const go = (v) => { location.hash = `#/managers${query(v)}`; };
   const results = h('div', { 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
   setView(
     h('h1', { tabindex: -1 }, t('managersTitle')),
     h('p', { class: 'lead' }, t('managersLead')),
-    filterForm(values, ['from', 'to'], (v) => { location.hash = `#/managers${query(v)}`; }, () => { location.hash = '#/managers'; }),
+    modeSwitch(values.mode, (m) => go({ ...values, mode: m })),
+    filterForm(values, ['from', 'to'], (v) => go({ ...v, mode: values.mode }), () => go({ mode: values.mode })),
     results,
   );
   try {
     const data = await api(`/managers${query(values)}`, { signal });
     const list = (data && data.managers) || [];
+    // The answer states the mode it ranks; links carry it on.
+    const mode = (data && data.mode) || values.mode;
+    markMode(mode);
     results.setAttribute('aria-busy', 'false');
     if (!list.length) {
       fill(results, h('p', { class: 'empty' }, t('noManagers')));
       return;
     }
-    const period = query(values);
+    const scope = query({ from: values.from, to: values.to, mode });
+    const cols = [t('colRank'), t('colManager'), t('colCount'), t('colAverage'), t('colTrend'), t('colLast')];
+    const cell = (i, attrs, ...children) => h('td', { ...attrs, 'data-label': cols[i] }, ...children);
     fill(results, h(
       'div',
       { class: 'table-wrap' },
       h(
         'table',
-        { class: 'table', id: 'leaderboard' },
-        h('thead', null, h('tr', null, [t('colRank'), t('colManager'), t('colCount'), t('colAverage'), t('colTrend'), t('colLast')].map((c, i) => h('th', { scope: 'col', class: i >= 2 && i <= 4 ? 'num' : null }, c)))),
+        { class: 'table stack', id: 'leaderboard', 'data-mode': mode },
+        h('thead', null, h('tr', null, cols.map((c, i) => h('th', { scope: 'col', class: i >= 2 && i <= 4 ? 'num' : null }, c)))),
         h('tbody', null, list.map((m, i) => h(
           'tr',
           null,
-          h('td', { class: 'muted' }, String(i + 1)),
-          h('td', null, h('a', { href: `#/managers/${encodeURIComponent(m.manager_id)}${period}` }, m.manager_id)),
-          h('td', { class: 'num' }, fmtNum(m.count, 0)),
-          h('td', { class: 'num' }, h('span', { class: `chip band-${band(m.average)}` }, fmtNum(m.average))),
-          h('td', { class: 'num' }, trendText(m.trend)),
-          h('td', { class: 'nowrap' }, fmtDate(m.last_at)),
+          cell(0, { class: 'muted' }, String(i + 1)),
+          cell(1, null, h('a', { href: `#/managers/${encodeURIComponent(m.manager_id)}${scope}` }, m.manager_id)),
+          cell(2, { class: 'num' }, fmtNum(m.count, 0)),
+          cell(3, { class: 'num' }, h('span', { class: `chip band-${band(m.average)}` }, fmtNum(m.average))),
+          cell(4, { class: 'num' }, trendText(m.trend)),
+          cell(5, { class: 'nowrap' }, fmtDate(m.last_at)),
         ))),
       ),
     ));
@@ -1293,6 +1355,9 @@ async function renderManager(route, id, signal) {
   };
   const base = `#/managers/${encodeURIComponent(id)}`;
   const go = (v) => { location.hash = base + query(v); };
+  // Statistics are per mode: the criteria of Manager+, Client+ and Диалог
+  // differ, so the page shows one mode at a time.
+  const mode = modeSwitch(values.mode, (m) => go({ ...values, mode: m }));
   const bucketSwitch = h(
     'fieldset',
     { class: 'segmented compact' },
@@ -1308,16 +1373,21 @@ async function renderManager(route, id, signal) {
   setView(
     h('p', null, h('a', { href: '#/managers' }, `← ${t('managersTitle')}`)),
     h('h1', { tabindex: -1 }, t('managerTitle', { id })),
-    filterForm(values, ['from', 'to', 'mode'], (v) => go({ ...v, bucket: values.bucket }), () => go({ bucket: values.bucket })),
+    mode,
+    filterForm(values, ['from', 'to'], (v) => go({ ...v, mode: values.mode, bucket: values.bucket }), () => go({ mode: values.mode, bucket: values.bucket })),
     body,
   );
   // A date-only "to" is inclusive: the API reads it as the end of that day.
   const period = { from: values.from, to: values.to };
   try {
-    const [stats, rubric, recent] = await Promise.all([
-      api(`/managers/${encodeURIComponent(id)}/stats${query({ ...period, mode: values.mode, bucket: values.bucket })}`, { signal }),
-      criterionTitles(signal),
-      api(`/calls${query({ manager_id: id, ...period, mode: values.mode, limit: 10 })}`, { signal }).catch((err) => {
+    const stats = await api(`/managers/${encodeURIComponent(id)}/stats${query({ ...period, mode: values.mode, bucket: values.bucket })}`, { signal });
+    // The answer states its mode (Manager+ when the address has none):
+    // the rubric and the recent calls are that mode's.
+    const statsMode = stats.mode || values.mode || MODES[0];
+    markMode(statsMode);
+    const [rubric, recent] = await Promise.all([
+      rubricFor(statsMode, signal),
+      api(`/calls${query({ manager_id: id, ...period, mode: statsMode, limit: 10 })}`, { signal }).catch((err) => {
         if (err.name === 'AbortError') throw err;
         return null;
       }),
@@ -1349,9 +1419,9 @@ async function renderManager(route, id, signal) {
       h(
         'section',
         { class: 'card' },
-        h('h2', null, t('criteriaAvg')),
+        h('h2', null, t('criteriaAvgMode', { mode: modeName(statsMode) })),
         crit.length
-          ? h('ul', { class: 'criteria compact', id: 'criteria-avg' }, crit.map(([k, v]) => {
+          ? h('ul', { class: 'criteria compact', id: 'criteria-avg', 'data-mode': statsMode }, crit.map(([k, v]) => {
             const title = rubric.titles[k] || k;
             return h(
               'li',
@@ -1366,7 +1436,7 @@ async function renderManager(route, id, signal) {
         ? h(
           'section',
           { class: 'card' },
-          h('div', { class: 'section-head' }, h('h2', null, t('recentCalls')), h('a', { href: `#/history${query({ manager_id: id, from: values.from, to: values.to, mode: values.mode })}` }, t('allCalls'))),
+          h('div', { class: 'section-head' }, h('h2', null, t('recentCalls')), h('a', { href: `#/history${query({ manager_id: id, from: values.from, to: values.to, mode: statsMode })}` }, t('allCalls'))),
           callsTable(recent.calls, { showManager: false }),
         )
         : null,
