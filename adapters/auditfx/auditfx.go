@@ -170,6 +170,9 @@ type handlerParams struct {
 	// WebhookSignatures modules).
 	Queue       *queue.Queue `optional:"true"`
 	WebhookAuth WebhookAuth  `optional:"true"`
+	// Access signs requests in (the Access module and a provider of
+	// *httpapi.Access); without it every request is access.Local.
+	Access *httpapi.Access `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -185,6 +188,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.WebhookAuth != nil {
 			c.WebhookAuth = p.WebhookAuth
+		}
+		if p.Access != nil {
+			c.Access = p.Access
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())

@@ -4,7 +4,9 @@ import (
 	"net/http"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // analyzeCallRequest is the body of POST /analyze_call: the original
@@ -91,6 +93,10 @@ func (h *Handler) needURLFetch() error {
 
 // audit runs the pipeline and answers the report or the error.
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) {
+	if err := h.mayAnalyze(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	rep, err := h.auditor.Audit(r.Context(), in)
 	h.metrics.observeAudit(in, h.scorer, rep, err)
 	if err != nil && rep == nil {
@@ -105,6 +111,34 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) 
 	// score.Report marshals with the original fields unchanged
 	// (total_score, criteria, summary, recommendations, raw_model_output).
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// mayAnalyze keeps a principal who sees only some managers' calls within
+// them: a manager's analyses are saved under their own manager id (one
+// naming another manager is refused), a lead's under one of their teams'
+// or none, and nobody replaces a stored call they do not see by reusing
+// its call_id.
+func (h *Handler) mayAnalyze(r *http.Request, in *audit.Input) error {
+	p := PrincipalOf(r.Context())
+	if p.Visibility() == access.SeesAll {
+		return nil
+	}
+	if in.ManagerID == "" && p.Role == storage.RoleManager {
+		in.ManagerID = p.ManagerID
+	}
+	if in.ManagerID != "" && !p.Sees(in.ManagerID) {
+		return callaudit.Errorf(callaudit.KindForbidden, "%s may analyse the calls of %s only, not of manager %q", describe(p), p.Visibility(), in.ManagerID)
+	}
+	if in.CallID != "" && h.store != nil {
+		c, err := h.store.Get(r.Context(), in.CallID)
+		switch {
+		case err == nil && !p.Sees(c.ManagerID):
+			return callaudit.Errorf(callaudit.KindForbidden, "call_id %q is taken by a call you may not change; choose another", in.CallID)
+		case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
+			return err
+		}
+	}
+	return nil
 }
 
 // headerSafe keeps a message usable as a header value: printable ASCII

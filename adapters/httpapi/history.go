@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
@@ -188,14 +189,27 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if wantsCSV(r) {
-		h.exportCSV(w, r, st, f)
+	p := PrincipalOf(r.Context())
+	csv := wantsCSV(r)
+	if csv && !p.Can(access.Export) {
+		h.writeError(w, r, callaudit.Errorf(callaudit.KindForbidden, "%s may not export calls: ask a lead or an admin", describe(p)))
 		return
 	}
-	page, err := st.List(r.Context(), f)
-	if err != nil {
-		h.writeError(w, r, err)
+	// The principal's own calls, or their teams': a filter the store
+	// applies, and a check of each call after it (a store that ignored
+	// the filter shows nothing it should not).
+	f, sees := p.Restrict(f)
+	if csv {
+		h.exportCSV(w, r, st, f, sees)
 		return
+	}
+	var page storage.Page
+	if sees {
+		if page, err = st.List(r.Context(), f); err != nil {
+			h.writeError(w, r, err)
+			return
+		}
+		page.Calls = visible(p, page.Calls)
 	}
 	out := CallList{Calls: make([]CallSummary, 0, len(page.Calls)), NextCursor: page.NextCursor}
 	for _, c := range page.Calls {
@@ -211,10 +225,15 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := st.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
+		// As if it did not exist: whose calls exist is not for others.
+		err = callaudit.Errorf(callaudit.KindNotFound, "call not found")
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	h.logAccess(r, storage.AccessView, c)
 	writeJSON(w, http.StatusOK, c)
 }
 
@@ -251,6 +270,9 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if p := PrincipalOf(r.Context()); p.Visibility() != access.SeesAll {
+		list = slices.DeleteFunc(list, func(m storage.ManagerSummary) bool { return !p.Sees(m.ManagerID) })
+	}
 	if list == nil {
 		list = []storage.ManagerSummary{}
 	}
@@ -265,6 +287,10 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	var errs queryErrors
+	if p := PrincipalOf(r.Context()); !p.Sees(r.PathValue("id")) {
+		h.writeError(w, r, callaudit.Errorf(callaudit.KindForbidden, "%s sees the statistics of %s only", describe(p), p.Visibility()))
+		return
+	}
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
 	q.From, q.To = period(v, &errs)
 	if !q.Bucket.Valid() {

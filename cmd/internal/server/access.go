@@ -59,8 +59,7 @@ const (
 // (*BootstrapError) a start with no accounts on a non-loopback address.
 func Bootstrap(ctx context.Context, c config.Config, svc *access.Service, logger *slog.Logger) (AccessMode, error) {
 	if c.Access.Auth == config.AuthOff {
-		logger.Warn("AUDIT_AUTH=off: accounts are switched off; anyone who reaches the server may read every call, run analyses and change settings", "addr", c.Server.Addr)
-		return ModeOff, nil
+		return ModeOff, nil // Options has logged it
 	}
 	has, err := svc.HasUsers(ctx)
 	if err != nil {
