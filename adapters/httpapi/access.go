@@ -189,8 +189,9 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, ru rule) (*h
 	case ru.perm != "" && !p.Can(ru.perm):
 		return r, callaudit.Errorf(callaudit.KindForbidden, "%s may not %s here: %s", describe(p), ru.perm, forbiddenHint(p))
 	}
-	if ru.perm == access.Analyze && g.analyze != nil && !p.Anonymous() {
-		if wait := g.analyze.take(p.Label()); wait > 0 {
+	// Per user and per token; local mode is this machine's own use.
+	if ru.perm == access.Analyze && g.analyze != nil && (p.Kind == access.KindUser || p.Kind == access.KindToken) {
+		if wait := g.analyze.take(string(p.Kind) + ":" + p.ID); wait > 0 {
 			return r, &callaudit.Error{Kind: callaudit.KindRateLimited, Message: "too many analyse requests; wait and retry", RetryAfter: wait}
 		}
 	}

@@ -117,7 +117,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	h.clearCookie(w)
-	writeJSON(w, http.StatusOK, map[string]string{"status": "signed out"})
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
 // UserInfo is a user as the admin endpoints show it: never the password
