@@ -40,9 +40,14 @@ const (
 )
 
 // FieldError names one invalid input field and says what is wrong with it.
+// Field is a Go field path ("DialogText", "Webhook.URL") when the input is
+// a Go value; a server renames it to its own field names. Code and Params,
+// when set, name Message in a catalogue (see Code).
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string            `json:"field"`
+	Message string            `json:"message"`
+	Code    Code              `json:"code,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
 }
 
 // Error is the project's error type. Message is written for a person and
@@ -50,8 +55,12 @@ type FieldError struct {
 type Error struct {
 	Kind    Kind
 	Op      string // the operation that failed, e.g. "openai.Score"; for logs
-	Message string // safe to show to users
-	Fields  []FieldError
+	Message string // safe to show to users, in English
+	// Code and Params, when set, name Message in a message catalogue, so
+	// that a server can say it in the user's language (see Code).
+	Code   Code
+	Params map[string]string
+	Fields []FieldError
 	// RetryAfter is how long upstream asked us to wait (0 when unknown).
 	RetryAfter time.Duration
 	Err        error
@@ -78,6 +87,68 @@ func (e *Error) Error() string {
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
+
+// Coded returns an *Error of the kind whose English message is code's,
+// filled in from params (see Code).
+func Coded(kind Kind, code Code, message string, params map[string]string) *Error {
+	return &Error{Kind: kind, Code: code, Message: message, Params: params}
+}
+
+// CodeOf returns the code and params of err's user-facing message: those
+// of the *Error whose Message MessageOf returns, or of a deeper *Error
+// with the same message (decorators that re-wrap an error keep its
+// message but not its code), and for MessageOf's generic texts
+// CodeCanceled, CodeTimeout or CodeInternal. It returns "" for nil and
+// when the message has no code.
+func CodeOf(err error) (Code, map[string]string) {
+	if err == nil {
+		return "", nil
+	}
+	msg := firstMessage(err)
+	if msg == "" {
+		switch KindOf(err) {
+		case KindCanceled:
+			return CodeCanceled, nil
+		case KindTimeout:
+			return CodeTimeout, nil
+		}
+		return CodeInternal, nil
+	}
+	var found *Error
+	walk(err, func(e *Error) bool {
+		if e.Message == msg && e.Code != "" {
+			found = e
+			return true
+		}
+		return false
+	})
+	if found == nil {
+		return "", nil
+	}
+	return found.Code, found.Params
+}
+
+// walk visits the *Error values in err's tree depth first until visit
+// returns true.
+func walk(err error, visit func(*Error) bool) bool {
+	if err == nil {
+		return false
+	}
+	if e, ok := err.(*Error); ok && visit(e) {
+		return true
+	}
+	switch u := err.(type) {
+	case interface{ Unwrap() error }:
+		return walk(u.Unwrap(), visit)
+	case interface{ Unwrap() []error }:
+		for _, inner := range u.Unwrap() {
+			if walk(inner, visit) {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 // Errorf returns an *Error of the kind with a formatted user-facing message.
 func Errorf(kind Kind, format string, args ...any) *Error {
@@ -143,22 +214,12 @@ func MessageOf(err error) string {
 // firstMessage returns the first non-empty *Error Message in err's tree,
 // depth first, as errors.As walks it.
 func firstMessage(err error) string {
-	if e, ok := err.(*Error); ok && e.Message != "" {
-		return e.Message
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		if inner := u.Unwrap(); inner != nil {
-			return firstMessage(inner)
-		}
-	case interface{ Unwrap() []error }:
-		for _, inner := range u.Unwrap() {
-			if m := firstMessage(inner); m != "" {
-				return m
-			}
-		}
-	}
-	return ""
+	msg := ""
+	walk(err, func(e *Error) bool {
+		msg = e.Message
+		return msg != ""
+	})
+	return msg
 }
 
 // FieldsOf returns the field errors of the first *Error in err's chain.

@@ -77,3 +77,33 @@ func TestInvalidListsEveryField(t *testing.T) {
 	assert.Equal(t, err.Fields, callaudit.FieldsOf(fmt.Errorf("wrapped: %w", err)))
 	assert.Nil(t, callaudit.FieldsOf(errors.New("plain")))
 }
+
+func TestCodeOf(t *testing.T) {
+	coded := callaudit.Coded(callaudit.KindNotFound, callaudit.CodeCallNotFound, `call "x" not found`, map[string]string{"id": `"x"`})
+	tests := []struct {
+		name   string
+		err    error
+		code   callaudit.Code
+		params map[string]string
+	}{
+		{"nil", nil, "", nil},
+		{"plain error: the generic message", errors.New("boom"), callaudit.CodeInternal, nil},
+		{"bare timeout", fmt.Errorf("x: %w", context.DeadlineExceeded), callaudit.CodeTimeout, nil},
+		{"bare cancel", context.Canceled, callaudit.CodeCanceled, nil},
+		{"no code", callaudit.Errorf(callaudit.KindInvalid, "bad"), "", nil},
+		{"coded", coded, callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},
+		{"wrapped with %w", fmt.Errorf("get: %w", coded), callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},
+		// A decorator that re-wraps with the same message keeps the code.
+		{"re-wrapped with its message", callaudit.Wrap(coded, callaudit.KindNotFound, "decorator", callaudit.MessageOf(coded)), callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},
+		// A wrapper with a message of its own hides the inner code.
+		{"wrapped with another message", callaudit.Wrap(coded, callaudit.KindInternal, "op", "something else"), "", nil},
+		{"joined", errors.Join(errors.New("plain"), coded), callaudit.CodeCallNotFound, map[string]string{"id": `"x"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, params := callaudit.CodeOf(tt.err)
+			assert.Equal(t, tt.code, code)
+			assert.Equal(t, tt.params, params)
+		})
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -31,29 +32,34 @@ import (
 const DefaultMaxDialogBytes = 512 << 10
 
 // Input is one call to audit. Exactly one of DialogText, Transcript, Audio
-// and AudioURL is given.
+// and AudioURL is given. It is a plain Go value: a server maps its own
+// request fields onto it, and the field errors of Check and Audit name
+// the Go fields ("DialogText", "AudioURL", "CallID"), which the server
+// translates back to its own names.
 type Input struct {
 	// DialogText is a plain-text dialog with speaker labels.
-	DialogText string `json:"dialog_text"`
+	DialogText string
 	// Transcript is an already transcribed call.
-	Transcript *transcribe.Transcript `json:"-"`
+	Transcript *transcribe.Transcript
 	// Audio is a recording; it needs a Transcriber.
-	Audio *transcribe.Audio `json:"-"`
+	Audio *transcribe.Audio
 	// AudioURL is a recording to fetch; it needs a Fetcher and a Transcriber.
-	AudioURL string `json:"file_url" validate:"omitempty,max=4096,http_url"`
+	AudioURL string `validate:"omitempty,max=4096,http_url"`
 	// Mode in any spelling score.ParseMode accepts; empty is Manager+.
-	Mode string `json:"content_mode"`
+	Mode string
 	// CallID identifies the call; empty generates one. Saving a call with
 	// an existing id replaces that call.
-	CallID    string `json:"call_id" validate:"omitempty,max=200"`
-	ManagerID string `json:"manager_id" validate:"omitempty,max=200"`
-	// Language of the report ("ru", "en"); empty follows the dialog.
-	Language string `json:"language" validate:"omitempty,bcp47_language_tag"`
+	CallID    string `validate:"omitempty,max=200"`
+	ManagerID string `validate:"omitempty,max=200"`
+	// Language of the report: one of score.SupportedLanguages ("ru",
+	// "en", in any case, "en-US" too); empty follows the dialog.
+	Language string
 	// Prompt is a vocabulary hint for speech-to-text.
-	Prompt string `json:"-" validate:"max=2000"`
-	// Source is recorded with the call ("text", "audio", "url",
-	// "webhook"); empty derives it from the input.
-	Source string `json:"-"`
+	Prompt string `validate:"max=2000"`
+	// Source is recorded with the call; empty derives it from the input.
+	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
+	// CallID (the idempotency key) too.
+	Source storage.Source
 }
 
 // Fetcher downloads a recording from a URL, e.g. an SSRF-safe HTTP fetcher.
@@ -156,7 +162,7 @@ func NewID() string {
 // error so that the work is not lost.
 func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	start := a.now()
-	mode, err := a.check(in)
+	mode, err := check(in, a.maxDialogBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +172,7 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		return nil, err
 	}
 	if tr.Words() == 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: inputField(in), Message: "has no words to analyse"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: inputField(in), Message: "has no words to analyse", Code: callaudit.CodeNoWords})
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, canceled(err)
@@ -205,8 +211,8 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	rep.Meta.CreatedAt = a.now().UTC()
 	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
 	rep.Meta.Timings = timings
-	// Only audio went through the transcriber; Source may be any label
-	// (e.g. "webhook"), so it cannot tell.
+	// Only audio went through the transcriber; Source may be
+	// SourceWebhook, so it cannot tell.
 	if rep.Meta.Transcriber == "" && (in.Audio != nil || in.AudioURL != "") {
 		rep.Meta.Transcriber = tr.Source
 	}
@@ -231,13 +237,30 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	return rep, nil
 }
 
-// check validates the input and parses the mode. A dialog over the limit
-// is reported alone (it is a different kind of error, 413); every other
+// Check validates in as Audit does before any work, with the
+// DefaultMaxDialogBytes limit (an Auditor applies its own,
+// WithMaxDialogBytes), so that a caller that queues the input for later
+// (a webhook) refuses now what Audit would refuse then.
+//
+// A dialog over the limit is KindTooLarge, reported alone; every other
 // problem is collected into one KindInvalid error, so that a caller fixes
-// all fields in one round trip.
-func (a *Auditor) check(in Input) (score.Mode, error) {
-	if n := len(in.DialogText); n > a.maxDialogBytes {
-		return "", &callaudit.Error{Kind: callaudit.KindTooLarge, Message: "dialog_text is " + byteSize(n) + "; the limit is " + byteSize(a.maxDialogBytes), Fields: []callaudit.FieldError{{Field: "dialog_text", Message: "too large"}}}
+// all fields in one round trip. Field errors name the Input's Go fields
+// ("DialogText", "AudioURL", "CallID", "Mode", "Language") and carry a
+// callaudit.Code for translation.
+func Check(in Input) error {
+	_, err := check(in, DefaultMaxDialogBytes)
+	return err
+}
+
+// check is Check with a dialog limit; it returns the parsed mode.
+func check(in Input, maxDialogBytes int) (score.Mode, error) {
+	if n := len(in.DialogText); n > maxDialogBytes {
+		size, limit := byteSize(n), byteSize(maxDialogBytes)
+		return "", &callaudit.Error{
+			Kind: callaudit.KindTooLarge, Code: callaudit.CodeDialogTooLarge, Params: map[string]string{"field": "DialogText", "size": size, "limit": limit},
+			Message: "DialogText is " + size + "; the limit is " + limit,
+			Fields:  []callaudit.FieldError{{Field: "DialogText", Message: "too large", Code: callaudit.CodeFieldTooLarge}},
+		}
 	}
 	var fields []callaudit.FieldError
 	if err := Validate(in); err != nil {
@@ -246,6 +269,10 @@ func (a *Auditor) check(in Input) (score.Mode, error) {
 		}
 		fields = append(fields, callaudit.FieldsOf(err)...)
 	}
+	if in.Source == storage.SourceWebhook && in.CallID == "" {
+		// The call id is a webhook's idempotency key.
+		fields = append(fields, callaudit.FieldError{Field: "CallID", Message: "is required", Code: callaudit.CodeRequired})
+	}
 	given := 0
 	for _, ok := range []bool{strings.TrimSpace(in.DialogText) != "", in.Transcript != nil, in.Audio != nil, in.AudioURL != ""} {
 		if ok {
@@ -253,16 +280,22 @@ func (a *Auditor) check(in Input) (score.Mode, error) {
 		}
 	}
 	switch {
+	case given == 0 && (in.Source == storage.SourceWebhook || in.Source == storage.SourceURL):
+		// A URL call lacks its URL, not a dialog.
+		fields = append(fields, callaudit.FieldError{Field: "AudioURL", Message: "is required", Code: callaudit.CodeRequired})
 	case given == 0:
-		fields = append(fields, callaudit.FieldError{Field: inputField(in), Message: "is required and must not be empty"})
+		fields = append(fields, callaudit.FieldError{Field: inputField(in), Message: "is required and must not be empty", Code: callaudit.CodeEmpty})
 	case given > 1:
-		fields = append(fields, callaudit.FieldError{Field: "input", Message: "give exactly one of dialog text, transcript, audio or URL"})
+		fields = append(fields, callaudit.FieldError{Field: "Input", Message: "give exactly one of dialog text, transcript, audio or URL", Code: callaudit.CodeOneInput})
 	}
 	if !utf8.ValidString(in.DialogText) {
-		fields = append(fields, callaudit.FieldError{Field: "dialog_text", Message: "must be valid UTF-8 text"})
+		fields = append(fields, callaudit.FieldError{Field: "DialogText", Message: "must be valid UTF-8 text", Code: callaudit.CodeNotUTF8})
 	}
 	if in.Audio != nil && in.Audio.Size <= 0 {
-		fields = append(fields, callaudit.FieldError{Field: "audio", Message: "the file is empty"})
+		fields = append(fields, callaudit.FieldError{Field: "Audio", Message: "the file is empty", Code: callaudit.CodeFileEmpty})
+	}
+	if in.Language != "" && !slices.Contains(score.SupportedLanguages, transcribe.NormalizeLanguage(in.Language)) {
+		fields = append(fields, languageError())
 	}
 	mode, err := score.ParseMode(in.Mode)
 	if err != nil {
@@ -274,9 +307,16 @@ func (a *Auditor) check(in Input) (score.Mode, error) {
 	return mode, nil
 }
 
+// languageError names the languages a report can be written in: a
+// language no scorer writes would silently come back in another one.
+func languageError() callaudit.FieldError {
+	langs := strings.Join(score.SupportedLanguages, ", ")
+	return callaudit.FieldError{Field: "Language", Message: "must be one of: " + langs, Code: callaudit.CodeLanguageUnsupported, Params: map[string]string{"languages": langs}}
+}
+
 // transcript produces the transcript of the input and names its source.
-func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, string, error) {
-	src := func(def string) string {
+func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
+	src := func(def storage.Source) storage.Source {
 		if in.Source != "" {
 			return in.Source
 		}
@@ -284,13 +324,13 @@ func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (t
 	}
 	switch {
 	case in.Transcript != nil:
-		return *in.Transcript, src("transcript"), nil
+		return *in.Transcript, src(storage.SourceTranscript), nil
 	case in.Audio != nil:
 		tr, err := a.transcribe(ctx, *in.Audio, in, t)
-		return tr, src("audio"), err
+		return tr, src(storage.SourceAudio), err
 	case in.AudioURL != "":
 		if !a.CanFetch() {
-			return transcribe.Transcript{}, "", callaudit.Errorf(callaudit.KindNotConfigured, "analysing a recording by URL needs a URL fetcher and a speech-to-text transcriber, and none is configured")
+			return transcribe.Transcript{}, "", callaudit.Coded(callaudit.KindNotConfigured, callaudit.CodeFetcherMissing, "analysing a recording by URL needs a URL fetcher and a speech-to-text transcriber, and none is configured", nil)
 		}
 		fetchStart := time.Now()
 		audio, release, err := a.fetcher.Fetch(ctx, in.AudioURL)
@@ -305,15 +345,15 @@ func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (t
 		}
 		t.FetchMS = time.Since(fetchStart).Milliseconds()
 		tr, err := a.transcribe(ctx, audio, in, t)
-		return tr, src("url"), err
+		return tr, src(storage.SourceURL), err
 	}
 	tr := transcribe.ParseDialog(in.DialogText)
-	return tr, src("text"), nil
+	return tr, src(storage.SourceText), nil
 }
 
 func (a *Auditor) transcribe(ctx context.Context, audio transcribe.Audio, in Input, t *score.Timings) (transcribe.Transcript, error) {
 	if a.transcriber == nil {
-		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindNotConfigured, "audio needs a speech-to-text transcriber, and none is configured")
+		return transcribe.Transcript{}, callaudit.Coded(callaudit.KindNotConfigured, callaudit.CodeTranscriberMissing, "audio needs a speech-to-text transcriber, and none is configured", nil)
 	}
 	start := time.Now()
 	tr, err := a.transcriber.Transcribe(ctx, audio, transcribe.Options{Language: in.Language, Prompt: in.Prompt})
@@ -327,25 +367,26 @@ func (a *Auditor) transcribe(ctx context.Context, audio transcribe.Audio, in Inp
 	return tr, nil
 }
 
+// inputField is the Go field path of the input given.
 func inputField(in Input) string {
 	switch {
 	case in.Audio != nil:
-		return "audio"
+		return "Audio"
 	case in.AudioURL != "":
-		return "file_url"
+		return "AudioURL"
 	case in.Transcript != nil:
-		return "transcript"
+		return "Transcript"
 	}
-	return "dialog_text"
+	return "DialogText"
 }
 
 func canceled(err error) error {
-	kind := callaudit.KindCanceled
-	msg := "the request was canceled"
+	e := callaudit.Wrap(err, callaudit.KindCanceled, "audit", "the request was canceled")
+	e.Code = callaudit.CodeCanceled
 	if errors.Is(err, context.DeadlineExceeded) {
-		kind, msg = callaudit.KindTimeout, "the analysis did not finish in time"
+		e.Kind, e.Message, e.Code = callaudit.KindTimeout, "the analysis did not finish in time", callaudit.CodeAnalysisTimeout
 	}
-	return callaudit.Wrap(err, kind, "audit", msg)
+	return e
 }
 
 func byteSize(n int) string {

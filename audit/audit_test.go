@@ -108,11 +108,11 @@ func TestAuditTranscriptAndSource(t *testing.T) {
 	tests := []struct {
 		name   string
 		in     audit.Input
-		source string
+		source storage.Source
 	}{
-		{"transcript", audit.Input{Transcript: &tr}, "transcript"},
-		{"text", audit.Input{DialogText: dialog}, "text"},
-		{"source given", audit.Input{DialogText: dialog, Source: "webhook"}, "webhook"},
+		{"transcript", audit.Input{Transcript: &tr}, storage.SourceTranscript},
+		{"text", audit.Input{DialogText: dialog}, storage.SourceText},
+		{"source given", audit.Input{DialogText: dialog, Source: storage.SourceWebhook}, storage.SourceWebhook},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -157,7 +157,7 @@ func TestAuditAudio(t *testing.T) {
 
 	c, err := store.Get(context.Background(), "a1")
 	require.NoError(t, err)
-	assert.Equal(t, "audio", c.Source)
+	assert.Equal(t, storage.SourceAudio, c.Source)
 	assert.Empty(t, c.RecordingURL)
 }
 
@@ -183,7 +183,7 @@ func TestAuditURL(t *testing.T) {
 
 		c, err := store.Get(context.Background(), "u1")
 		require.NoError(t, err)
-		assert.Equal(t, "url", c.Source)
+		assert.Equal(t, storage.SourceURL, c.Source)
 		assert.Equal(t, url, c.RecordingURL)
 		assert.Equal(t, "vera", c.ManagerID)
 	})

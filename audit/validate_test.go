@@ -37,24 +37,26 @@ func TestAuditRejectsBadInput(t *testing.T) {
 		fields   []string
 		contains []string
 	}{
-		{name: "nothing", in: audit.Input{}, kind: callaudit.KindInvalid, fields: []string{"dialog_text"}},
-		{name: "whitespace only", in: audit.Input{DialogText: " \n\t  \n"}, kind: callaudit.KindInvalid, fields: []string{"dialog_text"}, contains: []string{"must not be empty"}},
-		{name: "labels without words", in: audit.Input{DialogText: "Менеджер:\nКлиент:"}, kind: callaudit.KindInvalid, fields: []string{"dialog_text"}, contains: []string{"no words"}},
-		{name: "over the limit", in: audit.Input{DialogText: "Менеджер: " + strings.Repeat("слово ", 20)}, kind: callaudit.KindTooLarge, fields: []string{"dialog_text"}, contains: []string{"the limit is 200 bytes"}},
-		{name: "over the limit and other faults", in: audit.Input{DialogText: strings.Repeat("a", 201), Mode: "nope", Language: "!!"}, kind: callaudit.KindTooLarge, fields: []string{"dialog_text"}},
-		{name: "unknown mode", in: audit.Input{DialogText: dialog, Mode: "Boss+"}, kind: callaudit.KindInvalid, fields: []string{"content_mode"},
+		{name: "nothing", in: audit.Input{}, kind: callaudit.KindInvalid, fields: []string{"DialogText"}},
+		{name: "whitespace only", in: audit.Input{DialogText: " \n\t  \n"}, kind: callaudit.KindInvalid, fields: []string{"DialogText"}, contains: []string{"must not be empty"}},
+		{name: "labels without words", in: audit.Input{DialogText: "Менеджер:\nКлиент:"}, kind: callaudit.KindInvalid, fields: []string{"DialogText"}, contains: []string{"no words"}},
+		{name: "over the limit", in: audit.Input{DialogText: "Менеджер: " + strings.Repeat("слово ", 20)}, kind: callaudit.KindTooLarge, fields: []string{"DialogText"}, contains: []string{"the limit is 200 bytes"}},
+		{name: "over the limit and other faults", in: audit.Input{DialogText: strings.Repeat("a", 201), Mode: "nope", Language: "!!"}, kind: callaudit.KindTooLarge, fields: []string{"DialogText"}},
+		{name: "unknown mode", in: audit.Input{DialogText: dialog, Mode: "Boss+"}, kind: callaudit.KindInvalid, fields: []string{"Mode"},
 			contains: append([]string{`"Boss+"`}, score.AcceptedModeSpellings...)},
-		{name: "invalid UTF-8", in: audit.Input{DialogText: "Менеджер: \xff\xfe привет"}, kind: callaudit.KindInvalid, fields: []string{"dialog_text"}, contains: []string{"UTF-8"}},
-		{name: "bad language tag", in: audit.Input{DialogText: dialog, Language: "русский"}, kind: callaudit.KindInvalid, fields: []string{"language"}, contains: []string{"language code"}},
-		{name: "call id too long", in: audit.Input{DialogText: dialog, CallID: strings.Repeat("x", 201)}, kind: callaudit.KindInvalid, fields: []string{"call_id"}, contains: []string{"at most 200"}},
+		{name: "invalid UTF-8", in: audit.Input{DialogText: "Менеджер: \xff\xfe привет"}, kind: callaudit.KindInvalid, fields: []string{"DialogText"}, contains: []string{"UTF-8"}},
+		{name: "bad language tag", in: audit.Input{DialogText: dialog, Language: "русский"}, kind: callaudit.KindInvalid, fields: []string{"Language"}, contains: []string{"ru, en"}},
+		{name: "unsupported language", in: audit.Input{DialogText: dialog, Language: "de"}, kind: callaudit.KindInvalid, fields: []string{"Language"}, contains: []string{"Language: must be one of: ru, en"}},
+		{name: "unsupported language of a region", in: audit.Input{DialogText: dialog, Language: "de-DE"}, kind: callaudit.KindInvalid, fields: []string{"Language"}, contains: []string{"ru, en"}},
+		{name: "call id too long", in: audit.Input{DialogText: dialog, CallID: strings.Repeat("x", 201)}, kind: callaudit.KindInvalid, fields: []string{"CallID"}, contains: []string{"at most 200"}},
 		{name: "several faults at once", in: audit.Input{DialogText: dialog, Language: "??", ManagerID: strings.Repeat("m", 201), Mode: "x"}, kind: callaudit.KindInvalid,
-			fields: []string{"manager_id", "language", "content_mode"}},
-		{name: "two inputs", in: audit.Input{DialogText: dialog, AudioURL: "https://example.com/a.wav"}, kind: callaudit.KindInvalid, fields: []string{"input"}, contains: []string{"exactly one"}},
-		{name: "text and audio", in: audit.Input{DialogText: dialog, Audio: &audio}, kind: callaudit.KindInvalid, fields: []string{"input"}},
-		{name: "empty audio", in: audit.Input{Audio: &transcribe.Audio{Filename: "a.wav"}}, kind: callaudit.KindInvalid, fields: []string{"audio"}, contains: []string{"empty"}},
-		{name: "URL not http", in: audit.Input{AudioURL: "ftp://example.com/a.wav"}, kind: callaudit.KindInvalid, fields: []string{"file_url"}, contains: []string{"http(s)"}},
-		{name: "URL not a URL", in: audit.Input{AudioURL: "запись.wav"}, kind: callaudit.KindInvalid, fields: []string{"file_url"}},
-		{name: "URL without host", in: audit.Input{AudioURL: "https://"}, kind: callaudit.KindInvalid, fields: []string{"file_url"}},
+			fields: []string{"ManagerID", "Language", "Mode"}},
+		{name: "two inputs", in: audit.Input{DialogText: dialog, AudioURL: "https://example.com/a.wav"}, kind: callaudit.KindInvalid, fields: []string{"Input"}, contains: []string{"exactly one"}},
+		{name: "text and audio", in: audit.Input{DialogText: dialog, Audio: &audio}, kind: callaudit.KindInvalid, fields: []string{"Input"}},
+		{name: "empty audio", in: audit.Input{Audio: &transcribe.Audio{Filename: "a.wav"}}, kind: callaudit.KindInvalid, fields: []string{"Audio"}, contains: []string{"empty"}},
+		{name: "URL not http", in: audit.Input{AudioURL: "ftp://example.com/a.wav"}, kind: callaudit.KindInvalid, fields: []string{"AudioURL"}, contains: []string{"http(s)"}},
+		{name: "URL not a URL", in: audit.Input{AudioURL: "запись.wav"}, kind: callaudit.KindInvalid, fields: []string{"AudioURL"}},
+		{name: "URL without host", in: audit.Input{AudioURL: "https://"}, kind: callaudit.KindInvalid, fields: []string{"AudioURL"}},
 		{name: "prompt too long", in: audit.Input{DialogText: dialog, Prompt: strings.Repeat("п", 2001)}, kind: callaudit.KindInvalid, fields: []string{"Prompt"}},
 	}
 	for _, tt := range tests {
@@ -256,5 +258,62 @@ func TestValidate(t *testing.T) {
 	})
 	t.Run("storage filter has no rules", func(t *testing.T) {
 		assert.NoError(t, audit.Validate(storage.Filter{}))
+	})
+}
+
+func TestCheck(t *testing.T) {
+	const url = "https://pbx.example.com/rec/1.wav"
+	tests := []struct {
+		name   string
+		in     audit.Input
+		fields []string
+		codes  []callaudit.Code
+	}{
+		{name: "text", in: audit.Input{DialogText: dialog}},
+		{name: "language in any case and region", in: audit.Input{DialogText: dialog, Language: "EN-us"}},
+		{name: "russian", in: audit.Input{DialogText: dialog, Language: "ru-RU"}},
+		{name: "webhook", in: audit.Input{AudioURL: url, CallID: "c-1", Source: storage.SourceWebhook}},
+		{name: "webhook without anything", in: audit.Input{Source: storage.SourceWebhook},
+			fields: []string{"CallID", "AudioURL"}, codes: []callaudit.Code{callaudit.CodeRequired, callaudit.CodeRequired}},
+		{name: "webhook without a call id", in: audit.Input{AudioURL: url, Source: storage.SourceWebhook},
+			fields: []string{"CallID"}, codes: []callaudit.Code{callaudit.CodeRequired}},
+		{name: "URL call without a call id", in: audit.Input{AudioURL: url}},
+		{name: "unsupported language", in: audit.Input{AudioURL: url, CallID: "c", Language: "de", Source: storage.SourceWebhook},
+			fields: []string{"Language"}, codes: []callaudit.Code{callaudit.CodeLanguageUnsupported}},
+		{name: "every fault has a code", in: audit.Input{AudioURL: "ftp://x", Mode: "Boss", Language: "fr", CallID: strings.Repeat("x", 201), DialogText: "\xff"},
+			fields: []string{"AudioURL", "CallID", "Input", "DialogText", "Language", "Mode"},
+			codes:  []callaudit.Code{callaudit.CodeHTTPURL, callaudit.CodeTooLong, callaudit.CodeOneInput, callaudit.CodeNotUTF8, callaudit.CodeLanguageUnsupported, callaudit.CodeModeUnknown}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := audit.Check(tt.in)
+			if tt.fields == nil {
+				assert.NoError(t, err)
+				return
+			}
+			require.Error(t, err)
+			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			var codes []callaudit.Code
+			for _, f := range callaudit.FieldsOf(err) {
+				codes = append(codes, f.Code)
+				assert.NotEmpty(t, f.Message)
+			}
+			assert.ElementsMatch(t, tt.fields, fieldNames(err), "error: %v", err)
+			assert.ElementsMatch(t, tt.codes, codes, "error: %v", err)
+		})
+	}
+	t.Run("the language error names the languages", func(t *testing.T) {
+		fields := callaudit.FieldsOf(audit.Check(audit.Input{DialogText: dialog, Language: "de"}))
+		require.Len(t, fields, 1)
+		assert.Equal(t, "must be one of: ru, en", fields[0].Message)
+		assert.Equal(t, map[string]string{"languages": "ru, en"}, fields[0].Params)
+	})
+	t.Run("a dialog over the default limit", func(t *testing.T) {
+		err := audit.Check(audit.Input{DialogText: strings.Repeat("a", audit.DefaultMaxDialogBytes+1)})
+		assert.Equal(t, callaudit.KindTooLarge, callaudit.KindOf(err))
+		code, params := callaudit.CodeOf(err)
+		assert.Equal(t, callaudit.CodeDialogTooLarge, code)
+		assert.Equal(t, "DialogText", params["field"])
+		assert.Equal(t, "512.0 KiB", params["limit"])
 	})
 }

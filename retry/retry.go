@@ -119,8 +119,16 @@ func timerSleep(ctx context.Context, d time.Duration) error {
 // helpers; a timeout also says what the last attempt ran into.
 func contextError(ctxErr, last error) error {
 	kind, msg := callaudit.KindOf(ctxErr), callaudit.MessageOf(ctxErr)
+	e := callaudit.Wrap(ctxErr, kind, "retry", msg)
+	e.Code, e.Params = callaudit.CodeOf(ctxErr) // a server translates by it
 	if kind == callaudit.KindTimeout && last != nil {
-		msg += " while retrying: " + callaudit.MessageOf(last)
+		detail := callaudit.MessageOf(last)
+		e.Message += " while retrying: " + detail
+		if e.Code == callaudit.CodeTimeout {
+			e.Code, e.Params = callaudit.CodeTimeoutRetrying, map[string]string{"detail": detail}
+		} else {
+			e.Code, e.Params = "", nil // the message is no longer the code's alone
+		}
 	}
-	return callaudit.Wrap(ctxErr, kind, "retry", msg)
+	return e
 }

@@ -117,3 +117,39 @@ func TestOnRetryIsCalled(t *testing.T) {
 	_ = p.Do(context.Background(), func(context.Context) error { return callaudit.Errorf(callaudit.KindUpstream, "x") })
 	assert.Equal(t, []int{1, 2}, attempts)
 }
+
+// The errors of a retry loop that ran out of time carry message codes, so
+// that a server can answer them in the user's language.
+func TestContextErrorCodes(t *testing.T) {
+	transient := callaudit.Errorf(callaudit.KindUnavailable, "the service is down")
+	tests := []struct {
+		name    string
+		ctx     func() context.Context
+		sleep   func(context.Context, time.Duration) error
+		code    callaudit.Code
+		message string
+	}{
+		{"canceled before the first attempt", func() context.Context {
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			return ctx
+		}, nil, callaudit.CodeCanceled, "the request was canceled"},
+		{"timed out while retrying", context.Background, func(context.Context, time.Duration) error { return context.DeadlineExceeded },
+			callaudit.CodeTimeoutRetrying, "the operation timed out while retrying: the service is down"},
+		{"a sleep's own error keeps no code", context.Background, func(context.Context, time.Duration) error {
+			return callaudit.Wrap(context.DeadlineExceeded, callaudit.KindTimeout, "sleep", "the clock stopped")
+		}, "", "the clock stopped while retrying: the service is down"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := retry.Policy{Attempts: 3, Sleep: tt.sleep}.Do(tt.ctx(), func(context.Context) error { return transient })
+			require.Error(t, err)
+			code, params := callaudit.CodeOf(err)
+			assert.Equal(t, tt.code, code)
+			assert.Equal(t, tt.message, callaudit.MessageOf(err))
+			if code == callaudit.CodeTimeoutRetrying {
+				assert.Equal(t, map[string]string{"detail": "the service is down"}, params)
+			}
+		})
+	}
+}

@@ -28,7 +28,9 @@ var AcceptedModeSpellings = []string{"Manager+", "Manager +", "Client+", "Client
 // ParseMode parses every spelling of a mode the original API accepted:
 // "Manager+", "Manager +", "Client+", "Client +", "Диалог", "Dialog",
 // ignoring case and spaces. An empty string is ModeManager. Anything else is
-// a KindInvalid error that lists the accepted values.
+// a KindInvalid error that lists the accepted values, on the field "Mode"
+// (the Go name of the mode in score.Request and audit.Input; a server
+// renames it to its own field, e.g. content_mode).
 func ParseMode(s string) (Mode, error) {
 	key := strings.ToLower(strings.Join(strings.Fields(s), ""))
 	switch key {
@@ -39,9 +41,12 @@ func ParseMode(s string) (Mode, error) {
 	case "диалог", "dialog", "dialogue":
 		return ModeDialog, nil
 	}
+	value, accepted := quote(s), strings.Join(AcceptedModeSpellings, ", ")
 	return "", callaudit.Invalid(callaudit.FieldError{
-		Field:   "content_mode",
-		Message: "unknown mode " + quote(s) + "; accepted values: " + strings.Join(AcceptedModeSpellings, ", "),
+		Field:   "Mode",
+		Message: "unknown mode " + value + "; accepted values: " + accepted,
+		Code:    callaudit.CodeModeUnknown,
+		Params:  map[string]string{"value": value, "accepted": accepted},
 	})
 }
 

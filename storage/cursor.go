@@ -52,7 +52,7 @@ func EncodeCursor(cur Cursor) string {
 // KindInvalid error on the field "cursor". The time is returned in UTC.
 func DecodeCursor(s string) (Cursor, error) {
 	bad := func() (Cursor, error) {
-		return Cursor{}, callaudit.Invalid(callaudit.FieldError{Field: "cursor", Message: "is not a cursor returned by a previous page"})
+		return Cursor{}, callaudit.Invalid(callaudit.FieldError{Field: "cursor", Message: "is not a cursor returned by a previous page", Code: callaudit.CodeBadCursor})
 	}
 	if s == "" || len(s) > maxCursorLen {
 		return bad()

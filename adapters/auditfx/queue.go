@@ -20,14 +20,14 @@ import (
 )
 
 // NotifierGroup is the fx value group the write-back modules provide
-// their audit.Notifier into and the Queue module reads. fx does not keep
+// their writeback.Notifier into and the Queue module reads. fx does not keep
 // a group's order; the queue gets the notifiers sorted by name, so that
 // logs and statuses read the same on every start.
 const NotifierGroup = "notifiers"
 
 // notifier provides one write-back adapter into NotifierGroup.
-func notifier[C any, N audit.Notifier](name string, cfg C, newFn func(C) (N, error)) fx.Option {
-	return fx.Module(name, fx.Provide(fx.Annotate(func() (audit.Notifier, error) {
+func notifier[C any, N writeback.Notifier](name string, cfg C, newFn func(C) (N, error)) fx.Option {
+	return fx.Module(name, fx.Provide(fx.Annotate(func() (writeback.Notifier, error) {
 		n, err := newFn(cfg)
 		if err != nil {
 			return nil, err
@@ -50,7 +50,7 @@ type queueParams struct {
 	Lifecycle fx.Lifecycle
 	Logger    *slog.Logger
 	Auditor   *audit.Auditor
-	Notifiers []audit.Notifier `group:"notifiers"`
+	Notifiers []writeback.Notifier `group:"notifiers"`
 }
 
 // Queue provides the durable webhook job queue (*queue.Queue) configured
@@ -61,7 +61,7 @@ type queueParams struct {
 func Queue(cfg queue.Config) fx.Option {
 	return fx.Module("queue", fx.Provide(func(p queueParams) (*queue.Queue, error) {
 		c := cfg
-		notifiers := slices.SortedStableFunc(slices.Values(p.Notifiers), func(a, b audit.Notifier) int {
+		notifiers := slices.SortedStableFunc(slices.Values(p.Notifiers), func(a, b writeback.Notifier) int {
 			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
 		})
 		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger

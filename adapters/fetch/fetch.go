@@ -158,12 +158,13 @@ func New(cfg Config) (*Fetcher, error) {
 		Transport: tr,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if cfg.MaxRedirects < 0 {
-				return callaudit.Invalid(callaudit.FieldError{Field: "file_url",
+				return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Code: callaudit.CodeFetchRedirectsOff,
 					Message: "the server redirected to another address, and redirects are disabled; give the final address of the recording"})
 			}
 			if len(via) > cfg.MaxRedirects {
-				return callaudit.Invalid(callaudit.FieldError{Field: "file_url",
-					Message: fmt.Sprintf("the server redirected more than %d times; give the final address of the recording", cfg.MaxRedirects)})
+				max := strconv.Itoa(cfg.MaxRedirects)
+				return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Code: callaudit.CodeFetchRedirects, Params: map[string]string{"max": max},
+					Message: "the server redirected more than " + max + " times; give the final address of the recording"})
 			}
 			return checkScheme(req.URL)
 		},
@@ -186,7 +187,7 @@ func (f *Fetcher) Config() Config { return f.cfg }
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (transcribe.Audio, func(), error) {
 	u, err := url.Parse(rawURL)
 	if err != nil || !u.IsAbs() || u.Host == "" {
-		return transcribe.Audio{}, nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "must be an absolute http(s) URL"})
+		return transcribe.Audio{}, nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "must be an absolute http(s) URL", Code: callaudit.CodeHTTPURL})
 	}
 	if err := checkScheme(u); err != nil {
 		return transcribe.Audio{}, nil, err
@@ -227,7 +228,7 @@ func (f *Fetcher) once(parent context.Context, u *url.URL) (*download, error) {
 	defer cancel(nil)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "must be an absolute http(s) URL"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "must be an absolute http(s) URL", Code: callaudit.CodeHTTPURL})
 	}
 	req.Header.Set("User-Agent", f.cfg.UserAgent)
 	req.Header.Set("Accept", "audio/*, application/octet-stream;q=0.9, */*;q=0.5")
@@ -257,7 +258,7 @@ func (f *Fetcher) once(parent context.Context, u *url.URL) (*download, error) {
 		return nil, f.transportError(ctx, u, err)
 	}
 	if n == 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "the server at " + host + " returned an empty file"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "the server at " + host + " returned an empty file", Code: callaudit.CodeFetchEmpty, Params: map[string]string{"host": host}})
 	}
 	format, ok := transcribe.SniffFormat(head)
 	if !ok {
@@ -266,7 +267,7 @@ func (f *Fetcher) once(parent context.Context, u *url.URL) (*download, error) {
 
 	file, err := os.CreateTemp(f.cfg.TempDir, "callaudit-fetch-*."+format.Ext)
 	if err != nil {
-		return nil, callaudit.Wrap(err, callaudit.KindInternal, "fetch.Fetch", "cannot create a temporary file for the recording")
+		return nil, coded(callaudit.Wrap(err, callaudit.KindInternal, "fetch.Fetch", "cannot store the downloaded recording"), callaudit.CodeFetchStore, nil)
 	}
 	release := releaser(file)
 	size, err := copyLimited(file, io.MultiReader(bytes.NewReader(head), body), f.cfg.MaxBytes)
@@ -277,7 +278,7 @@ func (f *Fetcher) once(parent context.Context, u *url.URL) (*download, error) {
 			return nil, f.tooLarge(host, -1)
 		}
 		if isWriteError(err) {
-			return nil, callaudit.Wrap(err, callaudit.KindInternal, "fetch.Fetch", "cannot store the downloaded recording")
+			return nil, coded(callaudit.Wrap(err, callaudit.KindInternal, "fetch.Fetch", "cannot store the downloaded recording"), callaudit.CodeFetchStore, nil)
 		}
 		return nil, f.transportError(ctx, u, err)
 	}
@@ -308,8 +309,9 @@ func checkScheme(u *url.URL) error {
 	case "http", "https":
 		return nil
 	}
-	return callaudit.Invalid(callaudit.FieldError{Field: "file_url",
-		Message: fmt.Sprintf("scheme %q is not allowed; only http and https URLs are fetched", u.Scheme)})
+	scheme := strconv.Quote(u.Scheme)
+	return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Code: callaudit.CodeFetchScheme, Params: map[string]string{"scheme": scheme},
+		Message: "scheme " + scheme + " is not allowed; only http and https URLs are fetched"})
 }
 
 // statusError maps a non-2xx answer to an error kind.
@@ -319,50 +321,57 @@ func statusError(resp *http.Response, host string) error {
 		return nil
 	}
 	status := strconv.Itoa(code) + " " + http.StatusText(code)
-	field := func(msg string) error {
-		return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: msg})
+	params := map[string]string{"host": host, "status": status}
+	field := func(c callaudit.Code, msg string) error {
+		return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: msg, Code: c, Params: params})
 	}
 	switch {
 	case code == http.StatusNotFound || code == http.StatusGone:
 		return &callaudit.Error{Kind: callaudit.KindNotFound, Op: "fetch.Fetch",
-			Message: "no recording at that URL: " + host + " answered " + status + "; check the link",
-			Fields:  []callaudit.FieldError{{Field: "file_url", Message: "not found"}}}
+			Message: "no recording at that URL: " + host + " answered " + status + "; check the link", Code: callaudit.CodeFetchNotFound, Params: params,
+			Fields: []callaudit.FieldError{{Field: "file_url", Message: "not found", Code: callaudit.CodeFetchFieldNotFound}}}
 	case code == http.StatusUnauthorized || code == http.StatusForbidden:
-		return field(host + " refused access (" + status + "); the link may have expired or need credentials")
+		return field(callaudit.CodeFetchRefused, host+" refused access ("+status+"); the link may have expired or need credentials")
 	case code == http.StatusTooManyRequests:
 		return &callaudit.Error{Kind: callaudit.KindRateLimited, Op: "fetch.Fetch",
-			Message:    host + " is rate limiting downloads (" + status + "); try again later",
+			Message: host + " is rate limiting downloads (" + status + "); try again later", Code: callaudit.CodeFetchRateLimited, Params: params,
 			RetryAfter: retry.ParseAfter(resp.Header, time.Now())}
 	case code == http.StatusRequestTimeout:
-		return callaudit.Wrap(nil, callaudit.KindTimeout, "fetch.Fetch", host+" timed out answering ("+status+"); try again later")
+		return coded(callaudit.Wrap(nil, callaudit.KindTimeout, "fetch.Fetch", host+" timed out answering ("+status+"); try again later"), callaudit.CodeFetchTimedOut, params)
 	case code >= 500:
 		return &callaudit.Error{Kind: callaudit.KindUnavailable, Op: "fetch.Fetch",
-			Message:    host + " failed to serve the recording (" + status + "); try again later",
+			Message: host + " failed to serve the recording (" + status + "); try again later", Code: callaudit.CodeFetchFailed, Params: params,
 			RetryAfter: retry.ParseAfter(resp.Header, time.Now())}
 	case code >= 300 && code < 400:
-		return field(host + " answered " + status + " without a usable Location")
+		return field(callaudit.CodeFetchNoLocation, host+" answered "+status+" without a usable Location")
 	}
-	return field(host + " answered " + status + "; check the link")
+	return field(callaudit.CodeFetchStatus, host+" answered "+status+"; check the link")
 }
 
 func notAudio(host, contentType string) error {
-	got := ""
+	const formats = "WAV, MP3, FLAC, OGG/Opus, M4A/MP4, WebM"
+	e := &callaudit.Error{Kind: callaudit.KindUnsupported, Op: "fetch.Fetch",
+		Message: "the file at " + host + " is not a recognised audio recording; supported formats: " + formats,
+		Code:    callaudit.CodeFetchNotAudio, Params: map[string]string{"host": host, "formats": formats},
+		Fields: []callaudit.FieldError{{Field: "file_url", Message: "not an audio file", Code: callaudit.CodeFetchFieldNotAudio}}}
 	if ct := strings.TrimSpace(strings.SplitN(contentType, ";", 2)[0]); ct != "" {
-		got = " (the server says " + ct + ")"
+		e.Message = "the file at " + host + " is not a recognised audio recording (the server says " + ct + "); supported formats: " + formats
+		e.Code, e.Params["type"] = callaudit.CodeFetchNotAudioType, ct
 	}
-	return &callaudit.Error{Kind: callaudit.KindUnsupported, Op: "fetch.Fetch",
-		Message: "the file at " + host + " is not a recognised audio recording" + got +
-			"; supported formats: WAV, MP3, FLAC, OGG/Opus, M4A/MP4, WebM",
-		Fields: []callaudit.FieldError{{Field: "file_url", Message: "not an audio file"}}}
+	return e
 }
 
 func (f *Fetcher) tooLarge(host string, size int64) error {
-	msg := "the recording at " + host + " is larger than the limit of " + byteSize(f.cfg.MaxBytes)
+	limit := byteSize(f.cfg.MaxBytes)
+	e := &callaudit.Error{Kind: callaudit.KindTooLarge, Op: "fetch.Fetch",
+		Message: "the recording at " + host + " is larger than the limit of " + limit,
+		Code:    callaudit.CodeFetchTooLarge, Params: map[string]string{"host": host, "limit": limit},
+		Fields: []callaudit.FieldError{{Field: "file_url", Message: "too large", Code: callaudit.CodeFieldTooLarge}}}
 	if size > 0 {
-		msg = "the recording at " + host + " is " + byteSize(size) + "; the limit is " + byteSize(f.cfg.MaxBytes)
+		e.Message = "the recording at " + host + " is " + byteSize(size) + "; the limit is " + limit
+		e.Code, e.Params["size"] = callaudit.CodeFetchTooLargeSize, byteSize(size)
 	}
-	return &callaudit.Error{Kind: callaudit.KindTooLarge, Op: "fetch.Fetch", Message: msg,
-		Fields: []callaudit.FieldError{{Field: "file_url", Message: "too large"}}}
+	return e
 }
 
 // transportError maps a failure to connect or to read to an error kind.
@@ -377,11 +386,13 @@ func (f *Fetcher) transportError(ctx context.Context, u *url.URL, err error) err
 	if cause := context.Cause(ctx); cause != nil {
 		switch {
 		case errors.Is(cause, errIdle):
-			return callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch",
-				fmt.Sprintf("%s stopped sending the recording (nothing for %s)", host, f.cfg.IdleTimeout))
+			idle := f.cfg.IdleTimeout.String()
+			return coded(callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch", host+" stopped sending the recording (nothing for "+idle+")"),
+				callaudit.CodeFetchIdle, map[string]string{"host": host, "idle": idle})
 		case errors.Is(cause, errSlow):
-			return callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch",
-				fmt.Sprintf("%s sends the recording too slowly (under %s/s)", host, byteSize(f.cfg.MinBytesPerSecond)))
+			rate := byteSize(f.cfg.MinBytesPerSecond)
+			return coded(callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch", host+" sends the recording too slowly (under "+rate+"/s)"),
+				callaudit.CodeFetchSlow, map[string]string{"host": host, "rate": rate})
 		}
 		return f.contextError(ctx, u)
 	}
@@ -389,19 +400,21 @@ func (f *Fetcher) transportError(ctx context.Context, u *url.URL, err error) err
 		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: "fetch.Fetch", Err: err,
 			Message: "file_url: " + host + " (or a redirect from it) points to a loopback, private or otherwise internal address, which is not fetched; " +
 				"for an on-premises server set AUDIT_FETCH_ALLOW_HOSTS or AUDIT_FETCH_ALLOW_PRIVATE",
-			Fields: []callaudit.FieldError{{Field: "file_url", Message: "internal addresses are not allowed"}}}
+			Code: callaudit.CodeFetchInternalAddress, Params: map[string]string{"field": "file_url", "host": host},
+			Fields: []callaudit.FieldError{{Field: "file_url", Message: "internal addresses are not allowed", Code: callaudit.CodeFetchFieldInternal}}}
 	}
 	var dnsErr *net.DNSError
 	if errors.As(err, &dnsErr) && dnsErr.IsNotFound {
 		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: "fetch.Fetch", Err: err,
 			Message: "file_url: the host " + u.Hostname() + " does not exist",
-			Fields:  []callaudit.FieldError{{Field: "file_url", Message: "unknown host"}}}
+			Code:    callaudit.CodeFetchUnknownHost, Params: map[string]string{"field": "file_url", "host": u.Hostname()},
+			Fields: []callaudit.FieldError{{Field: "file_url", Message: "unknown host", Code: callaudit.CodeFetchFieldUnknownHost}}}
 	}
 	var ne net.Error
 	if errors.As(err, &ne) && ne.Timeout() {
-		return callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch", host+" did not answer in time; try again later")
+		return coded(callaudit.Wrap(err, callaudit.KindTimeout, "fetch.Fetch", host+" did not answer in time; try again later"), callaudit.CodeFetchNoAnswer, map[string]string{"host": host})
 	}
-	return callaudit.Wrap(err, callaudit.KindUnavailable, "fetch.Fetch", "cannot download the recording from "+host+"; try again later")
+	return coded(callaudit.Wrap(err, callaudit.KindUnavailable, "fetch.Fetch", "cannot download the recording from "+host+"; try again later"), callaudit.CodeFetchUnavailable, map[string]string{"host": host})
 }
 
 // contextError explains why ctx ended: the overall limit or the caller.
@@ -409,12 +422,13 @@ func (f *Fetcher) contextError(ctx context.Context, u *url.URL) error {
 	cause := context.Cause(ctx)
 	switch {
 	case errors.Is(cause, errOverallTimeout):
-		return callaudit.Wrap(cause, callaudit.KindTimeout, "fetch.Fetch",
-			fmt.Sprintf("downloading from %s took longer than %s", u.Host, f.cfg.Timeout))
+		limit := f.cfg.Timeout.String()
+		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, "fetch.Fetch", "downloading from "+u.Host+" took longer than "+limit),
+			callaudit.CodeFetchTooLong, map[string]string{"host": u.Host, "limit": limit})
 	case errors.Is(cause, context.DeadlineExceeded):
-		return callaudit.Wrap(cause, callaudit.KindTimeout, "fetch.Fetch", "the download did not finish in time")
+		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, "fetch.Fetch", "the download did not finish in time"), callaudit.CodeFetchTimeout, nil)
 	}
-	return callaudit.Wrap(cause, callaudit.KindCanceled, "fetch.Fetch", "the request was canceled")
+	return coded(callaudit.Wrap(cause, callaudit.KindCanceled, "fetch.Fetch", "the request was canceled"), callaudit.CodeCanceled, nil)
 }
 
 // redactURLError strips the query and credentials from the URL that
@@ -441,4 +455,10 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// coded gives e a message code for translation (see callaudit.Code).
+func coded(e *callaudit.Error, code callaudit.Code, params map[string]string) *callaudit.Error {
+	e.Code, e.Params = code, params
+	return e
 }

@@ -11,7 +11,8 @@ import (
 
 // analyzeCallRequest is the body of POST /analyze_call: the original
 // {"dialog_text", "content_mode"} plus the optional ids and language. The
-// auditor validates the fields it shares with audit.Input.
+// auditor validates it as an audit.Input; apiNames maps the Go fields of
+// its errors back to these names.
 type analyzeCallRequest struct {
 	DialogText  string `json:"dialog_text"`
 	ContentMode string `json:"content_mode"`
@@ -22,7 +23,7 @@ type analyzeCallRequest struct {
 
 // analyzeURLRequest is the body of POST /analyze_audio_by_url.
 type analyzeURLRequest struct {
-	FileURL     string `json:"file_url" validate:"required,max=4096,http_url"`
+	FileURL     string `json:"file_url"`
 	ContentMode string `json:"content_mode"`
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
@@ -40,6 +41,7 @@ func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	infoOf(r).language = req.Language
 	h.audit(w, r, audit.Input{
 		DialogText: req.DialogText,
 		Mode:       req.ContentMode,
@@ -55,7 +57,18 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if err := audit.Validate(req); err != nil {
+	in := audit.Input{
+		AudioURL:  req.FileURL,
+		Mode:      req.ContentMode,
+		CallID:    req.CallID,
+		ManagerID: req.ManagerID,
+		Language:  req.Language,
+		Source:    storage.SourceURL,
+	}
+	infoOf(r).language = req.Language
+	// Bad fields first, then what the server lacks: a caller fixes its
+	// request before it asks the operator.
+	if err := audit.Check(in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -63,20 +76,16 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.audit(w, r, audit.Input{
-		AudioURL:  req.FileURL,
-		Mode:      req.ContentMode,
-		CallID:    req.CallID,
-		ManagerID: req.ManagerID,
-		Language:  req.Language,
-	})
+	h.audit(w, r, in)
 }
 
 // needTranscriber answers the configured hint when audio cannot be
 // transcribed, before any upload is read.
 func (h *Handler) needTranscriber() error {
 	if !h.auditor.CanTranscribe() {
-		return callaudit.Errorf(callaudit.KindNotConfigured, "%s", h.cfg.TranscriberHint)
+		// The hint is the deployment's English text; other languages get
+		// the catalogue's.
+		return callaudit.Coded(callaudit.KindNotConfigured, codeTranscriberHint, h.cfg.TranscriberHint, map[string]string{"hint": h.cfg.TranscriberHint})
 	}
 	return nil
 }
@@ -86,7 +95,7 @@ func (h *Handler) needURLFetch() error {
 		return err
 	}
 	if !h.auditor.CanFetch() {
-		return callaudit.Errorf(callaudit.KindNotConfigured, "analysing a recording by URL needs a URL fetcher, and none is configured")
+		return callaudit.Coded(callaudit.KindNotConfigured, codeURLFetchMissing, "analysing a recording by URL needs a URL fetcher, and none is configured", nil)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/transcribe"
 )
@@ -105,7 +106,7 @@ func TestAnalyzeCall(t *testing.T) {
 	stored, err := e.store.Get(t.Context(), "c-1")
 	require.NoError(t, err)
 	assert.Equal(t, rep.TotalScore, stored.Report.TotalScore)
-	assert.Equal(t, "text", stored.Source)
+	assert.Equal(t, storage.SourceText, stored.Source)
 }
 
 func TestAnalyzeCallModes(t *testing.T) {

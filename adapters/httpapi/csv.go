@@ -185,7 +185,7 @@ func csvRow(row []string, c storage.Call, crit []string) []string {
 		}
 	}
 	slices.Sort(other)
-	return append(row, strings.Join(other, " "), cell(summary), cell(c.StatusReason), cell(c.Source), cell(c.RecordingURL))
+	return append(row, strings.Join(other, " "), cell(summary), cell(c.StatusReason), cell(string(c.Source)), cell(c.RecordingURL))
 }
 
 // cell neutralises text that a spreadsheet would run as a formula (CSV

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
 	"strconv"
@@ -13,7 +15,10 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/text/language"
+
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // kindMethodNotAllowed is the code of a 405. It is local to the HTTP layer:
@@ -57,16 +62,24 @@ type ErrorBody struct {
 
 // ErrorDetail describes one error: the HTTP status, the callaudit.Kind as
 // code, a message a person can act on and, for validation errors, the
-// fields at fault.
+// fields at fault, named as the request names them. Messages are in the
+// language of the request (see the package comment).
 type ErrorDetail struct {
-	Status  int                    `json:"status"`
-	Code    string                 `json:"code"`
-	Message string                 `json:"message"`
-	Fields  []callaudit.FieldError `json:"fields,omitempty"`
+	Status  int           `json:"status"`
+	Code    string        `json:"code"`
+	Message string        `json:"message"`
+	Fields  []FieldDetail `json:"fields,omitempty"`
 }
 
-// writeError answers err in the JSON error shape and logs server-side
-// failures with their detail.
+// FieldDetail names one request field at fault and says what is wrong.
+type FieldDetail struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// writeError answers err in the JSON error shape, in the request's
+// language and with its field names, and logs server-side failures with
+// their detail.
 func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	switch status, kind := StatusOf(err), callaudit.KindOf(err); {
 	case status == http.StatusInternalServerError:
@@ -77,25 +90,143 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 	case kind == callaudit.KindCanceled:
 		h.log.Debug("httpapi: request canceled", "method", r.Method, "path", r.URL.Path)
 	}
-	WriteError(w, err)
+	info := infoOf(r)
+	writeError(w, err, requestLanguage(r, info.language), info.names)
 }
 
 // WriteError answers err in the JSON error shape with the status of its
 // kind (StatusOf), so that handlers mounted beside this package's (a
-// webhook, an auth middleware) answer errors the same way. The response
+// webhook, an auth middleware) answer errors the same way. The message is
+// in English (without the request, its language is unknown) and Go field
+// paths of the core are renamed to the API's JSON names. The response
 // carries only the user-facing message, never the cause; logging is the
 // caller's.
 func WriteError(w http.ResponseWriter, err error) {
+	writeError(w, err, defaultLang, nil)
+}
+
+func writeError(w http.ResponseWriter, err error, lang string, names map[string]string) {
+	status := StatusOf(err)
+	if d := callaudit.RetryAfterOf(err); d > 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
+		// Whole seconds, rounded up, as the header requires.
+		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	}
+	w.Header().Set("Content-Language", lang)
+	w.Header().Add("Vary", "Accept-Language")
+	writeJSON(w, status, ErrorBody{Error: errorDetail(err, lang, names)})
+}
+
+// errorDetail renders err for a person: each message from the catalogue
+// in lang when it has a code (callaudit.CodeOf), the error's own message
+// otherwise; field paths renamed by names, then by apiNames.
+func errorDetail(err error, lang string, names map[string]string) ErrorDetail {
 	kind := callaudit.KindOf(err)
 	status := StatusOf(err)
 	if _, known := statuses[kind]; !known {
 		kind = callaudit.KindInternal
 	}
-	if d := callaudit.RetryAfterOf(err); d > 0 && (status == http.StatusTooManyRequests || status == http.StatusServiceUnavailable) {
-		// Whole seconds, rounded up, as the header requires.
-		w.Header().Set("Retry-After", strconv.Itoa(int((d+time.Second-1)/time.Second)))
+	rename := func(path string) string {
+		if n, ok := names[path]; ok {
+			return n
+		}
+		if n, ok := apiNames[path]; ok {
+			return n
+		}
+		return path
 	}
-	writeJSON(w, status, ErrorBody{Error: ErrorDetail{Status: status, Code: string(kind), Message: callaudit.MessageOf(err), Fields: callaudit.FieldsOf(err)}})
+	var fields []FieldDetail
+	var raw []callaudit.FieldError
+	for _, f := range callaudit.FieldsOf(err) {
+		raw = append(raw, f)
+		fields = append(fields, FieldDetail{Field: rename(f.Field), Message: text(lang, f.Code, f.Params, f.Message)})
+	}
+	msg := callaudit.MessageOf(err)
+	code, params := callaudit.CodeOf(err)
+	switch {
+	case code != "":
+		if f, ok := params["field"]; ok {
+			params = maps.Clone(params)
+			params["field"] = rename(f)
+		}
+		msg = text(lang, code, params, msg)
+	case len(raw) > 0 && msg == callaudit.Invalid(raw...).Message:
+		// The message lists the fields (callaudit.Invalid): list them again
+		// as rendered.
+		parts := make([]string, len(fields))
+		for i, f := range fields {
+			parts[i] = f.Field + ": " + f.Message
+		}
+		msg = strings.Join(parts, "; ")
+	}
+	return ErrorDetail{Status: status, Code: string(kind), Message: msg, Fields: fields}
+}
+
+// apiNames are the JSON names of the core's Go field paths (audit.Input,
+// score.Request) in the API's requests. A route whose names differ (the
+// webhook's recording_url) gives its own map first.
+var apiNames = map[string]string{
+	"DialogText": "dialog_text",
+	"Transcript": "transcript",
+	"Audio":      "audio",
+	"AudioURL":   "file_url",
+	"Mode":       "content_mode",
+	"CallID":     "call_id",
+	"ManagerID":  "manager_id",
+	"Language":   "language",
+	"Prompt":     "prompt",
+	"Input":      "input",
+}
+
+// requestInfo is what a handler learns about a request that its error
+// answer needs: the report language it asked for, and its field names
+// where they differ from apiNames. ServeHTTP puts an empty one in the
+// request's context; handlers fill it in once the body is read.
+type requestInfo struct {
+	language string
+	names    map[string]string
+}
+
+type requestInfoKey struct{}
+
+func withRequestInfo(r *http.Request) *http.Request {
+	return r.WithContext(context.WithValue(r.Context(), requestInfoKey{}, &requestInfo{}))
+}
+
+// infoOf returns the request's info; a zero one outside ServeHTTP.
+func infoOf(r *http.Request) *requestInfo {
+	if info, ok := r.Context().Value(requestInfoKey{}).(*requestInfo); ok {
+		return info
+	}
+	return &requestInfo{}
+}
+
+// requestLanguage chooses the language of a request's messages: the first
+// language of Accept-Language that the catalogue has (the web UI sends its
+// own language there, browsers the user's), else the report language the
+// request asked for, else English.
+func requestLanguage(r *http.Request, reportLanguage string) string {
+	if r != nil {
+		if tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language")); err == nil {
+			for _, t := range tags {
+				if l := messageLanguage(t.String()); l != "" {
+					return l
+				}
+			}
+		}
+	}
+	if l := messageLanguage(reportLanguage); l != "" {
+		return l
+	}
+	return defaultLang
+}
+
+// messageLanguage returns the catalogue language of a tag, or "".
+func messageLanguage(tag string) string {
+	switch l := transcribe.NormalizeLanguage(tag); l {
+	case langRU, langEN:
+		return l
+	}
+	return ""
 }
 
 // jsonBuffers recycles the buffers responses are encoded into.
@@ -124,7 +255,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	if err := enc.Encode(v); err != nil {
 		status = http.StatusInternalServerError
 		buf.Reset()
-		_ = json.NewEncoder(buf).Encode(ErrorBody{Error: ErrorDetail{Status: status, Code: string(callaudit.KindInternal), Message: "the answer cannot be encoded as JSON"}})
+		_ = json.NewEncoder(buf).Encode(ErrorBody{Error: ErrorDetail{Status: status, Code: string(callaudit.KindInternal), Message: text(defaultLang, codeAnswerNotEncodable, nil, "")}})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json; charset=utf-8")
@@ -150,7 +281,8 @@ func requireMediaType(r *http.Request, allowMissing bool, want ...string) (strin
 			}
 		}
 	}
-	return "", callaudit.Errorf(callaudit.KindUnsupported, "Content-Type must be %s, not %q", strings.Join(want, " or "), ct)
+	wants, got := strings.Join(want, " or "), strconv.Quote(ct)
+	return "", callaudit.Coded(callaudit.KindUnsupported, codeMediaType, "Content-Type must be "+wants+", not "+got, map[string]string{"want": wants, "got": got})
 }
 
 // decodeJSON reads one JSON object from the body (at most max bytes) into
@@ -171,7 +303,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 		if err != nil {
 			return jsonError(err, max)
 		}
-		return callaudit.Errorf(callaudit.KindMalformed, "the body must hold one JSON object and nothing after it")
+		return callaudit.Coded(callaudit.KindMalformed, codeJSONTrailing, "the body must hold one JSON object and nothing after it", nil)
 	}
 	return nil
 }
@@ -184,20 +316,23 @@ func jsonError(err error, max int64) error {
 	)
 	switch {
 	case errors.As(err, &tooLarge):
-		return &callaudit.Error{Kind: callaudit.KindTooLarge, Message: fmt.Sprintf("the request body is larger than the limit of %s", byteSize(max)), Err: err}
+		limit := byteSize(max)
+		return coded(err, callaudit.KindTooLarge, codeBodyTooLarge, "the request body is larger than the limit of "+limit, map[string]string{"limit": limit})
 	case errors.Is(err, io.EOF):
-		return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.decode", "the request body is empty; send a JSON object")
+		return coded(err, callaudit.KindMalformed, codeBodyEmpty, "the request body is empty; send a JSON object", nil)
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.decode", "the JSON body ends too early")
+		return coded(err, callaudit.KindMalformed, codeJSONTruncated, "the JSON body ends too early", nil)
 	case errors.As(err, &syntax):
-		return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.decode", fmt.Sprintf("malformed JSON at byte %d: %s", syntax.Offset, syntax.Error()))
+		offset := strconv.FormatInt(syntax.Offset, 10)
+		return coded(err, callaudit.KindMalformed, codeJSONSyntax, "malformed JSON at byte "+offset+": "+syntax.Error(), map[string]string{"offset": offset, "detail": syntax.Error()})
 	case errors.As(err, &typ):
 		if typ.Field == "" {
-			return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.decode", "the body must be a JSON object")
+			return coded(err, callaudit.KindMalformed, codeJSONNotObject, "the body must be a JSON object", nil)
 		}
-		return callaudit.Invalid(callaudit.FieldError{Field: typ.Field, Message: "must be a " + jsonType(typ.Type.Kind().String())})
+		want := jsonType(typ.Type.Kind().String())
+		return callaudit.Invalid(callaudit.FieldError{Field: typ.Field, Message: "must be a " + want, Code: codeJSONType, Params: map[string]string{"type": want}})
 	}
-	return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.decode", "cannot read the JSON body")
+	return coded(err, callaudit.KindMalformed, codeJSONUnreadable, "cannot read the JSON body", nil)
 }
 
 func jsonType(goKind string) string {

@@ -148,7 +148,7 @@ type CallSummary struct {
 	Language     string         `json:"language"`
 	Status       storage.Status `json:"status"`
 	StatusReason string         `json:"status_reason"`
-	Source       string         `json:"source"`
+	Source       storage.Source `json:"source"`
 	TotalScore   *int           `json:"total_score"`
 	Criteria     map[string]int `json:"criteria"`
 	CreatedAt    time.Time      `json:"created_at"`
@@ -234,7 +234,7 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.logAccess(r, storage.AccessView, c)
-	writeJSON(w, http.StatusOK, c)
+	writeJSON(w, http.StatusOK, callOf(c))
 }
 
 // ManagerList is the JSON body of GET /managers: the leaderboard of one

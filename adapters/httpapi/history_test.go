@@ -263,7 +263,7 @@ func TestGetCall(t *testing.T) {
 	e := historyEnv(t, nil)
 	rec := e.do(httptest.NewRequest(http.MethodGet, "/calls/c3", nil))
 	require.Equal(t, http.StatusOK, rec.Code)
-	var c storage.Call
+	var c httpapi.Call
 	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &c))
 	stored, err := e.store.Get(t.Context(), "c3")
 	require.NoError(t, err)

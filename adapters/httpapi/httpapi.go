@@ -14,8 +14,15 @@
 //	{"error": {"status": 422, "code": "invalid", "message": "...", "fields": [...]}}
 //
 // where code is the callaudit.Kind and the status comes from one table
-// (StatusOf). Messages are the user-facing callaudit messages; internal
-// detail goes to the log only.
+// (StatusOf). Messages are the user-facing callaudit messages in Russian or
+// English, rendered from one catalogue (messages.go) by their
+// callaudit.Code: the language is the first of ru and en in the request's
+// Accept-Language (the web UI sends its own), else the report language the
+// request asks for, else English; errors without a code keep their
+// English message. Field names are the API's: the core names the Go
+// fields of audit.Input ("DialogText"), and this package renames them
+// (dialog_text, or recording_url on the webhook). Internal detail goes to
+// the log only.
 //
 // Unknown JSON fields in request bodies are ignored, not rejected: CRMs and
 // telephony systems often post extra fields, and the original FastAPI
@@ -65,8 +72,9 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxAudioBytes limits uploaded recordings; 0 means DefaultMaxAudioBytes.
 	MaxAudioBytes int64
-	// TranscriberHint is the message of the 503 answered when audio arrives
-	// and the auditor has no transcriber; empty means DefaultTranscriberHint.
+	// TranscriberHint is the English message of the 503 answered when
+	// audio arrives and the auditor has no transcriber; empty means
+	// DefaultTranscriberHint. Russian answers use the catalogue's text.
 	TranscriberHint string
 	// Logger receives internal errors with their detail; nil is slog.Default().
 	Logger *slog.Logger
@@ -246,7 +254,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			// The stack goes to the log only; the client gets a plain 500.
 			h.log.Error("httpapi: panic", "route", route, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
 			if !sw.wrote {
-				h.writeError(sw, r, callaudit.Errorf(callaudit.KindInternal, "internal error"))
+				h.writeError(sw, r, callaudit.Coded(callaudit.KindInternal, callaudit.CodeInternal, "internal error", nil))
 			}
 		}
 		if route == "" {
@@ -254,6 +262,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		h.metrics.observeRequest(route, sw.code(), time.Since(start))
 	}()
+	r = withRequestInfo(r)
 	if pattern == "" {
 		h.noRoute(sw, r)
 		return
@@ -281,10 +290,12 @@ func (h *Handler) noRoute(w http.ResponseWriter, r *http.Request) {
 	if probe.status == http.StatusMethodNotAllowed {
 		allow := probe.header.Get("Allow")
 		w.Header().Set("Allow", allow)
-		h.writeError(w, r, &callaudit.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow)})
+		h.writeError(w, r, callaudit.Coded(kindMethodNotAllowed, codeMethodNotAllowed, fmt.Sprintf("method %s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, allow),
+			map[string]string{"method": r.Method, "path": r.URL.Path, "allow": allow}))
 		return
 	}
-	h.writeError(w, r, callaudit.Errorf(callaudit.KindNotFound, "no such endpoint: %s %s; see /docs", r.Method, r.URL.Path))
+	h.writeError(w, r, callaudit.Coded(callaudit.KindNotFound, codeNoRoute, fmt.Sprintf("no such endpoint: %s %s; see /docs", r.Method, r.URL.Path),
+		map[string]string{"method": r.Method, "path": r.URL.Path}))
 }
 
 // headerProbe records what the mux would answer without writing anything.
@@ -357,7 +368,7 @@ func scorerName(a *audit.Auditor) string {
 // needStore returns the store or a not_configured error.
 func (h *Handler) needStore() (storage.Store, error) {
 	if h.store == nil {
-		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)")
+		return nil, callaudit.Coded(callaudit.KindNotConfigured, codeHistoryMissing, "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)", nil)
 	}
 	return h.store, nil
 }

@@ -2,11 +2,11 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/callaudit/callaudit"
@@ -58,7 +58,7 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 	cleanup = func() {}
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return in, cleanup, callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.upload", "the body is not a valid multipart/form-data upload")
+		return in, cleanup, coded(err, callaudit.KindMalformed, codeMultipartInvalid, "the body is not a valid multipart/form-data upload", nil)
 	}
 	for {
 		part, err := mr.NextPart()
@@ -71,7 +71,7 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 		switch name := part.FormName(); name {
 		case "audio":
 			if in.Audio != nil {
-				return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "give one file only"})
+				return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "give one file only", Code: codeOneFile})
 			}
 			audio, release, err := h.saveAudio(part)
 			if err != nil {
@@ -97,6 +97,7 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 				in.ManagerID = v
 			case "language":
 				in.Language = v
+				infoOf(r).language = v
 			}
 		default:
 			// Unknown fields are ignored, as in JSON bodies; they still
@@ -107,7 +108,7 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 		}
 	}
 	if in.Audio == nil {
-		return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "is required: send the recording as a file field named audio"})
+		return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "is required: send the recording as a file field named audio", Code: codeAudioRequired})
 	}
 	return in, cleanup, nil
 }
@@ -121,19 +122,21 @@ func (h *Handler) saveAudio(part *multipart.Part) (transcribe.Audio, func(), err
 	case err != nil:
 		return transcribe.Audio{}, noop, uploadError(err, h.cfg.MaxAudioBytes)
 	case len(head) == 0:
-		return transcribe.Audio{}, noop, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty"})
+		return transcribe.Audio{}, noop, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the file is empty", Code: callaudit.CodeFileEmpty})
 	}
 	format, ok := transcribe.SniffFormat(head)
 	if !ok {
 		return transcribe.Audio{}, noop, &callaudit.Error{
 			Kind:    callaudit.KindUnsupported,
 			Message: "audio: the file is not a recording in a supported format (" + acceptedFormats + "); the format is read from the file's bytes, not its name",
-			Fields:  []callaudit.FieldError{{Field: "audio", Message: "unsupported format"}},
+			Code:    codeAudioFormat,
+			Params:  map[string]string{"formats": acceptedFormats},
+			Fields:  []callaudit.FieldError{{Field: "audio", Message: "unsupported format", Code: codeUnsupportedFormat}},
 		}
 	}
 	f, err := os.CreateTemp(h.cfg.TempDir, "callaudit-upload-*."+format.Ext)
 	if err != nil {
-		return transcribe.Audio{}, noop, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+		return transcribe.Audio{}, noop, coded(err, callaudit.KindInternal, codeUploadStore, "cannot store the upload", nil)
 	}
 	release := func() {
 		_ = f.Close()
@@ -175,14 +178,14 @@ func readHead(r io.Reader, n int) ([]byte, error) {
 // KindTooLarge as soon as more than max bytes arrive.
 func copyLimited(f *os.File, head []byte, src io.Reader, max int64) (int64, error) {
 	if _, err := f.Write(head); err != nil {
-		return 0, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+		return 0, coded(err, callaudit.KindInternal, codeUploadStore, "cannot store the upload", nil)
 	}
 	n, err := io.Copy(f, io.LimitReader(src, max-int64(len(head))+1))
 	size := int64(len(head)) + n
 	var pathErr *os.PathError
 	switch {
 	case errors.As(err, &pathErr):
-		return size, callaudit.Wrap(err, callaudit.KindInternal, "httpapi.upload", "cannot store the upload")
+		return size, coded(err, callaudit.KindInternal, codeUploadStore, "cannot store the upload", nil)
 	case err != nil:
 		return size, uploadError(err, max)
 	case size > max:
@@ -198,7 +201,8 @@ func readField(part *multipart.Part, name string, maxAudio int64) (string, error
 		return "", uploadError(err, maxAudio)
 	}
 	if len(b) > maxFieldBytes {
-		return "", callaudit.Invalid(callaudit.FieldError{Field: name, Message: fmt.Sprintf("must be at most %d bytes", maxFieldBytes)})
+		max := strconv.Itoa(maxFieldBytes)
+		return "", callaudit.Invalid(callaudit.FieldError{Field: name, Message: "must be at most " + max + " bytes", Code: codeFieldBytes, Params: map[string]string{"max": max}})
 	}
 	return strings.TrimSpace(string(b)), nil
 }
@@ -209,13 +213,23 @@ func uploadError(err error, max int64) error {
 	if errors.As(err, &mbe) {
 		return tooLarge(max)
 	}
-	return callaudit.Wrap(err, callaudit.KindMalformed, "httpapi.upload", "the multipart upload is malformed or was interrupted")
+	return coded(err, callaudit.KindMalformed, codeMultipartBroken, "the multipart upload is malformed or was interrupted", nil)
 }
 
 func tooLarge(max int64) error {
+	limit := byteSize(max)
 	return &callaudit.Error{
 		Kind:    callaudit.KindTooLarge,
-		Message: "audio: the recording is larger than the limit of " + byteSize(max),
-		Fields:  []callaudit.FieldError{{Field: "audio", Message: "too large"}},
+		Message: "audio: the recording is larger than the limit of " + limit,
+		Code:    codeAudioTooLarge,
+		Params:  map[string]string{"limit": limit},
+		Fields:  []callaudit.FieldError{{Field: "audio", Message: "too large", Code: callaudit.CodeFieldTooLarge}},
 	}
+}
+
+// coded wraps err, the cause for logs, with a message of the catalogue.
+func coded(err error, kind callaudit.Kind, code callaudit.Code, msg string, params map[string]string) *callaudit.Error {
+	e := callaudit.Wrap(err, kind, "httpapi", msg)
+	e.Code, e.Params = code, params
+	return e
 }

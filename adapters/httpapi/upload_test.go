@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -83,7 +84,7 @@ func TestAnalyzeAudioCall(t *testing.T) {
 
 	stored, err := e.store.Get(t.Context(), "a-1")
 	require.NoError(t, err)
-	assert.Equal(t, "audio", stored.Source)
+	assert.Equal(t, storage.SourceAudio, stored.Source)
 }
 
 func TestAnalyzeAudioCallFormats(t *testing.T) {

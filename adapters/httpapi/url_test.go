@@ -9,6 +9,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -26,7 +27,7 @@ func TestAnalyzeAudioByURL(t *testing.T) {
 
 	stored, err := e.store.Get(t.Context(), "u-1")
 	require.NoError(t, err)
-	assert.Equal(t, "url", stored.Source)
+	assert.Equal(t, storage.SourceURL, stored.Source)
 	assert.Equal(t, "https://pbx.example.com/rec/1.wav", stored.RecordingURL)
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
-	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -23,14 +22,19 @@ type WebhookQueue interface {
 	EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error)
 }
 
-// webhookRequest is the body of POST /webhook/new_call_recording.
+// webhookRequest is the body of POST /webhook/new_call_recording. It is
+// checked as an audit.Input with storage.SourceWebhook (which requires the
+// call id and the URL); webhookNames names its fields in errors.
 type webhookRequest struct {
-	CallID       string `json:"call_id" validate:"required,max=200"`
-	ManagerID    string `json:"manager_id" validate:"max=200"`
-	RecordingURL string `json:"recording_url" validate:"required,max=4096,http_url"`
+	CallID       string `json:"call_id"`
+	ManagerID    string `json:"manager_id"`
+	RecordingURL string `json:"recording_url"`
 	ContentMode  string `json:"content_mode"`
-	Language     string `json:"language" validate:"omitempty,bcp47_language_tag"`
+	Language     string `json:"language"`
 }
+
+// webhookNames are the webhook's field names that differ from apiNames.
+var webhookNames = map[string]string{"AudioURL": "recording_url"}
 
 // WebhookAccepted is the answer to a webhook: where the call is and where
 // to follow it.
@@ -69,13 +73,20 @@ func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	// All field problems in one answer, the mode's accepted values too.
-	fields := callaudit.FieldsOf(audit.Validate(req))
-	if _, err := score.ParseMode(req.ContentMode); err != nil {
-		fields = append(fields, callaudit.FieldsOf(err)...)
+	in := audit.Input{
+		AudioURL:  req.RecordingURL,
+		Mode:      req.ContentMode,
+		CallID:    req.CallID,
+		ManagerID: req.ManagerID,
+		Language:  req.Language,
+		Source:    storage.SourceWebhook,
 	}
-	if len(fields) > 0 {
-		h.writeError(w, r, callaudit.Invalid(fields...))
+	info := infoOf(r)
+	info.language, info.names = req.Language, webhookNames
+	// All field problems in one answer, the mode's accepted values too;
+	// the queue checks the same way (audit.Check).
+	if err := audit.Check(in); err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	// Refuse now what no worker could do, rather than fail it later.
@@ -84,17 +95,10 @@ func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.cfg.Webhooks == nil {
-		h.writeError(w, r, callaudit.Errorf(callaudit.KindNotConfigured, "webhooks need a job queue and none is configured"))
+		h.writeError(w, r, callaudit.Coded(callaudit.KindNotConfigured, codeWebhooksMissing, "webhooks need a job queue and none is configured", nil))
 		return
 	}
-	call, created, err := h.cfg.Webhooks.EnqueueCall(r.Context(), audit.Input{
-		AudioURL:  req.RecordingURL,
-		Mode:      req.ContentMode,
-		CallID:    req.CallID,
-		ManagerID: req.ManagerID,
-		Language:  req.Language,
-		Source:    "webhook",
-	}, r.Header.Get("webhook-id"))
+	call, created, err := h.cfg.Webhooks.EnqueueCall(r.Context(), in, r.Header.Get("webhook-id"))
 	if err != nil {
 		h.writeError(w, r, err)
 		return

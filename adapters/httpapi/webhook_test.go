@@ -89,13 +89,15 @@ func TestWebhookQueuesAndAnswersStatus(t *testing.T) {
 	// The status URL shows the queued call.
 	rec = e.do(httptest.NewRequest(http.MethodGet, got.StatusURL, nil))
 	require.Equal(t, http.StatusOK, rec.Code)
-	call := decode[storage.Call](t, rec)
+	call := decode[httpapi.Call](t, rec)
 	assert.Equal(t, storage.StatusQueued, call.Status)
 	assert.Equal(t, score.ModeClient, call.Mode)
 
 	// A resend answers 200 with the current status and makes no job.
-	call.Status, call.StatusReason = storage.StatusFailed, "the recording was not found (404)"
-	require.NoError(t, e.store.Save(context.Background(), call))
+	stored, err := e.store.Get(context.Background(), "c-1")
+	require.NoError(t, err)
+	stored.Status, stored.StatusReason = storage.StatusFailed, "the recording was not found (404)"
+	require.NoError(t, e.store.Save(context.Background(), stored))
 	rec = e.do(jsonReq(http.MethodPost, webhookPath, webhookBody("c-1")))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	again := decode[httpapi.WebhookAccepted](t, rec)

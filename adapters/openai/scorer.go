@@ -215,7 +215,7 @@ func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMe
 		}
 		lastBad = err
 	}
-	return res, callaudit.Wrap(lastBad, callaudit.KindUpstream, op, "the model did not return a valid report; try again")
+	return res, coded(callaudit.Wrap(lastBad, callaudit.KindUpstream, op, "the model did not return a valid report; try again"), callaudit.CodeBadModelAnswer, nil)
 }
 
 func usageOf(u goopenai.Usage) score.Usage {

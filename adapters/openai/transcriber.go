@@ -101,7 +101,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 		return transcribe.Transcript{}, contextError(op, err)
 	}
 	if audio.Data == nil || audio.Size <= 0 {
-		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty"})
+		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty", Code: callaudit.CodeRecordingEmpty})
 	}
 	if audio.Size > MaxUploadBytes {
 		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindTooLarge,
@@ -200,7 +200,7 @@ func (t *Transcriber) transcript(resp goopenai.AudioResponse, requested string) 
 		}
 	}
 	if len(out.Segments) == 0 {
-		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "no speech was recognised in the recording"})
+		return transcribe.Transcript{}, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "no speech was recognised in the recording", Code: callaudit.CodeNoSpeech})
 	}
 	if out.Language == "" {
 		out.Language = transcribe.DetectLanguage(resp.Text)

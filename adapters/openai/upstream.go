@@ -87,9 +87,9 @@ func (u *upstream) do(ctx context.Context, op string, call func(ctx context.Cont
 
 func contextError(op string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return callaudit.Wrap(err, callaudit.KindTimeout, op, "the operation timed out")
+		return coded(callaudit.Wrap(err, callaudit.KindTimeout, op, "the operation timed out"), callaudit.CodeTimeout, nil)
 	}
-	return callaudit.Wrap(err, callaudit.KindCanceled, op, "the request was canceled")
+	return coded(callaudit.Wrap(err, callaudit.KindCanceled, op, "the request was canceled"), callaudit.CodeCanceled, nil)
 }
 
 // responseInfo is filled by headerCapture for the attempt whose context
@@ -188,14 +188,15 @@ func (u *upstream) translate(op string, err error, info *responseInfo) error {
 	switch {
 	case isClientValidation(err):
 		// go-openai refused to send a request the model would reject.
-		return callaudit.Wrap(err, callaudit.KindInvalid, op, "the configured model does not accept these request settings: "+err.Error())
+		return coded(callaudit.Wrap(err, callaudit.KindInvalid, op, "the configured model does not accept these request settings: "+err.Error()),
+			callaudit.CodeModelSettings, map[string]string{"detail": err.Error()})
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		return callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time")
+		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time"), callaudit.CodeUpstreamTimeout, service)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) || isSyntaxError(err):
 		// A dropped connection, a refused dial or a cut-off answer.
-		return callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection")
+		return coded(callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection"), callaudit.CodeUpstreamUnreachable, service)
 	}
-	return callaudit.Wrap(cause, callaudit.KindUpstream, op, "the OpenAI API request failed")
+	return coded(callaudit.Wrap(cause, callaudit.KindUpstream, op, "the OpenAI API request failed"), callaudit.CodeUpstreamFailed, service)
 }
 
 // isClientValidation reports go-openai's own checks of a request against
@@ -226,28 +227,39 @@ func (u *upstream) statusError(op string, ue *upstreamError, retryAfter time.Dur
 	// 401/403 that would tell the API's client to authenticate itself,
 	// and, like an exhausted quota, a reason for score.Fallback to step in.
 	case s == http.StatusUnauthorized:
-		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API rejected the API key (check OPENAI_API_KEY)"
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API rejected the API key (check OPENAI_API_KEY)", callaudit.CodeUpstreamKeyRejected
 	case s == http.StatusForbidden:
-		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API refused access: "+ue.msg
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API refused access: "+ue.msg, callaudit.CodeUpstreamRefused
 	case s == http.StatusNotFound:
-		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI API does not know the configured model or endpoint: "+ue.msg
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API does not know the configured model or endpoint: "+ue.msg, callaudit.CodeUpstreamUnknownModel
 	case s == http.StatusRequestEntityTooLarge:
-		e.Kind, e.Message = callaudit.KindTooLarge, "the OpenAI API rejected the upload as too large"
+		e.Kind, e.Message, e.Code = callaudit.KindTooLarge, "the OpenAI API rejected the upload as too large", callaudit.CodeUpstreamTooLarge
 	case s == http.StatusTooManyRequests && ue.Code == "insufficient_quota":
 		// Retrying an exhausted quota cannot help.
-		e.Kind, e.Message = callaudit.KindNotConfigured, "the OpenAI account has no quota left"
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI account has no quota left", callaudit.CodeUpstreamNoQuota
 	case s == http.StatusTooManyRequests:
-		e.Kind, e.Message, e.RetryAfter = callaudit.KindRateLimited, "the OpenAI API is rate limiting requests; try again later", retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindRateLimited, "the OpenAI API is rate limiting requests; try again later", callaudit.CodeUpstreamRateLimited, retryAfter
 	case s == http.StatusRequestTimeout || s == http.StatusGatewayTimeout:
-		e.Kind, e.Message, e.RetryAfter = callaudit.KindTimeout, "the OpenAI API timed out", retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindTimeout, "the OpenAI API timed out", callaudit.CodeUpstreamTimedOut, retryAfter
 	case s == http.StatusBadGateway || s == http.StatusServiceUnavailable:
-		e.Kind, e.Message, e.RetryAfter = callaudit.KindUnavailable, "the OpenAI API is unavailable; try again later", retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUnavailable, "the OpenAI API is unavailable; try again later", callaudit.CodeUpstreamUnavailable, retryAfter
 	case s >= 500:
-		e.Kind, e.Message, e.RetryAfter = callaudit.KindUpstream, "the OpenAI API failed to process the request", retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUpstream, "the OpenAI API failed to process the request", callaudit.CodeUpstreamServerError, retryAfter
 	case ue.Param == "file" || strings.Contains(strings.ToLower(ue.msg), "file format"):
-		e.Kind, e.Message = callaudit.KindUnsupported, "the OpenAI API cannot read the recording: "+ue.msg
+		e.Kind, e.Message, e.Code = callaudit.KindUnsupported, "the OpenAI API cannot read the recording: "+ue.msg, callaudit.CodeUpstreamUnreadable
 	default:
-		e.Kind, e.Message = callaudit.KindInvalid, "the OpenAI API rejected the request: "+ue.msg
+		e.Kind, e.Message, e.Code = callaudit.KindInvalid, "the OpenAI API rejected the request: "+ue.msg, callaudit.CodeUpstreamRejected
 	}
+	// The upstream's own text stays English in every language.
+	e.Params = map[string]string{"service": "OpenAI API", "account": "OpenAI", "setting": "OPENAI_API_KEY", "detail": ue.msg}
+	return e
+}
+
+// service names OpenAI in the params of its coded errors.
+var service = map[string]string{"service": "OpenAI API"}
+
+// coded gives e a message code for translation (see callaudit.Code).
+func coded(e *callaudit.Error, code callaudit.Code, params map[string]string) *callaudit.Error {
+	e.Code, e.Params = code, params
 	return e
 }

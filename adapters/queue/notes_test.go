@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 )
@@ -72,7 +72,7 @@ func TestDeliveryNotesOfTwoProcessesAddUp(t *testing.T) {
 					under storage.Store
 				)
 				crm := gated{open: make(chan struct{})}
-				e := newEnv(t, setup{dsn: rs.fresh(t), extra: []audit.Notifier{crm}, wrap: func(s storage.Store) storage.Store {
+				e := newEnv(t, setup{dsn: rs.fresh(t), extra: []writeback.Notifier{crm}, wrap: func(s storage.Store) storage.Store {
 					under = s
 					if rs.memory {
 						under = memory.New()

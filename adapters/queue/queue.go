@@ -2,16 +2,28 @@
 // background, durably, on River (riverqueue/river): a CRM or telephony
 // system posts a call, the server records a job and answers at once, and a
 // worker later fetches the recording, transcribes, scores, saves and
-// delivers the result through the configured audit.Notifiers.
+// delivers the result through the configured writeback.Notifiers.
 //
-// The queue lives beside the call history. With PostgreSQL (a postgres://
-// DatabaseURL) River's tables sit in the same database, so several server
-// processes share one queue and each job runs once. With SQLite River uses
-// its SQLite driver (documented by River as early) on a sibling file,
-// "<database>-queue", through a single connection: River polls and
-// writes its own tables often, and on a file of its own those writes never
-// wait behind (or hold up) the history's writer. Nothing is lost by the
-// split, since the storage.Store interface has no transactions to share.
+// The queue lives in the call history's database. With the SQL store
+// (adapters/sqlstore, or any TxStore) River's tables sit beside the calls
+// table, in the same SQLite file or PostgreSQL database, and a webhook
+// call's row and its job are written in one transaction (River's
+// InsertTx inside the store's CreateTx): a crash anywhere leaves both or
+// neither, so nothing has to be repaired at startup. On SQLite River
+// uses its SQLite driver (documented by River as early) on the store's
+// one write connection; on PostgreSQL its database/sql driver on the
+// store's pool, so several server processes share one queue and each job
+// runs once. A store that cannot share a transaction (storage/memory, a
+// Store of your own) gets River's tables in the database Config.DatabaseURL
+// names ("<database>-queue" for a SQLite path) and a startup scan that
+// re-inserts the jobs of calls left queued or processing.
+//
+// One source of truth: a call's processing state is its Status (and
+// StatusReason) in the store, which the status API (GET /calls/{id},
+// storage.Store.Get) reads. River's job row only schedules: when the next
+// attempt runs and how many are left. The worker decides from the
+// store's status (a done or failed call is never run again) and writes
+// every change there; nothing reads a job's state to tell a call's.
 //
 // Exactly once per call id: River delivers at least once, so every step is
 // idempotent. A job is unique per call id in every state (a resend while
@@ -35,6 +47,7 @@ package queue
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -44,6 +57,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score"
@@ -66,18 +80,24 @@ const (
 
 // Config configures a Queue. Auditor, with a Store, is required.
 type Config struct {
-	// DatabaseURL is the history's AUDIT_DATABASE_URL: a postgres:// URL
-	// keeps the queue in that database, a SQLite path in "<path>-queue".
+	// DatabaseURL is the history's AUDIT_DATABASE_URL. With a TxStore the
+	// jobs live in the store's database whatever it says; a postgres://
+	// URL then only gives River a connection to listen for new jobs on
+	// (without one it polls). With another store a postgres:// URL keeps
+	// the jobs in that database, a SQLite path in "<path>-queue".
 	DatabaseURL string
 	// Auditor runs the pipeline; its Store keeps the call statuses.
 	Auditor *audit.Auditor
 	// Notifiers receive each done call, in order; none means no write-back.
-	Notifiers []audit.Notifier
+	Notifiers []writeback.Notifier
 	// Workers is how many calls one process analyses at once.
 	Workers int
 	// JobTimeout bounds one attempt; it must fit the longest recording.
 	JobTimeout time.Duration
 	// MaxAttempts bounds the attempts of a call and of its delivery.
+	// River's jobs get one more, which only records the failure in the
+	// store when the last counted attempt never finished (its process
+	// died in it).
 	MaxAttempts int
 	// RescueAfter is how long a job may stay running before River takes it
 	// for dead (its process crashed) and runs it again; it must be at
@@ -93,28 +113,19 @@ type Config struct {
 	Logger *slog.Logger
 }
 
-// riverClient is what the queue needs of a *river.Client, whatever its
-// driver's transaction type.
-type riverClient interface {
-	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
-	Start(ctx context.Context) error
-	Stop(ctx context.Context) error
-	StopAndCancel(ctx context.Context) error
-}
-
 // Queue is the durable webhook queue. It is safe for concurrent use.
 type Queue struct {
-	cfg    Config
-	store  storage.Store
-	log    *slog.Logger
-	client riverClient
-	close  func() error
+	cfg   Config
+	store storage.Store
+	log   *slog.Logger
+	// shared is the store when it is a TxStore: jobs are inserted in its
+	// transactions, and nothing is scanned at Start.
+	shared TxStore
+	opened
 	// retryAfter passes the wait upstream asked for from a failed Work to
 	// the NextRetry River calls right after it, in the same process.
 	retryAfter sync.Map // job id → time.Duration
-	// Backend is "sqlite" or "postgres".
-	backend string
-	targets []target
+	targets    []target
 	// changeMu serialises this process's status changes on a store
 	// without storage.Updater (see change).
 	changeMu sync.Mutex
@@ -163,15 +174,25 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		Workers:              workers,
 		JobTimeout:           cfg.JobTimeout,
 		RescueStuckJobsAfter: cfg.RescueAfter,
-		MaxAttempts:          cfg.MaxAttempts,
-		FetchPollInterval:    cfg.PollInterval,
-		FetchCooldown:        min(cfg.PollInterval, 50*time.Millisecond),
+		// One spare attempt beyond the configured ones: a job whose last
+		// attempt died with its process is then run once more instead of
+		// being discarded by River's rescuer behind the store's back, and
+		// that run only records the failure in the store (the one record
+		// of a call's state) and queues its delivery.
+		MaxAttempts:       cfg.MaxAttempts + 1,
+		FetchPollInterval: cfg.PollInterval,
+		FetchCooldown:     min(cfg.PollInterval, 50*time.Millisecond),
 		// River logs its own machinery at warn and above only: a failed
 		// job is logged once by the worker, with its call id.
 		Logger: slog.New(levelFloor{cfg.Logger.Handler(), slog.LevelWarn}),
 	}
 	var err error
-	q.client, q.close, q.backend, err = openClient(ctx, cfg.DatabaseURL, rc)
+	if ts, ok := q.store.(TxStore); ok {
+		q.shared = ts
+		q.opened, err = openShared(ctx, ts, cfg.DatabaseURL, rc)
+	} else {
+		q.opened, err = openOwn(ctx, cfg.DatabaseURL, rc)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -181,14 +202,23 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 // Backend returns "sqlite" or "postgres".
 func (q *Queue) Backend() string { return q.backend }
 
-// Start starts the workers and re-enqueues webhook calls left queued or
-// processing without a job (see requeue). The workers run until Stop:
+// Start starts the workers and, for a store that is not a TxStore,
+// re-enqueues webhook calls left queued or processing without a job (see
+// requeue). The workers run until Stop:
 // River ties them to the context given to its Start, so they get one
 // that is never canceled, and ctx (a start timeout, say) bounds only the
 // start itself.
 func (q *Queue) Start(ctx context.Context) error {
 	if err := q.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Start", "the job queue cannot start")
+	}
+	if q.shared != nil && q.legacyFile == "" {
+		return nil // a call and its job are written together: none is lost
+	}
+	if q.legacyFile != "" {
+		// Jobs saved by an older version in its own file: their calls get
+		// jobs here, as long as that file is left.
+		q.log.Warn("queue: jobs now live in the history's database; re-enqueuing the calls of the old queue file, which can be deleted once they ran", "file", q.legacyFile)
 	}
 	if err := q.requeue(ctx); err != nil {
 		q.log.Warn("queue: re-enqueuing queued calls failed", "err", err)
@@ -214,83 +244,105 @@ func (q *Queue) Stop(ctx context.Context) error {
 
 // EnqueueCall records the webhook call in (a CallID, an AudioURL, and
 // optionally ManagerID, Mode and Language) as queued and inserts its job,
-// unless the call is already known: then it returns the stored call. A
-// call still queued gets its job inserted again, which River's uniqueness
-// makes a no-op unless the job was lost. created is true for the one
+// unless the call is already known: then it returns the stored call.
+// With a TxStore both are written in one transaction. A call still queued
+// gets its job inserted again, which River's uniqueness makes a no-op
+// unless the job was lost. created is true for the one
 // request, of any number sent at once, whose insert made the job.
 // webhookID, the sender's webhook-id, goes to the logs.
 //
 // Errors: KindInvalid for a missing call id or URL, an unknown mode or
 // bad fields; the store's and the queue database's errors otherwise.
 func (q *Queue) EnqueueCall(ctx context.Context, in audit.Input, webhookID string) (call storage.Call, created bool, err error) {
-	mode, err := check(in)
-	if err != nil {
+	// The webhook handler's check, so the queue refuses what it refuses.
+	in.Source = storage.SourceWebhook
+	if err := audit.Check(in); err != nil {
 		return storage.Call{}, false, err
 	}
-	// Created only when the id is new, in one step where the store can
-	// (storage.Creator): a resend never overwrites what the first request
-	// and its job have written since. Saved before the job is inserted: a
-	// worker may start at once.
-	call, created, err = q.create(ctx, storage.Call{
+	mode, _ := score.ParseMode(in.Mode) // checked above
+	call = storage.Call{
 		ID:           in.CallID,
 		ManagerID:    in.ManagerID,
 		Mode:         mode,
 		Language:     in.Language,
 		Status:       storage.StatusQueued,
-		Source:       "webhook",
+		Source:       storage.SourceWebhook,
 		RecordingURL: in.AudioURL,
+	}
+	if q.shared != nil {
+		return q.enqueueTx(ctx, call, webhookID)
+	}
+	// Created only when the id is new, in one step where the store can
+	// (storage.Creator): a resend never overwrites what the first request
+	// and its job have written since. Saved before the job is inserted: a
+	// worker may start at once. A crash between the two leaves a queued
+	// call without a job, which requeue finds at the next start.
+	stored, created, err := q.create(ctx, call)
+	if err != nil {
+		return storage.Call{}, false, err
+	}
+	if !created && stored.Status != storage.StatusQueued {
+		return stored, false, nil
+	}
+	if err := testHookBeforeInsert(); err != nil {
+		return storage.Call{}, false, err
+	}
+	// New, or still queued: (re)insert the job, which River's uniqueness
+	// makes a no-op unless the job was lost.
+	res, err := q.insert(ctx, nil, stored, webhookID)
+	if err != nil {
+		return storage.Call{}, false, err
+	}
+	return stored, !res.UniqueSkippedAsDuplicate, nil
+}
+
+// enqueueTx records call and inserts its job in one transaction of the
+// store: both are committed, or (an error, a crash) neither is and the
+// sender, who got no answer, sends again.
+func (q *Queue) enqueueTx(ctx context.Context, call storage.Call, webhookID string) (storage.Call, bool, error) {
+	var res *rivertype.JobInsertResult
+	stored, _, err := q.shared.CreateTx(ctx, call, func(ctx context.Context, tx *sql.Tx, stored storage.Call, created bool) error {
+		if !created && stored.Status != storage.StatusQueued {
+			return nil // known and running or over: nothing to insert
+		}
+		if err := testHookBeforeInsert(); err != nil {
+			return err
+		}
+		var err error
+		// A call still queued already has its job; River's uniqueness
+		// makes this insert a no-op then.
+		res, err = q.insert(ctx, tx, stored, webhookID)
+		return err
 	})
 	if err != nil {
 		return storage.Call{}, false, err
 	}
-	if !created && call.Status != storage.StatusQueued {
-		return call, false, nil
-	}
-	// New, or still queued: (re)insert the job, which River's uniqueness
-	// makes a no-op unless the job was lost.
-	res, err := q.insertAudit(ctx, call, webhookID)
-	if err != nil {
-		return storage.Call{}, false, err
-	}
-	return call, !res.UniqueSkippedAsDuplicate, nil
+	return stored, res != nil && !res.UniqueSkippedAsDuplicate, nil
 }
 
-// check validates a webhook input and parses its mode.
-func check(in audit.Input) (score.Mode, error) {
-	var fields []callaudit.FieldError
-	if in.CallID == "" {
-		fields = append(fields, callaudit.FieldError{Field: "call_id", Message: "is required"})
-	}
-	if in.AudioURL == "" {
-		fields = append(fields, callaudit.FieldError{Field: "recording_url", Message: "is required"})
-	}
-	if err := audit.Validate(in); err != nil {
-		for _, f := range callaudit.FieldsOf(err) {
-			if f.Field == "file_url" {
-				f.Field = "recording_url"
-			}
-			fields = append(fields, f)
-		}
-	}
-	mode, err := score.ParseMode(in.Mode)
-	if err != nil {
-		fields = append(fields, callaudit.FieldsOf(err)...)
-	}
-	if len(fields) > 0 {
-		return "", callaudit.Invalid(fields...)
-	}
-	return mode, nil
-}
+// testHookBeforeInsert runs between recording a webhook call and
+// inserting its job; tests replace it to fail or crash there.
+var testHookBeforeInsert = func() error { return nil }
 
-func (q *Queue) insertAudit(ctx context.Context, call storage.Call, webhookID string) (*rivertype.JobInsertResult, error) {
-	res, err := q.client.Insert(ctx, auditArgs{
+// insert inserts call's audit job, in tx when there is one.
+func (q *Queue) insert(ctx context.Context, tx *sql.Tx, call storage.Call, webhookID string) (*rivertype.JobInsertResult, error) {
+	args := auditArgs{
 		CallID:       call.ID,
 		ManagerID:    call.ManagerID,
 		RecordingURL: call.RecordingURL,
 		Mode:         string(call.Mode),
 		Language:     call.Language,
 		WebhookID:    webhookID,
-	}, nil)
+	}
+	var (
+		res *rivertype.JobInsertResult
+		err error
+	)
+	if tx != nil {
+		res, err = q.client.InsertTx(ctx, tx, args, nil)
+	} else {
+		res, err = q.client.Insert(ctx, args, nil)
+	}
 	if err != nil {
 		return nil, callaudit.Wrap(err, callaudit.KindUnavailable, "queue.Insert", "the job queue is not available; send the webhook again later")
 	}
@@ -298,9 +350,10 @@ func (q *Queue) insertAudit(ctx context.Context, call storage.Call, webhookID st
 }
 
 // requeue inserts the jobs of webhook calls still queued or processing in
-// the store. Their jobs normally exist, and River's uniqueness makes the
-// insert a no-op; it matters when a job was lost (a crash between saving
-// the call and inserting the job, or a queue file deleted).
+// a store that is not a TxStore. Their jobs normally exist, and River's
+// uniqueness makes the insert a no-op; it matters when a job was lost (a
+// crash between saving the call and inserting the job, or a queue file
+// deleted).
 func (q *Queue) requeue(ctx context.Context) error {
 	for _, st := range []storage.Status{storage.StatusQueued, storage.StatusProcessing} {
 		if err := q.requeueStatus(ctx, st); err != nil {
@@ -318,10 +371,10 @@ func (q *Queue) requeueStatus(ctx context.Context, st storage.Status) error {
 			return err
 		}
 		for _, c := range page.Calls {
-			if c.Source != "webhook" || c.RecordingURL == "" {
+			if c.Source != storage.SourceWebhook || c.RecordingURL == "" {
 				continue
 			}
-			if _, err := q.insertAudit(ctx, c, ""); err != nil {
+			if _, err := q.insert(ctx, nil, c, ""); err != nil {
 				return err
 			}
 		}

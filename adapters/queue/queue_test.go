@@ -15,12 +15,14 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
+	"github.com/riverqueue/river/rivertype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score/checklist"
@@ -106,11 +108,13 @@ type setup struct {
 	sttDelay    time.Duration
 	noStart     bool
 	// extra notifiers after the env's own
-	extra []audit.Notifier
+	extra []writeback.Notifier
 	// retryBase replaces the tests' short backoff
 	retryBase time.Duration
 	// wrap, when set, wraps the store the auditor and the queue use
 	wrap func(storage.Store) storage.Store
+	// jobTimeout, when set, is the job timeout and the rescue delay
+	jobTimeout time.Duration
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -134,10 +138,12 @@ func newEnv(t *testing.T, s setup) *env {
 	e.q, err = queue.Open(ctx, queue.Config{
 		DatabaseURL:  s.dsn,
 		Auditor:      a,
-		Notifiers:    append([]audit.Notifier{e.note}, s.extra...),
+		Notifiers:    append([]writeback.Notifier{e.note}, s.extra...),
 		MaxAttempts:  s.maxAttempts,
 		Retry:        retry.Policy{Base: s.retryBase, Max: max(s.retryBase, 200*time.Millisecond)},
 		PollInterval: 20 * time.Millisecond,
+		JobTimeout:   s.jobTimeout,
+		RescueAfter:  s.jobTimeout,
 	})
 	require.NoError(t, err)
 	if !s.noStart {
@@ -203,7 +209,7 @@ func TestWebhookCallRunsOnceAndIsDelivered(t *testing.T) {
 
 			done := e.waitFor(t, "c1", storage.StatusDone, "delivered")
 			require.NotNil(t, done.Report)
-			assert.Equal(t, "webhook", done.Source)
+			assert.Equal(t, storage.SourceWebhook, done.Source)
 			assert.Equal(t, "anna", done.ManagerID)
 			assert.Equal(t, "https://pbx.example/rec/c1.wav", done.RecordingURL)
 
@@ -374,7 +380,7 @@ func TestDeliveryPerTarget(t *testing.T) {
 	down := &callaudit.Error{Kind: callaudit.KindUnavailable, Message: "the CRM answered 503"}
 	crm := named{&notifier{errs: []error{down, down}}, "amocrm"}
 	hook := named{&notifier{errs: []error{callaudit.Errorf(callaudit.KindForbidden, "refused")}}, "callback"}
-	e := newEnv(t, setup{extra: []audit.Notifier{crm, hook}})
+	e := newEnv(t, setup{extra: []writeback.Notifier{crm, hook}})
 	_, _, err := e.q.EnqueueCall(context.Background(), input("m"), "")
 	require.NoError(t, err)
 	var c storage.Call
@@ -397,11 +403,14 @@ func TestEnqueueValidates(t *testing.T) {
 		in    audit.Input
 		field string
 	}{
-		{"no call id", audit.Input{AudioURL: "https://x.example/a.wav"}, "call_id"},
-		{"no url", audit.Input{CallID: "x"}, "recording_url"},
-		{"ftp url", audit.Input{CallID: "x", AudioURL: "ftp://x.example/a.wav"}, "recording_url"},
-		{"unknown mode", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Mode: "Boss+"}, "content_mode"},
-		{"bad language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "not a language"}, "language"},
+		// The fields are audit.Input's Go fields (audit.Check); the
+		// webhook handler names them recording_url, content_mode….
+		{"no call id", audit.Input{AudioURL: "https://x.example/a.wav"}, "CallID"},
+		{"no url", audit.Input{CallID: "x"}, "AudioURL"},
+		{"ftp url", audit.Input{CallID: "x", AudioURL: "ftp://x.example/a.wav"}, "AudioURL"},
+		{"unknown mode", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Mode: "Boss+"}, "Mode"},
+		{"bad language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "not a language"}, "Language"},
+		{"unsupported language", audit.Input{CallID: "x", AudioURL: "https://x.example/a.wav", Language: "de"}, "Language"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -419,12 +428,23 @@ func TestEnqueueValidates(t *testing.T) {
 	}
 }
 
-// A call saved as queued or processing whose job was lost (a crash
-// between the two writes, a deleted queue file) runs at the next start.
+// ownQueue hides that the store is a queue.TxStore, as a store of one's
+// own would: the queue then keeps its jobs apart and scans at start.
+func ownQueue(s storage.Store) storage.Store {
+	return struct {
+		storage.Store
+		storage.Creator
+		storage.Updater
+	}{s, s.(storage.Creator), s.(storage.Updater)}
+}
+
+// With a store that cannot share a transaction, a call saved as queued or
+// processing whose job was lost (a crash between the two writes, a
+// deleted queue file) runs at the next start.
 func TestStartRequeuesLostCalls(t *testing.T) {
 	for _, st := range []storage.Status{storage.StatusQueued, storage.StatusProcessing} {
 		t.Run(string(st), func(t *testing.T) {
-			e := newEnv(t, setup{noStart: true})
+			e := newEnv(t, setup{noStart: true, wrap: ownQueue})
 			in := input("lost")
 			require.NoError(t, e.store.Save(context.Background(), storage.Call{
 				ID: in.CallID, ManagerID: in.ManagerID, Status: st, Source: "webhook", RecordingURL: in.AudioURL,
@@ -478,16 +498,61 @@ func TestWorkersOutliveStartContext(t *testing.T) {
 	e.waitFor(t, "late", storage.StatusDone, "delivered")
 }
 
-// TestQueueBesideFileURIHistory: a history named by a file:// URI, which
-// sqlstore.Open accepts, gets its queue file beside it and runs calls.
-func TestQueueBesideFileURIHistory(t *testing.T) {
+// TestQueueInHistoryDatabase: with the SQL store, River's tables are in
+// the history's own database, also one named by a file:// URI, and the
+// call's job is there (no "-queue" file).
+func TestQueueInHistoryDatabase(t *testing.T) {
 	dir := t.TempDir()
 	e := newEnv(t, setup{dsn: "file://" + filepath.ToSlash(filepath.Join(dir, "calls.db"))})
 	_, created, err := e.q.EnqueueCall(context.Background(), input("uri"), "")
 	require.NoError(t, err)
 	assert.True(t, created)
 	e.waitFor(t, "uri", storage.StatusDone, "delivered")
-	assert.FileExists(t, filepath.Join(dir, "calls.db-queue"))
+	// River marks the job completed a moment after Work returns.
+	assert.Eventually(t, func() bool { return queue.RequireAuditJob(t, e.q, "uri") == rivertype.JobStateCompleted },
+		5*time.Second, 20*time.Millisecond)
+	assert.NoFileExists(t, filepath.Join(dir, "calls.db-queue"))
+	var jobs int
+	require.NoError(t, e.store.(*sqlstore.Store).DB().QueryRow("SELECT count(*) FROM river_job").Scan(&jobs))
+	assert.Equal(t, 2, jobs, "the audit job and the delivery job, in calls.db")
+}
+
+// TestInMemoryHistory: an in-memory SQLite history lives on one
+// connection, which River then shares for its tables and its polling.
+func TestInMemoryHistory(t *testing.T) {
+	e := newEnv(t, setup{dsn: ":memory:"})
+	_, created, err := e.q.EnqueueCall(context.Background(), input("mem"), "")
+	require.NoError(t, err)
+	assert.True(t, created)
+	e.waitFor(t, "mem", storage.StatusDone, "delivered")
+	assert.Equal(t, "sqlite", e.q.Backend())
+}
+
+// TestSharedStoreScansNothing: with the SQL store a queued call always has
+// its job, so Start does not page through the history: a queued call
+// written behind the queue's back stays as it is.
+func TestSharedStoreScansNothing(t *testing.T) {
+	e := newEnv(t, setup{noStart: true})
+	require.NoError(t, e.store.Save(context.Background(), storage.Call{ID: "behind", Status: storage.StatusQueued, Source: "webhook", RecordingURL: "https://pbx.example/rec/x.wav"}))
+	e.start(t)
+	time.Sleep(300 * time.Millisecond)
+	c, err := e.store.Get(context.Background(), "behind")
+	require.NoError(t, err)
+	assert.Equal(t, storage.StatusQueued, c.Status)
+	queue.RequireNoAuditJob(t, e.q)
+}
+
+// TestLegacyQueueFileIsDrained: after an upgrade from the version that
+// kept SQLite's jobs in "<history>-queue", the calls still queued get
+// their jobs in the history's database at start.
+func TestLegacyQueueFileIsDrained(t *testing.T) {
+	dsn := filepath.Join(t.TempDir(), "calls.db")
+	require.NoError(t, os.WriteFile(dsn+"-queue", nil, 0o600))
+	e := newEnv(t, setup{dsn: dsn, noStart: true})
+	in := input("old")
+	require.NoError(t, e.store.Save(context.Background(), storage.Call{ID: in.CallID, Status: storage.StatusQueued, Source: "webhook", RecordingURL: in.AudioURL}))
+	e.start(t)
+	e.waitFor(t, "old", storage.StatusDone, "delivered")
 }
 
 func TestQueuePath(t *testing.T) {

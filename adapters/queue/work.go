@@ -10,6 +10,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
@@ -35,6 +36,12 @@ func (w *auditWorker) NextRetry(job *river.Job[auditArgs]) time.Time {
 // left alone.
 func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error {
 	q, a := w.q, job.Args
+	if job.Attempt > q.cfg.MaxAttempts {
+		// The spare attempt (see Open): the store, not River, says the
+		// call failed. A call done meanwhile keeps its status and gets
+		// its delivery.
+		return q.failed(ctx, job.ID, q.cfg.MaxAttempts, q.cfg.MaxAttempts, storage.Call{ID: a.CallID}, errUnfinished)
+	}
 	call, err := q.startProcessing(ctx, job)
 	switch {
 	case errors.Is(err, errSettled) && call.Status == storage.StatusDone:
@@ -51,18 +58,23 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 		ManagerID: a.ManagerID,
 		Mode:      a.Mode,
 		Language:  a.Language,
-		Source:    "webhook",
+		Source:    storage.SourceWebhook,
 	})
 	switch {
 	case err == nil:
 		return q.insertDeliver(ctx, a.CallID)
-	case rep != nil && job.Attempt < job.MaxAttempts:
+	case rep != nil && job.Attempt < q.cfg.MaxAttempts:
 		// Scored but not saved: try again (scoring again is the price of
 		// keeping exactly one stored result).
 		return q.retryable(job.ID, err)
 	}
-	return q.failed(ctx, job.ID, job.Attempt, job.MaxAttempts, call, err)
+	return q.failed(ctx, job.ID, job.Attempt, q.cfg.MaxAttempts, call, err)
 }
+
+// errUnfinished is why a job that reached its spare attempt failed: its
+// last counted attempt never ended (the process died in it and River
+// rescued the job) or ended in an error the worker could not record.
+var errUnfinished = callaudit.Errorf(callaudit.KindUnavailable, "the last attempt did not finish (the server stopped during it, or the history could not be written)")
 
 // startProcessing marks the job's call processing, unless it is done or
 // failed (errSettled, with the stored call): atomically where the store
@@ -72,7 +84,7 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 // copy of the request.
 func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) (storage.Call, error) {
 	a := job.Args
-	reason := attemptText(job.Attempt, job.MaxAttempts)
+	reason := attemptText(job.Attempt, q.cfg.MaxAttempts)
 	// Twice at most: a call created by someone else between the two
 	// steps is then changed like any other.
 	for range 2 {
@@ -82,7 +94,7 @@ func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) 
 		}
 		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
 		call, created, err := q.create(ctx, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
-			Status: storage.StatusProcessing, StatusReason: reason, Source: "webhook", RecordingURL: a.RecordingURL})
+			Status: storage.StatusProcessing, StatusReason: reason, Source: storage.SourceWebhook, RecordingURL: a.RecordingURL})
 		if err != nil || created {
 			return call, err
 		}
@@ -169,12 +181,12 @@ func (q *Queue) insertDeliver(ctx context.Context, callID string) error {
 // target is a notifier with the name its delivery jobs carry.
 type target struct {
 	name string
-	n    audit.Notifier
+	n    writeback.Notifier
 }
 
 // newTargets names the notifiers (writeback.Named, else their type), with
 // a number after repeated names.
-func newTargets(ns []audit.Notifier) []target {
+func newTargets(ns []writeback.Notifier) []target {
 	seen := map[string]int{}
 	out := make([]target, 0, len(ns))
 	for _, n := range ns {
@@ -230,14 +242,19 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	if call.Status != storage.StatusDone && call.Status != storage.StatusFailed {
 		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done or failed", call.ID, call.Status))
 	}
-	nerr := t.n.Notify(ctx, call)
+	var nerr error
+	if job.Attempt > q.cfg.MaxAttempts {
+		nerr = errUnfinished // the spare attempt (see Open): record, do not send
+	} else {
+		nerr = t.n.Notify(ctx, call)
+	}
 	outcome, result := "delivered", error(nil)
 	switch {
 	case nerr == nil:
 	case callaudit.KindOf(nerr) == callaudit.KindCanceled && ctx.Err() != nil:
 		return river.JobSnooze(0)
-	case callaudit.IsTransient(nerr) && job.Attempt < job.MaxAttempts:
-		outcome = "delivery retrying after " + attemptText(job.Attempt, job.MaxAttempts) + ": " + callaudit.MessageOf(nerr)
+	case callaudit.IsTransient(nerr) && job.Attempt < q.cfg.MaxAttempts:
+		outcome = "delivery retrying after " + attemptText(job.Attempt, q.cfg.MaxAttempts) + ": " + callaudit.MessageOf(nerr)
 		result = q.retryable(job.ID, nerr)
 	default:
 		outcome = "delivery failed: " + callaudit.MessageOf(nerr)

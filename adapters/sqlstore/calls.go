@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -128,7 +129,14 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
 	}
 	c, err := scanCall(row)
 	if err != nil {
-		return storage.Call{}, s.translate("Get", err)
+		err = s.translate("Get", err)
+		if ce, ok := err.(*callaudit.Error); ok && ce.Kind == callaudit.KindNotFound {
+			// The message stays "call not found"; a server shows the id
+			// from the code's params (storage.NotFound).
+			nf := storage.NotFound(id)
+			ce.Code, ce.Params = nf.Code, nf.Params
+		}
+		return storage.Call{}, err
 	}
 	return c, nil
 }

@@ -20,6 +20,22 @@ var (
 // transaction is BEGIN IMMEDIATE on the one write connection, so nothing
 // else writes in between.
 func (s *Store) Create(ctx context.Context, call storage.Call) (storage.Call, bool, error) {
+	return s.CreateTx(ctx, call, nil)
+}
+
+// CreateTx is Create with the caller's own writes in the same
+// transaction: once the call's row is written (or found: created is
+// false), then runs with the transaction, the stored call and created,
+// and the transaction commits only if then returns nil. then's error
+// rolls the call back too and is returned as it is (errors.Is and
+// errors.As see it). So a job queue that keeps its tables in this
+// database inserts a call's job here (River's InsertTx) and the call and
+// its job exist together or not at all, whatever crashes when.
+//
+// then must write through tx only, and quickly: on SQLite the store's one
+// write connection belongs to the transaction until it ends. A nil then
+// is Create.
+func (s *Store) CreateTx(ctx context.Context, call storage.Call, then func(ctx context.Context, tx *sql.Tx, stored storage.Call, created bool) error) (storage.Call, bool, error) {
 	r, err := s.toRow("Create", call)
 	if err != nil {
 		return storage.Call{}, false, err
@@ -34,6 +50,7 @@ func (s *Store) Create(ctx context.Context, call storage.Call) (storage.Call, bo
 	var (
 		stored  storage.Call
 		created bool
+		thenErr error
 	)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var kept timeValue
@@ -49,9 +66,18 @@ func (s *Store) Create(ctx context.Context, call storage.Call) (storage.Call, bo
 				return err
 			}
 		}
-		stored, err = scanCall(tx.QueryRowContext(ctx, s.q.get, call.ID))
-		return err
+		if stored, err = scanCall(tx.QueryRowContext(ctx, s.q.get, call.ID)); err != nil {
+			return err
+		}
+		if then != nil {
+			thenErr = then(ctx, tx, stored, created)
+		}
+		return thenErr
 	})
+	if thenErr != nil {
+		// then's own error, untranslated, so that callers can match it.
+		return storage.Call{}, false, thenErr
+	}
 	if err != nil {
 		return storage.Call{}, false, s.translate("Create", err)
 	}

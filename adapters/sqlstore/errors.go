@@ -5,20 +5,23 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"errors"
-	"strings"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/dsn"
 )
 
 // userMessages are what each kind tells a user; driver detail stays in the
 // wrapped cause, for logs.
-var userMessages = map[callaudit.Kind]string{
-	callaudit.KindNotFound:    "call not found",
-	callaudit.KindUnavailable: "the database is unavailable",
-	callaudit.KindConflict:    "the call conflicts with stored data",
-	callaudit.KindCanceled:    "the request was canceled",
-	callaudit.KindTimeout:     "the database did not answer in time",
-	callaudit.KindInternal:    "database error",
+var userMessages = map[callaudit.Kind]struct {
+	text string
+	code callaudit.Code
+}{
+	callaudit.KindNotFound:    {"call not found", callaudit.CodeCallNotFound},
+	callaudit.KindUnavailable: {"the database is unavailable", callaudit.CodeDatabaseUnavailable},
+	callaudit.KindConflict:    {"the call conflicts with stored data", callaudit.CodeDatabaseConflict},
+	callaudit.KindCanceled:    {"the request was canceled", callaudit.CodeCanceled},
+	callaudit.KindTimeout:     {"the database did not answer in time", callaudit.CodeDatabaseTimeout},
+	callaudit.KindInternal:    {"database error", callaudit.CodeDatabaseError},
 }
 
 // translate wraps a database error in a *callaudit.Error of the right kind:
@@ -51,15 +54,8 @@ func (s *Store) translate(op string, err error) error {
 	if kind == "" {
 		kind = callaudit.KindInternal
 	}
-	return callaudit.Wrap(scrub(err, s.secret), kind, "sqlstore."+op, userMessages[kind])
-}
-
-// scrub returns err, or a copy of its text without secret when the text
-// holds it. The copy loses the chain, which is the point: a cause that
-// prints a password must not reach a log through Unwrap either.
-func scrub(err error, secret string) error {
-	if secret == "" || err == nil || !strings.Contains(err.Error(), secret) {
-		return err
-	}
-	return errors.New(strings.ReplaceAll(err.Error(), secret, "xxxxx"))
+	m := userMessages[kind]
+	e := callaudit.Wrap(dsn.Scrub(err, s.secret), kind, "sqlstore."+op, m.text)
+	e.Code = m.code
+	return e
 }

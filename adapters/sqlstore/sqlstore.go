@@ -158,6 +158,14 @@ func (s *Store) Dialect() string { return s.dialect.name() }
 // tables in the same database (e.g. a job queue). Do not close it.
 func (s *Store) DB() *sql.DB { return s.read }
 
+// WriteDB returns the pool every write of the store goes through: on
+// SQLite its one connection, on PostgreSQL the pool DB returns too. It is
+// for a component that keeps its own tables in the store's database and
+// writes them in the store's transactions (see CreateTx): the job queue
+// runs River on it, which on SQLite also keeps River's writes on the one
+// writer instead of contending for the file's lock. Do not close it.
+func (s *Store) WriteDB() *sql.DB { return s.write }
+
 // Ping checks that the database answers, for readiness probes.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.read.PingContext(ctx); err != nil {

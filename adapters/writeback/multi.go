@@ -8,7 +8,6 @@ import (
 	"sync"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -22,17 +21,17 @@ const memoLimit = 10_000
 // memory is per process: after a restart everything is delivered again.
 // Queues that can should run one job per notifier instead.
 type Multi struct {
-	notifiers []audit.Notifier
+	notifiers []Notifier
 
 	mu sync.Mutex
 	// delivered maps call id + status to the indexes already delivered.
 	delivered map[string]map[int]bool
 }
 
-var _ audit.Notifier = (*Multi)(nil)
+var _ Notifier = (*Multi)(nil)
 
 // NewMulti returns a Multi over ns.
-func NewMulti(ns ...audit.Notifier) *Multi {
+func NewMulti(ns ...Notifier) *Multi {
 	return &Multi{notifiers: ns, delivered: map[string]map[int]bool{}}
 }
 

@@ -1,5 +1,5 @@
 // Package writeback delivers audit results back to where the sales team
-// works. Each adapter implements audit.Notifier and is chosen by
+// works. Each adapter implements Notifier and is chosen by
 // its own Config:
 //
 //   - signedhook: a signed Standard Webhooks POST to any URL;
@@ -15,9 +15,7 @@
 // adapters; writebacktest has fake receivers for tests.
 package writeback
 
-import (
-	"github.com/callaudit/callaudit/audit"
-)
+import ()
 
 // Named is implemented by notifiers that have a short name for logs and
 // call statuses ("amocrm"). All adapters here do.
@@ -26,7 +24,7 @@ type Named interface {
 }
 
 // NameOf returns n's name, or "notifier" for one without.
-func NameOf(n audit.Notifier) string {
+func NameOf(n Notifier) string {
 	if nn, ok := n.(Named); ok {
 		return nn.Name()
 	}

@@ -18,7 +18,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -104,7 +103,7 @@ func TestAdaptersDeliverThroughMulti(t *testing.T) {
 	require.NoError(t, err)
 	bxN, err := bitrix24.New(bitrix24.Config{WebhookURL: bx.WebhookURL(), PublicURL: public})
 	require.NoError(t, err)
-	var n audit.Notifier = writeback.NewMulti(hook, amoN, bxN)
+	var n writeback.Notifier = writeback.NewMulti(hook, amoN, bxN)
 
 	amo.Fail(writebacktest.Fault{Status: 429, RetryAfter: "1"})
 	call := writebacktest.DoneCall("lead-42")

@@ -23,9 +23,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/score"
-	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -247,7 +247,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 			require.NoError(t, err)
 			defer resp.Body.Close()
 			require.Equal(t, http.StatusOK, resp.StatusCode)
-			var call storage.Call
+			var call httpapi.Call
 			require.NoError(t, json.NewDecoder(resp.Body).Decode(&call))
 			assert.Equal(t, id, call.ID)
 			assert.Equal(t, "anna", call.ManagerID)

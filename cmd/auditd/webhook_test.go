@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
@@ -106,14 +107,14 @@ func postWebhooks(t *testing.T, bases []string, rec *recordings, ids []string) m
 }
 
 // calls lists every call the server has (up to 1000).
-func calls(t *testing.T, base string) []storage.Call {
+func calls(t *testing.T, base string) []httpapi.Call {
 	t.Helper()
 	resp, err := http.Get(base + "/calls?limit=1000")
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	var page struct {
-		Calls []storage.Call `json:"calls"`
+		Calls []httpapi.Call `json:"calls"`
 	}
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&page))
 	return page.Calls
@@ -151,7 +152,7 @@ func checkOnce(t *testing.T, base string, ids []string, rec *recordings, receive
 	stored := map[string]int{}
 	for _, c := range calls(t, base) {
 		stored[c.ID]++
-		assert.Equal(t, "webhook", c.Source)
+		assert.Equal(t, storage.SourceWebhook, c.Source)
 	}
 	assert.Len(t, stored, len(ids), "one stored call per call_id")
 	byCall := map[string]map[string]bool{}
@@ -356,11 +357,11 @@ func TestWebhookFailures(t *testing.T) {
 	assert.Equal(t, http.StatusAccepted, send("missing", "missing.wav", true))
 	assert.Equal(t, http.StatusAccepted, send("busy", "busy.wav", true))
 
-	get := func(id string) storage.Call {
+	get := func(id string) httpapi.Call {
 		resp, err := http.Get(p.base + "/calls/" + id)
 		require.NoError(t, err)
 		defer resp.Body.Close()
-		var c storage.Call
+		var c httpapi.Call
 		require.NoError(t, json.NewDecoder(resp.Body).Decode(&c))
 		return c
 	}

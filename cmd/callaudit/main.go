@@ -174,7 +174,7 @@ func analyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 	if _, err := score.ParseMode(*mode); err != nil {
-		fmt.Fprintln(stderr, "callaudit:", callaudit.MessageOf(err))
+		printAuditError(stderr, err)
 		return exitUsage
 	}
 
@@ -199,7 +199,7 @@ func analyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 
 	rep, err := a.Audit(ctx, in)
 	if err != nil {
-		fmt.Fprintf(stderr, "callaudit: %s (%s)\n", callaudit.MessageOf(err), callaudit.KindOf(err))
+		printAuditError(stderr, err)
 		if in.Audio != nil && callaudit.KindOf(err) == callaudit.KindNotConfigured {
 			fmt.Fprintln(stderr, transcriberHint)
 		}
@@ -287,4 +287,31 @@ func readInput(in *audit.Input, name string, stdin io.Reader, cfg config.Server)
 	}
 	in.DialogText = string(data)
 	return release, nil
+}
+
+// cliNames are the command line's names for the fields of audit.Input
+// that a field error may name.
+var cliNames = map[string]string{
+	"DialogText": "the dialog in FILE",
+	"Audio":      "the recording in FILE",
+	"Mode":       "-mode",
+	"Language":   "-lang",
+	"ManagerID":  "-manager",
+}
+
+// printAuditError prints err as the command line speaks: one line per bad
+// field, named by its flag or argument, else the message and its kind.
+func printAuditError(w io.Writer, err error) {
+	fields := callaudit.FieldsOf(err)
+	if len(fields) == 0 {
+		fmt.Fprintf(w, "callaudit: %s (%s)\n", callaudit.MessageOf(err), callaudit.KindOf(err))
+		return
+	}
+	for _, f := range fields {
+		name, ok := cliNames[f.Field]
+		if !ok {
+			name = f.Field
+		}
+		fmt.Fprintf(w, "callaudit: %s: %s\n", name, f.Message)
+	}
 }

@@ -110,7 +110,9 @@ func TestAnalyzeErrors(t *testing.T) {
 		{"unknown mode", []string{"analyze", "-mode", "Boss+", "x"}, "", exitUsage, "accepted values"},
 		{"missing file", []string{"analyze", filepath.Join(t.TempDir(), "nope.txt")}, "", exitFail, "no such file"},
 		{"empty dialog", []string{"analyze", empty}, "", exitFail, "must not be empty"},
-		{"empty stdin", []string{"analyze", "-"}, "", exitFail, "dialog_text"},
+		{"empty stdin", []string{"analyze", "-"}, "", exitFail, "callaudit: the dialog in FILE: is required"},
+		{"unsupported language", []string{"analyze", "-lang", "de", "-"}, "Менеджер: Добрый день", exitFail, "callaudit: -lang: must be one of: ru, en"},
+		{"unknown mode after the file", []string{"analyze", "-", "-mode", "sales"}, "Менеджер: Добрый день", exitUsage, "callaudit: -mode: unknown mode \"sales\""},
 		{"audio without a transcriber", []string{"analyze", wav}, "", exitFail, "OPENAI_API_KEY"},
 		{"serve with arguments", []string{"serve", "now"}, "", exitUsage, "no arguments"},
 	}

@@ -100,9 +100,36 @@ func (s *FileStore) load() error {
 	return err
 }
 
+// fileCall is a call as one line of the file. storage.Call is a plain Go
+// type; the file's field names are this store's own, so that renaming a
+// Go field never makes old files unreadable.
+type fileCall struct {
+	ID           string         `json:"call_id"`
+	ManagerID    string         `json:"manager_id,omitempty"`
+	Mode         score.Mode     `json:"content_mode"`
+	Language     string         `json:"language,omitempty"`
+	Status       storage.Status `json:"status"`
+	StatusReason string         `json:"status_reason,omitempty"`
+	Source       storage.Source `json:"source,omitempty"`
+	RecordingURL string         `json:"recording_url,omitempty"`
+	Report       *score.Report  `json:"report,omitempty"`
+	CreatedAt    time.Time      `json:"created_at"`
+	UpdatedAt    time.Time      `json:"updated_at"`
+}
+
+func encodeCall(c storage.Call) ([]byte, error) {
+	return json.Marshal(fileCall(c))
+}
+
+func decodeCall(raw []byte) (storage.Call, error) {
+	var fc fileCall
+	err := json.Unmarshal(raw, &fc)
+	return storage.Call(fc), err
+}
+
 func newRecord(raw []byte) (*record, error) {
-	var c storage.Call
-	if err := json.Unmarshal(raw, &c); err != nil {
+	c, err := decodeCall(raw)
+	if err != nil {
 		return nil, err
 	}
 	rec := &record{raw: raw, id: c.ID, createdAt: c.CreatedAt, managerID: c.ManagerID, mode: c.Mode, status: c.Status}
@@ -112,11 +139,7 @@ func newRecord(raw []byte) (*record, error) {
 	return rec, nil
 }
 
-func (r *record) call() (storage.Call, error) {
-	var c storage.Call
-	err := json.Unmarshal(r.raw, &c)
-	return c, err
-}
+func (r *record) call() (storage.Call, error) { return decodeCall(r.raw) }
 
 // Close closes the file.
 func (s *FileStore) Close() error {
@@ -151,7 +174,7 @@ func (s *FileStore) Save(ctx context.Context, c storage.Call) error {
 		c.CreatedAt = now
 	}
 	c.CreatedAt = c.CreatedAt.UTC()
-	raw, err := json.Marshal(c)
+	raw, err := encodeCall(c)
 	if err != nil {
 		return callaudit.Wrap(err, callaudit.KindInvalid, "filestore.Save", "the call cannot be stored as JSON")
 	}

@@ -43,7 +43,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) er
 	defer s.mu.Unlock()
 	e, ok := s.byID[id]
 	if !ok {
-		return storage.Call{}, callaudit.Errorf(callaudit.KindNotFound, "call %q not found", id)
+		return storage.Call{}, storage.NotFound(id)
 	}
 	// fn gets its own copy: a change it makes and then declines (by
 	// returning an error) must not reach the store.

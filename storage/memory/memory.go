@@ -149,7 +149,7 @@ func (s *Store) Get(ctx context.Context, id string) (storage.Call, error) {
 	}
 	s.mu.RUnlock()
 	if !ok {
-		return storage.Call{}, callaudit.Errorf(callaudit.KindNotFound, "call %q not found", id)
+		return storage.Call{}, storage.NotFound(id)
 	}
 	// The stored report is never modified in place (Save replaces the
 	// whole call), so copying it outside the lock is safe.
@@ -166,7 +166,8 @@ func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error
 	case limit == 0:
 		limit = storage.DefaultLimit
 	case limit < 0 || limit > storage.MaxLimit:
-		return storage.Page{}, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + strconv.Itoa(storage.MaxLimit)})
+		max := strconv.Itoa(storage.MaxLimit)
+		return storage.Page{}, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + max, Code: callaudit.CodeBetween, Params: map[string]string{"min": "1", "max": max}})
 	}
 	// The walk starts below the smaller of the cursor and To, and stops
 	// at From.

@@ -86,7 +86,7 @@ func testSaveReplaces(t *testing.T, s storage.Store) {
 		t.Run(tt.name, func(t *testing.T) {
 			second := scored("c1", "vera", score.ModeDialog, tt.createdAt, 90-i, nil)
 			second.Status = storage.StatusDone
-			second.Source = "audio"
+			second.Source = storage.SourceAudio
 			save(t, s, second)
 
 			got := get(t, s, "c1")

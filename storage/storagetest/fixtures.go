@@ -78,7 +78,7 @@ func FullCall(id string, createdAt time.Time) storage.Call {
 		Mode:         score.ModeManager,
 		Language:     "ru",
 		Status:       storage.StatusDone,
-		Source:       "url",
+		Source:       storage.SourceURL,
 		RecordingURL: "https://records.example.com/calls/" + id + ".mp3",
 		Report:       rep,
 		CreatedAt:    createdAt,
@@ -106,12 +106,12 @@ func scored(id, manager string, mode score.Mode, at time.Time, total int, criter
 	if rep.TotalScore != total {
 		panic(fmt.Sprintf("storagetest: fixture %s: criteria give %d, not %d", id, rep.TotalScore, total))
 	}
-	return storage.Call{ID: id, ManagerID: manager, Mode: mode, Language: "en", Status: storage.StatusDone, Source: "text", Report: rep, CreatedAt: at}
+	return storage.Call{ID: id, ManagerID: manager, Mode: mode, Language: "en", Status: storage.StatusDone, Source: storage.SourceText, Report: rep, CreatedAt: at}
 }
 
 // pending returns a call without a report.
 func pending(id, manager string, mode score.Mode, at time.Time, status storage.Status) storage.Call {
-	return storage.Call{ID: id, ManagerID: manager, Mode: mode, Status: status, Source: "webhook", RecordingURL: "https://records.example.com/" + id, StatusReason: "waiting", CreatedAt: at}
+	return storage.Call{ID: id, ManagerID: manager, Mode: mode, Status: status, Source: storage.SourceWebhook, RecordingURL: "https://records.example.com/" + id, StatusReason: "waiting", CreatedAt: at}
 }
 
 // listFixture is 30 calls over three weeks: three managers, three modes,

@@ -135,23 +135,23 @@ func (g Generator) Call(i int) storage.Call {
 		Mode:      mode,
 		Language:  "ru",
 		Status:    storage.StatusDone,
-		Source:    "text",
+		Source:    storage.SourceText,
 		CreatedAt: at,
 	}
 	switch p := r.IntN(100); {
 	case p < 3:
-		c.Status, c.Source, c.StatusReason = storage.StatusQueued, "webhook", "waiting for a worker"
+		c.Status, c.Source, c.StatusReason = storage.StatusQueued, storage.SourceWebhook, "waiting for a worker"
 		c.RecordingURL = "https://records.example.com/" + c.ID + ".mp3"
 		return c
 	case p < 5:
-		c.Status, c.Source, c.StatusReason = storage.StatusFailed, "webhook", "the recording could not be downloaded"
+		c.Status, c.Source, c.StatusReason = storage.StatusFailed, storage.SourceWebhook, "the recording could not be downloaded"
 		c.RecordingURL = "https://records.example.com/" + c.ID + ".mp3"
 		return c
 	case p < 35:
-		c.Source = "audio"
+		c.Source = storage.SourceAudio
 	}
 
-	tr := transcribe.Transcript{Language: "ru", Segments: make([]transcribe.Segment, len(genTurns)), Source: c.Source}
+	tr := transcribe.Transcript{Language: "ru", Segments: make([]transcribe.Segment, len(genTurns)), Source: string(c.Source)}
 	clock := 0.0
 	for j, turn := range genTurns {
 		start := clock + float64(r.IntN(800))/1000

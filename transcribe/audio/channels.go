@@ -16,7 +16,7 @@ import (
 // is not a PCM WAV is a KindUnsupported error.
 func SplitChannels(a transcribe.Audio) ([]transcribe.Audio, error) {
 	if a.Data == nil || a.Size <= 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty", Code: callaudit.CodeRecordingEmpty})
 	}
 	info, err := ParseWAV(a.Data, a.Size)
 	if err != nil {

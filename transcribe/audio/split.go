@@ -3,6 +3,7 @@ package audio
 import (
 	"errors"
 	"io"
+	"strconv"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/transcribe"
@@ -35,7 +36,7 @@ func sniff(a transcribe.Audio) (transcribe.Format, bool) {
 // can be split.
 func Split(a transcribe.Audio, maxBytes int64) ([]Chunk, error) {
 	if a.Data == nil || a.Size <= 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty", Code: callaudit.CodeRecordingEmpty})
 	}
 	if a.Size <= maxBytes {
 		return []Chunk{{Audio: a}}, nil
@@ -47,9 +48,10 @@ func Split(a transcribe.Audio, maxBytes int64) ([]Chunk, error) {
 	case "mp3":
 		return splitMP3(a, maxBytes)
 	}
-	return nil, callaudit.Errorf(callaudit.KindTooLarge,
-		"the recording is %d bytes, over the %d bytes one transcription accepts; only WAV and MP3 recordings are split automatically, so convert it to MP3 (or WAV) or shorten it",
-		a.Size, maxBytes)
+	size, limit := strconv.FormatInt(a.Size, 10), strconv.FormatInt(maxBytes, 10)
+	return nil, callaudit.Coded(callaudit.KindTooLarge, callaudit.CodeRecordingUnsplittable,
+		"the recording is "+size+" bytes, over the "+limit+" bytes one transcription accepts; only WAV and MP3 recordings are split automatically, so convert it to MP3 (or WAV) or shorten it",
+		map[string]string{"size": size, "limit": limit})
 }
 
 func splitWAV(a transcribe.Audio, maxBytes int64) ([]Chunk, error) {

@@ -73,7 +73,7 @@ func (f *Fake) Transcribe(ctx context.Context, audio transcribe.Audio, opts tran
 	var verr error
 	switch {
 	case audio.Data == nil || audio.Size <= 0:
-		verr = callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty"})
+		verr = callaudit.Invalid(callaudit.FieldError{Field: "audio", Message: "the recording is empty", Code: callaudit.CodeRecordingEmpty})
 	case f.MaxSize > 0 && audio.Size > f.MaxSize:
 		verr = callaudit.Errorf(callaudit.KindTooLarge, "the recording is larger than %d bytes", f.MaxSize)
 	default:

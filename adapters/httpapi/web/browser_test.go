@@ -290,12 +290,17 @@ func (tb *tab) screenshot(t *testing.T, name string) {
 	require.NoError(t, os.WriteFile(filepath.Join(os.TempDir(), name), png, 0o644))
 }
 
-// apiError posts a JSON body and returns the error the API answers with.
-func apiError(t *testing.T, url string, body any) (status int, message string, fields map[string]string) {
+// apiError posts a JSON body and returns the error the API answers with,
+// in the language asked for.
+func apiError(t *testing.T, url, lang string, body any) (status int, message string, fields map[string]string) {
 	t.Helper()
 	b, err := json.Marshal(body)
 	require.NoError(t, err)
-	resp, err := http.Post(url, "application/json", strings.NewReader(string(b)))
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(string(b)))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", lang)
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var e struct {
@@ -398,7 +403,7 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.Click(chromedp.ID("submit")))
 		tb.waitJS(t, `!document.getElementById("f-dialog_text-err").hidden`)
 
-		status, message, fields := apiError(t, e.URL+"/analyze_call", map[string]string{"dialog_text": "", "content_mode": "Manager+"})
+		status, message, fields := apiError(t, e.URL+"/analyze_call", "ru", map[string]string{"dialog_text": "", "content_mode": "Manager+"})
 		require.Equal(t, http.StatusUnprocessableEntity, status)
 		require.NotEmpty(t, fields["dialog_text"])
 		assert.Equal(t, fields["dialog_text"], text(t, tb, "#f-dialog_text-err"))
@@ -466,7 +471,7 @@ func TestBrowser(t *testing.T) {
 		call, err := e.store.Get(context.Background(), "ui-audio-1")
 		require.NoError(t, err)
 		require.NotNil(t, call.Report)
-		assert.Equal(t, "audio", call.Source)
+		assert.Equal(t, storage.SourceAudio, call.Source)
 		require.Equal(t, 1, e.fake.CallCount())
 		got := e.fake.Calls()[0]
 		assert.Equal(t, "call.wav", got.Filename)
@@ -649,6 +654,31 @@ func TestBrowser(t *testing.T) {
 		assert.True(t, evalJS[bool](t, tb, fits), "the leaderboard fits too")
 	})
 
+	t.Run("server errors in the UI's language", func(t *testing.T) {
+		tb := openTab(t, bctx, e.URL)
+		tb.goTo(t, "/")
+		// Whitespace passes the page's own check and reaches the server.
+		tb.paste(t, "#f-dialog_text", "   ")
+		tb.do(t, chromedp.Click(chromedp.ID("submit")))
+		tb.waitJS(t, `!document.getElementById("f-dialog_text-err").hidden`)
+		_, ruMessage, ruFields := apiError(t, e.URL+"/analyze_call", "ru", map[string]string{"dialog_text": "   "})
+		assert.Equal(t, "обязательное поле, не может быть пустым", ruFields["dialog_text"])
+		assert.Equal(t, ruFields["dialog_text"], text(t, tb, "#f-dialog_text-err"), "the Russian UI shows the Russian message")
+		assert.Contains(t, text(t, tb, "#form-error [role=alert]"), ruMessage)
+
+		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
+		tb.waitJS(t, `document.documentElement.lang === "en"`)
+		tb.paste(t, "#f-dialog_text", "   ")
+		tb.do(t, chromedp.Click(chromedp.ID("submit")))
+		tb.waitJS(t, `document.getElementById("f-dialog_text-err").textContent === "is required and must not be empty"`)
+		_, enMessage, enFields := apiError(t, e.URL+"/analyze_call", "en", map[string]string{"dialog_text": "   "})
+		assert.Equal(t, enFields["dialog_text"], text(t, tb, "#f-dialog_text-err"), "the English UI shows the English message")
+		assert.Contains(t, text(t, tb, "#form-error [role=alert]"), enMessage)
+		assert.NotContains(t, text(t, tb, "#form-error [role=alert]"), ruMessage)
+		tb.do(t, chromedp.Click(chromedp.ID("lang-switch"))) // the next tests read Russian
+		tb.waitJS(t, `document.documentElement.lang === "ru"`)
+	})
+
 	t.Run("history, managers and calls", func(t *testing.T) {
 		h := newEnv(t, false)
 		seed(t, h)
@@ -771,6 +801,7 @@ func TestBrowser(t *testing.T) {
 
 		tb.goTo(t, "/#/calls/no-such-call")
 		_, message, _ := apiGet(t, h.URL+"/calls/no-such-call")
+		assert.Equal(t, `звонок "no-such-call" не найден`, message)
 		assert.Contains(t, text(t, tb, "[role=alert]"), message)
 	})
 
@@ -856,9 +887,14 @@ func rubricTitles(s score.RubricScorer, lang string) map[string]string {
 	return out
 }
 
+// apiGet returns the error GET url answers with, in Russian, the UI's
+// default language.
 func apiGet(t *testing.T, url string) (status int, message string, err error) {
 	t.Helper()
-	resp, err := http.Get(url)
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	require.NoError(t, err)
+	req.Header.Set("Accept-Language", "ru")
+	resp, err := http.DefaultClient.Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	var e struct {

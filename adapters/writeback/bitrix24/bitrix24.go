@@ -26,7 +26,6 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -65,8 +64,6 @@ type Notifier struct {
 	endpoint string
 	target   *crmref.Target
 }
-
-var _ audit.Notifier = (*Notifier)(nil)
 
 // New checks the configuration and returns a Notifier. Errors are
 // KindInvalid naming the Config field, never showing the URL.

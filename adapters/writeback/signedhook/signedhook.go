@@ -24,7 +24,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback/note"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -63,8 +62,6 @@ type Notifier struct {
 	client    send.Client
 	now       func() time.Time
 }
-
-var _ audit.Notifier = (*Notifier)(nil)
 
 // New checks the configuration and returns a Notifier. A missing URL or
 // secret, a URL that is not http(s) or a secret that does not parse is

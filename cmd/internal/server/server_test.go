@@ -318,9 +318,9 @@ func TestOptionsChooseModules(t *testing.T) {
 	}
 	type probe struct {
 		fx.In
-		Queue     *queue.Queue        `optional:"true"`
-		Auth      auditfx.WebhookAuth `optional:"true"`
-		Notifiers []audit.Notifier    `group:"notifiers"`
+		Queue     *queue.Queue         `optional:"true"`
+		Auth      auditfx.WebhookAuth  `optional:"true"`
+		Notifiers []writeback.Notifier `group:"notifiers"`
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -497,8 +497,10 @@ function apiError(status, body) {
   return new ApiError(status, e.message, e.code, Array.isArray(e.fields) ? e.fields : []);
 }
 
+// The server writes its error messages in the language of Accept-Language;
+// the UI asks for its own, whatever the browser's preference.
 async function api(path, { method = 'GET', json, signal } = {}) {
-  const init = { method, signal, headers: { Accept: 'application/json' } };
+  const init = { method, signal, headers: { Accept: 'application/json', 'Accept-Language': state.lang } };
   if (json !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(json);
@@ -531,6 +533,7 @@ function uploadAudio(form, onPhase) {
     xhr.open('POST', '/analyze_audio_call');
     xhr.responseType = 'json';
     xhr.setRequestHeader('Accept', 'application/json');
+    xhr.setRequestHeader('Accept-Language', state.lang);
     xhr.upload.addEventListener('progress', (e) => {
       if (e.lengthComputable) onPhase('upload', e.loaded / e.total);
     });

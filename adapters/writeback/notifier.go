@@ -1,4 +1,4 @@
-package audit
+package writeback
 
 import (
 	"context"
@@ -7,7 +7,9 @@ import (
 )
 
 // Notifier delivers the result of an audited call to an outside system: a
-// signed webhook, a note in amoCRM, a comment in Bitrix24.
+// signed webhook, a note in amoCRM, a comment in Bitrix24. It lives here,
+// beside its implementations, because only the delivery side (the job
+// queue) calls it; the audit pipeline itself never does.
 //
 // Contract: Notify is safe for concurrent use and honours ctx. Errors use
 // the project's kinds so that a queue can decide what to do: transient

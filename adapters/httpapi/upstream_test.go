@@ -1,0 +1,115 @@
+package httpapi_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/fetch"
+	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/openai/openaitest"
+	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// Upstream errors reach the user in the request's language; in English
+// they say exactly what the adapter says.
+func TestUpstreamErrorsAreTranslated(t *testing.T) {
+	tests := []struct {
+		name   string
+		faults []openaitest.Fault
+		status int
+		ru     string
+	}{
+		{"rate limited", []openaitest.Fault{{Status: 429}, {Status: 429}}, 429, "OpenAI API ограничивает частоту запросов; попробуйте позже"},
+		{"no quota", []openaitest.Fault{{Status: 429, Code: "insufficient_quota", Type: "insufficient_quota", Message: "You exceeded your current quota."}}, 503, "у аккаунта OpenAI закончилась квота"},
+		{"refused", []openaitest.Fault{{Status: 403, Message: "Project does not have access"}}, 503, "OpenAI API отказал в доступе: Project does not have access"},
+		{"rejected", []openaitest.Fault{{Status: 400, Message: "bad"}}, 422, "OpenAI API отклонил запрос: bad"},
+		{"unavailable", []openaitest.Fault{{Status: 503}, {Status: 503}}, 503, "OpenAI API недоступен; попробуйте позже"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := openaitest.NewServer()
+			t.Cleanup(srv.Close)
+			cfg := openai.Config{APIKey: srv.APIKey, BaseURL: srv.URL, Retry: retry.Policy{Attempts: 1, Sleep: func(context.Context, time.Duration) error { return nil }}}
+			s, err := openai.NewScorer(cfg)
+			require.NoError(t, err)
+			e := newEnv(t, envOpts{scorer: s})
+
+			// What the adapter itself says, for the English answer.
+			srv.Fail(tt.faults...)
+			_, direct := s.Score(context.Background(), score.Request{Transcript: transcribe.ParseDialog(dialogRU)})
+			require.Error(t, direct)
+
+			for lang, want := range map[string]string{"ru": tt.ru, "en": callaudit.MessageOf(direct)} {
+				srv.Fail(tt.faults...)
+				req := jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU}))
+				req.Header.Set("Accept-Language", lang)
+				rec := e.do(req)
+				require.Equal(t, tt.status, rec.Code, rec.Body.String())
+				assert.Equal(t, want, decode[errBody](t, rec).Error.Message, lang)
+			}
+		})
+	}
+}
+
+// The recording's server is an upstream too: the fetcher's errors are
+// answered in the request's language, in English as the fetcher says them.
+func TestFetchErrorsAreTranslated(t *testing.T) {
+	rec := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/missing.wav":
+			http.NotFound(w, r)
+		case "/page.wav":
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = w.Write([]byte("<html><body>not a recording</body></html>"))
+		case "/private.wav":
+			w.WriteHeader(http.StatusForbidden)
+		}
+	}))
+	t.Cleanup(rec.Close)
+	f, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}, TempDir: t.TempDir(), Retry: retry.Policy{Attempts: 1}})
+	require.NoError(t, err)
+	e := newEnv(t, envOpts{transcriber: newSTT(), fetcher: f})
+	guarded, err := fetch.New(fetch.Config{TempDir: t.TempDir()})
+	require.NoError(t, err)
+	host := strings.TrimPrefix(rec.URL, "http://")
+	tests := []struct {
+		path    string
+		guarded bool // the default fetcher, which refuses loopback addresses
+		status  int
+		ru      string
+	}{
+		{"/missing.wav", false, 404, "по этой ссылке нет записи: " + host + " ответил 404 Not Found; проверьте ссылку"},
+		{"/page.wav", false, 415, "файл на " + host + " не является распознаваемой аудиозаписью (сервер сообщает text/html); поддерживаемые форматы: WAV, MP3, FLAC, OGG/Opus, M4A/MP4, WebM"},
+		{path: "/internal.wav", guarded: true, status: 422, ru: "file_url: " + host + " (или перенаправление с него) указывает на локальный, частный или иной внутренний адрес, с которого загрузка не выполняется; для сервера в своей сети задайте AUDIT_FETCH_ALLOW_HOSTS или AUDIT_FETCH_ALLOW_PRIVATE"},
+		{"/private.wav", false, 422, "file_url: " + host + " отказал в доступе (403 Forbidden); возможно, ссылка устарела или требует авторизации"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			f, e := f, e
+			if tt.guarded {
+				f = guarded
+				e = newEnv(t, envOpts{transcriber: newSTT(), fetcher: guarded})
+			}
+			_, _, direct := f.Fetch(context.Background(), rec.URL+tt.path)
+			require.Error(t, direct)
+			en := callaudit.MessageOf(direct)
+			for lang, want := range map[string]string{"ru": tt.ru, "en": en} {
+				req := jsonReq(http.MethodPost, "/analyze_audio_by_url", mustJSON(map[string]string{"file_url": rec.URL + tt.path}))
+				req.Header.Set("Accept-Language", lang)
+				got := e.do(req)
+				require.Equal(t, tt.status, got.Code, got.Body.String())
+				assert.Equal(t, want, decode[errBody](t, got).Error.Message, lang)
+			}
+		})
+	}
+}
