@@ -1699,12 +1699,15 @@ function updateHeader() {
   for (const link of document.querySelectorAll('#nav a[data-route]')) link.hidden = show[link.dataset.route] === false;
   const nav = document.getElementById('nav');
   let admin = document.getElementById('nav-admin');
-  if (!admin) {
-    admin = h('a', { href: '#/admin', 'data-route': 'admin', id: 'nav-admin' });
-    nav.insertBefore(admin, nav.querySelector('a[href="/docs"]'));
+  if (!show.admin) {
+    if (admin) admin.remove();
+  } else {
+    if (!admin) {
+      admin = h('a', { href: '#/admin', 'data-route': 'admin', id: 'nav-admin' });
+      nav.insertBefore(admin, nav.querySelector('a[href="/docs"]'));
+    }
+    admin.textContent = t('navAdmin');
   }
-  admin.textContent = t('navAdmin');
-  admin.hidden = !show.admin;
   let who = document.getElementById('who');
   if (!who) {
     who = h('div', { id: 'who', class: 'who' });
