@@ -188,7 +188,7 @@ func TestLogin(t *testing.T) {
 	p, err := svc.SessionPrincipal(ctx, id)
 	require.NoError(t, err)
 	assert.Equal(t, access.Principal{Kind: access.KindUser, ID: u.ID, Name: "Анна", DisplayName: "Анна П.", Role: storage.RoleManager, ManagerID: "m1"}, p)
-	_, err = st.Session(ctx, id)
+	_, _, err = st.Session(ctx, id)
 	assert.Equal(t, callaudit.KindNotFound, callaudit.KindOf(err), "the store keeps the session id's hash, not the id")
 
 	var msgs []string

@@ -231,7 +231,7 @@ func (s *Service) Logout(ctx context.Context, sessionID string) error {
 // its age, or its user is disabled or gone.
 func (s *Service) SessionPrincipal(ctx context.Context, sessionID string) (Principal, error) {
 	hash := HashSecret(sessionID)
-	se, err := s.acct.Session(ctx, hash)
+	se, u, err := s.acct.Session(ctx, hash)
 	if err != nil {
 		return Principal{}, unauthorizedIfNotFound(err, errSession)
 	}
@@ -239,10 +239,6 @@ func (s *Service) SessionPrincipal(ctx context.Context, sessionID string) (Princ
 	if !now.Before(se.ExpiresAt) || now.Sub(se.LastSeenAt) >= s.idle {
 		_ = s.acct.DeleteSession(ctx, hash)
 		return Principal{}, errSession
-	}
-	u, err := s.acct.User(ctx, se.UserID)
-	if err != nil {
-		return Principal{}, unauthorizedIfNotFound(err, errSession)
 	}
 	if u.Disabled {
 		return Principal{}, errSession

@@ -141,7 +141,10 @@ func LoginKey(login string) string { return strings.ToLower(strings.TrimSpace(lo
 //     UserByLogin matches LoginKey. Users lists every user by LoginKey.
 //   - PutTeam inserts or replaces a team by Name (empty is KindInvalid);
 //     Teams lists them by name; DeleteTeam of an unknown name is KindNotFound.
-//   - Session and TokenByHash of an unknown hash are KindNotFound, as are
+//   - Session returns the session with its user (one read: it runs on
+//     every signed-in request); an unknown hash, or a session whose user
+//     is gone, is KindNotFound.
+//   - TokenByHash of an unknown hash is KindNotFound, as are
 //     TouchSession, TouchToken and RevokeToken of unknown ones.
 //     DeleteSession of an unknown session is not an error;
 //     DeleteUserSessions removes every session of the user;
@@ -163,7 +166,7 @@ type Accounts interface {
 	Teams(ctx context.Context) ([]Team, error)
 
 	CreateSession(ctx context.Context, s Session) error
-	Session(ctx context.Context, idHash string) (Session, error)
+	Session(ctx context.Context, idHash string) (Session, User, error)
 	TouchSession(ctx context.Context, idHash string, at time.Time) error
 	DeleteSession(ctx context.Context, idHash string) error
 	DeleteUserSessions(ctx context.Context, userID string) error

@@ -53,6 +53,27 @@ func (s *Store) execAcct(ctx context.Context, op, what, q string, args ...any) e
 	return s.acctErr(op, what, err)
 }
 
+// readRow runs a one-row account read: prepared once on SQLite (these
+// run on every signed-in request), as it is on PostgreSQL by pgx.
+func (s *Store) readRow(ctx context.Context, query string, args ...any) *sql.Row {
+	query = s.dialect.rebind(query)
+	if s.stmts != nil {
+		if stmt, err := s.stmts.read(ctx, s.read, query); err == nil {
+			return stmt.QueryRowContext(ctx, args...)
+		}
+	}
+	return s.read.QueryRowContext(ctx, query, args...)
+}
+
+// fixedStmt is the prepared statement of a query without arguments (its
+// text never varies), or nil.
+func (s *Store) fixedStmt(ctx context.Context, q string, args []any) (*sql.Stmt, error) {
+	if s.stmts == nil || len(args) > 0 {
+		return nil, nil
+	}
+	return s.stmts.read(ctx, s.read, q)
+}
+
 // nullTimeArg is NULL for a zero time.
 func (s *Store) nullTimeArg(t time.Time) any {
 	if t.IsZero() {
@@ -152,13 +173,13 @@ func (s *Store) UpdateUser(ctx context.Context, u storage.User) error {
 
 // User returns the user with id.
 func (s *Store) User(ctx context.Context, id string) (storage.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.dialect.rebind("SELECT "+userColumns+" FROM auth_users WHERE id = ?"), id))
+	u, err := scanUser(s.readRow(ctx, "SELECT "+userColumns+" FROM auth_users WHERE id = ?", id))
 	return u, s.acctErr("User", "user", err)
 }
 
 // UserByLogin returns the user whose login matches, ignoring case.
 func (s *Store) UserByLogin(ctx context.Context, login string) (storage.User, error) {
-	u, err := scanUser(s.read.QueryRowContext(ctx, s.dialect.rebind("SELECT "+userColumns+" FROM auth_users WHERE login_key = ?"), storage.LoginKey(login)))
+	u, err := scanUser(s.readRow(ctx, "SELECT "+userColumns+" FROM auth_users WHERE login_key = ?", storage.LoginKey(login)))
 	return u, s.acctErr("UserByLogin", "user", err)
 }
 
@@ -168,8 +189,19 @@ func (s *Store) Users(ctx context.Context) ([]storage.User, error) {
 }
 
 // queryAll runs q and scans every row with scan.
+// Queries of fixed text are prepared once on SQLite (as readRow); the
+// access log's, built per query, are not.
 func queryAll[T any](ctx context.Context, s *Store, op, q string, args []any, scan func(rowScanner) (T, error)) ([]T, error) {
-	rows, err := s.read.QueryContext(ctx, s.dialect.rebind(q), args...)
+	q = s.dialect.rebind(q)
+	var (
+		rows *sql.Rows
+		err  error
+	)
+	if stmt, perr := s.fixedStmt(ctx, q, args); perr == nil && stmt != nil {
+		rows, err = stmt.QueryContext(ctx, args...)
+	} else {
+		rows, err = s.read.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return nil, s.translate(op, err)
 	}
@@ -228,17 +260,30 @@ func (s *Store) CreateSession(ctx context.Context, se storage.Session) error {
 		se.IDHash, se.UserID, d.timeArg(se.CreatedAt), d.timeArg(se.LastSeenAt), d.timeArg(se.ExpiresAt))
 }
 
-// Session returns the session with idHash.
-func (s *Store) Session(ctx context.Context, idHash string) (storage.Session, error) {
+// Session returns the session with idHash and its user, in one query.
+func (s *Store) Session(ctx context.Context, idHash string) (storage.Session, storage.User, error) {
 	var (
 		se                   storage.Session
 		created, seen, until timeValue
 	)
-	err := s.read.QueryRowContext(ctx, s.dialect.rebind("SELECT id_hash, user_id, created_at, last_seen_at, expires_at FROM auth_sessions WHERE id_hash = ?"), idHash).
-		Scan(&se.IDHash, &se.UserID, &created, &seen, &until)
-	se.CreatedAt, se.LastSeenAt, se.ExpiresAt = created.t, seen.t, until.t
-	return se, s.acctErr("Session", "session", err)
+	u, err := scanUser(scanPrefix{s.readRow(ctx, "SELECT s.id_hash, s.created_at, s.last_seen_at, s.expires_at, "+
+		"u.id, u.login, u.name, u.role, u.manager_id, u.teams, u.password_hash, u.disabled, u.created_at, u.updated_at"+
+		" FROM auth_sessions s JOIN auth_users u ON u.id = s.user_id WHERE s.id_hash = ?", idHash),
+		[]any{&se.IDHash, &created, &seen, &until}})
+	if err != nil {
+		return storage.Session{}, storage.User{}, s.acctErr("Session", "session", err)
+	}
+	se.UserID, se.CreatedAt, se.LastSeenAt, se.ExpiresAt = u.ID, created.t, seen.t, until.t
+	return se, u, nil
 }
+
+// scanPrefix scans its own destinations, then the caller's, from one row.
+type scanPrefix struct {
+	r     rowScanner
+	first []any
+}
+
+func (p scanPrefix) Scan(dest ...any) error { return p.r.Scan(append(p.first, dest...)...) }
 
 // TouchSession sets the session's LastSeenAt.
 func (s *Store) TouchSession(ctx context.Context, idHash string, at time.Time) error {
@@ -294,7 +339,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 
 // TokenByHash returns the token whose secret hashes to hash.
 func (s *Store) TokenByHash(ctx context.Context, hash string) (storage.Token, error) {
-	t, err := scanToken(s.read.QueryRowContext(ctx, s.dialect.rebind("SELECT "+tokenColumns+" FROM auth_tokens WHERE hash = ?"), hash))
+	t, err := scanToken(s.readRow(ctx, "SELECT "+tokenColumns+" FROM auth_tokens WHERE hash = ?", hash))
 	return t, s.acctErr("TokenByHash", "token", err)
 }
 
@@ -360,8 +405,8 @@ func (s *Store) AccessLog(ctx context.Context, q storage.AccessQuery) ([]storage
 		w.add("at < ?", s.dialect.timeArg(q.Before))
 	}
 	query := "SELECT at, action, call_id, manager_id, actor_id, actor, client_addr FROM access_log" + w.sql() +
-		" ORDER BY at DESC, seq DESC LIMIT " + strconv.Itoa(limit)
-	return queryAll(ctx, s, "AccessLog", query, w.args, func(r rowScanner) (storage.AccessEvent, error) {
+		" ORDER BY at DESC, seq DESC LIMIT ?"
+	return queryAll(ctx, s, "AccessLog", query, append(w.args, limit), func(r rowScanner) (storage.AccessEvent, error) {
 		var (
 			e      storage.AccessEvent
 			at     timeValue

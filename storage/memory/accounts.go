@@ -237,19 +237,23 @@ func (s *Store) CreateSession(ctx context.Context, se storage.Session) error {
 	return nil
 }
 
-// Session returns the session with idHash.
-func (s *Store) Session(ctx context.Context, idHash string) (storage.Session, error) {
+// Session returns the session with idHash and its user.
+func (s *Store) Session(ctx context.Context, idHash string) (storage.Session, storage.User, error) {
 	if err := ctxErr(ctx, "memory.Session"); err != nil {
-		return storage.Session{}, err
+		return storage.Session{}, storage.User{}, err
 	}
 	a := &s.acct
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	se, ok := a.sessions[idHash]
 	if !ok {
-		return storage.Session{}, notFound("Session", "session")
+		return storage.Session{}, storage.User{}, notFound("Session", "session")
 	}
-	return se, nil
+	u, ok := a.users[se.UserID]
+	if !ok {
+		return storage.Session{}, storage.User{}, notFound("Session", "session")
+	}
+	return se, copyUser(u), nil
 }
 
 // TouchSession sets the session's LastSeenAt.

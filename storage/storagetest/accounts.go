@@ -208,42 +208,50 @@ func testSessions(t *testing.T, s storage.Accounts) {
 	mk := func(id, user string, expires time.Time) storage.Session {
 		return storage.Session{IDHash: id, UserID: user, CreatedAt: at, LastSeenAt: at, ExpiresAt: expires}
 	}
+	require.NoError(t, s.CreateUser(c, sampleUser("u1", "anna")))
+	require.NoError(t, s.CreateUser(c, sampleUser("u2", "boris")))
 	require.NoError(t, s.CreateSession(c, mk("s1", "u1", at.Add(time.Hour))))
 	require.NoError(t, s.CreateSession(c, mk("s2", "u1", at.Add(2*time.Hour))))
 	require.NoError(t, s.CreateSession(c, mk("s3", "u2", at.Add(3*time.Hour))))
 	kindIs(t, callaudit.KindInvalid, s.CreateSession(c, mk("", "u1", at)), "empty hash")
 	kindIs(t, callaudit.KindConflict, s.CreateSession(c, mk("s1", "u2", at)), "taken hash")
 
-	got, err := s.Session(c, "s1")
+	got, user, err := s.Session(c, "s1")
 	require.NoError(t, err)
 	assert.Equal(t, "u1", got.UserID)
+	assert.Equal(t, "anna", user.Login, "the session's user comes with it")
+	assert.Equal(t, []string{"north", "south"}, user.Teams)
 	assert.True(t, got.ExpiresAt.Equal(at.Add(time.Hour)), "ExpiresAt %v", got.ExpiresAt)
 	assert.True(t, got.CreatedAt.Equal(at))
 
 	seen := at.Add(10*time.Minute + 123*time.Microsecond)
 	require.NoError(t, s.TouchSession(c, "s1", seen))
-	got, err = s.Session(c, "s1")
+	got, _, err = s.Session(c, "s1")
 	require.NoError(t, err)
 	assert.True(t, got.LastSeenAt.Equal(seen), "LastSeenAt %v, want %v", got.LastSeenAt, seen)
 	kindIs(t, callaudit.KindNotFound, s.TouchSession(c, "nobody", seen))
-	_, err = s.Session(c, "nobody")
+	_, _, err = s.Session(c, "nobody")
 	kindIs(t, callaudit.KindNotFound, err)
 
 	require.NoError(t, s.DeleteSession(c, "nobody"), "deleting an unknown session is not an error")
 	require.NoError(t, s.DeleteExpiredSessions(c, at.Add(90*time.Minute)))
-	_, err = s.Session(c, "s1")
+	_, _, err = s.Session(c, "s1")
 	kindIs(t, callaudit.KindNotFound, err, "expired before the time")
-	_, err = s.Session(c, "s2")
+	_, _, err = s.Session(c, "s2")
 	require.NoError(t, err, "expires after the time")
 
 	require.NoError(t, s.DeleteUserSessions(c, "u1"))
-	_, err = s.Session(c, "s2")
+	_, _, err = s.Session(c, "s2")
 	kindIs(t, callaudit.KindNotFound, err, "the user's sessions end")
-	_, err = s.Session(c, "s3")
+	_, _, err = s.Session(c, "s3")
 	require.NoError(t, err, "another user's session stays")
 	require.NoError(t, s.DeleteSession(c, "s3"))
-	_, err = s.Session(c, "s3")
+	_, _, err = s.Session(c, "s3")
 	kindIs(t, callaudit.KindNotFound, err)
+
+	require.NoError(t, s.CreateSession(c, mk("orphan", "gone", at.Add(time.Hour))))
+	_, _, err = s.Session(c, "orphan")
+	kindIs(t, callaudit.KindNotFound, err, "a session whose user is gone")
 }
 
 func testTokens(t *testing.T, s storage.Accounts) {
@@ -348,7 +356,7 @@ func testAccountsCanceled(t *testing.T, s storage.Accounts) {
 	_, errs["UserByLogin"] = s.UserByLogin(c, "anna")
 	_, errs["Users"] = s.Users(c)
 	_, errs["Teams"] = s.Teams(c)
-	_, errs["Session"] = s.Session(c, "s")
+	_, _, errs["Session"] = s.Session(c, "s")
 	_, errs["TokenByHash"] = s.TokenByHash(c, "h")
 	_, errs["Tokens"] = s.Tokens(c)
 	_, errs["AccessLog"] = s.AccessLog(c, storage.AccessQuery{})
