@@ -74,11 +74,13 @@ func (s *Service) MaxAge() time.Duration { return s.max }
 // errSignIn is the one answer to a failed sign-in, whatever failed, so
 // that it tells nobody which logins exist.
 func errSignIn(err error) error {
-	return callaudit.Wrap(err, callaudit.KindUnauthorized, "access.Login", "the login or the password is wrong")
+	e := callaudit.Coded(callaudit.KindUnauthorized, CodeSignInWrong, "the login or the password is wrong", nil)
+	e.Op, e.Err = "access.Login", err
+	return e
 }
 
 // errSession is the answer to a session that is unknown or has ended.
-var errSession = callaudit.Errorf(callaudit.KindUnauthorized, "the session has ended: sign in again")
+var errSession = callaudit.Coded(callaudit.KindUnauthorized, CodeSessionEnded, "the session has ended: sign in again", nil)
 
 // HasUsers reports whether any account exists.
 func (s *Service) HasUsers(ctx context.Context) (bool, error) {
@@ -97,7 +99,8 @@ type NewUser struct {
 
 func checkPassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLength {
-		return callaudit.Invalid(callaudit.FieldError{Field: "password", Message: "must be at least 8 characters long"})
+		return callaudit.Invalid(callaudit.FieldError{Field: "password", Message: "must be at least 8 characters",
+			Code: callaudit.CodeTooShort, Params: map[string]string{"min": "8"}})
 	}
 	return nil
 }
@@ -105,13 +108,14 @@ func checkPassword(pw string) error {
 func checkUser(u storage.User) error {
 	var fields []callaudit.FieldError
 	if storage.LoginKey(u.Login) == "" || strings.ContainsAny(u.Login, " \t\r\n") {
-		fields = append(fields, callaudit.FieldError{Field: "login", Message: "must not be empty or hold spaces"})
+		fields = append(fields, callaudit.FieldError{Field: "login", Message: "must not be empty or hold spaces", Code: CodeLoginSpaces})
 	}
 	if !ValidRole(u.Role) {
-		fields = append(fields, callaudit.FieldError{Field: "role", Message: "must be one of admin, lead, manager"})
+		fields = append(fields, callaudit.FieldError{Field: "role", Message: "must be one of: admin, lead, manager",
+			Code: callaudit.CodeOneOf, Params: map[string]string{"values": "admin, lead, manager"}})
 	}
 	if u.Role == storage.RoleManager && u.ManagerID == "" {
-		fields = append(fields, callaudit.FieldError{Field: "manager_id", Message: "a manager needs the manager_id their calls carry"})
+		fields = append(fields, callaudit.FieldError{Field: "manager_id", Message: "a manager needs the manager_id their calls carry", Code: CodeManagerIDFor})
 	}
 	if len(fields) > 0 {
 		return callaudit.Invalid(fields...)
@@ -132,7 +136,9 @@ func (s *Service) CreateUser(ctx context.Context, n NewUser) (storage.User, erro
 	u.PasswordHash = HashPassword(n.Password)
 	if err := s.acct.CreateUser(ctx, u); err != nil {
 		if callaudit.KindOf(err) == callaudit.KindConflict {
-			return storage.User{}, callaudit.Wrap(err, callaudit.KindConflict, "access.CreateUser", "a user with this login exists")
+			e := callaudit.Coded(callaudit.KindConflict, CodeLoginExists, "a user with this login exists", nil)
+			e.Op, e.Err = "access.CreateUser", err
+			return storage.User{}, e
 		}
 		return storage.User{}, err
 	}
@@ -271,20 +277,23 @@ func (s *Service) UserPrincipal(ctx context.Context, u storage.User) (Principal,
 	return p, nil
 }
 
-var errToken = callaudit.Errorf(callaudit.KindUnauthorized, "the API token is unknown or revoked")
+var errToken = callaudit.Coded(callaudit.KindUnauthorized, CodeTokenUnknown, "the API token is unknown or revoked", nil)
+
+var scopesError = callaudit.FieldError{Field: "scopes", Message: "must be one of: analyze, webhook, read, admin",
+	Code: callaudit.CodeOneOf, Params: map[string]string{"values": "analyze, webhook, read, admin"}}
 
 // CreateToken makes an API token and returns its secret, which is shown
 // once: the store keeps only its hash.
 func (s *Service) CreateToken(ctx context.Context, name string, scopes []storage.Scope, createdBy string) (secret string, t storage.Token, err error) {
 	if strings.TrimSpace(name) == "" {
-		return "", storage.Token{}, callaudit.Invalid(callaudit.FieldError{Field: "name", Message: "must not be empty"})
+		return "", storage.Token{}, callaudit.Invalid(callaudit.FieldError{Field: "name", Message: "is required and must not be empty", Code: callaudit.CodeEmpty})
 	}
 	if len(scopes) == 0 {
-		return "", storage.Token{}, callaudit.Invalid(callaudit.FieldError{Field: "scopes", Message: "must name at least one of analyze, webhook, read, admin"})
+		return "", storage.Token{}, callaudit.Invalid(scopesError)
 	}
 	for _, sc := range scopes {
 		if !ValidScope(sc) {
-			return "", storage.Token{}, callaudit.Invalid(callaudit.FieldError{Field: "scopes", Message: "must be among analyze, webhook, read, admin"})
+			return "", storage.Token{}, callaudit.Invalid(scopesError)
 		}
 	}
 	secret = NewToken()
@@ -300,7 +309,7 @@ func (s *Service) CreateToken(ctx context.Context, name string, scopes []storage
 // error for a malformed, unknown or revoked token.
 func (s *Service) TokenPrincipal(ctx context.Context, secret string) (Principal, error) {
 	if !strings.HasPrefix(secret, TokenPrefix) {
-		return Principal{}, callaudit.Errorf(callaudit.KindUnauthorized, "an API token starts with %s", TokenPrefix)
+		return Principal{}, callaudit.Coded(callaudit.KindUnauthorized, CodeTokenPrefix, "an API token starts with ca_", nil)
 	}
 	t, err := s.acct.TokenByHash(ctx, HashSecret(secret))
 	if err != nil {

@@ -132,7 +132,7 @@ func (g *guard) localMode(ctx context.Context) bool {
 	return true
 }
 
-var errSignInNeeded = callaudit.Errorf(callaudit.KindUnauthorized, "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)")
+var errSignInNeeded = callaudit.Coded(callaudit.KindUnauthorized, codeSignInNeeded, "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)", nil)
 
 // authenticate returns who r acts as. No credentials is the zero Principal (or access.Local in local
 // mode); wrong credentials are an error.
@@ -144,7 +144,7 @@ func (g *guard) authenticate(r *http.Request) (access.Principal, error) {
 	if h := r.Header.Get("Authorization"); h != "" {
 		scheme, secret, _ := strings.Cut(h, " ")
 		if !strings.EqualFold(scheme, "Bearer") || secret == "" {
-			return access.Principal{}, callaudit.Errorf(callaudit.KindUnauthorized, "the Authorization header must be: Bearer ca_…")
+			return access.Principal{}, callaudit.Coded(callaudit.KindUnauthorized, codeAuthHeader, "the Authorization header must be: Bearer ca_…", nil)
 		}
 		return g.cfg.Service.TokenPrincipal(ctx, strings.TrimSpace(secret))
 	}
@@ -177,7 +177,9 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, ru rule) (*h
 	// Access leaves this to its embedder, who may serve other origins.
 	if g.cfg != nil && p.Kind != access.KindToken {
 		if err := g.cop.Check(r); err != nil {
-			return r, callaudit.Wrap(err, callaudit.KindForbidden, "httpapi.authorize", "cross-origin request refused: send it from this server's own pages, or use an API token")
+			e := callaudit.Coded(callaudit.KindForbidden, codeCrossOrigin, "cross-origin request refused: send it from this server's own pages, or use an API token", nil)
+			e.Op, e.Err = "httpapi.authorize", err
+			return r, e
 		}
 	}
 	switch {
@@ -187,32 +189,25 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, ru rule) (*h
 	case p.Anonymous():
 		return r, errSignInNeeded
 	case ru.perm != "" && !p.Can(ru.perm):
-		return r, callaudit.Errorf(callaudit.KindForbidden, "%s may not %s here: %s", describe(p), ru.perm, forbiddenHint(p))
+		return r, forbidden(p, ru.perm)
 	}
 	// Per user and per token; local mode is this machine's own use.
 	if ru.perm == access.Analyze && g.analyze != nil && (p.Kind == access.KindUser || p.Kind == access.KindToken) {
 		if wait := g.analyze.take(string(p.Kind) + ":" + p.ID); wait > 0 {
-			return r, &callaudit.Error{Kind: callaudit.KindRateLimited, Message: "too many analyse requests; wait and retry", RetryAfter: wait}
+			return r, &callaudit.Error{Kind: callaudit.KindRateLimited, Code: codeAnalyzeLimit, Message: "too many analyse requests; wait and retry", RetryAfter: wait}
 		}
 	}
 	return r.WithContext(context.WithValue(r.Context(), principalKey{}, p)), nil
 }
 
-func describe(p access.Principal) string {
-	switch p.Kind {
-	case access.KindToken:
-		return "this token"
-	case access.KindUser:
-		return "the " + string(p.Role) + " role"
-	}
-	return "this request"
-}
-
-func forbiddenHint(p access.Principal) string {
+// forbidden is the refusal of a permission the principal lacks.
+func forbidden(p access.Principal, perm access.Permission) error {
 	if p.Kind == access.KindToken {
-		return "create a token with the scope this needs"
+		return callaudit.Coded(callaudit.KindForbidden, codeScopeForbidden, "this token may not "+string(perm)+" here: create a token with the scope this needs",
+			map[string]string{"permission": string(perm)})
 	}
-	return "ask an admin"
+	return callaudit.Coded(callaudit.KindForbidden, codeRoleForbidden, "the "+string(p.Role)+" role may not "+string(perm)+" here: ask an admin",
+		map[string]string{"role": string(p.Role), "permission": string(perm)})
 }
 
 // clientAddr is the address the request came from (the proxy's when

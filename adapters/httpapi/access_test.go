@@ -561,3 +561,20 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 	assert.NotContains(t, answers.String(), "argon2id", "no answer shows a password hash")
 }
+
+// TestAccessMessagesInRussian: the refusals speak the UI's language.
+func TestAccessMessagesInRussian(t *testing.T) {
+	w := newWorld(t, nil)
+	ru := func(req *http.Request) string {
+		req.Header.Set("Accept-Language", "ru")
+		rec := w.do(req)
+		return decode[errBody](t, rec).Error.Message
+	}
+	assert.Equal(t, "неверный логин или пароль", ru(jsonReq(http.MethodPost, "/login", `{"login":"admin","password":"nope-nope"}`)))
+	assert.Contains(t, ru(httptest.NewRequest(http.MethodGet, "/calls", nil)), "сначала войдите")
+	assert.Contains(t, ru(w.as(httptest.NewRequest(http.MethodGet, "/admin/users", nil), "manager")), "роли manager это недоступно (admin)")
+	assert.Contains(t, ru(w.as(httptest.NewRequest(http.MethodGet, "/calls?format=csv", nil), "token:analyze")), "этому токену это недоступно")
+	assert.Equal(t, "эта статистика вам недоступна", ru(w.as(httptest.NewRequest(http.MethodGet, "/managers/m3/stats", nil), "lead team")))
+	req := w.as(jsonReq(http.MethodPost, "/admin/users", `{"login":"x","role":"admin","password":"short"}`), "admin")
+	assert.Contains(t, ru(req), "не короче 8 символов")
+}

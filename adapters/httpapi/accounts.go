@@ -62,14 +62,15 @@ func (h *Handler) getMe(w http.ResponseWriter, r *http.Request) {
 // needAccounts returns the access configuration or a not_configured error.
 func (h *Handler) needAccounts() (*Access, error) {
 	if h.cfg.Access == nil {
-		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "this server keeps no accounts (accounts are switched off)")
+		return nil, callaudit.Coded(callaudit.KindNotConfigured, codeAccountsOff, "this server keeps no accounts (accounts are switched off)", nil)
 	}
 	return h.cfg.Access, nil
 }
 
 func retryAfter(d time.Duration) error {
-	return &callaudit.Error{Kind: callaudit.KindRateLimited, RetryAfter: d,
-		Message: "too many failed sign-ins; wait " + strconv.Itoa(int(d.Round(time.Second)/time.Second)+1) + " s and try again"}
+	secs := strconv.Itoa(int((d + time.Second - 1) / time.Second))
+	return &callaudit.Error{Kind: callaudit.KindRateLimited, RetryAfter: d, Code: codeSignInLimit, Params: map[string]string{"seconds": secs},
+		Message: "too many failed sign-ins; wait " + secs + " s and try again"}
 }
 
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {

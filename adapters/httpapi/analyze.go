@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
@@ -136,13 +137,15 @@ func (h *Handler) mayAnalyze(r *http.Request, in *audit.Input) error {
 		in.ManagerID = p.ManagerID
 	}
 	if in.ManagerID != "" && !p.Sees(in.ManagerID) {
-		return callaudit.Errorf(callaudit.KindForbidden, "%s may analyse the calls of %s only, not of manager %q", describe(p), p.Visibility(), in.ManagerID)
+		q := strconv.Quote(in.ManagerID)
+		return callaudit.Coded(callaudit.KindForbidden, codeManagerOutside, "you may not analyse calls of manager "+q, map[string]string{"manager": q})
 	}
 	if in.CallID != "" && h.store != nil {
 		c, err := h.store.Get(r.Context(), in.CallID)
 		switch {
 		case err == nil && !p.Sees(c.ManagerID):
-			return callaudit.Errorf(callaudit.KindForbidden, "call_id %q is taken by a call you may not change; choose another", in.CallID)
+			q := strconv.Quote(in.CallID)
+			return callaudit.Coded(callaudit.KindForbidden, codeCallIDTaken, "call_id "+q+" is taken by a call you may not change; choose another", map[string]string{"id": q})
 		case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
 			return err
 		}

@@ -192,7 +192,7 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 	p := PrincipalOf(r.Context())
 	csv := wantsCSV(r)
 	if csv && !p.Can(access.Export) {
-		h.writeError(w, r, callaudit.Errorf(callaudit.KindForbidden, "%s may not export calls: ask a lead or an admin", describe(p)))
+		h.writeError(w, r, forbidden(p, access.Export))
 		return
 	}
 	// The principal's own calls, or their teams': a filter the store
@@ -227,7 +227,7 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 	c, err := st.Get(r.Context(), r.PathValue("id"))
 	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
 		// As if it did not exist: whose calls exist is not for others.
-		err = callaudit.Errorf(callaudit.KindNotFound, "call not found")
+		err = storage.NotFound(c.ID)
 	}
 	if err != nil {
 		h.writeError(w, r, err)
@@ -288,7 +288,7 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	var errs queryErrors
 	if p := PrincipalOf(r.Context()); !p.Sees(r.PathValue("id")) {
-		h.writeError(w, r, callaudit.Errorf(callaudit.KindForbidden, "%s sees the statistics of %s only", describe(p), p.Visibility()))
+		h.writeError(w, r, callaudit.Coded(callaudit.KindForbidden, codeStatsOutside, "these statistics are outside what you may see", nil))
 		return
 	}
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
