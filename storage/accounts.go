@@ -2,8 +2,11 @@ package storage
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/callaudit/callaudit"
 )
 
 // Role is what a user account may do; package access holds the table of
@@ -117,6 +120,19 @@ type AccessQuery struct {
 	// Before is exclusive: lines strictly older than it, for paging.
 	Before time.Time
 	Limit  int
+}
+
+// PageLimit is the query's page size: DefaultLimit for 0, a KindInvalid
+// error outside 1..MaxLimit.
+func (q AccessQuery) PageLimit() (int, error) {
+	switch {
+	case q.Limit == 0:
+		return DefaultLimit, nil
+	case q.Limit < 0 || q.Limit > MaxLimit:
+		return 0, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + strconv.Itoa(MaxLimit),
+			Code: callaudit.CodeTooBig, Params: map[string]string{"max": strconv.Itoa(MaxLimit)}})
+	}
+	return q.Limit, nil
 }
 
 // LoginKey is the form in which logins are compared: two logins that

@@ -277,6 +277,21 @@ func (l *keyedLimiter) take(key string) time.Duration {
 	return 0
 }
 
+// listVisible lists a page of f for the request's principal: none when
+// it sees none of what f asks for (sees false, from Principal.Restrict),
+// and only the calls it sees whatever the store returned.
+func listVisible(r *http.Request, st storage.Store, f storage.Filter, sees bool) (storage.Page, error) {
+	if !sees {
+		return storage.Page{}, nil
+	}
+	page, err := st.List(r.Context(), f)
+	if err != nil {
+		return storage.Page{}, err
+	}
+	page.Calls = visible(PrincipalOf(r.Context()), page.Calls)
+	return page, nil
+}
+
 // visible keeps the calls the request's principal sees.
 func visible(p access.Principal, calls []storage.Call) []storage.Call {
 	if p.Visibility() == access.SeesAll {

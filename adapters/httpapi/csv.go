@@ -112,13 +112,10 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.S
 	}
 	f.Limit = storage.MaxLimit
 	p := PrincipalOf(r.Context())
-	var page storage.Page
-	if sees {
-		if page, err = st.List(r.Context(), f); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-		page.Calls = visible(p, page.Calls)
+	page, err := listVisible(r, st, f, sees)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="calls.csv"`)

@@ -203,13 +203,10 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		h.exportCSV(w, r, st, f, sees)
 		return
 	}
-	var page storage.Page
-	if sees {
-		if page, err = st.List(r.Context(), f); err != nil {
-			h.writeError(w, r, err)
-			return
-		}
-		page.Calls = visible(p, page.Calls)
+	page, err := listVisible(r, st, f, sees)
+	if err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	out := CallList{Calls: make([]CallSummary, 0, len(page.Calls)), NextCursor: page.NextCursor}
 	for _, c := range page.Calls {

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strconv"
 	"strings"
 	"time"
 
@@ -387,12 +386,9 @@ func (s *Store) LogAccess(ctx context.Context, events ...storage.AccessEvent) er
 
 // AccessLog returns the access log lines q selects, newest first.
 func (s *Store) AccessLog(ctx context.Context, q storage.AccessQuery) ([]storage.AccessEvent, error) {
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = storage.DefaultLimit
-	case limit < 0 || limit > storage.MaxLimit:
-		return nil, invalid("limit", "must be between 1 and "+strconv.Itoa(storage.MaxLimit))
+	limit, err := q.PageLimit()
+	if err != nil {
+		return nil, err
 	}
 	var w where
 	if q.CallID != "" {

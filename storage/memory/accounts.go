@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"slices"
-	"strconv"
 	"sync"
 	"time"
 
@@ -424,12 +423,9 @@ func (s *Store) AccessLog(ctx context.Context, q storage.AccessQuery) ([]storage
 	if err := ctxErr(ctx, "memory.AccessLog"); err != nil {
 		return nil, err
 	}
-	limit := q.Limit
-	switch {
-	case limit == 0:
-		limit = storage.DefaultLimit
-	case limit < 0 || limit > storage.MaxLimit:
-		return nil, invalidField("limit", "must be between 1 and "+strconv.Itoa(storage.MaxLimit))
+	limit, err := q.PageLimit()
+	if err != nil {
+		return nil, err
 	}
 	a := &s.acct
 	a.mu.RLock()
