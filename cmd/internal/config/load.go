@@ -218,11 +218,13 @@ func (c *Config) check() []callaudit.FieldError {
 	if a := c.Access; a.AdminPassword != "" && len([]rune(a.AdminPassword)) < access.MinPasswordLength {
 		fail("AUDIT_ADMIN_PASSWORD", "must be at least 8 characters long")
 	}
-	if c.Access.SessionIdle <= 0 || c.Access.SessionMaxAge <= 0 {
-		fail("AUDIT_SESSION_IDLE", "AUDIT_SESSION_IDLE and AUDIT_SESSION_MAX_AGE must be positive durations")
-	}
-	if c.Access.LoginRefill <= 0 {
-		fail("AUDIT_LOGIN_REFILL", "must be a positive duration")
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{{"AUDIT_SESSION_IDLE", c.Access.SessionIdle}, {"AUDIT_SESSION_MAX_AGE", c.Access.SessionMaxAge}, {"AUDIT_LOGIN_REFILL", c.Access.LoginRefill}} {
+		if d.d <= 0 {
+			fail(d.key, "must be a positive duration")
+		}
 	}
 	if c.Queue.RescueAfter != 0 && c.Queue.RescueAfter < c.Queue.JobTimeout {
 		fail("AUDIT_JOB_RESCUE_AFTER", "must be at least AUDIT_JOB_TIMEOUT, or a running job would be run twice")
