@@ -275,6 +275,28 @@ func login2(t *testing.T, svc *access.Service, login, pw string) string {
 	return id
 }
 
+func TestKeepsAnAdmin(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newService(t)
+	_, err := svc.CreateFirstUser(ctx, access.NewUser{Login: "m", Role: storage.RoleManager, ManagerID: "m1", Password: password})
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), "the first account must be an admin")
+	a, err := svc.CreateFirstUser(ctx, access.NewUser{Login: "root", Role: storage.RoleAdmin, Password: password})
+	require.NoError(t, err)
+	yes, lead := true, storage.RoleLead
+	_, err = svc.UpdateUser(ctx, a.ID, access.UserChange{Disabled: &yes})
+	assert.Equal(t, callaudit.KindConflict, callaudit.KindOf(err), "the last admin cannot be disabled")
+	_, err = svc.UpdateUser(ctx, a.ID, access.UserChange{Role: &lead})
+	assert.Equal(t, callaudit.KindConflict, callaudit.KindOf(err), "nor demoted")
+	b, err := svc.CreateFirstUser(ctx, access.NewUser{Login: "second", Role: storage.RoleAdmin, Password: password})
+	require.NoError(t, err)
+	_, err = svc.UpdateUser(ctx, a.ID, access.UserChange{Disabled: &yes})
+	require.NoError(t, err, "with another admin, one may be disabled")
+	_, err = svc.UpdateUser(ctx, b.ID, access.UserChange{Role: &lead})
+	assert.Equal(t, callaudit.KindConflict, callaudit.KindOf(err), "a disabled admin does not count")
+	_, err = svc.CreateFirstUser(ctx, access.NewUser{Login: "m", Role: storage.RoleManager, ManagerID: "m1", Password: password})
+	require.NoError(t, err, "once accounts exist, any role")
+}
+
 func TestLeadTeams(t *testing.T) {
 	ctx := context.Background()
 	svc, st, _ := newService(t)

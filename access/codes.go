@@ -12,4 +12,6 @@ const (
 	CodeLoginExists  callaudit.Code = "login_exists"   // the login is taken
 	CodeLoginSpaces  callaudit.Code = "login_spaces"   // field: empty or with spaces
 	CodeManagerIDFor callaudit.Code = "manager_id_for" // field: a manager without manager_id
+	CodeLastAdmin    callaudit.Code = "last_admin"     // the change would leave no active admin
+	CodeFirstAdmin   callaudit.Code = "first_admin"    // field: the first account is not an admin
 )

@@ -162,6 +162,7 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (stor
 	if err != nil {
 		return storage.User{}, err
 	}
+	wasAdmin := u.Role == storage.RoleAdmin && !u.Disabled
 	if c.Name != nil {
 		u.Name = *c.Name
 	}
@@ -182,6 +183,11 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (stor
 	if err := checkUser(u); err != nil {
 		return storage.User{}, err
 	}
+	if wasAdmin {
+		if err := s.keepAnAdmin(ctx, u); err != nil {
+			return storage.User{}, err
+		}
+	}
 	if c.Password != nil {
 		if err := checkPassword(*c.Password); err != nil {
 			return storage.User{}, err
@@ -198,6 +204,38 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (stor
 		}
 	}
 	return s.acct.User(ctx, u.ID)
+}
+
+// keepAnAdmin refuses a change to an active admin that leaves none: nobody could
+// manage the accounts any more (but with the command line).
+func (s *Service) keepAnAdmin(ctx context.Context, changed storage.User) error {
+	if changed.Role == storage.RoleAdmin && !changed.Disabled {
+		return nil
+	}
+	users, err := s.acct.Users(ctx)
+	if err != nil {
+		return err
+	}
+	for _, u := range users {
+		if u.ID != changed.ID && u.Role == storage.RoleAdmin && !u.Disabled {
+			return nil
+		}
+	}
+	return callaudit.Coded(callaudit.KindConflict, CodeLastAdmin, "this is the last active admin: make another admin first", nil)
+}
+
+// CreateFirstUser is CreateUser for the account that ends local mode: it
+// must be an admin, or nobody could manage the others.
+func (s *Service) CreateFirstUser(ctx context.Context, n NewUser) (storage.User, error) {
+	has, err := s.HasUsers(ctx)
+	if err != nil {
+		return storage.User{}, err
+	}
+	if !has && n.Role != storage.RoleAdmin {
+		return storage.User{}, callaudit.Invalid(callaudit.FieldError{Field: "role", Code: CodeFirstAdmin,
+			Message: "the first account must be an admin"})
+	}
+	return s.CreateUser(ctx, n)
 }
 
 // Login checks a login and password and starts a session. It returns the

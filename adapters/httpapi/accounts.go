@@ -194,7 +194,11 @@ func (h *Handler) createUser(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	u, err := acc.Service.CreateUser(r.Context(), access.NewUser{Login: req.Login, Name: req.Name, Role: req.Role,
+	create := acc.Service.CreateUser
+	if PrincipalOf(r.Context()).Kind == access.KindLocal {
+		create = acc.Service.CreateFirstUser // local mode: nobody has an account yet
+	}
+	u, err := create(r.Context(), access.NewUser{Login: req.Login, Name: req.Name, Role: req.Role,
 		ManagerID: req.ManagerID, Teams: req.Teams, Password: req.Password})
 	if err != nil {
 		h.writeError(w, r, err)

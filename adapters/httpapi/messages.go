@@ -199,6 +199,8 @@ var catalogue = map[callaudit.Code]message{
 	access.CodeTokenPrefix:  {ru: "API-токен начинается с ca_", en: "an API token starts with ca_"},
 	access.CodeLoginExists:  {ru: "пользователь с таким логином уже есть", en: "a user with this login exists"},
 	access.CodeLoginSpaces:  {ru: "обязательное поле, без пробелов", en: "must not be empty or hold spaces"},
+	access.CodeLastAdmin:    {ru: "это последний действующий администратор: сначала назначьте другого", en: "this is the last active admin: make another admin first"},
+	access.CodeFirstAdmin:   {ru: "первая учётная запись должна быть администратором", en: "the first account must be an admin"},
 	access.CodeManagerIDFor: {ru: "менеджеру нужен manager_id, с которым приходят его звонки", en: "a manager needs the manager_id their calls carry"},
 }
 

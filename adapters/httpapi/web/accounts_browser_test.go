@@ -79,6 +79,9 @@ func TestBrowserAccounts(t *testing.T) {
 		tb.paste(t, "#login-password", password)
 		tb.do(t, chromedp.Click(chromedp.ID("login-submit")))
 		tb.waitJS(t, `document.getElementById("who-name") && document.getElementById("who-name").textContent !== ""`)
+		// Signed in, the page moves to the analysis page by itself; wait
+		// for it, or it would move away from the next page the test opens.
+		tb.waitJS(t, `location.hash === "#/" && document.getElementById("view").dataset.rendered === "#/"`)
 	}
 	signOut := func() {
 		t.Helper()
