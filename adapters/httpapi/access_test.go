@@ -14,6 +14,7 @@ import (
 
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/httpapi"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/storage/storagetest"
@@ -29,6 +30,8 @@ var routeRule = map[string]access.Permission{
 	"POST /webhook/new_call_recording": access.Webhook,
 	"GET /calls":                       access.Read,
 	"GET /calls/{id}":                  access.Read,
+	"DELETE /calls/{id}":               access.Delete,
+	"POST /erasure":                    access.Delete,
 	"GET /managers":                    access.Read,
 	"GET /managers/{id}/stats":         access.Read,
 	"GET /rubric":                      "",
@@ -79,7 +82,7 @@ func newWorld(t *testing.T, mod func(*httpapi.Access)) *world {
 		mod(acc)
 	}
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ui")) })
-	e := newEnv(t, envOpts{store: st, cfg: httpapi.Config{Access: acc, UI: ui}})
+	e := newEnv(t, envOpts{store: st, cfg: httpapi.Config{Access: acc, UI: ui, Eraser: &audit.Eraser{Store: st}}})
 	w := &world{env: e, svc: svc, acct: st, ids: map[string]string{}, tokens: map[string]string{}}
 	ctx := context.Background()
 	require.NoError(t, st.PutTeam(ctx, storage.Team{Name: "north", ManagerIDs: []string{"m1", "m2"}}))
@@ -158,6 +161,13 @@ func (w *world) request(pattern string) *http.Request {
 	_, scratch, err := w.svc.CreateToken(context.Background(), "scratch", []storage.Scope{storage.ScopeRead}, "")
 	require.NoError(w.t, err)
 	tokID := scratch.ID
+	if pattern == "DELETE /calls/{id}" {
+		// A call of its own to delete, so that the principals' stay.
+		scratchCall := storagetest.FullCall("scratch-call", time.Now())
+		scratchCall.ManagerID = "m1"
+		require.NoError(w.t, w.acct.Save(context.Background(), scratchCall))
+		path = "/calls/scratch-call"
+	}
 	path = strings.NewReplacer("{$}", "", "/calls/{id}", "/calls/c1", "/managers/{id}", "/managers/m1",
 		"/users/{id}", "/users/"+w.ids["manager"], "{name}", "scratch", "/tokens/{id}", "/tokens/"+tokID).Replace(path)
 	switch path {
@@ -342,6 +352,16 @@ func TestAccessLog(t *testing.T) {
 		lines = append(lines, fmt.Sprintf("%s %s %s", e.Actor, e.Action, e.CallID))
 	}
 	assert.ElementsMatch(t, []string{"Manager1 view c1", "LeadNorth export c1", "LeadNorth export c2"}, lines, "a refused view is not logged")
+
+	// Deleting is logged too, with the call's manager; a manager may not.
+	assert.Equal(t, http.StatusForbidden, w.do(w.as(httptest.NewRequest(http.MethodDelete, "/calls/c3", nil), "manager")).Code)
+	require.Equal(t, http.StatusOK, w.do(w.as(httptest.NewRequest(http.MethodDelete, "/calls/c3", nil), "token:admin")).Code)
+	rec = w.do(w.as(httptest.NewRequest(http.MethodGet, "/admin/access-log?call_id=c3", nil), "admin"))
+	del := decode[map[string][]httpapi.AccessLogEntry](t, rec)["entries"]
+	require.Len(t, del, 1)
+	assert.Equal(t, storage.AccessDelete, del[0].Action)
+	assert.Equal(t, "token:tok-admin", del[0].Actor)
+	assert.Equal(t, "m3", del[0].ManagerID)
 	for _, e := range entries {
 		if e.Action == storage.AccessView {
 			assert.Equal(t, "198.51.100.7", e.ClientAddr)

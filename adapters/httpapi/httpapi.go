@@ -104,6 +104,14 @@ type Config struct {
 	// Access signs requests in and decides what each may do and see; nil
 	// serves every request as access.Local (no accounts).
 	Access *Access
+	// Eraser serves DELETE /calls/{id} and POST /erasure and feeds the
+	// erased/purged metrics; nil answers those routes 503 not_configured.
+	Eraser *audit.Eraser
+	// AllowErasure lets callers erase. Erasure is for administrators: a
+	// server without accounts and roles sets it only in local mode
+	// (listening on a loopback address); false answers 403. With Access,
+	// the routes' rule decides instead (the delete permission).
+	AllowErasure bool
 }
 
 // Handler serves the API. It is safe for concurrent use.
@@ -175,6 +183,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.metrics, err = newMetrics(reg); err != nil {
 		return nil, err
 	}
+	if err := h.erasureMetrics(reg); err != nil {
+		return nil, err
+	}
 	if h.spec, err = specJSON(cfg.Version); err != nil {
 		return nil, err
 	}
@@ -190,6 +201,8 @@ func (h *Handler) routes() {
 
 	h.handleFunc("GET /calls", need(access.Read), h.listCalls)
 	h.handleFunc("GET /calls/{id}", need(access.Read), h.getCall)
+	h.handleFunc("DELETE /calls/{id}", need(access.Delete), h.deleteCall)
+	h.handleFunc("POST /erasure", need(access.Delete), h.eraseSubject)
 	h.handleFunc("GET /managers", need(access.Read), h.listManagers)
 	h.handleFunc("GET /managers/{id}/stats", need(access.Read), h.managerStats)
 	h.handleFunc("GET /rubric", signedIn, h.rubric)

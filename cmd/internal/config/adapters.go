@@ -1,7 +1,9 @@
 package config
 
 import (
+	"net"
 	"strings"
+	"time"
 
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/auditfx"
@@ -58,6 +60,7 @@ func (c Config) QueueConfig() queue.Config {
 		JobTimeout:  c.Queue.JobTimeout,
 		MaxAttempts: c.Queue.MaxAttempts,
 		RescueAfter: c.Queue.RescueAfter,
+		Retention:   time.Duration(c.Privacy.Retention),
 	}
 }
 
@@ -70,7 +73,23 @@ func (c Config) HandlerConfig(transcriberHint string) httpapi.Config {
 		TranscriberHint: transcriberHint,
 		Version:         c.Version,
 		TempDir:         c.Server.TempDir,
+		AllowErasure:    c.LocalMode(),
 	}
+}
+
+// LocalMode reports whether the server listens on a loopback address
+// only, so that only this machine reaches it. Until accounts and roles
+// exist it is what allows erasure.
+func (c Config) LocalMode() bool {
+	host, _, err := net.SplitHostPort(c.Server.Addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // ServerConfig is the HTTP server's configuration.

@@ -35,6 +35,7 @@ type Config struct {
 	AmoCRM   AmoCRM
 	Bitrix24 Bitrix24
 	Access   Access
+	Privacy  Privacy
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
 }
@@ -153,6 +154,15 @@ type Access struct {
 	AnalyzeBurst     int `env:"AUDIT_ANALYZE_BURST" envDefault:"10" min:"1"`
 }
 
+// Privacy is what happens to the personal data in calls (docs/privacy.md).
+type Privacy struct {
+	// Redact unset is RedactModel when the scorer is a remote model,
+	// else RedactOff (see Config.Redaction).
+	Redact Redaction `env:"AUDIT_REDACT" defaultDoc:"model when the scorer is a model (openai), else off"`
+	// Retention unset keeps every call.
+	Retention Age `env:"AUDIT_RETENTION"`
+}
+
 // Scorer and transcriber names the server knows without a registry entry.
 const (
 	ScorerChecklist = "checklist"
@@ -196,6 +206,18 @@ func (c Config) TranscriberName() string {
 	return TranscriberNone
 }
 
+// Redaction is the effective AUDIT_REDACT: as set, else model when the
+// scorer sends calls to a model, else off.
+func (c Config) Redaction() Redaction {
+	switch {
+	case c.Privacy.Redact != "":
+		return c.Privacy.Redact
+	case c.ScorerName() != ScorerChecklist:
+		return RedactModel
+	}
+	return RedactOff
+}
+
 // LogValue describes the configuration for the startup log, with the API
 // key, the secrets and the database password redacted.
 func (c Config) LogValue() slog.Value {
@@ -217,6 +239,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("webhook_signatures", s.WebhookSecret != ""),
 		slog.String("auth", string(c.Access.Auth)),
 		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
+		slog.String("redact", string(c.Redaction())),
+		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
 		slog.Any("openai", c.OpenAIConfig()),
 	)
 }

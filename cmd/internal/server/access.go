@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net"
-	"strings"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
@@ -23,21 +21,6 @@ Create the first admin, then start again:
   callaudit user add --admin NAME      (asks for the password, or reads it from standard input)
 or set AUDIT_ADMIN_PASSWORD (and AUDIT_ADMIN_LOGIN, default admin) to create it on this start.
 To listen on this machine only, set AUDIT_ADDR=127.0.0.1:8000; to run without accounts anyway, set AUDIT_AUTH=off.`, e.Addr)
-}
-
-// IsLoopback reports whether the listen address accepts connections from
-// this machine only: a loopback IP or "localhost". An empty host (":8000")
-// listens everywhere.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(strings.Trim(host, "[]"))
-	return ip != nil && ip.IsLoopback()
 }
 
 // AccessMode is how the server treats requests, decided at start.
@@ -76,7 +59,7 @@ func Bootstrap(ctx context.Context, c config.Config, svc *access.Service, logger
 	switch {
 	case has:
 		return ModeAccounts, nil
-	case IsLoopback(c.Server.Addr):
+	case c.LocalMode():
 		logger.Info("local mode: no accounts yet, so every request may do everything; only this machine can connect. Create an admin (callaudit user add --admin NAME) before listening on other addresses", "addr", c.Server.Addr)
 		return ModeLocal, nil
 	}
