@@ -251,16 +251,20 @@ func (l *keyedLimiter) get(key string, now time.Time) *rate.Limiter {
 	return lim
 }
 
-// wait is how long until key may try again (0: now), without using a try.
-func (l *keyedLimiter) wait(key string) time.Duration {
+// reserve takes one try of key at once, so that concurrent tries cannot
+// all pass a check made before any is counted. It returns the
+// reservation, to give the try back (CancelAt) when it should not count,
+// or how long to wait when none is left (and then takes nothing).
+func (l *keyedLimiter) reserve(key string) (*rate.Reservation, time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := time.Now()
-	tokens := l.get(key, now).TokensAt(now)
-	if tokens >= 1 {
-		return 0
+	res := l.get(key, now).ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return nil, d
 	}
-	return time.Duration((1 - tokens) / float64(l.r) * float64(time.Second))
+	return res, 0
 }
 
 // take uses one try of key, returning 0, or how long to wait when none is

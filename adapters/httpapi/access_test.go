@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -466,6 +467,30 @@ func TestLoginRateLimit(t *testing.T) {
 	rec = try("leadnorth", pw, "203.0.113.5")
 	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "the address is limited across logins")
 	assert.Equal(t, http.StatusOK, try("leadnorth", pw, "203.0.113.6").Code)
+}
+
+// TestLoginRateLimitConcurrent: guesses sent at once are counted as they
+// arrive: no more than the burst get a password check.
+func TestLoginRateLimitConcurrent(t *testing.T) {
+	w := newWorld(t, func(a *httpapi.Access) { a.LoginBurstAccount, a.LoginBurstAddress, a.LoginRefill = 4, 100, time.Hour })
+	const n = 16
+	codes := make(chan int, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() {
+			req := jsonReq(http.MethodPost, "/login", `{"login":"admin","password":"guess-guess"}`)
+			rec := httptest.NewRecorder()
+			w.h.ServeHTTP(rec, req)
+			codes <- rec.Code
+		})
+	}
+	wg.Wait()
+	close(codes)
+	count := map[int]int{}
+	for c := range codes {
+		count[c]++
+	}
+	assert.Equal(t, map[int]int{http.StatusUnauthorized: 4, http.StatusTooManyRequests: n - 4}, count)
 }
 
 // TestAnalyzeRateLimit: analyses per user or token are limited; another

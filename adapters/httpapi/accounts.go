@@ -84,16 +84,27 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	// A try counts before the password is checked, and is given back
+	// unless it failed: concurrent guesses cannot slip past the limit.
 	account, addr := storage.LoginKey(req.Login), clientAddr(r)
-	if wait := max(h.guard.login.wait(account), h.guard.address.wait(addr)); wait > 0 {
+	byAccount, wait := h.guard.login.reserve(account)
+	if wait > 0 {
+		h.writeError(w, r, retryAfter(wait))
+		return
+	}
+	byAddress, wait := h.guard.address.reserve(addr)
+	if wait > 0 {
+		byAccount.Cancel()
 		h.writeError(w, r, retryAfter(wait))
 		return
 	}
 	id, u, err := acc.Service.Login(r.Context(), req.Login, req.Password)
+	if err == nil || !access.IsUnauthorized(err) {
+		byAccount.Cancel()
+		byAddress.Cancel()
+	}
 	if err != nil {
 		if access.IsUnauthorized(err) {
-			h.guard.login.take(account)
-			h.guard.address.take(addr)
 			// Never the password; the login helps an admin see an attack.
 			h.log.Info("httpapi: failed sign-in", "login", req.Login, "addr", addr)
 		}
