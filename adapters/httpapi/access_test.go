@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
@@ -622,4 +623,29 @@ func TestAccessMessagesInRussian(t *testing.T) {
 	assert.Equal(t, "эта статистика вам недоступна", ru(w.as(httptest.NewRequest(http.MethodGet, "/managers/m3/stats", nil), "lead team")))
 	req := w.as(jsonReq(http.MethodPost, "/admin/users", `{"login":"x","role":"admin","password":"short"}`), "admin")
 	assert.Contains(t, ru(req), "не короче 8 символов")
+}
+
+// TestWebhookTokenSkipsSignature: with a signature check configured, a
+// webhook-scope token is enough, and an unsigned anonymous request meets
+// the check (here one that refuses everything).
+func TestWebhookTokenSkipsSignature(t *testing.T) {
+	st := memory.New()
+	svc, err := access.NewService(access.Config{Accounts: st})
+	require.NoError(t, err)
+	refuse := func(http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			httpapi.WriteError(w, callaudit.Errorf(callaudit.KindUnauthorized, "signature check: unsigned"))
+		})
+	}
+	e := newEnv(t, envOpts{store: st, cfg: httpapi.Config{Access: &httpapi.Access{Service: svc}, WebhookAuth: refuse}})
+	secret, _, err := svc.CreateToken(context.Background(), "pbx", []storage.Scope{storage.ScopeWebhook}, "")
+	require.NoError(t, err)
+	body := `{"call_id":"w1","recording_url":"https://example.com/r.wav"}`
+	rec := e.do(jsonReq(http.MethodPost, "/webhook/new_call_recording", body))
+	assert.Equal(t, http.StatusUnauthorized, rec.Code)
+	assert.Contains(t, rec.Body.String(), "signature check", "anonymous requests meet the signature check")
+	req := jsonReq(http.MethodPost, "/webhook/new_call_recording", body)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	rec = e.do(req)
+	assert.NotContains(t, []int{401, 403}, rec.Code, "the token is the credential: %s", rec.Body)
 }
