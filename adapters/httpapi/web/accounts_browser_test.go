@@ -123,6 +123,7 @@ func TestBrowserAccounts(t *testing.T) {
 	fillAndSubmit("manager", map[string]string{"#u-login": "anna", "#u-name": "Анна", "#u-role": "manager", "#u-manager": "m1", "#u-password": managerPW}, "user-add")
 	assert.Contains(t, texts(t, tb, "#users-table td"), "lead1")
 	assert.Contains(t, texts(t, tb, "#users-table td"), "anna")
+	tb.screenshot(t, "ui-admin.png") // a picture for people, in the temp folder
 
 	// The session cookie is HttpOnly: the page cannot read it.
 	assert.NotContains(t, evalJS[string](t, tb, `document.cookie`), httpapi.SessionCookie)
@@ -153,6 +154,7 @@ func TestBrowserAccounts(t *testing.T) {
 	assert.Equal(t, "менеджер", text(t, tb, "#who-role"))
 	assert.NotContains(t, visibleNav(), "#/admin")
 	assert.Equal(t, []string{"call-m1"}, historyIDs())
+	tb.screenshot(t, "ui-history-manager.png")
 	assert.False(t, evalJS[bool](t, tb, `!!document.getElementById("csv-link")`), "no export button for a manager")
 	tb.goTo(t, "/#/calls/call-m3")
 	tb.waitJS(t, `document.querySelector("#view .alert")`)
