@@ -99,6 +99,8 @@ func TestBrowserAccounts(t *testing.T) {
 
 	tb.goTo(t, "/")
 	assert.Equal(t, "Вход", text(t, tb, "h1"), "nobody is signed in: the sign-in page")
+	assert.Equal(t, []string{"/docs"}, evalJS[[]string](t, tb, `[...document.querySelectorAll("#nav a")].filter(a => !a.hidden).map(a => a.getAttribute("href"))`), "signed out, the header offers only the API docs")
+	tb.screenshot(t, "ui-login.png")
 	signIn("ROOT", adminPW)
 	assert.Equal(t, "Root", text(t, tb, "#who-name"))
 	assert.Equal(t, "администратор", text(t, tb, "#who-role"))
