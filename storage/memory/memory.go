@@ -29,6 +29,9 @@ type Store struct {
 	byID      map[string]*entry
 	all       index
 	byManager map[string]*index
+
+	// acct holds the accounts (accounts.go), under a lock of its own.
+	acct accounts
 }
 
 var (
@@ -36,6 +39,7 @@ var (
 	_ storage.ManagerLister = (*Store)(nil)
 	_ storage.Creator       = (*Store)(nil)
 	_ storage.Updater       = (*Store)(nil)
+	_ storage.Accounts      = (*Store)(nil)
 )
 
 // Option configures a Store.
@@ -239,6 +243,9 @@ func matches(f storage.Filter, c storage.Call) bool {
 		if !ok || (f.MinScore != nil && v < *f.MinScore) || (f.MaxScore != nil && v > *f.MaxScore) {
 			return false
 		}
+	}
+	if len(f.ManagerIDs) > 0 && !slices.Contains(f.ManagerIDs, c.ManagerID) {
+		return false
 	}
 	return (f.Mode == "" || c.Mode == f.Mode) && (f.Status == "" || c.Status == f.Status)
 }
