@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,4 +198,62 @@ func TestWebhookReplicaDrains(t *testing.T) {
 	assert.Equal(t, 2, workers, "both replicas ran jobs")
 	assert.Zero(t, twice, "no job ran again after the drain")
 	assert.Equal(t, 0, a.stop(t))
+}
+
+// signIn signs in on base and returns a client that carries the session
+// cookie to any server (the cookie jar is not asked, so that the same
+// session can be tried on another replica's address).
+func signIn(t *testing.T, base, login, password string) *http.Client {
+	t.Helper()
+	resp, body := postJSON(t, base+"/login", `{"login":"`+login+`","password":"`+password+`"}`)
+	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	cookies := resp.Cookies()
+	require.NotEmpty(t, cookies, "a session cookie")
+	return &http.Client{Transport: cookieTransport(cookies)}
+}
+
+// cookieTransport adds the cookies to every request.
+type cookieTransport []*http.Cookie
+
+func (c cookieTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	for _, ck := range c {
+		r.AddCookie(ck)
+	}
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestSessionAcrossReplicas: sessions live in the database, so a session
+// made on one replica works on the other, and signing out on one ends it
+// on both.
+func TestSessionAcrossReplicas(t *testing.T) {
+	const password = "replica-Admin-5"
+	r := newWebhookRig(t, 0, "AUDIT_ADMIN_PASSWORD="+password)
+	a := start(t, t.TempDir(), r.env...)
+	b := start(t, t.TempDir(), r.env...)
+
+	code, _ := getJSON(t, http.DefaultClient, b.base+"/calls")
+	require.Equal(t, http.StatusUnauthorized, code, "accounts exist: no local mode")
+	client := signIn(t, a.base, "admin", password)
+	for _, base := range []string{a.base, b.base} {
+		code, me := getJSON(t, client, base+"/me")
+		require.Equal(t, http.StatusOK, code, base)
+		assert.Equal(t, "admin", me["role"], base)
+	}
+	resp, err := client.Post(b.base+"/analyze_call", "application/json", strings.NewReader(analyzeBody("session-b")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the session made on a analyses on b")
+	code, call := getJSON(t, client, a.base+"/calls/session-b")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, "session-b", call["call_id"])
+
+	resp, err = client.Post(b.base+"/logout", "application/json", nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Less(t, resp.StatusCode, 300, "sign-out on b")
+	code, _ = getJSON(t, client, a.base+"/me")
+	assert.Equal(t, http.StatusUnauthorized, code, "signed out on b, so out on a too")
+	assert.Equal(t, 0, a.stop(t))
+	assert.Equal(t, 0, b.stop(t))
 }
