@@ -212,6 +212,8 @@ var (
 	imageBuild   string // the build stage's filesystem: /out and the CA file
 	imageErr     error
 	imageVersion = "v0.0.0-dockertest"
+	// imagePassword is the first admin's, as AUDIT_ADMIN_PASSWORD.
+	imagePassword = "image-Admin-77"
 )
 
 // buildStage runs the Dockerfile's build stage commands on this machine,
@@ -418,8 +420,9 @@ func TestDockerImageRuns(t *testing.T) {
 	root := rootfs(t, d, buildStage(t))
 	port := freePort(t)
 	// The image's environment, with another port than 8000 (this machine
-	// may serve on it) and JSON logs for the test to read.
-	extra := []string{"AUDIT_ADDR=0.0.0.0:" + port, "AUDIT_LOG_FORMAT=json"}
+	// may serve on it), the first admin (a server on 0.0.0.0 with no
+	// account refuses to start) and JSON logs for the test to read.
+	extra := []string{"AUDIT_ADDR=0.0.0.0:" + port, "AUDIT_ADMIN_PASSWORD=" + imagePassword, "AUDIT_LOG_FORMAT=json"}
 	server := inImage(t, d, root, extra, d.entrypoint...)
 	var logs syncBuffer
 	server.Stdout, server.Stderr = &logs, &logs
@@ -444,17 +447,17 @@ func TestDockerImageRuns(t *testing.T) {
 	uid, _ := d.uid(t)
 	assert.Regexp(t, fmt.Sprintf(`(?m)^Uid:\t%d\t%d\t`, uid, uid), string(status), "runs as the image's user")
 
-	resp, body := postJSON(t, base+"/analyze_call", analyzeBody("docker-1"))
-	require.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	client := signIn(t, base, "admin", imagePassword)
+	resp, err := client.Post(base+"/analyze_call", "application/json", strings.NewReader(analyzeBody("docker-1")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
 	db, err := os.Stat(filepath.Join(root, "data", "callaudit.db"))
 	require.NoError(t, err, "history in the /data volume")
 	assert.Equal(t, uid, db.Sys().(*syscall.Stat_t).Uid)
 
-	resp2, err := http.Get(base + "/config")
-	require.NoError(t, err)
-	var cfg map[string]any
-	require.NoError(t, json.NewDecoder(resp2.Body).Decode(&cfg))
-	resp2.Body.Close()
+	code, cfg := getJSON(t, client, base+"/config")
+	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, imageVersion, cfg["version"], "VERSION reaches the server through -ldflags")
 
 	probe := func() (int, string) {
@@ -546,7 +549,7 @@ func TestPodmanImage(t *testing.T) {
 	port := freePort(t)
 	name := "callaudit-test-" + hex.EncodeToString(b)
 	out, err = pm("run", "-d", "--name", name, "--network=host", "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-		"-e", "AUDIT_ADDR=0.0.0.0:"+port, tag)
+		"-e", "AUDIT_ADDR=0.0.0.0:"+port, "-e", "AUDIT_ADMIN_PASSWORD="+imagePassword, tag)
 	require.NoError(t, err, out)
 	url := "http://127.0.0.1:" + port
 	require.Eventually(t, func() bool {
@@ -556,8 +559,11 @@ func TestPodmanImage(t *testing.T) {
 		}
 		return err == nil && resp.StatusCode == http.StatusOK
 	}, 30*time.Second, 100*time.Millisecond, "the container does not answer")
-	resp, body := postJSON(t, url+"/analyze_call", analyzeBody("podman-1"))
-	assert.Equal(t, http.StatusOK, resp.StatusCode, string(body))
+	client := signIn(t, url, "admin", imagePassword)
+	resp, err := client.Post(url+"/analyze_call", "application/json", strings.NewReader(analyzeBody("podman-1")))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 
 	out, err = pm("healthcheck", "run", name)
 	assert.NoError(t, err, "HEALTHCHECK: %s", out)

@@ -43,7 +43,7 @@ func TestProbeURL(t *testing.T) {
 // auditd healthcheck against a real server listening on the wildcard
 // address, as in the container: 0 while it runs, 1 once it is gone.
 func TestHealthcheckCommand(t *testing.T) {
-	p := start(t, t.TempDir(), "AUDIT_ADDR=0.0.0.0:0")
+	p := start(t, t.TempDir(), "AUDIT_ADDR=0.0.0.0:0", "AUDIT_ADMIN_PASSWORD=health-Admin-3")
 	_, port, err := net.SplitHostPort(strings.TrimPrefix(p.base, "http://"))
 	require.NoError(t, err)
 	env := []string{"AUDIT_ADDR=0.0.0.0:" + port}

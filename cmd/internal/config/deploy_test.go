@@ -30,6 +30,10 @@ const envExampleHeader = `# callaudit settings, for docker compose (compose.yaml
 # empty variable keeps its default. The README's "Configuration" section
 # explains each. Generated from cmd/internal/config:
 #   go test ./cmd/internal/config -run TestEnvExample -update
+#
+# In a container the server listens on 0.0.0.0, so with no account yet it
+# refuses to start: uncomment AUDIT_ADMIN_PASSWORD (section Access) for the
+# first start, which creates the admin, or run callaudit user add --admin.
 
 # --- compose.yaml ---
 # The PostgreSQL password (letters and digits: it goes into a URL).
