@@ -15,7 +15,8 @@
 // refuses to start without one (README, "Accounts and access").
 //
 // SIGINT or SIGTERM stops accepting connections and lets requests in
-// flight finish (AUDIT_SHUTDOWN_TIMEOUT).
+// flight finish (AUDIT_SHUTDOWN_TIMEOUT). "auditd healthcheck" probes a
+// running server's /healthz, for container images without curl.
 package main
 
 import (
@@ -33,6 +34,7 @@ func main() {
 }
 
 const usage = `Usage: auditd [-h]
+       auditd healthcheck [-ready] [-timeout 5s]
 
 Runs the callaudit reference server: the web UI, the HTTP API and the
 webhooks, on http://127.0.0.1:8000 by default, until SIGINT or SIGTERM.
@@ -46,27 +48,43 @@ lists them all with their defaults; for example:
   AUDIT_DATABASE_URL=postgres://…     history store (default ./callaudit.db)
   OPENAI_API_KEY=sk-…                 score with OpenAI and transcribe audio
 
+"auditd healthcheck" asks a running server with the same settings for
+GET /healthz and exits 0 when it answers (the container image's probe).
+
 Exit codes: 0 after a clean stop, 1 when the server could not start or
 stop cleanly, 2 for a configuration error or bad arguments, and for a
 start on a non-loopback address with no account.
 `
 
-// run parses the command line and runs the server, separated from main
-// for tests.
-func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("auditd", flag.ContinueOnError)
+// parseArgs parses args with fs, which takes no positional arguments
+// (extra is said after one), printing the usage on -h and the error,
+// once, otherwise. done reports that the command ends here with code.
+func parseArgs(fs *flag.FlagSet, args []string, usage, extra string, stdout, stderr io.Writer) (code int, done bool) {
 	fs.SetOutput(io.Discard) // the errors are printed below, once
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			fmt.Fprint(stdout, usage)
-			return server.ExitOK
+			return server.ExitOK, true
 		}
-		fmt.Fprintf(stderr, "auditd: %v\n\n%s", err, usage)
-		return server.ExitConfig
+		fmt.Fprintf(stderr, "%s: %v\n\n%s", fs.Name(), err, usage)
+		return server.ExitConfig, true
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "auditd: unexpected argument %q: auditd takes no arguments, configure it with environment variables\n\n%s", fs.Arg(0), usage)
-		return server.ExitConfig
+		fmt.Fprintf(stderr, "%s: unexpected argument %q%s\n\n%s", fs.Name(), fs.Arg(0), extra, usage)
+		return server.ExitConfig, true
+	}
+	return 0, false
+}
+
+// run parses the command line and runs the server, separated from main
+// for tests.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "healthcheck" {
+		return healthcheck(args[1:], stdout, stderr)
+	}
+	fs := flag.NewFlagSet("auditd", flag.ContinueOnError)
+	if code, done := parseArgs(fs, args, usage, ": auditd takes no arguments, configure it with environment variables", stdout, stderr); done {
+		return code
 	}
 	return server.Run(".env", stderr)
 }

@@ -87,9 +87,18 @@ func Run(dotenvPath string, stderr io.Writer) int {
 	return code
 }
 
-// Version is the module version the binary was built from, or the VCS
-// revision for a development build, or "dev".
+// version is set at link time, by the Dockerfile for example:
+// -ldflags "-X github.com/callaudit/callaudit/cmd/internal/server.version=v1.2.3".
+// A container build has no VCS metadata for the build info to carry.
+var version string
+
+// Version is the version set at link time, else the module version the
+// binary was built from, or the VCS revision for a development build, or
+// "dev".
 func Version() string {
+	if version != "" {
+		return version
+	}
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
 		return "dev"
