@@ -48,9 +48,10 @@ type Input struct {
 	// Mode in any spelling score.ParseMode accepts; empty is Manager+.
 	Mode string
 	// CallID identifies the call; empty generates one. Saving a call with
-	// an existing id replaces that call.
-	CallID    string `validate:"omitempty,max=200"`
-	ManagerID string `validate:"omitempty,max=200"`
+	// an existing id replaces that call. Ids are at most MaxIDLength
+	// characters and ValidID (printable, no control or bidi characters).
+	CallID    string `validate:"omitempty,max=200,id"`
+	ManagerID string `validate:"omitempty,max=200,id"`
 	// Language of the report: one of score.SupportedLanguages ("ru",
 	// "en", in any case, "en-US" too); empty follows the dialog.
 	Language string

@@ -30,8 +30,7 @@ type analyzeURLRequest struct {
 }
 
 // saveErrorHeader carries the message when a report was made but could not
-// be saved: the caller still gets the report (the work is not lost), and
-// learns that it is missing from the history.
+// be saved, beside the error answer, for clients that only read headers.
 const saveErrorHeader = "Callaudit-Save-Error"
 
 func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
@@ -108,9 +107,12 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) 
 		return
 	}
 	if err != nil {
-		// Scored but not saved: the auditor has logged it; tell the caller
-		// without failing the analysis.
+		// Scored but not saved: a 200 would let the caller believe the
+		// call is in the history. The auditor has logged the cause.
+		h.metrics.saveErrors.WithLabelValues(string(callaudit.KindOf(err))).Inc()
 		w.Header().Set(saveErrorHeader, headerSafe(callaudit.MessageOf(err)))
+		h.writeError(w, r, err)
+		return
 	}
 	// score.Report marshals with the original fields unchanged
 	// (total_score, criteria, summary, recommendations, raw_model_output).

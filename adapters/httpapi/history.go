@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
@@ -109,6 +110,12 @@ func intParam(v url.Values, name string, lo, hi int, errs *queryErrors) *int {
 	return &n
 }
 
+// idParam checks an id of the path or the query (audit.CheckID): one no
+// call can have is a 422, never a database error.
+func idParam(field, id string, errs *queryErrors) {
+	*errs = append(*errs, callaudit.FieldsOf(audit.CheckID(field, id))...)
+}
+
 // callFilter reads the filter of GET /calls.
 func callFilter(v url.Values) (storage.Filter, error) {
 	var errs queryErrors
@@ -132,9 +139,7 @@ func callFilter(v url.Values) (storage.Filter, error) {
 	default:
 		errs.add("status", "must be one of: queued, processing, done, failed")
 	}
-	if len(f.ManagerID) > 200 {
-		errs.add("manager_id", "must be at most 200 characters")
-	}
+	idParam("manager_id", f.ManagerID, &errs)
 	return f, errs.err()
 }
 
@@ -210,6 +215,12 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	var errs queryErrors
+	idParam("call_id", r.PathValue("id"), &errs)
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	c, err := st.Get(r.Context(), r.PathValue("id"))
 	if err != nil {
 		h.writeError(w, r, err)
@@ -266,6 +277,7 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
 	var errs queryErrors
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
+	idParam("manager_id", q.ManagerID, &errs)
 	q.From, q.To = period(v, &errs)
 	if !q.Bucket.Valid() {
 		errs.add("bucket", `must be "day" or "week"`)

@@ -34,6 +34,8 @@ const (
 	codeWebhooksMissing    callaudit.Code = "webhooks_missing"     // no queue
 	codeHistoryMissing     callaudit.Code = "history_missing"      // no store
 	codeAnswerNotEncodable callaudit.Code = "answer_not_encodable" // a value JSON cannot hold
+	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
+	codeCrossOrigin        callaudit.Code = "cross_origin"         // a cross-site write
 )
 
 // Languages of the messages. English is the default: it is what the API
@@ -76,6 +78,7 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeLanguageUnsupported: {ru: "допустимые языки: {languages}", en: "must be one of: {languages}"},
 	callaudit.CodeModeUnknown:         {ru: "неизвестный режим {value}; допустимые значения: {accepted}", en: "unknown mode {value}; accepted values: {accepted}"},
 	callaudit.CodeFieldTooLarge:       {ru: "слишком большой размер", en: "too large"},
+	callaudit.CodeIDChars:             {ru: "допустимы только печатные символы, без управляющих символов, символов смены направления текста и пробелов по краям", en: "must contain printable characters only, without control or bidirectional characters or spaces at either end"},
 
 	// Errors of a whole request, from the core.
 	callaudit.CodeDialogTooLarge:        {ru: "{field}: размер {size}, а предел — {limit}", en: "{field} is {size}; the limit is {limit}"},
@@ -151,6 +154,8 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONType:           {ru: "неверный тип: нужен {type}", en: "must be a {type}"},
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
+	codeHostNotAllowed:     {ru: "сервер не отвечает на это имя хоста; добавьте его в AUDIT_ALLOWED_HOSTS", en: "this server does not answer for the host name of the request; add it to AUDIT_ALLOWED_HOSTS"},
+	codeCrossOrigin:        {ru: "запросы с других сайтов не могут менять данные: отправьте запрос со страниц самого сервера или из программы", en: "cross-site requests may not change data: send the request from the server's own pages or from a program"},
 	codeMethodNotAllowed:   {ru: "метод {method} не разрешён для {path}; разрешены: {allow}", en: "method {method} is not allowed on {path}; allowed: {allow}"},
 	codeNoRoute:            {ru: "нет такого адреса: {method} {path}; см. /docs", en: "no such endpoint: {method} {path}; see /docs"},
 	codeMultipartInvalid:   {ru: "тело запроса — не корректная загрузка multipart/form-data", en: "the body is not a valid multipart/form-data upload"},

@@ -33,7 +33,7 @@ const acceptedFormats = "wav, mp3, flac, ogg/opus, m4a/mp4, webm, mpeg"
 // recognised from its first bytes, and the file is removed when the
 // analysis ends.
 func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
-	if _, err := requireMediaType(r, false, "multipart/form-data"); err != nil {
+	if _, err := requireMediaType(r, "multipart/form-data"); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

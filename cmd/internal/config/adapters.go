@@ -1,6 +1,9 @@
 package config
 
 import (
+	"net"
+	"net/url"
+
 	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/httpapi"
@@ -64,10 +67,27 @@ func (c Config) HandlerConfig(transcriberHint string) httpapi.Config {
 	return httpapi.Config{
 		MaxBodyBytes:    int64(c.Server.MaxBodyBytes),
 		MaxAudioBytes:   int64(c.Server.MaxAudioBytes),
+		JSONReadTimeout: c.Server.JSONReadTimeout,
 		TranscriberHint: transcriberHint,
 		Version:         c.Version,
 		TempDir:         c.Server.TempDir,
+		Guard:           httpapi.GuardConfig{AllowedHosts: c.allowedHosts(), TrustedOrigins: c.Server.TrustedOrigins},
 	}
+}
+
+// allowedHosts are the host names the server answers for: its public
+// URL's, its listen address's and AUDIT_ALLOWED_HOSTS. httpapi.Guard adds
+// the loopback names and IP addresses; localhost is listed so that the
+// list is never empty (which would allow any host).
+func (c Config) allowedHosts() []string {
+	hosts := []string{"localhost"}
+	if u, err := url.Parse(c.Server.PublicURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	if h, _, err := net.SplitHostPort(c.Server.Addr); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	return append(hosts, c.Server.AllowedHosts...)
 }
 
 // ServerConfig is the HTTP server's configuration.
@@ -80,6 +100,7 @@ func (c Config) ServerConfig() auditfx.ServerConfig {
 		WriteTimeout:      s.WriteTimeout,
 		IdleTimeout:       s.IdleTimeout,
 		ShutdownTimeout:   s.ShutdownTimeout,
+		MaxConnections:    s.MaxConnections,
 	}
 }
 
