@@ -189,4 +189,3 @@ func TestJSONRoutesNeedJSONMediaType(t *testing.T) {
 		}
 	}
 }
-

@@ -63,11 +63,11 @@ type Server struct {
 	// URL's, its listen address's, the loopback names and IP addresses;
 	// "*" is any. TrustedOrigins may send state-changing requests
 	// cross-site from a browser.
-	AllowedHosts   List `env:"AUDIT_ALLOWED_HOSTS"`
-	TrustedOrigins List `env:"AUDIT_TRUSTED_ORIGINS"`
-	ShutdownTimeout   time.Duration `env:"AUDIT_SHUTDOWN_TIMEOUT" envDefault:"60s"`
-	LogLevel          LogLevel      `env:"AUDIT_LOG_LEVEL" envDefault:"info"`
-	LogFormat         LogFormat     `env:"AUDIT_LOG_FORMAT" envDefault:"text"`
+	AllowedHosts    List          `env:"AUDIT_ALLOWED_HOSTS"`
+	TrustedOrigins  List          `env:"AUDIT_TRUSTED_ORIGINS"`
+	ShutdownTimeout time.Duration `env:"AUDIT_SHUTDOWN_TIMEOUT" envDefault:"60s"`
+	LogLevel        LogLevel      `env:"AUDIT_LOG_LEVEL" envDefault:"info"`
+	LogFormat       LogFormat     `env:"AUDIT_LOG_FORMAT" envDefault:"text"`
 	// Scorer and Transcriber name the registered implementations
 	// (cmd/internal/server); empty derives them from the OpenAI settings.
 	Scorer      string `env:"AUDIT_SCORER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else checklist"`
