@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +169,35 @@ func TestMaxConnections(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, line, " 200 ")
 	held[1].Close()
+}
+
+// The startup log and the failure, for every form of PostgreSQL string
+// with a password, hold no password (nothing listens on port 1).
+func TestStartupLogHidesDatabasePasswords(t *testing.T) {
+	const pw = "Hunter2-Secret"
+	for _, dsn := range []string{
+		"postgres://audit:" + pw + "@127.0.0.1:1/audit?sslmode=disable&connect_timeout=2",
+		"postgres://audit@127.0.0.1:1/audit?sslmode=disable&connect_timeout=2&password=" + pw,
+		"postgresql://audit@127.0.0.1:1/audit?sslmode=disable&connect_timeout=2&sslpassword=" + pw,
+		"host=127.0.0.1 port=1 user=audit password=" + pw + " dbname=audit sslmode=disable connect_timeout=2",
+		"host=127.0.0.1 port=1 password='" + pw + " x' sslmode=disable connect_timeout=2",
+		"postgres://audit:" + pw + "@127.0.0.1:notaport/audit",
+		"mysql://root:" + pw + "@127.0.0.1/audit",
+	} {
+		t.Run(strings.ReplaceAll(dsn, pw, "PW"), func(t *testing.T) {
+			dir := t.TempDir()
+			t.Chdir(dir)
+			t.Setenv("AUDIT_DATABASE_URL", dsn)
+			t.Setenv("AUDIT_ADDR", "127.0.0.1:0")
+			t.Setenv("AUDIT_LOG_LEVEL", "debug")
+			var logs bytes.Buffer
+			assert.NotEqual(t, ExitOK, Run(filepath.Join(dir, ".env"), &logs))
+			assert.NotEmpty(t, logs.String())
+			assert.NotContains(t, logs.String(), pw)
+			assert.NotContains(t, logs.String(), "Hunter2")
+			files, err := os.ReadDir(dir)
+			require.NoError(t, err)
+			assert.Empty(t, files, "no SQLite file was made from the string")
+		})
+	}
 }
