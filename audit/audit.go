@@ -71,6 +71,15 @@ type Fetcher interface {
 	Fetch(ctx context.Context, url string) (audio transcribe.Audio, release func(), err error)
 }
 
+// URLChecker is what a Fetcher may also do: refuse a URL at once, without
+// network access, that Fetch would refuse (a scheme, an internal
+// address), so that a server can answer it before anything else, even
+// when the recording could not be transcribed. Optional: callers
+// type-assert it.
+type URLChecker interface {
+	CheckURL(url string) error
+}
+
 // Auditor runs the pipeline. It is safe for concurrent use.
 type Auditor struct {
 	scorer         score.Scorer
@@ -133,6 +142,16 @@ func (a *Auditor) CanTranscribe() bool { return a.transcriber != nil }
 
 // CanFetch reports whether URL input is configured.
 func (a *Auditor) CanFetch() bool { return a.fetcher != nil && a.transcriber != nil }
+
+// CheckURL refuses what the fetcher would refuse for url before
+// downloading it, when the fetcher is a URLChecker; nil otherwise (and
+// without a fetcher).
+func (a *Auditor) CheckURL(url string) error {
+	if c, ok := a.fetcher.(URLChecker); ok && url != "" {
+		return c.CheckURL(url)
+	}
+	return nil
+}
 
 // Scorer returns the configured scorer, e.g. for a server to list its
 // rubric when it is a score.RubricScorer.

@@ -64,9 +64,10 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		Source:    storage.SourceURL,
 	}
 	infoOf(r).language = req.Language
-	// Bad fields first, then what the server lacks: a caller fixes its
-	// request before it asks the operator.
-	if err := audit.Check(in); err != nil {
+	// Bad fields first (the URL against the fetch policy too), then what
+	// the server lacks: a caller fixes its request before it asks the
+	// operator.
+	if err := h.checkURLInput(in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -75,6 +76,16 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.audit(w, r, in)
+}
+
+// checkURLInput validates a URL input (audit.Check), then its URL by the
+// fetch policy (Auditor.CheckURL), so that a refused address is answered
+// before any 503 too.
+func (h *Handler) checkURLInput(in audit.Input) error {
+	if err := audit.Check(in); err != nil {
+		return err
+	}
+	return h.auditor.CheckURL(in.AudioURL)
 }
 
 // needTranscriber answers the configured hint when audio cannot be
