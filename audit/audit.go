@@ -61,6 +61,21 @@ type Input struct {
 	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
 	// CallID (the idempotency key) too.
 	Source storage.Source
+	// Checkpoint, when set, keeps the transcript of an Audio or AudioURL
+	// input between runs of the same work: Audit scores the transcript it
+	// holds instead of fetching and transcribing again, and saves the
+	// transcript there once it is made. The webhook queue sets it, so that
+	// a job run again after a crash does not pay for a second
+	// transcription.
+	Checkpoint Checkpoint
+}
+
+// Checkpoint keeps one input's transcript between runs (see
+// Input.Checkpoint). Its errors only cost a transcription: Audit logs
+// them and goes on.
+type Checkpoint interface {
+	LoadTranscript(ctx context.Context) (tr transcribe.Transcript, ok bool, err error)
+	SaveTranscript(ctx context.Context, tr transcribe.Transcript) error
 }
 
 // Fetcher downloads a recording from a URL, e.g. an SSRF-safe HTTP fetcher.
@@ -334,8 +349,39 @@ func languageError() callaudit.FieldError {
 	return callaudit.FieldError{Field: "Language", Message: "must be one of: " + langs, Code: callaudit.CodeLanguageUnsupported, Params: map[string]string{"languages": langs}}
 }
 
-// transcript produces the transcript of the input and names its source.
+// transcript produces the transcript of the input and names its source,
+// from the input's checkpoint when it holds one.
 func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
+	cp := in.Checkpoint
+	if cp == nil || (in.Audio == nil && in.AudioURL == "") {
+		return a.makeTranscript(ctx, in, t)
+	}
+	tr, ok, err := cp.LoadTranscript(ctx)
+	switch {
+	case err != nil:
+		a.logger.Warn("audit: reading the transcript checkpoint failed; transcribing again", "call_id", in.CallID, "err", err)
+	case ok:
+		src := in.Source
+		if src == "" {
+			src = storage.SourceURL
+			if in.Audio != nil {
+				src = storage.SourceAudio
+			}
+		}
+		return tr, src, nil
+	}
+	tr, src, err := a.makeTranscript(ctx, in, t)
+	if err == nil {
+		if serr := cp.SaveTranscript(ctx, tr); serr != nil {
+			a.logger.Warn("audit: saving the transcript checkpoint failed", "call_id", in.CallID, "err", serr)
+		}
+	}
+	return tr, src, err
+}
+
+// makeTranscript produces the transcript: the one given, parsed text, or
+// audio (fetched first for a URL) through the transcriber.
+func (a *Auditor) makeTranscript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
 	src := func(def storage.Source) storage.Source {
 		if in.Source != "" {
 			return in.Source
