@@ -261,12 +261,15 @@ func secrets(s string) []string {
 		}
 	}
 	if isPostgresURL(s) {
-		add(urlPassword(s))
-		_, rest, _ := strings.Cut(s, "?")
-		for _, kv := range strings.Split(rest, "&") {
-			k, v, _ := strings.Cut(kv, "=")
-			if secretKeys[strings.ToLower(k)] {
-				add(v)
+		u := splitPostgresURL(s)
+		for _, ui := range []string{u.userinfo, u.pgxUserinfo} {
+			if _, pw, ok := strings.Cut(ui, ":"); ok {
+				add(pw)
+			}
+		}
+		for _, kv := range u.params {
+			if secretKeys[kv[0]] {
+				add(kv[1])
 			}
 		}
 		return out
@@ -315,24 +318,26 @@ func pragmaName(p string) string {
 }
 
 // Redact returns s with its passwords replaced by "xxxxx", for logs: the
-// user info's and the query's (password, sslpassword) of a URL, the
-// password and sslpassword values of a keyword string. A PostgreSQL URL
-// that cannot be parsed but may hold a password is not shown at all.
+// user info's and the query's (password, sslpassword) of a PostgreSQL
+// URL, the password and sslpassword values of a keyword string, the user
+// info's of any other URL. A URL that cannot be parsed but may hold a
+// password is not shown at all.
 func Redact(s string) string {
-	if !isPostgresURL(s) {
-		if pairs, ok := keywords(s); ok {
-			var b strings.Builder
-			last := 0
-			for _, p := range pairs {
-				if secretKeys[p.key] {
-					b.WriteString(s[last:p.start])
-					b.WriteString("xxxxx")
-					last = p.end
-				}
+	if isPostgresURL(s) {
+		return splitPostgresURL(s).redacted()
+	}
+	if pairs, ok := keywords(s); ok {
+		var b strings.Builder
+		last := 0
+		for _, p := range pairs {
+			if secretKeys[p.key] {
+				b.WriteString(s[last:p.start])
+				b.WriteString("xxxxx")
+				last = p.end
 			}
-			b.WriteString(s[last:])
-			return b.String()
 		}
+		b.WriteString(s[last:])
+		return b.String()
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -341,34 +346,85 @@ func Redact(s string) string {
 		}
 		return s
 	}
-	changed := false
-	if u.User != nil {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-			changed = true
-		}
-	}
-	if u.RawQuery != "" {
-		q, err := url.ParseQuery(u.RawQuery)
-		if err != nil {
-			return "(unparsable database URL)"
-		}
-		for k := range q {
-			if secretKeys[strings.ToLower(k)] {
-				q[k] = []string{"xxxxx"}
-				changed = true
-			}
-		}
-		if changed {
-			u.RawQuery = q.Encode()
-		}
-	}
-	if !changed {
-		// Rebuilding would change what the operator wrote (a drive
-		// letter's case, escapes) for nothing.
+	if u.User == nil {
 		return s
 	}
+	if _, ok := u.User.Password(); !ok {
+		return s
+	}
+	u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	return u.String()
+}
+
+// pgURL is a PostgreSQL URL cut the way pgx (and libpq) read it, not
+// net/url: the user info ends at an "@" before any "/", so a "#" or "?"
+// in a password is still the password; the query is what follows the
+// first "?" after it.
+type pgURL struct {
+	scheme, host, query string
+	// userinfo reaches to the last "@" before the first "/" (the password
+	// net/url would see, which holds pgx's, cut at the first "@"), so
+	// that Redact hides both readings; pgxUserinfo is pgx's.
+	userinfo, pgxUserinfo string
+	hasUserinfo           bool
+	// params are the query's key (decoded, lower case) and raw value pairs.
+	params [][2]string
+}
+
+func splitPostgresURL(s string) pgURL {
+	s = strings.TrimSpace(s)
+	var u pgURL
+	n := len("postgres://")
+	if strings.HasPrefix(strings.ToLower(s), "postgresql://") {
+		n = len("postgresql://")
+	}
+	u.scheme, s = s[:n], s[n:]
+	authority, _, _ := strings.Cut(s, "/")
+	if i := strings.LastIndexByte(authority, '@'); i >= 0 {
+		u.hasUserinfo = true
+		u.userinfo, u.pgxUserinfo = s[:i], s[:strings.IndexByte(s, '@')]
+		s = s[i+1:]
+	}
+	u.host, u.query, _ = strings.Cut(s, "?")
+	if u.query != "" {
+		for _, kv := range strings.Split(u.query, "&") {
+			k, v, _ := strings.Cut(kv, "=")
+			if dk, err := url.QueryUnescape(k); err == nil {
+				k = dk
+			}
+			u.params = append(u.params, [2]string{strings.ToLower(k), v})
+		}
+	}
+	return u
+}
+
+// redacted is the URL with the passwords replaced by "xxxxx".
+func (u pgURL) redacted() string {
+	var b strings.Builder
+	b.WriteString(u.scheme)
+	if u.hasUserinfo {
+		user, _, hasPassword := strings.Cut(u.userinfo, ":")
+		b.WriteString(user)
+		if hasPassword {
+			b.WriteString(":xxxxx")
+		}
+		b.WriteByte('@')
+	}
+	b.WriteString(u.host)
+	if u.query != "" {
+		b.WriteByte('?')
+		for i, kv := range strings.Split(u.query, "&") {
+			if i > 0 {
+				b.WriteByte('&')
+			}
+			if secretKeys[u.params[i][0]] {
+				k, _, _ := strings.Cut(kv, "=")
+				kv = k + "=xxxxx"
+			}
+			b.WriteString(kv)
+		}
+	}
+	return b.String()
 }
 
 // Scrub returns err, or a copy of its text without secret when the text

@@ -121,7 +121,11 @@ func TestRedact(t *testing.T) {
 		{"postgres://audit:pw@db:5432/audit?sslmode=disable", "postgres://audit:xxxxx@db:5432/audit?sslmode=disable"},
 		{"postgres://audit@db/audit", "postgres://audit@db/audit"},
 		{"data/calls.db", "data/calls.db"},
-		{"postgres://audit:pw@db:port/audit", "(unparsable database URL)"},
+		{"postgres://audit:pw@db:port/audit", "postgres://audit:xxxxx@db:port/audit"},
+		{"postgres://audit:p#w?x@db/audit?sslmode=disable", "postgres://audit:xxxxx@db/audit?sslmode=disable"},
+		{"postgres://audit:p@ss@db/audit", "postgres://audit:xxxxx@db/audit"},
+		{"postgres://@db/audit", "postgres://@db/audit"},
+		{"file:x.db?password=1", "file:x.db?password=1"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, Redact(tt.in), tt.in)
@@ -141,7 +145,7 @@ func TestPostgresForms(t *testing.T) {
 	const pw = "Hunter2-Secret"
 	tests := []struct{ name, dsn, redacted string }{
 		{"user info", "postgres://audit:" + pw + "@db:5432/audit", "postgres://audit:xxxxx@db:5432/audit"},
-		{"query password", "postgres://audit@db/audit?sslmode=disable&password=" + pw, "postgres://audit@db/audit?password=xxxxx&sslmode=disable"},
+		{"query password", "postgres://audit@db/audit?sslmode=disable&password=" + pw, "postgres://audit@db/audit?sslmode=disable&password=xxxxx"},
 		{"postgresql scheme, both", "postgresql://audit:" + pw + "@db/audit?password=" + pw, "postgresql://audit:xxxxx@db/audit?password=xxxxx"},
 		{"query sslpassword", "postgres://db/audit?sslpassword=" + pw, "postgres://db/audit?sslpassword=xxxxx"},
 		{"keywords", "host=db port=5432 user=audit password=" + pw + " dbname=audit", "host=db port=5432 user=audit password=xxxxx dbname=audit"},
