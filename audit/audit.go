@@ -105,6 +105,7 @@ type Auditor struct {
 	newID          func() string
 	maxDialogBytes int
 	logger         *slog.Logger
+	redactStore    bool
 }
 
 // Option configures an Auditor.
@@ -252,6 +253,9 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		rep.Meta.Transcriber = tr.Source
 	}
 
+	if a.redactStore {
+		maskReport(rep, tr)
+	}
 	if a.store != nil {
 		call := storage.Call{
 			ID:           id,

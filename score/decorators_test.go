@@ -74,6 +74,7 @@ func TestDecoratorsConform(t *testing.T) {
 		"Fallback": func() score.Scorer {
 			return score.Fallback(failing{kindErr(callaudit.KindUnavailable)}, checklist.New())
 		},
+		"Redacting": func() score.Scorer { return score.Redacting(checklist.New()) },
 		"Stacked": func() score.Scorer {
 			return score.Fallback(score.WithRetry(score.Limit(failing{kindErr(callaudit.KindRateLimited)}, 1), policy), checklist.New())
 		},

@@ -114,6 +114,9 @@ type Meta struct {
 	Usage         *Usage    `json:"usage,omitempty"`
 	Timings       Timings   `json:"timings"`
 	CreatedAt     time.Time `json:"created_at"`
+	// Redacted counts the personal-data values masked before the scorer
+	// saw the transcript (score.Redacting) or before the call was stored.
+	Redacted int `json:"redacted,omitempty"`
 }
 
 // Usage counts model tokens spent on a report.

@@ -15,6 +15,7 @@ var labelWords = map[string]Role{
 	"менеджер": RoleManager, "продавец": RoleManager, "оператор": RoleManager,
 	"сотрудник": RoleManager, "консультант": RoleManager, "специалист": RoleManager,
 	"администратор": RoleManager, "диспетчер": RoleManager,
+	"агент": RoleManager, "риелтор": RoleManager, "риэлтор": RoleManager,
 	"м": RoleManager,
 	// English, manager side.
 	"manager": RoleManager, "agent": RoleManager, "rep": RoleManager,
@@ -44,12 +45,19 @@ const (
 // A turn starts at a speaker label: a role word followed by ":" or a dash,
 // in any case. Manager: Менеджер, Продавец, Оператор, Сотрудник,
 // Консультант, Специалист, Администратор, Диспетчер, М, Manager, Agent, Rep,
-// Representative, Sales, Salesperson, Seller, Operator, M. Client: Клиент,
-// Покупатель, Абонент, Собеседник, Звонящий, Заказчик, Пациент, Гость, К, Client, Customer, Caller, Buyer, Prospect, Lead, C. Speaker,
-// Спикер and Говорящий start a turn of unknown role (diarised exports). Labels may carry a number
-// ("Менеджер 2:"), a name ("Анна (менеджер):", "Менеджер Анна:",
+// Representative, Sales, Salesperson, Seller, Operator, M, Агент, Риелтор.
+// Client: Клиент, Покупатель, Абонент, Собеседник, Звонящий, Заказчик,
+// Пациент, Гость, К, Client, Customer, Caller, Buyer, Prospect, Lead, C.
+// Speaker, Спикер and Говорящий start a turn of unknown role (diarised
+// exports: "SPEAKER_00:", "Speaker A:", "Спикер 1:"). Labels may carry a
+// number ("Менеджер 2:"), a name ("Анна (менеджер):", "Менеджер Анна:",
 // "Менеджер (Анна):") and a timestamp before or after them ("[01:02]",
-// "(1:02:03)", "01:02", "[00:01 - 00:04]"). Several labels may share a line
+// "(1:02:03)", "01:02", "[00:01 - 00:04]"). A person's name alone
+// ("Ольга:", "Иван Петрович:", "Mike:") is a label when it opens at least
+// two lines and the dialog has another speaker. Segment.Label keeps the
+// label when it is more than a role word, so that the turns of one person
+// can be told apart, and AssignRoles decides from what they say which
+// speaker without a role is the manager. Several labels may share a line
 // ("Клиент: Привет! Менеджер: Добрый день!"); lines without a label continue
 // the previous turn.
 //
@@ -69,21 +77,29 @@ const (
 // and runs in time linear in the input.
 func ParseDialog(text string) Transcript {
 	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1}
-	for rest := text; rest != ""; {
-		line := rest
-		if i := strings.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i], rest[i+1:]
-		} else {
-			rest = ""
-		}
-		p.line(line)
+	p.run(text)
+	if names := p.nameLabels(); names != nil {
+		// Person-name labels are known only once the whole dialog has
+		// been seen: parse again, splitting at them. Dialogs labelled
+		// by role pay nothing for this.
+		p = parser{segs: p.segs[:0], cur: -1, names: names}
+		p.run(text)
 	}
-	p.closeTurn()
-	return Transcript{
+	t := Transcript{
 		Language: DetectLanguage(text),
 		Segments: p.finishTimes(),
 		Source:   "text",
 	}
+	assignRoles(&t, DirectionUnknown)
+	return t
+}
+
+// run parses text line by line.
+func (p *parser) run(text string) {
+	for line := range strings.Lines(text) {
+		p.line(line) // trims the line ending with the other spaces
+	}
+	p.closeTurn()
 }
 
 // stamp is a parsed timestamp or time range, in seconds.
@@ -95,7 +111,8 @@ type stamp struct {
 // label is one speaker label found in a line.
 type label struct {
 	role  Role
-	text  int // byte offset where the turn's text begins
+	name  string // Segment.Label: the header when it is more than a role word
+	text  int    // byte offset where the turn's text begins
 	ts    stamp
 	dash  bool // the separator was a dash
 	lower bool // the label's first word is in lower case
@@ -115,6 +132,11 @@ type parser struct {
 	joining bool
 	// Styles learned from the labels seen so far.
 	seenLabel, lowerStyle, dashStyle bool
+	// names are person-name labels ("Ольга", "Tom Wilson") that start
+	// lines often enough to be speakers (see nameLabels); nameCands
+	// collects the candidates on the first pass.
+	names     []string
+	nameCands nameCandidates
 }
 
 // line splits one line at its labels.
@@ -131,7 +153,11 @@ func (p *parser) line(line string) {
 	textFrom := 0
 	boundary, lineStart := true, true
 	for i < len(line) {
-		if lb, ok := p.matchLabel(line, i, boundary, lineStart); ok {
+		lb, ok := p.matchLabel(line, i, boundary, lineStart)
+		if !ok && lineStart && p.names == nil {
+			p.nameCands.note(line, i)
+		}
+		if ok {
 			if lineStart {
 				textFrom = i // drop the list bullet before a label
 			}
@@ -202,7 +228,7 @@ func (p *parser) openTurn(lb label) {
 		p.lowerStyle = lb.lower
 	}
 	p.dashStyle = p.dashStyle || lb.dash
-	seg := Segment{Speaker: lb.role}
+	seg := Segment{Speaker: lb.role, Label: lb.name}
 	if lb.ts.hasStart {
 		p.pending = lb.ts
 	}
@@ -248,6 +274,11 @@ func (p *parser) applyPending(seg *Segment) {
 // says the previous word ended a sentence (or i starts the line).
 func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label, bool) {
 	var lb label
+	if lineStart && len(p.names) > 0 {
+		if lb, ok := p.matchName(line, i); ok {
+			return lb, true
+		}
+	}
 	c := line[i]
 	// Cheap rejections first: this runs at every word of the dialog.
 	if !boundary && c != '[' && c != '(' && !isDigit(c) && !p.lowerStyle && !isUpperAt(line, i) {
@@ -264,12 +295,15 @@ func (p *parser) matchLabel(line string, i int, boundary, lineStart bool) (label
 		lb.ts = ts
 		j = skipSpaces(line, k)
 	}
-	h := header{strict: !boundary, lowerStyle: p.lowerStyle, ts: lb.ts}
+	h := header{strict: !boundary, lowerStyle: p.lowerStyle, ts: lb.ts, start: j, nameEnd: j}
 	j, ok := h.parse(line, j)
 	if !ok || h.roleWords == 0 || (h.single && !boundary) {
 		return lb, false
 	}
 	lb.role, lb.ts, lb.lower = h.role, h.ts, h.lower
+	if h.extra || h.role == RoleUnknown {
+		lb.name = strings.TrimSpace(line[h.start:h.nameEnd])
+	}
 	switch {
 	case j >= len(line):
 		// "Speaker 1 00:03" on its own line, text on the next: exports
@@ -317,6 +351,10 @@ type header struct {
 	lowerStyle bool // the dialog writes its labels in lower case
 	ts         stamp
 
+	start   int  // where the header's words begin
+	nameEnd int  // where its last word, number or group ends
+	extra   bool // it has names, numbers or groups besides role words
+
 	role        Role
 	roleWords   int
 	sales       bool // "Sales ..." pins the manager side ("Sales Lead")
@@ -340,6 +378,7 @@ func (h *header) parse(line string, j int) (int, bool) {
 			return j, false
 		}
 		var ok bool
+		stamped := false
 		switch c := line[j]; {
 		case c == '[' || c == '(' || isDigit(c):
 			if ts, k, isStamp := parseStamp(line, j); isStamp {
@@ -347,19 +386,22 @@ func (h *header) parse(line string, j int) (int, bool) {
 					h.ts = ts
 				}
 				h.tsAfterRole = h.roleWords > 0
-				j, ok = k, true
+				j, ok, stamped = k, true, true
 			} else if c == '(' {
 				j, ok = h.parenGroup(line, j, limit)
 			} else if c != '[' {
 				j, ok = h.number(line, j)
 			}
-		case c == '#':
+		case c == '#' || c == '_':
 			j, ok = h.number(line, j)
 		default:
 			j, ok = h.word(line, j)
 		}
 		if !ok {
 			return j, false
+		}
+		if !stamped {
+			h.nameEnd = j
 		}
 	}
 }
@@ -379,12 +421,17 @@ func (h *header) word(line string, j int) (int, bool) {
 	switch {
 	case h.roleWords == 0 && h.strict && !upper && !h.lowerStyle:
 		return j, false
+	case h.roleWords > 0 && h.role == RoleUnknown && utf8.RuneCountInString(word) == 1:
+		// "Speaker C", "Спикер К": a letter naming a diarised speaker,
+		// not the one-letter role words.
+		h.extra = true
 	case h.addRole(word):
 	case h.roleWords > 0 && word == "по":
 		h.connector = true
 	case h.connector && !upper:
 	case upper && (!h.strict || h.roleWords > 0):
 		// A name or title: "Анна", "Account".
+		h.extra = true
 	default:
 		return j, false
 	}
@@ -411,7 +458,9 @@ func (h *header) parenGroup(line string, j, limit int) (int, bool) {
 			}
 			next = w + 1
 		}
-		h.addRole(word)
+		if !h.addRole(word) {
+			h.extra = true
+		}
 		w = next
 	}
 	return k + 1, true
@@ -423,13 +472,14 @@ func (h *header) number(line string, j int) (int, bool) {
 		return j, false
 	}
 	k := j
-	if line[k] == '#' {
+	if line[k] == '#' || line[k] == '_' {
 		k++
 	}
 	_, k, ok := readDigits(line, k, 1, 3)
 	if !ok || (k < len(line) && !isSpaceAt(line, k) && !isSep(line, k)) {
 		return j, false
 	}
+	h.extra = true
 	return k, true
 }
 

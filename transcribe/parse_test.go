@@ -49,7 +49,7 @@ func TestParseDialogLabelFamilies(t *testing.T) {
 	}{
 		{"Менеджер", mgr}, {"Продавец", mgr}, {"Оператор", mgr}, {"Сотрудник", mgr},
 		{"Консультант", mgr}, {"Специалист", mgr}, {"Администратор", mgr}, {"Диспетчер", mgr}, {"М", mgr},
-		{"Representative", mgr}, {"Заказчик", cli}, {"Пациент", cli}, {"Гость", cli},
+		{"Representative", mgr}, {"Агент", mgr}, {"Риелтор", mgr}, {"Заказчик", cli}, {"Пациент", cli}, {"Гость", cli},
 		{"Manager", mgr}, {"Agent", mgr}, {"Rep", mgr}, {"Sales", mgr},
 		{"Salesperson", mgr}, {"Seller", mgr}, {"Operator", mgr}, {"M", mgr},
 		{"Клиент", cli}, {"Покупатель", cli}, {"Абонент", cli}, {"Собеседник", cli},

@@ -1,8 +1,9 @@
 // Package transcribe turns a call into a Transcript: speaker turns with
 // optional timestamps. It defines the Transcriber interface that
 // speech-to-text adapters implement, parses plain-text dialogs into turns
-// (ParseDialog), and computes conversation metrics from any transcript
-// (ComputeMetrics) without a model.
+// (ParseDialog), decides which speaker is the manager when the labels do
+// not say (AssignRoles), and computes conversation metrics from any
+// transcript (ComputeMetrics) without a model.
 package transcribe
 
 import (
@@ -25,10 +26,14 @@ const (
 // Segment is one turn or utterance. Start and End are seconds from the
 // start of the recording; nil when unknown (e.g. a pasted text dialog).
 type Segment struct {
-	Speaker Role     `json:"speaker"`
-	Text    string   `json:"text"`
-	Start   *float64 `json:"start,omitempty"`
-	End     *float64 `json:"end,omitempty"`
+	Speaker Role `json:"speaker"`
+	// Label is the speaker as the source named them when that is not
+	// only a role: "SPEAKER_00", "Speaker A", "Ольга", "Менеджер Ольга".
+	// Turns with the same Label are the same person.
+	Label string   `json:"label,omitempty"`
+	Text  string   `json:"text"`
+	Start *float64 `json:"start,omitempty"`
+	End   *float64 `json:"end,omitempty"`
 }
 
 // Timed reports whether the segment has both a start and an end time.
@@ -44,6 +49,10 @@ type Transcript struct {
 	Segments []Segment `json:"segments"`
 	// Duration of the recording in seconds, when known.
 	Duration *float64 `json:"duration,omitempty"`
+	// RoleConfidence is how sure the speaker roles are, from 0 to 1: 1
+	// when labels named them, lower when they were inferred from what the
+	// speakers said (AssignRoles), 0 when not known or not assessed.
+	RoleConfidence float64 `json:"role_confidence,omitempty"`
 	// Source says where the transcript came from, e.g. "text" or
 	// "openai:whisper-1"; informational.
 	Source string `json:"source,omitempty"`

@@ -113,6 +113,49 @@ func Stereo(managerChannel int) fx.Option {
 	return fx.Decorate(func(t transcribe.Transcriber) transcribe.Transcriber { return audio.Stereo(t, managerChannel) })
 }
 
+// RedactScorer decorates the scorer in the graph with score.Redacting, so
+// that the personal data in a call never reaches a remote model.
+func RedactScorer() fx.Option {
+	return fx.Decorate(func(s score.Scorer) score.Scorer { return score.Redacting(s) })
+}
+
+// Eraser provides the *audit.Eraser over the store, for a server without
+// the webhook queue (the Queue module provides it otherwise). A positive
+// retention purges calls older than it at start and every
+// queue.DefaultRetentionEvery, from a goroutine the app stops (with the
+// queue the periodic job does it, once for several processes).
+func Eraser(retention time.Duration) fx.Option {
+	return fx.Module("eraser", fx.Provide(func(lc fx.Lifecycle, logger *slog.Logger, st storage.Store) *audit.Eraser {
+		e := &audit.Eraser{Store: st, Logger: logger}
+		if retention > 0 {
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			lc.Append(fx.Hook{
+				OnStart: func(context.Context) error {
+					go func() {
+						defer close(done)
+						t := time.NewTicker(queue.DefaultRetentionEvery)
+						defer t.Stop()
+						for {
+							if _, err := e.PurgeBefore(ctx, time.Now().Add(-retention), 0); err != nil && ctx.Err() == nil {
+								logger.Warn("retention: purging old calls failed", "err", err)
+							}
+							select {
+							case <-ctx.Done():
+								return
+							case <-t.C:
+							}
+						}
+					}()
+					return nil
+				},
+				OnStop: func(context.Context) error { cancel(); <-done; return nil },
+			})
+		}
+		return e
+	}))
+}
+
 // Fetcher provides audit.Fetcher, the SSRF-safe URL fetcher.
 func Fetcher(cfg fetch.Config) fx.Option {
 	return fx.Module("fetcher", fx.Provide(func() (audit.Fetcher, error) {
@@ -128,6 +171,9 @@ func Fetcher(cfg fetch.Config) fx.Option {
 type AuditorConfig struct {
 	// MaxDialogBytes limits a text dialog; 0 is audit's default.
 	MaxDialogBytes int
+	// RedactStore masks personal data in reports before they are saved
+	// (audit.WithStoreRedaction).
+	RedactStore bool
 }
 
 // auditorParams are the Auditor's parts; all but the scorer are optional,
@@ -149,6 +195,9 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		if cfg.MaxDialogBytes > 0 {
 			opts = append(opts, audit.WithMaxDialogBytes(cfg.MaxDialogBytes))
 		}
+		if cfg.RedactStore {
+			opts = append(opts, audit.WithStoreRedaction())
+		}
 		if p.Transcriber != nil {
 			opts = append(opts, audit.WithTranscriber(p.Transcriber))
 		}
@@ -169,8 +218,9 @@ type handlerParams struct {
 	Auditor *audit.Auditor
 	// Queue and WebhookAuth serve the webhook route (Queue and
 	// WebhookSignatures modules).
-	Queue       *queue.Queue `optional:"true"`
-	WebhookAuth WebhookAuth  `optional:"true"`
+	Queue       *queue.Queue  `optional:"true"`
+	WebhookAuth WebhookAuth   `optional:"true"`
+	Eraser      *audit.Eraser `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -186,6 +236,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.WebhookAuth != nil {
 			c.WebhookAuth = p.WebhookAuth
+		}
+		if p.Eraser != nil {
+			c.Eraser = p.Eraser
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -53,34 +54,51 @@ type queueParams struct {
 	Notifiers []writeback.Notifier `group:"notifiers"`
 }
 
+type queueResult struct {
+	fx.Out
+	Queue  *queue.Queue
+	Eraser *audit.Eraser
+}
+
 // Queue provides the durable webhook job queue (*queue.Queue) configured
 // by cfg, with the auditor, the write-back notifiers and the logger from
-// the graph, its workers running while the app runs. The auditor needs a
-// store and a way to fetch and transcribe recordings: include this module
-// only with the Store, Fetcher and a transcriber module.
+// the graph, its workers running while the app runs, and the
+// *audit.Eraser over the store that also deletes a call's jobs; with
+// cfg.Retention the queue's periodic job purges old calls through it. The
+// auditor needs a store and a way to fetch and transcribe recordings:
+// include this module only with the Store, Fetcher and a transcriber
+// module, and instead of Eraser.
 func Queue(cfg queue.Config) fx.Option {
-	return fx.Module("queue", fx.Provide(func(p queueParams) (*queue.Queue, error) {
+	return fx.Module("queue", fx.Provide(func(p queueParams) (queueResult, error) {
 		c := cfg
 		notifiers := slices.SortedStableFunc(slices.Values(p.Notifiers), func(a, b writeback.Notifier) int {
 			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
 		})
 		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
+		// The eraser needs the queue (to forget jobs) and the queue's
+		// retention job the eraser: the job runs only after Start, when
+		// both exist.
+		eraser := &audit.Eraser{Store: p.Auditor.Store(), Logger: p.Logger}
+		if c.Retention > 0 && c.Purge == nil {
+			c.Purge = func(ctx context.Context, before time.Time) (int, error) { return eraser.PurgeBefore(ctx, before, 0) }
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 		defer cancel()
 		q, err := queue.Open(ctx, c)
 		if err != nil {
-			return nil, err
+			return queueResult{}, err
 		}
+		eraser.Forget = []audit.Forgetter{q}
 		names := make([]string, 0, len(notifiers))
 		for _, n := range notifiers {
 			names = append(names, writeback.NameOf(n))
 		}
-		p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", c.Workers, "write_back", names)
+		p.Logger.Info("job queue opened", "backend", q.Backend(), "workers", c.Workers, "write_back", names, "retention", c.Retention)
 		// q.Start keeps its workers running past the start context itself
 		// and lets that context bound only the start (and the requeue of
 		// calls left without a job).
 		p.Lifecycle.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
-		return q, nil
+		return queueResult{Queue: q, Eraser: eraser}, nil
 	}))
 }
 

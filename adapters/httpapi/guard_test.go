@@ -120,6 +120,13 @@ func TestGuardCrossSite(t *testing.T) {
 			})
 		}
 	}
+	t.Run("erasure routes", func(t *testing.T) {
+		for _, req := range []*http.Request{httptest.NewRequest(http.MethodDelete, "/calls/c1", nil), jsonReq(http.MethodPost, "/erasure", `{"subject":"+79123456789","dry_run":false}`)} {
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			req.Header.Set("Origin", "https://evil.example")
+			requireError(t, e.do(req), http.StatusForbidden, callaudit.KindForbidden)
+		}
+	})
 	t.Run("reads stay open", func(t *testing.T) {
 		req := httptest.NewRequest(http.MethodGet, "/calls", nil)
 		req.Header.Set("Sec-Fetch-Site", "cross-site")

@@ -108,6 +108,13 @@ type Config struct {
 	// signature check of adapters/webhooks when a secret is configured;
 	// nil accepts unsigned requests.
 	WebhookAuth func(http.Handler) http.Handler
+	// Eraser serves DELETE /calls/{id} and POST /erasure and feeds the
+	// erased/purged metrics; nil answers those routes 503 not_configured.
+	Eraser *audit.Eraser
+	// AllowErasure lets callers erase. Erasure is for administrators: a
+	// server without accounts and roles sets it only in local mode
+	// (listening on a loopback address); false answers 403.
+	AllowErasure bool
 	// Guard refuses requests for other host names and cross-site writes
 	// before any route runs (see Guard); the zero value allows any host
 	// and still refuses cross-site writes.
@@ -178,6 +185,9 @@ func New(cfg Config) (*Handler, error) {
 	if h.metrics, err = newMetrics(reg); err != nil {
 		return nil, err
 	}
+	if err := h.erasureMetrics(reg); err != nil {
+		return nil, err
+	}
 	if h.spec, err = specJSON(cfg.Version); err != nil {
 		return nil, err
 	}
@@ -197,6 +207,8 @@ func (h *Handler) routes() {
 
 	m.HandleFunc("GET /calls", h.listCalls)
 	m.HandleFunc("GET /calls/{id}", h.getCall)
+	m.HandleFunc("DELETE /calls/{id}", h.deleteCall)
+	m.HandleFunc("POST /erasure", h.eraseSubject)
 	m.HandleFunc("GET /managers", h.listManagers)
 	m.HandleFunc("GET /managers/{id}/stats", h.managerStats)
 	m.HandleFunc("GET /rubric", h.rubric)

@@ -17,6 +17,7 @@ var jsonRoutes = map[string]bool{
 	"POST /analyze_call":               true,
 	"POST /analyze_audio_by_url":       true,
 	"POST /webhook/new_call_recording": true,
+	"POST /erasure":                    true,
 }
 
 // bodyLimits applies a route's limits before anything reads the body (the

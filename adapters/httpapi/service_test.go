@@ -98,7 +98,7 @@ func TestUnknownRouteAndMethod(t *testing.T) {
 	assert.Contains(t, rec.Header().Get("Allow"), "POST")
 	assert.Contains(t, b.Error.Message, "POST")
 
-	rec = e.do(jsonReq(http.MethodDelete, "/calls/x", ""))
+	rec = e.do(jsonReq(http.MethodPut, "/calls/x", "")) // DELETE /calls/{id} is erasure
 	requireError(t, rec, http.StatusMethodNotAllowed, "method_not_allowed")
 	assert.Contains(t, rec.Header().Get("Allow"), "GET")
 }
@@ -162,7 +162,7 @@ func TestOpenAPIDocument(t *testing.T) {
 		{"POST", "/analyze_call"}, {"POST", "/analyze_audio_call"}, {"POST", "/analyze_audio_by_url"},
 		{"GET", "/calls"}, {"GET", "/calls/{id}"}, {"GET", "/managers"}, {"GET", "/managers/{id}/stats"},
 		{"GET", "/rubric"}, {"GET", "/config"}, {"GET", "/healthz"}, {"GET", "/readyz"}, {"GET", "/metrics"},
-		{"GET", "/openapi.json"}, {"GET", "/docs"},
+		{"GET", "/openapi.json"}, {"GET", "/docs"}, {"DELETE", "/calls/{id}"}, {"POST", "/erasure"},
 	} {
 		item := e.doc.Paths.Value(route.path)
 		require.NotNil(t, item, route.path)

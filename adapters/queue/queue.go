@@ -111,6 +111,12 @@ type Config struct {
 	PollInterval time.Duration
 	// Logger receives job failures; nil is slog.Default().
 	Logger *slog.Logger
+	// Retention, when positive, runs a periodic job (at start, then every
+	// RetentionEvery, default DefaultRetentionEvery) that calls Purge with
+	// the time Retention ago, e.g. audit.Eraser.PurgeBefore.
+	Retention      time.Duration
+	RetentionEvery time.Duration
+	Purge          func(ctx context.Context, before time.Time) (int, error)
 }
 
 // Queue is the durable webhook queue. It is safe for concurrent use.
@@ -185,6 +191,9 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		// River logs its own machinery at warn and above only: a failed
 		// job is logged once by the worker, with its call id.
 		Logger: slog.New(levelFloor{cfg.Logger.Handler(), slog.LevelWarn}),
+	}
+	if err := q.retention(workers, rc); err != nil {
+		return nil, err
 	}
 	var err error
 	if ts, ok := q.store.(TxStore); ok {

@@ -115,6 +115,10 @@ type setup struct {
 	wrap func(storage.Store) storage.Store
 	// jobTimeout, when set, is the job timeout and the rescue delay
 	jobTimeout time.Duration
+	// retention and purge are Config.Retention and Config.Purge; purge
+	// gets the env's store
+	retention time.Duration
+	purge     func(storage.Store) func(ctx context.Context, before time.Time) (int, error)
 }
 
 func newEnv(t *testing.T, s setup) *env {
@@ -135,7 +139,13 @@ func newEnv(t *testing.T, s setup) *env {
 	if s.retryBase == 0 {
 		s.retryBase = 20 * time.Millisecond
 	}
+	var purge func(ctx context.Context, before time.Time) (int, error)
+	if s.purge != nil {
+		purge = s.purge(e.store)
+	}
 	e.q, err = queue.Open(ctx, queue.Config{
+		Retention:    s.retention,
+		Purge:        purge,
 		DatabaseURL:  s.dsn,
 		Auditor:      a,
 		Notifiers:    append([]writeback.Notifier{e.note}, s.extra...),

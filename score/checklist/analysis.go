@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/callaudit/callaudit/score"
@@ -15,8 +16,8 @@ import (
 type analysis struct {
 	d       *doc
 	hits    [numSignals][]hit
-	sentSig []uint32 // per sentence: bit s set when signal s starts in it
-	segSig  []uint32 // per segment: the same per segment
+	sentSig []uint64 // per sentence: bit s set when signal s starts in it
+	segSig  []uint64 // per segment: the same per segment
 	m       transcribe.Metrics
 	lang    string
 	opts    *options
@@ -29,6 +30,23 @@ type analysis struct {
 	next             nextStep
 	critical         bool // the manager asked for card data or codes
 	labelled         bool // at least one segment has a known speaker
+	// ignoredRefusals are manager turns that went on with a step or
+	// declared agreement right after the client refused.
+	ignoredRefusals []int32
+	// unheard: the client said their request was not heard, or the
+	// manager sent them elsewhere with it (brush-off).
+	unheard bool
+	// callback: a short call in which the client could not talk and a
+	// time to call back was agreed.
+	callback bool
+	// inbound: the client called; asking permission to talk and naming
+	// the reason of the call are the caller's business then.
+	inbound bool
+	// needSeg is the client's first turn stating a need or a problem,
+	// -1 when none; needMet says whether a later manager turn takes up
+	// its words.
+	needSeg int32
+	needMet bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -43,6 +61,7 @@ type objection struct {
 // nextStep is the best next step found in the call.
 type nextStep struct {
 	action, time, agree, vague bool
+	refused                    bool  // the client refused it
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
@@ -57,7 +76,7 @@ type result struct {
 	evidence []score.Evidence
 }
 
-func bit(s signal) uint32 { return 1 << uint(s) }
+func bit(s signal) uint64 { return 1 << uint(s) }
 
 func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.d, a.lang, a.opts = d, lang, o
@@ -68,11 +87,14 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.clientQs, a.firstOpenSeg = 0, -1
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
+	a.ignoredRefusals = a.ignoredRefusals[:0]
+	a.unheard, a.callback, a.inbound = false, false, false
+	a.needSeg, a.needMet = -1, false
 }
 
-func resize(s []uint32, n int) []uint32 {
+func resize(s []uint64, n int) []uint64 {
 	if cap(s) < n {
-		return make([]uint32, n)
+		return make([]uint64, n)
 	}
 	s = s[:n]
 	clear(s)
@@ -82,6 +104,9 @@ func resize(s []uint32, n int) []uint32 {
 // derive computes the shared facts after the scan.
 func (a *analysis) derive() {
 	d := a.d
+	for _, s := range negatable {
+		a.hits[s] = a.dropNegated(a.hits[s])
+	}
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
@@ -114,7 +139,174 @@ func (a *analysis) derive() {
 	a.deriveTagSummaries()
 	a.critical = len(a.hits[sigCardData]) > 0
 	a.deriveObjections()
+	a.deriveRefusals()
 	a.deriveNextStep()
+	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
+	a.deriveCallback()
+	a.inbound = a.deriveInbound()
+	a.deriveNeed()
+}
+
+// maxNeedStems bounds the words of a stated need that are compared: a
+// need is put in a sentence or two. needTurns is how early in the call it
+// must be stated: later "нужна?" is a question about the offer.
+const (
+	maxNeedStems = 16
+	needTurns    = 6
+)
+
+// deriveNeed finds the client's first turn stating a need or a problem
+// and whether the manager's later turns take up its words (shared stems),
+// other than to send the client elsewhere with it. "Да-да, я вас услышал"
+// followed by an unrelated offer does not.
+func (a *analysis) deriveNeed() {
+	d := a.d
+	var h hit
+	found := false
+	for _, x := range a.hits[sigNeed] {
+		if int(x.seg) >= needTurns {
+			break
+		}
+		// A need is stated, not asked: «кошка — это проблема?» asks
+		// about the offer.
+		if !a.isManager(int(x.seg)) && !a.d.sents[a.d.toks[x.first].sent].question {
+			h, found = x, true
+			break
+		}
+	}
+	if !found {
+		return
+	}
+	var buf [maxNeedStems]uint32
+	stems := buf[:0]
+	sg := &d.segs[h.seg]
+	for i := sg.firstTok; i < sg.endTok && len(stems) < maxNeedStems; i++ {
+		if v := d.toks[i].stem; v != stemShort && v != stemOther && !stopCodes.has(v) && !slices.Contains(stems, v>>6) {
+			// Four letters of the five: «кошка» and «кошек» differ in
+			// the fifth.
+			stems = append(stems, v>>6)
+		}
+	}
+	if len(stems) == 0 {
+		return
+	}
+	a.needSeg = h.seg
+	for s := int(h.seg) + 1; s < len(d.segs) && !a.needMet; s++ {
+		if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleUnknown {
+			continue
+		}
+		for i := d.segs[s].firstTok; i < d.segs[s].endTok; i++ {
+			if a.sentSig[d.toks[i].sent]&bit(sigBrushOff) != 0 {
+				continue
+			}
+			if v := d.toks[i].stem; v != stemShort && v != stemOther && slices.Contains(stems, v>>6) {
+				a.needMet = true
+				break
+			}
+		}
+	}
+}
+
+// deriveInbound recognises an inbound call: the manager's first turn
+// answers for the company ("Слушаю вас", "How can I help?"), or the call
+// opens with the client stating a request rather than a bare "Алло".
+func (a *analysis) deriveInbound() bool {
+	for s := range a.d.segs {
+		if a.isManager(s) {
+			return a.segHas(s, sigInbound)
+		}
+		if a.d.segs[s].role == cli {
+			sg := &a.d.segs[s]
+			return sg.endTok-sg.firstTok >= 4 && !a.segHas(s, sigReason)
+		}
+	}
+	return false
+}
+
+// negatable are the client's positive signals a negation in front turns
+// around: «не нравится», «не подходит», "not great".
+var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed}
+
+// dropNegated removes the hits preceded by a negation in the same turn.
+func (a *analysis) dropNegated(hs []hit) []hit {
+	out := hs[:0]
+	for _, h := range hs {
+		if h.first > a.d.segs[h.seg].firstTok {
+			switch a.d.word(int(h.first - 1)) {
+			case "не", "not", "don't", "doesn't", "never", "ни":
+				continue
+			}
+		}
+		out = append(out, h)
+	}
+	return out
+}
+
+// refuses reports whether client segment seg refuses what was proposed: a
+// refusal phrase, a rejection, or a bare "Нет"/"No" opening it.
+func (a *analysis) refuses(seg int) bool {
+	if seg < 0 || seg >= len(a.d.segs) || a.isManager(seg) {
+		return false
+	}
+	if a.segHas(seg, sigRefuse) || a.segHas(seg, sigReject) {
+		return true
+	}
+	sg := &a.d.segs[seg]
+	if sg.firstTok >= sg.endTok {
+		return false
+	}
+	switch a.d.word(int(sg.firstTok)) {
+	case "нет", "no", "nope":
+		// "Нет, давайте тариф" turns a question down to agree.
+		return !a.segHas(seg, sigAgree) && !a.segHas(seg, sigBuy)
+	}
+	return false
+}
+
+// clientTurn returns the first client segment after seg (dir 1) or before
+// it (dir -1) within replyWithin segments, -1 when none.
+func (a *analysis) clientTurn(seg, dir int) int {
+	for s := seg + dir; s >= 0 && s < len(a.d.segs) && s != seg+dir*(replyWithin+1); s += dir {
+		if !a.isManager(s) {
+			return s
+		}
+	}
+	return -1
+}
+
+// deriveRefusals finds the manager's turns that go on with a step, a time
+// or a declared agreement («Договорились», "we're agreed") right after the
+// client refused: the refusal decides, and pressing on is pressure.
+func (a *analysis) deriveRefusals() {
+	for s := range a.d.segs {
+		if !a.refuses(s) {
+			continue
+		}
+		for m := s + 1; m < len(a.d.segs) && m <= s+2; m++ {
+			if !a.isManager(m) {
+				continue
+			}
+			if a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime)) {
+				a.ignoredRefusals = append(a.ignoredRefusals, int32(m))
+			}
+			break
+		}
+	}
+}
+
+// callbackTurns is the most turns a call may have to be a callback call.
+const callbackTurns = 10
+
+// deriveCallback recognises a short call in which the client says early
+// that they cannot talk and a time to call back is agreed.
+func (a *analysis) deriveCallback() {
+	n := len(a.d.segs)
+	if n > callbackTurns || !a.next.time || len(a.ignoredRefusals) > 0 {
+		return
+	}
+	if h, ok := a.hitWithin(sigBusy, 4); ok && !a.isManager(int(h.seg)) {
+		a.callback = true
+	}
 }
 
 func (a *analysis) segHas(seg int, s signal) bool {
@@ -182,9 +374,18 @@ func (a *analysis) deriveObjections() {
 // четверг в 11:00?" / "Да, давайте"), whichever side proposed it.
 func (a *analysis) deriveNextStep() {
 	n := len(a.d.segs)
+	// A step proposed in the first third of the call (an opener such
+	// as "I'll send you…") is not how the call ended up; in a short call
+	// only the first turn is an opener.
+	from := n / 3
+	if n <= callbackTurns {
+		from = min(from, 1)
+	}
 	best := nextStep{seg: -1, agreeSeg: -1}
 	consider := func(c nextStep) {
 		switch {
+		case c.refused:
+			c.score = 5
 		case c.time && c.agree:
 			c.score = 100
 		case c.time:
@@ -199,24 +400,33 @@ func (a *analysis) deriveNextStep() {
 		}
 	}
 	for _, h := range a.hits[sigAction] {
-		// An action promised at the very start ("I'll send you…" as an
-		// opener) is not how the call ended up.
-		if int(h.seg) < n/3 {
+		if int(h.seg) < from {
 			continue
 		}
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) {
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
+		}
+		// The client's answer decides: a refusal after the step, or one
+		// before it that nothing reversed, means no step was agreed.
+		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
+		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
+			c.refused, c.agree, c.agreeSeg = true, false, -1
 		}
 		consider(c)
 	}
 	if best.score < 100 {
 		for _, h := range a.hits[sigTime] {
-			if int(h.seg) < n/3 || !a.proposes(h) {
+			if int(h.seg) < from || !a.proposes(h) {
+				continue
+			}
+			if a.d.segs[h.seg].role == cli && a.brushedOffAfter(int(h.seg)) {
+				// "Absolutely" to the client's request, then "call our
+				// service line": the request was not taken up.
 				continue
 			}
 			if s, ok := a.acceptedInNextTurn(int(h.seg)); ok {
@@ -226,6 +436,11 @@ func (a *analysis) deriveNextStep() {
 		}
 	}
 	best.vague = len(a.hits[sigVague]) > 0
+	if len(a.ignoredRefusals) > 0 && !best.agree {
+		// «Договорились» after «не обещаю» agrees on nothing.
+		best.refused = true
+		best.score = min(best.score, 5)
+	}
 	switch {
 	case best.seg < 0 && best.vague:
 		best.score = 10
@@ -236,11 +451,17 @@ func (a *analysis) deriveNextStep() {
 }
 
 // proposes reports whether the sentence of time hit h proposes something:
-// a question or a proposing word. "Доставка обычно во вторник" answered
+// a question (in it or right after it) or a proposing word. "Доставка обычно во вторник" answered
 // "Да, понятно" agrees on nothing.
 func (a *analysis) proposes(h hit) bool {
 	si := a.d.toks[h.first].sent
-	return a.d.sents[si].question || a.sentSig[si]&(bit(sigPropose)|bit(sigAction)) != 0
+	if a.d.sents[si].question || a.sentSig[si]&(bit(sigPropose)|bit(sigAction)) != 0 {
+		return true
+	}
+	// "Замер в субботу в 12:00. Договорились?": the question may follow
+	// in the same turn.
+	next := si + 1
+	return int(next) < len(a.d.sents) && a.d.sents[next].seg == h.seg && a.d.sents[next].question
 }
 
 // agreeWords is how far into a turn an agreement may start to answer the
@@ -272,17 +493,35 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		if a.d.segs[s].role == role {
 			continue
 		}
-		if !a.segHas(s, want) || a.segHas(s, sigReject) || a.segHas(s, sigObjection) {
+		if a.refuses(s) || a.segHas(s, sigObjection) {
 			return 0, false
 		}
-		// The first hit of want in segment s, found by token: hits are
-		// in spoken order.
-		sg := &a.d.segs[s]
-		hs := a.hits[want]
-		i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
-		return s, i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+		// The reply begins by agreeing; or the manager names the time
+		// back and acts on it ("Завтра в семь, Лесная 14… наберу вас").
+		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree) || a.segHas(s, sigAgreeMgr))
+		return s, a.opensWith(s, want) || echo
 	}
 	return 0, false
+}
+
+// opensWith reports whether a hit of sig starts in the first agreeWords
+// words of segment s. Hits are in spoken order, so the first one in s is
+// found by binary search.
+func (a *analysis) opensWith(s int, sig signal) bool {
+	if !a.segHas(s, sig) {
+		return false
+	}
+	sg := &a.d.segs[s]
+	hs := a.hits[sig]
+	i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
+	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+}
+
+// brushedOffAfter reports whether the manager sent the client elsewhere
+// after segment seg.
+func (a *analysis) brushedOffAfter(seg int) bool {
+	hs := a.hits[sigBrushOff]
+	return len(hs) > 0 && int(hs[len(hs)-1].seg) > seg
 }
 
 // summaryTags end a question that asks the client to confirm a restated
@@ -453,3 +692,71 @@ func (a *analysis) tr(ru, en string) string {
 }
 
 var analysisPool = sync.Pool{New: func() any { return new(analysis) }}
+
+// introTurns is how many of the manager's first turns an introduction
+// is looked for in.
+const introTurns = 2
+
+// selfIntroduction finds the manager introducing themselves in plain words
+// in their first turns, from the raw text: "Это Ольга", "Ольга, агентство
+// «Дом»", "Банк «Северный», Елена", and whether a company was named in
+// «quotes». A capitalised word followed by "?" is the client's name
+// ("Алло, Андрей?"), not the manager's.
+func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
+	nameSeg, companySeg = -1, -1
+	seen := 0
+	for s := 0; s < len(a.d.segs) && seen < introTurns; s++ {
+		if !a.isManager(s) {
+			continue
+		}
+		seen++
+		text := a.d.segText(s)
+		if companySeg < 0 && strings.Contains(text, "«") {
+			companySeg = s
+		}
+		if nameSeg >= 0 {
+			continue
+		}
+		words := strings.Fields(text)
+		for i, w := range words {
+			var next string
+			if i+1 < len(words) {
+				next = words[i+1]
+			}
+			switch {
+			case strings.EqualFold(strings.Trim(w, ",."), "это") && personName(next):
+			case strings.HasSuffix(w, "»,") && personName(next):
+			case personName(w) && strings.HasSuffix(w, ",") && (strings.HasPrefix(next, "«") || companyWords[strings.ToLower(strings.Trim(next, ",."))]):
+			default:
+				continue
+			}
+			nameSeg = s
+			break
+		}
+	}
+	return nameSeg, companySeg
+}
+
+// companyWords name a kind of company after a manager's name ("Ольга,
+// агентство «Дом»").
+var companyWords = map[string]bool{
+	"компания": true, "агентство": true, "банк": true, "автоцентр": true, "автосалон": true, "завод": true,
+	"сервис": true, "салон": true, "клиника": true, "магазин": true, "студия": true, "школа": true,
+}
+
+// personName reports whether a raw word looks like a first name: a
+// capitalised word of letters, at least three, not followed by "?".
+func personName(w string) bool {
+	if strings.ContainsRune(w, '?') {
+		return false
+	}
+	w = strings.TrimRight(w, ",.!")
+	n := 0
+	for i, r := range w {
+		if !unicode.IsLetter(r) || (i == 0 && !unicode.IsUpper(r)) || (i > 0 && unicode.IsUpper(r)) {
+			return false
+		}
+		n++
+	}
+	return n >= 3
+}

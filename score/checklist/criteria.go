@@ -13,7 +13,28 @@ import (
 // Each evaluator turns the analysis into a score 0..100 with a comment
 // that says what was found or missed, so the manager can see why.
 
-func evalGreeting(a *analysis) result {
+// formalityCap is the most the greeting, rapport and farewell may score in
+// a call where the manager was rude, pressed the client or ignored a
+// refusal: the formulae do not make such a call courteous, and adding them
+// must not lift it.
+const formalityCap = 40
+
+// capFormality applies formalityCap to r.
+func (a *analysis) capFormality(r result) result {
+	if r.score > formalityCap && !r.na && (len(a.hits[sigRude]) > 0 || len(a.hits[sigPressure]) > 0 || len(a.ignoredRefusals) > 0) {
+		r.score = formalityCap
+		r.comment += a.tr("; формулы вежливости не компенсируют грубость и давление", "; courtesy formulae do not make up for rudeness or pressure")
+	}
+	return r
+}
+
+func evalGreeting(a *analysis) result { return a.capFormality(greeting(a)) }
+
+func evalRapport(a *analysis) result { return a.capFormality(rapport(a)) }
+
+func evalFarewell(a *analysis) result { return a.capFormality(farewell(a)) }
+
+func greeting(a *analysis) result {
 	var r result
 	var parts []string
 	if h, ok := a.hitWithin(sigGreet, 4); ok {
@@ -22,15 +43,33 @@ func evalGreeting(a *analysis) result {
 	} else {
 		parts = append(parts, a.tr("нет приветствия", "no greeting"))
 	}
-	if h, ok := a.hitWithin(sigIntroName, 6); ok {
+	// Plain-words introductions ("Банк «Северный», Елена") count as much
+	// as the formula.
+	nameHit, nameOK := a.hitWithin(sigIntroName, 6)
+	companyHit, companyOK := a.hitWithin(sigIntroCompany, 6)
+	nameSeg, companySeg := -1, -1
+	if !nameOK || !companyOK {
+		nameSeg, companySeg = a.selfIntroduction()
+	}
+	if nameOK {
 		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+		r.evidence = appendEvidence(r.evidence, a.evidence(nameHit))
+	} else if nameSeg >= 0 {
+		r.score += 30
+		if ev, ok := a.segmentEvidence(int32(nameSeg)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
 	} else {
 		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
 	}
-	if h, ok := a.hitWithin(sigIntroCompany, 6); ok {
+	if companyOK {
 		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(h))
+		r.evidence = appendEvidence(r.evidence, a.evidence(companyHit))
+	} else if companySeg >= 0 {
+		r.score += 30
+		if ev, ok := a.segmentEvidence(int32(companySeg)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
 	} else {
 		parts = append(parts, a.tr("не названа компания", "the company was not named"))
 	}
@@ -38,9 +77,22 @@ func evalGreeting(a *analysis) result {
 	return r
 }
 
-func evalRapport(a *analysis) result {
+func rapport(a *analysis) result {
 	var r result
 	var parts []string
+	if a.inbound {
+		// The client called: there is no permission to ask or reason
+		// to give; politeness is what is left to judge.
+		r.score = 75
+		if len(a.hits[sigCourtesy]) > 0 {
+			r.score = 100
+			r.evidence = a.firstHits(1, sigCourtesy)
+			r.comment = a.tr("входящий звонок; менеджер был вежлив", "an inbound call; the manager was polite")
+		} else {
+			r.comment = a.tr("входящий звонок; нет слов вежливости", "an inbound call; no courtesy words")
+		}
+		return r
+	}
 	if h, ok := a.hitWithin(sigPermission, 8); ok {
 		r.score += 50
 		r.evidence = append(r.evidence, a.evidence(h))
@@ -62,7 +114,23 @@ func evalRapport(a *analysis) result {
 	return r
 }
 
+// callbackNA is the result of a discovery-to-presentation criterion in a
+// callback call: the client could not talk, so there was nothing to
+// discover or present, and booking the callback was the right thing.
+func callbackNA(a *analysis) result {
+	return result{na: true, score: 100, comment: a.tr("клиенту было неудобно говорить, договорились о перезвоне; критерий не оценивается",
+		"the client could not talk and a callback was agreed; not scored")}
+}
+
+// unheardCap is the most discovery, summary and presentation may score
+// when the client said they were not heard or was sent elsewhere with
+// their request: the questions and the offer missed the stated need.
+const unheardCap = 30
+
 func evalNeedsDiscovery(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	open, closed := len(a.openQs), len(a.closedQs)
 	switch {
@@ -100,13 +168,32 @@ func evalNeedsDiscovery(a *analysis) result {
 	} else if open > 0 {
 		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
 	}
+	if a.unheard && r.score > unheardCap {
+		r.score = unheardCap
+		r.comment += a.tr("; вопросы прошли мимо проблемы, которую назвал клиент", "; the questions missed the problem the client named")
+		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
+	}
 	return r
 }
 
 func evalNeedSummary(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	for _, h := range a.hits[sigSummary] {
 		if h.seg == 0 {
+			continue
+		}
+		if reply := a.clientTurn(int(h.seg), 1); a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) {
+			// The client's answer contradicts the restatement: the
+			// need was put in the client's mouth, not summarised.
+			r.score = 20
+			r.evidence = []score.Evidence{a.evidence(h)}
+			if ev, ok := a.segmentEvidence(int32(reply)); ok {
+				r.evidence = append(r.evidence, ev)
+			}
+			r.comment = a.tr("пересказ не совпал с тем, что сказал клиент", "the restatement did not match what the client said")
 			continue
 		}
 		r.score = 70
@@ -136,6 +223,9 @@ func evalNeedSummary(a *analysis) result {
 // client said (shared word stems), speaks of benefits, and did not come
 // as a feature dump before any discovery.
 func evalPresentation(a *analysis) result {
+	if a.callback {
+		return callbackNA(a)
+	}
 	var r result
 	d := a.d
 	// Client stems: packed ones in a set kept in the analysis, the rare
@@ -250,6 +340,26 @@ func evalPresentation(a *analysis) result {
 			}
 		}
 	}
+	// The client's answer to the offer says whether it fitted: "Мне не
+	// нужна страховка" or "I need my exports" means it did not.
+	offer := max(linkedSeg, benefitSeg)
+	if reply := a.clientTurn(offer, 1); offer >= 0 && (a.segHas(reply, sigRefuse) || a.segHas(reply, sigUnheard)) {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("клиент отверг предложение как не относящееся к его запросу", "the client rejected the offer as unrelated to their request"))
+		if ev, ok := a.segmentEvidence(int32(reply)); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
+	} else if a.unheard {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("запрос клиента остался без ответа", "the client's request was not addressed"))
+		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
+	} else if a.needSeg >= 0 && !a.needMet {
+		r.score = min(r.score, unheardCap)
+		parts = append(parts, a.tr("менеджер не вернулся к тому, что нужно клиенту", "the manager never took up what the client said they needed"))
+		if ev, ok := a.segmentEvidence(a.needSeg); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
+	}
 	r.score = score.Clamp(r.score)
 	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
 	return r
@@ -294,6 +404,11 @@ func evalNextStep(a *analysis) result {
 	case n.seg < 0:
 		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
 		return r
+	case n.refused:
+		r.comment = a.tr("клиент отказался от предложенного шага; «договорились» без согласия клиента не считается",
+			"the client refused the proposed step; declaring agreement without the client's assent does not count")
+		r.evidence = append(r.evidence, a.evidence(n.hit))
+		return r
 	}
 	r.evidence = append(r.evidence, a.evidence(n.hit))
 	if n.agreeSeg >= 0 {
@@ -312,7 +427,7 @@ func evalNextStep(a *analysis) result {
 	return r
 }
 
-func evalFarewell(a *analysis) result {
+func farewell(a *analysis) result {
 	var r result
 	n := len(a.d.segs)
 	tail := func(s signal) (hit, bool) {
@@ -361,6 +476,15 @@ func evalConduct(a *analysis) result {
 	take(sigRude, 35, 70, "грубость", "rudeness")
 	take(sigPressure, 30, 60, "давление на клиента", "pressure on the client")
 	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
+	if n := len(a.ignoredRefusals); n > 0 {
+		r.score -= min(25*n, 50)
+		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжал после отказа клиента", "pressed on after the client refused"), n))
+		for _, seg := range a.ignoredRefusals[:min(n, 2)] {
+			if ev, ok := a.segmentEvidence(seg); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+		}
+	}
 	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
 		r.score -= 20
 		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
@@ -447,7 +571,7 @@ func evalCommitment(a *analysis) result {
 	case a.next.agree:
 		r.score = 60
 		r.comment = a.tr("клиент согласился на следующий шаг", "the client agreed to a next step")
-	case a.rejectedAtEnd():
+	case a.rejectedAtEnd() || a.next.refused:
 		r.score = 10
 		r.comment = a.tr("клиент отказался или отложил решение", "the client declined or put the decision off")
 	case a.next.action:
@@ -570,7 +694,7 @@ func (a *analysis) rejectedAtEnd() bool {
 }
 
 func countSegs(a *analysis, sigs ...signal) int {
-	var mask uint32
+	var mask uint64
 	for _, s := range sigs {
 		mask |= bit(s)
 	}

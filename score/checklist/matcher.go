@@ -56,6 +56,27 @@ type cand struct {
 	p    *phrase
 	k3   uint8 // the phrase's k3
 	role uint8 // roleCode of who must say it; 0 is anyone
+	// next is the index key the word after the first must have, when
+	// the phrase's second element follows without a gap; 0 when any
+	// word may. Phrases that open with a common short word («не …»,
+	// "i …") are most of the candidates of such words, and this turns
+	// them away without a call.
+	next uint16
+}
+
+// nextKey is cand.next for p.
+func nextKey(p *phrase) uint16 {
+	if len(p.elems) < 2 {
+		return 0
+	}
+	e := &p.elems[1]
+	if e.gap != 0 || e.number || (e.prefix && utf8.RuneCountInString(e.text) < 2) {
+		return 0
+	}
+	if k := wordKey(e.text); k != noKey {
+		return k
+	}
+	return 0
 }
 
 // roleCode numbers the roles a signal may require, so that the scan
@@ -132,7 +153,7 @@ func newMatcher(defs []signalDef) (*matcher, error) {
 				return nil, err
 			}
 			if p.elems[0].number {
-				m.numbers = append(m.numbers, cand{p: p, role: roleCode(d.role)})
+				m.numbers = append(m.numbers, cand{p: p, role: roleCode(d.role), next: nextKey(p)})
 				continue
 			}
 			first := []rune(p.elems[0].text)
@@ -144,7 +165,7 @@ func newMatcher(defs []signalDef) (*matcher, error) {
 			case !p.elems[0].prefix:
 				p.k3 = endCode
 			}
-			c := cand{p: p, k3: p.k3, role: roleCode(d.role)}
+			c := cand{p: p, k3: p.k3, role: roleCode(d.role), next: nextKey(p)}
 			if k := wordKey(p.elems[0].text); k != noKey {
 				m.table[k] = append(m.table[k], c)
 				continue
@@ -227,6 +248,9 @@ func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
 			k3 := d.toks[i].k3
 			for _, c := range cands {
 				if c.k3 != 0 && c.k3 != k3 || c.role != 0 && have != 0 && c.role != have {
+					continue
+				}
+				if c.next != 0 && (i+1 >= end || d.toks[i+1].key != c.next) {
 					continue
 				}
 				p := c.p

@@ -34,10 +34,12 @@ import (
 // Name and Version identify the scorer in Report.Meta. The minor version
 // changes when the rules do, so that stored reports say which rules
 // scored them: 1.1 accepts proposed times agreed in the next turn,
-// summaries with a confirmation tag and more farewell forms.
+// summaries with a confirmation tag and more farewell forms; 1.2 reads the
+// client's answers (refusals, negation, not being heard), callback and
+// inbound calls, plain-words introductions and farewells, condescension.
 const (
 	Name    = "checklist"
-	Version = "1.1.0"
+	Version = "1.2.0"
 )
 
 // Defaults of the options.
@@ -294,8 +296,13 @@ func summarize(a *analysis, rep *score.Report) string {
 	if len(good) == 0 && len(bad) == 0 {
 		b.WriteString(a.tr("Все этапы выполнены частично. ", "Every stage was done only in part. "))
 	}
-	if !a.labelled {
+	switch conf := a.d.tr.RoleConfidence; {
+	case !a.labelled:
 		b.WriteString(a.tr("Роли говорящих не размечены, поэтому оценка приблизительная.", "Speaker roles were not labelled, so the score is approximate."))
+	case conf > 0 && conf < 1:
+		// The roles were inferred from what the speakers said.
+		fmt.Fprintf(&b, a.tr("Роли говорящих определены по содержанию реплик (уверенность %.0f%%).",
+			"Speaker roles were inferred from what each said (confidence %.0f%%)."), conf*100)
 	}
 	return strings.TrimSpace(b.String())
 }

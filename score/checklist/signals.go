@@ -38,12 +38,19 @@ const (
 	sigInterest
 	sigBuy
 	sigReject
+	sigRefuse
+	sigUnheard
+	sigBrushOff
+	sigClaimAgree
+	sigBusy
+	sigInbound
+	sigNeed
 	numSignals
 )
 
-// Signals are bits of a uint32 per sentence and segment (analysis.sentSig):
-// this fails to compile when there are more than 32.
-var _ [32 - numSignals]struct{}
+// Signals are bits of a uint64 per sentence and segment (analysis.sentSig):
+// this fails to compile when there are more than 64.
+var _ [64 - numSignals]struct{}
 
 type signalDef struct {
 	sig     signal
@@ -63,14 +70,19 @@ var signalDefs = []signalDef{
 	{sigGreet, mgr, []string{
 		"добр* день", "добр* утро", "добр* вечер", "доброго времени суток", "здравствуй*", "приветству*", "привет",
 		"hello", "hi", "hey", "good morning", "good afternoon", "good evening", "greetings",
+		// Answering an inbound call for the company is its greeting.
+		"слушаю вас", "спасибо за звонок", "thanks for calling", "thank you for calling",
 	}},
 	{sigIntroName, mgr, []string{
 		"меня зовут", "мое имя", "на связи", "с вами .. говорит", "это .. из", "звоню из",
 		"my name is", "my name's", "this is .. from", "this is .. with", "speaking", "here from",
+		"it's .. from", "it's .. with", "here with", "this is",
 	}},
 	{sigIntroCompany, mgr, []string{
 		"компани*", "из .. компани*", "звоню из", "представляю", "беспокоит .. из", "это .. из", "служба", "магазин*", "отдел*",
 		"this is .. from", "this is .. with", "calling from", "on behalf of", "company", "here from", "team at",
+		"банк*", "агентств*", "автоцентр*", "автосалон*", "завод*", "it's .. from", "it's .. with", "here with",
+		"thanks for calling",
 	}},
 	{sigPermission, mgr, []string{
 		"удобн* .. говор*", "удобн* сейчас", "удобн* .. разговар*", "есть .. минут*", "найдет* .. минут*", "уделит* .. минут*",
@@ -142,9 +154,9 @@ var signalDefs = []signalDef{
 	}},
 	{sigAction, mgr, []string{
 		"пришлю", "вышлю", "отправлю", "направлю", "созвон*", "встрет*", "встреч*", "демо*", "договорим*", "перезвон*", "позвон*",
-		"назнач*", "запишу", "запиш*", "подключ*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
+		"назнач*", "запишу", "запиш*", "наберу", "подключ*", "переключ*", "придерж*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
 		"send", "schedule", "book", "call you", "meeting", "demo", "follow up", "set up", "set you up", "invite", "calendar",
-		"onboarding", "contract", "proposal", "quote", "invoice",
+		"onboarding", "contract", "proposal", "quote", "invoice", "i'll email", "switch you", "on hold", "confirmation",
 	}},
 	{sigTime, "", []string{
 		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
@@ -156,7 +168,8 @@ var signalDefs = []signalDef{
 		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
 		"at noon", "at two", "at three", "at four", "at five", "at six", "at nine", "at ten", "at eleven",
-		"this afternoon", "later today", "in two days", "in a week",
+		"this afternoon", "later today", "in two days", "in a week", "tonight", "end of day", "within an hour",
+		"next billing", "в течение часа", "в течение дня", "до конца дня", "с завтрашн*", "с понедельник*",
 		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
 		"july", "august", "september", "october", "november", "december",
 	}},
@@ -170,7 +183,7 @@ var signalDefs = []signalDef{
 		"да", "хорошо", "давайте", "договорились", "отлично", "конечно", "подходит", "записал*", "записываю", "принято",
 		"согласен", "согласна", "супер", "ок", "окей",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "absolutely",
-		"of course", "will do",
+		"of course", "will do", "works",
 	}},
 	// Words that make a day or time a proposal rather than a report
 	// ("в прошлый вторник говорили"), said by either side.
@@ -186,7 +199,11 @@ var signalDefs = []signalDef{
 	}},
 	{sigFarewell, mgr, []string{
 		"до свидания", "всего .. доброго", "всего .. хорошего", "хорошего .. дня", "хорошего .. вечера", "до .. встречи",
-		"до связи", "до завтра", "удачи", "прекрасного .. дня", "отличного .. дня", "приятного .. дня", "приятного .. вечера",
+		"до связи", "до завтра", "удачи", "прекрасного .. дня",
+		"до понедельник*", "до вторник*", "до сред*", "до четверг*", "до пятниц*", "до суббот*", "до воскресен*", "до вечера",
+		"созвонимся", "хорошей дороги", "осторожнее на дороге", "счастливого пути",
+		"talk monday", "talk tuesday", "talk wednesday", "talk thursday", "talk friday", "talk tomorrow", "talk then",
+		"talk at", "drive safe", "good luck", "отличного .. дня", "приятного .. дня", "приятного .. вечера",
 		"goodbye", "bye", "have a great", "have a good", "have a nice", "have a lovely", "talk soon", "talk to you soon",
 		"talk to you later", "take care", "see you", "speak soon",
 	}},
@@ -202,6 +219,13 @@ var signalDefs = []signalDef{
 		"короче", "ну и что", "вы что", "глуп*", "дура*", "дурак*", "идиот*", "заткн*", "отстан*", "ваши проблемы",
 		"не мои проблемы", "мне все равно", "не морочьте", "бред", "чушь", "отвали*", "слушайте сюда", "не тупите",
 		"stupid", "shut up", "i don't care", "not my problem", "your problem", "idiot*", "dumb", "listen to me", "are you deaf", "nonsense",
+		// Condescending address and blaming the client.
+		"женщина", "мужчина", "девушка", "вы же понимаете", "вы же сами", "сами виноваты", "сами должны", "сами себе",
+		"надо было раньше", "надо было вовремя", "ваша ответственность", "не одна вы", "не один вы", "не кричите",
+		"что тут непонятного", "сто раз", "я вам уже", "вы просто не", "не наши проблемы", "странная позиция",
+		"потом не жалуйтесь",
+		"sweetheart", "honey", "sweetie", "your fault", "that's on you", "your loss", "did you even", "everyone knows",
+		"you just don't get", "don't complain", "you'll be liable",
 	}},
 	{sigPressure, mgr, []string{
 		"бер* сегодня", "только сегодня", "всем надо", "все берут", "все покупают", "последний шанс", "акция заканчива*",
@@ -231,5 +255,56 @@ var signalDefs = []signalDef{
 	{sigReject, cli, []string{
 		"не надо", "не интересно", "не интересует", "не нужно", "не звоните", "подумаю", "подумаем",
 		"not interested", "don't need", "don't call", "think about it", "not for us",
+	}},
+	// A refusal of what was just proposed: it decides that a proposal, a
+	// next step or an alternative was not accepted, whatever the manager
+	// says next. A bare "Нет"/"No" opening the reply counts too (refuses).
+	{sigRefuse, cli, []string{
+		"не обещаю", "ничего не обещаю", "не приеду", "не приду", "не буду", "не хочу", "ничего не хочу", "не надо",
+		"мне не нужн*", "нам не нужн*", "не нужна", "не нужен", "не интересн*", "не записывайте", "не оформляйте",
+		"скорее нет", "скорее всего не",
+		"not promising", "i'm not promising", "no deal", "i said no", "no thanks", "no thank you", "don't sign",
+		"i don't need", "we don't need", "i don't want", "not interested", "don't call", "please don't",
+	}},
+	// The client saying that their request was not heard: the manager's
+	// questions and offer missed the need the client stated.
+	{sigUnheard, cli, []string{
+		"вы меня .. слышите", "вы меня слышите", "вы не слышите", "при чем тут", "при чем здесь", "я же говорю", "я же сказал*",
+		"вы не ответили", "вы издеваетесь", "я про", "я спрашивал*", "я же спросил*", "так что с",
+		"you're not listening", "are you listening", "that's not what i asked", "i just asked", "you didn't answer",
+		"what does that have to do", "i already told you", "i told you",
+	}},
+	// Sending the client elsewhere with the request they called about.
+	{sigBrushOff, mgr, []string{
+		"обратитесь в", "обратитесь на", "обратитесь по", "нужно обратиться", "нужно позвонить в", "смотрите на сайте",
+		"все на сайте", "на сайте все", "все есть на сайте", "не наши проблемы", "это не к нам",
+		"please contact", "contact support", "contact our", "call our service", "call our support", "google it",
+		"look on our website", "it's on the website", "check our website", "it's all there", "not our problem",
+	}},
+	// The manager declaring the client agreed: with a refusal before it,
+	// keyword stuffing rather than a next step.
+	{sigClaimAgree, mgr, []string{
+		"договорились", "фиксируем", "зафиксируем", "записываю", "записал*", "оформляю", "переключаю", "отмечу",
+		"we're agreed", "agreed", "deal", "i'll put you down", "i'll go ahead", "set that up", "sign you up",
+		"i'll process", "shall i process",
+	}},
+	// The client stating a need or a problem: its words are what the
+	// manager's later turns must take up.
+	{sigNeed, cli, []string{
+		"мне нужн*", "нам нужн*", "нужен", "нужна", "не работает", "не работают", "не хватает", "проблем*", "беда",
+		"теряются", "стучит", "списали", "не выдали", "не пришл*", "не приехал*",
+		"i need", "we need", "not working", "failing", "problem", "issue", "doesn't work", "broken", "charged twice",
+	}},
+	// The manager answering an inbound call.
+	{sigInbound, mgr, []string{
+		"слушаю", "чем могу помочь", "чем помочь", "спасибо за звонок", "спасибо за обращение", "техподдержка",
+		"how can i help", "how may i help", "thanks for calling", "thank you for calling",
+	}},
+	// The client cannot talk now: a call that books a callback politely
+	// is a good short call, not a failed one.
+	{sigBusy, cli, []string{
+		"за рулем", "на совещании", "на встрече", "сейчас неудобно", "неудобно сейчас", "не могу говорить", "перезвоните",
+		"можете позже", "наберите", "позже",
+		"i'm driving", "in a meeting", "call me at", "call me back", "can't talk", "call me later", "bad time",
 	}},
 }

@@ -20,9 +20,9 @@ import (
 )
 
 // Store is an in-memory storage.Store, storage.ManagerLister,
-// storage.Creator and storage.Updater, safe for concurrent use. Listing
-// and stats cost O(log n) plus the calls they visit: calls are kept in
-// creation order overall and per manager.
+// storage.Creator, storage.Updater and storage.Deleter, safe for
+// concurrent use. Listing and stats cost O(log n) plus the calls they
+// visit: calls are kept in creation order overall and per manager.
 type Store struct {
 	now func() time.Time
 

@@ -53,6 +53,9 @@ type Features struct {
 	// storage.Updater and their contracts are checked. Run sets them by
 	// type-asserting a store.
 	Creator, Updater bool
+	// Deleter: the store implements storage.Deleter and its contract is
+	// checked. Run sets it by type-asserting a store.
+	Deleter bool
 	// Concurrency is the number of goroutines of the concurrency tests;
 	// 0 means 32. Lower it for a store with a small connection pool only
 	// if its documentation says so.
@@ -68,8 +71,8 @@ type Harness struct {
 }
 
 // Run checks newStore's stores against the storage.Store contract, and the
-// storage.ManagerLister, storage.Creator and storage.Updater contracts
-// when the stores implement them.
+// storage.ManagerLister, storage.Creator, storage.Updater and
+// storage.Deleter contracts when the stores implement them.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	var f Features
@@ -78,6 +81,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		_, f.ManagerLister = s.(storage.ManagerLister)
 		_, f.Creator = s.(storage.Creator)
 		_, f.Updater = s.(storage.Updater)
+		_, f.Deleter = s.(storage.Deleter)
 	})
 	Harness{NewStore: newStore, Features: f}.Run(t)
 }
@@ -125,6 +129,10 @@ func (h Harness) Run(t *testing.T) {
 	if h.Features.Updater {
 		tests = append(tests, test{"Update", testUpdate}, test{"UpdateDeclined", testUpdateDeclined},
 			test{"UpdateBadRequests", testUpdateBadRequests}, test{"UpdateConcurrent", h.testUpdateConcurrent})
+	}
+	if h.Features.Deleter {
+		tests = append(tests, test{"Delete", testDelete}, test{"DeleteBefore", testDeleteBefore},
+			test{"DeleteBadRequests", testDeleteBadRequests})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

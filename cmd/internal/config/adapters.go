@@ -3,6 +3,8 @@ package config
 import (
 	"net"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/fetch"
@@ -58,6 +60,7 @@ func (c Config) QueueConfig() queue.Config {
 		JobTimeout:  c.Queue.JobTimeout,
 		MaxAttempts: c.Queue.MaxAttempts,
 		RescueAfter: c.Queue.RescueAfter,
+		Retention:   time.Duration(c.Privacy.Retention),
 	}
 }
 
@@ -72,6 +75,7 @@ func (c Config) HandlerConfig(transcriberHint string) httpapi.Config {
 		Version:         c.Version,
 		TempDir:         c.Server.TempDir,
 		Guard:           httpapi.GuardConfig{AllowedHosts: c.allowedHosts(), TrustedOrigins: c.Server.TrustedOrigins},
+		AllowErasure:    c.LocalMode(),
 	}
 }
 
@@ -88,6 +92,21 @@ func (c Config) allowedHosts() []string {
 		hosts = append(hosts, h)
 	}
 	return append(hosts, c.Server.AllowedHosts...)
+}
+
+// LocalMode reports whether the server listens on a loopback address
+// only, so that only this machine reaches it. Until accounts and roles
+// exist it is what allows erasure.
+func (c Config) LocalMode() bool {
+	host, _, err := net.SplitHostPort(c.Server.Addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // ServerConfig is the HTTP server's configuration.

@@ -34,6 +34,7 @@ type Config struct {
 	Callback Callback
 	AmoCRM   AmoCRM
 	Bitrix24 Bitrix24
+	Privacy  Privacy
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
 }
@@ -140,6 +141,15 @@ type Bitrix24 struct {
 	Timeout       time.Duration `env:"AUDIT_BITRIX24_TIMEOUT" envDefault:"30s"`
 }
 
+// Privacy is what happens to the personal data in calls (docs/privacy.md).
+type Privacy struct {
+	// Redact unset is RedactModel when the scorer is a remote model,
+	// else RedactOff (see Config.Redaction).
+	Redact Redaction `env:"AUDIT_REDACT" defaultDoc:"model when the scorer is a model (openai), else off"`
+	// Retention unset keeps every call.
+	Retention Age `env:"AUDIT_RETENTION"`
+}
+
 // Scorer and transcriber names the server knows without a registry entry.
 const (
 	ScorerChecklist = "checklist"
@@ -183,6 +193,18 @@ func (c Config) TranscriberName() string {
 	return TranscriberNone
 }
 
+// Redaction is the effective AUDIT_REDACT: as set, else model when the
+// scorer sends calls to a model, else off.
+func (c Config) Redaction() Redaction {
+	switch {
+	case c.Privacy.Redact != "":
+		return c.Privacy.Redact
+	case c.ScorerName() != ScorerChecklist:
+		return RedactModel
+	}
+	return RedactOff
+}
+
 // LogValue describes the configuration for the startup log, with the API
 // key, the secrets and the database password redacted.
 func (c Config) LogValue() slog.Value {
@@ -204,6 +226,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_timeout", c.Queue.JobTimeout),
 		slog.Int("job_max_attempts", c.Queue.MaxAttempts),
 		slog.Bool("webhook_signatures", s.WebhookSecret != ""),
+		slog.String("redact", string(c.Redaction())),
+		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
 		slog.Any("openai", c.OpenAIConfig()),
 	)
 }

@@ -145,7 +145,7 @@ func Parse(vars map[string]string) (Config, error) {
 // sections are the parts of c parsed one by one, so that a parse error's
 // Go field name is unique within its part and leads back to the variable.
 func (c *Config) sections() []any {
-	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24}
+	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Privacy}
 }
 
 var funcMap = map[reflect.Type]env.ParserFunc{

@@ -99,6 +99,54 @@ func (c Channel) Index() int {
 	return -1
 }
 
+// Redaction is the personal-data policy (AUDIT_REDACT).
+type Redaction string
+
+// Redaction policies: off sends and stores calls as they are; model masks
+// personal data in what the scorer (a remote model) sees and keeps the
+// stored transcript as it was; store also masks the stored transcript,
+// quotes, summary and CSV.
+const (
+	RedactOff   Redaction = "off"
+	RedactModel Redaction = "model"
+	RedactStore Redaction = "store"
+)
+
+// UnmarshalText accepts off, model or store in any case.
+func (r *Redaction) UnmarshalText(text []byte) error {
+	switch v := Redaction(strings.ToLower(strings.TrimSpace(string(text)))); v {
+	case RedactOff, RedactModel, RedactStore:
+		*r = v
+		return nil
+	}
+	return errors.New("must be off, model or store")
+}
+
+// Age is a positive length of time written in days ("365d") or as a Go
+// duration ("720h").
+type Age time.Duration
+
+// UnmarshalText parses "Nd" or a Go duration.
+func (a *Age) UnmarshalText(text []byte) error {
+	s := strings.TrimSpace(string(text))
+	var d time.Duration
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n <= 0 || n > 100*366 {
+			return errors.New("must be a number of days such as 365d, or a duration such as 720h")
+		}
+		d = time.Duration(n) * 24 * time.Hour
+	} else {
+		v, err := time.ParseDuration(s)
+		if err != nil || v <= 0 {
+			return errors.New("must be a number of days such as 365d, or a duration such as 720h")
+		}
+		d = v
+	}
+	*a = Age(d)
+	return nil
+}
+
 // Temperature is a sampling temperature from 0 to 2.
 type Temperature float32
 

@@ -85,7 +85,16 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
-	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{MaxDialogBytes: int(c.Server.MaxDialogBytes)})}
+	redact := c.Redaction()
+	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{
+		MaxDialogBytes: int(c.Server.MaxDialogBytes),
+		RedactStore:    redact == config.RedactStore,
+	})}
+	// The offline checklist runs here and keeps seeing the original (its
+	// card-data criterion reads it); every other scorer is a model.
+	if redact != config.RedactOff && c.ScorerName() != config.ScorerChecklist {
+		opts = append(opts, auditfx.RedactScorer())
+	}
 	if name := c.TranscriberName(); name != config.TranscriberNone {
 		tr, err := choose(Transcribers, name, "AUDIT_TRANSCRIBER", c)
 		if err != nil {
@@ -132,7 +141,7 @@ func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
 		// Without speech-to-text a worker could do nothing: no queue, so
 		// that an idle server does not poll an empty one, and the webhook
 		// answers 503.
-		opts = append(opts, auditfx.Queue(c.QueueConfig()))
+		opts = append(opts, auditfx.Queue(c.QueueConfig())) // with the eraser and the retention job
 		if cfg, ok := c.CallbackConfig(); ok {
 			opts = append(opts, auditfx.SignedHook(cfg))
 		}
@@ -142,6 +151,9 @@ func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
 		if cfg, ok := c.Bitrix24Config(); ok {
 			opts = append(opts, auditfx.Bitrix24(cfg))
 		}
+	}
+	if !transcribes {
+		opts = append(opts, auditfx.Eraser(time.Duration(c.Privacy.Retention)))
 	}
 	if s := c.Server.WebhookSecret; s != "" {
 		opts = append(opts, auditfx.WebhookSignatures(s, int64(c.Server.MaxBodyBytes)))

@@ -121,11 +121,14 @@ func TestPipelineChoosesByConfig(t *testing.T) {
 		wantErrField    string
 	}{
 		{name: "offline defaults", wantScorer: &checklist.Scorer{}},
-		{name: "openai key", env: map[string]string{"OPENAI_API_KEY": "sk-test"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
-		{name: "compatible server", env: map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:9/v1"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
+		// AUDIT_REDACT=off: the model scorer unwrapped (privacy_test.go
+		// covers the default, which masks).
+		{name: "openai key", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_REDACT": "off"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
+		{name: "compatible server", env: map[string]string{"OPENAI_BASE_URL": "http://127.0.0.1:9/v1", "AUDIT_REDACT": "off"}, wantScorer: &openai.Scorer{}, wantTranscriber: true},
 		{name: "checklist scoring, openai transcription", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_SCORER": "checklist"},
 			wantScorer: &checklist.Scorer{}, wantTranscriber: true},
-		{name: "openai scoring, no transcription", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_TRANSCRIBER": "none"},
+		{name: "checklist is never wrapped", env: map[string]string{"AUDIT_REDACT": "store"}, wantScorer: &checklist.Scorer{}},
+		{name: "openai scoring, no transcription", env: map[string]string{"OPENAI_API_KEY": "sk-test", "AUDIT_TRANSCRIBER": "none", "AUDIT_REDACT": "off"},
 			wantScorer: &openai.Scorer{}},
 		{name: "openai without key", env: map[string]string{"AUDIT_TRANSCRIBER": "openai"}, wantErrField: "AUDIT_TRANSCRIBER"},
 		{name: "unknown scorer", env: map[string]string{"AUDIT_SCORER": "magic"}, wantErrField: "AUDIT_SCORER"},

@@ -1,0 +1,135 @@
+package checklist_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/transcribe"
+)
+
+// scoreLines scores a dialog given line by line.
+func scoreLines(t *testing.T, mode score.Mode, lines ...string) *score.Report {
+	t.Helper()
+	rep, err := checklist.New().Score(context.Background(), score.Request{
+		Transcript: transcribe.ParseDialog(strings.Join(lines, "\n")), Mode: mode,
+	})
+	require.NoError(t, err)
+	return rep
+}
+
+func criterionOf(t *testing.T, rep *score.Report, id string) score.CriterionResult {
+	t.Helper()
+	for _, d := range rep.Details {
+		if d.ID == id {
+			return d
+		}
+	}
+	require.Failf(t, "no criterion", "%s", id)
+	return score.CriterionResult{}
+}
+
+// TestMeaningBeyondKeywords: the rules that read the client's answer, not
+// only the manager's words. Each case is a kind of call, not one dialog.
+func TestMeaningBeyondKeywords(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно говорить?"
+	cases := []struct {
+		name     string
+		mode     score.Mode
+		lines    []string
+		id       string
+		min, max int
+	}{
+		{"a refusal after the proposed step decides", score.ModeManager, []string{opener, "Клиент: Да.",
+			"Менеджер: Как вы сейчас проветриваете квартиру?", "Клиент: Открываю окна.",
+			"Менеджер: Следующий шаг — замер в субботу в 12:00. Договорились?", "Клиент: Смотреть не обещаю.",
+			"Менеджер: Отлично, договорились, суббота, 12:00."}, checklist.NextStep, 0, 10},
+		{"the same step accepted is agreed", score.ModeManager, []string{opener, "Клиент: Да.",
+			"Менеджер: Как вы сейчас проветриваете квартиру?", "Клиент: Открываю окна.",
+			"Менеджер: Следующий шаг — замер в субботу в 12:00. Договорились?", "Клиент: Да, давайте."}, checklist.NextStep, 100, 100},
+		{"declaring agreement after a refusal is pressure", score.ModeManager, []string{opener, "Клиент: Да.",
+			"Менеджер: Давайте я пришлю вам договор, а в понедельник созвонимся?", "Клиент: Не надо созваниваться.",
+			"Менеджер: Отлично, договорились, в понедельник позвоню."}, checklist.Conduct, 0, 75},
+		{"an alternative refused is not an objection resolved", score.ModeClient, []string{opener, "Клиент: Да.",
+			"Менеджер: Могу предложить карту «Премиум» вместо вашей.", "Клиент: Мне не интересна альтернатива.",
+			"Менеджер: Понимаю. Давайте я пришлю условия, договорились?", "Клиент: Нет."}, checklist.Objections, 0, 30},
+		{"an offer the client calls unrelated", score.ModeManager, []string{opener,
+			"Клиент: У меня окно на кухне продувает, нужен ремонт.",
+			"Менеджер: Понимаю. У нас отличная акция на новые балконные рамы, скидка двадцать процентов, вы сэкономите.",
+			"Клиент: Мне не нужны балконы. Мне нужно окно на кухне починить.",
+			"Менеджер: Тогда обратитесь в сервисный отдел. Всего доброго!"}, checklist.Presentation, 0, 30},
+		{"a client not heard caps discovery", score.ModeManager, []string{opener,
+			"Клиент: У меня окно на кухне продувает.",
+			"Менеджер: Как вы планируете отпуск? Что для вас важно в жизни? Какие цели на год?",
+			"Клиент: При чём тут отпуск? Я про окно."}, checklist.NeedsDiscovery, 0, 30},
+		{"a busy client and a booked callback is a good short call", score.ModeManager, []string{
+			"Менеджер: Добрый день, это Ирина, «Альфа банк». Удобно говорить?",
+			"Клиент: Я за рулём, перезвоните вечером.", "Менеджер: Конечно. Удобно в 18:30?", "Клиент: Да.",
+			"Менеджер: Записала, в 18:30. Хорошей дороги!"}, "total", 80, 100},
+		{"informal farewell", score.ModeManager, []string{opener, "Клиент: Да.", "Менеджер: Пришлю расчёт.", "Клиент: Спасибо.",
+			"Менеджер: До четверга!"}, checklist.Farewell, 100, 100},
+		{"introduction in plain words", score.ModeManager, []string{"Менеджер: Алло, Андрей? Банк «Северный», Елена. Есть минута?",
+			"Клиент: Да."}, checklist.Greeting, 60, 60},
+		{"condescending address is rude", score.ModeManager, []string{opener, "Клиент: Да, а сколько стоит?",
+			"Менеджер: Ну вы же переплачиваете, женщина!"}, checklist.Conduct, 0, 65},
+		{"blaming the client is rude", score.ModeManager, []string{opener, "Client: Why did the price go up?",
+			"Manager: That's on you, sweetheart, you should have read the contract."}, checklist.Conduct, 0, 65},
+		{"an inbound call needs no permission", score.ModeManager, []string{
+			"Менеджер: Компания «ГородНет», меня зовут Максим, слушаю вас.",
+			"Клиент: У меня интернет вечером медленный.", "Менеджер: Спасибо, сейчас проверю."}, checklist.Rapport, 100, 100},
+		{"a negated interest is no interest", score.ModeClient, []string{opener,
+			"Клиент: Мне не нравится ваше обслуживание, и не интересно.", "Менеджер: Понимаю."}, checklist.ClientInterest, 0, 20},
+		{"a stated problem never taken up", score.ModeManager, []string{opener,
+			"Клиент: Да. У меня с карты списали комиссию дважды.",
+			"Менеджер: Да-да, я вас услышал. У нас есть отличное страхование жизни, вы сэкономите и защитите семью.",
+			"Клиент: Угу."}, checklist.Presentation, 0, 30},
+		{"the same problem taken up", score.ModeManager, []string{opener,
+			"Клиент: Да. У меня с карты списали комиссию дважды.",
+			"Менеджер: Вижу двойное списание комиссии, верну её сегодня, это поможет вам сразу.",
+			"Клиент: Спасибо."}, checklist.Presentation, 60, 100},
+		{"«Нет, давайте» is assent", score.ModeManager, []string{opener, "Клиент: Да.",
+			"Менеджер: Можно просто роутер, а можно тариф. Записать мастера в субботу в 10:00?",
+			"Клиент: Нет, давайте тариф и мастера в субботу."}, checklist.NextStep, 100, 100},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := scoreLines(t, tc.mode, tc.lines...)
+			got, comment := rep.TotalScore, rep.Summary
+			if tc.id != "total" {
+				d := criterionOf(t, rep, tc.id)
+				got, comment = d.Score, d.Comment
+			}
+			assert.GreaterOrEqual(t, got, tc.min, comment)
+			assert.LessOrEqual(t, got, tc.max, comment)
+		})
+	}
+}
+
+// TestCallbackCallSkipsDiscovery: in a callback call there was nothing to
+// discover or present, so those criteria are not scored rather than failed.
+func TestCallbackCallSkipsDiscovery(t *testing.T) {
+	rep := scoreLines(t, score.ModeManager,
+		"Speaker A: Hi Mike, it's Sarah from Brightdesk, about your quote. Is this a good time?",
+		"Speaker B: I'm driving right now, can you call me at 6?",
+		"Speaker A: Of course. Six today, on this number?", "Speaker B: Yes.", "Speaker A: Great, talk at six. Drive safe!")
+	for _, id := range []string{checklist.NeedsDiscovery, checklist.NeedSummary, checklist.Presentation} {
+		assert.Zero(t, criterionOf(t, rep, id).Weight, id)
+	}
+	assert.Equal(t, 100, criterionOf(t, rep, checklist.NextStep).Score)
+	assert.GreaterOrEqual(t, rep.TotalScore, 80)
+}
+
+func TestSummarySaysRolesWereInferred(t *testing.T) {
+	rep := scoreLines(t, score.ModeManager,
+		"SPEAKER_00: Алло.",
+		"SPEAKER_01: Добрый день, меня зовут Ольга, компания «Окна Плюс». Вы оставляли заявку, удобно говорить?",
+		"SPEAKER_00: Да, удобно.")
+	assert.Contains(t, rep.Summary, "Роли говорящих определены по содержанию реплик")
+	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
+	assert.NotContains(t, rep.Summary, "Роли говорящих")
+}
