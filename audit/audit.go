@@ -66,7 +66,8 @@ type Input struct {
 	// holds instead of fetching and transcribing again, and saves the
 	// transcript there once it is made. The webhook queue sets it, so that
 	// a job run again after a crash does not pay for a second
-	// transcription.
+	// transcription. An Auditor with WithStoreRedaction ignores it: the
+	// checkpoint would hold the transcript unmasked.
 	Checkpoint Checkpoint
 }
 
@@ -357,7 +358,9 @@ func languageError() callaudit.FieldError {
 // from the input's checkpoint when it holds one.
 func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
 	cp := in.Checkpoint
-	if cp == nil || (in.Audio == nil && in.AudioURL == "") {
+	if cp == nil || (in.Audio == nil && in.AudioURL == "") || a.redactStore {
+		// With store redaction the database never holds the unmasked
+		// transcript, not even for the length of one job.
 		return a.makeTranscript(ctx, in, t)
 	}
 	tr, ok, err := cp.LoadTranscript(ctx)
