@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
+	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -200,4 +203,57 @@ func TestStartupLogHidesDatabasePasswords(t *testing.T) {
 			assert.Empty(t, files, "no SQLite file was made from the string")
 		})
 	}
+}
+
+// freshPostgres creates an empty database on the test server and returns
+// its URL; it is dropped after the test.
+func freshPostgres(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
+	if base == "" {
+		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
+			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
+		}
+		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
+	}
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	name := fmt.Sprintf("harden_test_%d", time.Now().UnixNano())
+	_, err = admin.ExecContext(context.Background(), "CREATE DATABASE "+name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		_, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
+		assert.NoError(t, err)
+		_ = admin.Close()
+	})
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
+
+// On PostgreSQL a NUL in an id made the save fail (SQLSTATE 22021) under
+// a 200, and the lookups answer 500; now each is a 422 before the
+// database is asked, and a good id still round-trips.
+func TestIDsOnPostgres(t *testing.T) {
+	base := "http://" + startServer(t, map[string]string{"AUDIT_DATABASE_URL": freshPostgres(t)})
+	post := func(body string) int {
+		resp, err := http.Post(base+"/analyze_call", "application/json", strings.NewReader(body))
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	assert.Equal(t, http.StatusUnprocessableEntity, post(`{"dialog_text":"Менеджер: Добрый день!","call_id":"nul\u0000id"}`))
+	assert.Equal(t, http.StatusUnprocessableEntity, post(`{"dialog_text":"Менеджер: Добрый день!","manager_id":"m\u0000x"}`))
+	for _, path := range []string{"/calls/nul%00id", "/calls?manager_id=m%00x", "/managers/m%00x/stats", "/calls?format=csv&manager_id=m%00x"} {
+		resp, err := http.Get(base + path)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode, path)
+	}
+	require.Equal(t, http.StatusOK, post(`{"dialog_text":"Менеджер: Добрый день!","call_id":"звонок 17/2026","manager_id":"анна"}`))
+	resp, err := http.Get(base + "/calls/" + url.PathEscape("звонок 17/2026"))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
 }
