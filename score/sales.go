@@ -25,6 +25,9 @@ const (
 	CriterionBalance           = "balance"
 	CriterionFlow              = "flow"
 	CriterionOutcome           = "outcome"
+	CriterionUnderstanding     = "understanding"
+	CriterionResolution        = "resolution"
+	CriterionTone              = "tone"
 )
 
 // salesCriteria is the catalogue: every criterion of the default rubrics
@@ -79,11 +82,26 @@ var salesCriteria = []Criterion{
 	{ID: CriterionOutcome,
 		Title:       ruen("Результат разговора", "Outcome"),
 		Description: ruen("Чем закончился звонок: согласие, конкретный следующий шаг или ничего.", "How the call ended: agreement, a concrete next step or nothing.")},
+	{ID: CriterionUnderstanding,
+		Title: ruen("Взаимопонимание", "Mutual understanding"),
+		Description: ruen("Стороны поняли друг друга: на вопросы клиента даны ответы, клиенту не пришлось переспрашивать, пересказ менеджера клиент подтвердил.",
+			"The two sides understood each other: the client's questions were answered, the client did not have to ask again, and the manager's restatement was confirmed.")},
+	{ID: CriterionResolution,
+		Title: ruen("Решение вопроса клиента", "Client's question resolved"),
+		Description: ruen("Вопрос или проблема, с которой пришёл клиент, решены в разговоре, или есть ясный путь с конкретным шагом; клиент уходит удовлетворённым.",
+			"The question or problem the client came with was solved in the call, or there is a clear path with a concrete step; the client leaves satisfied.")},
+	{ID: CriterionTone,
+		Title: ruen("Тон разговора", "Tone of the conversation"),
+		Description: ruen("Тон обеих сторон: вежливость и теплота, без грубости, давления, раздражения и враждебности.",
+			"The tone on both sides: courtesy and warmth, without rudeness, pressure, irritation or hostility.")},
 }
 
 // salesWeights are the criteria and weights of each mode, in report order.
-// Manager+ weighs the manager's stages, Client+ the client's reactions,
-// Диалог the conversation as a whole.
+// Manager+ weighs the manager's stages; Client+ only the client's
+// reactions (interest, objections and whether they were resolved,
+// readiness to buy, engagement); Диалог the conversation as a whole, with
+// none of the manager's stages, so that a call can be a good conversation
+// without textbook steps or a bad one despite them.
 var salesWeights = map[Mode][]weighted{
 	ModeManager: {
 		{CriterionGreeting, 10}, {CriterionRapport, 8}, {CriterionNeedsDiscovery, 18}, {CriterionNeedSummary, 8},
@@ -91,12 +109,11 @@ var salesWeights = map[Mode][]weighted{
 		{CriterionConduct, 10},
 	},
 	ModeClient: {
-		{CriterionClientInterest, 20}, {CriterionObjections, 15}, {CriterionCommitment, 25}, {CriterionEngagement, 20},
-		{CriterionNextStep, 10}, {CriterionConduct, 10},
+		{CriterionClientInterest, 25}, {CriterionObjections, 20}, {CriterionCommitment, 35}, {CriterionEngagement, 20},
 	},
 	ModeDialog: {
-		{CriterionGreeting, 8}, {CriterionBalance, 15}, {CriterionFlow, 15}, {CriterionNeedsDiscovery, 12},
-		{CriterionObjectionHandling, 10}, {CriterionOutcome, 25}, {CriterionFarewell, 5}, {CriterionConduct, 10},
+		{CriterionUnderstanding, 25}, {CriterionResolution, 30}, {CriterionTone, 20}, {CriterionBalance, 10},
+		{CriterionFlow, 15},
 	},
 }
 
@@ -118,8 +135,9 @@ func DefaultRubric(mode Mode) Rubric {
 	return salesRubrics[ModeManager].Clone()
 }
 
-// DefaultCriteria returns every criterion the default rubrics use, once
-// each, with titles and descriptions and a zero weight, for building
+// DefaultCriteria returns every criterion of the catalogue, once each
+// (also outcome, which no default mode weighs any more but custom rubrics
+// and stored reports use), with titles and descriptions and a zero weight, for building
 // custom rubrics and for scorers that look up a criterion's texts by id.
 // The result is a fresh copy.
 func DefaultCriteria() []Criterion {

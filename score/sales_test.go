@@ -22,8 +22,8 @@ func TestDefaultRubric(t *testing.T) {
 		ids  []string
 	}{
 		{score.ModeManager, "sales Manager+", []string{"greeting", "rapport", "needs_discovery", "need_summary", "presentation", "objection_handling", "next_step", "farewell", "conduct"}},
-		{score.ModeClient, "sales Client+", []string{"client_interest", "objections", "commitment", "engagement", "next_step", "conduct"}},
-		{score.ModeDialog, "sales Диалог", []string{"greeting", "balance", "flow", "needs_discovery", "objection_handling", "outcome", "farewell", "conduct"}},
+		{score.ModeClient, "sales Client+", []string{"client_interest", "objections", "commitment", "engagement"}},
+		{score.ModeDialog, "sales Диалог", []string{"understanding", "resolution", "tone", "balance", "flow"}},
 		{"", "sales Manager+", nil},
 		{"Sales+", "sales Manager+", nil},
 	} {
@@ -63,7 +63,7 @@ func TestDefaultRubricIsACopy(t *testing.T) {
 	again := score.DefaultRubric(score.ModeManager)
 	assert.Equal(t, 10.0, again.Criteria[0].Weight)
 	assert.Equal(t, "Greeting and introduction", again.Criteria[0].Title["en"])
-	assert.Equal(t, "Greeting and introduction", score.DefaultRubric(score.ModeDialog).Criteria[0].Title["en"])
+	assert.Equal(t, "Greeting and introduction", score.DefaultRubric(score.ModeManager).Criteria[0].Title["en"])
 	fresh := score.DefaultCriteria()
 	assert.Equal(t, "Greeting and introduction", fresh[0].Title["en"])
 	assert.NotEqual(t, "changed too", fresh[0].Description["ru"])

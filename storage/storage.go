@@ -85,6 +85,9 @@ func (c Call) Score() (int, bool) {
 // Filter selects calls for List. Zero fields do not filter.
 type Filter struct {
 	ManagerID string
+	// ManagerIDs, when not empty, keeps only calls of these managers (as
+	// well as ManagerID when both are set): a lead's teams.
+	ManagerIDs []string
 	// From is inclusive, To is exclusive; both compare with CreatedAt.
 	From, To time.Time
 	// MinScore and MaxScore are inclusive; setting either excludes calls

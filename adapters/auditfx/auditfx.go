@@ -221,6 +221,9 @@ type handlerParams struct {
 	Queue       *queue.Queue  `optional:"true"`
 	WebhookAuth WebhookAuth   `optional:"true"`
 	Eraser      *audit.Eraser `optional:"true"`
+	// Access signs requests in (the Access module and a provider of
+	// *httpapi.Access); without it every request is access.Local.
+	Access *httpapi.Access `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -236,6 +239,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.WebhookAuth != nil {
 			c.WebhookAuth = p.WebhookAuth
+		}
+		if p.Access != nil {
+			c.Access = p.Access
 		}
 		if p.Eraser != nil {
 			c.Eraser = p.Eraser

@@ -2,8 +2,10 @@ package httpapi
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -111,6 +113,10 @@ func (h *Handler) needURLFetch() error {
 
 // audit runs the pipeline and answers the report or the error.
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) {
+	if err := h.mayAnalyze(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	rep, err := h.auditor.Audit(r.Context(), in)
 	h.metrics.observeAudit(in, h.scorer, rep, err)
 	if err != nil && rep == nil {
@@ -128,6 +134,36 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) 
 	// score.Report marshals with the original fields unchanged
 	// (total_score, criteria, summary, recommendations, raw_model_output).
 	writeJSON(w, http.StatusOK, rep)
+}
+
+// mayAnalyze keeps a principal who sees only some managers' calls within
+// them: a manager's analyses are saved under their own manager id (one
+// naming another manager is refused), a lead's under one of their teams'
+// or none, and nobody replaces a stored call they do not see by reusing
+// its call_id.
+func (h *Handler) mayAnalyze(r *http.Request, in *audit.Input) error {
+	p := PrincipalOf(r.Context())
+	if p.Visibility() == access.SeesAll {
+		return nil
+	}
+	if in.ManagerID == "" && p.Role == storage.RoleManager {
+		in.ManagerID = p.ManagerID
+	}
+	if in.ManagerID != "" && !p.Sees(in.ManagerID) {
+		q := strconv.Quote(in.ManagerID)
+		return callaudit.Coded(callaudit.KindForbidden, codeManagerOutside, "you may not analyse calls of manager "+q, map[string]string{"manager": q})
+	}
+	if in.CallID != "" && h.store != nil {
+		c, err := h.store.Get(r.Context(), in.CallID)
+		switch {
+		case err == nil && !p.Sees(c.ManagerID):
+			q := strconv.Quote(in.CallID)
+			return callaudit.Coded(callaudit.KindForbidden, codeCallIDTaken, "call_id "+q+" is taken by a call you may not change; choose another", map[string]string{"id": q})
+		case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
+			return err
+		}
+	}
+	return nil
 }
 
 // headerSafe keeps a message usable as a header value: printable ASCII

@@ -101,14 +101,18 @@ func (h *Handler) criterionColumns() []string {
 // exportCSV streams every page of the filtered list. The first page is read
 // before anything is written so that a store error is still a JSON error;
 // a failure later can only cut the file short, and is logged.
-func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.Store, f storage.Filter) {
+//
+// sees false is a principal who sees none of what f asks for: the file
+// has the header only. Every exported call is written to the access log.
+func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.Store, f storage.Filter, sees bool) {
 	sep, err := separator(r.URL.Query().Get("sep"))
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	f.Limit = storage.MaxLimit
-	page, err := st.List(r.Context(), f)
+	p := PrincipalOf(r.Context())
+	page, err := listVisible(r, st, f, sees)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -131,6 +135,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.S
 		for _, c := range page.Calls {
 			_ = cw.Write(csvRow(row, c, crit))
 		}
+		h.logAccess(r, storage.AccessExport, page.Calls...)
 		cw.Flush()
 		if err := cw.Error(); err != nil {
 			return // the client went away
@@ -144,6 +149,7 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.S
 			h.log.Error("httpapi: CSV export cut short", "err", err)
 			return
 		}
+		page.Calls = visible(p, page.Calls)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // WriteBackNote is what every erasure answer says about copies sent out.
@@ -36,7 +37,8 @@ func (h *Handler) canErase() error {
 	if h.cfg.Eraser == nil {
 		return callaudit.Errorf(callaudit.KindNotConfigured, "erasure needs a store that can delete calls, and none is configured")
 	}
-	if !h.cfg.AllowErasure {
+	// With accounts, the route's rule has already allowed it (admins).
+	if !h.cfg.AllowErasure && h.cfg.Access == nil {
 		return callaudit.Errorf(callaudit.KindForbidden, "erasing calls is for administrators; until accounts and roles are configured it is allowed only when the server listens on a loopback address (local mode)")
 	}
 	return nil
@@ -54,10 +56,17 @@ func (h *Handler) deleteCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	call := storage.Call{ID: id}
+	if h.store != nil {
+		if c, err := h.store.Get(r.Context(), id); err == nil {
+			call = c // for the manager id in the access log
+		}
+	}
 	if err := h.cfg.Eraser.Delete(r.Context(), id); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	h.logAccess(r, storage.AccessDelete, call)
 	writeJSON(w, http.StatusOK, Erasure{Calls: []string{id}, Count: 1, WriteBack: WriteBackNote})
 }
 
@@ -79,6 +88,13 @@ func (h *Handler) eraseSubject(w http.ResponseWriter, r *http.Request) {
 	}
 	if ids == nil {
 		ids = []string{}
+	}
+	if !dry {
+		erased := make([]storage.Call, len(ids))
+		for i, id := range ids {
+			erased[i] = storage.Call{ID: id}
+		}
+		h.logAccess(r, storage.AccessDelete, erased...)
 	}
 	writeJSON(w, http.StatusOK, Erasure{DryRun: dry, Calls: ids, Count: len(ids), WriteBack: WriteBackNote})
 }

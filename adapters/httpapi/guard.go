@@ -36,14 +36,20 @@ type GuardConfig struct {
 //     whose name was rebound to the server's address cannot read it);
 //   - a state-changing request (not GET, HEAD or OPTIONS) sent cross-site
 //     by a browser is refused with 403, with http.CrossOriginProtection
-//     (Sec-Fetch-Site, else Origin against Host). Requests from programs,
+//     (Sec-Fetch-Site, else Origin against Host), whatever authenticates
+//     it (a session cookie, local mode, nothing). Requests from programs,
 //     which send neither header, pass, as do same-origin ones from the web
-//     UI.
+//     UI and requests with an Authorization header (API tokens: a browser
+//     cannot add one cross-site without a CORS preflight, which this
+//     server never grants).
+//
+// It is the server's one cross-origin check: the Handler applies it before
+// authentication, so authorize needs none of its own.
 //
 // Refusals use the JSON error shape. Guard fails only on a malformed
 // trusted origin.
 func Guard(cfg GuardConfig) (func(http.Handler) http.Handler, error) {
-	g, err := newGuard(cfg)
+	g, err := newEdgeGuard(cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -58,16 +64,16 @@ func Guard(cfg GuardConfig) (func(http.Handler) http.Handler, error) {
 	}, nil
 }
 
-// guard is Guard's state, also used by Handler.ServeHTTP directly so that
+// edgeGuard is Guard's state, also used by Handler.ServeHTTP directly so that
 // its refusals are counted and logged like every other answer.
-type guard struct {
+type edgeGuard struct {
 	any   bool
 	hosts map[string]bool
 	cop   *http.CrossOriginProtection
 }
 
-func newGuard(cfg GuardConfig) (*guard, error) {
-	g := &guard{any: len(cfg.AllowedHosts) == 0, hosts: map[string]bool{}, cop: http.NewCrossOriginProtection()}
+func newEdgeGuard(cfg GuardConfig) (*edgeGuard, error) {
+	g := &edgeGuard{any: len(cfg.AllowedHosts) == 0, hosts: map[string]bool{}, cop: http.NewCrossOriginProtection()}
 	for _, h := range cfg.AllowedHosts {
 		h = normalHost(h)
 		if h == "*" {
@@ -86,17 +92,25 @@ func newGuard(cfg GuardConfig) (*guard, error) {
 }
 
 // check returns the refusal of r, or nil.
-func (g *guard) check(r *http.Request) error {
+func (g *edgeGuard) check(r *http.Request) error {
 	if !g.hostAllowed(r.Host) {
 		return callaudit.Coded(kindMisdirected, codeHostNotAllowed, "this server does not answer for the host name of the request; add it to AUDIT_ALLOWED_HOSTS", nil)
 	}
+	if r.Header.Get("Authorization") != "" {
+		// An API token's request: a browser never adds Authorization
+		// cross-site on its own (it would need a CORS preflight, which
+		// this server does not grant), so it is a program's.
+		return nil
+	}
 	if err := g.cop.Check(r); err != nil {
-		return callaudit.Coded(callaudit.KindForbidden, codeCrossOrigin, "cross-site requests may not change data: send the request from the server's own pages or from a program", nil)
+		e := callaudit.Coded(callaudit.KindForbidden, codeCrossOrigin, "cross-origin request refused: send it from this server's own pages, or use an API token", nil)
+		e.Op, e.Err = "httpapi.Guard", err
+		return e
 	}
 	return nil
 }
 
-func (g *guard) hostAllowed(hostport string) bool {
+func (g *edgeGuard) hostAllowed(hostport string) bool {
 	if g.any {
 		return true
 	}

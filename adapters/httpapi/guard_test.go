@@ -102,6 +102,7 @@ func TestGuardCrossSite(t *testing.T) {
 		{"typed in the address bar", map[string]string{"Sec-Fetch-Site": "none"}, false},
 		{"trusted origin", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": "https://crm.example.com"}, false},
 		{"program", nil, false},
+		{"API token", map[string]string{"Authorization": "Bearer ca_x", "Sec-Fetch-Site": "cross-site", "Origin": "https://evil.example"}, false},
 	}
 	for _, rt := range routes {
 		for _, hd := range headers {
@@ -113,7 +114,7 @@ func TestGuardCrossSite(t *testing.T) {
 				rec := e.do(req)
 				if hd.refused {
 					b := requireError(t, rec, http.StatusForbidden, callaudit.KindForbidden)
-					assert.Contains(t, b.Error.Message, "cross-site")
+					assert.Contains(t, b.Error.Message, "cross-origin")
 					return
 				}
 				assert.Less(t, rec.Code, 300, rec.Body.String())

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
@@ -193,11 +194,21 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	if wantsCSV(r) {
-		h.exportCSV(w, r, st, f)
+	p := PrincipalOf(r.Context())
+	csv := wantsCSV(r)
+	if csv && !p.Can(access.Export) {
+		h.writeError(w, r, forbidden(p, access.Export))
 		return
 	}
-	page, err := st.List(r.Context(), f)
+	// The principal's own calls, or their teams': a filter the store
+	// applies, and a check of each call after it (a store that ignored
+	// the filter shows nothing it should not).
+	f, sees := p.Restrict(f)
+	if csv {
+		h.exportCSV(w, r, st, f, sees)
+		return
+	}
+	page, err := listVisible(r, st, f, sees)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -222,10 +233,15 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	c, err := st.Get(r.Context(), r.PathValue("id"))
+	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
+		// As if it did not exist: whose calls exist is not for others.
+		err = storage.NotFound(c.ID)
+	}
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
+	h.logAccess(r, storage.AccessView, c)
 	writeJSON(w, http.StatusOK, callOf(c))
 }
 
@@ -262,6 +278,9 @@ func (h *Handler) listManagers(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if p := PrincipalOf(r.Context()); p.Visibility() != access.SeesAll {
+		list = slices.DeleteFunc(list, func(m storage.ManagerSummary) bool { return !p.Sees(m.ManagerID) })
+	}
 	if list == nil {
 		list = []storage.ManagerSummary{}
 	}
@@ -276,6 +295,10 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 	}
 	v := r.URL.Query()
 	var errs queryErrors
+	if p := PrincipalOf(r.Context()); !p.Sees(r.PathValue("id")) {
+		h.writeError(w, r, callaudit.Coded(callaudit.KindForbidden, codeStatsOutside, "these statistics are outside what you may see", nil))
+		return
+	}
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
 	idParam("manager_id", q.ManagerID, &errs)
 	q.From, q.To = period(v, &errs)

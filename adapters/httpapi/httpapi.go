@@ -44,6 +44,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
@@ -106,14 +107,19 @@ type Config struct {
 	Webhooks WebhookQueue
 	// WebhookAuth wraps that route, e.g. with the Standard Webhooks
 	// signature check of adapters/webhooks when a secret is configured;
-	// nil accepts unsigned requests.
+	// nil accepts unsigned requests. With Access, a request with a token
+	// of the webhook scope (or a session allowed to) skips it.
 	WebhookAuth func(http.Handler) http.Handler
+	// Access signs requests in and decides what each may do and see; nil
+	// serves every request as access.Local (no accounts).
+	Access *Access
 	// Eraser serves DELETE /calls/{id} and POST /erasure and feeds the
 	// erased/purged metrics; nil answers those routes 503 not_configured.
 	Eraser *audit.Eraser
 	// AllowErasure lets callers erase. Erasure is for administrators: a
 	// server without accounts and roles sets it only in local mode
-	// (listening on a loopback address); false answers 403.
+	// (listening on a loopback address); false answers 403. With Access,
+	// the routes' rule decides instead (the delete permission).
 	AllowErasure bool
 	// Guard refuses requests for other host names and cross-site writes
 	// before any route runs (see Guard); the zero value allows any host
@@ -134,7 +140,12 @@ type Handler struct {
 	metricsHandler http.Handler
 	spec           []byte
 	scorer         string
-	guard          *guard
+	// rules holds every route's access rule, by mux pattern: a route is
+	// registered only with one (handle).
+	rules map[string]rule
+	guard *guard
+	// edge is Guard's check of the Host and of cross-site writes.
+	edge *edgeGuard
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -172,6 +183,11 @@ func New(cfg Config) (*Handler, error) {
 		log:     cfg.Logger,
 		mux:     http.NewServeMux(),
 		scorer:  scorerName(cfg.Auditor),
+		rules:   map[string]rule{},
+		guard:   newGuard(cfg.Access),
+	}
+	if cfg.Access != nil && cfg.Access.Service == nil {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "httpapi.New: Access needs a Service")
 	}
 	if h.store == nil {
 		h.store = cfg.Auditor.Store()
@@ -191,7 +207,7 @@ func New(cfg Config) (*Handler, error) {
 	if h.spec, err = specJSON(cfg.Version); err != nil {
 		return nil, err
 	}
-	if h.guard, err = newGuard(cfg.Guard); err != nil {
+	if h.edge, err = newEdgeGuard(cfg.Guard); err != nil {
 		return nil, err
 	}
 	h.routes()
@@ -199,32 +215,60 @@ func New(cfg Config) (*Handler, error) {
 }
 
 func (h *Handler) routes() {
-	m := h.mux
-	m.HandleFunc("POST /analyze_call", h.analyzeCall)
-	m.HandleFunc("POST /analyze_audio_call", h.analyzeAudioCall)
-	m.HandleFunc("POST /analyze_audio_by_url", h.analyzeAudioByURL)
-	m.Handle("POST /webhook/new_call_recording", h.webhookHandler())
+	h.handleFunc("POST /analyze_call", need(access.Analyze), h.analyzeCall)
+	h.handleFunc("POST /analyze_audio_call", need(access.Analyze), h.analyzeAudioCall)
+	h.handleFunc("POST /analyze_audio_by_url", need(access.Analyze), h.analyzeAudioByURL)
+	h.handle("POST /webhook/new_call_recording", rule{perm: access.Webhook, signature: true}, h.webhookHandler())
 
-	m.HandleFunc("GET /calls", h.listCalls)
-	m.HandleFunc("GET /calls/{id}", h.getCall)
-	m.HandleFunc("DELETE /calls/{id}", h.deleteCall)
-	m.HandleFunc("POST /erasure", h.eraseSubject)
-	m.HandleFunc("GET /managers", h.listManagers)
-	m.HandleFunc("GET /managers/{id}/stats", h.managerStats)
-	m.HandleFunc("GET /rubric", h.rubric)
-	m.HandleFunc("GET /config", h.config)
+	h.handleFunc("GET /calls", need(access.Read), h.listCalls)
+	h.handleFunc("GET /calls/{id}", need(access.Read), h.getCall)
+	h.handleFunc("DELETE /calls/{id}", need(access.Delete), h.deleteCall)
+	h.handleFunc("POST /erasure", need(access.Delete), h.eraseSubject)
+	h.handleFunc("GET /managers", need(access.Read), h.listManagers)
+	h.handleFunc("GET /managers/{id}/stats", need(access.Read), h.managerStats)
+	h.handleFunc("GET /rubric", signedIn, h.rubric)
+	h.handleFunc("GET /config", signedIn, h.config)
 
-	m.HandleFunc("GET /healthz", h.healthz)
-	m.HandleFunc("GET /readyz", h.readyz)
-	m.HandleFunc("GET /metrics", h.serveMetrics)
-	m.HandleFunc("GET /openapi.json", h.openAPI)
-	m.HandleFunc("GET /docs", h.docsPage)
-	m.Handle("GET /docs/assets/", http.StripPrefix("/docs/assets/", docsAssets()))
+	h.handleFunc("POST /login", public, h.login)
+	h.handleFunc("POST /logout", signedIn, h.logout)
+	h.handleFunc("GET /me", signedIn, h.getMe)
+	h.handleFunc("GET /admin/users", need(access.Admin), h.listUsers)
+	h.handleFunc("POST /admin/users", need(access.Admin), h.createUser)
+	h.handleFunc("PATCH /admin/users/{id}", need(access.Admin), h.updateUser)
+	h.handleFunc("GET /admin/teams", need(access.Admin), h.listTeams)
+	h.handleFunc("PUT /admin/teams/{name}", need(access.Admin), h.putTeam)
+	h.handleFunc("DELETE /admin/teams/{name}", need(access.Admin), h.deleteTeam)
+	h.handleFunc("GET /admin/tokens", need(access.Admin), h.listTokens)
+	h.handleFunc("POST /admin/tokens", need(access.Admin), h.createToken)
+	h.handleFunc("DELETE /admin/tokens/{id}", need(access.Admin), h.revokeToken)
+	h.handleFunc("GET /admin/access-log", need(access.Admin), h.accessLog)
+
+	// Health and metrics carry no personal data and are probed by
+	// machines without credentials.
+	h.handleFunc("GET /healthz", public, h.healthz)
+	h.handleFunc("GET /readyz", public, h.readyz)
+	h.handleFunc("GET /metrics", public, h.serveMetrics)
+	h.handleFunc("GET /openapi.json", public, h.openAPI)
+	h.handleFunc("GET /docs", public, h.docsPage)
+	h.handle("GET /docs/assets/", public, http.StripPrefix("/docs/assets/", docsAssets()))
 
 	if h.cfg.UI != nil {
-		m.Handle("GET /{$}", h.cfg.UI)
-		m.Handle("GET /static/", h.cfg.UI)
+		// The page and its files are public; what they show comes from
+		// the API, which checks.
+		h.handle("GET /{$}", public, h.cfg.UI)
+		h.handle("GET /static/", public, h.cfg.UI)
 	}
+}
+
+// handle registers a route with its access rule: the only way a route is
+// added, so that none lacks one.
+func (h *Handler) handle(pattern string, ru rule, handler http.Handler) {
+	h.rules[pattern] = ru
+	h.mux.Handle(pattern, handler)
+}
+
+func (h *Handler) handleFunc(pattern string, ru rule, fn http.HandlerFunc) {
+	h.handle(pattern, ru, fn)
 }
 
 // ServeHTTP routes the request, answers unknown routes and wrong methods with
@@ -253,7 +297,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.metrics.observeRequest(route, sw.code(), time.Since(start))
 	}()
 	r = withRequestInfo(r)
-	if err := h.guard.check(r); err != nil {
+	if err := h.edge.check(r); err != nil {
 		h.writeError(sw, r, err)
 		return
 	}
@@ -262,6 +306,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.bodyLimits(sw, r, pattern); err != nil {
+		h.writeError(sw, r, err)
+		return
+	}
+	ru, ok := h.rules[pattern]
+	if !ok {
+		// Unreachable while routes are added through handle; refuse
+		// rather than serve a route nobody decided about.
+		h.writeError(sw, r, callaudit.Errorf(callaudit.KindInternal, "route %s has no access rule", pattern))
+		return
+	}
+	r, err := h.authorize(sw, r, ru)
+	if err != nil {
 		h.writeError(sw, r, err)
 		return
 	}

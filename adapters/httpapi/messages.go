@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 )
 
 // The codes of the messages only the HTTP layer produces; the core's are
@@ -35,7 +36,19 @@ const (
 	codeHistoryMissing     callaudit.Code = "history_missing"      // no store
 	codeAnswerNotEncodable callaudit.Code = "answer_not_encodable" // a value JSON cannot hold
 	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
-	codeCrossOrigin        callaudit.Code = "cross_origin"         // a cross-site write
+
+	// Accounts and access.
+	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
+	codeAuthHeader     callaudit.Code = "auth_header"     // not "Bearer …"
+	codeCrossOrigin    callaudit.Code = "cross_origin"    // a cookie write from another site
+	codeRoleForbidden  callaudit.Code = "role_forbidden"  // [role], [permission]
+	codeScopeForbidden callaudit.Code = "scope_forbidden" // [permission]
+	codeStatsOutside   callaudit.Code = "stats_outside"   // another team's statistics
+	codeManagerOutside callaudit.Code = "manager_outside" // [manager]: analysis for another's manager
+	codeCallIDTaken    callaudit.Code = "call_id_taken"   // [id]: a call the principal does not see
+	codeSignInLimit    callaudit.Code = "sign_in_limit"   // [seconds]
+	codeAnalyzeLimit   callaudit.Code = "analyze_limit"   // analyses over the limit
+	codeAccountsOff    callaudit.Code = "accounts_off"    // no accounts configured
 )
 
 // Languages of the messages. English is the default: it is what the API
@@ -155,7 +168,6 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
 	codeHostNotAllowed:     {ru: "сервер не отвечает на это имя хоста; добавьте его в AUDIT_ALLOWED_HOSTS", en: "this server does not answer for the host name of the request; add it to AUDIT_ALLOWED_HOSTS"},
-	codeCrossOrigin:        {ru: "запросы с других сайтов не могут менять данные: отправьте запрос со страниц самого сервера или из программы", en: "cross-site requests may not change data: send the request from the server's own pages or from a program"},
 	codeMethodNotAllowed:   {ru: "метод {method} не разрешён для {path}; разрешены: {allow}", en: "method {method} is not allowed on {path}; allowed: {allow}"},
 	codeNoRoute:            {ru: "нет такого адреса: {method} {path}; см. /docs", en: "no such endpoint: {method} {path}; see /docs"},
 	codeMultipartInvalid:   {ru: "тело запроса — не корректная загрузка multipart/form-data", en: "the body is not a valid multipart/form-data upload"},
@@ -172,6 +184,27 @@ var catalogue = map[callaudit.Code]message{
 	codeWebhooksMissing:    {ru: "для вебхуков нужна очередь задач, а она не настроена", en: "webhooks need a job queue and none is configured"},
 	codeHistoryMissing:     {ru: "для истории звонков нужно хранилище, а оно не настроено: задайте AUDIT_DATABASE_URL (путь к файлу SQLite или адрес postgres://)", en: "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)"},
 	codeAnswerNotEncodable: {ru: "ответ не удаётся записать в JSON", en: "the answer cannot be encoded as JSON"},
+	// Accounts and access.
+	codeSignInNeeded:        {ru: "сначала войдите: нужен cookie сеанса (POST /login) или API-токен (Authorization: Bearer ca_…)", en: "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)"},
+	codeAuthHeader:          {ru: "заголовок Authorization должен быть таким: Bearer ca_…", en: "the Authorization header must be: Bearer ca_…"},
+	codeCrossOrigin:         {ru: "запрос с чужого сайта отклонён: отправляйте его со страниц этого сервера или с API-токеном", en: "cross-origin request refused: send it from this server's own pages, or use an API token"},
+	codeRoleForbidden:       {ru: "роли {role} это недоступно ({permission}): обратитесь к администратору", en: "the {role} role may not {permission} here: ask an admin"},
+	codeScopeForbidden:      {ru: "этому токену это недоступно ({permission}): создайте токен с нужным правом", en: "this token may not {permission} here: create a token with the scope this needs"},
+	codeStatsOutside:        {ru: "эта статистика вам недоступна", en: "these statistics are outside what you may see"},
+	codeManagerOutside:      {ru: "вы не можете анализировать звонки менеджера {manager}", en: "you may not analyse calls of manager {manager}"},
+	codeCallIDTaken:         {ru: "call_id {id} занят звонком, который вам недоступен; выберите другой", en: "call_id {id} is taken by a call you may not change; choose another"},
+	codeSignInLimit:         {ru: "слишком много неудачных попыток входа; подождите {seconds} с и попробуйте снова", en: "too many failed sign-ins; wait {seconds} s and try again"},
+	codeAnalyzeLimit:        {ru: "слишком много запросов на анализ; подождите и повторите", en: "too many analyse requests; wait and retry"},
+	codeAccountsOff:         {ru: "учётные записи на этом сервере выключены", en: "this server keeps no accounts (accounts are switched off)"},
+	access.CodeSignInWrong:  {ru: "неверный логин или пароль", en: "the login or the password is wrong"},
+	access.CodeSessionEnded: {ru: "сеанс закончился: войдите снова", en: "the session has ended: sign in again"},
+	access.CodeTokenUnknown: {ru: "API-токен неизвестен или отозван", en: "the API token is unknown or revoked"},
+	access.CodeTokenPrefix:  {ru: "API-токен начинается с ca_", en: "an API token starts with ca_"},
+	access.CodeLoginExists:  {ru: "пользователь с таким логином уже есть", en: "a user with this login exists"},
+	access.CodeLoginSpaces:  {ru: "обязательное поле, без пробелов", en: "must not be empty or hold spaces"},
+	access.CodeLastAdmin:    {ru: "это последний действующий администратор: сначала назначьте другого", en: "this is the last active admin: make another admin first"},
+	access.CodeFirstAdmin:   {ru: "первая учётная запись должна быть администратором", en: "the first account must be an admin"},
+	access.CodeManagerIDFor: {ru: "менеджеру нужен manager_id, с которым приходят его звонки", en: "a manager needs the manager_id their calls carry"},
 }
 
 // text renders the message of code in lang with params; fallback (the

@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -44,13 +45,22 @@ type WebhookAccepted struct {
 	StatusURL    string         `json:"status_url"`
 }
 
-// webhookHandler is the route with its optional authentication.
+// webhookHandler is the route with its optional signature check. A
+// request signed in with a token of the webhook scope (or as a user who
+// may) needs no signature: the token is its credential.
 func (h *Handler) webhookHandler() http.Handler {
-	var next http.Handler = http.HandlerFunc(h.newCallRecording)
-	if h.cfg.WebhookAuth != nil {
-		next = h.cfg.WebhookAuth(next)
+	next := http.HandlerFunc(h.newCallRecording)
+	if h.cfg.WebhookAuth == nil {
+		return next
 	}
-	return next
+	signed := h.cfg.WebhookAuth(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if k := PrincipalOf(r.Context()).Kind; k == access.KindToken || k == access.KindUser {
+			next.ServeHTTP(w, r)
+			return
+		}
+		signed.ServeHTTP(w, r)
+	})
 }
 
 // newCallRecording queues a call posted by a CRM or telephony system and

@@ -196,6 +196,9 @@ func (s *Store) listQuery(f storage.Filter) (q string, args []any, limit int, er
 	if f.ManagerID != "" {
 		w.add("manager_id = ?", f.ManagerID)
 	}
+	if len(f.ManagerIDs) > 0 {
+		w.add("manager_id IN (?"+strings.Repeat(", ?", len(f.ManagerIDs)-1)+")", anys(f.ManagerIDs)...)
+	}
 	s.period(&w, f.From, f.To)
 	if f.MinScore != nil {
 		w.add("total_score >= ?", *f.MinScore)
@@ -310,4 +313,13 @@ func (v *timeValue) parse(s string) error {
 	}
 	v.t = t.UTC()
 	return nil
+}
+
+// anys converts strings to query arguments.
+func anys(ss []string) []any {
+	out := make([]any, len(ss))
+	for i, v := range ss {
+		out[i] = v
+	}
+	return out
 }

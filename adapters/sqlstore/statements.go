@@ -30,6 +30,28 @@ type statements struct {
 	mu sync.Mutex
 	// criteria[n] inserts n call_criteria rows.
 	criteria map[int]*sql.Stmt
+	// reads are the account reads (sessions, users, tokens: one per
+	// request), prepared on the reading pool on first use.
+	reads map[string]*sql.Stmt
+}
+
+// read returns the prepared read of query on pool, preparing it on first
+// use.
+func (st *statements) read(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if stmt, ok := st.reads[query]; ok {
+		return stmt, nil
+	}
+	stmt, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st.reads == nil {
+		st.reads = map[string]*sql.Stmt{}
+	}
+	st.reads[query] = stmt
+	return stmt, nil
 }
 
 // prepare prepares the fixed statements when the dialect benefits; nil
@@ -74,6 +96,9 @@ func (st *statements) insertCriteria(ctx context.Context, write *sql.DB, n int) 
 func (st *statements) close() {
 	if st == nil {
 		return
+	}
+	for _, stmt := range st.reads {
+		_ = stmt.Close()
 	}
 	for _, stmt := range []*sql.Stmt{st.upsert, st.deleteCriteria, st.get} {
 		if stmt != nil {

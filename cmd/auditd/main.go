@@ -9,6 +9,11 @@
 // (the environment wins); cmd/internal/config declares them all and the
 // README lists them with defaults ("Configuration").
 //
+// On a loopback address with no accounts it runs in local mode, as
+// before accounts existed; on any other address it needs an account
+// first (callaudit user add --admin NAME, or AUDIT_ADMIN_PASSWORD) and
+// refuses to start without one (README, "Accounts and access").
+//
 // SIGINT or SIGTERM stops accepting connections and lets requests in
 // flight finish (AUDIT_SHUTDOWN_TIMEOUT).
 package main
@@ -36,12 +41,14 @@ It takes no arguments: every setting is an environment variable, also read
 from ./.env (the environment wins). The README's "Configuration" section
 lists them all with their defaults; for example:
 
-  AUDIT_ADDR=0.0.0.0:8000             where to listen
+  AUDIT_ADDR=0.0.0.0:8000             where to listen (needs an admin account first:
+                                      callaudit user add --admin NAME, or AUDIT_ADMIN_PASSWORD)
   AUDIT_DATABASE_URL=postgres://…     history store (default ./callaudit.db)
   OPENAI_API_KEY=sk-…                 score with OpenAI and transcribe audio
 
 Exit codes: 0 after a clean stop, 1 when the server could not start or
-stop cleanly, 2 for a configuration error or bad arguments.
+stop cleanly, 2 for a configuration error or bad arguments, and for a
+start on a non-loopback address with no account.
 `
 
 // run parses the command line and runs the server, separated from main

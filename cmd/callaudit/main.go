@@ -2,6 +2,7 @@
 //
 //	callaudit analyze [-mode M] [-lang L] [-manager ID] [-json] FILE|-
 //	callaudit serve
+//	callaudit user add [--admin | --role ROLE] [--manager-id ID] [--teams A,B] [--name NAME] LOGIN
 //	callaudit version
 //	callaudit help
 //
@@ -13,7 +14,8 @@
 // (cmd/internal/config: the environment over ./.env) and builds the
 // server's pipeline (cmd/internal/server): the offline checklist, or
 // OpenAI when OPENAI_API_KEY (or OPENAI_BASE_URL) is set. serve runs the
-// reference server, the same as auditd.
+// reference server, the same as auditd. user add creates an account in the
+// server's database, e.g. the first admin.
 package main
 
 import (
@@ -56,6 +58,7 @@ const (
 const usage = `Usage:
   callaudit analyze [-mode M] [-lang L] [-manager ID] [-json] FILE|-   score a dialog or recording
   callaudit serve                                                     run the reference server (auditd)
+  callaudit user add [--admin | --role R] [--manager-id ID] LOGIN      add an account (password from the terminal or stdin)
   callaudit version                                                   print the version
   callaudit help                                                      print this help
 
@@ -78,6 +81,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "analyze":
 		return analyze(ctx, args[1:], stdin, stdout, stderr)
+	case "user":
+		return user(ctx, args[1:], stdin, stdout, stderr)
 	case "serve":
 		if len(args) > 1 {
 			if isHelp(args[1]) {

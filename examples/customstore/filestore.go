@@ -209,6 +209,7 @@ func (s *FileStore) Get(ctx context.Context, id string) (storage.Call, error) {
 func (r *record) matches(f storage.Filter) bool {
 	switch {
 	case f.ManagerID != "" && r.managerID != f.ManagerID,
+		len(f.ManagerIDs) > 0 && !slices.Contains(f.ManagerIDs, r.managerID),
 		!f.From.IsZero() && r.createdAt.Before(f.From),
 		!f.To.IsZero() && !r.createdAt.Before(f.To),
 		f.Mode != "" && r.mode != f.Mode,

@@ -46,7 +46,12 @@ type analysis struct {
 	// -1 when none; needMet says whether a later manager turn takes up
 	// its words.
 	needSeg int32
+	needHit hit
 	needMet bool
+
+	// quotable: the call is in the report's language, so the
+	// recommendations may quote it (set by recommend).
+	quotable bool
 
 	stems stemSet // scratch for evalPresentation, kept between calls
 }
@@ -190,7 +195,7 @@ func (a *analysis) deriveNeed() {
 	if len(stems) == 0 {
 		return
 	}
-	a.needSeg = h.seg
+	a.needSeg, a.needHit = h.seg, h
 	for s := int(h.seg) + 1; s < len(d.segs) && !a.needMet; s++ {
 		if !a.isManager(s) || a.d.segs[s].role == transcribe.RoleUnknown {
 			continue
@@ -211,6 +216,15 @@ func (a *analysis) deriveNeed() {
 // answers for the company ("Слушаю вас", "How can I help?"), or the call
 // opens with the client stating a request rather than a bare "Алло".
 func (a *analysis) deriveInbound() bool {
+	// The client saying why they call, early and before any reason the
+	// manager gave, makes the call inbound however the manager answered
+	// («Автоцентр «Мотор», Ольга, здравствуйте!» — «Я хотел про трейд-ин
+	// узнать»).
+	if h, ok := a.hitWithin(sigCalling, 3); ok {
+		if r, ok := a.hitWithin(sigReason, 3); !ok || r.seg > h.seg {
+			return true
+		}
+	}
 	for s := range a.d.segs {
 		if a.isManager(s) {
 			return a.segHas(s, sigInbound)
@@ -233,7 +247,7 @@ func (a *analysis) dropNegated(hs []hit) []hit {
 	for _, h := range hs {
 		if h.first > a.d.segs[h.seg].firstTok {
 			switch a.d.word(int(h.first - 1)) {
-			case "не", "not", "don't", "doesn't", "never", "ни":
+			case "не", "not", "don't", "doesn't", "never", "ни", "no":
 				continue
 			}
 		}
@@ -255,12 +269,41 @@ func (a *analysis) refuses(seg int) bool {
 	if sg.firstTok >= sg.endTok {
 		return false
 	}
-	switch a.d.word(int(sg.firstTok)) {
+	first := sg.firstTok
+	if fillers[a.d.word(int(first))] && first+1 < sg.endTok {
+		// "Ну нет", "Well, no, not really": a filler before the no.
+		first++
+	}
+	switch a.d.word(int(first)) {
 	case "нет", "no", "nope":
+		if prev := a.prevTurn(seg); prev >= 0 && a.segHas(prev, sigAnythingElse) {
+			// "Что-то ещё?" — "Нет, спасибо" closes the call.
+			return false
+		}
 		// "Нет, давайте тариф" turns a question down to agree.
 		return !a.segHas(seg, sigAgree) && !a.segHas(seg, sigBuy)
 	}
 	return false
+}
+
+// prevTurn returns the segment before seg spoken by someone else, -1 when
+// none.
+func (a *analysis) prevTurn(seg int) int {
+	for s := seg - 1; s >= 0; s-- {
+		if a.d.segs[s].role != a.d.segs[seg].role {
+			return s
+		}
+	}
+	return -1
+}
+
+// fillers are words a spoken answer may open with before its "нет"/"no".
+var fillers = map[string]bool{"ну": true, "хм": true, "э": true, "well": true, "hm": true, "uh": true, "um": true}
+
+// grudging reports whether client segment seg says yes only in words:
+// "Fine. Whatever." or "Ну ладно… я так и не поняла" commits to nothing.
+func (a *analysis) grudging(seg int) bool {
+	return a.segHas(seg, sigHostile) || a.segHas(seg, sigConfused)
 }
 
 // clientTurn returns the first client segment after seg (dir 1) or before
@@ -279,6 +322,10 @@ func (a *analysis) clientTurn(seg, dir int) int {
 // client refused: the refusal decides, and pressing on is pressure.
 func (a *analysis) deriveRefusals() {
 	for s := range a.d.segs {
+		if a.busyIgnored(s) {
+			a.ignoredRefusals = append(a.ignoredRefusals, int32(a.nextManagerTurn(s)))
+			continue
+		}
 		if !a.refuses(s) {
 			continue
 		}
@@ -292,6 +339,71 @@ func (a *analysis) deriveRefusals() {
 			break
 		}
 	}
+}
+
+// askTail is how many words may follow a question in the same turn
+// before the question counts as not asked: "Удобно говорить? Это на пару
+// минут." waits for the answer, a pitch after it does not.
+const askTail = 6
+
+// waitsForAnswer reports whether the question of hit h leaves the client
+// room to answer: it ends the manager's turn, or only a few words follow.
+// A formula («Вам удобно говорить?») followed by the rest of a pitch in
+// the same breath asks nothing, so it counts only with what follows it.
+func (a *analysis) waitsForAnswer(h hit) bool {
+	si := a.d.toks[h.first].sent
+	sg := &a.d.segs[h.seg]
+	tail := sg.endTok - a.d.sents[si].endTok
+	if tail <= askTail {
+		return true
+	}
+	// "Удобно говорить? Я звоню по вашей заявке на сайте": the reason
+	// for the call may follow before the client answers.
+	if tail > reasonTail {
+		return false
+	}
+	for s := si + 1; s < sg.endSent; s++ {
+		if a.sentSig[s]&bit(sigReason) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// reasonTail is how many words of the reason for the call may follow a
+// permission question.
+const reasonTail = 16
+
+// busyIgnored reports whether client segment s says they cannot talk and
+// the manager's next turn presses on with a question without offering
+// another time: «Мне сейчас неудобно» — «Так интересно или нет?».
+func (a *analysis) busyIgnored(s int) bool {
+	if a.d.segs[s].role != cli || !a.segHas(s, sigBusy) {
+		return false
+	}
+	m := a.nextManagerTurn(s)
+	// Offering another time, or accepting the client's ("Of course. Six
+	// today?"), is no pressing on.
+	if m < 0 || a.segHas(m, sigTime) || a.segHas(m, sigAction) || a.segHas(m, sigPropose) || a.segHas(m, sigFarewell) || a.opensWith(m, sigAgreeMgr) {
+		return false
+	}
+	for si := a.d.segs[m].firstSent; si < a.d.segs[m].endSent; si++ {
+		if a.d.sents[si].question {
+			return true
+		}
+	}
+	return false
+}
+
+// nextManagerTurn returns the manager's first segment after s within
+// replyWithin segments, -1 when none.
+func (a *analysis) nextManagerTurn(s int) int {
+	for m := s + 1; m < len(a.d.segs) && m <= s+replyWithin; m++ {
+		if a.isManager(m) {
+			return m
+		}
+	}
+	return -1
 }
 
 // callbackTurns is the most turns a call may have to be a callback call.
@@ -406,7 +518,7 @@ func (a *analysis) deriveNextStep() {
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) {
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) && !a.grudging(s) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
@@ -416,6 +528,10 @@ func (a *analysis) deriveNextStep() {
 		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
 		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
 			c.refused, c.agree, c.agreeSeg = true, false, -1
+		} else if next >= 0 && a.grudging(next) {
+			// "Ладно. Безобразие": the answer to the step agrees to nothing,
+			// whatever was said before it.
+			c.agree, c.agreeSeg = false, -1
 		}
 		consider(c)
 	}
@@ -493,7 +609,7 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		if a.d.segs[s].role == role {
 			continue
 		}
-		if a.refuses(s) || a.segHas(s, sigObjection) {
+		if a.refuses(s) || a.segHas(s, sigObjection) || (want == sigAgree && a.grudging(s)) {
 			return 0, false
 		}
 		// The reply begins by agreeing; or the manager names the time

@@ -35,51 +35,11 @@ func evalRapport(a *analysis) result { return a.capFormality(rapport(a)) }
 func evalFarewell(a *analysis) result { return a.capFormality(farewell(a)) }
 
 func greeting(a *analysis) result {
-	var r result
-	var parts []string
-	if h, ok := a.hitWithin(sigGreet, 4); ok {
-		r.score += 40
-		r.evidence = append(r.evidence, a.evidence(h))
-	} else {
-		parts = append(parts, a.tr("нет приветствия", "no greeting"))
-	}
-	// Plain-words introductions ("Банк «Северный», Елена") count as much
-	// as the formula.
-	nameHit, nameOK := a.hitWithin(sigIntroName, 6)
-	companyHit, companyOK := a.hitWithin(sigIntroCompany, 6)
-	nameSeg, companySeg := -1, -1
-	if !nameOK || !companyOK {
-		nameSeg, companySeg = a.selfIntroduction()
-	}
-	if nameOK {
-		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(nameHit))
-	} else if nameSeg >= 0 {
-		r.score += 30
-		if ev, ok := a.segmentEvidence(int32(nameSeg)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else {
-		parts = append(parts, a.tr("менеджер не назвал имя", "the manager did not give their name"))
-	}
-	if companyOK {
-		r.score += 30
-		r.evidence = appendEvidence(r.evidence, a.evidence(companyHit))
-	} else if companySeg >= 0 {
-		r.score += 30
-		if ev, ok := a.segmentEvidence(int32(companySeg)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else {
-		parts = append(parts, a.tr("не названа компания", "the company was not named"))
-	}
-	r.comment = verdict(parts, a.tr("поздоровался и представился полностью", "greeted and introduced themselves fully"))
-	return r
+	return a.awardAll(greetingRules, text{"приветствие и полное представление: имя и компания", "greeted and introduced themselves fully"})
 }
 
 func rapport(a *analysis) result {
 	var r result
-	var parts []string
 	if a.inbound {
 		// The client called: there is no permission to ask or reason
 		// to give; politeness is what is left to judge.
@@ -87,31 +47,13 @@ func rapport(a *analysis) result {
 		if len(a.hits[sigCourtesy]) > 0 {
 			r.score = 100
 			r.evidence = a.firstHits(1, sigCourtesy)
-			r.comment = a.tr("входящий звонок; менеджер был вежлив", "an inbound call; the manager was polite")
+			r.comment = a.tr("входящий звонок; вежливый тон", "an inbound call; the manager was polite")
 		} else {
 			r.comment = a.tr("входящий звонок; нет слов вежливости", "an inbound call; no courtesy words")
 		}
 		return r
 	}
-	if h, ok := a.hitWithin(sigPermission, 8); ok {
-		r.score += 50
-		r.evidence = append(r.evidence, a.evidence(h))
-	} else {
-		parts = append(parts, a.tr("не спросил, удобно ли говорить", "did not ask whether it is a good time"))
-	}
-	if len(a.hits[sigReason]) > 0 {
-		r.score += 25
-		r.evidence = appendEvidence(r.evidence, a.evidence(a.hits[sigReason][0]))
-	} else {
-		parts = append(parts, a.tr("не назвал повод звонка", "did not give the reason for the call"))
-	}
-	if len(a.hits[sigCourtesy]) > 0 {
-		r.score += 25
-	} else {
-		parts = append(parts, a.tr("нет слов вежливости", "no courtesy words"))
-	}
-	r.comment = verdict(parts, a.tr("спросил разрешения, назвал повод, был вежлив", "asked for permission, gave the reason, stayed polite"))
-	return r
+	return a.awardAll(rapportRules, text{"разрешение на разговор получено, повод назван, тон вежливый", "asked for permission, gave the reason, stayed polite"})
 }
 
 // callbackNA is the result of a discovery-to-presentation criterion in a
@@ -164,13 +106,13 @@ func evalNeedsDiscovery(a *analysis) result {
 	r.comment = a.count(open, "открытый вопрос", "открытых вопроса", "открытых вопросов", "open question", "open questions") +
 		", " + a.count(closed, "закрытый", "закрытых", "закрытых", "closed", "closed")
 	if pain {
-		r.comment += a.tr("; выяснял трудности клиента", "; explored the client's problems")
+		r.comment += a.tr("; трудности клиента выяснены", "; explored the client's problems")
 	} else if open > 0 {
 		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
 	}
 	if a.unheard && r.score > unheardCap {
 		r.score = unheardCap
-		r.comment += a.tr("; вопросы прошли мимо проблемы, которую назвал клиент", "; the questions missed the problem the client named")
+		r.comment += a.tr("; вопросы прошли мимо проблемы, названной клиентом", "; the questions missed the problem the client named")
 		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
 	}
 	return r
@@ -185,7 +127,7 @@ func evalNeedSummary(a *analysis) result {
 		if h.seg == 0 {
 			continue
 		}
-		if reply := a.clientTurn(int(h.seg), 1); a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) {
+		if reply, contradicted := a.summaryContradicted(h); contradicted {
 			// The client's answer contradicts the restatement: the
 			// need was put in the client's mouth, not summarised.
 			r.score = 20
@@ -198,7 +140,7 @@ func evalNeedSummary(a *analysis) result {
 		}
 		r.score = 70
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("менеджер пересказал потребность", "the manager restated the need")
+		r.comment = a.tr("потребность пересказана", "the manager restated the need")
 		for s := int(h.seg) + 1; s < len(a.d.segs) && s <= int(h.seg)+2; s++ {
 			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
 				r.score = 100
@@ -355,7 +297,7 @@ func evalPresentation(a *analysis) result {
 		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
 	} else if a.needSeg >= 0 && !a.needMet {
 		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("менеджер не вернулся к тому, что нужно клиенту", "the manager never took up what the client said they needed"))
+		parts = append(parts, a.tr("к тому, что нужно клиенту, так и не вернулись", "the manager never took up what the client said they needed"))
 		if ev, ok := a.segmentEvidence(a.needSeg); ok {
 			r.evidence = appendEvidence(r.evidence, ev)
 		}
@@ -441,87 +383,63 @@ func farewell(a *analysis) result {
 	case ok:
 		r.score = 100
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("менеджер вежливо попрощался", "the manager said goodbye politely")
+		r.comment = a.tr("вежливое прощание", "the manager said goodbye politely")
 		return r
 	}
 	if h, ok := tail(sigThanks); ok {
 		r.score = 60
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("поблагодарил, но не попрощался", "thanked the client but did not say goodbye")
+		r.comment = a.tr("благодарность есть, прощания нет", "thanked the client but did not say goodbye")
 		return r
 	}
 	if h, ok := tail(sigClientBye); ok {
 		r.score = 20
 		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("попрощался только клиент", "only the client said goodbye")
+		r.comment = a.tr("прощание прозвучало только от клиента", "only the client said goodbye")
 		return r
 	}
 	r.comment = a.tr("разговор закончился без прощания", "the call ended without a farewell")
 	return r
 }
 
-// evalConduct starts from 100 and takes points off for bad practice.
+// evalConduct is the conduct table, and a critical call fails it.
 func evalConduct(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	take := func(s signal, each, most int, ru, en string) {
-		n := a.sentences(s)
-		if n == 0 {
-			return
-		}
-		r.score -= min(n*each, most)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr(ru, en), n))
-		r.evidence = append(r.evidence, a.firstHits(2, s)...)
-	}
-	take(sigRude, 35, 70, "грубость", "rudeness")
-	take(sigPressure, 30, 60, "давление на клиента", "pressure on the client")
-	take(sigDismiss, 10, 20, "спор с клиентом", "arguing with the client")
-	if n := len(a.ignoredRefusals); n > 0 {
-		r.score -= min(25*n, 50)
-		parts = append(parts, fmt.Sprintf("%s: %d", a.tr("продолжал после отказа клиента", "pressed on after the client refused"), n))
-		for _, seg := range a.ignoredRefusals[:min(n, 2)] {
-			if ev, ok := a.segmentEvidence(seg); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-		}
-	}
-	if a.m.LongestMonologueSpeaker != cli && a.m.LongestMonologueWords > a.opts.monologueWords {
-		r.score -= 20
-		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
-	}
-	if share, ok := a.managerTalkShare(); ok && share > 0.8 && a.m.ManagerWords+a.m.ClientWords >= 80 {
-		r.score -= 15
-		parts = append(parts, a.tr(fmt.Sprintf("менеджер говорил %.0f%% времени", share*100), fmt.Sprintf("the manager talked %.0f%% of the time", share*100)))
-	}
-	if p := a.m.ManagerInterruptions; p != nil && *p > 0 {
-		r.score -= min(*p*10, 30)
-		parts = append(parts, a.tr("перебивал клиента ", "interrupted the client ")+a.count(*p, "раз", "раза", "раз", "time", "times"))
-	}
+	r := a.deduct(conductRules, text{"корректно, без давления и грубости", "respectful, no pressure or rudeness"})
 	if a.critical {
 		r.score = 0
-		parts = append([]string{a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")}, parts...)
-		r.evidence = append(a.firstHits(2, sigCardData), r.evidence...)
+		crit := a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")
+		if r.comment == a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness") {
+			r.comment = crit
+		} else {
+			r.comment = crit + "; " + r.comment
+		}
+		r.evidence = dedupe(append(a.firstHits(2, sigCardData), r.evidence...))
 	}
-	r.score = score.Clamp(r.score)
-	r.evidence = dedupe(r.evidence)
-	r.comment = verdict(parts, a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness"))
 	return r
 }
 
 func evalClientInterest(a *analysis) result {
 	var r result
-	interest := countSegs(a, sigInterest, sigBuy)
+	// Relief and thanks for what was done are interest won in the call.
+	interest := countSegs(a, sigInterest, sigBuy, sigSatisfied)
 	r.score = 20 + 25*interest + 15*a.clientQs
 	rejected := a.rejectedAtEnd()
 	if rejected {
 		r.score -= 20
 	}
+	// Irritation and confusion are reactions too, and negative ones.
+	cold := a.sentences(sigHostile) + a.sentences(sigConfused)
+	r.score -= min(20*cold, 40)
 	r.score = score.Clamp(r.score)
-	r.evidence = a.firstHits(3, sigInterest, sigBuy)
+	r.evidence = a.firstHits(3, sigInterest, sigBuy, sigSatisfied)
 	r.comment = a.count(interest, "проявление интереса", "проявления интереса", "проявлений интереса", "sign of interest", "signs of interest") +
 		", " + a.count(a.clientQs, "вопрос клиента", "вопроса клиента", "вопросов клиента", "client question", "client questions")
 	if rejected {
 		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
+	}
+	if cold > 0 {
+		r.comment += a.tr("; раздражение или непонимание клиента: ", "; the client's irritation or confusion: ") + fmt.Sprint(cold)
+		r.evidence = append(r.evidence, a.firstHits(2, sigHostile, sigConfused)...)
 	}
 	return r
 }
@@ -605,9 +523,19 @@ func evalEngagement(a *analysis) result {
 	default:
 		r.score = 90
 	}
-	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2))
+	// Words spent refusing are no engagement.
+	refusals := 0
+	for si := range a.d.segs {
+		if a.d.segs[si].role == cli && a.refuses(si) {
+			refusals++
+		}
+	}
+	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2) - 15*min(refusals, 3))
 	r.comment = a.tr(fmt.Sprintf("клиент говорил %.0f%% слов и задал ", c*100), fmt.Sprintf("the client spoke %.0f%% of the words and asked ", c*100)) +
 		a.count(a.clientQs, "вопрос", "вопроса", "вопросов", "question", "questions")
+	if refusals > 0 {
+		r.comment += a.tr("; отказов: ", "; refusals: ") + fmt.Sprint(refusals)
+	}
 	return r
 }
 
@@ -632,36 +560,9 @@ func evalBalance(a *analysis) result {
 	}
 }
 
+// evalFlow is the flow table.
 func evalFlow(a *analysis) result {
-	r := result{score: 100}
-	var parts []string
-	if a.m.LongestMonologueWords > a.opts.monologueWords {
-		r.score -= 25
-		parts = append(parts, a.tr("монолог на ", "a monologue of ")+a.count(a.m.LongestMonologueWords, "слово", "слова", "слов", "word", "words"))
-	}
-	if a.m.Turns > 0 && a.m.Turns < 4 {
-		r.score -= 30
-		parts = append(parts, a.tr("мало реплик", "few turns"))
-	}
-	if len(a.openQs)+len(a.closedQs) == 0 {
-		r.score -= 30
-		parts = append(parts, a.tr("менеджер не задал ни одного вопроса", "the manager asked no questions"))
-	} else if len(a.openQs) == 0 {
-		r.score -= 15
-		parts = append(parts, a.tr("только закрытые вопросы", "closed questions only"))
-	}
-	if p := a.m.Interruptions; p != nil && *p > 0 {
-		r.score -= min(*p*10, 30)
-		parts = append(parts, a.count(*p, "перебивание", "перебивания", "перебиваний", "interruption", "interruptions"))
-	}
-	if n := len(a.hits[sigDismiss]) + len(a.hits[sigRude]); n > 0 {
-		r.score -= min(n*25, 50)
-		parts = append(parts, a.tr("спор или грубость", "arguing or rudeness"))
-		r.evidence = a.firstHits(2, sigDismiss, sigRude)
-	}
-	r.score = score.Clamp(r.score)
-	r.comment = verdict(parts, a.tr("живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"))
-	return r
+	return a.deduct(flowRules, text{"живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"})
 }
 
 func evalOutcome(a *analysis) result {

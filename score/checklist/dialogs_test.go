@@ -80,9 +80,10 @@ func TestDialogCriteria(t *testing.T) {
 			checklist.Farewell:       {0, 20},
 			checklist.Conduct:        {0, 80},
 		}},
-		{"en_monologue.txt", score.ModeDialog, span{0, 40}, map[string]span{
-			checklist.Flow:    {0, 50},
-			checklist.Balance: {0, 20},
+		{"en_monologue.txt", score.ModeDialog, span{0, 55}, map[string]span{
+			checklist.Flow:          {0, 50},
+			checklist.Balance:       {0, 20},
+			checklist.Understanding: {0, 60},
 		}},
 		{"en_client_proposes.txt", score.ModeManager, span{75, 100}, map[string]span{
 			// The client names the day and time; the manager accepts.

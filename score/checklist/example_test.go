@@ -65,10 +65,8 @@ func ExampleScorer_DefaultRubric() {
 		fmt.Printf("%-16s %2.0f  %s\n", c.ID, c.Weight, c.TitleIn("en"))
 	}
 	// Output:
-	// client_interest  20  Client interest
-	// objections       15  Client objections
-	// commitment       25  Readiness to buy
+	// client_interest  25  Client interest
+	// objections       20  Client objections
+	// commitment       35  Readiness to buy
 	// engagement       20  Client engagement
-	// next_step        10  Agreed next step
-	// conduct          10  Conduct
 }

@@ -95,6 +95,41 @@ func TestMeaningBeyondKeywords(t *testing.T) {
 		{"«Нет, давайте» is assent", score.ModeManager, []string{opener, "Клиент: Да.",
 			"Менеджер: Можно просто роутер, а можно тариф. Записать мастера в субботу в 10:00?",
 			"Клиент: Нет, давайте тариф и мастера в субботу."}, checklist.NextStep, 100, 100},
+		// Formulae count with what they introduce.
+		{"permission asked and answered", score.ModeManager, []string{opener, "Клиент: Да, удобно."}, checklist.Rapport, 50, 100},
+		{"permission asked in the same breath as a pitch asks nothing", score.ModeManager, []string{
+			"Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно говорить? У нас окна со скидкой, профиль немецкий, стеклопакет двухкамерный, монтаж за день.",
+			"Клиент: Ну…"}, checklist.Rapport, 0, 30},
+		{"permission then the reason, then the answer", score.ModeManager, []string{
+			"Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно сейчас говорить? Я звоню по вашей заявке на сайте.",
+			"Клиент: Да, удобно."}, checklist.Rapport, 75, 100},
+		{"a busy client pressed with a question", score.ModeManager, []string{opener,
+			"Клиент: Мне сейчас неудобно.", "Менеджер: Так вам нужны окна или нет?", "Клиент: Нет."}, checklist.Conduct, 0, 75},
+		{"«Нет, спасибо» to «что-то ещё?» refuses nothing", score.ModeManager, []string{
+			"Менеджер: Компания «ГородНет», меня зовут Максим, слушаю вас.", "Клиент: Хочу перейти на тариф подешевле.",
+			"Менеджер: Подойдёт «Базовый», переключу с завтрашнего дня?", "Клиент: Да, давайте.",
+			"Менеджер: Переключил, с завтрашнего дня. Что-то ещё подсказать?", "Клиент: Нет, спасибо."}, checklist.NextStep, 100, 100},
+		{"a grudging yes is no agreement", score.ModeManager, []string{opener, "Клиент: Да.",
+			"Менеджер: Мастер приедет в пятницу с 8 до 12. Подходит?", "Клиент: Ладно. Сколько можно ждать, безобразие."}, checklist.NextStep, 0, 80},
+		// Диалог: the conversation, not the steps.
+		{"a question put off to the demo", score.ModeDialog, []string{opener, "Клиент: Да. Сколько это стоит?",
+			"Менеджер: Давайте я покажу на демонстрации в четверг.", "Клиент: Я так и не поняла, сколько."}, checklist.Understanding, 0, 55},
+		{"a question answered plainly", score.ModeDialog, []string{opener, "Клиент: Да. Сколько это стоит?",
+			"Менеджер: Окно на кухню — 24 тысячи с монтажом.", "Клиент: Понятно, спасибо."}, checklist.Understanding, 100, 100},
+		{"a problem fixed in the call, with relief", score.ModeDialog, []string{
+			"Клиент: Здравствуйте, у меня списали деньги дважды.", "Менеджер: Вижу, ошибка наша. Вернула второе списание, деньги придут завтра.",
+			"Клиент: Спасибо огромное!"}, checklist.Resolution, 95, 100},
+		{"a problem left and an irritated client", score.ModeDialog, []string{
+			"Клиент: Здравствуйте, у меня третий день нет интернета.", "Менеджер: Мастер может в пятницу.",
+			"Клиент: В пятницу? Безобразие, уйду к другому провайдеру."}, checklist.Resolution, 0, 30},
+		{"an irritated client spoils the tone even with a calm manager", score.ModeDialog, []string{opener,
+			"Клиент: Опять вы. Сплошное враньё, только деньги берёте.", "Менеджер: Понимаю, спасибо, что сказали прямо."}, checklist.Tone, 0, 85},
+		// Client+: the client's reactions.
+		{"«No deal» is no deal", score.ModeClient, []string{"Agent: Hi, it's Sam from Vox. Good time?", "Customer: Yes.",
+			"Agent: I can give you the premium plan for 20 dollars. Shall we?", "Customer: No deal."}, checklist.Commitment, 0, 30},
+		{"relief is a reaction", score.ModeClient, []string{
+			"Клиент: Здравствуйте, у меня списали деньги дважды.", "Менеджер: Вернула второе списание.",
+			"Клиент: Спасибо огромное, выручили!"}, checklist.ClientInterest, 45, 100},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -129,7 +164,7 @@ func TestSummarySaysRolesWereInferred(t *testing.T) {
 		"SPEAKER_00: Алло.",
 		"SPEAKER_01: Добрый день, меня зовут Ольга, компания «Окна Плюс». Вы оставляли заявку, удобно говорить?",
 		"SPEAKER_00: Да, удобно.")
-	assert.Contains(t, rep.Summary, "Роли говорящих определены по содержанию реплик")
+	assert.Contains(t, rep.Summary, "роли говорящих определены по содержанию реплик")
 	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
 	assert.NotContains(t, rep.Summary, "Роли говорящих")
 }

@@ -60,46 +60,42 @@ func (p perturbation) apply(tr transcribe.Transcript, lang string) transcribe.Tr
 
 // TestGamingDoesNotLiftBadCalls: adding a greeting formula, the words
 // "следующий шаг" or a prompt-injection line to a bad call must not lift it
-// above a medium call it scored below (Manager+).
+// to or above a medium call it scored below, in any mode (bad and medium
+// as graded in that mode).
 func TestGamingDoesNotLiftBadCalls(t *testing.T) {
 	set := loadDevSet(t)
 	s := checklist.New()
-	total := func(tr transcribe.Transcript, lang string) int {
-		rep, err := s.Score(context.Background(), score.Request{Transcript: tr, Mode: score.ModeManager, Language: lang})
-		require.NoError(t, err)
-		return rep.TotalScore
-	}
-	var medium []int
-	for _, d := range set {
-		if d.gradeIn(score.ModeManager) == 1 {
-			medium = append(medium, total(d.tr, d.Language))
+	for _, mode := range score.Modes {
+		total := func(tr transcribe.Transcript, lang string) int {
+			rep, err := s.Score(context.Background(), score.Request{Transcript: tr, Mode: mode, Language: lang})
+			require.NoError(t, err)
+			return rep.TotalScore
 		}
-	}
-	for _, p := range perturbations {
-		flips, lifted := 0, 0
+		var medium []int
 		for _, d := range set {
-			if d.gradeIn(score.ModeManager) != 0 {
-				continue
+			if d.gradeIn(mode) == 1 {
+				medium = append(medium, total(d.tr, d.Language))
 			}
-			before, after := total(d.tr, d.Language), total(p.apply(d.tr, d.Language), d.Language)
-			if after > before {
-				lifted++
-			}
-			for _, m := range medium {
-				if before < m && after >= m {
-					flips++
-					t.Logf("%s lifts %s from %d to %d, at or above a medium call of %d", p.name, d.ID, before, after, m)
+		}
+		for _, p := range perturbations {
+			flips, lifted := 0, 0
+			for _, d := range set {
+				if d.gradeIn(mode) != 0 {
+					continue
+				}
+				before, after := total(d.tr, d.Language), total(p.apply(d.tr, d.Language), d.Language)
+				if after > before {
+					lifted++
+				}
+				for _, m := range medium {
+					if before < m && after >= m {
+						flips++
+						t.Logf("%s: %s lifts %s from %d to %d, at or above a medium call of %d", mode, p.name, d.ID, before, after, m)
+					}
 				}
 			}
+			t.Logf("%s, %s: %d bad calls score higher, %d (bad, medium) pairs flip", mode, p.name, lifted, flips)
+			assert.Zero(t, flips, "%s: %s", mode, p.name)
 		}
-		t.Logf("%s: %d bad calls score higher, %d (bad, medium) pairs flip", p.name, lifted, flips)
-		assert.LessOrEqual(t, flips, gamingFlipFloor[p.name], p.name)
 	}
-}
-
-// gamingFlipFloor is the ratchet of TestGamingDoesNotLiftBadCalls.
-var gamingFlipFloor = map[string]int{
-	"greeting formula":          6,
-	"the words «следующий шаг»": 0,
-	"prompt injection":          0,
 }

@@ -42,6 +42,9 @@ const (
 	Balance           = score.CriterionBalance
 	Flow              = score.CriterionFlow
 	Outcome           = score.CriterionOutcome
+	Understanding     = score.CriterionUnderstanding
+	Resolution        = score.CriterionResolution
+	Tone              = score.CriterionTone
 )
 
 // criterionDefs are the criteria the checklist scores: those of
@@ -95,6 +98,15 @@ var criterionDefs = []criterionDef{
 	{Outcome, text{"Каждый звонок должен заканчиваться результатом: согласием клиента или конкретной договорённостью о следующем шаге с датой.",
 		"Every call should end with a result: the client's agreement or a concrete next step with a date."},
 		evalOutcome},
+	{Understanding, text{"Проверяйте, что вас поняли, и отвечайте на вопрос клиента сразу, а не «на встрече»: «Отвечу прямо: стоит … Так понятно?».",
+		"Check you were understood and answer the client's question when it is asked, not \"in the demo\": \"Straight answer: it costs … Does that make sense?\"."},
+		evalUnderstanding},
+	{Resolution, text{"Доводите вопрос клиента до решения в разговоре или до конкретного шага со временем, и проверьте, что клиента это устраивает.",
+		"Take the client's question to a solution in the call, or to a concrete step with a time, and check the client is happy with it."},
+		evalResolution},
+	{Tone, text{"Держите тёплый и спокойный тон, даже если клиент раздражён: признайте его чувство и переходите к делу.",
+		"Keep a warm, calm tone even when the client is irritated: acknowledge the feeling and move on to what you can do."},
+		evalTone},
 }
 
 // defsByID indexes criterionDefs.

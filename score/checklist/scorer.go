@@ -22,8 +22,6 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"slices"
-	"sort"
 	"strings"
 
 	"github.com/callaudit/callaudit"
@@ -36,10 +34,12 @@ import (
 // scored them: 1.1 accepts proposed times agreed in the next turn,
 // summaries with a confirmation tag and more farewell forms; 1.2 reads the
 // client's answers (refusals, negation, not being heard), callback and
-// inbound calls, plain-words introductions and farewells, condescension.
+// inbound calls, plain-words introductions and farewells, condescension;
+// 1.3 scores Диалог on its own criteria (understanding, resolution, tone)
+// and Client+ on the client's reactions only.
 const (
 	Name    = "checklist"
-	Version = "1.2.0"
+	Version = "1.3.0"
 )
 
 // Defaults of the options.
@@ -265,78 +265,4 @@ func checkRubric(r score.Rubric) (score.Rubric, error) {
 		})
 	}
 	return rub, nil
-}
-
-// summarize writes what was done well and badly, from the details.
-func summarize(a *analysis, rep *score.Report) string {
-	var good, bad []string
-	for _, d := range rep.Details {
-		if d.Weight == 0 {
-			continue
-		}
-		switch {
-		case d.Score >= 70:
-			good = append(good, strings.ToLower(d.Title))
-		case d.Score < 40:
-			bad = append(bad, strings.ToLower(d.Title))
-		}
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, a.tr("Итоговая оценка %d из 100. ", "Total score %d out of 100. "), rep.TotalScore)
-	if a.critical {
-		b.WriteString(a.tr("Критическое нарушение: менеджер запрашивал данные карты или коды подтверждения. ",
-			"Critical violation: the manager asked for card details or confirmation codes. "))
-	}
-	if len(good) > 0 {
-		fmt.Fprintf(&b, a.tr("Хорошо: %s. ", "Done well: %s. "), strings.Join(good, ", "))
-	}
-	if len(bad) > 0 {
-		fmt.Fprintf(&b, a.tr("Слабые места: %s. ", "Weak points: %s. "), strings.Join(bad, ", "))
-	}
-	if len(good) == 0 && len(bad) == 0 {
-		b.WriteString(a.tr("Все этапы выполнены частично. ", "Every stage was done only in part. "))
-	}
-	switch conf := a.d.tr.RoleConfidence; {
-	case !a.labelled:
-		b.WriteString(a.tr("Роли говорящих не размечены, поэтому оценка приблизительная.", "Speaker roles were not labelled, so the score is approximate."))
-	case conf > 0 && conf < 1:
-		// The roles were inferred from what the speakers said.
-		fmt.Fprintf(&b, a.tr("Роли говорящих определены по содержанию реплик (уверенность %.0f%%).",
-			"Speaker roles were inferred from what each said (confidence %.0f%%)."), conf*100)
-	}
-	return strings.TrimSpace(b.String())
-}
-
-// recommend gives the advice of the criteria that fell short, the costliest
-// first (weight × points lost), at most five.
-func recommend(a *analysis, rep *score.Report) []string {
-	type gap struct {
-		id   string
-		loss float64
-	}
-	var gaps []gap
-	for _, d := range rep.Details {
-		if d.Weight > 0 && d.Score < 80 {
-			gaps = append(gaps, gap{d.ID, d.Weight * float64(100-d.Score)})
-		}
-	}
-	sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].loss > gaps[j].loss })
-	var out []string
-	if a.critical {
-		out = append(out, a.tr("Никогда не запрашивайте номер карты, CVV или коды из SMS: это признак мошенничества; разговор требует разбора со службой безопасности.",
-			"Never ask for a card number, CVV or SMS codes: it is a hallmark of fraud; this call needs a review by security."))
-	}
-	for _, g := range gaps {
-		if len(out) >= 5 {
-			break
-		}
-		if adv := defsByID[g.id].advice.in(a.lang); !slices.Contains(out, adv) {
-			out = append(out, adv)
-		}
-	}
-	if len(out) == 0 {
-		out = append(out, a.tr("Звонок проведён по скрипту. Продолжайте в том же духе и закрепляйте договорённости письменно после звонка.",
-			"The call followed the script. Keep it up and confirm the agreements in writing after the call."))
-	}
-	return out
 }

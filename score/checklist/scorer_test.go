@@ -73,14 +73,17 @@ func TestSeparatesGoodFromBad(t *testing.T) {
 		// against overfitting: other labels, other products.
 		{"testdata/ru_good_windows.txt", score.ModeManager, 75, 100},
 		{"testdata/en_pushy_crm.txt", score.ModeManager, 0, 35},
-		{"testdata/en_pushy_crm.txt", score.ModeDialog, 0, 40},
+		// Диалог judges the conversation, not the manager's stages: a
+		// pushy call still has some exchange in it, so its bad calls sit
+		// lower than 55 while its good ones reach 75 and more.
+		{"testdata/en_pushy_crm.txt", score.ModeDialog, 0, 55},
 		// The other modes keep the order of good and bad calls.
 		{samples + "ru_good_crm.txt", score.ModeClient, 75, 100},
 		{samples + "ru_bad_pushy.txt", score.ModeClient, 0, 40},
 		{samples + "ru_good_crm.txt", score.ModeDialog, 75, 100},
-		{samples + "ru_bad_pushy.txt", score.ModeDialog, 0, 40},
+		{samples + "ru_bad_pushy.txt", score.ModeDialog, 0, 55},
 		{"testdata/en_good_discovery.txt", score.ModeDialog, 75, 100},
-		{"testdata/ru_rude_support.txt", score.ModeDialog, 0, 40},
+		{"testdata/ru_rude_support.txt", score.ModeDialog, 0, 55},
 		{"testdata/ru_card_scam.txt", score.ModeClient, 0, 15},
 		{"testdata/ru_card_scam.txt", score.ModeDialog, 0, 15},
 	}
@@ -255,7 +258,7 @@ func TestModesChangeCriteria(t *testing.T) {
 		{score.ModeClient, checklist.Commitment, checklist.Greeting},
 		{score.ModeDialog, checklist.Balance, checklist.Commitment},
 		{"", checklist.NeedsDiscovery, checklist.Balance},
-		{"dialog", checklist.Outcome, checklist.Rapport}, // any accepted spelling
+		{"dialog", checklist.Understanding, checklist.Rapport}, // any accepted spelling
 	} {
 		t.Run(string(tt.mode), func(t *testing.T) {
 			rep, err := s.Score(context.Background(), score.Request{Transcript: tr, Mode: tt.mode})
@@ -369,10 +372,11 @@ func TestReportShape(t *testing.T) {
 	assert.Equal(t, strings.Join(rep.RecommendationList, "\n"), rep.Recommendations)
 	assert.LessOrEqual(t, len(rep.RecommendationList), 5)
 	assert.Equal(t, transcribe.ComputeMetrics(tr), rep.Metrics)
-	// The costliest miss comes first: discovery weighs the most of what
-	// this call skipped.
-	assert.Contains(t, rep.RecommendationList[0], "открытых вопроса")
-	assert.Contains(t, rep.Summary, "Слабые места")
+	// Rudeness comes first, quoting the line; then the costliest miss:
+	// discovery weighs the most of what this call skipped.
+	assert.Contains(t, rep.RecommendationList[0], "«Короче")
+	assert.Contains(t, rep.RecommendationList[1], "открытых вопроса")
+	assert.Contains(t, rep.Summary, "Итог:")
 }
 
 func TestUnlabelledDialogIsScored(t *testing.T) {

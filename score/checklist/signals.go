@@ -45,6 +45,13 @@ const (
 	sigBusy
 	sigInbound
 	sigNeed
+	sigConfused
+	sigHostile
+	sigSatisfied
+	sigResolved
+	sigDeflect
+	sigAnythingElse
+	sigCalling
 	numSignals
 )
 
@@ -175,7 +182,7 @@ var signalDefs = []signalDef{
 	}},
 	{sigAgree, cli, []string{
 		"да", "хорошо", "давайте", "подходит", "договорились", "отлично", "согласен", "согласна", "ок", "окей", "удобно",
-		"можно", "конечно",
+		"можно", "конечно", "подойдет",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "fine", "let's do",
 	}},
 	// The manager accepting a step the client proposed.
@@ -235,7 +242,7 @@ var signalDefs = []signalDef{
 		"offer expires", "sign today", "you have to decide", "won't last", "act now",
 	}},
 	{sigCardData, mgr, []string{
-		"номер .. карт*", "cvv", "cvc", "cvv2", "код .. смс", "код .. sms", "смс код", "код из смс", "срок действия .. карт*",
+		"номер карт*", "номер вашей карт*", "номер своей карт*", "номер банковск* карт*", "cvv", "cvc", "cvv2", "код .. смс", "код .. sms", "смс код", "код из смс", "срок действия .. карт*",
 		"три цифры", "пин код", "пинкод", "код подтвержд*", "данные .. карт*", "код с обратной",
 		"card number", "security code", "sms code", "verification code", "one-time code", "one time code",
 		"expiry date", "expiration date", "pin", "three digits", "card details",
@@ -306,5 +313,57 @@ var signalDefs = []signalDef{
 		"за рулем", "на совещании", "на встрече", "сейчас неудобно", "неудобно сейчас", "не могу говорить", "перезвоните",
 		"можете позже", "наберите", "позже",
 		"i'm driving", "in a meeting", "call me at", "call me back", "can't talk", "call me later", "bad time",
+	}},
+	// The client saying they did not understand or are still in the
+	// dark: the conversation missed them, whatever was said.
+	{sigConfused, cli, []string{
+		"не понял*", "не поняла", "не понимаю", "не очень понял*", "не успеваю", "так и не", "что это вообще", "запутал*",
+		"о чем вы", "не разобрал*", "все равно не",
+		"i don't understand", "i don't get it", "i'm confused", "i'm lost", "lost me", "still don't know", "what do you mean",
+		"not following", "i'm not sure what", "makes no sense",
+	}},
+	// The client irritated or hostile: the tone of the conversation
+	// suffers whoever caused it.
+	{sigHostile, cli, []string{
+		"вранье", "обман*", "сказк*", "безобрази*", "издевает*", "сколько можно", "надоел*", "достали", "кошмар", "возмутительн*",
+		"больше не звоните", "уйду", "к другому", "к другим", "другого провайдер*", "только деньги",
+		"fine whatever", "ok whatever", "okay whatever", "yeah whatever", "ridiculous", "unacceptable", "waste of time", "other providers", "another provider", "fed up", "sick of",
+		"i'm done", "this is a joke", "что за разговор", "как вы разговариваете", "что вы себе позволяете", "хамств*", "хамит*",
+		"excuse me", "never mind", "how dare", "that's rude", "unbelievable", "don't talk to me",
+	}},
+	// The client's relief or satisfaction with what was done.
+	{sigSatisfied, cli, []string{
+		"спасибо огромное", "огромное спасибо", "спасибо большое", "большое спасибо", "успокоили", "помогли", "получилось",
+		"заработал*", "понятно объяснил*", "за это .. люблю", "оплачено", "вот спасибо", "выручили",
+		"that was quick", "painless", "you've been great", "that would be great", "that's great", "thanks so much",
+		"thank you so much", "good to know", "works now", "way faster", "much better", "lifesaver", "oh great", "perfect",
+	}},
+	// The manager doing what the client asked during the call.
+	{sigResolved, mgr, []string{
+		"сняла блокировку", "снял блокировку", "разблокировал*", "вернул*", "исправил*", "починил*", "готово", "сделано",
+		"все получилось", "я оформил*", "сделал* заявк*", "оформил* заявк*", "переключил*", "я отменил*", "пересчитал*", "подал* заявк*", "передал* мастер*",
+		"i've refunded", "refunded", "fixed", "i just moved", "i've moved", "sorted", "i've filed", "filed it", "resolved",
+		"it's done", "all set", "done", "i've cancelled", "i've canceled", "i've updated", "i've switched",
+	}},
+	// The manager putting the client's question off to a later meeting
+	// instead of answering it.
+	{sigDeflect, mgr, []string{
+		"покажу на демонстрации", "на демонстрации", "на демо", "обсудим на встрече", "расскажу на встрече", "на встрече расскажу",
+		"это потом", "об этом позже", "давайте потом",
+		"in the demo", "on the demo", "go over that", "we'll cover that", "cover that later", "get to that later",
+		"talk about that later",
+	}},
+	// The manager's closing "anything else?": a "Нет, спасибо" to it
+	// refuses nothing.
+	{sigAnythingElse, mgr, []string{
+		"что-то еще", "что то еще", "что-нибудь еще", "что нибудь еще", "еще вопросы", "остались вопросы", "еще чем-то", "еще чем то",
+		"anything else", "something else", "any other questions", "anything more",
+	}},
+	// The client saying why they are calling: the call is inbound.
+	{sigCalling, cli, []string{
+		"я звоню", "звоню по", "звоню узнать", "хотел* .. узнать", "хотел* .. спросить", "хочу узнать", "хочу спросить",
+		"хочу сменить", "хочу перейти", "хочу расторгн*", "хочу подключ*", "хочу записат*", "я по объявлению", "я по поводу",
+		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
+		"i want to change", "i want to cancel",
 	}},
 }

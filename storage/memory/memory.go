@@ -32,6 +32,9 @@ type Store struct {
 	byManager map[string]*index
 	// transcripts are the checkpoints of storage.TranscriptKeeper.
 	transcripts map[string]transcribe.Transcript
+
+	// acct holds the accounts (accounts.go), under a lock of its own.
+	acct accounts
 }
 
 var (
@@ -39,6 +42,7 @@ var (
 	_ storage.ManagerLister = (*Store)(nil)
 	_ storage.Creator       = (*Store)(nil)
 	_ storage.Updater       = (*Store)(nil)
+	_ storage.Accounts      = (*Store)(nil)
 )
 
 // Option configures a Store.
@@ -242,6 +246,9 @@ func matches(f storage.Filter, c storage.Call) bool {
 		if !ok || (f.MinScore != nil && v < *f.MinScore) || (f.MaxScore != nil && v > *f.MaxScore) {
 			return false
 		}
+	}
+	if len(f.ManagerIDs) > 0 && !slices.Contains(f.ManagerIDs, c.ManagerID) {
+		return false
 	}
 	return (f.Mode == "" || c.Mode == f.Mode) && (f.Status == "" || c.Status == f.Status)
 }

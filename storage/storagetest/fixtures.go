@@ -152,6 +152,9 @@ func matches(f storage.Filter, c storage.Call) bool {
 	if f.ManagerID != "" && c.ManagerID != f.ManagerID {
 		return false
 	}
+	if len(f.ManagerIDs) > 0 && !slices.Contains(f.ManagerIDs, c.ManagerID) {
+		return false
+	}
 	if !f.From.IsZero() && c.CreatedAt.Before(f.From) {
 		return false
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/httpapi"
@@ -149,4 +150,27 @@ func (c Config) Bitrix24Config() (bitrix24.Config, bool) {
 	cfg := bitrix24.Config{WebhookURL: b.WebhookURL, EntityType: b.EntityType, CallIDPattern: b.CallIDPattern,
 		PublicURL: c.Server.PublicURL, Timeout: b.Timeout}
 	return cfg, cfg.Configured()
+}
+
+// AccessConfig is the sign-in service's configuration; the accounts come
+// from the store.
+func (c Config) AccessConfig() access.Config {
+	return access.Config{IdleTimeout: c.Access.SessionIdle, MaxAge: c.Access.SessionMaxAge}
+}
+
+// HTTPAccess is the HTTP API's sign-in configuration over svc; local is
+// local mode (no accounts yet on a loopback address). The session cookie
+// is Secure when AUDIT_PUBLIC_URL is https.
+func (c Config) HTTPAccess(svc *access.Service, local bool) *httpapi.Access {
+	a := c.Access
+	return &httpapi.Access{
+		Service:           svc,
+		LocalUntilUsers:   local,
+		SecureCookie:      strings.HasPrefix(strings.ToLower(c.Server.PublicURL), "https://"),
+		LoginBurstAccount: a.LoginBurstAccount,
+		LoginBurstAddress: a.LoginBurstAddress,
+		LoginRefill:       a.LoginRefill,
+		AnalyzePerMinute:  a.AnalyzePerMinute,
+		AnalyzeBurst:      a.AnalyzeBurst,
+	}
 }

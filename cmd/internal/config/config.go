@@ -34,6 +34,7 @@ type Config struct {
 	Callback Callback
 	AmoCRM   AmoCRM
 	Bitrix24 Bitrix24
+	Access   Access
 	Privacy  Privacy
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
@@ -141,6 +142,28 @@ type Bitrix24 struct {
 	Timeout       time.Duration `env:"AUDIT_BITRIX24_TIMEOUT" envDefault:"30s"`
 }
 
+// Access is accounts, sessions and rate limits (package access).
+type Access struct {
+	// Auth "off" serves every request without accounts, as local mode
+	// does, whatever the address: an explicit override, logged at start.
+	Auth AuthMode `env:"AUDIT_AUTH" envDefault:"on"`
+	// AdminLogin and AdminPassword create the first admin on a start with
+	// no accounts. The password is never logged.
+	AdminLogin    string        `env:"AUDIT_ADMIN_LOGIN" envDefault:"admin"`
+	AdminPassword string        `env:"AUDIT_ADMIN_PASSWORD"`
+	SessionIdle   time.Duration `env:"AUDIT_SESSION_IDLE" envDefault:"8h"`
+	SessionMaxAge time.Duration `env:"AUDIT_SESSION_MAX_AGE" envDefault:"168h"`
+	// Failed sign-ins allowed at once per account and per client address;
+	// one more is allowed every LoginRefill.
+	LoginBurstAccount int           `env:"AUDIT_LOGIN_BURST_ACCOUNT" envDefault:"5" min:"1"`
+	LoginBurstAddress int           `env:"AUDIT_LOGIN_BURST_ADDRESS" envDefault:"20" min:"1"`
+	LoginRefill       time.Duration `env:"AUDIT_LOGIN_REFILL" envDefault:"1m"`
+	// AnalyzePerMinute limits the analyse requests of one user or token;
+	// 0 is no limit. AnalyzeBurst of them may come at once.
+	AnalyzePerMinute int `env:"AUDIT_ANALYZE_PER_MINUTE" envDefault:"60" min:"0"`
+	AnalyzeBurst     int `env:"AUDIT_ANALYZE_BURST" envDefault:"10" min:"1"`
+}
+
 // Privacy is what happens to the personal data in calls (docs/privacy.md).
 type Privacy struct {
 	// Redact unset is RedactModel when the scorer is a remote model,
@@ -226,6 +249,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_timeout", c.Queue.JobTimeout),
 		slog.Int("job_max_attempts", c.Queue.MaxAttempts),
 		slog.Bool("webhook_signatures", s.WebhookSecret != ""),
+		slog.String("auth", string(c.Access.Auth)),
+		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
 		slog.String("redact", string(c.Redaction())),
 		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
 		slog.Any("openai", c.OpenAIConfig()),

@@ -295,6 +295,7 @@ func TestNeverShowsSecrets(t *testing.T) {
 		"OPENAI_API_KEY":       key,
 		"AUDIT_DATABASE_URL":   "postgres://audit:dbpassw0rd@db.internal:5432/audit",
 		"AUDIT_WEBHOOK_SECRET": hook,
+		"AUDIT_ADMIN_PASSWORD": "first-admin-secret",
 	})
 	require.NoError(t, err)
 
@@ -307,6 +308,7 @@ func TestNeverShowsSecrets(t *testing.T) {
 	assert.NotContains(t, out, key)
 	assert.NotContains(t, out, "dbpassw0rd")
 	assert.NotContains(t, out, hook)
+	assert.NotContains(t, out, "first-admin-secret")
 	assert.Contains(t, out, "db.internal", "the rest of the config is still shown")
 	assert.Contains(t, out, "openai")
 }
@@ -348,4 +350,35 @@ func TestLoadReadsDotEnvUnderTheEnvironment(t *testing.T) {
 		assert.Contains(t, err.Error(), tc.want)
 		assert.NotContains(t, err.Error(), "sk-very-secret", "the parser's detail could quote a secret")
 	}
+}
+
+// TestAccessSettings: the account settings reach the service and the
+// HTTP layer, the session cookie is Secure behind https, and bad values
+// are named.
+func TestAccessSettings(t *testing.T) {
+	c, err := Parse(map[string]string{"AUDIT_PUBLIC_URL": "https://audit.example.ru", "AUDIT_SESSION_IDLE": "30m",
+		"AUDIT_LOGIN_BURST_ACCOUNT": "3", "AUDIT_ANALYZE_PER_MINUTE": "0", "AUDIT_AUTH": "OFF"})
+	require.NoError(t, err)
+	assert.Equal(t, AuthOff, c.Access.Auth)
+	assert.Equal(t, 30*time.Minute, c.AccessConfig().IdleTimeout)
+	assert.Equal(t, 168*time.Hour, c.AccessConfig().MaxAge)
+	a := c.HTTPAccess(nil, true)
+	assert.True(t, a.SecureCookie)
+	assert.True(t, a.LocalUntilUsers)
+	assert.Equal(t, 3, a.LoginBurstAccount)
+	assert.Zero(t, a.AnalyzePerMinute, "0 switches the limit off")
+
+	plain, err := Parse(map[string]string{"AUDIT_PUBLIC_URL": "http://10.0.0.5:8000"})
+	require.NoError(t, err)
+	assert.False(t, plain.HTTPAccess(nil, false).SecureCookie)
+	assert.Equal(t, AuthOn, plain.Access.Auth)
+
+	_, err = Parse(map[string]string{"AUDIT_AUTH": "maybe", "AUDIT_ADMIN_PASSWORD": "short", "AUDIT_LOGIN_REFILL": "0s", "AUDIT_SESSION_MAX_AGE": "-1h"})
+	require.Error(t, err)
+	var names []string
+	for _, f := range callaudit.FieldsOf(err) {
+		names = append(names, f.Field)
+	}
+	assert.Subset(t, names, []string{"AUDIT_AUTH", "AUDIT_ADMIN_PASSWORD", "AUDIT_LOGIN_REFILL", "AUDIT_SESSION_MAX_AGE"})
+	assert.NotContains(t, err.Error(), "short", "the password is not echoed")
 }

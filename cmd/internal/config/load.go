@@ -16,6 +16,7 @@ import (
 	"github.com/joho/godotenv"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/webhooks"
@@ -145,7 +146,7 @@ func Parse(vars map[string]string) (Config, error) {
 // sections are the parts of c parsed one by one, so that a parse error's
 // Go field name is unique within its part and leads back to the variable.
 func (c *Config) sections() []any {
-	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Privacy}
+	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Access, &c.Privacy}
 }
 
 var funcMap = map[reflect.Type]env.ParserFunc{
@@ -218,6 +219,17 @@ func (c *Config) check() []callaudit.FieldError {
 	case "", openai.FormatVerboseJSON, openai.FormatJSON, openai.FormatText:
 	default:
 		fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json or text")
+	}
+	if a := c.Access; a.AdminPassword != "" && len([]rune(a.AdminPassword)) < access.MinPasswordLength {
+		fail("AUDIT_ADMIN_PASSWORD", "must be at least 8 characters long")
+	}
+	for _, d := range []struct {
+		key string
+		d   time.Duration
+	}{{"AUDIT_SESSION_IDLE", c.Access.SessionIdle}, {"AUDIT_SESSION_MAX_AGE", c.Access.SessionMaxAge}, {"AUDIT_LOGIN_REFILL", c.Access.LoginRefill}} {
+		if d.d <= 0 {
+			fail(d.key, "must be a positive duration")
+		}
 	}
 	if c.Queue.RescueAfter != 0 && c.Queue.RescueAfter < c.Queue.JobTimeout {
 		fail("AUDIT_JOB_RESCUE_AFTER", "must be at least AUDIT_JOB_TIMEOUT, or a running job would be run twice")

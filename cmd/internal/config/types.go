@@ -186,3 +186,25 @@ var parsers = map[string]func(string) (any, error){
 		return d, nil
 	},
 }
+
+// AuthMode says whether the server signs requests in.
+type AuthMode string
+
+// The auth modes.
+const (
+	// AuthOn: accounts when any exist; with none, local mode on a loopback
+	// address and a refusal to start on any other.
+	AuthOn AuthMode = "on"
+	// AuthOff: no accounts, every request may do everything.
+	AuthOff AuthMode = "off"
+)
+
+// UnmarshalText accepts on or off in any case.
+func (m *AuthMode) UnmarshalText(text []byte) error {
+	switch v := AuthMode(strings.ToLower(string(text))); v {
+	case AuthOn, AuthOff:
+		*m = v
+		return nil
+	}
+	return errors.New("must be on or off")
+}

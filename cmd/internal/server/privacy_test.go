@@ -247,17 +247,35 @@ func TestErasure(t *testing.T) {
 	assert.Contains(t, get(t, app.base+"/metrics"), "callaudit_calls_erased_total 2")
 }
 
+// With accounts switched off (the only way to start on a public address
+// without any), erasure stays refused off loopback.
 func TestErasureRefusedOnAPublicAddress(t *testing.T) {
-	cfg := testConfig(t, map[string]string{"AUDIT_ADDR": "0.0.0.0:0"})
-	logs := &syncBuffer{}
-	app := fx.New(options(t, cfg, slog.New(slog.NewJSONHandler(logs, nil))))
-	require.NoError(t, app.Start(context.Background()))
-	defer func() { require.NoError(t, app.Stop(context.Background())) }()
-	addr := strings.Replace(listenAddr(t, logs.String()), "0.0.0.0", "127.0.0.1", 1)
-	addr = strings.Replace(addr, "[::]", "127.0.0.1", 1)
+	addr, _ := startPublic(t, map[string]string{"AUDIT_AUTH": "off"})
 	code, body := do(t, http.MethodDelete, "http://"+addr+"/calls/x", "")
 	assert.Equal(t, http.StatusForbidden, code, body)
 	assert.Contains(t, body, "loopback")
+}
+
+// With accounts, erasure needs a signed-in admin: anonymous is a 401.
+func TestErasureNeedsAnAdmin(t *testing.T) {
+	addr, logs := startPublic(t, map[string]string{"AUDIT_ADMIN_PASSWORD": "erasure-admin-1"})
+	code, body := do(t, http.MethodDelete, "http://"+addr+"/calls/x", "")
+	assert.Equal(t, http.StatusUnauthorized, code, body)
+	assert.NotContains(t, logs.String(), "erasure-admin-1")
+}
+
+// startPublic starts the server on 0.0.0.0 with vars and returns a
+// loopback address that reaches it, and its log.
+func startPublic(t *testing.T, vars map[string]string) (string, *syncBuffer) {
+	t.Helper()
+	vars["AUDIT_ADDR"] = "0.0.0.0:0"
+	cfg := testConfig(t, vars)
+	logs := &syncBuffer{}
+	app := fx.New(options(t, cfg, slog.New(slog.NewJSONHandler(logs, nil))))
+	require.NoError(t, app.Start(context.Background()))
+	t.Cleanup(func() { require.NoError(t, app.Stop(context.Background())) })
+	addr := strings.Replace(listenAddr(t, logs.String()), "0.0.0.0", "127.0.0.1", 1)
+	return strings.Replace(addr, "[::]", "127.0.0.1", 1), logs
 }
 
 // Without the webhook queue (no speech-to-text) the retention still runs:

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -51,6 +52,11 @@ func Run(dotenvPath string, stderr io.Writer) int {
 
 	app := fx.New(opts)
 	if err := app.Err(); err != nil {
+		var refused *BootstrapError
+		if errors.As(err, &refused) {
+			fmt.Fprintln(stderr, "callaudit:", refused.Error())
+			return ExitConfig
+		}
 		logger.Error("cannot build the server", "err", err)
 		return ExitFailed
 	}

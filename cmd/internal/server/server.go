@@ -10,6 +10,7 @@
 package server
 
 import (
+	"context"
 	"io"
 	"log/slog"
 	"maps"
@@ -21,7 +22,9 @@ import (
 	"go.uber.org/fx/fxevent"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/auditfx"
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/cmd/internal/config"
 )
@@ -157,6 +160,19 @@ func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
 	}
 	if s := c.Server.WebhookSecret; s != "" {
 		opts = append(opts, auditfx.WebhookSignatures(s, int64(c.Server.MaxBodyBytes)))
+	}
+	if c.Access.Auth == config.AuthOff {
+		logger.Warn("AUDIT_AUTH=off: accounts are switched off; anyone who reaches the server may read every call, run analyses and change settings", "addr", c.Server.Addr)
+	} else {
+		opts = append(opts, auditfx.Access(c.AccessConfig()), fx.Provide(func(svc *access.Service) (*httpapi.Access, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			mode, err := Bootstrap(ctx, c, svc, logger)
+			if err != nil {
+				return nil, err
+			}
+			return c.HTTPAccess(svc, mode == ModeLocal), nil
+		}))
 	}
 	return fx.Options(opts...), nil
 }

@@ -359,6 +359,7 @@ const state = {
   error: null, // ApiError of the last analysis
   result: null, // report of the last analysis
   routeAbort: null, // AbortController of the current view's requests
+  me: null, // GET /me: who is signed in and what they may do; null: nobody
 };
 
 function initialLang() {
@@ -519,6 +520,12 @@ async function api(path, { method = 'GET', json, signal } = {}) {
     } catch (err) {
       if (err.name === 'AbortError') throw err;
     }
+  }
+  if (res.status === 401 && state.me && path !== '/login') {
+    // The session ended (signed out elsewhere, expired, password changed).
+    state.me = null;
+    updateHeader();
+    location.hash = '#/login';
   }
   if (!res.ok) throw apiError(res.status, body);
   return body;
@@ -1247,7 +1254,7 @@ async function renderHistory(route, signal) {
   const values = {};
   for (const k of HISTORY_FIELDS) if (route.query.get(k)) values[k] = route.query.get(k);
   const params = values;
-  const csv = h('a', { class: 'btn', id: 'csv-link', href: `/calls${query({ ...params, format: 'csv' })}`, download: 'calls.csv' }, t('exportCsv'));
+  const csv = can('export') ? h('a', { class: 'btn', id: 'csv-link', href: `/calls${query({ ...params, format: 'csv' })}`, download: 'calls.csv' }, t('exportCsv')) : null;
   const results = h('div', { id: 'history-results', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
   setView(
     h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('historyTitle')), csv),
@@ -1555,6 +1562,329 @@ async function renderCall(id, signal, painted) {
   }
 }
 
+// ---------------------------------------------------------------- accounts
+
+// Texts of the sign-in, header and admin parts, kept beside their code.
+Object.assign(I18N.ru, {
+  navAdmin: 'Администрирование',
+  loginTitle: 'Вход',
+  loginLead: 'Войдите, чтобы открыть звонки и статистику.',
+  login: 'Логин',
+  password: 'Пароль',
+  signIn: 'Войти',
+  signOut: 'Выйти',
+  'userRole:admin': 'администратор',
+  'userRole:lead': 'руководитель',
+  'userRole:manager': 'менеджер',
+  'kind:token': 'токен',
+  localBanner: 'Локальный режим: учётных записей ещё нет, поэтому сервер открыт только на этом компьютере и всем можно всё. Создайте администратора на странице «Администрирование» (или командой callaudit user add --admin ИМЯ), прежде чем открывать сервер в сети.',
+  notAllowed: 'Эта страница недоступна вашей роли.',
+  usersTitle: 'Пользователи',
+  teamsTitle: 'Команды',
+  tokensTitle: 'API-токены',
+  accessLogTitle: 'Журнал доступа',
+  colLogin: 'Логин',
+  colName: 'Имя',
+  colRole: 'Роль',
+  colTeams: 'Команды',
+  colState: 'Состояние',
+  colManagers: 'Менеджеры (manager_id)',
+  colScopes: 'Права',
+  colCreated: 'Создан',
+  colUsed: 'Использован',
+  colWhen: 'Когда',
+  colWho: 'Кто',
+  colAction: 'Действие',
+  colFrom: 'Откуда',
+  active: 'активен',
+  disabled: 'отключён',
+  revoked: 'отозван',
+  disable: 'Отключить',
+  enable: 'Включить',
+  resetPassword: 'Сменить пароль',
+  newPasswordFor: 'Новый пароль для {login} (не короче 8 символов):',
+  revoke: 'Отозвать',
+  remove: 'Удалить',
+  addUser: 'Добавить пользователя',
+  saveTeam: 'Сохранить команду',
+  teamName: 'Название команды',
+  teamsHint: 'через запятую',
+  createToken: 'Создать токен',
+  tokenName: 'Название',
+  tokenNameHint: 'например, amoCRM',
+  tokenOnce: 'Скопируйте токен сейчас: он показывается один раз, сервер хранит только его хэш.',
+  'action:view': 'просмотр',
+  'action:export': 'выгрузка',
+  'action:delete': 'удаление',
+  never: 'никогда',
+});
+Object.assign(I18N.en, {
+  navAdmin: 'Admin',
+  loginTitle: 'Sign in',
+  loginLead: 'Sign in to open calls and statistics.',
+  login: 'Login',
+  password: 'Password',
+  signIn: 'Sign in',
+  signOut: 'Sign out',
+  'userRole:admin': 'admin',
+  'userRole:lead': 'lead',
+  'userRole:manager': 'manager',
+  'kind:token': 'token',
+  localBanner: 'Local mode: there are no accounts yet, so the server is open on this computer only and anyone may do anything. Create an admin on the Admin page (or with callaudit user add --admin NAME) before opening the server to the network.',
+  notAllowed: 'Your role may not use this page.',
+  usersTitle: 'Users',
+  teamsTitle: 'Teams',
+  tokensTitle: 'API tokens',
+  accessLogTitle: 'Access log',
+  colLogin: 'Login',
+  colName: 'Name',
+  colRole: 'Role',
+  colTeams: 'Teams',
+  colState: 'State',
+  colManagers: 'Managers (manager_id)',
+  colScopes: 'Scopes',
+  colCreated: 'Created',
+  colUsed: 'Last used',
+  colWhen: 'When',
+  colWho: 'Who',
+  colAction: 'Action',
+  colFrom: 'From',
+  active: 'active',
+  disabled: 'disabled',
+  revoked: 'revoked',
+  disable: 'Disable',
+  enable: 'Enable',
+  resetPassword: 'Reset password',
+  newPasswordFor: 'New password for {login} (at least 8 characters):',
+  revoke: 'Revoke',
+  remove: 'Delete',
+  addUser: 'Add user',
+  saveTeam: 'Save team',
+  teamName: 'Team name',
+  teamsHint: 'comma-separated',
+  createToken: 'Create token',
+  tokenName: 'Name',
+  tokenNameHint: 'e.g. amoCRM',
+  tokenOnce: 'Copy the token now: it is shown this once, the server keeps only its hash.',
+  'action:view': 'view',
+  'action:export': 'export',
+  'action:delete': 'delete',
+  never: 'never',
+});
+
+const ROLES = ['admin', 'lead', 'manager'];
+const SCOPES = ['analyze', 'webhook', 'read', 'admin'];
+
+// can reports whether the signed-in principal has a permission (the
+// server's table, sent by GET /me); the server checks again every request.
+function can(perm) {
+  return !!(state.me && (state.me.permissions || []).includes(perm));
+}
+
+// loadMe asks who this browser is; null is "sign in first".
+async function loadMe() {
+  try {
+    state.me = await api('/me');
+  } catch (err) {
+    state.me = null;
+  }
+}
+
+function splitList(s) {
+  return String(s || '').split(',').map((x) => x.trim()).filter(Boolean);
+}
+
+// updateHeader shows who is signed in with a sign-out button, and only the
+// sections the role may use.
+function updateHeader() {
+  const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), admin: can('admin') && state.me.accounts };
+  for (const link of document.querySelectorAll('#nav a[data-route]')) link.hidden = show[link.dataset.route] === false;
+  const nav = document.getElementById('nav');
+  let admin = document.getElementById('nav-admin');
+  if (!show.admin) {
+    if (admin) admin.remove();
+  } else {
+    if (!admin) {
+      admin = h('a', { href: '#/admin', 'data-route': 'admin', id: 'nav-admin' });
+      nav.insertBefore(admin, nav.querySelector('a[href="/docs"]'));
+    }
+    admin.textContent = t('navAdmin');
+  }
+  let who = document.getElementById('who');
+  if (!who) {
+    who = h('div', { id: 'who', class: 'who' });
+    document.getElementById('lang-switch').before(who);
+  }
+  const me = state.me;
+  if (!me || me.kind === 'local') {
+    who.replaceChildren();
+    return;
+  }
+  const role = me.kind === 'token' ? t('kind:token') : t(`userRole:${me.role}`);
+  fill(who,
+    h('span', { id: 'who-name' }, me.name || me.login || ''),
+    ' ',
+    h('span', { class: 'muted', id: 'who-role' }, role),
+    me.kind === 'user' ? h('button', { type: 'button', class: 'btn small', id: 'logout', onclick: logout }, t('signOut')) : null);
+}
+
+async function logout() {
+  try {
+    await api('/logout', { method: 'POST' });
+  } catch (_) {
+    // Signed out here whatever the server said.
+  }
+  state.me = null;
+  updateHeader();
+  location.hash = '#/login';
+  render(true);
+}
+
+function localBanner() {
+  return state.me && state.me.local_mode ? h('p', { class: 'notice', id: 'local-banner', role: 'status' }, t('localBanner')) : null;
+}
+
+function renderLogin() {
+  const err = h('div', { id: 'login-error' });
+  setView(
+    h('h1', { tabindex: -1 }, t('loginTitle')),
+    h('p', { class: 'lead' }, t('loginLead')),
+    h(
+      'form',
+      {
+        class: 'card form login',
+        id: 'login-form',
+        onsubmit: async (e) => {
+          e.preventDefault();
+          const fd = new FormData(e.target);
+          err.replaceChildren();
+          try {
+            state.me = await api('/login', { method: 'POST', json: { login: fd.get('login'), password: fd.get('password') } });
+          } catch (ex) {
+            fill(err, errorBox(ex));
+            return;
+          }
+          updateHeader();
+          await loadConfig();
+          location.hash = can('analyze') ? '#/' : '#/history';
+          render(true);
+        },
+      },
+      field('login-name', t('login'), h('input', { type: 'text', id: 'login-name', name: 'login', autocomplete: 'username', required: true })),
+      field('login-password', t('password'), h('input', { id: 'login-password', name: 'password', type: 'password', autocomplete: 'current-password', required: true })),
+      err,
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'login-submit' }, t('signIn'))),
+    ),
+  );
+}
+
+function table(id, heads, rows) {
+  return h('div', { class: 'table-wrap' }, h('table', { class: 'table stack', id },
+    h('thead', null, h('tr', null, heads.map((x) => h('th', { scope: 'col' }, x)))),
+    h('tbody', null, rows.map((cells) => h('tr', null, cells.map((c, i) => h('td', { 'data-label': heads[i] }, c)))))));
+}
+
+// act runs an admin action and repaints the page, or shows its error.
+async function act(box, fn) {
+  try {
+    await fn();
+    render();
+  } catch (err) {
+    if (err.name !== 'AbortError') fill(box, errorBox(err));
+  }
+}
+
+async function renderAdmin(signal) {
+  const status = h('div', { id: 'admin-error' });
+  const [users, teams, tokens, log] = await Promise.all([
+    api('/admin/users', { signal }), api('/admin/teams', { signal }), api('/admin/tokens', { signal }), api('/admin/access-log?limit=100', { signal }),
+  ]);
+  const userForm = h('form', {
+    class: 'card form',
+    id: 'user-form',
+    onsubmit: (e) => {
+      e.preventDefault();
+      const fd = new FormData(e.target);
+      act(status, () => api('/admin/users', { method: 'POST', json: {
+        login: fd.get('login'), name: fd.get('name'), role: fd.get('role'), manager_id: fd.get('manager_id'),
+        teams: splitList(fd.get('teams')), password: fd.get('password'),
+      } }));
+    },
+  },
+  h('h3', null, t('addUser')),
+  h('div', { class: 'filter-grid' },
+    field('u-login', t('colLogin'), h('input', { type: 'text', id: 'u-login', name: 'login', required: true, autocomplete: 'off' })),
+    field('u-name', t('colName'), h('input', { type: 'text', id: 'u-name', name: 'name', autocomplete: 'off' })),
+    field('u-role', t('colRole'), h('select', { id: 'u-role', name: 'role' }, ROLES.map((r) => h('option', { value: r, selected: r === 'manager' }, t(`userRole:${r}`))))),
+    field('u-manager', 'manager_id', h('input', { type: 'text', id: 'u-manager', name: 'manager_id', autocomplete: 'off' })),
+    field('u-teams', t('colTeams'), h('input', { type: 'text', id: 'u-teams', name: 'teams', autocomplete: 'off' }), t('teamsHint')),
+    field('u-password', t('password'), h('input', { id: 'u-password', name: 'password', type: 'password', minlength: 8, required: true, autocomplete: 'new-password' }))),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'user-add' }, t('addUser'))));
+  const userRows = users.users.map((u) => [
+    h('span', { class: 'mono' }, u.login), u.name || '—', t(`userRole:${u.role}`), u.manager_id || '—', (u.teams || []).join(', ') || '—',
+    u.disabled ? t('disabled') : t('active'),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'btn small', onclick: () => act(status, () => api(`/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', json: { disabled: !u.disabled } })) }, u.disabled ? t('enable') : t('disable')),
+      h('button', { type: 'button', class: 'btn small', onclick: () => {
+        const pw = window.prompt(t('newPasswordFor', { login: u.login }));
+        if (pw) act(status, () => api(`/admin/users/${encodeURIComponent(u.id)}`, { method: 'PATCH', json: { password: pw } }));
+      } }, t('resetPassword'))),
+  ]);
+  const teamForm = h('form', {
+    class: 'card form',
+    id: 'team-form',
+    onsubmit: (e) => {
+      e.preventDefault();
+      const fd = new FormData(e.target);
+      act(status, () => api(`/admin/teams/${encodeURIComponent(fd.get('name'))}`, { method: 'PUT', json: { manager_ids: splitList(fd.get('managers')) } }));
+    },
+  },
+  h('div', { class: 'filter-grid' },
+    field('t-name', t('teamName'), h('input', { type: 'text', id: 't-name', name: 'name', required: true, autocomplete: 'off' })),
+    field('t-managers', t('colManagers'), h('input', { type: 'text', id: 't-managers', name: 'managers', autocomplete: 'off' }), t('teamsHint'))),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'team-save' }, t('saveTeam'))));
+  const teamRows = teams.teams.map((tm) => [tm.name, tm.manager_ids.join(', ') || '—',
+    h('button', { type: 'button', class: 'btn small', onclick: () => act(status, () => api(`/admin/teams/${encodeURIComponent(tm.name)}`, { method: 'DELETE' })) }, t('remove'))]);
+  const shown = h('div', { id: 'token-shown' });
+  const tokenForm = h('form', {
+    class: 'card form',
+    id: 'token-form',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      const fd = new FormData(e.target);
+      try {
+        const tok = await api('/admin/tokens', { method: 'POST', json: { name: fd.get('name'), scopes: fd.getAll('scope') } });
+        // Shown once, and never put back into the page after a repaint.
+        fill(shown, h('div', { class: 'notice' }, h('p', null, t('tokenOnce')), h('code', { class: 'mono break', id: 'token-secret' }, tok.token)));
+      } catch (err) {
+        fill(status, errorBox(err));
+      }
+    },
+  },
+  h('div', { class: 'filter-grid' },
+    field('k-name', t('tokenName'), h('input', { type: 'text', id: 'k-name', name: 'name', required: true, autocomplete: 'off' }), t('tokenNameHint')),
+    h('fieldset', { class: 'field' }, h('legend', null, t('colScopes')),
+      SCOPES.map((s) => h('label', { class: 'opt' }, h('input', { type: 'checkbox', name: 'scope', value: s }), ` ${s}`)))),
+  h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'btn primary', id: 'token-create' }, t('createToken'))));
+  const tokenRows = tokens.tokens.map((k) => [k.name, k.scopes.join(', '), fmtDate(k.created_at), k.last_used_at ? fmtDate(k.last_used_at) : t('never'),
+    k.revoked_at ? t('revoked') : h('button', { type: 'button', class: 'btn small', onclick: () => act(status, () => api(`/admin/tokens/${encodeURIComponent(k.id)}`, { method: 'DELETE' })) }, t('revoke'))]);
+  const logRows = log.entries.map((e) => [fmtDate(e.at), e.actor, t(`action:${e.action}`),
+    h('a', { href: `#/calls/${encodeURIComponent(e.call_id)}`, class: 'mono' }, e.call_id), e.client_addr || '—']);
+  setView(
+    h('h1', { tabindex: -1 }, t('navAdmin')),
+    localBanner(),
+    status,
+    h('section', { 'aria-labelledby': 'h-users' }, h('h2', { id: 'h-users' }, t('usersTitle')),
+      table('users-table', [t('colLogin'), t('colName'), t('colRole'), 'manager_id', t('colTeams'), t('colState'), ''], userRows), userForm),
+    h('section', { 'aria-labelledby': 'h-teams' }, h('h2', { id: 'h-teams' }, t('teamsTitle')),
+      table('teams-table', [t('teamName'), t('colManagers'), ''], teamRows), teamForm),
+    h('section', { 'aria-labelledby': 'h-tokens' }, h('h2', { id: 'h-tokens' }, t('tokensTitle')),
+      table('tokens-table', [t('colName'), t('colScopes'), t('colCreated'), t('colUsed'), ''], tokenRows), shown, tokenForm),
+    h('section', { 'aria-labelledby': 'h-log' }, h('h2', { id: 'h-log' }, t('accessLogTitle')),
+      logRows.length ? table('access-table', [t('colWhen'), t('colWho'), t('colAction'), t('colCall'), t('colFrom')], logRows) : h('p', { class: 'empty' }, '—')),
+  );
+}
+
 // ---------------------------------------------------------------- router
 
 function parseRoute() {
@@ -1589,9 +1919,25 @@ function render(focus = false) {
   const [a, b, ...rest] = route.parts;
   let name = 'none';
   let work = null;
-  if (!a) {
+  // Pages a role may not use are neither linked nor shown; the server
+  // refuses their requests anyway.
+  const need = { '': 'analyze', history: 'read', managers: 'read', calls: 'read', admin: 'admin' }[a || ''];
+  if (a === 'login' || !state.me) {
+    name = 'login';
+    if (state.me) location.hash = '#/';
+    else renderLogin();
+  } else if (need && !can(need)) {
+    setView(h('h1', { tabindex: -1 }, t('notAllowed')), localBanner());
+  } else if (a === 'admin' && !b) {
+    name = 'admin';
+    work = renderAdmin(ctl.signal).catch((err) => {
+      if (err.name !== 'AbortError') setView(h('h1', { tabindex: -1 }, t('navAdmin')), errorBox(err, () => render()));
+    });
+  } else if (!a) {
     name = 'analyze';
     renderAnalyze();
+    const banner = localBanner();
+    if (banner) view().prepend(banner);
   } else if (a === 'history' && !b) {
     name = 'history';
     work = renderHistory(route, ctl.signal);
@@ -1640,6 +1986,7 @@ function setLang(lang) {
     // Not remembered, but switched for this visit.
   }
   applyStatic();
+  updateHeader();
   render();
 }
 
@@ -1647,7 +1994,9 @@ async function start() {
   applyStatic();
   document.getElementById('lang-switch').addEventListener('click', () => setLang(state.lang === 'ru' ? 'en' : 'ru'));
   window.addEventListener('hashchange', () => render(true));
-  await loadConfig();
+  await loadMe();
+  updateHeader();
+  if (state.me) await loadConfig();
   render();
   document.body.dataset.ready = 'true';
 }

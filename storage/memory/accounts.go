@@ -1,0 +1,451 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/storage"
+)
+
+// accounts is the storage.Accounts part of a Store. The zero value is
+// ready; maps are made on first write.
+type accounts struct {
+	mu       sync.RWMutex
+	users    map[string]storage.User // by ID
+	logins   map[string]string       // LoginKey → ID
+	teams    map[string]storage.Team
+	sessions map[string]storage.Session
+	tokens   map[string]storage.Token // by ID
+	hashes   map[string]string        // token hash → ID
+	log      []storage.AccessEvent
+}
+
+func (a *accounts) init() {
+	if a.users == nil {
+		a.users, a.logins = map[string]storage.User{}, map[string]string{}
+		a.teams, a.sessions = map[string]storage.Team{}, map[string]storage.Session{}
+		a.tokens, a.hashes = map[string]storage.Token{}, map[string]string{}
+	}
+}
+
+func notFound(op, what string) error {
+	return &callaudit.Error{Kind: callaudit.KindNotFound, Op: "memory." + op, Message: what + " not found"}
+}
+
+func conflict(op, msg string) error {
+	return &callaudit.Error{Kind: callaudit.KindConflict, Op: "memory." + op, Message: msg}
+}
+
+func invalidField(field, msg string) error {
+	return callaudit.Invalid(callaudit.FieldError{Field: field, Message: msg})
+}
+
+func utc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return t.UTC().Truncate(time.Microsecond)
+}
+
+func copyUser(u storage.User) storage.User {
+	u.Teams = slices.Clone(u.Teams)
+	u.CreatedAt, u.UpdatedAt = utc(u.CreatedAt), utc(u.UpdatedAt)
+	return u
+}
+
+func copyToken(t storage.Token) storage.Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	t.CreatedAt, t.LastUsedAt, t.RevokedAt = utc(t.CreatedAt), utc(t.LastUsedAt), utc(t.RevokedAt)
+	return t
+}
+
+// CreateUser stores a new user.
+func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
+	if err := ctxErr(ctx, "memory.CreateUser"); err != nil {
+		return err
+	}
+	if u.ID == "" {
+		return invalidField("id", "must not be empty")
+	}
+	key := storage.LoginKey(u.Login)
+	if key == "" {
+		return invalidField("login", "must not be empty")
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.init()
+	if _, ok := a.users[u.ID]; ok {
+		return conflict("CreateUser", "a user with this id exists")
+	}
+	if _, ok := a.logins[key]; ok {
+		return conflict("CreateUser", "a user with this login exists")
+	}
+	now := s.now()
+	u.CreatedAt, u.UpdatedAt = now, now
+	a.users[u.ID] = copyUser(u)
+	a.logins[key] = u.ID
+	return nil
+}
+
+// UpdateUser replaces the user with u.ID, keeping CreatedAt.
+func (s *Store) UpdateUser(ctx context.Context, u storage.User) error {
+	if err := ctxErr(ctx, "memory.UpdateUser"); err != nil {
+		return err
+	}
+	key := storage.LoginKey(u.Login)
+	if key == "" {
+		return invalidField("login", "must not be empty")
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.init()
+	old, ok := a.users[u.ID]
+	if !ok {
+		return notFound("UpdateUser", "user")
+	}
+	if id, ok := a.logins[key]; ok && id != u.ID {
+		return conflict("UpdateUser", "a user with this login exists")
+	}
+	delete(a.logins, storage.LoginKey(old.Login))
+	a.logins[key] = u.ID
+	u.CreatedAt, u.UpdatedAt = old.CreatedAt, s.now()
+	a.users[u.ID] = copyUser(u)
+	return nil
+}
+
+// User returns the user with id.
+func (s *Store) User(ctx context.Context, id string) (storage.User, error) {
+	if err := ctxErr(ctx, "memory.User"); err != nil {
+		return storage.User{}, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	u, ok := a.users[id]
+	if !ok {
+		return storage.User{}, notFound("User", "user")
+	}
+	return copyUser(u), nil
+}
+
+// UserByLogin returns the user whose login matches, ignoring case.
+func (s *Store) UserByLogin(ctx context.Context, login string) (storage.User, error) {
+	if err := ctxErr(ctx, "memory.UserByLogin"); err != nil {
+		return storage.User{}, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	id, ok := a.logins[storage.LoginKey(login)]
+	if !ok {
+		return storage.User{}, notFound("UserByLogin", "user")
+	}
+	return copyUser(a.users[id]), nil
+}
+
+// Users lists every user by login.
+func (s *Store) Users(ctx context.Context) ([]storage.User, error) {
+	if err := ctxErr(ctx, "memory.Users"); err != nil {
+		return nil, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]storage.User, 0, len(a.users))
+	for _, u := range a.users {
+		out = append(out, copyUser(u))
+	}
+	slices.SortFunc(out, func(x, y storage.User) int {
+		return cmp.Compare(storage.LoginKey(x.Login), storage.LoginKey(y.Login))
+	})
+	return out, nil
+}
+
+// PutTeam inserts or replaces the team t.Name.
+func (s *Store) PutTeam(ctx context.Context, t storage.Team) error {
+	if err := ctxErr(ctx, "memory.PutTeam"); err != nil {
+		return err
+	}
+	if t.Name == "" {
+		return invalidField("name", "must not be empty")
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.init()
+	t.ManagerIDs = slices.Clone(t.ManagerIDs)
+	a.teams[t.Name] = t
+	return nil
+}
+
+// DeleteTeam removes the team name.
+func (s *Store) DeleteTeam(ctx context.Context, name string) error {
+	if err := ctxErr(ctx, "memory.DeleteTeam"); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if _, ok := a.teams[name]; !ok {
+		return notFound("DeleteTeam", "team")
+	}
+	delete(a.teams, name)
+	return nil
+}
+
+// Teams lists the teams by name.
+func (s *Store) Teams(ctx context.Context) ([]storage.Team, error) {
+	if err := ctxErr(ctx, "memory.Teams"); err != nil {
+		return nil, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]storage.Team, 0, len(a.teams))
+	for _, t := range a.teams {
+		t.ManagerIDs = slices.Clone(t.ManagerIDs)
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(x, y storage.Team) int { return cmp.Compare(x.Name, y.Name) })
+	return out, nil
+}
+
+// CreateSession stores a new session.
+func (s *Store) CreateSession(ctx context.Context, se storage.Session) error {
+	if err := ctxErr(ctx, "memory.CreateSession"); err != nil {
+		return err
+	}
+	if se.IDHash == "" {
+		return invalidField("id_hash", "must not be empty")
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.init()
+	if _, ok := a.sessions[se.IDHash]; ok {
+		return conflict("CreateSession", "the session exists")
+	}
+	se.CreatedAt, se.LastSeenAt, se.ExpiresAt = utc(se.CreatedAt), utc(se.LastSeenAt), utc(se.ExpiresAt)
+	a.sessions[se.IDHash] = se
+	return nil
+}
+
+// Session returns the session with idHash and its user.
+func (s *Store) Session(ctx context.Context, idHash string) (storage.Session, storage.User, error) {
+	if err := ctxErr(ctx, "memory.Session"); err != nil {
+		return storage.Session{}, storage.User{}, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	se, ok := a.sessions[idHash]
+	if !ok {
+		return storage.Session{}, storage.User{}, notFound("Session", "session")
+	}
+	u, ok := a.users[se.UserID]
+	if !ok {
+		return storage.Session{}, storage.User{}, notFound("Session", "session")
+	}
+	return se, copyUser(u), nil
+}
+
+// TouchSession sets the session's LastSeenAt.
+func (s *Store) TouchSession(ctx context.Context, idHash string, at time.Time) error {
+	if err := ctxErr(ctx, "memory.TouchSession"); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	se, ok := a.sessions[idHash]
+	if !ok {
+		return notFound("TouchSession", "session")
+	}
+	se.LastSeenAt = utc(at)
+	a.sessions[idHash] = se
+	return nil
+}
+
+// DeleteSession removes the session, if it exists.
+func (s *Store) DeleteSession(ctx context.Context, idHash string) error {
+	if err := ctxErr(ctx, "memory.DeleteSession"); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	delete(a.sessions, idHash)
+	return nil
+}
+
+// DeleteUserSessions removes every session of the user.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID string) error {
+	return s.deleteSessions(ctx, "memory.DeleteUserSessions", func(se storage.Session) bool { return se.UserID == userID })
+}
+
+// DeleteExpiredSessions removes the sessions whose ExpiresAt is before t.
+func (s *Store) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
+	return s.deleteSessions(ctx, "memory.DeleteExpiredSessions", func(se storage.Session) bool { return se.ExpiresAt.Before(t) })
+}
+
+func (s *Store) deleteSessions(ctx context.Context, op string, match func(storage.Session) bool) error {
+	if err := ctxErr(ctx, op); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for k, se := range a.sessions {
+		if match(se) {
+			delete(a.sessions, k)
+		}
+	}
+	return nil
+}
+
+// CreateToken stores a new token.
+func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
+	if err := ctxErr(ctx, "memory.CreateToken"); err != nil {
+		return err
+	}
+	switch {
+	case t.ID == "":
+		return invalidField("id", "must not be empty")
+	case t.Hash == "":
+		return invalidField("hash", "must not be empty")
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.init()
+	if _, ok := a.tokens[t.ID]; ok {
+		return conflict("CreateToken", "a token with this id exists")
+	}
+	if _, ok := a.hashes[t.Hash]; ok {
+		return conflict("CreateToken", "a token with this hash exists")
+	}
+	if t.CreatedAt.IsZero() {
+		t.CreatedAt = s.now()
+	}
+	a.tokens[t.ID] = copyToken(t)
+	a.hashes[t.Hash] = t.ID
+	return nil
+}
+
+// TokenByHash returns the token whose secret hashes to hash.
+func (s *Store) TokenByHash(ctx context.Context, hash string) (storage.Token, error) {
+	if err := ctxErr(ctx, "memory.TokenByHash"); err != nil {
+		return storage.Token{}, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	id, ok := a.hashes[hash]
+	if !ok {
+		return storage.Token{}, notFound("TokenByHash", "token")
+	}
+	return copyToken(a.tokens[id]), nil
+}
+
+// Tokens lists every token, newest first.
+func (s *Store) Tokens(ctx context.Context) ([]storage.Token, error) {
+	if err := ctxErr(ctx, "memory.Tokens"); err != nil {
+		return nil, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	out := make([]storage.Token, 0, len(a.tokens))
+	for _, t := range a.tokens {
+		out = append(out, copyToken(t))
+	}
+	slices.SortFunc(out, func(x, y storage.Token) int {
+		if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(y.ID, x.ID)
+	})
+	return out, nil
+}
+
+// TouchToken sets the token's LastUsedAt.
+func (s *Store) TouchToken(ctx context.Context, id string, at time.Time) error {
+	return s.stampToken(ctx, "TouchToken", id, func(t *storage.Token) { t.LastUsedAt = at })
+}
+
+// RevokeToken sets the token's RevokedAt.
+func (s *Store) RevokeToken(ctx context.Context, id string, at time.Time) error {
+	return s.stampToken(ctx, "RevokeToken", id, func(t *storage.Token) { t.RevokedAt = at })
+}
+
+func (s *Store) stampToken(ctx context.Context, op, id string, set func(*storage.Token)) error {
+	if err := ctxErr(ctx, "memory."+op); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t, ok := a.tokens[id]
+	if !ok {
+		return notFound(op, "token")
+	}
+	set(&t)
+	a.tokens[id] = copyToken(t)
+	return nil
+}
+
+// LogAccess appends events to the access log.
+func (s *Store) LogAccess(ctx context.Context, events ...storage.AccessEvent) error {
+	if err := ctxErr(ctx, "memory.LogAccess"); err != nil {
+		return err
+	}
+	a := &s.acct
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, e := range events {
+		if e.At.IsZero() {
+			e.At = s.now()
+		}
+		e.At = utc(e.At)
+		a.log = append(a.log, e)
+	}
+	return nil
+}
+
+// AccessLog returns the access log lines q selects, newest first.
+func (s *Store) AccessLog(ctx context.Context, q storage.AccessQuery) ([]storage.AccessEvent, error) {
+	if err := ctxErr(ctx, "memory.AccessLog"); err != nil {
+		return nil, err
+	}
+	limit, err := q.PageLimit()
+	if err != nil {
+		return nil, err
+	}
+	a := &s.acct
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	var out []storage.AccessEvent
+	for _, e := range a.log {
+		if (q.CallID == "" || e.CallID == q.CallID) && (q.ActorID == "" || e.ActorID == q.ActorID) &&
+			(q.Before.IsZero() || e.At.Before(q.Before)) {
+			out = append(out, e)
+		}
+	}
+	// Appended in order, so a stable sort by time keeps ties in log order;
+	// newest first is then the reverse.
+	slices.SortStableFunc(out, func(x, y storage.AccessEvent) int { return x.At.Compare(y.At) })
+	slices.Reverse(out)
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	if out == nil {
+		out = []storage.AccessEvent{}
+	}
+	return out, nil
+}

@@ -1,0 +1,13 @@
+package memory_test
+
+import (
+	"testing"
+
+	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/memory"
+	"github.com/callaudit/callaudit/storage/storagetest"
+)
+
+func TestAccountsConformance(t *testing.T) {
+	storagetest.RunAccounts(t, func(t *testing.T) storage.Accounts { return memory.New() })
+}
