@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
@@ -20,6 +22,9 @@ type analyzeCallRequest struct {
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
+	// Replace asks to replace the stored call with the same call_id
+	// (see mayReplace).
+	Replace bool `json:"replace"`
 }
 
 // analyzeURLRequest is the body of POST /analyze_audio_by_url.
@@ -29,6 +34,7 @@ type analyzeURLRequest struct {
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
+	Replace     bool   `json:"replace"`
 }
 
 // saveErrorHeader carries the message when a report was made but could not
@@ -48,7 +54,7 @@ func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 		CallID:     req.CallID,
 		ManagerID:  req.ManagerID,
 		Language:   req.Language,
-	})
+	}, req.Replace)
 }
 
 func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
@@ -77,7 +83,7 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.audit(w, r, in)
+	h.audit(w, r, in, req.Replace)
 }
 
 // checkURLInput validates a URL input (audit.Check), then its URL by the
@@ -111,9 +117,14 @@ func (h *Handler) needURLFetch() error {
 	return nil
 }
 
-// audit runs the pipeline and answers the report or the error.
-func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) {
+// audit runs the pipeline and answers the report or the error; replace
+// is the request's permission to replace a stored call with its call_id.
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input, replace bool) {
 	if err := h.mayAnalyze(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.mayReplace(r, in, replace); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -162,6 +173,38 @@ func (h *Handler) mayAnalyze(r *http.Request, in *audit.Input) error {
 		case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
 			return err
 		}
+	}
+	return nil
+}
+
+// mayReplace keeps a stored call from being replaced silently: analysing
+// with the call_id of a stored call is a 409 naming it, unless the
+// request asks to replace it (replace: true) and the caller may change
+// it (mayAnalyze has checked that the principal sees it). A call that
+// arrived through the webhook is replaced only by its own intake (the
+// queue), never through these routes, so that the webhook's signature
+// protects its result. Between this check and the save another request
+// may store the same id; the check is for people, not a lock.
+func (h *Handler) mayReplace(r *http.Request, in audit.Input, replace bool) error {
+	if in.CallID == "" || h.store == nil {
+		return nil
+	}
+	c, err := h.store.Get(r.Context(), in.CallID)
+	switch {
+	case callaudit.KindOf(err) == callaudit.KindNotFound:
+		return nil
+	case err != nil:
+		return err
+	}
+	q := strconv.Quote(c.ID)
+	params := map[string]string{"id": q, "created": c.CreatedAt.UTC().Format(time.RFC3339), "url": "/calls/" + url.PathEscape(c.ID)}
+	if c.Source == storage.SourceWebhook {
+		return callaudit.Coded(callaudit.KindConflict, codeCallFromWebhook,
+			"call_id "+q+" is a call that arrived through the webhook ("+params["url"]+"); only its own webhook may change it: choose another call_id", params)
+	}
+	if !replace {
+		return callaudit.Coded(callaudit.KindConflict, codeCallExists,
+			"call_id "+q+" is already stored (analysed "+params["created"]+", "+params["url"]+"); send replace: true to replace it, or choose another call_id", params)
 	}
 	return nil
 }

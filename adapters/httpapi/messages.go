@@ -36,6 +36,8 @@ const (
 	codeHistoryMissing     callaudit.Code = "history_missing"      // no store
 	codeAnswerNotEncodable callaudit.Code = "answer_not_encodable" // a value JSON cannot hold
 	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
+	codeCallExists         callaudit.Code = "call_exists"          // [id], [created], [url]: analysing a stored call_id
+	codeCallFromWebhook    callaudit.Code = "call_from_webhook"    // [id], [created], [url]: a webhook call's call_id
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -167,6 +169,8 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONType:           {ru: "неверный тип: нужен {type}", en: "must be a {type}"},
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
+	codeCallExists:         {ru: "call_id {id} уже сохранён (анализ от {created}, {url}); отправьте replace: true, чтобы заменить его, или выберите другой call_id", en: "call_id {id} is already stored (analysed {created}, {url}); send replace: true to replace it, or choose another call_id"},
+	codeCallFromWebhook:    {ru: "call_id {id} — звонок, пришедший через вебхук ({url}); изменить его может только его вебхук: выберите другой call_id", en: "call_id {id} is a call that arrived through the webhook ({url}); only its own webhook may change it: choose another call_id"},
 	codeHostNotAllowed:     {ru: "сервер не отвечает на это имя хоста; добавьте его в AUDIT_ALLOWED_HOSTS", en: "this server does not answer for the host name of the request; add it to AUDIT_ALLOWED_HOSTS"},
 	codeMethodNotAllowed:   {ru: "метод {method} не разрешён для {path}; разрешены: {allow}", en: "method {method} is not allowed on {path}; allowed: {allow}"},
 	codeNoRoute:            {ru: "нет такого адреса: {method} {path}; см. /docs", en: "no such endpoint: {method} {path}; see /docs"},
