@@ -74,6 +74,21 @@ log "go vet"
 go vet ./...
 log "staticcheck"
 go run honnef.co/go/tools/cmd/staticcheck@v0.8.2 ./...
+log "OpenAPI lint (Redocly CLI, recommended rules)"
+if command -v npx >/dev/null 2>&1; then
+	# From the npm registry, with its telemetry and update check off; the
+	# document must be valid with no warning.
+	lint_rc=0
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		npx --yes @redocly/cli@2.77.0 lint --format=stylish adapters/httpapi/openapi.yaml >"$pg_dir/redocly.log" 2>&1 || lint_rc=$?
+	grep -v '[║╔╚]' "$pg_dir/redocly.log" >&2 || true
+	if [ "$lint_rc" -ne 0 ] || grep -qE '[0-9]+ (warning|error)s?\.' "$pg_dir/redocly.log"; then
+		echo "Redocly reports problems in adapters/httpapi/openapi.yaml" >&2
+		exit 1
+	fi
+else
+	log "npx not found: OpenAPI lint not run (install nodejs and npm to run it)"
+fi
 log "go test -race"
 summary="$pg_dir/testsummary"
 go build -o "$summary" ./scripts/internal/testsummary
