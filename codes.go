@@ -32,6 +32,7 @@ const (
 	CodeLanguageUnsupported Code = "language_unsupported" // [languages]
 	CodeModeUnknown         Code = "mode_unknown"         // [value], [accepted]
 	CodeFieldTooLarge       Code = "field_too_large"      // the field's value is over its limit
+	CodeIDChars             Code = "id_chars"             // an id with control, format or edge-space characters
 
 	// Errors of a whole request.
 	CodeDialogTooLarge     Code = "dialog_too_large"    // [size], [limit]

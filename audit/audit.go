@@ -48,9 +48,10 @@ type Input struct {
 	// Mode in any spelling score.ParseMode accepts; empty is Manager+.
 	Mode string
 	// CallID identifies the call; empty generates one. Saving a call with
-	// an existing id replaces that call.
-	CallID    string `validate:"omitempty,max=200"`
-	ManagerID string `validate:"omitempty,max=200"`
+	// an existing id replaces that call. Ids are at most MaxIDLength
+	// characters and ValidID (printable, no control or bidi characters).
+	CallID    string `validate:"omitempty,max=200,id"`
+	ManagerID string `validate:"omitempty,max=200,id"`
 	// Language of the report: one of score.SupportedLanguages ("ru",
 	// "en", in any case, "en-US" too); empty follows the dialog.
 	Language string
@@ -60,6 +61,22 @@ type Input struct {
 	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
 	// CallID (the idempotency key) too.
 	Source storage.Source
+	// Checkpoint, when set, keeps the transcript of an Audio or AudioURL
+	// input between runs of the same work: Audit scores the transcript it
+	// holds instead of fetching and transcribing again, and saves the
+	// transcript there once it is made. The webhook queue sets it, so that
+	// a job run again after a crash does not pay for a second
+	// transcription. An Auditor with WithStoreRedaction ignores it: the
+	// checkpoint would hold the transcript unmasked.
+	Checkpoint Checkpoint
+}
+
+// Checkpoint keeps one input's transcript between runs (see
+// Input.Checkpoint). Its errors only cost a transcription: Audit logs
+// them and goes on.
+type Checkpoint interface {
+	LoadTranscript(ctx context.Context) (tr transcribe.Transcript, ok bool, err error)
+	SaveTranscript(ctx context.Context, tr transcribe.Transcript) error
 }
 
 // Fetcher downloads a recording from a URL, e.g. an SSRF-safe HTTP fetcher.
@@ -68,6 +85,15 @@ type Input struct {
 // needed.
 type Fetcher interface {
 	Fetch(ctx context.Context, url string) (audio transcribe.Audio, release func(), err error)
+}
+
+// URLChecker is what a Fetcher may also do: refuse a URL at once, without
+// network access, that Fetch would refuse (a scheme, an internal
+// address), so that a server can answer it before anything else, even
+// when the recording could not be transcribed. Optional: callers
+// type-assert it.
+type URLChecker interface {
+	CheckURL(url string) error
 }
 
 // Auditor runs the pipeline. It is safe for concurrent use.
@@ -133,6 +159,16 @@ func (a *Auditor) CanTranscribe() bool { return a.transcriber != nil }
 
 // CanFetch reports whether URL input is configured.
 func (a *Auditor) CanFetch() bool { return a.fetcher != nil && a.transcriber != nil }
+
+// CheckURL refuses what the fetcher would refuse for url before
+// downloading it, when the fetcher is a URLChecker; nil otherwise (and
+// without a fetcher).
+func (a *Auditor) CheckURL(url string) error {
+	if c, ok := a.fetcher.(URLChecker); ok && url != "" {
+		return c.CheckURL(url)
+	}
+	return nil
+}
 
 // Scorer returns the configured scorer, e.g. for a server to list its
 // rubric when it is a score.RubricScorer.
@@ -318,8 +354,41 @@ func languageError() callaudit.FieldError {
 	return callaudit.FieldError{Field: "Language", Message: "must be one of: " + langs, Code: callaudit.CodeLanguageUnsupported, Params: map[string]string{"languages": langs}}
 }
 
-// transcript produces the transcript of the input and names its source.
+// transcript produces the transcript of the input and names its source,
+// from the input's checkpoint when it holds one.
 func (a *Auditor) transcript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
+	cp := in.Checkpoint
+	if cp == nil || (in.Audio == nil && in.AudioURL == "") || a.redactStore {
+		// With store redaction the database never holds the unmasked
+		// transcript, not even for the length of one job.
+		return a.makeTranscript(ctx, in, t)
+	}
+	tr, ok, err := cp.LoadTranscript(ctx)
+	switch {
+	case err != nil:
+		a.logger.Warn("audit: reading the transcript checkpoint failed; transcribing again", "call_id", in.CallID, "err", err)
+	case ok:
+		src := in.Source
+		if src == "" {
+			src = storage.SourceURL
+			if in.Audio != nil {
+				src = storage.SourceAudio
+			}
+		}
+		return tr, src, nil
+	}
+	tr, src, err := a.makeTranscript(ctx, in, t)
+	if err == nil {
+		if serr := cp.SaveTranscript(ctx, tr); serr != nil {
+			a.logger.Warn("audit: saving the transcript checkpoint failed", "call_id", in.CallID, "err", serr)
+		}
+	}
+	return tr, src, err
+}
+
+// makeTranscript produces the transcript: the one given, parsed text, or
+// audio (fetched first for a URL) through the transcriber.
+func (a *Auditor) makeTranscript(ctx context.Context, in Input, t *score.Timings) (transcribe.Transcript, storage.Source, error) {
 	src := func(def storage.Source) storage.Source {
 		if in.Source != "" {
 			return in.Source

@@ -34,6 +34,8 @@ func structValidator() *validator.Validate {
 			}
 			return f.Name
 		})
+		// The id rule (ValidID); it cannot fail to register.
+		_ = validate.RegisterValidation("id", func(fl validator.FieldLevel) bool { return ValidID(fl.Field().String()) })
 	})
 	return validate
 }
@@ -98,6 +100,8 @@ func describe(fe validator.FieldError) (string, callaudit.Code, map[string]strin
 		return "is required (or give " + others + ")", callaudit.CodeRequiredWithout, map[string]string{"others": others}
 	case "bcp47_language_tag":
 		return "must be a language code such as ru or en", callaudit.CodeLanguageTag, nil
+	case "id":
+		return "must contain printable characters only, without control or bidirectional characters or spaces at either end", callaudit.CodeIDChars, nil
 	case "printascii":
 		return "must contain printable ASCII characters only", callaudit.CodePrintableASCII, nil
 	}

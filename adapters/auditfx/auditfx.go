@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"go.uber.org/fx"
+	"golang.org/x/net/netutil"
 
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/httpapi"
@@ -273,6 +274,11 @@ type ServerConfig struct {
 	// ShutdownTimeout is how long requests in flight may take to finish
 	// when the app stops; zero waits as long as the stop context allows.
 	ShutdownTimeout time.Duration
+	// MaxConnections caps the connections open at once (netutil's
+	// LimitListener): further clients wait in the listen backlog until
+	// one closes, so a flood of idle or slow connections cannot exhaust
+	// file descriptors. Zero is no cap.
+	MaxConnections int
 }
 
 type serverParams struct {
@@ -312,6 +318,9 @@ func newServer(cfg ServerConfig, p serverParams) *http.Server {
 			ln, err := lc.Listen(ctx, "tcp", cfg.Addr)
 			if err != nil {
 				return err
+			}
+			if cfg.MaxConnections > 0 {
+				ln = netutil.LimitListener(ln, cfg.MaxConnections)
 			}
 			p.Logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/")
 			go func() {

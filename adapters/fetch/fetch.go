@@ -29,6 +29,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"os"
 	"path"
@@ -126,6 +127,7 @@ func (c Config) withDefaults() Config {
 type Fetcher struct {
 	cfg    Config
 	client *http.Client
+	policy *policy
 }
 
 var _ audit.Fetcher = (*Fetcher)(nil)
@@ -166,10 +168,13 @@ func New(cfg Config) (*Fetcher, error) {
 				return callaudit.Invalid(callaudit.FieldError{Field: "file_url", Code: callaudit.CodeFetchRedirects, Params: map[string]string{"max": max},
 					Message: "the server redirected more than " + max + " times; give the final address of the recording"})
 			}
-			return checkScheme(req.URL)
+			if err := checkScheme(req.URL); err != nil {
+				return err
+			}
+			return normalizeHost(req.URL)
 		},
 	}
-	return &Fetcher{cfg: cfg, client: client}, nil
+	return &Fetcher{cfg: cfg, client: client, policy: pol}, nil
 }
 
 // Config returns the effective configuration, defaults filled in.
@@ -185,11 +190,8 @@ func (f *Fetcher) Config() Config { return f.cfg }
 // or too slow a download) and KindCanceled. Messages name the host only,
 // never the query string, which often carries an access token.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string) (transcribe.Audio, func(), error) {
-	u, err := url.Parse(rawURL)
-	if err != nil || !u.IsAbs() || u.Host == "" {
-		return transcribe.Audio{}, nil, callaudit.Invalid(callaudit.FieldError{Field: "file_url", Message: "must be an absolute http(s) URL", Code: callaudit.CodeHTTPURL})
-	}
-	if err := checkScheme(u); err != nil {
+	u, err := parseURL(rawURL)
+	if err != nil {
 		return transcribe.Audio{}, nil, err
 	}
 	ctx, cancel := context.WithTimeoutCause(ctx, f.cfg.Timeout, errOverallTimeout)
@@ -303,6 +305,50 @@ func releaser(file *os.File) func() {
 		})
 	}
 }
+
+// parseURL reads an absolute http(s) URL, its numeric host read as an
+// address (normalizeHost).
+func parseURL(rawURL string) (*url.URL, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil || !u.IsAbs() || u.Host == "" {
+		return nil, invalidURL()
+	}
+	if err := checkScheme(u); err != nil {
+		return nil, err
+	}
+	if err := normalizeHost(u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// CheckURL refuses now, without any network access, what Fetch would
+// refuse for rawURL before downloading: not an absolute http(s) URL, or a
+// host that is an address (in any of the numeric forms browsers read) or
+// a loopback name the policy refuses. A host name's addresses are only
+// known once it is resolved, so Fetch checks them again when it
+// connects. It implements audit.URLChecker.
+func (f *Fetcher) CheckURL(rawURL string) error {
+	u, err := parseURL(rawURL)
+	if err != nil {
+		return err
+	}
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if f.policy.names[host] {
+		return nil
+	}
+	addr, err := netip.ParseAddr(host)
+	switch {
+	case err == nil && !f.policy.allowedAddr(addr.Unmap()):
+	case err != nil && (host == "localhost" || strings.HasSuffix(host, ".localhost")) && !f.policy.allowedAddr(netip.IPv6Loopback()) && !f.policy.allowedAddr(netip.AddrFrom4([4]byte{127, 0, 0, 1})):
+		// RFC 6761: always loopback, whatever DNS would say.
+	default:
+		return nil
+	}
+	return f.transportError(context.Background(), u, errRefusedAddress)
+}
+
+var _ audit.URLChecker = (*Fetcher)(nil)
 
 func checkScheme(u *url.URL) error {
 	switch strings.ToLower(u.Scheme) {

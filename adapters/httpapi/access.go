@@ -75,7 +75,6 @@ func PrincipalOf(ctx context.Context) access.Principal {
 // guard is the Handler's authentication and authorization state.
 type guard struct {
 	cfg     *Access
-	cop     *http.CrossOriginProtection
 	users   atomic.Bool  // true once an account exists
 	checked atomic.Int64 // unix nanos of the last look for accounts
 	login   *keyedLimiter
@@ -84,7 +83,7 @@ type guard struct {
 }
 
 func newGuard(cfg *Access) *guard {
-	g := &guard{cfg: cfg, cop: http.NewCrossOriginProtection()}
+	g := &guard{cfg: cfg}
 	if cfg == nil {
 		return g
 	}
@@ -172,16 +171,8 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, ru rule) (*h
 	if err != nil {
 		p = access.Principal{} // public routes ignore bad credentials
 	}
-	// Writes that a browser could make on another site's behalf: any but
-	// a token's (which a browser never adds by itself). A handler without
-	// Access leaves this to its embedder, who may serve other origins.
-	if g.cfg != nil && p.Kind != access.KindToken {
-		if err := g.cop.Check(r); err != nil {
-			e := callaudit.Coded(callaudit.KindForbidden, codeCrossOrigin, "cross-origin request refused: send it from this server's own pages, or use an API token", nil)
-			e.Op, e.Err = "httpapi.authorize", err
-			return r, e
-		}
-	}
+	// Cross-site writes were refused before, by Guard (ServeHTTP), for
+	// every principal but a token's.
 	switch {
 	case ru.public:
 	case p.Anonymous() && ru.signature && h.cfg.WebhookAuth != nil:

@@ -548,8 +548,8 @@ func TestAnalyzeKeepsToOwnCalls(t *testing.T) {
 	assert.Equal(t, "m1", c.ManagerID)
 	assert.Equal(t, http.StatusForbidden, send("manager", `, "manager_id": "m2"`).Code)
 	assert.Equal(t, http.StatusForbidden, send("lead team", `, "call_id": "c3"`).Code, "c3 is the other team's")
-	assert.Equal(t, http.StatusOK, send("lead team", `, "call_id": "c2", "manager_id": "m2"`).Code, "their own team's call")
-	assert.Equal(t, http.StatusOK, send("admin", `, "call_id": "c3", "manager_id": "m3"`).Code)
+	assert.Equal(t, http.StatusOK, send("lead team", `, "call_id": "c2", "manager_id": "m2", "replace": true`).Code, "their own team's call")
+	assert.Equal(t, http.StatusOK, send("admin", `, "call_id": "c3", "manager_id": "m3", "replace": true`).Code)
 }
 
 // TestLocalMode: with no accounts and LocalUntilUsers every request may do

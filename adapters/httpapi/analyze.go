@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
+	"time"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
@@ -20,6 +22,9 @@ type analyzeCallRequest struct {
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
+	// Replace asks to replace the stored call with the same call_id
+	// (see mayReplace).
+	Replace bool `json:"replace"`
 }
 
 // analyzeURLRequest is the body of POST /analyze_audio_by_url.
@@ -29,11 +34,11 @@ type analyzeURLRequest struct {
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
+	Replace     bool   `json:"replace"`
 }
 
 // saveErrorHeader carries the message when a report was made but could not
-// be saved: the caller still gets the report (the work is not lost), and
-// learns that it is missing from the history.
+// be saved, beside the error answer, for clients that only read headers.
 const saveErrorHeader = "Callaudit-Save-Error"
 
 func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
@@ -49,7 +54,7 @@ func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 		CallID:     req.CallID,
 		ManagerID:  req.ManagerID,
 		Language:   req.Language,
-	})
+	}, req.Replace)
 }
 
 func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
@@ -67,9 +72,10 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		Source:    storage.SourceURL,
 	}
 	infoOf(r).language = req.Language
-	// Bad fields first, then what the server lacks: a caller fixes its
-	// request before it asks the operator.
-	if err := audit.Check(in); err != nil {
+	// Bad fields first (the URL against the fetch policy too), then what
+	// the server lacks: a caller fixes its request before it asks the
+	// operator.
+	if err := h.checkURLInput(in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -77,7 +83,17 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	h.audit(w, r, in)
+	h.audit(w, r, in, req.Replace)
+}
+
+// checkURLInput validates a URL input (audit.Check), then its URL by the
+// fetch policy (Auditor.CheckURL), so that a refused address is answered
+// before any 503 too.
+func (h *Handler) checkURLInput(in audit.Input) error {
+	if err := audit.Check(in); err != nil {
+		return err
+	}
+	return h.auditor.CheckURL(in.AudioURL)
 }
 
 // needTranscriber answers the configured hint when audio cannot be
@@ -101,9 +117,24 @@ func (h *Handler) needURLFetch() error {
 	return nil
 }
 
-// audit runs the pipeline and answers the report or the error.
-func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) {
+// audit runs the pipeline and answers the report or the error; replace
+// is the request's permission to replace a stored call with its call_id.
+func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input, replace bool) {
+	// The ids are looked up below (mayAnalyze, mayReplace) before the
+	// auditor checks the rest: one no call can have is a 422 first, never
+	// a database error.
+	var errs queryErrors
+	idParam("CallID", in.CallID, &errs)
+	idParam("ManagerID", in.ManagerID, &errs)
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	if err := h.mayAnalyze(r, &in); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	if err := h.mayReplace(r, in, replace); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -114,9 +145,12 @@ func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input) 
 		return
 	}
 	if err != nil {
-		// Scored but not saved: the auditor has logged it; tell the caller
-		// without failing the analysis.
+		// Scored but not saved: a 200 would let the caller believe the
+		// call is in the history. The auditor has logged the cause.
+		h.metrics.saveErrors.WithLabelValues(string(callaudit.KindOf(err))).Inc()
 		w.Header().Set(saveErrorHeader, headerSafe(callaudit.MessageOf(err)))
+		h.writeError(w, r, err)
+		return
 	}
 	// score.Report marshals with the original fields unchanged
 	// (total_score, criteria, summary, recommendations, raw_model_output).
@@ -149,6 +183,38 @@ func (h *Handler) mayAnalyze(r *http.Request, in *audit.Input) error {
 		case err != nil && callaudit.KindOf(err) != callaudit.KindNotFound:
 			return err
 		}
+	}
+	return nil
+}
+
+// mayReplace keeps a stored call from being replaced silently: analysing
+// with the call_id of a stored call is a 409 naming it, unless the
+// request asks to replace it (replace: true) and the caller may change
+// it (mayAnalyze has checked that the principal sees it). A call that
+// arrived through the webhook is replaced only by its own intake (the
+// queue), never through these routes, so that the webhook's signature
+// protects its result. Between this check and the save another request
+// may store the same id; the check is for people, not a lock.
+func (h *Handler) mayReplace(r *http.Request, in audit.Input, replace bool) error {
+	if in.CallID == "" || h.store == nil {
+		return nil
+	}
+	c, err := h.store.Get(r.Context(), in.CallID)
+	switch {
+	case callaudit.KindOf(err) == callaudit.KindNotFound:
+		return nil
+	case err != nil:
+		return err
+	}
+	q := strconv.Quote(c.ID)
+	params := map[string]string{"id": q, "created": c.CreatedAt.UTC().Format(time.RFC3339), "url": "/calls/" + url.PathEscape(c.ID)}
+	if c.Source == storage.SourceWebhook {
+		return callaudit.Coded(callaudit.KindConflict, codeCallFromWebhook,
+			"call_id "+q+" is a call that arrived through the webhook ("+params["url"]+"); only its own webhook may change it: choose another call_id", params)
+	}
+	if !replace {
+		return callaudit.Coded(callaudit.KindConflict, codeCallExists,
+			"call_id "+q+" is already stored (analysed "+params["created"]+", "+params["url"]+"); send replace: true to replace it, or choose another call_id", params)
 	}
 	return nil
 }

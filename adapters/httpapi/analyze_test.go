@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -222,12 +223,17 @@ type errString string
 
 func (e errString) Error() string { return string(e) }
 
-func TestAnalyzeCallSaveFailureKeepsReport(t *testing.T) {
+// A report that cannot be saved is not a 200: the caller would believe
+// the call is in the history. The answer is the error, the header says
+// why, and the metric counts it.
+func TestAnalyzeCallSaveFailureFailsVisibly(t *testing.T) {
 	e := newEnv(t, envOpts{store: failingSave{memory.New(), callaudit.Errorf(callaudit.KindUnavailable, "the database is unreachable")}})
 	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", `{"dialog_text":"Менеджер: Добрый день!"}`))
-	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	b := requireError(t, rec, http.StatusServiceUnavailable, callaudit.KindUnavailable)
+	assert.Contains(t, b.Error.Message, "could not be saved")
 	assert.Contains(t, rec.Header().Get("Callaudit-Save-Error"), "the database is unreachable")
-	assert.NotEmpty(t, decode[reportBody](t, rec).Criteria)
+	m := e.do(httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	assert.Contains(t, m.Body.String(), `callaudit_save_errors_total{kind="unavailable"} 1`)
 }
 
 func TestAnalyzeCallWithoutStore(t *testing.T) {

@@ -50,6 +50,12 @@ func (h *Handler) deleteCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
+	var errs queryErrors
+	idParam("call_id", id, &errs)
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	call := storage.Call{ID: id}
 	if h.store != nil {
 		if c, err := h.store.Get(r.Context(), id); err == nil {

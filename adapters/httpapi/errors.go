@@ -33,6 +33,7 @@ var statuses = map[callaudit.Kind]int{
 	callaudit.KindForbidden:     http.StatusForbidden,
 	callaudit.KindNotFound:      http.StatusNotFound,
 	kindMethodNotAllowed:        http.StatusMethodNotAllowed,
+	kindMisdirected:             http.StatusMisdirectedRequest,
 	callaudit.KindConflict:      http.StatusConflict,
 	callaudit.KindTooLarge:      http.StatusRequestEntityTooLarge,
 	callaudit.KindUnsupported:   http.StatusUnsupportedMediaType,
@@ -266,13 +267,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // requireMediaType returns a KindUnsupported error unless the request's
-// Content-Type is one of want. An absent Content-Type passes when
-// allowMissing: simple CRM webhooks often send JSON without one.
-func requireMediaType(r *http.Request, allowMissing bool, want ...string) (string, error) {
+// Content-Type is one of want. A missing one is refused too: a browser
+// sends a body without Content-Type cross-site without asking the server
+// first, and so would a page posting JSON as a "simple" request.
+func requireMediaType(r *http.Request, want ...string) (string, error) {
 	ct := r.Header.Get("Content-Type")
-	if ct == "" && allowMissing {
-		return "", nil
-	}
 	mt, _, err := mime.ParseMediaType(ct)
 	if err == nil {
 		for _, w := range want {
@@ -282,6 +281,9 @@ func requireMediaType(r *http.Request, allowMissing bool, want ...string) (strin
 		}
 	}
 	wants, got := strings.Join(want, " or "), strconv.Quote(ct)
+	if ct == "" {
+		got = "none"
+	}
 	return "", callaudit.Coded(callaudit.KindUnsupported, codeMediaType, "Content-Type must be "+wants+", not "+got, map[string]string{"want": wants, "got": got})
 }
 
@@ -291,7 +293,7 @@ func requireMediaType(r *http.Request, allowMissing bool, want ...string) (strin
 // KindInvalid naming the field (422), a body over the limit KindTooLarge
 // (413).
 func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error {
-	if _, err := requireMediaType(r, true, "application/json"); err != nil {
+	if _, err := requireMediaType(r, "application/json"); err != nil {
 		return err
 	}
 	body := http.MaxBytesReader(w, r.Body, max)

@@ -47,6 +47,7 @@ func ExampleNew() {
 
 	// Errors have one JSON shape.
 	req = httptest.NewRequest(http.MethodPost, "/audit/analyze_call", strings.NewReader(`{"dialog_text": "Менеджер: Алло", "content_mode": "Boss"}`))
+	req.Header.Set("Content-Type", "application/json")
 	rec = httptest.NewRecorder()
 	mux.ServeHTTP(rec, req)
 	fmt.Println(rec.Code, strings.TrimSpace(rec.Body.String()))

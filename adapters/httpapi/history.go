@@ -10,6 +10,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
@@ -110,6 +111,12 @@ func intParam(v url.Values, name string, lo, hi int, errs *queryErrors) *int {
 	return &n
 }
 
+// idParam checks an id of the path or the query (audit.CheckID): one no
+// call can have is a 422, never a database error.
+func idParam(field, id string, errs *queryErrors) {
+	*errs = append(*errs, callaudit.FieldsOf(audit.CheckID(field, id))...)
+}
+
 // callFilter reads the filter of GET /calls.
 func callFilter(v url.Values) (storage.Filter, error) {
 	var errs queryErrors
@@ -133,9 +140,7 @@ func callFilter(v url.Values) (storage.Filter, error) {
 	default:
 		errs.add("status", "must be one of: queued, processing, done, failed")
 	}
-	if len(f.ManagerID) > 200 {
-		errs.add("manager_id", "must be at most 200 characters")
-	}
+	idParam("manager_id", f.ManagerID, &errs)
 	return f, errs.err()
 }
 
@@ -221,6 +226,12 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	var errs queryErrors
+	idParam("call_id", r.PathValue("id"), &errs)
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
+		return
+	}
 	c, err := st.Get(r.Context(), r.PathValue("id"))
 	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
 		// As if it did not exist: whose calls exist is not for others.
@@ -289,6 +300,7 @@ func (h *Handler) managerStats(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := storage.StatsQuery{ManagerID: r.PathValue("id"), Mode: rubricMode(v, &errs), Bucket: storage.Bucket(v.Get("bucket"))}
+	idParam("manager_id", q.ManagerID, &errs)
 	q.From, q.To = period(v, &errs)
 	if !q.Bucket.Valid() {
 		errs.add("bucket", `must be "day" or "week"`)

@@ -56,6 +56,10 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	// DefaultMaxAudioBytes limits uploaded recordings.
 	DefaultMaxAudioBytes = 512 << 20
+	// DefaultJSONReadTimeout bounds reading the body of a JSON route:
+	// 1 MiB at 35 KB/s, far below the upload's timeout, so that a client
+	// trickling a small body cannot hold a connection for long.
+	DefaultJSONReadTimeout = 30 * time.Second
 	// DefaultTranscriberHint is the 503 message when audio arrives and no
 	// transcriber is configured.
 	DefaultTranscriberHint = "audio needs a speech-to-text transcriber and none is configured: set OPENAI_API_KEY (and OPENAI_BASE_URL for an OpenAI-compatible server) to transcribe audio"
@@ -72,6 +76,11 @@ type Config struct {
 	MaxBodyBytes int64
 	// MaxAudioBytes limits uploaded recordings; 0 means DefaultMaxAudioBytes.
 	MaxAudioBytes int64
+	// JSONReadTimeout is the read deadline of a JSON route's request,
+	// from its arrival at the handler, set with http.ResponseController
+	// in place of the server's ReadTimeout (which is sized for uploads);
+	// 0 means DefaultJSONReadTimeout, negative leaves the server's.
+	JSONReadTimeout time.Duration
 	// TranscriberHint is the English message of the 503 answered when
 	// audio arrives and the auditor has no transcriber; empty means
 	// DefaultTranscriberHint. Russian answers use the catalogue's text.
@@ -112,6 +121,10 @@ type Config struct {
 	// (listening on a loopback address); false answers 403. With Access,
 	// the routes' rule decides instead (the delete permission).
 	AllowErasure bool
+	// Guard refuses requests for other host names and cross-site writes
+	// before any route runs (see Guard); the zero value allows any host
+	// and still refuses cross-site writes.
+	Guard GuardConfig
 }
 
 // Handler serves the API. It is safe for concurrent use.
@@ -131,6 +144,8 @@ type Handler struct {
 	// registered only with one (handle).
 	rules map[string]rule
 	guard *guard
+	// edge is Guard's check of the Host and of cross-site writes.
+	edge *edgeGuard
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -148,6 +163,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.MaxAudioBytes == 0 {
 		cfg.MaxAudioBytes = DefaultMaxAudioBytes
+	}
+	if cfg.JSONReadTimeout == 0 {
+		cfg.JSONReadTimeout = DefaultJSONReadTimeout
 	}
 	if cfg.TranscriberHint == "" {
 		cfg.TranscriberHint = DefaultTranscriberHint
@@ -187,6 +205,9 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	if h.spec, err = specJSON(cfg.Version); err != nil {
+		return nil, err
+	}
+	if h.edge, err = newEdgeGuard(cfg.Guard); err != nil {
 		return nil, err
 	}
 	h.routes()
@@ -276,8 +297,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.metrics.observeRequest(route, sw.code(), time.Since(start))
 	}()
 	r = withRequestInfo(r)
+	if err := h.edge.check(r); err != nil {
+		h.writeError(sw, r, err)
+		return
+	}
 	if pattern == "" {
 		h.noRoute(sw, r)
+		return
+	}
+	if err := h.bodyLimits(sw, r, pattern); err != nil {
+		h.writeError(sw, r, err)
 		return
 	}
 	ru, ok := h.rules[pattern]

@@ -35,6 +35,9 @@ const (
 	codeWebhooksMissing    callaudit.Code = "webhooks_missing"     // no queue
 	codeHistoryMissing     callaudit.Code = "history_missing"      // no store
 	codeAnswerNotEncodable callaudit.Code = "answer_not_encodable" // a value JSON cannot hold
+	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
+	codeCallExists         callaudit.Code = "call_exists"          // [id], [created], [url]: analysing a stored call_id
+	codeCallFromWebhook    callaudit.Code = "call_from_webhook"    // [id], [created], [url]: a webhook call's call_id
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -90,6 +93,7 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeLanguageUnsupported: {ru: "допустимые языки: {languages}", en: "must be one of: {languages}"},
 	callaudit.CodeModeUnknown:         {ru: "неизвестный режим {value}; допустимые значения: {accepted}", en: "unknown mode {value}; accepted values: {accepted}"},
 	callaudit.CodeFieldTooLarge:       {ru: "слишком большой размер", en: "too large"},
+	callaudit.CodeIDChars:             {ru: "допустимы только печатные символы, без управляющих символов, символов смены направления текста и пробелов по краям", en: "must contain printable characters only, without control or bidirectional characters or spaces at either end"},
 
 	// Errors of a whole request, from the core.
 	callaudit.CodeDialogTooLarge:        {ru: "{field}: размер {size}, а предел — {limit}", en: "{field} is {size}; the limit is {limit}"},
@@ -165,6 +169,9 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONType:           {ru: "неверный тип: нужен {type}", en: "must be a {type}"},
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
+	codeCallExists:         {ru: "call_id {id} уже сохранён (анализ от {created}, {url}); отправьте replace: true, чтобы заменить его, или выберите другой call_id", en: "call_id {id} is already stored (analysed {created}, {url}); send replace: true to replace it, or choose another call_id"},
+	codeCallFromWebhook:    {ru: "call_id {id} — звонок, пришедший через вебхук ({url}); изменить его может только его вебхук: выберите другой call_id", en: "call_id {id} is a call that arrived through the webhook ({url}); only its own webhook may change it: choose another call_id"},
+	codeHostNotAllowed:     {ru: "сервер не отвечает на это имя хоста; добавьте его в AUDIT_ALLOWED_HOSTS", en: "this server does not answer for the host name of the request; add it to AUDIT_ALLOWED_HOSTS"},
 	codeMethodNotAllowed:   {ru: "метод {method} не разрешён для {path}; разрешены: {allow}", en: "method {method} is not allowed on {path}; allowed: {allow}"},
 	codeNoRoute:            {ru: "нет такого адреса: {method} {path}; см. /docs", en: "no such endpoint: {method} {path}; see /docs"},
 	codeMultipartInvalid:   {ru: "тело запроса — не корректная загрузка multipart/form-data", en: "the body is not a valid multipart/form-data upload"},

@@ -22,6 +22,9 @@ type metrics struct {
 	audits    *prometheus.CounterVec
 	scores    *prometheus.HistogramVec
 	upstream  *prometheus.CounterVec
+	// saveErrors counts reports made but not saved (the answer is then an
+	// error, so these calls are missing from the history).
+	saveErrors *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -49,6 +52,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: "callaudit_upstream_errors_total",
 			Help: "Failed audits caused by an upstream (speech-to-text, model, fetch) by error kind.",
 		}, []string{"kind"}),
+		saveErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "callaudit_save_errors_total",
+			Help: "Reports that were made but could not be saved to the history, by error kind; each was answered as an error.",
+		}, []string{"kind"}),
 	}
 	var err error
 	if m.requests, err = adopt(reg, m.requests); err != nil {
@@ -64,6 +71,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		return nil, err
 	}
 	if m.upstream, err = adopt(reg, m.upstream); err != nil {
+		return nil, err
+	}
+	if m.saveErrors, err = adopt(reg, m.saveErrors); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -33,7 +33,7 @@ const acceptedFormats = "wav, mp3, flac, ogg/opus, m4a/mp4, webm, mpeg"
 // recognised from its first bytes, and the file is removed when the
 // analysis ends.
 func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
-	if _, err := requireMediaType(r, false, "multipart/form-data"); err != nil {
+	if _, err := requireMediaType(r, "multipart/form-data"); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -43,18 +43,20 @@ func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, h.cfg.MaxAudioBytes+formOverhead)
-	in, cleanup, err := h.readUpload(r)
+	var replace bool
+	in, cleanup, err := h.readUpload(r, &replace)
 	defer cleanup()
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
-	h.audit(w, r, in)
+	h.audit(w, r, in, replace)
 }
 
 // readUpload reads the form into an audit.Input whose Audio is a temporary
-// file; cleanup closes and removes it and is never nil.
-func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), err error) {
+// file, and the replace field into *replace; cleanup closes and removes
+// the file and is never nil.
+func (h *Handler) readUpload(r *http.Request, replace *bool) (in audit.Input, cleanup func(), err error) {
 	cleanup = func() {}
 	mr, err := r.MultipartReader()
 	if err != nil {
@@ -78,7 +80,7 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 				return in, cleanup, err
 			}
 			in.Audio, cleanup = &audio, release
-		case "content_mode", "call_id", "manager_id", "language":
+		case "content_mode", "call_id", "manager_id", "language", "replace":
 			v, err := readField(part, name, h.cfg.MaxAudioBytes)
 			if err != nil {
 				return in, cleanup, err
@@ -98,6 +100,12 @@ func (h *Handler) readUpload(r *http.Request) (in audit.Input, cleanup func(), e
 			case "language":
 				in.Language = v
 				infoOf(r).language = v
+			case "replace":
+				b, perr := strconv.ParseBool(v)
+				if perr != nil {
+					return in, cleanup, callaudit.Invalid(callaudit.FieldError{Field: "replace", Message: "must be true or false", Code: codeJSONType, Params: map[string]string{"type": "boolean"}})
+				}
+				*replace = b
 			}
 		default:
 			// Unknown fields are ignored, as in JSON bodies; they still

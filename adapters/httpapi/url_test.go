@@ -2,14 +2,17 @@ package httpapi_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -69,5 +72,46 @@ func TestAnalyzeAudioByURLErrors(t *testing.T) {
 				assert.Contains(t, b.Error.Message, tt.contains)
 			}
 		})
+	}
+}
+
+// Without speech-to-text, /analyze_audio_by_url still answers what is
+// wrong with the request first (the URL policy, the mode, the language,
+// the ids), as the webhook does; only a good request gets the 503.
+func TestAnalyzeAudioByURLValidatesBefore503(t *testing.T) {
+	f, err := fetch.New(fetch.Config{TempDir: t.TempDir()})
+	require.NoError(t, err)
+	for _, route := range []string{"/analyze_audio_by_url", "/webhook/new_call_recording"} {
+		e := newEnv(t, envOpts{fetcher: f, cfg: cfgWith(func(c *cfgT) { c.Webhooks = &fakeQueue{store: memory.New()} })})
+		urlField := "file_url"
+		if route != "/analyze_audio_by_url" {
+			urlField = "recording_url"
+		}
+		tests := []struct {
+			name, body, field string
+			status            int
+		}{
+			{"loopback", `{"URL":"http://127.0.0.1:8000/a.wav","call_id":"c"}`, urlField, 422},
+			{"numeric loopback", `{"URL":"http://2130706433/a.wav","call_id":"c"}`, urlField, 422},
+			{"metadata", `{"URL":"http://169.254.169.254/latest","call_id":"c"}`, urlField, 422},
+			{"scheme", `{"URL":"file:///etc/passwd","call_id":"c"}`, urlField, 422},
+			{"mode", `{"URL":"https://pbx.example/a.wav","call_id":"c","content_mode":"Boss+"}`, "content_mode", 422},
+			{"language", `{"URL":"https://pbx.example/a.wav","call_id":"c","language":"de"}`, "language", 422},
+			{"id", `{"URL":"https://pbx.example/a.wav","call_id":"c\u0000"}`, "call_id", 422},
+			{"good request", `{"URL":"https://pbx.example/a.wav","call_id":"c"}`, "", 503},
+		}
+		for _, tt := range tests {
+			t.Run(route+"/"+tt.name, func(t *testing.T) {
+				body := strings.Replace(tt.body, `"URL"`, `"`+urlField+`"`, 1)
+				rec := e.do(jsonReq(http.MethodPost, route, body))
+				if tt.status == 503 {
+					requireError(t, rec, 503, callaudit.KindNotConfigured)
+					return
+				}
+				b := requireError(t, rec, tt.status, callaudit.KindInvalid)
+				require.NotEmpty(t, b.Error.Fields, b.Error.Message)
+				assert.Equal(t, tt.field, b.Error.Fields[0].Field, b.Error.Message)
+			})
+		}
 	}
 }

@@ -34,7 +34,7 @@ type webhookRequest struct {
 }
 
 // webhookNames are the webhook's field names that differ from apiNames.
-var webhookNames = map[string]string{"AudioURL": "recording_url"}
+var webhookNames = map[string]string{"AudioURL": "recording_url", "file_url": "recording_url"}
 
 // WebhookAccepted is the answer to a webhook: where the call is and where
 // to follow it.
@@ -85,7 +85,7 @@ func (h *Handler) newCallRecording(w http.ResponseWriter, r *http.Request) {
 	info.language, info.names = req.Language, webhookNames
 	// All field problems in one answer, the mode's accepted values too;
 	// the queue checks the same way (audit.Check).
-	if err := audit.Check(in); err != nil {
+	if err := h.checkURLInput(in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

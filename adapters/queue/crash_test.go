@@ -19,6 +19,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
@@ -37,6 +38,10 @@ type crashSpec struct {
 	// InWork kills the child while it transcribes the call, on its one
 	// attempt, instead of before the insert.
 	InWork bool `json:"in_work"`
+	// InScore kills the child while it scores the call, after the
+	// transcription, on the first of MaxAttempts attempts.
+	InScore     bool `json:"in_score"`
+	MaxAttempts int  `json:"max_attempts"`
 }
 
 // killSelf ends the process as a crash would: no deferred call, no
@@ -77,17 +82,21 @@ func crashChild(spec string) int {
 			return transcribe.Transcript{}, nil
 		})
 	}
-	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithFetcher(&fetcher{}), audit.WithTranscriber(stt))
+	var scorer score.Scorer = checklist.New()
+	if s.InScore {
+		scorer = killingScorer{}
+	}
+	a, err := audit.New(scorer, audit.WithStore(store), audit.WithFetcher(&fetcher{}), audit.WithTranscriber(stt))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	q, err := queue.Open(ctx, queue.Config{DatabaseURL: s.DSN, Auditor: a, MaxAttempts: 1, PollInterval: 20 * time.Millisecond})
+	q, err := queue.Open(ctx, queue.Config{DatabaseURL: s.DSN, Auditor: a, MaxAttempts: max(1, s.MaxAttempts), PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2
 	}
-	if s.InWork {
+	if s.InWork || s.InScore {
 		if err := q.Start(ctx); err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 2
@@ -96,11 +105,20 @@ func crashChild(spec string) int {
 		queue.SetTestHookBeforeInsert(func() error { killSelf(); return nil })
 	}
 	_, _, err = q.EnqueueCall(ctx, input(s.CallID), "msg_1")
-	if err == nil && s.InWork {
+	if err == nil && (s.InWork || s.InScore) {
 		time.Sleep(30 * time.Second) // the worker kills the process
 	}
 	fmt.Fprintln(os.Stderr, "the child was not killed:", err)
 	return 3
+}
+
+// killingScorer dies as soon as it is asked to score: the crash comes
+// after the transcription.
+type killingScorer struct{}
+
+func (killingScorer) Score(context.Context, score.Request) (*score.Report, error) {
+	killSelf()
+	return nil, nil
 }
 
 // runCrashChild runs the test binary as crashChild and requires that it
@@ -227,6 +245,42 @@ func TestKillDuringLastAttempt(t *testing.T) {
 			assert.Contains(t, last.StatusReason, "gave up after attempt 1 of 1: the last attempt did not finish")
 			assert.Equal(t, 0, e.stt.CallCount(), "the spare attempt records, it does not transcribe")
 			assert.Equal(t, 1, e.note.count("w1"), "the failure is delivered")
+		})
+	}
+}
+
+// TestKillAfterTranscription is issue 18's acceptance: a process killed
+// while it scores a webhook call, after the transcription, leaves the
+// transcript checkpointed in the store, so the restarted queue's rescued
+// attempt scores it without a second transcription request.
+func TestKillAfterTranscription(t *testing.T) {
+	for _, b := range backends() {
+		t.Run(b.name, func(t *testing.T) {
+			dsn := b.fresh(t)
+			runCrashChild(t, crashSpec{DSN: dsn, CallID: "s1", InScore: true, MaxAttempts: 3})
+			e := newEnv(t, setup{dsn: dsn, maxAttempts: 3, jobTimeout: 200 * time.Millisecond, noStart: true})
+			ctx := context.Background()
+			left, err := e.store.Get(ctx, "s1")
+			require.NoError(t, err)
+			require.Equal(t, storage.StatusProcessing, left.Status, "the child died during its attempt")
+			cp, ok, err := e.store.(storage.TranscriptKeeper).Transcript(ctx, "s1")
+			require.NoError(t, err)
+			require.True(t, ok, "the transcript was checkpointed before scoring")
+			require.NotEmpty(t, cp.Segments)
+			e.start(t)
+			var last storage.Call
+			ok = assert.Eventually(t, func() bool {
+				last, err = e.store.Get(ctx, "s1")
+				return err == nil && last.Status == storage.StatusDone && strings.Contains(last.StatusReason, "delivered")
+			}, 60*time.Second, 50*time.Millisecond)
+			require.True(t, ok, "the call still reads %s %q", last.Status, last.StatusReason)
+			assert.Equal(t, 0, e.stt.CallCount(), "the rescued attempt scored the checkpoint")
+			require.NotNil(t, last.Report)
+			assert.Equal(t, cp.Segments, last.Report.Transcript.Segments)
+			_, ok, err = e.store.(storage.TranscriptKeeper).Transcript(ctx, "s1")
+			require.NoError(t, err)
+			assert.False(t, ok, "the checkpoint is removed once the call is done")
+			assert.Equal(t, 1, e.note.count("s1"))
 		})
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // auditWorker analyses one webhook call.
@@ -40,6 +41,9 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 		// The spare attempt (see Open): the store, not River, says the
 		// call failed. A call done meanwhile keeps its status and gets
 		// its delivery.
+		if keeper, ok := q.store.(storage.TranscriptKeeper); ok {
+			q.dropCheckpoint(ctx, keeper, a.CallID)
+		}
 		return q.failed(ctx, job.ID, q.cfg.MaxAttempts, q.cfg.MaxAttempts, storage.Call{ID: a.CallID}, errUnfinished)
 	}
 	call, err := q.startProcessing(ctx, job)
@@ -52,23 +56,65 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 		return q.retryable(job.ID, err)
 	}
 
-	rep, err := q.cfg.Auditor.Audit(ctx, audit.Input{
+	in := audit.Input{
 		AudioURL:  a.RecordingURL,
 		CallID:    a.CallID,
 		ManagerID: a.ManagerID,
 		Mode:      a.Mode,
 		Language:  a.Language,
 		Source:    storage.SourceWebhook,
-	})
+	}
+	keeper, _ := q.store.(storage.TranscriptKeeper)
+	if keeper != nil {
+		in.Checkpoint = checkpoint{keeper, a.CallID}
+	}
+	rep, err := q.cfg.Auditor.Audit(ctx, in)
 	switch {
 	case err == nil:
+		q.dropCheckpoint(ctx, keeper, a.CallID)
 		return q.insertDeliver(ctx, a.CallID)
 	case rep != nil && job.Attempt < q.cfg.MaxAttempts:
 		// Scored but not saved: try again (scoring again is the price of
-		// keeping exactly one stored result).
+		// keeping exactly one stored result; the transcript is kept).
 		return q.retryable(job.ID, err)
 	}
-	return q.failed(ctx, job.ID, job.Attempt, q.cfg.MaxAttempts, call, err)
+	ferr := q.failed(ctx, job.ID, job.Attempt, q.cfg.MaxAttempts, call, err)
+	var cancel *river.JobCancelError
+	if errors.As(ferr, &cancel) {
+		// No attempt follows: the checkpoint has served.
+		q.dropCheckpoint(ctx, keeper, a.CallID)
+	}
+	return ferr
+}
+
+// checkpoint is a call's transcript checkpoint in the store: a job run
+// again after a crash (River rescues it) or after a transient failure of
+// the scorer or the save scores the transcript made before, instead of
+// paying for the transcription again.
+type checkpoint struct {
+	keeper storage.TranscriptKeeper
+	callID string
+}
+
+func (c checkpoint) LoadTranscript(ctx context.Context) (transcribe.Transcript, bool, error) {
+	return c.keeper.Transcript(ctx, c.callID)
+}
+
+func (c checkpoint) SaveTranscript(ctx context.Context, tr transcribe.Transcript) error {
+	return c.keeper.SaveTranscript(ctx, c.callID, tr)
+}
+
+// dropCheckpoint removes a settled call's checkpoint (the report holds
+// its own copy of the transcript); a failure only leaves a row behind.
+func (q *Queue) dropCheckpoint(ctx context.Context, keeper storage.TranscriptKeeper, callID string) {
+	if keeper == nil {
+		return
+	}
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := keeper.DeleteTranscript(dctx, callID); err != nil {
+		q.log.Warn("queue: removing the transcript checkpoint failed", "call_id", callID, "err", err)
+	}
 }
 
 // errUnfinished is why a job that reached its spare attempt failed: its

@@ -59,6 +59,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) ([]str
 // remove drops e from every index. The caller holds the write lock.
 func (s *Store) remove(e *entry) {
 	delete(s.byID, e.id)
+	delete(s.transcripts, e.id) // a checkpoint is personal data too
 	s.all.remove(e)
 	m := e.call.ManagerID
 	s.managerIndex(m).remove(e)

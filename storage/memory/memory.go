@@ -16,6 +16,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // Store is an in-memory storage.Store, storage.ManagerLister,
@@ -29,6 +30,8 @@ type Store struct {
 	byID      map[string]*entry
 	all       index
 	byManager map[string]*index
+	// transcripts are the checkpoints of storage.TranscriptKeeper.
+	transcripts map[string]transcribe.Transcript
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts
@@ -432,4 +435,39 @@ func (s *Store) Managers(ctx context.Context, q storage.ManagerQuery) ([]storage
 		return cmp.Or(cmp.Compare(b.Average, a.Average), cmp.Compare(b.Count, a.Count), cmp.Compare(a.ManagerID, b.ManagerID))
 	})
 	return out, nil
+}
+
+var _ storage.TranscriptKeeper = (*Store)(nil)
+
+// SaveTranscript keeps a checkpoint of the call's transcript.
+func (s *Store) SaveTranscript(ctx context.Context, callID string, tr transcribe.Transcript) error {
+	if err := ctx.Err(); err != nil {
+		return callaudit.Wrap(err, callaudit.KindCanceled, "memory.SaveTranscript", "the request was canceled")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.transcripts == nil {
+		s.transcripts = map[string]transcribe.Transcript{}
+	}
+	s.transcripts[callID] = tr.Clone()
+	return nil
+}
+
+// Transcript returns the call's checkpoint, if any.
+func (s *Store) Transcript(ctx context.Context, callID string) (transcribe.Transcript, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return transcribe.Transcript{}, false, callaudit.Wrap(err, callaudit.KindCanceled, "memory.Transcript", "the request was canceled")
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	tr, ok := s.transcripts[callID]
+	return tr.Clone(), ok, nil
+}
+
+// DeleteTranscript removes the call's checkpoint.
+func (s *Store) DeleteTranscript(ctx context.Context, callID string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.transcripts, callID)
+	return nil
 }

@@ -121,7 +121,11 @@ func TestRedact(t *testing.T) {
 		{"postgres://audit:pw@db:5432/audit?sslmode=disable", "postgres://audit:xxxxx@db:5432/audit?sslmode=disable"},
 		{"postgres://audit@db/audit", "postgres://audit@db/audit"},
 		{"data/calls.db", "data/calls.db"},
-		{"postgres://audit:pw@db:port/audit", "(unparsable database URL)"},
+		{"postgres://audit:pw@db:port/audit", "postgres://audit:xxxxx@db:port/audit"},
+		{"postgres://audit:p#w?x@db/audit?sslmode=disable", "postgres://audit:xxxxx@db/audit?sslmode=disable"},
+		{"postgres://audit:p@ss@db/audit", "postgres://audit:xxxxx@db/audit"},
+		{"postgres://@db/audit", "postgres://@db/audit"},
+		{"file:x.db?password=1", "file:x.db?password=1"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, Redact(tt.in), tt.in)
@@ -133,4 +137,81 @@ func TestScrub(t *testing.T) {
 	assert.Equal(t, "dial postgres://u:xxxxx@db failed", Scrub(cause, "hunter2").Error())
 	assert.Same(t, cause, Scrub(cause, ""))
 	assert.NoError(t, Scrub(nil, "x"))
+}
+
+// Every form of PostgreSQL string is recognised, parsed and redacted, and
+// no error about it holds the password (issue 18, point 4).
+func TestPostgresForms(t *testing.T) {
+	const pw = "Hunter2-Secret"
+	tests := []struct{ name, dsn, redacted string }{
+		{"user info", "postgres://audit:" + pw + "@db:5432/audit", "postgres://audit:xxxxx@db:5432/audit"},
+		{"query password", "postgres://audit@db/audit?sslmode=disable&password=" + pw, "postgres://audit@db/audit?sslmode=disable&password=xxxxx"},
+		{"postgresql scheme, both", "postgresql://audit:" + pw + "@db/audit?password=" + pw, "postgresql://audit:xxxxx@db/audit?password=xxxxx"},
+		{"query sslpassword", "postgres://db/audit?sslpassword=" + pw, "postgres://db/audit?sslpassword=xxxxx"},
+		{"keywords", "host=db port=5432 user=audit password=" + pw + " dbname=audit", "host=db port=5432 user=audit password=xxxxx dbname=audit"},
+		{"keywords, quoted", "host=db user=audit password='" + pw + " x\\'y' dbname=audit", "host=db user=audit password=xxxxx dbname=audit"},
+		{"keywords, spaces around =", "dbname = audit password = " + pw, "dbname = audit password = xxxxx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.True(t, IsPostgres(tt.dsn))
+			got, err := Parse("op", tt.dsn)
+			require.NoError(t, err)
+			require.NotNil(t, got.Postgres, "never taken for a SQLite path")
+			if !strings.Contains(tt.dsn, "sslpassword") {
+				assert.Contains(t, got.Postgres.Password, pw)
+			}
+			assert.Equal(t, tt.redacted, Redact(tt.dsn))
+			assert.NotContains(t, Redact(tt.dsn), pw)
+		})
+	}
+	// Broken strings: the error chain holds no password.
+	for _, s := range []string{
+		"postgres://audit:" + pw + "@db:notaport/audit",
+		"postgres://audit@db/audit?password=" + pw + "&sslmode=sometimes",
+		"postgres://audit@db/audit?password=" + url.QueryEscape(pw+"@/") + "&sslmode=sometimes",
+		"host=db password=" + pw + " sslmode=sometimes",
+		"host=db port=notaport password='" + pw + "'",
+	} {
+		t.Run("broken "+Redact(s), func(t *testing.T) {
+			assert.NotContains(t, Redact(s), pw)
+			_, err := Parse("op", s)
+			require.Error(t, err)
+			for e := err; e != nil; e = errors.Unwrap(e) {
+				assert.NotContains(t, e.Error(), pw)
+				assert.NotContains(t, e.Error(), url.QueryEscape(pw+"@/"))
+			}
+		})
+	}
+}
+
+// A string that is neither a file path nor a known URL is refused with a
+// message that does not echo it.
+func TestParseRefusesUnknownForms(t *testing.T) {
+	const pw = "Hunter2-Secret"
+	for _, s := range []string{
+		"mysql://root:" + pw + "@db/audit",
+		"root:" + pw + "@tcp(db:3306)/audit",
+		"jdbc:postgresql://db/audit?password=" + pw,
+		"Server=db;Password=" + pw,
+		"key=" + pw + " other=x",
+		"calls.db\x00" + pw,
+		"line\n" + pw,
+	} {
+		t.Run(Redact(s), func(t *testing.T) {
+			_, err := Parse("op", s)
+			require.Error(t, err)
+			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			assert.NotContains(t, err.Error(), pw)
+		})
+	}
+	// Paths that look a little like those stay paths.
+	for _, s := range []string{"C:\\data\\calls.db", "data/a:b.db", "/var/lib/calls db.sqlite", "./x=y/calls.db"} {
+		t.Run(s, func(t *testing.T) {
+			got, err := Parse("op", s)
+			require.NoError(t, err)
+			assert.Nil(t, got.Postgres)
+			assert.Equal(t, s, Redact(s))
+		})
+	}
 }

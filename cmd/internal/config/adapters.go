@@ -2,6 +2,7 @@ package config
 
 import (
 	"net"
+	"net/url"
 	"strings"
 	"time"
 
@@ -70,11 +71,28 @@ func (c Config) HandlerConfig(transcriberHint string) httpapi.Config {
 	return httpapi.Config{
 		MaxBodyBytes:    int64(c.Server.MaxBodyBytes),
 		MaxAudioBytes:   int64(c.Server.MaxAudioBytes),
+		JSONReadTimeout: c.Server.JSONReadTimeout,
 		TranscriberHint: transcriberHint,
 		Version:         c.Version,
 		TempDir:         c.Server.TempDir,
+		Guard:           httpapi.GuardConfig{AllowedHosts: c.allowedHosts(), TrustedOrigins: c.Server.TrustedOrigins},
 		AllowErasure:    c.LocalMode(),
 	}
+}
+
+// allowedHosts are the host names the server answers for: its public
+// URL's, its listen address's and AUDIT_ALLOWED_HOSTS. httpapi.Guard adds
+// the loopback names and IP addresses; localhost is listed so that the
+// list is never empty (which would allow any host).
+func (c Config) allowedHosts() []string {
+	hosts := []string{"localhost"}
+	if u, err := url.Parse(c.Server.PublicURL); err == nil && u.Hostname() != "" {
+		hosts = append(hosts, u.Hostname())
+	}
+	if h, _, err := net.SplitHostPort(c.Server.Addr); err == nil && h != "" {
+		hosts = append(hosts, h)
+	}
+	return append(hosts, c.Server.AllowedHosts...)
 }
 
 // LocalMode reports whether the server listens on a loopback address
@@ -102,6 +120,7 @@ func (c Config) ServerConfig() auditfx.ServerConfig {
 		WriteTimeout:      s.WriteTimeout,
 		IdleTimeout:       s.IdleTimeout,
 		ShutdownTimeout:   s.ShutdownTimeout,
+		MaxConnections:    s.MaxConnections,
 	}
 }
 

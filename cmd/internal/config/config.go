@@ -57,9 +57,19 @@ type Server struct {
 	ReadTimeout       time.Duration `env:"AUDIT_READ_TIMEOUT" envDefault:"15m"`
 	WriteTimeout      time.Duration `env:"AUDIT_WRITE_TIMEOUT" envDefault:"30m"`
 	IdleTimeout       time.Duration `env:"AUDIT_IDLE_TIMEOUT" envDefault:"2m"`
-	ShutdownTimeout   time.Duration `env:"AUDIT_SHUTDOWN_TIMEOUT" envDefault:"60s"`
-	LogLevel          LogLevel      `env:"AUDIT_LOG_LEVEL" envDefault:"info"`
-	LogFormat         LogFormat     `env:"AUDIT_LOG_FORMAT" envDefault:"text"`
+	// JSONReadTimeout replaces ReadTimeout for the JSON routes, whose
+	// bodies are small; MaxConnections caps open connections.
+	JSONReadTimeout time.Duration `env:"AUDIT_JSON_READ_TIMEOUT" envDefault:"30s"`
+	MaxConnections  int           `env:"AUDIT_MAX_CONNECTIONS" envDefault:"1024" min:"1"`
+	// AllowedHosts are host names the server answers besides its public
+	// URL's, its listen address's, the loopback names and IP addresses;
+	// "*" is any. TrustedOrigins may send state-changing requests
+	// cross-site from a browser.
+	AllowedHosts    List          `env:"AUDIT_ALLOWED_HOSTS"`
+	TrustedOrigins  List          `env:"AUDIT_TRUSTED_ORIGINS"`
+	ShutdownTimeout time.Duration `env:"AUDIT_SHUTDOWN_TIMEOUT" envDefault:"60s"`
+	LogLevel        LogLevel      `env:"AUDIT_LOG_LEVEL" envDefault:"info"`
+	LogFormat       LogFormat     `env:"AUDIT_LOG_FORMAT" envDefault:"text"`
 	// Scorer and Transcriber name the registered implementations
 	// (cmd/internal/server); empty derives them from the OpenAI settings.
 	Scorer      string `env:"AUDIT_SCORER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else checklist"`
@@ -230,6 +240,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("transcription", c.TranscriberName() != TranscriberNone),
 		slog.Int64("max_audio_bytes", int64(s.MaxAudioBytes)),
 		slog.Int64("max_dialog_bytes", int64(s.MaxDialogBytes)),
+		slog.String("allowed_hosts", strings.Join(c.allowedHosts(), ",")),
+		slog.Int("max_connections", s.MaxConnections),
 		slog.String("fetch_allow_hosts", strings.Join(c.Fetch.AllowHosts, ",")),
 		slog.Bool("fetch_allow_private", c.Fetch.AllowPrivate),
 		slog.Duration("shutdown_timeout", s.ShutdownTimeout),

@@ -52,6 +52,11 @@ func ReadDotEnv(path string) (map[string]string, error) {
 	case err != nil:
 		return nil, fmt.Errorf("reading %s: %w", path, err)
 	}
+	return parseDotEnv(path, data)
+}
+
+// parseDotEnv is ReadDotEnv of the file's bytes; path names it in errors.
+func parseDotEnv(path string, data []byte) (map[string]string, error) {
 	data = bytes.TrimPrefix(data, []byte("\ufeff")) // editors on Windows add a BOM
 	vars, err := godotenv.UnmarshalBytes(data)
 	if err != nil {

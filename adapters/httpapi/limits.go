@@ -1,0 +1,49 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/callaudit/callaudit"
+)
+
+// The routes whose bodies are JSON, and the upload's.
+const (
+	routeUpload = "POST /analyze_audio_call"
+)
+
+var jsonRoutes = map[string]bool{
+	"POST /analyze_call":               true,
+	"POST /analyze_audio_by_url":       true,
+	"POST /webhook/new_call_recording": true,
+	"POST /erasure":                    true,
+}
+
+// bodyLimits applies a route's limits before anything reads the body (the
+// webhook's signature check reads it before the handler does): a declared
+// Content-Length over the route's limit is refused at once with 413, and a
+// JSON route gets its own short read deadline instead of the server's,
+// which leaves time for a 512 MiB upload.
+func (h *Handler) bodyLimits(w http.ResponseWriter, r *http.Request, route string) error {
+	switch {
+	case jsonRoutes[route]:
+		limit := h.cfg.MaxBodyBytes
+		if d := h.cfg.JSONReadTimeout; d > 0 {
+			// Not every ResponseWriter can (a test recorder cannot); the
+			// server's own deadline then stays.
+			if err := http.NewResponseController(w).SetReadDeadline(time.Now().Add(d)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				h.log.Debug("httpapi: cannot set the read deadline", "err", err)
+			}
+		}
+		if r.ContentLength > limit {
+			lim := byteSize(limit)
+			return callaudit.Coded(callaudit.KindTooLarge, codeBodyTooLarge, "the request body is larger than the limit of "+lim, map[string]string{"limit": lim})
+		}
+	case route == routeUpload:
+		if r.ContentLength > h.cfg.MaxAudioBytes+formOverhead {
+			return tooLarge(h.cfg.MaxAudioBytes)
+		}
+	}
+	return nil
+}
