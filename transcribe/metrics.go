@@ -186,6 +186,22 @@ func knownRole(r Role) Role {
 func countText(s string) (words, questions int) {
 	inWord, inRun, q := false, false, false
 	for i := 0; i < len(s); {
+		// Runs of Cyrillic letters (lead bytes 0xD0 and 0xD1, most of
+		// a Russian call) are word characters and end any run of closing
+		// punctuation: take them in one tight loop.
+		if c := s[i]; (c == 0xD0 || c == 0xD1) && i+1 < len(s) && s[i+1]&0xC0 == 0x80 {
+			if !inWord {
+				inWord = true
+				words++
+			}
+			if inRun && q {
+				questions++
+			}
+			inRun, q = false, false
+			for i += 2; i+1 < len(s) && (s[i] == 0xD0 || s[i] == 0xD1) && s[i+1]&0xC0 == 0x80; i += 2 {
+			}
+			continue
+		}
 		var (
 			r     rune
 			space bool
