@@ -63,6 +63,21 @@ func copyToken(t storage.Token) storage.Token {
 	return t
 }
 
+func copyTeam(t storage.Team) storage.Team {
+	t.ManagerIDs = slices.Clone(t.ManagerIDs)
+	return t
+}
+
+// sortedCopies returns a copy of every value of m, in the order of cmp.
+func sortedCopies[T any](m map[string]T, copyOf func(T) T, cmp func(x, y T) int) []T {
+	out := make([]T, 0, len(m))
+	for _, v := range m {
+		out = append(out, copyOf(v))
+	}
+	slices.SortFunc(out, cmp)
+	return out
+}
+
 // CreateUser stores a new user.
 func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 	if err := ctxErr(ctx, "memory.CreateUser"); err != nil {
@@ -157,14 +172,9 @@ func (s *Store) Users(ctx context.Context) ([]storage.User, error) {
 	a := &s.acct
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make([]storage.User, 0, len(a.users))
-	for _, u := range a.users {
-		out = append(out, copyUser(u))
-	}
-	slices.SortFunc(out, func(x, y storage.User) int {
+	return sortedCopies(a.users, copyUser, func(x, y storage.User) int {
 		return cmp.Compare(storage.LoginKey(x.Login), storage.LoginKey(y.Login))
-	})
-	return out, nil
+	}), nil
 }
 
 // PutTeam inserts or replaces the team t.Name.
@@ -179,8 +189,7 @@ func (s *Store) PutTeam(ctx context.Context, t storage.Team) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.init()
-	t.ManagerIDs = slices.Clone(t.ManagerIDs)
-	a.teams[t.Name] = t
+	a.teams[t.Name] = copyTeam(t)
 	return nil
 }
 
@@ -207,13 +216,7 @@ func (s *Store) Teams(ctx context.Context) ([]storage.Team, error) {
 	a := &s.acct
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make([]storage.Team, 0, len(a.teams))
-	for _, t := range a.teams {
-		t.ManagerIDs = slices.Clone(t.ManagerIDs)
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(x, y storage.Team) int { return cmp.Compare(x.Name, y.Name) })
-	return out, nil
+	return sortedCopies(a.teams, copyTeam, func(x, y storage.Team) int { return cmp.Compare(x.Name, y.Name) }), nil
 }
 
 // CreateSession stores a new session.
@@ -361,17 +364,12 @@ func (s *Store) Tokens(ctx context.Context) ([]storage.Token, error) {
 	a := &s.acct
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	out := make([]storage.Token, 0, len(a.tokens))
-	for _, t := range a.tokens {
-		out = append(out, copyToken(t))
-	}
-	slices.SortFunc(out, func(x, y storage.Token) int {
+	return sortedCopies(a.tokens, copyToken, func(x, y storage.Token) int {
 		if c := y.CreatedAt.Compare(x.CreatedAt); c != 0 {
 			return c
 		}
 		return cmp.Compare(y.ID, x.ID)
-	})
-	return out, nil
+	}), nil
 }
 
 // TouchToken sets the token's LastUsedAt.
