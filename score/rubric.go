@@ -41,7 +41,9 @@ func pick(m map[string]string, lang, def string) string {
 
 // Rubric is a set of weighted criteria: a sales script or checklist.
 type Rubric struct {
-	Name     string      `json:"name"`
+	Name string `json:"name"`
+	// Version of the scorecard the rubric comes from (0: unversioned).
+	Version  int         `json:"version,omitempty"`
 	Criteria []Criterion `json:"criteria"`
 }
 

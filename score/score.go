@@ -103,17 +103,23 @@ type Evidence struct {
 
 // Meta describes how a report was made.
 type Meta struct {
-	CallID        string    `json:"call_id,omitempty"`
-	ManagerID     string    `json:"manager_id,omitempty"`
-	Mode          Mode      `json:"mode"`
-	Language      string    `json:"language"`
-	Scorer        string    `json:"scorer"`
-	ScorerVersion string    `json:"scorer_version,omitempty"`
-	Model         string    `json:"model,omitempty"`
-	Transcriber   string    `json:"transcriber,omitempty"`
-	Usage         *Usage    `json:"usage,omitempty"`
-	Timings       Timings   `json:"timings"`
-	CreatedAt     time.Time `json:"created_at"`
+	CallID        string `json:"call_id,omitempty"`
+	ManagerID     string `json:"manager_id,omitempty"`
+	Mode          Mode   `json:"mode"`
+	Language      string `json:"language"`
+	Scorer        string `json:"scorer"`
+	ScorerVersion string `json:"scorer_version,omitempty"`
+	Model         string `json:"model,omitempty"`
+	Transcriber   string `json:"transcriber,omitempty"`
+	// Scorecard and ScorecardVersion name the scorecard (the rubric's
+	// Name and Version) the report was scored with; empty for a rubric
+	// without a name. Reports keep them, so a rescore with a newer
+	// version never rewrites what an older one said.
+	Scorecard        string    `json:"scorecard,omitempty"`
+	ScorecardVersion int       `json:"scorecard_version,omitempty"`
+	Usage            *Usage    `json:"usage,omitempty"`
+	Timings          Timings   `json:"timings"`
+	CreatedAt        time.Time `json:"created_at"`
 	// Redacted counts the personal-data values masked before the scorer
 	// saw the transcript (score.Redacting) or before the call was stored.
 	Redacted int `json:"redacted,omitempty"`
