@@ -383,10 +383,10 @@ func checkSubset(node map[string]any, path string) string {
 	return ""
 }
 
-// SimulatedModel answers like a well-behaved model: arguments valid
-// against the forced function's parameters, prose in the language the
-// instructions ask for, every criterion's evidence quoted from the first
-// transcript line.
+// SimulatedModel answers like a well-behaved model: the forced
+// function's arguments from openaitest.SimulatedReport (valid against its
+// parameters, prose in the language asked for, quotes from the first
+// transcript line).
 func SimulatedModel(call *ChatCall) Reply {
 	var params json.RawMessage
 	for _, f := range call.Functions {
@@ -394,40 +394,9 @@ func SimulatedModel(call *ChatCall) Reply {
 			params = f.Parameters
 		}
 	}
-	gen, err := openaitest.GenerateInstance(params)
+	args, err := openaitest.SimulatedReport(params, call.System(), call.LastUser())
 	if err != nil {
 		return Reply{Content: "no function to call"}
 	}
-	var out map[string]any
-	if json.Unmarshal(gen, &out) != nil {
-		return Reply{Content: "no function to call"}
-	}
-	summary, rec, comment := "The manager greeted the client and asked about their needs.", "Agree on a concrete next step with a date.", "Partly done."
-	if strings.Contains(call.System(), "in Russian") {
-		summary, rec, comment = "Менеджер поздоровался и выяснил потребности клиента.", "Договоритесь о конкретном следующем шаге с датой.", "Сделано частично."
-	}
-	out["summary"], out["recommendations"] = summary, []string{rec}
-	evidence := []any{}
-	u := call.LastUser()
-	if start, end := strings.Index(u, "<transcript>\n"), strings.LastIndex(u, "\n</transcript>"); start >= 0 && end > start {
-		first := strings.SplitN(u[start+len("<transcript>\n"):end], "\n", 2)[0]
-		var seg int
-		if _, text, ok := strings.Cut(first, ": "); ok && len(strings.Fields(text)) > 0 {
-			_, _ = fmt.Sscanf(first, "[%d]", &seg)
-			words := strings.Fields(text)
-			evidence = []any{map[string]any{"quote": strings.Join(words[:min(4, len(words))], " "), "segment": seg}}
-		}
-	}
-	if crit, ok := out["criteria"].(map[string]any); ok {
-		for id, c := range crit {
-			cm, _ := c.(map[string]any)
-			if cm == nil {
-				continue
-			}
-			cm["comment"], cm["evidence"] = comment, evidence
-			crit[id] = cm
-		}
-	}
-	b, _ := json.Marshal(out)
-	return Reply{Arguments: b}
+	return Reply{Arguments: args}
 }
