@@ -119,11 +119,14 @@ func TestErrors(t *testing.T) {
 		{"wrong authorization key", func(_ *gigachattest.Server, c *gigachat.Config) {
 			c.AuthKey = "d3Jvbmc6a2V5LXRoYXQtaXMtc2VjcmV0LWFuZC1sb25n"
 		}, callaudit.KindNotConfigured, true},
-		{"wrong scope", func(_ *gigachattest.Server, c *gigachat.Config) { c.Scope = "GIGACHAT_API_CORP" }, callaudit.KindInvalid, false},
+		{"wrong scope", func(_ *gigachattest.Server, c *gigachat.Config) { c.Scope = "GIGACHAT_API_CORP" }, callaudit.KindNotConfigured, false},
 		{"unknown model", func(_ *gigachattest.Server, c *gigachat.Config) { c.Model = "GigaChat-9" }, callaudit.KindNotConfigured, false},
 		{"rate limited", func(s *gigachattest.Server, _ *gigachat.Config) {
 			s.Fail(gigachattest.Fault{Status: 429, Message: "Too Many Requests", RetryAfter: "1", Times: 3})
 		}, callaudit.KindRateLimited, false},
+		{"tokens paid for are used up", func(s *gigachattest.Server, _ *gigachat.Config) {
+			s.Fail(gigachattest.Fault{Status: 402, Message: "Payment Required"})
+		}, callaudit.KindNotConfigured, false},
 		{"server error", func(s *gigachattest.Server, _ *gigachat.Config) {
 			s.Fail(gigachattest.Fault{Status: 500, Message: "Internal Server Error", Times: 3})
 		}, callaudit.KindUpstream, false},

@@ -20,6 +20,7 @@ package sberauth
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -141,6 +142,12 @@ func (s *Source) Token(ctx context.Context) (string, error) {
 		Method: http.MethodPost, URL: s.cfg.URL, Header: header,
 		Body: func() (io.Reader, error) { return strings.NewReader(form), nil },
 	}, &ans)
+	if vendorhttp.StatusOf(err) == http.StatusBadRequest {
+		// A scope the key lacks: the server's configuration, like a wrong key.
+		var se *vendorhttp.StatusError
+		errors.As(err, &se)
+		return "", s.client.Service.Coded(callaudit.KindNotConfigured, callaudit.CodeUpstreamRefused, op, se.Message, err)
+	}
 	if err != nil {
 		return "", err
 	}

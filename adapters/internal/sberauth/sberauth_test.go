@@ -82,7 +82,8 @@ func TestWrongKeyAndScope(t *testing.T) {
 	assert.Contains(t, callaudit.MessageOf(err), "AUDIT_TEST_KEY")
 
 	_, err = sberauth.New(sberauth.Config{URL: url, AuthKey: key, Scope: sberauth.ScopeSaluteSpeech}, http.DefaultClient, service).Token(context.Background())
-	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), "a scope the key does not have")
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err), "a scope the key does not have")
+	assert.Contains(t, callaudit.MessageOf(err), "scope from db not fully includes consumed scope")
 }
 
 func TestTokenWaitEndsWithTheContext(t *testing.T) {

@@ -61,6 +61,7 @@ var statusKinds = map[int]struct {
 	code callaudit.Code
 }{
 	http.StatusUnauthorized:          {callaudit.KindNotConfigured, callaudit.CodeUpstreamKeyRejected},
+	http.StatusPaymentRequired:       {callaudit.KindNotConfigured, callaudit.CodeUpstreamNoQuota},
 	http.StatusForbidden:             {callaudit.KindNotConfigured, callaudit.CodeUpstreamRefused},
 	http.StatusNotFound:              {callaudit.KindNotConfigured, callaudit.CodeUpstreamUnknownModel},
 	http.StatusRequestEntityTooLarge: {callaudit.KindTooLarge, callaudit.CodeUpstreamTooLarge},

@@ -18,7 +18,7 @@ var svc = Service{Name: "Test API", Setting: "AUDIT_TEST_KEY"}
 
 func TestStatusKinds(t *testing.T) {
 	for status, want := range map[int]callaudit.Kind{
-		401: callaudit.KindNotConfigured, 403: callaudit.KindNotConfigured, 404: callaudit.KindNotConfigured,
+		401: callaudit.KindNotConfigured, 402: callaudit.KindNotConfigured, 403: callaudit.KindNotConfigured, 404: callaudit.KindNotConfigured,
 		400: callaudit.KindInvalid, 422: callaudit.KindInvalid, 413: callaudit.KindTooLarge, 415: callaudit.KindUnsupported,
 		429: callaudit.KindRateLimited, 408: callaudit.KindTimeout, 504: callaudit.KindTimeout,
 		502: callaudit.KindUnavailable, 503: callaudit.KindUnavailable, 500: callaudit.KindUpstream,

@@ -5,7 +5,11 @@
 // header and the form field scope; it answers {"access_token",
 // "expires_at" (Unix ms)} with a token that lives 30 minutes, and
 // 401 {"code":6,"message":"credentials doesn't match db data"} for a
-// wrong key, 400 for a missing RqUID or a scope the key does not have.
+// wrong key and, as the reference's error page ("Описание ошибок",
+// developers.sber.ru/docs/ru/gigachat/api/errors-description) lists,
+// 400 for a missing or non-uuid4 RqUID, {"code":5,"message":"scope is
+// empty"} and {"code":7,"message":"scope from db not fully includes
+// consumed scope"} for a scope the key does not have.
 package sberauthtest
 
 import (
@@ -105,10 +109,14 @@ func (i *Issuer) Handler() http.Handler {
 			return
 		}
 		if !uuidPattern.MatchString(r.Header.Get("RqUID")) {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 5, "message": "RqUID header must be a uuid4"})
+			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 4, "message": "RqUID header is missing or is not a uuid4"})
 			return
 		}
-		if err := r.ParseForm(); err != nil || r.PostForm.Get("scope") != i.Scope {
+		if err := r.ParseForm(); err != nil || r.PostForm.Get("scope") == "" {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 5, "message": "scope is empty"})
+			return
+		}
+		if r.PostForm.Get("scope") != i.Scope {
 			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 7, "message": "scope from db not fully includes consumed scope"})
 			return
 		}
