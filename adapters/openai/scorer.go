@@ -1,22 +1,16 @@
 package openai
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"math"
-	"slices"
-	"strings"
 	"time"
 
 	goopenai "github.com/sashabaranov/go-openai"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/llmreport"
 	"github.com/callaudit/callaudit/score"
-	"github.com/callaudit/callaudit/transcribe"
 )
 
 // ScorerName and ScorerVersion are recorded in every report's Meta.
@@ -75,15 +69,8 @@ func NewScorer(cfg Config, opts ...Option) (*Scorer, error) {
 // criterion.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 	r := score.DefaultRubric(mode)
-	r.Name = "openai " + string(modeOrDefault(mode))
+	r.Name = "openai " + string(llmreport.ModeOrDefault(mode))
 	return r
-}
-
-func modeOrDefault(m score.Mode) score.Mode {
-	if m == "" {
-		return score.ModeManager
-	}
-	return m
 }
 
 // Score scores req. The model returns criterion scores, comments,
@@ -102,79 +89,26 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	if err := ctx.Err(); err != nil {
 		return nil, contextError(op, err)
 	}
-	if req.Transcript.Words() == 0 {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "dialog_text", Message: "the transcript has no words to score"})
+	job, err := llmreport.Prepare(req, s.DefaultRubric, s.cfg.MaxTranscriptTokens, s.cfg.OverlapSegments)
+	if err != nil {
+		return nil, err
 	}
-	mode := modeOrDefault(req.Mode)
-	if !mode.Valid() {
-		// Accept every spelling the API accepts ("Dialog", "manager +").
-		parsed, err := score.ParseMode(string(mode))
-		if err != nil {
-			return nil, err
-		}
-		mode = parsed
-	}
-	rub := s.DefaultRubric(mode)
-	if req.Rubric != nil {
-		rub = *req.Rubric
-		if err := rub.Validate(); err != nil {
-			return nil, err
-		}
-	}
-	lang := score.ReportLanguage(req)
-	system := systemPrompt(mode, lang, rub)
-	schema := reportSchema(rub)
-	parts := splitTranscript(req.Transcript, s.cfg.MaxTranscriptTokens, s.cfg.OverlapSegments)
-
-	results := make([]partResult, len(parts))
-	g, gctx := errgroup.WithContext(ctx)
-	for i, p := range parts {
-		g.Go(func() error {
-			r, err := s.scorePart(gctx, system, schema, rub, userMessage(req.Transcript, p, i, len(parts)))
-			results[i] = r
-			return err
-		})
-	}
-	if err := g.Wait(); err != nil {
+	schema := llmreport.Schema(job.Rubric)
+	results, err := job.Run(ctx, func(ctx context.Context, user string) (llmreport.PartResult, error) {
+		return s.scorePart(ctx, job.System, schema, job.Rubric, user)
+	})
+	if err != nil {
 		if cerr := ctx.Err(); cerr != nil {
 			return nil, contextError(op, cerr)
 		}
 		return nil, err
 	}
-	rep := merge(req.Transcript, rub, lang, results)
-	rep.Metrics = transcribe.ComputeMetrics(req.Transcript)
-	end := s.now()
-	rep.Meta = score.Meta{
-		Mode:          mode,
-		Language:      lang,
-		Scorer:        ScorerName,
-		ScorerVersion: ScorerVersion,
-		Model:         results[0].model,
-		Usage:         &score.Usage{},
-		Timings:       score.Timings{ScoreMS: end.Sub(start).Milliseconds(), TotalMS: end.Sub(start).Milliseconds()},
-		CreatedAt:     end.UTC(),
-	}
-	for _, r := range results {
-		rep.Meta.Usage.Add(r.usage)
-	}
-	return rep, nil
+	return job.Report(results, ScorerName, ScorerVersion, start, s.now()), nil
 }
-
-// partResult is the model's answer for one part of a transcript.
-type partResult struct {
-	out   modelOutput
-	raw   json.RawMessage
-	model string
-	usage score.Usage
-}
-
-// errBadAnswer marks a refusal or an answer outside the schema; such an
-// answer is asked for once more.
-var errBadAnswer = errors.New("bad model answer")
 
 // scorePart asks the model about one part; a refusal, invalid JSON or a
 // schema violation is retried once, then reported as KindUpstream.
-func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMessage, rub score.Rubric, user string) (partResult, error) {
+func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMessage, rub score.Rubric, user string) (llmreport.PartResult, error) {
 	const op = "openai.Score"
 	request := goopenai.ChatCompletionRequest{
 		Model: s.cfg.ScoreModel,
@@ -185,7 +119,7 @@ func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMe
 		ResponseFormat: &goopenai.ChatCompletionResponseFormat{
 			Type: goopenai.ChatCompletionResponseFormatTypeJSONSchema,
 			JSONSchema: &goopenai.ChatCompletionResponseFormatJSONSchema{
-				Name: schemaName, Schema: schema, Strict: true,
+				Name: llmreport.SchemaName, Schema: schema, Strict: true,
 			},
 		},
 		Seed:                s.cfg.Seed,
@@ -194,7 +128,7 @@ func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMe
 	if s.cfg.Temperature != nil {
 		request.Temperature = *s.cfg.Temperature
 	}
-	var res partResult
+	var res llmreport.PartResult
 	var lastBad error
 	for attempt := 0; attempt < 2; attempt++ {
 		var resp goopenai.ChatCompletionResponse
@@ -206,11 +140,11 @@ func (s *Scorer) scorePart(ctx context.Context, system string, schema json.RawMe
 		if err != nil {
 			return res, err
 		}
-		res.usage.Add(usageOf(resp.Usage))
-		res.model = resp.Model
-		out, raw, err := parseAnswer(resp, rub)
+		res.Usage.Add(usageOf(resp.Usage))
+		res.Model = resp.Model
+		ans, err := parseAnswer(resp, rub)
 		if err == nil {
-			res.out, res.raw = out, raw
+			res.Answer = ans
 			return res, nil
 		}
 		lastBad = err
@@ -226,133 +160,18 @@ func usageOf(u goopenai.Usage) score.Usage {
 	return out
 }
 
-// parseAnswer checks the model's answer against the schema's promises:
-// not a refusal, complete, valid JSON with exactly the rubric's criteria.
-func parseAnswer(resp goopenai.ChatCompletionResponse, rub score.Rubric) (modelOutput, json.RawMessage, error) {
-	var out modelOutput
+// parseAnswer checks the model's answer: not a refusal, complete, and
+// JSON that keeps the schema's promises (llmreport.Decode).
+func parseAnswer(resp goopenai.ChatCompletionResponse, rub score.Rubric) (llmreport.Answer, error) {
 	if len(resp.Choices) == 0 {
-		return out, nil, fmt.Errorf("%w: no choices", errBadAnswer)
+		return llmreport.Answer{}, fmt.Errorf("%w: no choices", llmreport.ErrBadAnswer)
 	}
 	ch := resp.Choices[0]
 	if ch.Message.Refusal != "" {
-		return out, nil, fmt.Errorf("%w: the model refused: %.200s", errBadAnswer, ch.Message.Refusal)
+		return llmreport.Answer{}, fmt.Errorf("%w: the model refused: %.200s", llmreport.ErrBadAnswer, ch.Message.Refusal)
 	}
 	if ch.FinishReason == goopenai.FinishReasonLength || ch.FinishReason == goopenai.FinishReasonContentFilter {
-		return out, nil, fmt.Errorf("%w: the answer was cut off (%s)", errBadAnswer, ch.FinishReason)
+		return llmreport.Answer{}, fmt.Errorf("%w: the answer was cut off (%s)", llmreport.ErrBadAnswer, ch.FinishReason)
 	}
-	raw := []byte(strings.TrimSpace(ch.Message.Content))
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&out); err != nil {
-		return out, nil, fmt.Errorf("%w: invalid JSON: %v", errBadAnswer, err)
-	}
-	if dec.More() {
-		return out, nil, fmt.Errorf("%w: trailing data after the JSON value", errBadAnswer)
-	}
-	for _, c := range rub.Criteria {
-		mc, ok := out.Criteria[c.ID]
-		if !ok {
-			return out, nil, fmt.Errorf("%w: criterion %q missing", errBadAnswer, c.ID)
-		}
-		if mc.Score != nil && (math.IsNaN(*mc.Score) || math.IsInf(*mc.Score, 0)) {
-			return out, nil, fmt.Errorf("%w: criterion %q has no finite score", errBadAnswer, c.ID)
-		}
-	}
-	if len(out.Criteria) != len(rub.Criteria) {
-		return out, nil, fmt.Errorf("%w: %d criteria, want %d", errBadAnswer, len(out.Criteria), len(rub.Criteria))
-	}
-	if strings.TrimSpace(out.Summary) == "" {
-		return out, nil, fmt.Errorf("%w: empty summary", errBadAnswer)
-	}
-	return out, json.RawMessage(raw), nil
-}
-
-// merge builds the report from the parts' answers. A criterion's score is
-// the mean of the parts that judged it (null means "nothing to judge in
-// this part"), 0 when none did; comments, evidence and recommendations are
-// joined without repeats; the summaries are joined in order. The total is
-// computed by Recompute, never taken from the model.
-func merge(t transcribe.Transcript, rub score.Rubric, lang string, parts []partResult) *score.Report {
-	rep := &score.Report{}
-	for _, c := range rub.Criteria {
-		d := score.CriterionResult{ID: c.ID, Title: c.TitleIn(lang), Weight: c.Weight, Evidence: []score.Evidence{}}
-		var sum float64
-		var judged int
-		var comments []string
-		seen := map[string]bool{}
-		for _, p := range parts {
-			mc := p.out.Criteria[c.ID]
-			if mc.Score != nil {
-				sum += *mc.Score
-				judged++
-			}
-			if cm := strings.TrimSpace(mc.Comment); cm != "" && !slices.Contains(comments, cm) {
-				comments = append(comments, cm)
-			}
-			for _, e := range mc.Evidence {
-				ev, ok := ground(t, e.Quote, e.Segment)
-				key := fmt.Sprint(ev.Segment, "\x00", ev.Quote)
-				if ok && !seen[key] {
-					seen[key] = true
-					d.Evidence = append(d.Evidence, ev)
-				}
-			}
-		}
-		if judged > 0 {
-			d.Score = int(math.Round(sum / float64(judged)))
-		}
-		d.Comment = strings.Join(comments, " ")
-		rep.Details = append(rep.Details, d)
-	}
-	rep.Recompute()
-
-	var summaries []string
-	for i, p := range parts {
-		s := strings.TrimSpace(p.out.Summary)
-		if len(parts) > 1 {
-			label := "Part"
-			if lang == "ru" {
-				label = "Часть"
-			}
-			s = fmt.Sprintf("%s %d/%d: %s", label, i+1, len(parts), s)
-		}
-		summaries = append(summaries, s)
-	}
-	rep.Summary = strings.Join(summaries, "\n\n")
-	rep.RecommendationList = []string{}
-	for _, p := range parts {
-		for _, r := range p.out.Recommendations {
-			if r = strings.TrimSpace(r); r != "" && !slices.Contains(rep.RecommendationList, r) {
-				rep.RecommendationList = append(rep.RecommendationList, r)
-			}
-		}
-	}
-	if len(rep.RecommendationList) == 0 {
-		// The contract wants advice; fall back to the weakest criterion's comment.
-		weakest := rep.Details[0]
-		for _, d := range rep.Details {
-			if d.Weight > 0 && d.Score < weakest.Score {
-				weakest = d
-			}
-		}
-		rep.RecommendationList = []string{weakest.Title + ": " + nonEmpty(weakest.Comment, rep.Summary)}
-	}
-	rep.Recommendations = strings.Join(rep.RecommendationList, "\n")
-	if len(parts) == 1 {
-		rep.RawModelOutput = parts[0].raw
-	} else {
-		raws := make([]json.RawMessage, len(parts))
-		for i, p := range parts {
-			raws[i] = p.raw
-		}
-		rep.RawModelOutput, _ = json.Marshal(raws)
-	}
-	return rep
-}
-
-func nonEmpty(a, b string) string {
-	if strings.TrimSpace(a) != "" {
-		return a
-	}
-	return b
+	return llmreport.Decode([]byte(ch.Message.Content), rub)
 }

@@ -1,6 +1,6 @@
 package openaitest
 
-import "github.com/callaudit/callaudit/adapters/openai/internal/tokens"
+import "github.com/callaudit/callaudit/adapters/internal/tokens"
 
 // EstimateTokens approximates how many tokens OpenAI's o200k_base
 // tokenizer makes of s (about 4 Latin or 3 Cyrillic letters per token, one

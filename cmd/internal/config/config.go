@@ -36,6 +36,7 @@ type Config struct {
 	Bitrix24 Bitrix24
 	Access   Access
 	Privacy  Privacy
+	Vendors  Vendors
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
 }
@@ -254,6 +255,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("redact", string(c.Redaction())),
 		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
 		slog.Any("openai", c.OpenAIConfig()),
+		slog.Any("vendors", c.Vendors),
 	)
 }
 

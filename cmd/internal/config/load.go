@@ -146,7 +146,7 @@ func Parse(vars map[string]string) (Config, error) {
 // sections are the parts of c parsed one by one, so that a parse error's
 // Go field name is unique within its part and leads back to the variable.
 func (c *Config) sections() []any {
-	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Access, &c.Privacy}
+	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Access, &c.Privacy, &c.Vendors}
 }
 
 var funcMap = map[reflect.Type]env.ParserFunc{
@@ -239,6 +239,7 @@ func (c *Config) check() []callaudit.FieldError {
 			fail("AUDIT_WEBHOOK_SECRET", callaudit.MessageOf(err))
 		}
 	}
+	fields = append(fields, c.Vendors.check()...)
 	// The adapters' own checks; their constructors build nothing that
 	// needs closing.
 	if _, err := fetch.New(c.FetchConfig()); err != nil {

@@ -26,6 +26,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/yandexgpt"
 	"github.com/callaudit/callaudit/cmd/internal/config"
 )
 
@@ -37,12 +38,31 @@ type Module func(config.Config) (fx.Option, error)
 var Scorers = map[string]Module{
 	config.ScorerChecklist: func(config.Config) (fx.Option, error) { return auditfx.Checklist(), nil },
 	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer),
+	config.VendorGigaChat:  vendor(config.Config.GigaChatConfig, auditfx.GigaChatScorer),
+	config.VendorYandexGPT: vendor(config.Config.YandexGPTConfig, func(c yandexgpt.Config) fx.Option {
+		cfg, _ := c.OpenAIConfig() // checked by YandexGPTConfig
+		return auditfx.OpenAIScorer(cfg)
+	}),
 }
 
 // Transcribers are the speech-to-text vendors AUDIT_TRANSCRIBER may name
 // (besides "none").
 var Transcribers = map[string]Module{
 	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber),
+	config.VendorYandex: vendor(config.Config.YandexConfig, auditfx.YandexTranscriber),
+	config.VendorSalute: vendor(config.Config.SaluteConfig, auditfx.SaluteTranscriber),
+}
+
+// vendor is a registry entry for a module over a vendor whose settings
+// the configuration checks (settings says what is missing).
+func vendor[C any](settings func(config.Config) (C, error), module func(C) fx.Option) Module {
+	return func(c config.Config) (fx.Option, error) {
+		cfg, err := settings(c)
+		if err != nil {
+			return nil, err
+		}
+		return module(cfg), nil
+	}
 }
 
 // openAI is a registry entry for a module over OpenAI, which needs a key
@@ -104,7 +124,8 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 			return nil, false, err
 		}
 		opts = append(opts, tr)
-		if ch := c.Server.StereoManagerChannel.Index(); ch >= 0 {
+		// Yandex SpeechKit and SaluteSpeech split the channels themselves.
+		if ch := c.Server.StereoManagerChannel.Index(); ch >= 0 && !config.NativeStereo(name) {
 			opts = append(opts, auditfx.Stereo(ch))
 		}
 		return fx.Options(opts...), true, nil

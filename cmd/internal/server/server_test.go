@@ -20,17 +20,21 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/auditfx"
+	"github.com/callaudit/callaudit/adapters/gigachat"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/adapters/queue"
+	"github.com/callaudit/callaudit/adapters/salute"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
+	"github.com/callaudit/callaudit/adapters/yandex"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/cmd/internal/config"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 const dialog = "Менеджер: Добрый день! Меня зовут Анна, компания Ромашка. Удобно говорить?\n" +
@@ -133,6 +137,15 @@ func TestPipelineChoosesByConfig(t *testing.T) {
 		{name: "openai without key", env: map[string]string{"AUDIT_TRANSCRIBER": "openai"}, wantErrField: "AUDIT_TRANSCRIBER"},
 		{name: "unknown scorer", env: map[string]string{"AUDIT_SCORER": "magic"}, wantErrField: "AUDIT_SCORER"},
 		{name: "unknown vendor", env: map[string]string{"AUDIT_TRANSCRIBER": "deepgram"}, wantErrField: "AUDIT_TRANSCRIBER"},
+		{name: "gigachat", env: map[string]string{"AUDIT_SCORER": "gigachat", "AUDIT_GIGACHAT_AUTH_KEY": "a2V5", "AUDIT_REDACT": "off"}, wantScorer: &gigachat.Scorer{}},
+		{name: "gigachat without key", env: map[string]string{"AUDIT_SCORER": "gigachat"}, wantErrField: "AUDIT_SCORER"},
+		{name: "yandexgpt", env: map[string]string{"AUDIT_SCORER": "yandexgpt", "AUDIT_YANDEX_API_KEY": "AQVN", "AUDIT_YANDEX_FOLDER_ID": "b1g", "AUDIT_REDACT": "off"}, wantScorer: &openai.Scorer{}},
+		{name: "yandexgpt without folder", env: map[string]string{"AUDIT_SCORER": "yandexgpt", "AUDIT_YANDEX_API_KEY": "AQVN"}, wantErrField: "AUDIT_SCORER"},
+		{name: "yandex speechkit", env: map[string]string{"AUDIT_TRANSCRIBER": "yandex", "AUDIT_YANDEX_API_KEY": "AQVN", "AUDIT_STEREO_MANAGER_CHANNEL": "right"},
+			wantScorer: &checklist.Scorer{}, wantTranscriber: true},
+		{name: "yandex without key", env: map[string]string{"AUDIT_TRANSCRIBER": "yandex"}, wantErrField: "AUDIT_TRANSCRIBER"},
+		{name: "salutespeech", env: map[string]string{"AUDIT_TRANSCRIBER": "salute", "AUDIT_SALUTE_AUTH_KEY": "a2V5"}, wantScorer: &checklist.Scorer{}, wantTranscriber: true},
+		{name: "salutespeech without key", env: map[string]string{"AUDIT_TRANSCRIBER": "salute"}, wantErrField: "AUDIT_TRANSCRIBER"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -340,6 +353,23 @@ func TestOptionsChooseModules(t *testing.T) {
 				names = append(names, writeback.NameOf(n))
 			}
 			assert.ElementsMatch(t, tt.wantNotifiers, names)
+		})
+	}
+}
+
+// Yandex SpeechKit and SaluteSpeech recognise stereo channels apart
+// themselves: the server hands them the recording whole, with the
+// manager's channel from AUDIT_STEREO_MANAGER_CHANNEL.
+func TestNativeStereoVendorsAreNotSplit(t *testing.T) {
+	for name, want := range map[string]any{"yandex": &yandex.Transcriber{}, "salute": &salute.Transcriber{}} {
+		t.Run(name, func(t *testing.T) {
+			cfg := testConfig(t, map[string]string{"AUDIT_TRANSCRIBER": name, "AUDIT_YANDEX_API_KEY": "AQVN", "AUDIT_SALUTE_AUTH_KEY": "a2V5", "AUDIT_STEREO_MANAGER_CHANNEL": "left"})
+			opts, _, err := Pipeline(cfg)
+			require.NoError(t, err)
+			var tr transcribe.Transcriber
+			app := fx.New(fx.NopLogger, fx.Supply(slog.New(slog.NewTextHandler(io.Discard, nil))), opts, fx.Populate(&tr))
+			require.NoError(t, app.Err())
+			assert.IsType(t, want, tr)
 		})
 	}
 }

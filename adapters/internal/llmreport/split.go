@@ -1,27 +1,27 @@
-package openai
+package llmreport
 
 import (
-	"github.com/callaudit/callaudit/adapters/openai/internal/tokens"
+	"github.com/callaudit/callaudit/adapters/internal/tokens"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-// splitTranscript cuts a transcript into parts whose rendered lines fit
+// Split cuts a transcript into parts whose rendered lines fit
 // budget tokens (estimated), on segment (turn) boundaries, consecutive
 // parts sharing overlap segments. A transcript that fits is one part.
 // Nothing is ever dropped: a single segment larger than the budget
 // becomes a part of its own.
-func splitTranscript(t transcribe.Transcript, budget, overlap int) []part {
+func Split(t transcribe.Transcript, budget, overlap int) []Part {
 	n := len(t.Segments)
 	cost := make([]int, n)
 	total := 0
 	for i := range t.Segments {
-		cost[i] = tokens.Estimate(segmentLine(t, i)) + 1
+		cost[i] = tokens.Estimate(SegmentLine(t, i)) + 1
 		total += cost[i]
 	}
 	if total <= budget {
-		return []part{{0, n}}
+		return []Part{{0, n}}
 	}
-	var parts []part
+	var parts []Part
 	from := 0
 	for from < n {
 		to, used := from, 0
@@ -29,7 +29,7 @@ func splitTranscript(t transcribe.Transcript, budget, overlap int) []part {
 			used += cost[to]
 			to++
 		}
-		parts = append(parts, part{from, to})
+		parts = append(parts, Part{from, to})
 		if to == n {
 			break
 		}

@@ -1,4 +1,4 @@
-package openai
+package llmreport
 
 import (
 	"strings"
@@ -9,14 +9,14 @@ import (
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-// ground checks a model's quote against the transcript. A quote found in a
+// Ground checks a model's quote against the transcript. A quote found in a
 // segment (the hinted one first) is returned as the transcript's own text
 // with its segment, speaker and time, Grounded. The match ignores case,
 // runs of spaces, ё/е and typographic quote and dash variants, because
 // models normalise those; the returned Quote is always the verbatim
 // transcript text. A quote found nowhere is kept with Grounded false and
 // Segment -1, so a reader sees it is unverified.
-func ground(t transcribe.Transcript, quote string, hint *int) (score.Evidence, bool) {
+func Ground(t transcribe.Transcript, quote string, hint *int) (score.Evidence, bool) {
 	cands := quoteCandidates(quote)
 	if cands[0] == "" {
 		return score.Evidence{}, false

@@ -1,0 +1,194 @@
+package yandex_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/yandex"
+	"github.com/callaudit/callaudit/adapters/yandex/yandextest"
+	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
+)
+
+func newFake(t *testing.T, opts ...yandextest.Option) *yandextest.Server {
+	t.Helper()
+	srv := yandextest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func config(srv *yandextest.Server) yandex.Config {
+	return yandex.Config{APIKey: srv.APIKey, BaseURL: srv.URL, OperationURL: srv.URL, PollInterval: 5 * time.Millisecond,
+		Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
+}
+
+func newTranscriber(t *testing.T, cfg yandex.Config) *yandex.Transcriber {
+	t.Helper()
+	tr, err := yandex.New(cfg)
+	require.NoError(t, err)
+	return tr
+}
+
+func TestConformance(t *testing.T) {
+	transcribetest.Run(t, transcribetest.Harness{
+		New: func(t *testing.T) transcribe.Transcriber { return newTranscriber(t, config(newFake(t))) },
+		Slow: func(t *testing.T) (transcribe.Transcriber, transcribe.Audio) {
+			return newTranscriber(t, config(newFake(t, yandextest.WithDelay(time.Minute)))), transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1))
+		},
+		Features: transcribetest.Features{Timestamps: true, MaxSize: yandex.MaxContentBytes},
+	})
+}
+
+func TestStereoChannelsAreSpeakers(t *testing.T) {
+	srv := newFake(t)
+	stereo := transcribe.AudioFromBytes("call.wav", transcribetest.WAV(2, 16000, 2))
+	out, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{Language: "ru"})
+	require.NoError(t, err)
+	require.Len(t, out.Segments, 2)
+	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker)
+	assert.Equal(t, transcribe.RoleClient, out.Segments[1].Speaker)
+	assert.Equal(t, "Добрый день, компания Окна Плюс, меня зовут Ольга, чем могу помочь?", out.Segments[0].Text, "the normalized refinement is preferred")
+	assert.InDelta(t, 0.1, *out.Segments[0].Start, 1e-9)
+	assert.InDelta(t, 2.0, *out.Duration, 0.01)
+	var model map[string]any
+	for _, r := range srv.Requests() {
+		if r.Model != nil {
+			model = r.Model
+			assert.Equal(t, "Api-Key", r.Scheme)
+		}
+	}
+	raw := model["audioFormat"].(map[string]any)["rawAudio"].(map[string]any)
+	assert.Equal(t, "2", raw["audioChannelCount"], "the channels are recognised apart")
+	assert.Equal(t, "16000", raw["sampleRateHertz"])
+
+	cfg := config(srv)
+	cfg.ManagerChannel = -1
+	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "inferred from the greeting")
+	assert.Equal(t, "channel 2", out.Segments[1].Label)
+}
+
+func TestIAMTokenWithFolder(t *testing.T) {
+	srv := newFake(t)
+	cfg := config(srv)
+	cfg.APIKey, cfg.IAMToken, cfg.FolderID = "", srv.IAMToken, srv.FolderID
+	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1))
+	_, err := newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+	require.NoError(t, err)
+	for _, r := range srv.Requests() {
+		assert.Equal(t, "Bearer", r.Scheme)
+		assert.Equal(t, srv.FolderID, r.Folder)
+	}
+
+	_, err = yandex.New(yandex.Config{IAMToken: "t1.x"})
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err), "an IAM token needs the folder")
+}
+
+func TestExpiredIAMTokenIsReplacedOnce(t *testing.T) {
+	srv := newFake(t)
+	calls := 0
+	cfg := config(srv)
+	cfg.APIKey, cfg.FolderID = "", srv.FolderID
+	cfg.IAMTokenSource = func(context.Context) (string, error) {
+		calls++
+		if calls == 1 {
+			return srv.IAMToken, nil
+		}
+		srv.SetIAMToken("t1.renewed-token")
+		return "t1.renewed-token", nil
+	}
+	tr := newTranscriber(t, cfg)
+	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1))
+	_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
+	require.NoError(t, err)
+	srv.ExpireIAMToken()
+	_, err = tr.Transcribe(context.Background(), audio, transcribe.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, calls, "one new token after the 401")
+
+	// A static token that expired is the server's configuration.
+	srv.ExpireIAMToken()
+	cfg.IAMTokenSource, cfg.IAMToken = nil, "t1.renewed-token"
+	_, err = newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err))
+	assert.NotContains(t, err.Error(), "t1.renewed-token")
+}
+
+func TestErrors(t *testing.T) {
+	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 16000, 1))
+	tests := []struct {
+		name  string
+		setup func(*yandex.Config)
+		audio transcribe.Audio
+		kind  callaudit.Kind
+	}{
+		{"wrong API key", func(c *yandex.Config) { c.APIKey = "AQVNwrong-key-that-is-secret-1234567890" }, audio, callaudit.KindNotConfigured},
+		{"unknown model", func(c *yandex.Config) { c.Model = "telepathy" }, audio, callaudit.KindInvalid},
+		{"rate the service does not take", func(*yandex.Config) {}, transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 11025, 1)), callaudit.KindInvalid},
+		{"flac", func(*yandex.Config) {}, transcribe.AudioFromBytes("a.flac", append([]byte("fLaC"), make([]byte, 100)...)), callaudit.KindUnsupported},
+		{"unreachable", func(c *yandex.Config) { c.BaseURL = "http://127.0.0.1:1" }, audio, callaudit.KindUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newFake(t)
+			cfg := config(srv)
+			tt.setup(&cfg)
+			_, err := newTranscriber(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			require.Error(t, err)
+			assert.Equal(t, tt.kind, callaudit.KindOf(err), "%v", err)
+			assert.NotContains(t, err.Error(), cfg.APIKey, "the key never appears in errors")
+			if tt.name == "wrong API key" {
+				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_YANDEX_API_KEY")
+			}
+		})
+	}
+}
+
+func TestNoSpeechIsInvalid(t *testing.T) {
+	srv := newFake(t, yandextest.WithResponder(func(yandextest.Recognition) []yandextest.Utterance { return nil }))
+	_, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), "%v", err)
+}
+
+func TestFailedOperationIsUpstream(t *testing.T) {
+	srv := newFake(t, yandextest.WithFailure("audio decoding failed"))
+	_, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	assert.Equal(t, callaudit.KindUpstream, callaudit.KindOf(err), "%v", err)
+	assert.Contains(t, callaudit.MessageOf(err), "audio decoding failed")
+}
+
+// The fake refuses a request body over the 60 MB limit before reading it.
+func TestFakeRefusesOversizedBody(t *testing.T) {
+	srv := newFake(t)
+	body := io.LimitReader(zeros{}, 90_000_000)
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/stt/v3/recognizeFileAsync", body)
+	require.NoError(t, err)
+	req.ContentLength = 90_000_000
+	req.Header.Set("Authorization", "Api-Key "+srv.APIKey)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+func TestConfigRedactsCredentials(t *testing.T) {
+	cfg := yandex.Config{APIKey: "AQVNsecret", IAMToken: "t1.secret"}
+	for _, s := range []string{cfg.String(), cfg.GoString()} {
+		assert.NotContains(t, s, "secret")
+	}
+	assert.True(t, strings.Contains(cfg.String(), "[REDACTED]"))
+}
