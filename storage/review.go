@@ -37,6 +37,18 @@ var ReviewStates = []ReviewState{ReviewUnreviewed, ReviewReviewed, ReviewDispute
 // Valid reports whether s is ReviewAny or one of ReviewStates.
 func (s ReviewState) Valid() bool { return s == ReviewAny || slices.Contains(ReviewStates, s) }
 
+// InvalidReviewState is the KindInvalid error of a Filter.Review that is
+// not one of ReviewStates.
+func InvalidReviewState() *callaudit.Error {
+	vals := make([]string, len(ReviewStates))
+	for i, s := range ReviewStates {
+		vals[i] = string(s)
+	}
+	v := strings.Join(vals, ", ")
+	return callaudit.Invalid(callaudit.FieldError{Field: "review", Message: "must be one of: " + v, Code: callaudit.CodeOneOf,
+		Params: map[string]string{"values": v}})
+}
+
 // DisputeStatus is where a dispute is.
 type DisputeStatus string
 

@@ -175,6 +175,9 @@ func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error
 		max := strconv.Itoa(storage.MaxLimit)
 		return storage.Page{}, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + max, Code: callaudit.CodeBetween, Params: map[string]string{"min": "1", "max": max}})
 	}
+	if !f.Review.Valid() {
+		return storage.Page{}, storage.InvalidReviewState()
+	}
 	// The walk starts below the smaller of the cursor and To, and stops
 	// at From.
 	var below *key

@@ -243,6 +243,8 @@ func testReviewListFilter(t *testing.T, s storage.ReviewStore) {
 	}
 	assert.Equal(t, []string{"c3"}, walk(t, s, storage.Filter{Review: storage.ReviewDisputed, ManagerID: "anna", From: base.Add(150 * time.Second)}),
 		"the review filter combines with the others")
+	_, err := s.List(ctx(t), storage.Filter{Review: "bogus"})
+	kindIs(t, callaudit.KindInvalid, err, "an unknown review state")
 }
 
 func testListReviews(t *testing.T, s storage.ReviewStore) {
