@@ -428,6 +428,9 @@ type ReviewQuery struct {
 	Mode             score.Mode
 	// ManagerIDs, when not empty, keeps the reviews of these managers.
 	ManagerIDs []string
+	// CallIDs, when not empty, keeps the reviews of these calls (a page of
+	// a listing; at most MaxLimit).
+	CallIDs []string
 	// ReviewedOnly keeps the reviews a lead has made (Review.Reviewed).
 	ReviewedOnly bool
 }
@@ -535,6 +538,7 @@ func (q ReviewQuery) Matches(r Review) bool {
 		q.ScorecardVersion != 0 && r.ScorecardVersion != q.ScorecardVersion,
 		q.Mode != "" && r.Mode != q.Mode,
 		len(q.ManagerIDs) > 0 && !slices.Contains(q.ManagerIDs, r.ManagerID),
+		len(q.CallIDs) > 0 && !slices.Contains(q.CallIDs, r.CallID),
 		q.ReviewedOnly && !r.Reviewed():
 		return false
 	}

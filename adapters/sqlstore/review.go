@@ -130,6 +130,9 @@ func (s *Store) ListReviews(ctx context.Context, q storage.ReviewQuery) ([]stora
 	if len(q.ManagerIDs) > 0 {
 		w.add("manager_id IN (?"+strings.Repeat(", ?", len(q.ManagerIDs)-1)+")", anys(q.ManagerIDs)...)
 	}
+	if len(q.CallIDs) > 0 {
+		w.add("call_id IN (?"+strings.Repeat(", ?", len(q.CallIDs)-1)+")", anys(q.CallIDs)...)
+	}
 	if q.ReviewedOnly {
 		w.add("reviewed = 1")
 	}

@@ -55,10 +55,22 @@ func (s *Store) ListReviews(ctx context.Context, q storage.ReviewQuery) ([]stora
 		return nil, err
 	}
 	s.mu.RLock()
-	out := make([]storage.Review, 0, len(s.reviews))
-	for _, r := range s.reviews {
+	out := []storage.Review{}
+	add := func(r storage.Review) {
 		if q.Matches(r) {
 			out = append(out, storage.CloneReview(r))
+		}
+	}
+	if len(q.CallIDs) > 0 {
+		// A page of a listing: look the calls up.
+		for _, id := range slices.Compact(slices.Sorted(slices.Values(q.CallIDs))) {
+			if r, ok := s.reviews[id]; ok {
+				add(r)
+			}
+		}
+	} else {
+		for _, r := range s.reviews {
+			add(r)
 		}
 	}
 	s.mu.RUnlock()

@@ -270,6 +270,7 @@ func testListReviews(t *testing.T, s storage.ReviewStore) {
 	assert.Equal(t, []string{"a1", "a2", "b1", "b3"}, list(storage.ReviewQuery{Scorecard: "sales"}))
 	assert.Equal(t, []string{"b1", "b2"}, list(storage.ReviewQuery{ManagerIDs: []string{"boris", "nobody"}, ReviewedOnly: true}))
 	assert.Equal(t, []string{}, list(storage.ReviewQuery{Mode: score.ModeClient}))
+	assert.Equal(t, []string{"a2", "b3"}, list(storage.ReviewQuery{CallIDs: []string{"b3", "a2", "zz"}}))
 	rs, err := s.ListReviews(ctx(t), storage.ReviewQuery{Scorecard: "bank"})
 	require.NoError(t, err)
 	require.Len(t, rs, 1)
