@@ -181,19 +181,29 @@ func actorOfRequest(r *http.Request) storage.Actor {
 	return storage.Actor{ID: p.ID, Name: p.Label()}
 }
 
-func (h *Handler) getReview(w http.ResponseWriter, r *http.Request) {
+// reviewCall returns the review store and the path's call when the
+// principal sees it, or answers the error and returns ok false. Writes
+// look the call up before reading the body, so that a call outside what
+// the principal sees is a 404 whatever the body holds.
+func (h *Handler) reviewCall(w http.ResponseWriter, r *http.Request) (storage.ReviewStore, storage.Call, bool) {
 	rs, err := h.reviewStore()
-	if err != nil {
-		h.writeError(w, r, err)
+	if err == nil {
+		var c storage.Call
+		if c, err = h.seenCall(r, rs); err == nil {
+			return rs, c, true
+		}
+	}
+	h.writeError(w, r, err)
+	return nil, storage.Call{}, false
+}
+
+func (h *Handler) getReview(w http.ResponseWriter, r *http.Request) {
+	rs, c, ok := h.reviewCall(w, r)
+	if !ok {
 		return
 	}
-	c, err := h.seenCall(r, rs)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	rev, ok, err := rs.Review(r.Context(), c.ID)
-	if err == nil && !ok {
+	rev, found, err := rs.Review(r.Context(), c.ID)
+	if err == nil && !found {
 		rev, err = storage.NewReview(c)
 	}
 	if err != nil {
@@ -204,19 +214,9 @@ func (h *Handler) getReview(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reviewOf(rev, c))
 }
 
-// modifyReview runs fn on the call's review (see storage.ModifyReview)
-// and answers the review as saved with status.
-func (h *Handler) modifyReview(w http.ResponseWriter, r *http.Request, status int, revision *int, fn func(*storage.Review) error) {
-	rs, err := h.reviewStore()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	c, err := h.seenCall(r, rs)
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
+// saveReview runs fn on the call's review (see storage.ModifyReview) and
+// answers the review as saved with status.
+func (h *Handler) saveReview(w http.ResponseWriter, r *http.Request, rs storage.ReviewStore, c storage.Call, status int, revision *int, fn func(*storage.Review) error) {
 	saved, err := storage.ModifyReview(r.Context(), rs, c.ID, func(rev *storage.Review) error {
 		if revision != nil && *revision != rev.Revision {
 			return storage.ErrReviewChanged(c.ID)
@@ -231,6 +231,10 @@ func (h *Handler) modifyReview(w http.ResponseWriter, r *http.Request, status in
 }
 
 func (h *Handler) putReview(w http.ResponseWriter, r *http.Request) {
+	rs, c, ok := h.reviewCall(w, r)
+	if !ok {
+		return
+	}
 	var req ReviewRequest
 	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
 		h.writeError(w, r, err)
@@ -241,27 +245,35 @@ func (h *Handler) putReview(w http.ResponseWriter, r *http.Request) {
 		in.Criteria = append(in.Criteria, storage.ScoreInput{Criterion: c.Criterion, Score: c.Score, Comment: c.Comment})
 	}
 	by, now := actorOfRequest(r), time.Now()
-	h.modifyReview(w, r, http.StatusOK, req.Revision, func(rev *storage.Review) error { return rev.SetScores(by, now, in) })
+	h.saveReview(w, r, rs, c, http.StatusOK, req.Revision, func(rev *storage.Review) error { return rev.SetScores(by, now, in) })
 }
 
 func (h *Handler) postDispute(w http.ResponseWriter, r *http.Request) {
+	rs, c, ok := h.reviewCall(w, r)
+	if !ok {
+		return
+	}
 	var req DisputeRequest
 	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	by, now := actorOfRequest(r), time.Now()
-	h.modifyReview(w, r, http.StatusCreated, req.Revision, func(rev *storage.Review) error {
+	h.saveReview(w, r, rs, c, http.StatusCreated, req.Revision, func(rev *storage.Review) error {
 		_, err := rev.Dispute(by, now, req.Criterion, req.Comment)
 		return err
 	})
 }
 
 func (h *Handler) postResolution(w http.ResponseWriter, r *http.Request) {
+	rs, c, ok := h.reviewCall(w, r)
+	if !ok {
+		return
+	}
+	var errs queryErrors
 	id, err := strconv.Atoi(r.PathValue("dispute"))
 	if err != nil || id < 1 {
-		h.writeError(w, r, callaudit.Invalid(callaudit.FieldError{Field: "dispute", Message: "must be a dispute id (1, 2, …)", Code: codeDisputeID}))
-		return
+		errs = append(errs, callaudit.FieldError{Field: "dispute", Message: "must be a dispute id (1, 2, …)", Code: codeDisputeID})
 	}
 	var req ResolutionRequest
 	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
@@ -274,12 +286,15 @@ func (h *Handler) postResolution(w http.ResponseWriter, r *http.Request) {
 		res.Accept = true
 	case "reject":
 	default:
-		h.writeError(w, r, callaudit.Invalid(callaudit.FieldError{Field: "decision", Message: "must be one of: accept, reject",
-			Code: callaudit.CodeOneOf, Params: map[string]string{"values": "accept, reject"}}))
+		errs = append(errs, callaudit.FieldError{Field: "decision", Message: "must be one of: accept, reject",
+			Code: callaudit.CodeOneOf, Params: map[string]string{"values": "accept, reject"}})
+	}
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	by, now := actorOfRequest(r), time.Now()
-	h.modifyReview(w, r, http.StatusOK, req.Revision, func(rev *storage.Review) error { return rev.Resolve(by, now, id, res) })
+	h.saveReview(w, r, rs, c, http.StatusOK, req.Revision, func(rev *storage.Review) error { return rev.Resolve(by, now, id, res) })
 }
 
 // reviewFilter reads the review filter of GET /calls; the store must keep
