@@ -1929,6 +1929,7 @@ Object.assign(I18N.ru, {
   agreementLead: 'По проверенным звонкам: насколько оценки модели совпадают с оценками руководителей. Шкала 0–5: категория = round(оценка / 20), то есть 0–9 → 0, 10–29 → 1, 30–49 → 2, 50–69 → 3, 70–89 → 4, 90–100 → 5.',
   agreementEmpty: 'Проверенных звонков пока нет: откройте звонок и оцените критерии.',
   agreementGroup: '{card}, версия {version} · {mode} · {n}',
+  agreementGroupDefault: '{card} · {mode} · {n}',
   noScorecard: 'Встроенный чек-лист',
   exactAgreement: 'Точное совпадение (0–5)',
   kappa: 'κ Коэна (квадратичные веса)',
@@ -1982,6 +1983,7 @@ Object.assign(I18N.en, {
   agreementLead: 'Over reviewed calls: how often the model\'s scores match the leads\'. The 0–5 scale: category = round(score / 20), so 0–9 → 0, 10–29 → 1, 30–49 → 2, 50–69 → 3, 70–89 → 4, 90–100 → 5.',
   agreementEmpty: 'No reviewed calls yet: open a call and score its criteria.',
   agreementGroup: '{card}, version {version} · {mode} · {n}',
+  agreementGroupDefault: '{card} · {mode} · {n}',
   noScorecard: 'Built-in checklist',
   exactAgreement: 'Exact agreement (0–5)',
   kappa: 'Cohen\'s κ (quadratic weights)',
@@ -2165,7 +2167,7 @@ function agreementChart(group) {
   const rows = group.criteria;
   const W = 720;
   const rowH = 28;
-  const left = 230;
+  const left = 270;
   const H = rows.length * rowH + 30;
   const x = (v) => left + (Math.max(0, Math.min(1, v)) * (W - left - 70));
   const svg = h('svg:svg', { class: 'chart agreement-chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('chartAgreement'), preserveAspectRatio: 'xMidYMid meet' });
@@ -2180,7 +2182,7 @@ function agreementChart(group) {
     const v = c.exact_agreement == null ? 0 : c.exact_agreement;
     const title = group.titles[c.id] || c.id;
     svg.append(
-      h('svg:text', { class: 'axis label', x: left - 8, y: y + 15, 'text-anchor': 'end' }, title.length > 32 ? `${title.slice(0, 31)}…` : title),
+      h('svg:text', { class: 'axis label', x: left - 8, y: y + 15, 'text-anchor': 'end' }, title.length > 34 ? `${title.slice(0, 33)}…` : title),
       h('svg:rect', { class: `ag-bar band-fill-${band(v * 100)}`, x: left, y, width: Math.max(1, x(v) - left), height: rowH - 10, 'data-criterion': c.id, 'data-value': String(v) },
         h('svg:title', null, `${title}: ${pct(c.exact_agreement)}, κ ${num(c.kappa)}, ${t('mad')} ${num(c.mean_absolute_difference, 1)}`)),
       h('svg:text', { class: 'axis', x: x(v) + 6, y: y + 14 }, pct(c.exact_agreement)),
@@ -2219,7 +2221,9 @@ async function renderAgreement(route, signal) {
   fill(results, ag.groups.map((g, gi) => h(
     'section',
     { class: 'card agreement-group', id: `ag-group-${gi}` },
-    h('h2', null, t('agreementGroup', { card: g.scorecard || t('noScorecard'), version: g.scorecard_version, mode: modeName(g.mode), n: `${g.calls} ${plural('reviewedCalls', g.calls)}` })),
+    h('h2', null, g.scorecard
+      ? t('agreementGroup', { card: g.scorecard, version: g.scorecard_version, mode: modeName(g.mode), n: `${g.calls} ${plural('reviewedCalls', g.calls)}` })
+      : t('agreementGroupDefault', { card: t('noScorecard'), mode: modeName(g.mode), n: `${g.calls} ${plural('reviewedCalls', g.calls)}` })),
     h(
       'div',
       { class: 'stats' },
