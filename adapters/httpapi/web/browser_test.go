@@ -380,7 +380,7 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
 		tb.waitJS(t, `document.documentElement.lang === "en"`)
 		assert.Equal(t, "Analyse a call", text(t, tb, "h1"))
-		assert.Equal(t, []string{"Analyse", "History", "Managers", "API"}, texts(t, tb, "#nav a"))
+		assert.Equal(t, []string{"Analyse", "History", "Managers", "Agreement", "API"}, texts(t, tb, "#nav a"))
 		assert.Equal(t, "Analyse", text(t, tb, "#submit"))
 		assert.Equal(t, "Dialog", texts(t, tb, ".mode-name")[2])
 

@@ -1699,7 +1699,7 @@ function splitList(s) {
 // updateHeader shows who is signed in with a sign-out button, and only the
 // sections the role may use.
 function updateHeader() {
-  const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), admin: can('admin') && state.me.accounts };
+  const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), agreement: can('read'), admin: can('admin') && state.me.accounts };
   for (const link of document.querySelectorAll('#nav a[data-route]')) link.hidden = show[link.dataset.route] === false;
   const nav = document.getElementById('nav');
   let admin = document.getElementById('nav-admin');
