@@ -13,13 +13,10 @@ import (
 )
 
 var (
-	at    = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
-	lead  = storage.Actor{ID: "u1", Name: "lead"}
-	anna  = storage.Actor{ID: "u2", Name: "anna"}
-	intp  = func(v int) *int { return &v }
-	input = func(id string, s int) storage.ReviewInput {
-		return storage.ReviewInput{Criteria: []storage.ScoreInput{{Criterion: id, Score: s}}}
-	}
+	at   = time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)
+	lead = storage.Actor{ID: "u1", Name: "lead"}
+	anna = storage.Actor{ID: "u2", Name: "anna"}
+	intp = func(v int) *int { return &v }
 )
 
 func call(card string, version int, scores ...int) storage.Call {

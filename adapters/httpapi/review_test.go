@@ -166,7 +166,11 @@ func TestReviewFlow(t *testing.T) {
 	requireError(t, w.reviewDo("manager", http.MethodGet, "/agreement?format=csv", ""), http.StatusForbidden, callaudit.KindForbidden)
 
 	rows = csvRows(t, w.reviewDo("lead team", http.MethodGet, "/calls?format=csv", ""), ';')
-	col := func(name string) int { i := slices.Index(rows[0], name); require.GreaterOrEqual(t, i, 0, name); return i }
+	col := func(name string) int {
+		i := slices.Index(rows[0], name)
+		require.GreaterOrEqual(t, i, 0, name)
+		return i
+	}
 	require.Len(t, rows, 3, "c1 and c2")
 	for _, row := range rows[1:] {
 		if row[col("call_id")] != "c1" {

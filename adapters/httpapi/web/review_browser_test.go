@@ -88,7 +88,9 @@ func TestBrowserReview(t *testing.T) {
 		tb.rendered(t, "calls")
 		tb.waitJS(t, `document.getElementById("review-panel") && document.getElementById("review-panel").getAttribute("aria-busy") === "false"`)
 	}
-	revision := func() int { return evalJS[int](t, tb, `Number(document.getElementById("review-panel").dataset.revision)`) }
+	revision := func() int {
+		return evalJS[int](t, tb, `Number(document.getElementById("review-panel").dataset.revision)`)
+	}
 
 	// The manager disputes c2.
 	tb.goTo(t, "/")
