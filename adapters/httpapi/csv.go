@@ -231,10 +231,8 @@ func (h *Handler) pageReviews(r *http.Request, st storage.Store, calls []storage
 // reviewRow appends the review's columns (csvReview) to row.
 func reviewRow(row []string, rev storage.Review) []string {
 	var states, human []string
-	for _, s := range storage.ReviewStates {
-		if rev.In(s) {
-			states = append(states, string(s))
-		}
+	for _, s := range reviewStates(rev) {
+		states = append(states, string(s))
 	}
 	for _, c := range rev.Criteria {
 		if c.Human != nil {

@@ -157,8 +157,11 @@ type CallSummary struct {
 	Source       storage.Source `json:"source"`
 	TotalScore   *int           `json:"total_score"`
 	Criteria     map[string]int `json:"criteria"`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
+	// Review lists the call's review states (see storage.ReviewState);
+	// absent when the store keeps no reviews.
+	Review    []storage.ReviewState `json:"review,omitempty"`
+	CreatedAt time.Time             `json:"created_at"`
+	UpdatedAt time.Time             `json:"updated_at"`
 }
 
 func summarize(c storage.Call) CallSummary {
@@ -215,8 +218,14 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := CallList{Calls: make([]CallSummary, 0, len(page.Calls)), NextCursor: page.NextCursor}
+	_, keeps := st.(storage.Reviews)
+	reviews := h.pageReviews(r, st, page.Calls)
 	for _, c := range page.Calls {
-		out.Calls = append(out.Calls, summarize(c))
+		s := summarize(c)
+		if keeps {
+			s.Review = reviewStates(reviews[c.ID])
+		}
+		out.Calls = append(out.Calls, s)
 	}
 	writeJSON(w, http.StatusOK, out)
 }

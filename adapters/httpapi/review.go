@@ -88,14 +88,9 @@ func reviewOf(r storage.Review, c storage.Call) Review {
 		}
 	}
 	out := Review{CallID: r.CallID, ManagerID: r.ManagerID, Mode: r.Mode, Scorecard: r.Scorecard, ScorecardVersion: r.ScorecardVersion,
-		States: []storage.ReviewState{}, ModelTotal: r.ModelTotal, HumanTotal: r.HumanTotal, TotalComment: r.TotalComment,
+		States: reviewStates(r), ModelTotal: r.ModelTotal, HumanTotal: r.HumanTotal, TotalComment: r.TotalComment,
 		Reviewer: actorOf(r.Reviewer), ReviewedAt: timePtr(r.ReviewedAt), Criteria: make([]CriterionReview, 0, len(r.Criteria)),
 		Disputes: make([]Dispute, 0, len(r.Disputes)), Revision: r.Revision}
-	for _, s := range storage.ReviewStates {
-		if r.In(s) {
-			out.States = append(out.States, s)
-		}
-	}
 	open := map[string]int{}
 	for _, d := range r.Disputes {
 		if d.Status == storage.DisputeOpen {
@@ -114,6 +109,17 @@ func reviewOf(r storage.Review, c storage.Call) Review {
 			v.Title = cr.ID
 		}
 		out.Criteria = append(out.Criteria, v)
+	}
+	return out
+}
+
+// reviewStates lists the states r is in (a zero Review: unreviewed).
+func reviewStates(r storage.Review) []storage.ReviewState {
+	out := []storage.ReviewState{}
+	for _, s := range storage.ReviewStates {
+		if r.In(s) {
+			out = append(out, s)
+		}
 	}
 	return out
 }

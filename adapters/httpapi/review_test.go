@@ -13,6 +13,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/httpapi"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // reviewReq is req sent as who, in the world of access_test.go: c1 is
@@ -118,6 +119,12 @@ func TestReviewFlow(t *testing.T) {
 		assert.Equal(t, want, listIDs(t, w.reviewDo("admin", http.MethodGet, "/calls?review="+state, "")), state)
 	}
 	requireError(t, w.reviewDo("admin", http.MethodGet, "/calls?review=maybe", ""), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	rows := map[string][]storage.ReviewState{}
+	for _, c := range decode[httpapi.CallList](t, w.reviewDo("admin", http.MethodGet, "/calls", "")).Calls {
+		rows[c.ID] = c.Review
+	}
+	assert.Equal(t, map[string][]storage.ReviewState{"c1": {storage.ReviewReviewed, storage.ReviewResolved},
+		"c2": {storage.ReviewUnreviewed}, "c3": {storage.ReviewUnreviewed}}, rows, "each row names its review states")
 
 	// Agreement. Pairs (model, human): greeting (90,100), needs (70,40),
 	// next_step (20,20); bins (5,5), (4,2), (1,1).
@@ -158,21 +165,21 @@ func TestReviewFlow(t *testing.T) {
 	// CSV: the agreement's, and the human columns of the calls export.
 	rec = w.reviewDo("lead team", http.MethodGet, "/agreement?format=csv&sep=comma", "")
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
-	rows := csvRows(t, rec, ',')
+	csvLines := csvRows(t, rec, ',')
 	assert.Equal(t, []string{"scorecard", "scorecard_version", "content_mode", "criterion", "reviewed_calls", "pairs",
-		"mean_absolute_difference", "bias", "exact_agreement", "kappa"}, rows[0])
-	require.Len(t, rows, 1+2+3)
-	assert.Equal(t, []string{"overall", "1", "3", "13.3333", "6.6667", "0.6667", "0.7857"}, rows[1][3:])
+		"mean_absolute_difference", "bias", "exact_agreement", "kappa"}, csvLines[0])
+	require.Len(t, csvLines, 1+2+3)
+	assert.Equal(t, []string{"overall", "1", "3", "13.3333", "6.6667", "0.6667", "0.7857"}, csvLines[1][3:])
 	requireError(t, w.reviewDo("manager", http.MethodGet, "/agreement?format=csv", ""), http.StatusForbidden, callaudit.KindForbidden)
 
-	rows = csvRows(t, w.reviewDo("lead team", http.MethodGet, "/calls?format=csv", ""), ';')
+	csvLines = csvRows(t, w.reviewDo("lead team", http.MethodGet, "/calls?format=csv", ""), ';')
 	col := func(name string) int {
-		i := slices.Index(rows[0], name)
+		i := slices.Index(csvLines[0], name)
 		require.GreaterOrEqual(t, i, 0, name)
 		return i
 	}
-	require.Len(t, rows, 3, "c1 and c2")
-	for _, row := range rows[1:] {
+	require.Len(t, csvLines, 3, "c1 and c2")
+	for _, row := range csvLines[1:] {
 		if row[col("call_id")] != "c1" {
 			assert.Equal(t, "unreviewed", row[col("review_states")])
 			assert.Equal(t, "", row[col("human_total_score")])

@@ -141,6 +141,9 @@ func TestBrowserReview(t *testing.T) {
 		tb.rendered(t, "history")
 		assert.Equal(t, want, callIDs(t, tb), state)
 	}
+	tb.goTo(t, "/#/history")
+	tb.rendered(t, "history")
+	assert.Equal(t, []string{"", "проверен, спор решён"}, texts(t, tb, "#view td.review-states"), "the history's review column, newest first")
 
 	// The agreement page against the API and against the figures of the
 	// three pairs computed here.

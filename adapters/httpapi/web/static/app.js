@@ -1216,6 +1216,8 @@ const HISTORY_FIELDS = ['manager_id', 'from', 'to', 'min_score', 'max_score', 'm
 // On a narrow screen a .stack table shows each row as a card, every cell
 // under its column's name (data-label), so it never scrolls sideways.
 function callsTable(calls, { showManager = true } = {}) {
+  // The review column appears when the server keeps reviews.
+  const reviewed = calls.some((c) => Array.isArray(c.review));
   const rows = calls.map((c) => h(
     'tr',
     null,
@@ -1225,6 +1227,7 @@ function callsTable(calls, { showManager = true } = {}) {
     h('td', { 'data-label': t('colMode') }, modeName(c.content_mode)),
     h('td', { 'data-label': t('colStatus') }, statusBadge(c.status)),
     h('td', { class: 'num', 'data-label': t('colScore') }, scoreChip(c.total_score)),
+    reviewed ? h('td', { 'data-label': t('review'), class: 'review-states' }, (c.review || []).filter((s) => s !== 'unreviewed').map((s) => t(`review:${s}`)).join(', ')) : null,
   ));
   return h(
     'div',
@@ -1244,6 +1247,7 @@ function callsTable(calls, { showManager = true } = {}) {
           h('th', { scope: 'col' }, t('colMode')),
           h('th', { scope: 'col' }, t('colStatus')),
           h('th', { scope: 'col', class: 'num' }, t('colScore')),
+          reviewed ? h('th', { scope: 'col' }, t('review')) : null,
         ),
       ),
       h('tbody', null, rows),
