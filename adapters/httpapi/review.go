@@ -128,7 +128,7 @@ func reviewStates(r storage.Review) []storage.ReviewState {
 type ReviewRequest struct {
 	Criteria []struct {
 		Criterion string `json:"criterion"`
-		Score     int    `json:"score"`
+		Score     *int   `json:"score"`
 		Comment   string `json:"comment"`
 	} `json:"criteria"`
 	TotalScore   *int   `json:"total_score"`
@@ -247,8 +247,18 @@ func (h *Handler) putReview(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in := storage.ReviewInput{Total: req.TotalScore, TotalComment: req.TotalComment}
-	for _, c := range req.Criteria {
-		in.Criteria = append(in.Criteria, storage.ScoreInput{Criterion: c.Criterion, Score: c.Score, Comment: c.Comment})
+	var errs queryErrors
+	for i, c := range req.Criteria {
+		if c.Score == nil {
+			// A missing score is not a zero.
+			errs = append(errs, callaudit.FieldError{Field: "criteria[" + strconv.Itoa(i) + "].score", Message: "is required", Code: callaudit.CodeRequired})
+			continue
+		}
+		in.Criteria = append(in.Criteria, storage.ScoreInput{Criterion: c.Criterion, Score: *c.Score, Comment: c.Comment})
+	}
+	if err := errs.err(); err != nil {
+		h.writeError(w, r, err)
+		return
 	}
 	by, now := actorOfRequest(r), time.Now()
 	h.saveReview(w, r, rs, c, http.StatusOK, req.Revision, func(rev *storage.Review) error { return rev.SetScores(by, now, in) })

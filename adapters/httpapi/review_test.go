@@ -88,6 +88,8 @@ func TestReviewFlow(t *testing.T) {
 	requireError(t, w.reviewDo("lead other", http.MethodPut, "/calls/c1/review", review), http.StatusNotFound, callaudit.KindNotFound)
 	b = requireError(t, w.reviewDo("lead team", http.MethodPut, "/calls/c1/review", `{"criteria":[{"criterion":"greeting","score":101}]}`), http.StatusUnprocessableEntity, callaudit.KindInvalid)
 	assert.Equal(t, "criteria[0].score", b.Error.Fields[0].Field)
+	b = requireError(t, w.reviewDo("lead team", http.MethodPut, "/calls/c1/review", `{"criteria":[{"criterion":"greeting"}]}`), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	assert.Equal(t, "criteria[0].score", b.Error.Fields[0].Field, "a missing score is not a zero")
 	rec = w.reviewDo("lead team", http.MethodPut, "/calls/c1/review", review)
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	rv = decode[httpapi.Review](t, rec)

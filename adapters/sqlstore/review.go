@@ -14,7 +14,9 @@ import (
 
 var _ storage.Reviews = (*Store)(nil)
 
-// reviewColumns are the columns a review is read from.
+// reviewColumns are the columns a review is read from. The review column
+// is storage.Review as encoding/json writes it (Go field names): renaming
+// a field of storage.Review needs a migration of the stored rows.
 const reviewColumns = "review, revision, updated_at"
 
 // Review returns the call's review (table call_reviews).
