@@ -192,4 +192,10 @@ func TestBrowserReview(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(want.N), text(t, tb, `#ag-table-0 tr[data-row=overall] td`))
 	assert.Contains(t, text(t, tb, "#published"), "74,65 %")
 	tb.screenshot(t, "ui-agreement.png")
+
+	// The same page in English.
+	tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
+	tb.waitJS(t, `document.querySelector("#view h1").textContent === "How the model agrees with reviewers" && document.getElementById("ag-exact-0")`)
+	assert.Contains(t, text(t, tb, "#published"), "74.65 %")
+	assert.Equal(t, strings.Replace(ruNum(*want.Exact*100, 1), ",", ".", 1)+" %", text(t, tb, "#ag-exact-0"))
 }
