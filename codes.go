@@ -106,5 +106,17 @@ const (
 	CodeTimeoutRetrying       Code = "timeout_retrying"       // time ran out retrying [detail]
 	CodeRecordingUnsplittable Code = "recording_unsplittable" // [size] bytes over [limit], not WAV or MP3
 
+	// Human review (storage.Review).
+	CodeReviewNoReport         Code = "review_no_report"         // [id]: a call without a report
+	CodeReviewEmpty            Code = "review_empty"             // a review with nothing in it
+	CodeReviewTwice            Code = "review_twice"             // a criterion given twice
+	CodeReviewUnknownCriterion Code = "review_unknown_criterion" // [criterion]
+	CodeReviewScoreToAccept    Code = "review_score_to_accept"   // accepting without a score
+	CodeReviewReasonToReject   Code = "review_reason_to_reject"  // rejecting without a reason
+	CodeReviewChanged          Code = "review_changed"           // [id]: saved meanwhile
+	CodeDisputeOpen            Code = "dispute_open"             // [criterion], [dispute]
+	CodeDisputeNotFound        Code = "dispute_not_found"        // [dispute]
+	CodeDisputeResolved        Code = "dispute_resolved"         // [dispute]
+
 	CodeInternal Code = "internal" // anything unexpected
 )

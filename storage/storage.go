@@ -95,6 +95,10 @@ type Filter struct {
 	MinScore, MaxScore *int
 	Mode               score.Mode
 	Status             Status
+	// Review keeps the calls in one review state (see ReviewState). Only
+	// stores that implement Reviews honour it: a caller checks that the
+	// store does before setting it (another store ignores it).
+	Review ReviewState
 	// Limit is the page size; 0 means DefaultLimit, larger than MaxLimit is
 	// a KindInvalid error.
 	Limit int

@@ -27,39 +27,44 @@ import (
 // handler: a new route the handler serves and this table lacks fails
 // TestEveryRouteHasItsRule. "" is any signed-in principal; "public" none.
 var routeRule = map[string]access.Permission{
-	"POST /analyze_call":               access.Analyze,
-	"POST /analyze_audio_call":         access.Analyze,
-	"POST /analyze_audio_by_url":       access.Analyze,
-	"POST /webhook/new_call_recording": access.Webhook,
-	"GET /calls":                       access.Read,
-	"GET /calls/{id}":                  access.Read,
-	"DELETE /calls/{id}":               access.Delete,
-	"POST /erasure":                    access.Delete,
-	"GET /managers":                    access.Read,
-	"GET /managers/{id}/stats":         access.Read,
-	"GET /rubric":                      "",
-	"GET /config":                      "",
-	"POST /login":                      "public",
-	"POST /logout":                     "",
-	"GET /me":                          "",
-	"GET /admin/users":                 access.Admin,
-	"POST /admin/users":                access.Admin,
-	"PATCH /admin/users/{id}":          access.Admin,
-	"GET /admin/teams":                 access.Admin,
-	"PUT /admin/teams/{name}":          access.Admin,
-	"DELETE /admin/teams/{name}":       access.Admin,
-	"GET /admin/tokens":                access.Admin,
-	"POST /admin/tokens":               access.Admin,
-	"DELETE /admin/tokens/{id}":        access.Admin,
-	"GET /admin/access-log":            access.Admin,
-	"GET /healthz":                     "public",
-	"GET /readyz":                      "public",
-	"GET /metrics":                     "public",
-	"GET /openapi.json":                "public",
-	"GET /docs":                        "public",
-	"GET /docs/assets/":                "public",
-	"GET /{$}":                         "public",
-	"GET /static/":                     "public",
+	"POST /analyze_call":                             access.Analyze,
+	"POST /analyze_audio_call":                       access.Analyze,
+	"POST /analyze_audio_by_url":                     access.Analyze,
+	"POST /webhook/new_call_recording":               access.Webhook,
+	"GET /calls":                                     access.Read,
+	"GET /calls/{id}":                                access.Read,
+	"DELETE /calls/{id}":                             access.Delete,
+	"GET /calls/{id}/review":                         access.Read,
+	"PUT /calls/{id}/review":                         access.Review,
+	"POST /calls/{id}/disputes":                      access.Dispute,
+	"POST /calls/{id}/disputes/{dispute}/resolution": access.Review,
+	"GET /agreement":                                 access.Read,
+	"POST /erasure":                                  access.Delete,
+	"GET /managers":                                  access.Read,
+	"GET /managers/{id}/stats":                       access.Read,
+	"GET /rubric":                                    "",
+	"GET /config":                                    "",
+	"POST /login":                                    "public",
+	"POST /logout":                                   "",
+	"GET /me":                                        "",
+	"GET /admin/users":                               access.Admin,
+	"POST /admin/users":                              access.Admin,
+	"PATCH /admin/users/{id}":                        access.Admin,
+	"GET /admin/teams":                               access.Admin,
+	"PUT /admin/teams/{name}":                        access.Admin,
+	"DELETE /admin/teams/{name}":                     access.Admin,
+	"GET /admin/tokens":                              access.Admin,
+	"POST /admin/tokens":                             access.Admin,
+	"DELETE /admin/tokens/{id}":                      access.Admin,
+	"GET /admin/access-log":                          access.Admin,
+	"GET /healthz":                                   "public",
+	"GET /readyz":                                    "public",
+	"GET /metrics":                                   "public",
+	"GET /openapi.json":                              "public",
+	"GET /docs":                                      "public",
+	"GET /docs/assets/":                              "public",
+	"GET /{$}":                                       "public",
+	"GET /static/":                                   "public",
 }
 
 // world is a handler with accounts: an admin, a manager m1, a lead of the
@@ -172,7 +177,7 @@ func (w *world) request(pattern string) *http.Request {
 		path = "/calls/scratch-call"
 	}
 	path = strings.NewReplacer("{$}", "", "/calls/{id}", "/calls/c1", "/managers/{id}", "/managers/m1",
-		"/users/{id}", "/users/"+w.ids["manager"], "{name}", "scratch", "/tokens/{id}", "/tokens/"+tokID).Replace(path)
+		"/users/{id}", "/users/"+w.ids["manager"], "{name}", "scratch", "/tokens/{id}", "/tokens/"+tokID, "{dispute}", "1").Replace(path)
 	switch path {
 	case "/static/":
 		path = "/static/app.js"
@@ -224,7 +229,8 @@ func TestEveryRouteHasItsRule(t *testing.T) {
 					assert.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
 				case !allowed:
 					assert.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
-				case pattern == "GET /calls/{id}" && !p.Sees("m1"):
+				case (pattern == "GET /calls/{id}" || strings.HasPrefix(pattern, "GET /calls/{id}/") || strings.HasPrefix(pattern, "PUT /calls/{id}/") ||
+					strings.HasPrefix(pattern, "POST /calls/{id}/")) && !p.Sees("m1"):
 					assert.Equal(t, http.StatusNotFound, rec.Code, "a call outside what %s sees: %s", who, rec.Body)
 				case pattern == "GET /managers/{id}/stats" && !p.Sees("m1"):
 					assert.Equal(t, http.StatusForbidden, rec.Code, "stats outside what %s sees: %s", who, rec.Body)

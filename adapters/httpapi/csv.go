@@ -11,6 +11,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/agreement"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -77,6 +78,9 @@ func separator(s string) (rune, error) {
 var (
 	csvHead = []string{"call_id", "created_at_utc", "manager_id", "content_mode", "language", "status", "total_score"}
 	csvTail = []string{"other_criteria", "summary", "status_reason", "source", "recording_url"}
+	// csvReview are the human review's columns, last (empty for a call
+	// without a review, and all of them for a store without reviews).
+	csvReview = []string{"review_states", "human_total_score", "human_criteria", "reviewer", "reviewed_at_utc", "open_disputes"}
 )
 
 // criterionColumns lists the criterion ids of the scorer's default rubrics,
@@ -128,12 +132,17 @@ func (h *Handler) exportCSV(w http.ResponseWriter, r *http.Request, st storage.S
 	cw.Comma = sep
 	cw.UseCRLF = true // what Excel writes itself
 	_, _ = io.WriteString(w, utf8BOM)
-	header := append(append(slices.Clone(csvHead), crit...), csvTail...)
+	header := append(append(append(slices.Clone(csvHead), crit...), csvTail...), csvReview...)
 	_ = cw.Write(header)
 	row := make([]string, len(header))
 	for {
+		reviews := h.pageReviews(r, st, page.Calls)
 		for _, c := range page.Calls {
-			_ = cw.Write(csvRow(row, c, crit))
+			rev, ok := reviews[c.ID]
+			if !ok {
+				rev = storage.Review{CallID: c.ID}
+			}
+			_ = cw.Write(reviewRow(csvRow(row, c, crit), rev))
 		}
 		h.logAccess(r, storage.AccessExport, page.Calls...)
 		cw.Flush()
@@ -193,4 +202,91 @@ func cell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// pageReviews returns the reviews of a page of calls by call id, none
+// when the store keeps no reviews. A failure is logged: the export goes
+// on without the human columns of that page.
+func (h *Handler) pageReviews(r *http.Request, st storage.Store, calls []storage.Call) map[string]storage.Review {
+	rs, ok := st.(storage.Reviews)
+	if !ok || len(calls) == 0 {
+		return nil
+	}
+	ids := make([]string, len(calls))
+	for i, c := range calls {
+		ids[i] = c.ID
+	}
+	list, err := rs.ListReviews(r.Context(), storage.ReviewQuery{CallIDs: ids})
+	if err != nil {
+		h.log.Error("httpapi: CSV export without reviews", "err", err)
+		return nil
+	}
+	out := make(map[string]storage.Review, len(list))
+	for _, rev := range list {
+		out[rev.CallID] = rev
+	}
+	return out
+}
+
+// reviewRow appends the review's columns (csvReview) to row.
+func reviewRow(row []string, rev storage.Review) []string {
+	var states, human []string
+	for _, s := range reviewStates(rev) {
+		states = append(states, string(s))
+	}
+	for _, c := range rev.Criteria {
+		if c.Human != nil {
+			human = append(human, c.ID+"="+strconv.Itoa(*c.Human))
+		}
+	}
+	total, at := "", ""
+	if rev.HumanTotal != nil {
+		total = strconv.Itoa(*rev.HumanTotal)
+	}
+	if rev.Reviewed() {
+		at = rev.ReviewedAt.UTC().Format("2006-01-02 15:04:05")
+	}
+	return append(row, strings.Join(states, " "), total, strings.Join(human, " "), cell(rev.Reviewer.Name), at, strconv.Itoa(rev.OpenDisputes()))
+}
+
+// agreementColumns are the columns of GET /agreement?format=csv: one row
+// per scorecard version and criterion, plus its "overall" and "total".
+var agreementColumns = []string{"scorecard", "scorecard_version", "content_mode", "criterion", "reviewed_calls", "pairs",
+	"mean_absolute_difference", "bias", "exact_agreement", "kappa"}
+
+// agreementCSV writes the agreement figures as CSV, with the export's
+// BOM and separator.
+func (h *Handler) agreementCSV(w http.ResponseWriter, r *http.Request, groups []storage.Agreement) {
+	sep, err := separator(r.URL.Query().Get("sep"))
+	if err != nil {
+		h.writeError(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="agreement.csv"`)
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	cw := csv.NewWriter(w)
+	cw.Comma = sep
+	cw.UseCRLF = true
+	_, _ = io.WriteString(w, utf8BOM)
+	_ = cw.Write(agreementColumns)
+	num := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', 4, 64)
+	}
+	for _, g := range groups {
+		line := func(criterion string, f agreement.Figures) {
+			_ = cw.Write([]string{cell(g.Scorecard), strconv.Itoa(g.ScorecardVersion), string(g.Mode), cell(criterion), strconv.Itoa(g.Calls),
+				strconv.Itoa(f.N), num(f.MAD), num(f.Bias), num(f.Exact), num(f.Kappa)})
+		}
+		line("overall", g.Overall)
+		line("total", g.Total)
+		for _, c := range g.Criteria {
+			line(c.ID, c.Figures)
+		}
+	}
+	cw.Flush()
 }

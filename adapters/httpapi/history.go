@@ -118,7 +118,7 @@ func idParam(field, id string, errs *queryErrors) {
 }
 
 // callFilter reads the filter of GET /calls.
-func callFilter(v url.Values) (storage.Filter, error) {
+func (h *Handler) callFilter(st storage.Store, v url.Values) (storage.Filter, error) {
 	var errs queryErrors
 	f := storage.Filter{
 		ManagerID: v.Get("manager_id"),
@@ -141,6 +141,7 @@ func callFilter(v url.Values) (storage.Filter, error) {
 		errs.add("status", "must be one of: queued, processing, done, failed")
 	}
 	idParam("manager_id", f.ManagerID, &errs)
+	f.Review = h.reviewFilter(st, v.Get("review"), &errs)
 	return f, errs.err()
 }
 
@@ -156,8 +157,11 @@ type CallSummary struct {
 	Source       storage.Source `json:"source"`
 	TotalScore   *int           `json:"total_score"`
 	Criteria     map[string]int `json:"criteria"`
-	CreatedAt    time.Time      `json:"created_at"`
-	UpdatedAt    time.Time      `json:"updated_at"`
+	// Review lists the call's review states (see storage.ReviewState);
+	// absent when the store keeps no reviews.
+	Review    []storage.ReviewState `json:"review,omitempty"`
+	CreatedAt time.Time             `json:"created_at"`
+	UpdatedAt time.Time             `json:"updated_at"`
 }
 
 func summarize(c storage.Call) CallSummary {
@@ -189,7 +193,7 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	f, err := callFilter(r.URL.Query())
+	f, err := h.callFilter(st, r.URL.Query())
 	if err != nil {
 		h.writeError(w, r, err)
 		return
@@ -214,8 +218,14 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := CallList{Calls: make([]CallSummary, 0, len(page.Calls)), NextCursor: page.NextCursor}
+	_, keeps := st.(storage.Reviews)
+	reviews := h.pageReviews(r, st, page.Calls)
 	for _, c := range page.Calls {
-		out.Calls = append(out.Calls, summarize(c))
+		s := summarize(c)
+		if keeps {
+			s.Review = reviewStates(reviews[c.ID])
+		}
+		out.Calls = append(out.Calls, s)
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -226,17 +236,7 @@ func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	var errs queryErrors
-	idParam("call_id", r.PathValue("id"), &errs)
-	if err := errs.err(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	c, err := st.Get(r.Context(), r.PathValue("id"))
-	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
-		// As if it did not exist: whose calls exist is not for others.
-		err = storage.NotFound(c.ID)
-	}
+	c, err := h.seenCall(r, st)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

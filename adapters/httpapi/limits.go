@@ -14,10 +14,13 @@ const (
 )
 
 var jsonRoutes = map[string]bool{
-	"POST /analyze_call":               true,
-	"POST /analyze_audio_by_url":       true,
-	"POST /webhook/new_call_recording": true,
-	"POST /erasure":                    true,
+	"POST /analyze_call":                             true,
+	"POST /analyze_audio_by_url":                     true,
+	"POST /webhook/new_call_recording":               true,
+	"POST /erasure":                                  true,
+	"PUT /calls/{id}/review":                         true,
+	"POST /calls/{id}/disputes":                      true,
+	"POST /calls/{id}/disputes/{dispute}/resolution": true,
 }
 
 // bodyLimits applies a route's limits before anything reads the body (the

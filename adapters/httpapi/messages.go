@@ -38,6 +38,9 @@ const (
 	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
 	codeCallExists         callaudit.Code = "call_exists"          // [id], [created], [url]: analysing a stored call_id
 	codeCallFromWebhook    callaudit.Code = "call_from_webhook"    // [id], [created], [url]: a webhook call's call_id
+	codeReviewsMissing     callaudit.Code = "reviews_missing"      // a store without reviews
+	codeDisputeID          callaudit.Code = "dispute_id"           // a path's dispute id that is not a number
+	codeVersionNeedsCard   callaudit.Code = "version_needs_card"   // a scorecard version without the scorecard
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -159,6 +162,18 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeRecordingUnsplittable: {ru: "запись занимает {size} байт, больше {limit} байт, которые принимает одно распознавание; автоматически делятся только записи WAV и MP3 — сконвертируйте её в MP3 (или WAV) или сократите", en: "the recording is {size} bytes, over the {limit} bytes one transcription accepts; only WAV and MP3 recordings are split automatically, so convert it to MP3 (or WAV) or shorten it"},
 	callaudit.CodeInternal:              {ru: "внутренняя ошибка", en: "internal error"},
 
+	// Human review, from the core.
+	callaudit.CodeReviewNoReport:         {ru: "у звонка {id} ещё нет отчёта, проверять нечего", en: "call {id} has no report to review yet"},
+	callaudit.CodeReviewEmpty:            {ru: "укажите оценку хотя бы одного критерия или итог", en: "give at least one criterion's score or the total"},
+	callaudit.CodeReviewTwice:            {ru: "критерий указан дважды", en: "is given twice"},
+	callaudit.CodeReviewUnknownCriterion: {ru: "в отчёте звонка нет критерия {criterion}", en: "the call's report has no criterion {criterion}"},
+	callaudit.CodeReviewScoreToAccept:    {ru: "чтобы принять спор, укажите новую оценку", en: "is required to accept a dispute"},
+	callaudit.CodeReviewReasonToReject:   {ru: "чтобы отклонить спор, укажите причину", en: "is required to reject a dispute"},
+	callaudit.CodeReviewChanged:          {ru: "проверку звонка {id} кто-то изменил за это время; обновите страницу и повторите", en: "the review of call {id} was changed meanwhile; reload and try again"},
+	callaudit.CodeDisputeOpen:            {ru: "по критерию {criterion} уже открыт спор ({dispute})", en: "criterion {criterion} already has an open dispute ({dispute})"},
+	callaudit.CodeDisputeNotFound:        {ru: "спор {dispute} не найден", en: "dispute {dispute} not found"},
+	callaudit.CodeDisputeResolved:        {ru: "спор {dispute} уже решён", en: "dispute {dispute} is already resolved"},
+
 	// Errors of the HTTP layer.
 	codeMediaType:          {ru: "Content-Type должен быть {want}, а не {got}", en: "Content-Type must be {want}, not {got}"},
 	codeBodyTooLarge:       {ru: "тело запроса больше предела в {limit}", en: "the request body is larger than the limit of {limit}"},
@@ -188,6 +203,9 @@ var catalogue = map[callaudit.Code]message{
 	codeWebhooksMissing:    {ru: "для вебхуков нужна очередь задач, а она не настроена", en: "webhooks need a job queue and none is configured"},
 	codeHistoryMissing:     {ru: "для истории звонков нужно хранилище, а оно не настроено: задайте AUDIT_DATABASE_URL (путь к файлу SQLite или адрес postgres://)", en: "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)"},
 	codeAnswerNotEncodable: {ru: "ответ не удаётся записать в JSON", en: "the answer cannot be encoded as JSON"},
+	codeReviewsMissing:     {ru: "настроенное хранилище не хранит проверки звонков; используйте хранилище SQL или в памяти", en: "the configured store keeps no reviews; use the SQL or in-memory store"},
+	codeDisputeID:          {ru: "нужен номер спора (1, 2, …)", en: "must be a dispute id (1, 2, …)"},
+	codeVersionNeedsCard:   {ru: "версия указывается вместе с scorecard", en: "needs scorecard"},
 	// Accounts and access.
 	codeSignInNeeded:        {ru: "сначала войдите: нужен cookie сеанса (POST /login) или API-токен (Authorization: Bearer ca_…)", en: "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)"},
 	codeAuthHeader:          {ru: "заголовок Authorization должен быть таким: Bearer ca_…", en: "the Authorization header must be: Bearer ca_…"},

@@ -43,3 +43,14 @@ func TestAccountsSurviveReopen(t *testing.T) {
 		})
 	}
 }
+
+func TestReviewsConformance(t *testing.T) {
+	for _, db := range databases() {
+		t.Run(db.name, func(t *testing.T) {
+			if db.name == "postgres" {
+				postgresURL(t)
+			}
+			storagetest.RunReviews(t, func(t *testing.T) storage.ReviewStore { return open(t, db.fresh(t)) })
+		})
+	}
+}

@@ -212,6 +212,13 @@ func (s *Store) listQuery(f storage.Filter) (q string, args []any, limit int, er
 	if f.Status != "" {
 		w.add("status = ?", string(f.Status))
 	}
+	cond, err := reviewCondition(f.Review)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	if cond != "" {
+		w.add(cond)
+	}
 	// One row more than the page tells whether another page follows. The
 	// limit is an argument, not literal text, so that the statements
 	// pgx prepares and caches stay few.

@@ -11,3 +11,7 @@ import (
 func TestAccountsConformance(t *testing.T) {
 	storagetest.RunAccounts(t, func(t *testing.T) storage.Accounts { return memory.New() })
 }
+
+func TestReviewsConformance(t *testing.T) {
+	storagetest.RunReviews(t, func(t *testing.T) storage.ReviewStore { return memory.New() })
+}

@@ -32,6 +32,8 @@ type Store struct {
 	byManager map[string]*index
 	// transcripts are the checkpoints of storage.TranscriptKeeper.
 	transcripts map[string]transcribe.Transcript
+	// reviews are the human reviews of storage.Reviews, by call id.
+	reviews map[string]storage.Review
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts
@@ -43,6 +45,7 @@ var (
 	_ storage.Creator       = (*Store)(nil)
 	_ storage.Updater       = (*Store)(nil)
 	_ storage.Accounts      = (*Store)(nil)
+	_ storage.Reviews       = (*Store)(nil)
 )
 
 // Option configures a Store.
@@ -172,6 +175,9 @@ func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error
 		max := strconv.Itoa(storage.MaxLimit)
 		return storage.Page{}, callaudit.Invalid(callaudit.FieldError{Field: "limit", Message: "must be between 1 and " + max, Code: callaudit.CodeBetween, Params: map[string]string{"min": "1", "max": max}})
 	}
+	if !f.Review.Valid() {
+		return storage.Page{}, storage.InvalidReviewState()
+	}
 	// The walk starts below the smaller of the cursor and To, and stops
 	// at From.
 	var below *key
@@ -213,7 +219,7 @@ func (s *Store) List(ctx context.Context, f storage.Filter) (storage.Page, error
 				err = ctxErr(ctx, "memory.List")
 				return false
 			}
-			if !matches(f, e.call) {
+			if !matches(f, e.call) || !s.reviewMatches(f.Review, e.id) {
 				return true
 			}
 			if len(out) == limit {

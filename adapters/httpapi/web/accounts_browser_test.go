@@ -42,6 +42,26 @@ func addAdminWithCLI(t *testing.T, db, login, password string) {
 	require.Contains(t, string(out), "added admin "+login)
 }
 
+// signIn signs in on the sign-in page and waits for the analysis page
+// the UI moves to.
+func (tb *tab) signIn(t *testing.T, login, password string) {
+	t.Helper()
+	tb.waitJS(t, `document.getElementById("login-form")`)
+	tb.paste(t, "#login-name", login)
+	tb.paste(t, "#login-password", password)
+	tb.do(t, chromedp.Click(chromedp.ID("login-submit")))
+	tb.waitJS(t, `document.getElementById("who-name") && document.getElementById("who-name").textContent !== ""`)
+	// Signed in, the page moves to the analysis page by itself; wait
+	// for it, or it would move away from the next page the test opens.
+	tb.waitJS(t, `location.hash === "#/" && document.getElementById("view").dataset.rendered === "#/"`)
+}
+
+func (tb *tab) signOut(t *testing.T) {
+	t.Helper()
+	tb.do(t, chromedp.Click(chromedp.ID("logout")))
+	tb.waitJS(t, `document.getElementById("login-form") && !document.getElementById("logout")`)
+}
+
 // TestBrowserAccounts: the first admin, made with the CLI, signs in and
 // creates a team, a lead and a manager; the manager sees only their calls
 // and no admin or export; the lead sees the team's; signing out ends the
@@ -72,22 +92,8 @@ func TestBrowserAccounts(t *testing.T) {
 	t.Cleanup(srv.Close)
 
 	tb := openTab(t, bctx, srv.URL)
-	signIn := func(login, password string) {
-		t.Helper()
-		tb.waitJS(t, `document.getElementById("login-form")`)
-		tb.paste(t, "#login-name", login)
-		tb.paste(t, "#login-password", password)
-		tb.do(t, chromedp.Click(chromedp.ID("login-submit")))
-		tb.waitJS(t, `document.getElementById("who-name") && document.getElementById("who-name").textContent !== ""`)
-		// Signed in, the page moves to the analysis page by itself; wait
-		// for it, or it would move away from the next page the test opens.
-		tb.waitJS(t, `location.hash === "#/" && document.getElementById("view").dataset.rendered === "#/"`)
-	}
-	signOut := func() {
-		t.Helper()
-		tb.do(t, chromedp.Click(chromedp.ID("logout")))
-		tb.waitJS(t, `document.getElementById("login-form") && !document.getElementById("logout")`)
-	}
+	signIn := func(login, password string) { t.Helper(); tb.signIn(t, login, password) }
+	signOut := func() { t.Helper(); tb.signOut(t) }
 	visibleNav := func() []string {
 		return evalJS[[]string](t, tb, `[...document.querySelectorAll("#nav a")].filter(a => !a.hidden).map(a => a.getAttribute("href"))`)
 	}

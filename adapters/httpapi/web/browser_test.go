@@ -380,7 +380,7 @@ func TestBrowser(t *testing.T) {
 		tb.do(t, chromedp.Click(chromedp.ID("lang-switch")))
 		tb.waitJS(t, `document.documentElement.lang === "en"`)
 		assert.Equal(t, "Analyse a call", text(t, tb, "h1"))
-		assert.Equal(t, []string{"Analyse", "History", "Managers", "API"}, texts(t, tb, "#nav a"))
+		assert.Equal(t, []string{"Analyse", "History", "Managers", "Agreement", "API"}, texts(t, tb, "#nav a"))
 		assert.Equal(t, "Analyse", text(t, tb, "#submit"))
 		assert.Equal(t, "Dialog", texts(t, tb, ".mode-name")[2])
 
@@ -642,7 +642,7 @@ func TestBrowser(t *testing.T) {
 		assert.True(t, evalJS[bool](t, tb, fits), "no sideways scroll at 375 px: page %d px, table %d px",
 			evalJS[int](t, tb, `document.documentElement.scrollWidth`), evalJS[int](t, tb, `document.querySelector("#history-results .table-wrap").scrollWidth`))
 		// Every cell says what it is, since the header row is hidden.
-		assert.Equal(t, []string{"Дата", "Звонок", "Менеджер", "Режим", "Статус", "Оценка"},
+		assert.Equal(t, []string{"Дата", "Звонок", "Менеджер", "Режим", "Статус", "Оценка", "Проверка"},
 			evalJS[[]string](t, tb, `[...document.querySelectorAll("#history-results tbody tr:first-child td")].map(td => getComputedStyle(td, "::before").content.replace(/^"|"$/g, ""))`))
 		tb.screenshot(t, "ui-history-phone.png")
 		// The check can fail: the same rows as a plain table do not fit.

@@ -1187,6 +1187,7 @@ function filterForm(values, fields, onApply, onReset) {
     max_score: () => input('max_score', t('maxScore'), { type: 'number', min: 0, max: 100, inputmode: 'numeric' }),
     mode: () => select('mode', t('mode'), MODES.map((m) => [m, modeName(m)])),
     status: () => select('status', t('status'), STATUSES.map((s) => [s, t(`status:${s}`)])),
+    review: () => select('review', t('review'), REVIEW_STATES.map((s) => [s, t(`review:${s}`)])),
   };
   return h(
     'form',
@@ -1210,11 +1211,13 @@ function filterForm(values, fields, onApply, onReset) {
   );
 }
 
-const HISTORY_FIELDS = ['manager_id', 'from', 'to', 'min_score', 'max_score', 'mode', 'status'];
+const HISTORY_FIELDS = ['manager_id', 'from', 'to', 'min_score', 'max_score', 'mode', 'status', 'review'];
 
 // On a narrow screen a .stack table shows each row as a card, every cell
 // under its column's name (data-label), so it never scrolls sideways.
 function callsTable(calls, { showManager = true } = {}) {
+  // The review column appears when the server keeps reviews.
+  const reviewed = calls.some((c) => Array.isArray(c.review));
   const rows = calls.map((c) => h(
     'tr',
     null,
@@ -1224,6 +1227,7 @@ function callsTable(calls, { showManager = true } = {}) {
     h('td', { 'data-label': t('colMode') }, modeName(c.content_mode)),
     h('td', { 'data-label': t('colStatus') }, statusBadge(c.status)),
     h('td', { class: 'num', 'data-label': t('colScore') }, scoreChip(c.total_score)),
+    reviewed ? h('td', { 'data-label': t('review'), class: 'review-states' }, (c.review || []).filter((s) => s !== 'unreviewed').map((s) => t(`review:${s}`)).join(', ')) : null,
   ));
   return h(
     'div',
@@ -1243,6 +1247,7 @@ function callsTable(calls, { showManager = true } = {}) {
           h('th', { scope: 'col' }, t('colMode')),
           h('th', { scope: 'col' }, t('colStatus')),
           h('th', { scope: 'col', class: 'num' }, t('colScore')),
+          reviewed ? h('th', { scope: 'col' }, t('review')) : null,
         ),
       ),
       h('tbody', null, rows),
@@ -1549,6 +1554,7 @@ async function renderCall(id, signal, painted) {
         : null,
       pending ? h('p', { class: 'notice', role: 'status' }, call.status_reason ? `${call.status_reason} · ` : '', t('waiting')) : null,
       call.report ? renderReport(call.report, { callLink: false }) : null,
+      call.report && call.status === 'done' ? reviewPanel(call.call_id, signal) : null,
     );
     painted();
     if (!pending) return;
@@ -1697,7 +1703,7 @@ function splitList(s) {
 // updateHeader shows who is signed in with a sign-out button, and only the
 // sections the role may use.
 function updateHeader() {
-  const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), admin: can('admin') && state.me.accounts };
+  const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), agreement: can('read'), admin: can('admin') && state.me.accounts };
   for (const link of document.querySelectorAll('#nav a[data-route]')) link.hidden = show[link.dataset.route] === false;
   const nav = document.getElementById('nav');
   let admin = document.getElementById('nav-admin');
@@ -1885,6 +1891,361 @@ async function renderAdmin(signal) {
   );
 }
 
+// ---------------------------------------------------------------- review
+
+// Human review of a call (the lead's scores beside the model's, managers'
+// disputes and their resolution) and the agreement page.
+Object.assign(I18N.ru, {
+  navAgreement: 'Согласие',
+  reviewTitle: 'Проверка человеком',
+  reviewLead: 'Оценка модели и оценка руководителя рядом; модельная оценка не перезаписывается.',
+  colCriterion: 'Критерий',
+  colModel: 'Модель',
+  colHuman: 'Человек',
+  colComment: 'Комментарий',
+  colDispute: 'Спор',
+  humanTotal: 'Итог руководителя',
+  modelTotal: 'Итог модели',
+  totalComment: 'Комментарий к итогу',
+  saveReview: 'Сохранить проверку',
+  reviewedBy: 'Проверил {who}, {when}',
+  notReviewed: 'Звонок ещё не проверен руководителем.',
+  dispute: 'Оспорить',
+  disputeComment: 'Почему оценка неверна',
+  sendDispute: 'Отправить спор',
+  disputesTitle: 'Споры',
+  'disputeStatus:open': 'открыт',
+  'disputeStatus:accepted': 'принят',
+  'disputeStatus:rejected': 'отклонён',
+  disputeBy: '{who}, {when}: «{comment}»',
+  resolvedBy: '{status}: {who}, {when}',
+  newScore: 'Новая оценка',
+  rejectReason: 'Причина',
+  accept: 'Принять',
+  reject: 'Отклонить',
+  saved: 'Сохранено.',
+  review: 'Проверка',
+  'review:unreviewed': 'не проверен',
+  'review:reviewed': 'проверен',
+  'review:disputed': 'оспорен',
+  'review:resolved': 'спор решён',
+  agreementTitle: 'Согласие модели с проверяющими',
+  agreementLead: 'По проверенным звонкам: насколько оценки модели совпадают с оценками руководителей. Шкала 0–5: категория = round(оценка / 20), то есть 0–9 → 0, 10–29 → 1, 30–49 → 2, 50–69 → 3, 70–89 → 4, 90–100 → 5.',
+  agreementEmpty: 'Проверенных звонков пока нет: откройте звонок и оцените критерии.',
+  agreementGroup: '{card}, версия {version} · {mode} · {n}',
+  agreementGroupDefault: '{card} · {mode} · {n}',
+  noScorecard: 'Встроенный чек-лист',
+  exactAgreement: 'Точное совпадение (0–5)',
+  kappa: 'κ Коэна (квадратичные веса)',
+  mad: 'Средняя разница, баллы',
+  bias: 'Сдвиг модели, баллы',
+  pairs: 'Пар',
+  overall: 'Все критерии',
+  totalRow: 'Итоговая оценка',
+  worst: 'Где модель ошибается сильнее всего',
+  chartAgreement: 'Точное совпадение по критериям, %',
+  undefinedKappa: 'не определена',
+  published: 'Ориентиры из открытых источников: 74,65 % точного совпадения по шкале 0–5 (поставщик авто-QA) и κ ≈ 0,52 между тремя передовыми LLM (0,38 по эмпатии).',
+  scorecard: 'Скоркарта',
+  version: 'Версия',
+});
+Object.assign(I18N.en, {
+  navAgreement: 'Agreement',
+  reviewTitle: 'Human review',
+  reviewLead: 'The model\'s score and the lead\'s side by side; the model\'s is never overwritten.',
+  colCriterion: 'Criterion',
+  colModel: 'Model',
+  colHuman: 'Human',
+  colComment: 'Comment',
+  colDispute: 'Dispute',
+  humanTotal: 'Lead\'s total',
+  modelTotal: 'Model\'s total',
+  totalComment: 'Comment on the total',
+  saveReview: 'Save review',
+  reviewedBy: 'Reviewed by {who}, {when}',
+  notReviewed: 'No lead has reviewed this call yet.',
+  dispute: 'Dispute',
+  disputeComment: 'Why the score is wrong',
+  sendDispute: 'Send dispute',
+  disputesTitle: 'Disputes',
+  'disputeStatus:open': 'open',
+  'disputeStatus:accepted': 'accepted',
+  'disputeStatus:rejected': 'rejected',
+  disputeBy: '{who}, {when}: “{comment}”',
+  resolvedBy: '{status}: {who}, {when}',
+  newScore: 'New score',
+  rejectReason: 'Reason',
+  accept: 'Accept',
+  reject: 'Reject',
+  saved: 'Saved.',
+  review: 'Review',
+  'review:unreviewed': 'unreviewed',
+  'review:reviewed': 'reviewed',
+  'review:disputed': 'disputed',
+  'review:resolved': 'resolved',
+  agreementTitle: 'How the model agrees with reviewers',
+  agreementLead: 'Over reviewed calls: how often the model\'s scores match the leads\'. The 0–5 scale: category = round(score / 20), so 0–9 → 0, 10–29 → 1, 30–49 → 2, 50–69 → 3, 70–89 → 4, 90–100 → 5.',
+  agreementEmpty: 'No reviewed calls yet: open a call and score its criteria.',
+  agreementGroup: '{card}, version {version} · {mode} · {n}',
+  agreementGroupDefault: '{card} · {mode} · {n}',
+  noScorecard: 'Built-in checklist',
+  exactAgreement: 'Exact agreement (0–5)',
+  kappa: 'Cohen\'s κ (quadratic weights)',
+  mad: 'Mean difference, points',
+  bias: 'Model\'s bias, points',
+  pairs: 'Pairs',
+  overall: 'All criteria',
+  totalRow: 'Total score',
+  worst: 'Where the model errs most',
+  chartAgreement: 'Exact agreement per criterion, %',
+  undefinedKappa: 'undefined',
+  published: 'Published figures to compare with: 74.65 % exact agreement on a 0–5 scale (an auto-QA vendor) and κ ≈ 0.52 between three frontier LLMs (0.38 on empathy).',
+  scorecard: 'Scorecard',
+  version: 'Version',
+});
+I18N.ru.reviewedCalls = ['проверенный звонок', 'проверенных звонка', 'проверенных звонков'];
+I18N.en.reviewedCalls = ['reviewed call', 'reviewed calls'];
+
+const REVIEW_STATES = ['unreviewed', 'reviewed', 'disputed', 'resolved'];
+
+const who = (a) => (a && (a.name || a.id)) || '—';
+const pct = (v) => (v == null ? '—' : `${fmtNum(v * 100, 1)} %`);
+const num = (v, digits = 2) => (v == null ? '—' : fmtNum(v, digits));
+
+// reviewPanel is the review part of a call's page; it loads the review
+// state and redraws itself after every write with the server's answer.
+function reviewPanel(id, signal) {
+  const box = h('section', { class: 'card review', id: 'review-panel', 'aria-busy': 'true' }, h('h2', null, t('reviewTitle')), h('p', { class: 'muted' }, t('loading')));
+  const path = `/calls/${encodeURIComponent(id)}`;
+  const draw = (rv, note) => {
+    box.dataset.revision = String(rv.revision);
+    box.setAttribute('aria-busy', 'false');
+    fill(box, h('h2', null, t('reviewTitle')), h('p', { class: 'hint' }, t('reviewLead')), reviewBody(rv, path, draw, note));
+  };
+  api(`${path}/review`, { signal }).then((rv) => draw(rv)).catch((err) => {
+    if (err.name === 'AbortError') return;
+    box.setAttribute('aria-busy', 'false');
+    fill(box, h('h2', null, t('reviewTitle')), errorBox(err));
+  });
+  return box;
+}
+
+function reviewBody(rv, path, draw, note) {
+  const lead = can('review');
+  const manager = can('dispute');
+  const errs = h('div', { id: 'review-error', role: 'alert' });
+  const send = async (btn, method, url, json) => {
+    btn.disabled = true;
+    fill(errs);
+    try {
+      draw(await api(url, { method, json }), t('saved'));
+    } catch (err) {
+      btn.disabled = false;
+      if (err.name === 'AbortError') return;
+      fill(errs, errorBox(err));
+      for (const f of err.fields || []) {
+        const el = document.querySelector(`[data-field="${CSS.escape(f.field)}"]`);
+        if (el) el.setAttribute('aria-invalid', 'true');
+      }
+    }
+  };
+  const rows = rv.criteria.map((c, i) => {
+    const disputeForm = manager && c.open_dispute == null
+      ? h(
+        'details',
+        { class: 'dispute-form', id: `dispute-${c.id}` },
+        h('summary', { class: 'btn small', id: `dispute-btn-${c.id}` }, t('dispute')),
+        h('label', { for: `dispute-comment-${c.id}`, class: 'visually-hidden' }, t('disputeComment')),
+        h('textarea', { id: `dispute-comment-${c.id}`, rows: 2, maxlength: 2000, placeholder: t('disputeComment'), 'data-field': 'comment' }),
+        h('button', {
+          type: 'button',
+          class: 'btn small primary',
+          id: `dispute-send-${c.id}`,
+          onclick: (e) => send(e.target, 'POST', `${path}/disputes`, { criterion: c.id, comment: document.getElementById(`dispute-comment-${c.id}`).value, revision: rv.revision }),
+        }, t('sendDispute')),
+      )
+      : null;
+    return h(
+      'tr',
+      { 'data-criterion': c.id },
+      h('th', { scope: 'row', 'data-label': t('colCriterion') }, c.title || c.id),
+      h('td', { class: 'num', 'data-label': t('colModel') }, scoreChip(c.model_score)),
+      h('td', { class: 'num', 'data-label': t('colHuman') }, lead
+        ? h('input', {
+          type: 'number', min: 0, max: 100, inputmode: 'numeric', class: 'score-input', id: `rv-score-${c.id}`,
+          value: c.human_score == null ? '' : String(c.human_score), 'aria-label': `${t('colHuman')}: ${c.title || c.id}`, 'data-field': `criteria[${i}].score`,
+        })
+        : h('span', { class: 'human-score' }, scoreChip(c.human_score))),
+      h('td', { 'data-label': t('colComment') }, lead
+        ? h('input', { type: 'text', maxlength: 2000, id: `rv-comment-${c.id}`, value: c.comment || '', 'aria-label': `${t('colComment')}: ${c.title || c.id}` })
+        : c.comment || ''),
+      h('td', { 'data-label': t('colDispute') }, c.open_dispute != null ? h('span', { class: 'status status-queued' }, `#${c.open_dispute} ${t('disputeStatus:open')}`) : null, disputeForm),
+    );
+  });
+  const save = lead
+    ? h('button', {
+      type: 'button',
+      class: 'btn primary',
+      id: 'rv-save',
+      onclick: (e) => {
+        const criteria = [];
+        for (const c of rv.criteria) {
+          const v = document.getElementById(`rv-score-${c.id}`).value.trim();
+          if (v !== '') criteria.push({ criterion: c.id, score: Number(v), comment: document.getElementById(`rv-comment-${c.id}`).value });
+        }
+        const total = document.getElementById('rv-total').value.trim();
+        const json = { criteria, total_comment: document.getElementById('rv-total-comment').value, revision: rv.revision };
+        if (total !== '') json.total_score = Number(total);
+        send(e.target, 'PUT', `${path}/review`, json);
+      },
+    }, t('saveReview'))
+    : null;
+  const disputes = rv.disputes.length
+    ? h('div', { class: 'disputes' }, h('h3', null, t('disputesTitle')), h('ol', { class: 'dispute-list' }, rv.disputes.map((d) => h(
+      'li',
+      { id: `dispute-item-${d.id}`, 'data-status': d.status },
+      h('strong', null, `#${d.id} · ${(rv.criteria.find((c) => c.id === d.criterion) || {}).title || d.criterion} · `, h('span', { class: `status status-${d.status === 'open' ? 'queued' : d.status === 'accepted' ? 'done' : 'failed'}` }, t(`disputeStatus:${d.status}`))),
+      h('p', null, t('disputeBy', { who: who(d.by), when: fmtDate(d.at), comment: d.comment })),
+      d.status !== 'open'
+        ? h('p', { class: 'muted' }, t('resolvedBy', { status: t(`disputeStatus:${d.status}`), who: who(d.resolved_by), when: fmtDate(d.resolved_at) }),
+          d.score != null ? ` · ${d.score}` : '', d.reason ? ` · ${d.reason}` : '')
+        : null,
+      d.status === 'open' && lead
+        ? h(
+          'div',
+          { class: 'resolve' },
+          field(`resolve-score-${d.id}`, t('newScore'), h('input', { type: 'number', min: 0, max: 100, id: `resolve-score-${d.id}`, inputmode: 'numeric', 'data-field': 'score' })),
+          field(`resolve-reason-${d.id}`, t('rejectReason'), h('input', { type: 'text', maxlength: 2000, id: `resolve-reason-${d.id}`, 'data-field': 'reason' })),
+          h('div', { class: 'actions' },
+            h('button', {
+              type: 'button',
+              class: 'btn small primary',
+              id: `resolve-accept-${d.id}`,
+              onclick: (e) => {
+                const s = document.getElementById(`resolve-score-${d.id}`).value.trim();
+                send(e.target, 'POST', `${path}/disputes/${d.id}/resolution`, { decision: 'accept', score: s === '' ? undefined : Number(s), reason: document.getElementById(`resolve-reason-${d.id}`).value, revision: rv.revision });
+              },
+            }, t('accept')),
+            h('button', {
+              type: 'button',
+              class: 'btn small',
+              id: `resolve-reject-${d.id}`,
+              onclick: (e) => send(e.target, 'POST', `${path}/disputes/${d.id}/resolution`, { decision: 'reject', reason: document.getElementById(`resolve-reason-${d.id}`).value, revision: rv.revision }),
+            }, t('reject'))),
+        )
+        : null,
+    ))))
+    : null;
+  return h(
+    'div',
+    null,
+    h('p', { id: 'review-status', class: 'muted' }, rv.reviewed_at ? t('reviewedBy', { who: who(rv.reviewer), when: fmtDate(rv.reviewed_at) }) : t('notReviewed'),
+      ' · ', h('span', { id: 'review-states' }, rv.states.map((s) => t(`review:${s}`)).join(', '))),
+    note ? h('p', { class: 'notice', role: 'status', id: 'review-saved' }, note) : null,
+    h('div', { class: 'table-wrap' }, h(
+      'table',
+      { class: 'table stack', id: 'review-table' },
+      h('thead', null, h('tr', null, [t('colCriterion'), t('colModel'), t('colHuman'), t('colComment'), t('colDispute')].map((x, i) => h('th', { scope: 'col', class: i === 1 || i === 2 ? 'num' : null }, x)))),
+      h('tbody', null, rows),
+      h('tfoot', null, h(
+        'tr',
+        null,
+        h('th', { scope: 'row' }, t('modelTotal'), ' / ', t('humanTotal')),
+        h('td', { class: 'num' }, scoreChip(rv.model_total)),
+        h('td', { class: 'num' }, lead
+          ? h('input', { type: 'number', min: 0, max: 100, inputmode: 'numeric', class: 'score-input', id: 'rv-total', value: rv.human_total == null ? '' : String(rv.human_total), 'aria-label': t('humanTotal'), 'data-field': 'total_score' })
+          : h('span', { id: 'human-total' }, scoreChip(rv.human_total))),
+        h('td', { colspan: 2 }, lead
+          ? h('input', { type: 'text', maxlength: 2000, id: 'rv-total-comment', value: rv.total_comment || '', 'aria-label': t('totalComment') })
+          : rv.total_comment || ''),
+      )),
+    )),
+    save ? h('div', { class: 'actions' }, save) : null,
+    errs,
+    disputes,
+  );
+}
+
+// agreementChart is a horizontal bar per criterion: exact agreement in %.
+function agreementChart(group) {
+  const rows = group.criteria;
+  const W = 720;
+  const rowH = 28;
+  const left = 270;
+  const H = rows.length * rowH + 30;
+  const x = (v) => left + (Math.max(0, Math.min(1, v)) * (W - left - 70));
+  const svg = h('svg:svg', { class: 'chart agreement-chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': t('chartAgreement'), preserveAspectRatio: 'xMidYMid meet' });
+  for (const g of [0, 0.25, 0.5, 0.75, 1]) {
+    svg.append(
+      h('svg:line', { class: 'grid', x1: x(g), x2: x(g), y1: 4, y2: H - 22 }),
+      h('svg:text', { class: 'axis', x: x(g), y: H - 6, 'text-anchor': 'middle' }, `${g * 100}`),
+    );
+  }
+  rows.forEach((c, i) => {
+    const y = 6 + i * rowH;
+    const v = c.exact_agreement == null ? 0 : c.exact_agreement;
+    const title = group.titles[c.id] || c.id;
+    svg.append(
+      h('svg:text', { class: 'axis label', x: left - 8, y: y + 15, 'text-anchor': 'end' }, title.length > 34 ? `${title.slice(0, 33)}…` : title),
+      h('svg:rect', { class: `ag-bar band-fill-${band(v * 100)}`, x: left, y, width: Math.max(1, x(v) - left), height: rowH - 10, 'data-criterion': c.id, 'data-value': String(v) },
+        h('svg:title', null, `${title}: ${pct(c.exact_agreement)}, κ ${num(c.kappa)}, ${t('mad')} ${num(c.mean_absolute_difference, 1)}`)),
+      h('svg:text', { class: 'axis', x: x(v) + 6, y: y + 14 }, pct(c.exact_agreement)),
+    );
+  });
+  return h('div', { class: 'chart-wrap' }, svg);
+}
+
+async function renderAgreement(route, signal) {
+  const values = {};
+  for (const k of ['scorecard', 'version', 'mode', 'manager_id']) if (route.query.get(k)) values[k] = route.query.get(k);
+  const results = h('div', { id: 'agreement', 'aria-busy': 'true' }, h('p', { class: 'muted' }, t('loading')));
+  const csv = can('export') ? h('a', { class: 'btn', id: 'agreement-csv', href: `/agreement${query({ ...values, format: 'csv' })}`, download: 'agreement.csv' }, t('exportCsv')) : null;
+  setView(
+    h('div', { class: 'page-head' }, h('h1', { tabindex: -1 }, t('agreementTitle')), csv),
+    h('p', { class: 'lead' }, t('agreementLead')),
+    h('p', { class: 'hint', id: 'published' }, t('published')),
+    results,
+  );
+  const ag = await api(`/agreement${query(values)}`, { signal });
+  results.setAttribute('aria-busy', 'false');
+  if (!ag.groups.length) {
+    fill(results, h('p', { class: 'empty' }, t('agreementEmpty')));
+    return;
+  }
+  const figureRow = (label, f, id) => h(
+    'tr',
+    { 'data-row': id },
+    h('th', { scope: 'row', 'data-label': t('colCriterion') }, label),
+    h('td', { class: 'num', 'data-label': t('pairs') }, String(f.n)),
+    h('td', { class: 'num', 'data-label': t('exactAgreement'), 'data-k': 'exact' }, pct(f.exact_agreement)),
+    h('td', { class: 'num', 'data-label': t('kappa'), 'data-k': 'kappa' }, f.kappa == null && f.n ? t('undefinedKappa') : num(f.kappa)),
+    h('td', { class: 'num', 'data-label': t('mad'), 'data-k': 'mad' }, num(f.mean_absolute_difference, 1)),
+    h('td', { class: 'num', 'data-label': t('bias'), 'data-k': 'bias' }, num(f.bias, 1)),
+  );
+  fill(results, ag.groups.map((g, gi) => h(
+    'section',
+    { class: 'card agreement-group', id: `ag-group-${gi}` },
+    h('h2', null, g.scorecard
+      ? t('agreementGroup', { card: g.scorecard, version: g.scorecard_version, mode: modeName(g.mode), n: `${g.calls} ${plural('reviewedCalls', g.calls)}` })
+      : t('agreementGroupDefault', { card: t('noScorecard'), mode: modeName(g.mode), n: `${g.calls} ${plural('reviewedCalls', g.calls)}` })),
+    h(
+      'div',
+      { class: 'stats' },
+      [[t('exactAgreement'), pct(g.overall.exact_agreement), 'ag-exact'], [t('kappa'), g.overall.kappa == null ? t('undefinedKappa') : num(g.overall.kappa), 'ag-kappa'],
+        [t('mad'), num(g.overall.mean_absolute_difference, 1), 'ag-mad']].map(([k, v, id]) => h('div', { class: 'stat card' }, h('div', { class: 'stat-label' }, k), h('div', { class: 'stat-value', id: `${id}-${gi}` }, v))),
+    ),
+    h('h3', null, t('chartAgreement')),
+    agreementChart(g),
+    g.worst.length ? h('p', { id: `ag-worst-${gi}` }, h('strong', null, `${t('worst')}: `), g.worst.map((id) => g.titles[id] || id).join(', ')) : null,
+    h('div', { class: 'table-wrap' }, h(
+      'table',
+      { class: 'table stack', id: `ag-table-${gi}` },
+      h('thead', null, h('tr', null, [t('colCriterion'), t('pairs'), t('exactAgreement'), t('kappa'), t('mad'), t('bias')].map((x, i) => h('th', { scope: 'col', class: i ? 'num' : null }, x)))),
+      h('tbody', null, figureRow(t('overall'), g.overall, 'overall'), figureRow(t('totalRow'), g.total, 'total'), g.criteria.map((c) => figureRow(g.titles[c.id] || c.id, c, c.id))),
+    )),
+  )));
+}
+
 // ---------------------------------------------------------------- router
 
 function parseRoute() {
@@ -1921,7 +2282,7 @@ function render(focus = false) {
   let work = null;
   // Pages a role may not use are neither linked nor shown; the server
   // refuses their requests anyway.
-  const need = { '': 'analyze', history: 'read', managers: 'read', calls: 'read', admin: 'admin' }[a || ''];
+  const need = { '': 'analyze', history: 'read', managers: 'read', calls: 'read', agreement: 'read', admin: 'admin' }[a || ''];
   if (a === 'login' || !state.me) {
     name = 'login';
     if (state.me) location.hash = '#/';
@@ -1947,6 +2308,11 @@ function render(focus = false) {
   } else if (a === 'managers' && b && !rest.length) {
     name = 'managers';
     work = renderManager(route, b, ctl.signal);
+  } else if (a === 'agreement' && !b) {
+    name = 'agreement';
+    work = renderAgreement(route, ctl.signal).catch((err) => {
+      if (err.name !== 'AbortError') fill(document.getElementById('agreement') || view(), errorBox(err, () => render()));
+    });
   } else if (a === 'calls' && b && !rest.length) {
     name = 'history';
     work = renderCall(b, ctl.signal, done);
