@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (README: "Test"). It installs what the tests
-# need when missing (PostgreSQL, Chromium, and podman with runc for the container
-# image test, from Debian's packages), starts a
+# need when missing (PostgreSQL, Chromium, espeak-ng, and podman with runc for
+# the container image test, from Debian's packages), starts a
 # throwaway PostgreSQL on a free loopback port, runs the static checks and
 # every Go test, and stops PostgreSQL on exit.
 #
@@ -28,6 +28,8 @@ need_pkgs=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_pkgs+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+# transcribe/energy and the server's energy-only tests synthesise speech.
+command -v espeak-ng >/dev/null 2>&1 || need_pkgs+=(espeak-ng)
 # cmd/auditd's TestPodmanImage builds and runs the Dockerfile's runtime stage.
 { command -v podman && command -v runc; } >/dev/null 2>&1 || need_pkgs+=(podman runc)
 if [ ${#need_pkgs[@]} -gt 0 ]; then

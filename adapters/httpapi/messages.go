@@ -38,6 +38,7 @@ const (
 	codeHostNotAllowed     callaudit.Code = "host_not_allowed"     // a Host outside Guard's list
 	codeCallExists         callaudit.Code = "call_exists"          // [id], [created], [url]: analysing a stored call_id
 	codeCallFromWebhook    callaudit.Code = "call_from_webhook"    // [id], [created], [url]: a webhook call's call_id
+	codeEnergyOnly         callaudit.Code = "energy_only"          // the note of an EnergyReport
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -187,6 +188,7 @@ var catalogue = map[callaudit.Code]message{
 	codeURLFetchMissing:    {ru: "для анализа записи по ссылке нужна загрузка по URL, а она не настроена", en: "analysing a recording by URL needs a URL fetcher, and none is configured"},
 	codeWebhooksMissing:    {ru: "для вебхуков нужна очередь задач, а она не настроена", en: "webhooks need a job queue and none is configured"},
 	codeHistoryMissing:     {ru: "для истории звонков нужно хранилище, а оно не настроено: задайте AUDIT_DATABASE_URL (путь к файлу SQLite или адрес postgres://)", en: "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)"},
+	codeEnergyOnly:         {ru: "речь не распознана и текст не анализировался: распознавание речи на сервере не настроено, поэтому разговор измерен только по громкости двух каналов стереозаписи (время речи и доля каждой стороны, паузы, перебивания, самый длинный монолог); оценки и критериев нет, звонок не сохранён в истории", en: "the speech was not transcribed and the text was not analysed: this server has no speech-to-text, so the conversation was measured from the loudness of the stereo recording's two channels only (each side's talk time and share, silences, interruptions, the longest monologue); there is no score and no criteria, and the call is not saved in the history"},
 	codeAnswerNotEncodable: {ru: "ответ не удаётся записать в JSON", en: "the answer cannot be encoded as JSON"},
 	// Accounts and access.
 	codeSignInNeeded:        {ru: "сначала войдите: нужен cookie сеанса (POST /login) или API-токен (Authorization: Bearer ca_…)", en: "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)"},

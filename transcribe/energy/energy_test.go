@@ -16,49 +16,6 @@ import (
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-// callLines is a short outbound sales call: the manager on the left, the
-// client on the right, with two interruptions by the client (one of them
-// a backchannel inside the manager's line) and one by the manager. After
-// is the gap to the previous line's end; negative is an overlap.
-var callLines = []transcribetest.Line{
-	{Channel: 0, After: 0.5, Text: "Добрый день, компания Ромашка, меня зовут Анна, вам удобно говорить?"},
-	{Channel: 1, After: 0.8, Text: "Да, здравствуйте, слушаю вас."},
-	{Channel: 0, After: 0.7, Text: "Скажите, какую систему учёта вы сейчас используете для работы с клиентами?"},
-	{Channel: 1, After: -1.2, Text: "Мы пользуемся таблицами, но это неудобно."},
-	{Channel: 0, After: 1.0, Text: "Понимаю, а сколько менеджеров работает у вас в отделе продаж?"},
-	{Channel: 1, After: 0.6, Text: "Человек десять, может быть двенадцать, точно не скажу."},
-	{Channel: 0, After: -0.9, Text: "Отлично, тогда я предлагаю показать вам нашу систему на демонстрации."},
-	{Channel: 1, After: -1.6, Text: "Угу."},
-	{Channel: 1, After: 1.6, Text: "Давайте, в четверг после обеда будет удобно."},
-	{Channel: 0, After: 2.5, Text: "Записываю, до встречи в четверг!"},
-}
-
-// truth is what the construction says: each side's talk time, and the
-// interruptions by the rule of transcribe.ComputeMetrics (a line that
-// starts before the other side's latest line has ended).
-type truth struct {
-	talk                 [2]float64
-	interruptions, byMgr int
-	lines                [2]int
-}
-
-func truthOf(spans []transcribetest.Span, managerChannel int) truth {
-	var tr truth
-	lastEnd := [2]float64{-1, -1}
-	for _, s := range spans {
-		tr.talk[s.Channel] += s.End - s.Start
-		tr.lines[s.Channel]++
-		if other := lastEnd[1-s.Channel]; other >= 0 && s.Start < other {
-			tr.interruptions++
-			if s.Channel == managerChannel {
-				tr.byMgr++
-			}
-		}
-		lastEnd[s.Channel] = s.End
-	}
-	return tr
-}
-
 // TestStereoCallWithoutSpeechToText is issue 17's acceptance for audio
 // with no speech-to-text: a stereo call made of espeak-ng speech placed
 // on the two channels at known offsets is measured from its energy alone
@@ -66,14 +23,13 @@ func truthOf(spans []transcribetest.Span, managerChannel int) truth {
 // interruptions exactly as constructed, for either manager channel and
 // in each telephony sample format.
 func TestStereoCallWithoutSpeechToText(t *testing.T) {
-	call := transcribetest.NewStereoCall(t, "ru", callLines, 0.5)
-	want := truthOf(call.Spans, 0)
-	// The construction is what the comment above says.
-	require.Equal(t, 3, want.interruptions)
-	require.Equal(t, 1, want.byMgr)
-	wantShare := want.talk[0] / (want.talk[0] + want.talk[1])
+	call := transcribetest.NewStereoCall(t, "ru", transcribetest.SalesCallLines, 0.5)
+	want := call.Truth(0)
+	// The construction is what SalesCallLines says.
+	require.Equal(t, 3, want.Interruptions)
+	require.Equal(t, 1, want.ManagerInterruptions)
 	t.Logf("constructed: %.1f s, manager %.2f s, client %.2f s, manager share %.1f %%, interruptions %d (manager %d)",
-		call.Duration, want.talk[0], want.talk[1], 100*wantShare, want.interruptions, want.byMgr)
+		call.Duration, want.Talk[0], want.Talk[1], 100*want.ManagerShare(), want.Interruptions, want.ManagerInterruptions)
 
 	formats := []struct {
 		name string
@@ -93,18 +49,18 @@ func TestStereoCallWithoutSpeechToText(t *testing.T) {
 				res, err := energy.Analyze(bytes.NewReader(f.wav), int64(len(f.wav)), energy.Config{ManagerChannel: mgr})
 				require.NoError(t, err)
 				m := res.Metrics
-				w := truthOf(call.Spans, mgr)
-				share := w.talk[mgr] / (w.talk[0] + w.talk[1])
+				w := call.Truth(mgr)
+				share := w.ManagerShare()
 				t.Logf("measured: manager %.2f s, client %.2f s, manager share %.1f %% (constructed %.1f %%), interruptions %d (manager %d), silence %.2f s, overlap %.2f s, longest monologue %.2f s, floors %.1f/%.1f dBFS",
 					m.ManagerTalkSeconds, m.ClientTalkSeconds, 100*m.ManagerTalkShareByTime, 100*share, m.Interruptions, m.ManagerInterruptions,
 					m.SilenceSeconds, m.OverlapSeconds, m.LongestMonologueSeconds, res.Channels[0].NoiseFloorDBFS, res.Channels[1].NoiseFloorDBFS)
 				assert.InDelta(t, share, m.ManagerTalkShareByTime, 0.03, "the manager's talk share")
-				assert.Equal(t, w.interruptions, m.Interruptions)
-				assert.Equal(t, w.byMgr, m.ManagerInterruptions)
-				assert.Equal(t, w.interruptions-w.byMgr, m.ClientInterruptions)
+				assert.Equal(t, w.Interruptions, m.Interruptions)
+				assert.Equal(t, w.ManagerInterruptions, m.ManagerInterruptions)
+				assert.Equal(t, w.Interruptions-w.ManagerInterruptions, m.ClientInterruptions)
 				for c := range 2 {
-					assert.Equal(t, w.lines[c], res.Channels[c].Utterances, "one utterance per line on channel %d", c)
-					assert.InDelta(t, w.talk[c], res.Channels[c].SpeechSeconds, 0.05*w.talk[c], "talk time of channel %d", c)
+					assert.Equal(t, w.Lines[c], res.Channels[c].Utterances, "one utterance per line on channel %d", c)
+					assert.InDelta(t, w.Talk[c], res.Channels[c].SpeechSeconds, 0.05*w.Talk[c], "talk time of channel %d", c)
 				}
 				assert.Equal(t, transcribe.RoleManager, res.Channels[mgr].Role)
 				assert.Equal(t, transcribe.RoleClient, res.Channels[1-mgr].Role)

@@ -43,6 +43,57 @@ type StereoCall struct {
 	Duration float64
 }
 
+// SalesCallLines is a short outbound sales call in Russian: the manager
+// on the left channel, the client on the right, with three
+// interruptions: two by the client (one a backchannel inside the
+// manager's line) and one by the manager.
+var SalesCallLines = []Line{
+	{Channel: 0, After: 0.5, Text: "Добрый день, компания Ромашка, меня зовут Анна, вам удобно говорить?"},
+	{Channel: 1, After: 0.8, Text: "Да, здравствуйте, слушаю вас."},
+	{Channel: 0, After: 0.7, Text: "Скажите, какую систему учёта вы сейчас используете для работы с клиентами?"},
+	{Channel: 1, After: -1.2, Text: "Мы пользуемся таблицами, но это неудобно."},
+	{Channel: 0, After: 1.0, Text: "Понимаю, а сколько менеджеров работает у вас в отделе продаж?"},
+	{Channel: 1, After: 0.6, Text: "Человек десять, может быть двенадцать, точно не скажу."},
+	{Channel: 0, After: -0.9, Text: "Отлично, тогда я предлагаю показать вам нашу систему на демонстрации."},
+	{Channel: 1, After: -1.6, Text: "Угу."},
+	{Channel: 1, After: 1.6, Text: "Давайте, в четверг после обеда будет удобно."},
+	{Channel: 0, After: 2.5, Text: "Записываю, до встречи в четверг!"},
+}
+
+// Truth is what a constructed call's lines say, for the manager on
+// ManagerChannel: each channel's talk time and lines, and the
+// interruptions by the rule of transcribe.ComputeMetrics (a line that
+// starts before the other side's latest line has ended).
+type Truth struct {
+	ManagerChannel                      int
+	Talk                                [2]float64
+	Lines                               [2]int
+	Interruptions, ManagerInterruptions int
+}
+
+// ManagerShare is the manager's share of the talk time.
+func (t Truth) ManagerShare() float64 {
+	return t.Talk[t.ManagerChannel] / (t.Talk[0] + t.Talk[1])
+}
+
+// Truth returns the call's figures with the manager on managerChannel.
+func (c StereoCall) Truth(managerChannel int) Truth {
+	tr := Truth{ManagerChannel: managerChannel}
+	lastEnd := [2]float64{-1, -1}
+	for _, s := range c.Spans {
+		tr.Talk[s.Channel] += s.End - s.Start
+		tr.Lines[s.Channel]++
+		if other := lastEnd[1-s.Channel]; other >= 0 && s.Start < other {
+			tr.Interruptions++
+			if s.Channel == managerChannel {
+				tr.ManagerInterruptions++
+			}
+		}
+		lastEnd[s.Channel] = s.End
+	}
+	return tr
+}
+
 // audible is the amplitude (of 32768) under which a sample of espeak-ng's
 // output is the silence it leaves around speech.
 const audible = 64
