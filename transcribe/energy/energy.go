@@ -17,6 +17,10 @@
 // inside one utterance. Its start reaches back over the frames above the
 // off level just before the onset (a soft beginning). An utterance
 // shorter than MinSpeech (120 ms) is a click or a line noise, not speech.
+// A frame more than CrosstalkDB (25 dB) quieter than the same frame of
+// the other channel is that side's voice leaking over (echo, crosstalk of
+// the line or the recorder), not speech, whatever its level: real
+// overlapping talk is within some 15 dB on a telephony recording.
 //
 // Which side is the manager is a convention of the telephony system:
 // Config.ManagerChannel, 0 (left, the default) or 1 (right). Most PBXs
@@ -24,9 +28,9 @@
 // FreeSWITCH's RECORD_STEREO) put the side that placed the call on the
 // left for outbound calls; check one recording of yours and set it.
 //
-// Known limits: echo or crosstalk of one side on the other's channel
-// above the thresholds counts as speech of both; music on hold and
-// ringing count as speech of the side that plays them.
+// Known limits: a side that talks over the other more than CrosstalkDB
+// quieter is not heard in the overlap; music on hold and ringing count as
+// speech of the side that plays them.
 package energy
 
 import (
@@ -50,6 +54,7 @@ const (
 	DefaultMinLevelDBFS = -45.0
 	DefaultHangover     = 600 * time.Millisecond
 	DefaultMinSpeech    = 120 * time.Millisecond
+	DefaultCrosstalkDB  = 25.0
 	// FloorPercentile is where in the sorted frame levels the noise
 	// floor is read.
 	FloorPercentile = 0.10
@@ -70,6 +75,9 @@ type Config struct {
 	MinLevelDBFS float64
 	Hangover     time.Duration
 	MinSpeech    time.Duration
+	// CrosstalkDB is how much quieter than the other channel a frame
+	// may be and still be speech; negative turns the check off.
+	CrosstalkDB float64
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -90,6 +98,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MinSpeech <= 0 {
 		c.MinSpeech = DefaultMinSpeech
+	}
+	if c.CrosstalkDB == 0 {
+		c.CrosstalkDB = DefaultCrosstalkDB
 	}
 	switch {
 	case c.ManagerChannel != 0 && c.ManagerChannel != 1:
@@ -188,6 +199,10 @@ func Analyze(r io.ReaderAt, size int64, cfg Config) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	speech := levels
+	if cfg.CrosstalkDB > 0 {
+		speech = dropCrosstalk(levels, float32(cfg.CrosstalkDB))
+	}
 	frameSec := float64(frameLen) / float64(s.Info.SampleRate)
 	duration := s.Info.Duration()
 	var res Result
@@ -204,7 +219,7 @@ func Analyze(r io.ReaderAt, size int64, cfg Config) (Result, error) {
 		ch.SpeechOffDBFS = ch.SpeechOnDBFS - (cfg.OnDB - cfg.OffDB)
 		hang := int(math.Ceil(cfg.Hangover.Seconds() / frameSec))
 		minLen := int(math.Ceil(cfg.MinSpeech.Seconds() / frameSec))
-		spans[c] = detect(levels[c], ch.SpeechOnDBFS, ch.SpeechOffDBFS, hang, minLen)
+		spans[c] = detect(speech[c], ch.SpeechOnDBFS, ch.SpeechOffDBFS, hang, minLen)
 		for _, sp := range spans[c] {
 			start, end := float64(sp.from)*frameSec, min(float64(sp.to)*frameSec, duration)
 			res.Segments = append(res.Segments, transcribe.Segment{Speaker: ch.Role, Start: transcribe.Seconds(start), End: transcribe.Seconds(end)})
@@ -276,6 +291,22 @@ func frameLevels(s *audio.Samples, frameLen int) ([2][]float32, error) {
 		flush()
 	}
 	return levels, nil
+}
+
+// dropCrosstalk returns the levels with each frame more than db under the
+// other channel's same frame set to SilenceDBFS: the noise floors are
+// read from the levels as recorded.
+func dropCrosstalk(levels [2][]float32, db float32) [2][]float32 {
+	var out [2][]float32
+	for c := range 2 {
+		out[c] = slices.Clone(levels[c])
+		for i, l := range levels[c] {
+			if i < len(levels[1-c]) && l < levels[1-c][i]-db {
+				out[c][i] = SilenceDBFS
+			}
+		}
+	}
+	return out
 }
 
 // level is a mean square in dBFS (a full-scale square wave is 0 dBFS).

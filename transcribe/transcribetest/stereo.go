@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/callaudit/callaudit/transcribe/audio"
@@ -104,6 +105,34 @@ const audible = 64
 // "missing test input" reason when espeak-ng is not installed
 // (scripts/test.sh installs it).
 func Speak(t testing.TB, voice, text string) ([]int16, int) {
+	t.Helper()
+	key := voice + "\x00" + text
+	spoken.Lock()
+	c, ok := spoken.m[key]
+	spoken.Unlock()
+	if ok {
+		return c.pcm, c.rate
+	}
+	pcm, rate := speak(t, voice, text)
+	spoken.Lock()
+	spoken.m[key] = speech{pcm, rate}
+	spoken.Unlock()
+	return pcm, rate
+}
+
+// spoken keeps what Speak synthesised, for the test binary's life: a
+// line said in many constructed calls is synthesised once.
+var spoken = struct {
+	sync.Mutex
+	m map[string]speech
+}{m: map[string]speech{}}
+
+type speech struct {
+	pcm  []int16
+	rate int
+}
+
+func speak(t testing.TB, voice, text string) ([]int16, int) {
 	t.Helper()
 	bin, err := exec.LookPath("espeak-ng")
 	if err != nil {
