@@ -42,6 +42,10 @@ func TestAudioWithoutSpeechToText(t *testing.T) {
 		fetcher:   fakeFetcher{data: call.WAV},
 	})
 
+	caps := decode[httpapi.Capabilities](t, e.do(jsonReq(http.MethodGet, "/config", "")))
+	assert.False(t, caps.Transcription)
+	assert.True(t, caps.EnergyOnly)
+
 	rec := e.do(uploadReq(t, field("call_id", "e-1"), field("manager_id", "anna"), file("call.wav", call.WAV)))
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 	rep := decode[httpapi.EnergyReport](t, rec)
@@ -81,6 +85,7 @@ func TestAudioWithoutSpeechToText(t *testing.T) {
 
 	// Without WithEnergy a stereo upload is the 503, as before.
 	plain := newEnv(t, envOpts{})
+	assert.False(t, decode[httpapi.Capabilities](t, plain.do(jsonReq(http.MethodGet, "/config", ""))).EnergyOnly)
 	body = requireError(t, plain.do(uploadReq(t, file("call.wav", call.WAV))), http.StatusServiceUnavailable, callaudit.KindNotConfigured)
 	assert.Equal(t, httpapi.DefaultTranscriberHint, body.Error.Message)
 }
