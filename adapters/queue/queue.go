@@ -114,8 +114,8 @@ type Config struct {
 	MaxAttempts int
 	// RescueAfter is how long a job may stay running before River takes it
 	// for dead (its process crashed) and runs it again; it must be at
-	// least JobTimeout. Zero is JobTimeout + RescueMargin, the least
-	// value that never runs a live attempt twice.
+	// least JobTimeout. Zero is JobTimeout + RescueMargin: no live
+	// attempt runs that long, so none is run twice.
 	RescueAfter time.Duration
 	// Retry shapes the backoff between attempts (Base, Max; Attempts is
 	// ignored, MaxAttempts counts). Zero fields are DefaultRetryBase and

@@ -113,8 +113,7 @@ type Queue struct {
 	JobTimeout  time.Duration `env:"AUDIT_JOB_TIMEOUT" envDefault:"30m"`
 	MaxAttempts int           `env:"AUDIT_JOB_MAX_ATTEMPTS" envDefault:"8" min:"1"`
 	// RescueAfter unset is the queue's default, JobTimeout +
-	// queue.RescueMargin (one minute): the least that never runs a live
-	// attempt twice.
+	// queue.RescueMargin (one minute): no live attempt runs that long.
 	RescueAfter time.Duration `env:"AUDIT_JOB_RESCUE_AFTER" defaultDoc:"AUDIT_JOB_TIMEOUT + 1m"`
 }
 
