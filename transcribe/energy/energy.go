@@ -58,6 +58,10 @@ const (
 	// FloorPercentile is where in the sorted frame levels the noise
 	// floor is read.
 	FloorPercentile = 0.10
+	// MinSampleRate and MaxSampleRate bound the recordings Analyze
+	// reads: telephony's narrowest band to studio rates.
+	MinSampleRate = 4000
+	MaxSampleRate = 384000
 	// SilenceDBFS is the level given to a frame of digital silence (and
 	// the lowest floor): −100 dBFS, below any 24-bit noise.
 	SilenceDBFS = -100.0
@@ -183,8 +187,9 @@ func IsStereoWAV(r io.ReaderAt, size int64) bool {
 
 // Analyze measures a two-channel WAV recording (any format of
 // audio.OpenSamples) read through r. It reads the samples once, keeping
-// one level per frame and channel (160 KB an hour), not the audio. A
-// recording that is not a stereo WAV is ErrNotStereo.
+// one level per frame and channel (1.4 MB an hour), not the audio. A
+// recording that is not a stereo WAV is ErrNotStereo; one whose sample
+// rate is outside MinSampleRate..MaxSampleRate is KindUnsupported too.
 func Analyze(r io.ReaderAt, size int64, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
@@ -193,6 +198,11 @@ func Analyze(r io.ReaderAt, size int64, cfg Config) (Result, error) {
 	s, err := audio.OpenSamples(r, size)
 	if err != nil || s.Info.Channels != 2 {
 		return Result{}, ErrNotStereo
+	}
+	if s.Info.SampleRate < MinSampleRate || s.Info.SampleRate > MaxSampleRate {
+		// Outside these a header lies (or the frames would be too many
+		// to keep a level each).
+		return Result{}, callaudit.Errorf(callaudit.KindUnsupported, "energy: a sample rate of %d Hz is not a recording's (%d to %d Hz)", s.Info.SampleRate, MinSampleRate, MaxSampleRate)
 	}
 	frameLen := max(1, int(math.Round(cfg.Frame.Seconds()*float64(s.Info.SampleRate))))
 	levels, err := frameLevels(s, frameLen)
@@ -258,7 +268,8 @@ func metricsOf(segs []transcribe.Segment, duration float64) Metrics {
 // a frame.
 func frameLevels(s *audio.Samples, frameLen int) ([2][]float32, error) {
 	var levels [2][]float32
-	bufLen := frameLen * max(1, 4096/frameLen)
+	// Frames span reads: the buffer does not grow with the frame.
+	const bufLen = 4096
 	dst := [][]float32{make([]float32, bufLen), make([]float32, bufLen)}
 	var sum [2]float64
 	n := 0
