@@ -168,7 +168,7 @@ func (r Result) Transcript() transcribe.Transcript {
 
 // ErrNotStereo is the KindUnsupported error of a recording that is not a
 // two-channel WAV file (errors.Is matches it).
-var ErrNotStereo = callaudit.Errorf(callaudit.KindUnsupported, "energy: the recording is not a two-channel WAV file; without speech-to-text only stereo telephony recordings can be measured")
+var ErrNotStereo = callaudit.Errorf(callaudit.KindUnsupported, "energy: the recording is not a two-channel WAV file at a sample rate from 4 to 384 kHz; without speech-to-text only stereo telephony recordings can be measured")
 
 // AnalyzeAudio is Analyze of an audio's data.
 func AnalyzeAudio(a transcribe.Audio, cfg Config) (Result, error) {
@@ -179,30 +179,32 @@ func AnalyzeAudio(a transcribe.Audio, cfg Config) (Result, error) {
 }
 
 // IsStereoWAV reports whether the data of the given size is a
-// two-channel WAV file Analyze can read, from its header alone.
+// two-channel WAV file Analyze reads, from its header alone.
 func IsStereoWAV(r io.ReaderAt, size int64) bool {
 	s, err := audio.OpenSamples(r, size)
-	return err == nil && s.Info.Channels == 2
+	return err == nil && measurable(s.Info)
+}
+
+// measurable says whether Analyze reads a recording of this layout.
+func measurable(info audio.WAVInfo) bool {
+	return info.Channels == 2 && info.SampleRate >= MinSampleRate && info.SampleRate <= MaxSampleRate
 }
 
 // Analyze measures a two-channel WAV recording (any format of
 // audio.OpenSamples) read through r. It reads the samples once, keeping
 // one level per frame and channel (1.4 MB an hour), not the audio. A
-// recording that is not a stereo WAV is ErrNotStereo; one whose sample
-// rate is outside MinSampleRate..MaxSampleRate is KindUnsupported too.
+// recording that is not a stereo WAV, or whose sample rate is outside
+// MinSampleRate..MaxSampleRate, is ErrNotStereo.
 func Analyze(r io.ReaderAt, size int64, cfg Config) (Result, error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return Result{}, err
 	}
 	s, err := audio.OpenSamples(r, size)
-	if err != nil || s.Info.Channels != 2 {
+	// Outside the sample rates a header lies (or the frames would be too
+	// many to keep a level each).
+	if err != nil || !measurable(s.Info) {
 		return Result{}, ErrNotStereo
-	}
-	if s.Info.SampleRate < MinSampleRate || s.Info.SampleRate > MaxSampleRate {
-		// Outside these a header lies (or the frames would be too many
-		// to keep a level each).
-		return Result{}, callaudit.Errorf(callaudit.KindUnsupported, "energy: a sample rate of %d Hz is not a recording's (%d to %d Hz)", s.Info.SampleRate, MinSampleRate, MaxSampleRate)
 	}
 	frameLen := max(1, int(math.Round(cfg.Frame.Seconds()*float64(s.Info.SampleRate))))
 	levels, err := frameLevels(s, frameLen)
