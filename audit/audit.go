@@ -26,6 +26,7 @@ import (
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/energy"
 )
 
 // DefaultMaxDialogBytes limits a text dialog: about four hours of speech.
@@ -107,6 +108,7 @@ type Auditor struct {
 	maxDialogBytes int
 	logger         *slog.Logger
 	redactStore    bool
+	energy         *energy.Config
 }
 
 // Option configures an Auditor.
@@ -129,6 +131,11 @@ func WithIDGenerator(f func() string) Option { return func(a *Auditor) { a.newID
 
 // WithMaxDialogBytes changes DefaultMaxDialogBytes.
 func WithMaxDialogBytes(n int) Option { return func(a *Auditor) { a.maxDialogBytes = n } }
+
+// WithEnergy enables Measure: stereo WAV recordings measured from their
+// channels' energy (package transcribe/energy), for a server without
+// speech-to-text.
+func WithEnergy(cfg energy.Config) Option { return func(a *Auditor) { a.energy = &cfg } }
 
 // WithLogger sets the logger for failures the caller does not see.
 func WithLogger(l *slog.Logger) Option { return func(a *Auditor) { a.logger = l } }
@@ -156,6 +163,56 @@ func New(s score.Scorer, opts ...Option) (*Auditor, error) {
 
 // CanTranscribe reports whether audio input is configured.
 func (a *Auditor) CanTranscribe() bool { return a.transcriber != nil }
+
+// CanMeasure reports whether Measure is configured (WithEnergy).
+func (a *Auditor) CanMeasure() bool { return a.energy != nil }
+
+// Measure measures the recording of an Audio or AudioURL input (fetched
+// with the fetcher) from its two channels' energy, without speech-to-text
+// and without scoring or saving anything: talk time and share of each
+// side, silences, overlaps and interruptions, the longest monologue (see
+// package transcribe/energy). The input is validated as by Audit.
+//
+// Errors: those of Check; KindNotConfigured without WithEnergy, or for a
+// URL without a fetcher; the fetcher's; energy.ErrNotStereo
+// (KindUnsupported) when the recording is not a two-channel WAV.
+func (a *Auditor) Measure(ctx context.Context, in Input) (*energy.Result, error) {
+	if a.energy == nil {
+		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "audit.Measure: measuring recordings is not configured")
+	}
+	if _, err := check(in, a.maxDialogBytes); err != nil {
+		return nil, err
+	}
+	var rec transcribe.Audio
+	switch {
+	case in.Audio != nil:
+		rec = *in.Audio
+	case in.AudioURL != "" && a.fetcher != nil:
+		audio, release, err := a.fetcher.Fetch(ctx, in.AudioURL)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, canceled(ctx.Err())
+			}
+			return nil, err
+		}
+		if release != nil {
+			defer release()
+		}
+		rec = audio
+	case in.AudioURL != "":
+		return nil, callaudit.Coded(callaudit.KindNotConfigured, callaudit.CodeFetcherMissing, "analysing a recording by URL needs a URL fetcher and a speech-to-text transcriber, and none is configured", nil)
+	default:
+		return nil, callaudit.Errorf(callaudit.KindInvalid, "audit.Measure: only a recording (Audio or AudioURL) can be measured")
+	}
+	res, err := energy.AnalyzeAudio(rec, *a.energy)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, canceled(err)
+	}
+	return &res, nil
+}
 
 // CanFetch reports whether URL input is configured.
 func (a *Auditor) CanFetch() bool { return a.fetcher != nil && a.transcriber != nil }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The project's one test command (README: "Test"). It installs what the tests
-# need when missing (PostgreSQL, Chromium, and podman with runc for the container
-# image test, from Debian's packages), starts a
+# need when missing (PostgreSQL, Chromium, espeak-ng, and podman with runc for
+# the container image test, from Debian's packages), starts a
 # throwaway PostgreSQL on a free loopback port, runs the static checks and
 # every Go test, and stops PostgreSQL on exit.
 #
@@ -10,7 +10,8 @@
 #   AUDIT_TEST_CHROMIUM      path of the Chromium binary for browser tests
 #   AUDIT_TEST_REQUIRE=1     tests that need PostgreSQL or Chromium fail
 #                            instead of skipping when these are missing
-# Extra arguments are passed to `go test` (e.g. -run TestX).
+# Extra arguments are passed to `go test` (e.g. -run TestX); the fuzz step
+# at the end (each fuzz target for FUZZTIME, default 5s) runs only with none.
 #
 # go test's JSON stream goes through scripts/internal/testsummary, which
 # prints each package's ok/FAIL line, failed tests' output, every skipped
@@ -27,6 +28,8 @@ need_pkgs=()
 pg_bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n1 || true)
 [ -n "$pg_bin" ] && [ -x "$pg_bin/initdb" ] || need_pkgs+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_pkgs+=(chromium)
+# transcribe/energy and the server's energy-only tests synthesise speech.
+command -v espeak-ng >/dev/null 2>&1 || need_pkgs+=(espeak-ng)
 # cmd/auditd's TestPodmanImage builds and runs the Dockerfile's runtime stage.
 { command -v podman && command -v runc; } >/dev/null 2>&1 || need_pkgs+=(podman runc)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -95,4 +98,33 @@ fi
 log "go test -race"
 summary="$pg_dir/testsummary"
 go build -o "$summary" ./scripts/internal/testsummary
-go test -race -count=1 -timeout 30m -json "$@" ./... | "$summary"
+test_rc=0
+go test -race -count=1 -timeout 30m -json "$@" ./... | "$summary" || test_rc=$?
+
+# Every fuzz target (func FuzzX in a _test.go file) fuzzes for a short
+# while, one after the other, beyond its seed corpus, which the step
+# above already ran. A failure prints go test's output (the failing input
+# is written under the package's testdata/fuzz/) and fails the run.
+# FUZZTIME (default 5s) is each target's time; FUZZTIME=0 skips the step.
+fuzztime=${FUZZTIME:-5s}
+fuzz_rc=0
+if [ "$fuzztime" != 0 ] && [ $# -eq 0 ]; then
+	fuzz_started=$SECONDS
+	fuzz_n=0
+	while IFS=: read -r file name; do
+		pkg="./$(dirname "$file")"
+		fuzz_n=$((fuzz_n + 1))
+		# -fuzzminimizetime bounds the minimizing of each new input, which
+		# by default could take the whole time of a slow target.
+		if out=$(go test -run '^$' -fuzz "^${name}\$" -fuzztime "$fuzztime" -fuzzminimizetime 1s "$pkg" 2>&1); then
+			log "fuzz $name $pkg: ok ($(printf '%s\n' "$out" | grep -o 'execs: [0-9]*' | tail -n1))"
+		else
+			log "fuzz $name $pkg: FAILED"
+			printf '%s\n' "$out" >&2
+			fuzz_rc=1
+		fi
+	done < <({ git grep -o -E '^func Fuzz[A-Za-z0-9_]*' -- '*_test.go' 2>/dev/null ||
+		grep -r -o -E --include='*_test.go' '^func Fuzz[A-Za-z0-9_]*' . | sed 's|^\./||'; } | sed 's/:func /:/' | sort)
+	log "fuzz: $fuzz_n targets, $fuzztime each, $((SECONDS - fuzz_started))s; $([ "$fuzz_rc" -eq 0 ] && echo 'no failure' || echo 'FAILED')"
+fi
+[ "$test_rc" -eq 0 ] && [ "$fuzz_rc" -eq 0 ]

@@ -43,6 +43,7 @@ import (
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/audio"
+	"github.com/callaudit/callaudit/transcribe/energy"
 )
 
 // openTimeout bounds connecting to a database at startup.
@@ -174,6 +175,9 @@ type AuditorConfig struct {
 	// RedactStore masks personal data in reports before they are saved
 	// (audit.WithStoreRedaction).
 	RedactStore bool
+	// Energy, when set and the app has no transcriber, measures stereo
+	// WAV recordings from their channels' energy (audit.WithEnergy).
+	Energy *energy.Config
 }
 
 // auditorParams are the Auditor's parts; all but the scorer are optional,
@@ -200,6 +204,8 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		}
 		if p.Transcriber != nil {
 			opts = append(opts, audit.WithTranscriber(p.Transcriber))
+		} else if cfg.Energy != nil {
+			opts = append(opts, audit.WithEnergy(*cfg.Energy))
 		}
 		if p.Store != nil {
 			opts = append(opts, audit.WithStore(p.Store))

@@ -79,6 +79,10 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
+	if h.measures() {
+		h.measure(w, r, in)
+		return
+	}
 	if err := h.needURLFetch(); err != nil {
 		h.writeError(w, r, err)
 		return

@@ -371,9 +371,12 @@ func (h *Handler) rubric(w http.ResponseWriter, r *http.Request) {
 // Capabilities is the JSON body of GET /config: what this server can do,
 // so that a UI can enable audio upload only when it works.
 type Capabilities struct {
-	Version        string       `json:"version"`
-	Scorer         string       `json:"scorer"`
-	Transcription  bool         `json:"transcription"`
+	Version       string `json:"version"`
+	Scorer        string `json:"scorer"`
+	Transcription bool   `json:"transcription"`
+	// EnergyOnly is true when, without speech-to-text, stereo WAV
+	// recordings are measured from their channels' energy (EnergyReport).
+	EnergyOnly     bool         `json:"energy_only"`
 	URLFetch       bool         `json:"url_fetch"`
 	History        bool         `json:"history"`
 	MaxAudioBytes  int64        `json:"max_audio_bytes"`
@@ -387,6 +390,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 		Version:        h.cfg.Version,
 		Scorer:         h.scorer,
 		Transcription:  h.auditor.CanTranscribe(),
+		EnergyOnly:     h.measures(),
 		URLFetch:       h.auditor.CanFetch(),
 		History:        h.store != nil,
 		MaxAudioBytes:  h.cfg.MaxAudioBytes,

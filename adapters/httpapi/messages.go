@@ -41,6 +41,7 @@ const (
 	codeReviewsMissing     callaudit.Code = "reviews_missing"      // a store without reviews
 	codeDisputeID          callaudit.Code = "dispute_id"           // a path's dispute id that is not a number
 	codeVersionNeedsCard   callaudit.Code = "version_needs_card"   // a scorecard version without the scorecard
+	codeEnergyOnly         callaudit.Code = "energy_only"          // the note of an EnergyReport
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -202,6 +203,7 @@ var catalogue = map[callaudit.Code]message{
 	codeURLFetchMissing:    {ru: "для анализа записи по ссылке нужна загрузка по URL, а она не настроена", en: "analysing a recording by URL needs a URL fetcher, and none is configured"},
 	codeWebhooksMissing:    {ru: "для вебхуков нужна очередь задач, а она не настроена", en: "webhooks need a job queue and none is configured"},
 	codeHistoryMissing:     {ru: "для истории звонков нужно хранилище, а оно не настроено: задайте AUDIT_DATABASE_URL (путь к файлу SQLite или адрес postgres://)", en: "call history needs a store and none is configured: set AUDIT_DATABASE_URL (a SQLite file path or a postgres:// URL)"},
+	codeEnergyOnly:         {ru: "речь не распознана и текст не анализировался: распознавание речи на сервере не настроено, поэтому разговор измерен только по громкости двух каналов стереозаписи (время речи и доля каждой стороны, паузы, перебивания, самый длинный монолог); оценки и критериев нет, звонок не сохранён в истории", en: "the speech was not transcribed and the text was not analysed: this server has no speech-to-text, so the conversation was measured from the loudness of the stereo recording's two channels only (each side's talk time and share, silences, interruptions, the longest monologue); there is no score and no criteria, and the call is not saved in the history"},
 	codeAnswerNotEncodable: {ru: "ответ не удаётся записать в JSON", en: "the answer cannot be encoded as JSON"},
 	codeReviewsMissing:     {ru: "настроенное хранилище не хранит проверки звонков; используйте хранилище SQL или в памяти", en: "the configured store keeps no reviews; use the SQL or in-memory store"},
 	codeDisputeID:          {ru: "нужен номер спора (1, 2, …)", en: "must be a dispute id (1, 2, …)"},

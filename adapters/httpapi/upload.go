@@ -37,8 +37,10 @@ func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	// Answer "not configured" before reading what may be a large upload.
-	if err := h.needTranscriber(); err != nil {
+	// Answer "not configured" before reading what may be a large upload,
+	// unless a stereo recording can be measured without speech-to-text.
+	measure := h.measures()
+	if err := h.needTranscriber(); err != nil && !measure {
 		h.writeError(w, r, err)
 		return
 	}
@@ -48,6 +50,10 @@ func (h *Handler) analyzeAudioCall(w http.ResponseWriter, r *http.Request) {
 	defer cleanup()
 	if err != nil {
 		h.writeError(w, r, err)
+		return
+	}
+	if measure {
+		h.measure(w, r, in)
 		return
 	}
 	h.audit(w, r, in, replace)

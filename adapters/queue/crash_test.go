@@ -1,6 +1,7 @@
 package queue_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -283,4 +284,28 @@ func TestKillAfterTranscription(t *testing.T) {
 			assert.Equal(t, 1, e.note.count("s1"))
 		})
 	}
+}
+
+// TestRescueAfterDefault: with no rescue delay set, River takes a
+// running job for lost JobTimeout + RescueMargin (one minute) after its
+// attempt began, the writes a worker still makes after its deadline
+// included; a delay under the job timeout is refused.
+func TestRescueAfterDefault(t *testing.T) {
+	ctx := context.Background()
+	dsn := backends()[0].fresh(t)
+	store, err := sqlstore.Open(ctx, dsn)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	a, err := audit.New(checklist.New(), audit.WithStore(store))
+	require.NoError(t, err)
+	assert.Equal(t, time.Minute, queue.RescueMargin)
+	for _, timeout := range []time.Duration{0, 5 * time.Second, 2 * time.Hour} {
+		q, err := queue.Open(ctx, queue.Config{DatabaseURL: dsn, Auditor: a, JobTimeout: timeout})
+		require.NoError(t, err)
+		want := cmp.Or(timeout, queue.DefaultJobTimeout) + time.Minute
+		assert.Equal(t, want, queue.RescueAfterOf(q), "job timeout %s", timeout)
+		require.NoError(t, q.Stop(ctx))
+	}
+	_, err = queue.Open(ctx, queue.Config{DatabaseURL: dsn, Auditor: a, JobTimeout: time.Minute, RescueAfter: 30 * time.Second})
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
 }

@@ -3,6 +3,7 @@ package queue
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/riverqueue/river/rivertest"
 	"github.com/riverqueue/river/rivertype"
@@ -37,3 +38,6 @@ func RequireNoAuditJob(tb testing.TB, q *Queue) {
 	tb.Helper()
 	rivertest.RequireNotInserted(context.Background(), tb, q.client.Driver(), auditArgs{}, nil)
 }
+
+// RescueAfterOf is the rescue delay the queue gave River.
+func RescueAfterOf(q *Queue) time.Duration { return q.cfg.RescueAfter }

@@ -76,7 +76,20 @@ const (
 	// DefaultPollInterval is how often an idle worker looks for new jobs
 	// where the database cannot notify it (SQLite).
 	DefaultPollInterval = 250 * time.Millisecond
+	// RescueMargin is what a zero RescueAfter adds to JobTimeout. No
+	// attempt runs longer than JobTimeout: River cancels its context
+	// then, and what the worker still does after that (recording the
+	// status, queuing the failure's delivery, removing the transcript
+	// checkpoint) is bounded at settleTimeout each, three at most. The
+	// rest covers River's completion write and clock differences
+	// between replicas. A job still running after JobTimeout +
+	// RescueMargin has lost its process.
+	RescueMargin = 3*settleTimeout + 30*time.Second
 )
+
+// settleTimeout bounds each write a worker makes after its job's context
+// ended (timeout or shutdown): see RescueMargin.
+const settleTimeout = 10 * time.Second
 
 // Config configures a Queue. Auditor, with a Store, is required.
 type Config struct {
@@ -101,7 +114,8 @@ type Config struct {
 	MaxAttempts int
 	// RescueAfter is how long a job may stay running before River takes it
 	// for dead (its process crashed) and runs it again; it must be at
-	// least JobTimeout. Zero is JobTimeout + 5 minutes.
+	// least JobTimeout. Zero is JobTimeout + RescueMargin: no live
+	// attempt runs that long, so none is run twice.
 	RescueAfter time.Duration
 	// Retry shapes the backoff between attempts (Base, Max; Attempts is
 	// ignored, MaxAttempts counts). Zero fields are DefaultRetryBase and
@@ -153,7 +167,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 		cfg.MaxAttempts = DefaultMaxAttempts
 	}
 	if cfg.RescueAfter <= 0 {
-		cfg.RescueAfter = cfg.JobTimeout + 5*time.Minute
+		cfg.RescueAfter = cfg.JobTimeout + RescueMargin
 	}
 	if cfg.RescueAfter < cfg.JobTimeout {
 		return nil, callaudit.Errorf(callaudit.KindInvalid, "queue.Open: the rescue delay (%s) must be at least the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)

@@ -110,7 +110,7 @@ func (q *Queue) dropCheckpoint(ctx context.Context, keeper storage.TranscriptKee
 	if keeper == nil {
 		return
 	}
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
 	if err := keeper.DeleteTranscript(dctx, callID); err != nil {
 		q.log.Warn("queue: removing the transcript checkpoint failed", "call_id", callID, "err", err)
@@ -155,7 +155,7 @@ func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts in
 		// The job's context may be over (timeout, shutdown); the status
 		// must still be written. A call done or failed meanwhile keeps
 		// its status.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 		defer cancel()
 		if _, serr := q.setStatus(sctx, call.ID, status, reason); serr != nil && !errors.Is(serr, errSettled) {
 			q.log.Error("queue: saving the call's status failed", "call_id", call.ID, "err", serr)
@@ -189,7 +189,7 @@ func (q *Queue) failed(ctx context.Context, jobID int64, attempt, maxAttempts in
 // good, so the CRM shows why there is no score. The job ends either way:
 // a failed insert is logged, not retried.
 func (q *Queue) deliverFailure(ctx context.Context, callID string) {
-	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	ictx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
 	if err := q.insertDeliver(ictx, callID); err != nil {
 		q.log.Error("queue: queuing the failure's delivery failed", "call_id", callID, "err", err)
@@ -307,7 +307,7 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 		result = river.JobCancel(nerr)
 		q.log.Warn("queue: delivery failed", "call_id", call.ID, "target", t.name, "attempt", job.Attempt, "err", nerr)
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
 	if err := q.noteDelivery(sctx, call.ID, t.name, outcome); err != nil && result == nil {
 		// Delivered, but the note is lost; delivering again is harmless

@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -381,5 +382,67 @@ func TestWebhookFailures(t *testing.T) {
 	require.Eventually(t, func() bool { return strings.HasSuffix(get("missing").StatusReason, " | delivered") }, 30*time.Second, 50*time.Millisecond)
 	assert.Equal(t, 1, receiver.Count("missing"))
 	assert.NotContains(t, p.logs.String(), inbound, "the webhook secret is never logged")
+	assert.Equal(t, 0, p.stop(t))
+}
+
+// TestKillDuringScoringAfterTranscription is issue 18's acceptance for
+// crashes: auditd is SIGKILLed while the model scores a webhook call
+// whose recording has been transcribed. Restarted with only
+// AUDIT_JOB_TIMEOUT set, it rescues the job once the derived
+// AUDIT_JOB_RESCUE_AFTER (the timeout + 1m) has passed, not after the
+// old 35 minutes, and scores the checkpointed transcript: the fake
+// OpenAI server counts one transcription request in all.
+func TestKillDuringScoringAfterTranscription(t *testing.T) {
+	fake := openaitest.NewServer()
+	defer fake.Close()
+	// The first scoring request hangs until its client is gone.
+	fake.Fail(openaitest.Fault{Path: "/chat/completions", Delay: 10 * time.Minute})
+	rec := newRecordings(t)
+	const jobTimeout = 5 * time.Second
+	env := []string{
+		"OPENAI_API_KEY=" + fake.APIKey, "OPENAI_BASE_URL=" + fake.URL,
+		"AUDIT_FETCH_ALLOW_HOSTS=127.0.0.1", "AUDIT_JOB_TIMEOUT=" + jobTimeout.String(),
+	}
+	transcriptions := func() int {
+		n := 0
+		for _, r := range fake.Requests() {
+			if strings.HasSuffix(r.Path, "/audio/transcriptions") {
+				n++
+			}
+		}
+		return n
+	}
+	dir := t.TempDir()
+	p := start(t, dir, env...)
+	resp, body := postJSON(t, p.base+"/webhook/new_call_recording",
+		`{"call_id":"kill-1","manager_id":"m1","recording_url":"`+rec.URL+`/rec/kill-1.wav"}`)
+	require.Equal(t, http.StatusAccepted, resp.StatusCode, "%s", body)
+	require.Eventually(t, func() bool { return transcriptions() == 1 && fake.InFlight() == 1 },
+		jobTimeout, 10*time.Millisecond, "the call was transcribed and its scoring request is held:\n%s", p.logs.String())
+	require.NoError(t, p.cmd.Process.Signal(syscall.SIGKILL))
+	<-p.exited
+	killed := time.Now()
+	require.Equal(t, 1, transcriptions())
+
+	p = start(t, dir, env...)
+	var call httpapi.Call
+	require.Eventually(t, func() bool {
+		r, err := http.Get(p.base + "/calls/kill-1")
+		if err != nil {
+			return false
+		}
+		defer r.Body.Close()
+		call = httpapi.Call{}
+		return json.NewDecoder(r.Body).Decode(&call) == nil && call.Status == storage.StatusDone
+	}, 3*time.Minute, 200*time.Millisecond, "the rescued call never finished:\n%s", p.logs.String())
+	took := time.Since(killed)
+	t.Logf("the restarted server finished the killed call %s after the kill", took.Round(100*time.Millisecond))
+	assert.Equal(t, 1, transcriptions(), "the rescued attempt scored the checkpointed transcript")
+	assert.Equal(t, 1, rec.counts()["/rec/kill-1.wav"], "nor was the recording downloaded again")
+	require.NotNil(t, call.Report)
+	assert.NotEmpty(t, call.Report.Transcript.Segments)
+	// Rescue after timeout + 1m, River's rescuer every 30 s, the killed
+	// leader's term (15 s) and the retry's backoff (at most 10 s).
+	assert.Less(t, took, jobTimeout+time.Minute+90*time.Second, "rescued by the derived default")
 	assert.Equal(t, 0, p.stop(t))
 }

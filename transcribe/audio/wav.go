@@ -8,11 +8,16 @@ import (
 	"github.com/callaudit/callaudit"
 )
 
-// WAV format tags this package understands; others (ADPCM, µ-law, ...) are
-// compressed and cannot be cut at arbitrary sample frames.
+// WAV format tags this package understands; others (ADPCM, ...) are
+// compressed and cannot be cut at arbitrary sample frames. G.711 A-law
+// and µ-law (one companded byte per sample, the telephony formats) are
+// read by Samples only: Split and SplitChannels keep to PCM and float,
+// which every speech-to-text API accepts.
 const (
 	tagPCM        = 1
 	tagFloat      = 3
+	tagALaw       = 6
+	tagMuLaw      = 7
 	tagExtensible = 0xFFFE
 )
 
@@ -23,7 +28,8 @@ const headerLen = 44
 // WAVInfo is the layout of a PCM WAV file.
 type WAVInfo struct {
 	// FormatTag is 1 (integer PCM) or 3 (IEEE float), resolved from a
-	// WAVE_FORMAT_EXTENSIBLE sub-format when the file uses one.
+	// WAVE_FORMAT_EXTENSIBLE sub-format when the file uses one; 6 (A-law)
+	// or 7 (µ-law) from OpenSamples.
 	FormatTag     uint16
 	Channels      int
 	SampleRate    int
@@ -52,6 +58,12 @@ func notWAV(msg string) error {
 // chunk headers and the fmt chunk are read. Anything that is not a PCM or
 // float WAV with sane parameters is a KindUnsupported error.
 func ParseWAV(r io.ReaderAt, size int64) (WAVInfo, error) {
+	return parseWAV(r, size, false)
+}
+
+// parseWAV is ParseWAV; for OpenSamples (samples) it also accepts 8-bit
+// A-law and µ-law, and float of 32 bits only.
+func parseWAV(r io.ReaderAt, size int64, samples bool) (WAVInfo, error) {
 	var head [12]byte
 	if err := readFull(r, head[:], 0, size); err != nil {
 		return WAVInfo{}, notWAV("too short")
@@ -79,7 +91,7 @@ func ParseWAV(r io.ReaderAt, size int64) (WAVInfo, error) {
 			if err := readFull(r, f[:m], body, size); err != nil {
 				return WAVInfo{}, notWAV("fmt chunk truncated")
 			}
-			if err := info.setFormat(f[:m]); err != nil {
+			if err := info.setFormat(f[:m], samples); err != nil {
 				return WAVInfo{}, err
 			}
 			haveFmt = true
@@ -104,7 +116,7 @@ func ParseWAV(r io.ReaderAt, size int64) (WAVInfo, error) {
 	return info, nil
 }
 
-func (w *WAVInfo) setFormat(f []byte) error {
+func (w *WAVInfo) setFormat(f []byte, samples bool) error {
 	tag := binary.LittleEndian.Uint16(f[0:2])
 	w.Channels = int(binary.LittleEndian.Uint16(f[2:4]))
 	w.SampleRate = int(binary.LittleEndian.Uint32(f[4:8]))
@@ -118,9 +130,14 @@ func (w *WAVInfo) setFormat(f []byte) error {
 		}
 		tag = binary.LittleEndian.Uint16(f[24:26])
 	}
+	companded := samples && (tag == tagALaw || tag == tagMuLaw)
 	switch {
-	case tag != tagPCM && tag != tagFloat:
+	case tag != tagPCM && tag != tagFloat && !companded:
 		return notWAV("compressed WAV (format tag not PCM)")
+	case companded && w.BitsPerSample != 8:
+		return notWAV("A-law or µ-law with other than 8 bits per sample")
+	case tag == tagFloat && w.BitsPerSample != 32 && samples:
+		return notWAV("float samples of other than 32 bits")
 	case w.Channels < 1 || w.SampleRate < 1:
 		return notWAV("no channels or no sample rate")
 	case w.BitsPerSample != 8 && w.BitsPerSample != 16 && w.BitsPerSample != 24 && w.BitsPerSample != 32:

@@ -209,6 +209,10 @@ func (s *Server) Reset() {
 	s.cache = map[[32]byte]bool{}
 }
 
+// InFlight returns the number of requests the server is handling now
+// (one held by a Fault's Delay counts until it is answered or dropped).
+func (s *Server) InFlight() int { return int(s.inFlight.Load()) }
+
 // MaxInFlight returns the largest number of requests the server was
 // handling at the same time.
 func (s *Server) MaxInFlight() int { return int(s.maxInFlight.Load()) }

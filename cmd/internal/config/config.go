@@ -113,8 +113,9 @@ type Queue struct {
 	Workers     int           `env:"AUDIT_QUEUE_WORKERS" envDefault:"4" min:"1"`
 	JobTimeout  time.Duration `env:"AUDIT_JOB_TIMEOUT" envDefault:"30m"`
 	MaxAttempts int           `env:"AUDIT_JOB_MAX_ATTEMPTS" envDefault:"8" min:"1"`
-	// RescueAfter unset is the queue's default, JobTimeout + 5 minutes.
-	RescueAfter time.Duration `env:"AUDIT_JOB_RESCUE_AFTER" defaultDoc:"AUDIT_JOB_TIMEOUT + 5m"`
+	// RescueAfter unset is the queue's default, JobTimeout +
+	// queue.RescueMargin (one minute): no live attempt runs that long.
+	RescueAfter time.Duration `env:"AUDIT_JOB_RESCUE_AFTER" defaultDoc:"AUDIT_JOB_TIMEOUT + 1m"`
 }
 
 // Callback is the signed callback write-back (adapters/writeback/signedhook).

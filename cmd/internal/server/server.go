@@ -28,6 +28,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/yandexgpt"
 	"github.com/callaudit/callaudit/cmd/internal/config"
+	"github.com/callaudit/callaudit/transcribe/energy"
 )
 
 // Module builds one choice of a registry from the configuration; an error
@@ -109,9 +110,14 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 		return nil, false, err
 	}
 	redact := c.Redaction()
+	// Without speech-to-text a stereo WAV recording is still measured from
+	// its channels' energy, the manager on AUDIT_STEREO_MANAGER_CHANNEL
+	// (left when unset, the usual telephony layout of outbound calls).
+	measure := &energy.Config{ManagerChannel: max(0, c.Server.StereoManagerChannel.Index())}
 	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{
 		MaxDialogBytes: int(c.Server.MaxDialogBytes),
 		RedactStore:    redact == config.RedactStore,
+		Energy:         measure,
 	})}
 	// The offline checklist runs here and keeps seeing the original (its
 	// card-data criterion reads it); every other scorer is a model.
