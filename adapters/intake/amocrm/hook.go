@@ -17,6 +17,11 @@ type Hook struct {
 	Entity   string
 	EntityID int
 	NoteType int
+	// Responsible is the user the note belongs to, Text the note's text
+	// (for a call note, JSON with the call's DURATION and LINK): keys seen
+	// in live hooks, not documented.
+	Responsible string
+	Text        string
 }
 
 // Call reports whether the hook names a call note.
@@ -44,6 +49,7 @@ func ParseHook(body []byte) ([]Hook, error) {
 			h.NoteID, _ = strconv.Atoi(strings.TrimSpace(id))
 			h.EntityID, _ = strconv.Atoi(strings.TrimSpace(v.Get(prefix + "[element_id]")))
 			h.NoteType, _ = strconv.Atoi(strings.TrimSpace(v.Get(prefix + "[note_type]")))
+			h.Responsible, h.Text = strings.TrimSpace(v.Get(prefix+"[responsible_user_id]")), v.Get(prefix+"[text]")
 			if h.NoteID > 0 && h.EntityID > 0 {
 				out = append(out, h)
 			}

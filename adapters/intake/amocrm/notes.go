@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/writeback/send"
+	"github.com/callaudit/callaudit/adapters/intake"
 )
 
 // CallNote is the part of a call note (call_in, call_out) the intake
@@ -29,21 +29,21 @@ type CallNote struct {
 	} `json:"params"`
 }
 
-// Notes reads notes through API v4 with a long-lived token.
+// Notes reads notes through API v4 with a long-lived token, within the
+// account's rate limit.
 type Notes struct {
 	base   string
 	token  string
-	client send.Client
+	client *intake.Client
 }
 
 // NewNotes returns a reader of the account at base
-// (https://{subdomain}.amocrm.ru).
-func NewNotes(base, token string, httpClient *http.Client, timeout time.Duration) *Notes {
-	if httpClient == nil {
-		httpClient = send.NewHTTPClient(timeout)
-	}
+// (https://{subdomain}.amocrm.ru) that makes at most perSecond requests a
+// second.
+func NewNotes(base, token string, perSecond float64, timeout time.Duration, transport http.RoundTripper) *Notes {
 	return &Notes{base: strings.TrimRight(base, "/"), token: token,
-		client: send.Client{HTTP: httpClient, Service: "amoCRM", Secrets: []string{token}}}
+		client: intake.NewClient(intake.ClientConfig{Service: "amoCRM", PerSecond: perSecond, Burst: max(1, int(perSecond)),
+			Timeout: timeout, Secrets: []string{token}, Transport: transport})}
 }
 
 // Get reads one note. A note amoCRM does not have (it answers 204) is

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
 )
 
@@ -35,21 +36,21 @@ type Record struct {
 }
 
 // Statistics reads call records through an inbound webhook with the
-// telephony scope.
+// telephony scope, within the portal's rate limit.
 type Statistics struct {
 	endpoint string
-	client   send.Client
+	client   *intake.Client
 }
 
 // NewStatistics returns a reader for the webhook
-// https://{portal}/rest/{user}/{code}/. The URL is a credential: it never
-// shows in errors.
-func NewStatistics(webhookURL string, httpClient *http.Client, timeout time.Duration) *Statistics {
-	if httpClient == nil {
-		httpClient = send.NewHTTPClient(timeout)
-	}
-	return &Statistics{endpoint: strings.TrimRight(webhookURL, "/") + "/" + StatisticMethod + ".json",
-		client: send.Client{HTTP: httpClient, Service: "Bitrix24", Secrets: []string{webhookURL, strings.TrimRight(webhookURL, "/")}}}
+// https://{portal}/rest/{user}/{code}/ that keeps perSecond and burst (the
+// portal's leaky bucket). The URL is a credential: it never shows in
+// errors.
+func NewStatistics(webhookURL string, perSecond float64, burst int, timeout time.Duration, transport http.RoundTripper) *Statistics {
+	trimmed := strings.TrimRight(webhookURL, "/")
+	return &Statistics{endpoint: trimmed + "/" + StatisticMethod + ".json",
+		client: intake.NewClient(intake.ClientConfig{Service: "Bitrix24", PerSecond: perSecond, Burst: burst, Timeout: timeout,
+			Secrets: []string{webhookURL, trimmed}, Transport: transport})}
 }
 
 // ErrNoRecord is returned when the history has no record of the call (yet).
