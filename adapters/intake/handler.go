@@ -164,10 +164,12 @@ func (in *Intake) serve(w http.ResponseWriter, r *http.Request, v Vendor, q Queu
 		httpapi.WriteError(w, callaudit.Errorf(callaudit.KindMalformed, "the event's body could not be read"))
 		return
 	}
-	ev, err := v.Receive(r, body)
+	events, err := receive(v, r, body)
 	if err != nil {
 		outcome := outcomeMalformed
-		if callaudit.KindOf(err) == callaudit.KindUnauthorized {
+		// KindForbidden is the same refusal where the vendor documents a
+		// 403 for it (Bitrix24's application token).
+		if k := callaudit.KindOf(err); k == callaudit.KindUnauthorized || k == callaudit.KindForbidden {
 			outcome = outcomeUnauthorized
 			in.log.Warn("intake: refused an event with a wrong signature", "vendor", name, "addr", r.RemoteAddr, "err", err)
 		}
@@ -175,19 +177,42 @@ func (in *Intake) serve(w http.ResponseWriter, r *http.Request, v Vendor, q Queu
 		httpapi.WriteError(w, err)
 		return
 	}
-	outcome, err := in.take(r.Context(), v, ev, q)
-	in.m.event(name, outcome)
-	if err != nil {
-		in.log.Error("intake: an event could not be taken; the vendor should send it again", "vendor", name, "kind", ev.Kind, "call_key", ev.CallKey, "err", err)
-		httpapi.WriteError(w, callaudit.Wrap(err, callaudit.KindUnavailable, "intake", "the event could not be recorded; send it again later"))
-		return
+	if len(events) == 0 {
+		in.m.event(name, outcomeCheck)
 	}
-	if ev.Reply != nil {
-		ev.Reply(w)
+	for _, ev := range events {
+		outcome, err := in.take(r.Context(), v, ev, q)
+		in.m.event(name, outcome)
+		if err != nil {
+			// A resend takes the events accepted already as duplicates.
+			in.log.Error("intake: an event could not be taken; the vendor should send it again", "vendor", name, "kind", ev.Kind, "call_key", ev.CallKey, "err", err)
+			httpapi.WriteError(w, callaudit.Wrap(err, callaudit.KindUnavailable, "intake", "the event could not be recorded; send it again later"))
+			return
+		}
+	}
+	if len(events) > 0 && events[0].Reply != nil {
+		events[0].Reply(w)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = io.WriteString(w, `{"ok":true}`+"\n")
+}
+
+// BatchReceiver is implemented by vendors whose one request may carry
+// several events (amoCRM's webhook lists the notes added, [note][0],
+// [note][1], …): ReceiveBatch replaces Receive, with its contract, and
+// each event is taken in order; the first event's Reply answers.
+type BatchReceiver interface {
+	ReceiveBatch(r *http.Request, body []byte) ([]Event, error)
+}
+
+// receive is v's events in one request.
+func receive(v Vendor, r *http.Request, body []byte) ([]Event, error) {
+	if b, ok := v.(BatchReceiver); ok {
+		return b.ReceiveBatch(r, body)
+	}
+	ev, err := v.Receive(r, body)
+	return []Event{ev}, err
 }
 
 // kept is what an event keeps in the log.
@@ -300,6 +325,11 @@ type skipped struct{ reason Reason }
 
 func (e *skipped) Error() string { return "skipped: " + string(e.reason) }
 
+// Skipped is Vendor.Fetch's error for a call its vendor's API, asked only
+// when fetching, says has nothing to audit (a missed call): the call is
+// not audited and reason is counted.
+func Skipped(reason Reason) error { return &skipped{reason} }
+
 // IsSkipped reports whether err is FetchRecording's for a call with
 // nothing to audit, and why.
 func IsSkipped(err error) (Reason, bool) {
@@ -330,6 +360,11 @@ func (in *Intake) FetchRecording(ctx context.Context, rec Recording) (transcribe
 		return transcribe.Audio{}, nil, &skipped{reason}
 	}
 	audio, release, err := v.Fetch(ctx, rec)
+	if reason, ok := IsSkipped(err); ok {
+		// The vendor's API said so only now (amoCRM's call note).
+		in.m.skipped.WithLabelValues(rec.Vendor, string(reason)).Inc()
+		return transcribe.Audio{}, nil, err
+	}
 	after, notReady := IsNotReady(err)
 	if !notReady {
 		return audio, release, err

@@ -110,17 +110,29 @@ type hookText struct {
 	Duration *int `json:"DURATION"`
 }
 
-// Receive checks the path's secret and reads the first call note of the
-// hook. A hook about anything else (a common note, another event) is
-// answered and dropped.
+// Receive is ReceiveBatch's first event, or none.
 func (v *Vendor) Receive(r *http.Request, body []byte) (intake.Event, error) {
+	events, err := v.ReceiveBatch(r, body)
+	if err != nil || len(events) == 0 {
+		return intake.Event{}, err
+	}
+	return events[0], nil
+}
+
+// ReceiveBatch checks the path's secret (constant time) and reads every
+// call note of the hook, one event each, keyed by the note id: a resend
+// of the hook is dropped as a known call. Notes that are not calls
+// (common notes, other events) are left out; a hook with none is
+// answered and dropped.
+func (v *Vendor) ReceiveBatch(r *http.Request, body []byte) ([]intake.Event, error) {
 	if !intake.Equal(strings.TrimPrefix(intake.Subpath(r), "/"), v.cfg.Secret) {
-		return intake.Event{}, intake.Unauthorized("the amoCRM webhook URL's secret does not match")
+		return nil, intake.Unauthorized("the amoCRM webhook URL's secret does not match")
 	}
 	hooks, err := ParseHook(body)
 	if err != nil {
-		return intake.Event{}, intake.Malformed("the amoCRM webhook is not form-encoded")
+		return nil, intake.Malformed("the amoCRM webhook is not form-encoded")
 	}
+	var out []intake.Event
 	for _, h := range hooks {
 		if !h.Call() {
 			continue
@@ -136,9 +148,9 @@ func (v *Vendor) Receive(r *http.Request, body []byte) (intake.Event, error) {
 			facts.NoTalk = *text.Duration <= 0
 		}
 		key := strconv.Itoa(h.NoteID)
-		return intake.Event{Kind: "note", CallKey: key, Facts: facts, Recording: h.Entity + "/" + strconv.Itoa(h.EntityID) + "/" + key}, nil
+		out = append(out, intake.Event{Kind: "note", CallKey: key, Facts: facts, Recording: h.Entity + "/" + strconv.Itoa(h.EntityID) + "/" + key})
 	}
-	return intake.Event{}, nil
+	return out, nil
 }
 
 // Fetch reads the note and downloads its recording: NotReady while the
@@ -153,12 +165,11 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 	if err != nil {
 		return transcribe.Audio{}, nil, err
 	}
-	switch note.Skip() {
-	case "":
-	case "no_recording":
+	switch reason := note.Skip(); {
+	case reason != "":
+		return transcribe.Audio{}, nil, intake.Skipped(reason)
+	case note.Params.Link == "":
 		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "the call note has no recording link yet")
-	default:
-		return transcribe.Audio{}, nil, callaudit.Errorf(callaudit.KindInvalid, "the amoCRM call note says the call had no conversation (%s)", note.Skip())
 	}
 	audio, release, err := v.fetcher.Fetch(ctx, note.Params.Link)
 	if callaudit.KindOf(err) == callaudit.KindNotFound {

@@ -69,18 +69,14 @@ func (n *Notes) Get(ctx context.Context, entity string, entityID, noteID int) (C
 }
 
 // Skip reports why a call note has nothing to audit, or "": not a call
-// note, a call_status other than 4 («разговор состоялся») when one is
-// given, no conversation, or no recording link.
-func (c CallNote) Skip() string {
+// note (it was not made by a call), or a call_status other than 4
+// («разговор состоялся») when one is given, or no seconds of talk.
+func (c CallNote) Skip() intake.Reason {
 	switch {
 	case c.NoteType != "call_in" && c.NoteType != "call_out":
-		return "not_a_call"
-	case c.Params.CallStatus != 0 && c.Params.CallStatus != 4:
-		return "missed"
-	case c.Params.Duration <= 0:
-		return "no_conversation"
-	case c.Params.Link == "":
-		return "no_recording"
+		return intake.ReasonNotRecorded
+	case c.Params.CallStatus != 0 && c.Params.CallStatus != 4, c.Params.Duration <= 0:
+		return intake.ReasonMissed
 	}
 	return ""
 }

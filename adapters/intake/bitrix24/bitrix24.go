@@ -32,11 +32,13 @@ import (
 // of its call ids.
 const Name = "bitrix24"
 
-// Documented limits: the REST API's leaky bucket drains 2 requests a
-// second and holds 50 (limits.md, non-Enterprise plans).
+// The intake's limit, under the documented one: the REST API's leaky
+// bucket drains 2 requests a second and holds 50 (limits.md,
+// non-Enterprise plans); the burst leaves 10 for requests in flight and
+// the portal's other integrations, which share the bucket.
 const (
 	DefaultRate  = 2
-	DefaultBurst = 50
+	DefaultBurst = 40
 	// DefaultPollDelay is how long the job waits before asking again for
 	// a recording URL the history does not show yet. Bitrix24 documents
 	// no delay; the recording is usually attached within seconds of the

@@ -1,0 +1,270 @@
+package bitrix24_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit/adapters/fetch"
+	"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/adapters/intake/bitrix24"
+	"github.com/callaudit/callaudit/adapters/intake/bitrix24/bitrix24test"
+	"github.com/callaudit/callaudit/adapters/queue"
+	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/writeback"
+	wbbitrix24 "github.com/callaudit/callaudit/adapters/writeback/bitrix24"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
+)
+
+// env is the intake of one fake portal, through the real queue on SQLite.
+type env struct {
+	portal  *bitrix24test.Portal
+	store   *sqlstore.Store
+	reg     *prometheus.Registry
+	handler string
+}
+
+// keep is the intake's limit, as Config.Rate and Config.Burst.
+type keep struct {
+	rate  float64
+	burst int
+}
+
+func newEnv(t *testing.T, limit bitrix24test.Limit, k keep) *env {
+	t.Helper()
+	ctx := context.Background()
+	portal := bitrix24test.NewWithLimit(limit)
+	t.Cleanup(portal.Close)
+	path := filepath.Join(t.TempDir(), "calls.db")
+	store, err := sqlstore.Open(ctx, path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	fetcher, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
+	require.NoError(t, err)
+	tokens, err := bitrix24.ParseTokens(portal.MemberID + "=" + portal.AppToken)
+	require.NoError(t, err)
+	vendor, err := bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens,
+		Rate: k.rate, Burst: k.burst,
+		Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: 30 * time.Millisecond}}, fetcher)
+	require.NoError(t, err)
+	reg := prometheus.NewRegistry()
+	in, err := intake.New(intake.Config{Vendors: []intake.Vendor{vendor}, Events: store, Registerer: reg})
+	require.NoError(t, err)
+	comments, err := wbbitrix24.New(wbbitrix24.Config{WebhookURL: portal.WebhookURL()})
+	require.NoError(t, err)
+	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithTranscriber(&transcribetest.Fake{}))
+	require.NoError(t, err)
+	q, err := queue.Open(ctx, queue.Config{DatabaseURL: path, Auditor: a, Intake: in,
+		Notifiers: []writeback.Notifier{vendor.Notifier(comments)}, PollInterval: 20 * time.Millisecond,
+		Retry: retry.Policy{Base: 50 * time.Millisecond, Max: time.Second}, MaxAttempts: 20})
+	require.NoError(t, err)
+	require.NoError(t, q.Start(ctx))
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, q.Stop(sctx))
+	})
+	mux := http.NewServeMux()
+	mux.Handle(intake.Prefix, in.Handler(q))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return &env{portal: portal, store: store, reg: reg, handler: srv.URL + intake.Prefix + bitrix24.Name}
+}
+
+func (e *env) waitDone(t *testing.T, id string) storage.Call {
+	t.Helper()
+	var last storage.Call
+	require.Eventually(t, func() bool {
+		c, err := e.store.Get(context.Background(), id)
+		last = c
+		return err == nil && c.Status == storage.StatusDone
+	}, 30*time.Second, 20*time.Millisecond, "call %s: last %s %q", id, last.Status, last.StatusReason)
+	return last
+}
+
+func (e *env) waitComments(t *testing.T, n int) []string {
+	t.Helper()
+	require.Eventually(t, func() bool { return len(e.portal.Comments()) >= n }, 30*time.Second, 20*time.Millisecond)
+	var out []string
+	for _, c := range e.portal.Comments() {
+		out = append(out, c.EntityType+"-"+c.EntityID)
+	}
+	return out
+}
+
+func answered(id string, entityID int) bitrix24test.Call {
+	return bitrix24test.Call{ID: id, Type: 2, Phone: "+79161234567", UserID: 1269, Duration: 95, FailedCode: "200",
+		EntityType: "CONTACT", EntityID: entityID}
+}
+
+// TestAnsweredCallIsAuditedAndCommented: the portal's events in their
+// order, the recording URL appearing only on the fourth statistics poll,
+// the call stored and scored with its manager, and one comment in the
+// contact's timeline; the end event sent again is dropped.
+func TestAnsweredCallIsAuditedAndCommented(t *testing.T) {
+	e := newEnv(t, bitrix24test.DefaultLimit, keep{})
+	c := answered("externalCall.7b0c7de811455ef32b18dc5917e4306a.1773239327", 797)
+	c.ReadyAfter = 3
+	e.portal.AddCall(c)
+	statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []int{200, 200, 200}, statuses, "init, start and end are all answered")
+
+	call := e.waitDone(t, "bitrix24-"+c.ID)
+	require.NotNil(t, call.Report)
+	assert.Equal(t, "anna", call.ManagerID, "PORTAL_USER_ID 1269 through the manager table")
+	assert.Equal(t, storage.SourceTelephony, call.Source)
+	assert.NotEmpty(t, call.Report.Criteria, "scored")
+	assert.Equal(t, 4, e.portal.Polls(c.ID), "three polls without a URL, then the one with it")
+	assert.Equal(t, 1, e.portal.Downloads(c.ID))
+	assert.Equal(t, float64(3), testutil.ToFloat64(pollsCounter(t, e.reg)), "three snoozes")
+
+	assert.Equal(t, []string{"contact-797"}, e.waitComments(t, 1))
+	assert.Contains(t, e.portal.Comments()[0].Comment, "bitrix24-"+c.ID)
+
+	// The same end event again (a replay): answered, nothing new.
+	st, err := bitrix24test.Post(context.Background(), e.handler, e.portal.EndEvent(c.ID, e.portal.AppToken))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, st)
+	time.Sleep(300 * time.Millisecond)
+	assert.Len(t, e.portal.Comments(), 1, "a replayed event makes no second audit or comment")
+	assert.Equal(t, 1, e.portal.Downloads(c.ID))
+	assert.Equal(t, float64(1), testutil.ToFloat64(eventsCounter(t, e.reg, "dropped")))
+}
+
+// TestWrongTokenIsRefusedWith403: another portal's token, an unknown
+// member and no token are refused as the documentation says, and nothing
+// is queued.
+func TestWrongTokenIsRefusedWith403(t *testing.T) {
+	e := newEnv(t, bitrix24test.DefaultLimit, keep{})
+	c := answered("call.forged", 5)
+	e.portal.AddCall(c)
+	for _, body := range [][]byte{
+		e.portal.EndEvent(c.ID, "not-the-token"),
+		e.portal.EndEvent(c.ID, ""),
+		[]byte(strings.Replace(string(e.portal.EndEvent(c.ID, e.portal.AppToken)), e.portal.MemberID, "another-member", 1)),
+	} {
+		st, err := bitrix24test.Post(context.Background(), e.handler, body)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusForbidden, st)
+	}
+	_, err := e.store.Get(context.Background(), "bitrix24-"+c.ID)
+	assert.Error(t, err, "no call recorded")
+	assert.Equal(t, float64(3), testutil.ToFloat64(eventsCounter(t, e.reg, "unauthorized")))
+	assert.Zero(t, e.portal.Polls(c.ID))
+}
+
+// TestMissedCallIsCountedNotAudited: CALL_FAILED_CODE 304 is kept as
+// missed and counted, with no statistics request and no comment.
+func TestMissedCallIsCountedNotAudited(t *testing.T) {
+	e := newEnv(t, bitrix24test.DefaultLimit, keep{})
+	c := bitrix24test.Call{ID: "call.missed", Type: 2, Phone: "+79161234567", UserID: 1269, FailedCode: "304", EntityType: "LEAD", EntityID: 9}
+	e.portal.AddCall(c)
+	statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []int{200, 200}, statuses, "init and end; no start for a call nobody answered")
+	assert.Equal(t, float64(1), testutil.ToFloat64(skippedCounter(t, e.reg, "missed")))
+	_, err = e.store.Get(context.Background(), "bitrix24-"+c.ID)
+	assert.Error(t, err, "a missed call is not queued")
+	assert.Zero(t, e.portal.Polls(c.ID))
+	assert.Empty(t, e.portal.Comments())
+}
+
+// TestBurstAboveTheLimitLosesNoCall: more calls at once than the portal's
+// bucket holds. With the intake's limiter kept below the bucket, the
+// portal refuses nothing; with it far above, the portal answers 503
+// QUERY_LIMIT_EXCEEDED and those requests are retried. Either way every
+// call is audited and commented once. The bucket is smaller than the
+// documented 50 so that the test runs in seconds; the mechanism is the
+// same.
+func TestBurstAboveTheLimitLosesNoCall(t *testing.T) {
+	limit := bitrix24test.Limit{Depth: 5, Drain: 10}
+	for _, tc := range []struct {
+		name    string
+		keep    keep
+		refused bool
+	}{
+		{"limiter below the bucket", keep{rate: 8, burst: 4}, false},
+		{"limiter above the bucket", keep{rate: 1000, burst: 1000}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, limit, tc.keep)
+			const n = 12
+			var wg sync.WaitGroup
+			for i := range n {
+				c := answered(fmt.Sprintf("call.burst.%d", i), 100+i)
+				e.portal.AddCall(c)
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
+					assert.NoError(t, err)
+					assert.Equal(t, []int{200, 200, 200}, statuses)
+				}()
+			}
+			wg.Wait()
+			want := make([]string, n)
+			for i := range n {
+				e.waitDone(t, fmt.Sprintf("bitrix24-call.burst.%d", i))
+				want[i] = fmt.Sprintf("contact-%d", 100+i)
+			}
+			got := e.waitComments(t, n)
+			time.Sleep(200 * time.Millisecond)
+			assert.ElementsMatch(t, want, got, "each call commented once on its own contact")
+			if tc.refused {
+				assert.Positive(t, e.portal.Limited(), "the portal refused requests over its bucket")
+			} else {
+				assert.Zero(t, e.portal.Limited(), "the limiter kept the portal's limit")
+			}
+		})
+	}
+}
+
+func counter(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) prometheus.Collector {
+	t.Helper()
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "x"})
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
+					continue next
+				}
+			}
+			g.Set(m.GetCounter().GetValue())
+		}
+	}
+	return g
+}
+
+func eventsCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
+	return counter(t, reg, "callaudit_intake_events_total", map[string]string{"vendor": bitrix24.Name, "outcome": outcome})
+}
+
+func skippedCounter(t *testing.T, reg *prometheus.Registry, reason string) prometheus.Collector {
+	return counter(t, reg, "callaudit_intake_skipped_total", map[string]string{"vendor": bitrix24.Name, "reason": reason})
+}
+
+func pollsCounter(t *testing.T, reg *prometheus.Registry) prometheus.Collector {
+	return counter(t, reg, "callaudit_intake_recording_polls_total", map[string]string{"vendor": bitrix24.Name})
+}
