@@ -37,8 +37,10 @@ const Name = "amocrm"
 
 // Defaults.
 const (
-	// DefaultRate is amoCRM's documented API limit, requests a second.
-	DefaultRate = 7
+	// DefaultRate is the intake's requests a second: one under amoCRM's
+	// documented «not more than 7 requests per second», for requests in
+	// flight and the account's other integrations.
+	DefaultRate = 6
 	// DefaultPollDelay is how long the job waits before downloading again
 	// a recording link that answered 404: the telephony may upload it
 	// after adding the note. Not documented by amoCRM.

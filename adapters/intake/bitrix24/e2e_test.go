@@ -4,15 +4,11 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -20,22 +16,16 @@ import (
 	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24/bitrix24test"
-	"github.com/callaudit/callaudit/adapters/queue"
-	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/adapters/intake/internal/pipeline"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbbitrix24 "github.com/callaudit/callaudit/adapters/writeback/bitrix24"
-	"github.com/callaudit/callaudit/audit"
-	"github.com/callaudit/callaudit/retry"
-	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
-	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 // env is the intake of one fake portal, through the real queue on SQLite.
 type env struct {
+	*pipeline.Env
 	portal  *bitrix24test.Portal
-	store   *sqlstore.Store
-	reg     *prometheus.Registry
 	handler string
 }
 
@@ -47,54 +37,19 @@ type keep struct {
 
 func newEnv(t *testing.T, limit bitrix24test.Limit, k keep) *env {
 	t.Helper()
-	ctx := context.Background()
 	portal := bitrix24test.NewWithLimit(limit)
 	t.Cleanup(portal.Close)
-	path := filepath.Join(t.TempDir(), "calls.db")
-	store, err := sqlstore.Open(ctx, path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
-	fetcher, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
-	require.NoError(t, err)
 	tokens, err := bitrix24.ParseTokens(portal.MemberID + "=" + portal.AppToken)
-	require.NoError(t, err)
-	vendor, err := bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens,
-		Rate: k.rate, Burst: k.burst,
-		Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: 30 * time.Millisecond}}, fetcher)
-	require.NoError(t, err)
-	reg := prometheus.NewRegistry()
-	in, err := intake.New(intake.Config{Vendors: []intake.Vendor{vendor}, Events: store, Registerer: reg})
 	require.NoError(t, err)
 	comments, err := wbbitrix24.New(wbbitrix24.Config{WebhookURL: portal.WebhookURL()})
 	require.NoError(t, err)
-	a, err := audit.New(checklist.New(), audit.WithStore(store), audit.WithTranscriber(&transcribetest.Fake{}))
-	require.NoError(t, err)
-	q, err := queue.Open(ctx, queue.Config{DatabaseURL: path, Auditor: a, Intake: in,
-		Notifiers: []writeback.Notifier{vendor.Notifier(comments)}, PollInterval: 20 * time.Millisecond,
-		Retry: retry.Policy{Base: 50 * time.Millisecond, Max: time.Second}, MaxAttempts: 20})
-	require.NoError(t, err)
-	require.NoError(t, q.Start(ctx))
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		assert.NoError(t, q.Stop(sctx))
-	})
-	mux := http.NewServeMux()
-	mux.Handle(intake.Prefix, in.Handler(q))
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return &env{portal: portal, store: store, reg: reg, handler: srv.URL + intake.Prefix + bitrix24.Name}
-}
-
-func (e *env) waitDone(t *testing.T, id string) storage.Call {
-	t.Helper()
-	var last storage.Call
-	require.Eventually(t, func() bool {
-		c, err := e.store.Get(context.Background(), id)
-		last = c
-		return err == nil && c.Status == storage.StatusDone
-	}, 30*time.Second, 20*time.Millisecond, "call %s: last %s %q", id, last.Status, last.StatusReason)
-	return last
+	e := pipeline.Start(t, func(f *fetch.Fetcher) *bitrix24.Vendor {
+		v, err := bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens, Rate: k.rate, Burst: k.burst,
+			Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: 30 * time.Millisecond}}, f)
+		require.NoError(t, err)
+		return v
+	}, func(v *bitrix24.Vendor) []writeback.Notifier { return []writeback.Notifier{v.Notifier(comments)} })
+	return &env{Env: e, portal: portal, handler: e.URL}
 }
 
 func (e *env) waitComments(t *testing.T, n int) []string {
@@ -105,6 +60,14 @@ func (e *env) waitComments(t *testing.T, n int) []string {
 		out = append(out, c.EntityType+"-"+c.EntityID)
 	}
 	return out
+}
+
+func (e *env) events(t *testing.T, outcome string) float64 {
+	return e.Count(t, "callaudit_intake_events_total", map[string]string{"vendor": bitrix24.Name, "outcome": outcome})
+}
+
+func (e *env) skipped(t *testing.T, reason string) float64 {
+	return e.Count(t, "callaudit_intake_skipped_total", map[string]string{"vendor": bitrix24.Name, "reason": reason})
 }
 
 func answered(id string, entityID int) bitrix24test.Call {
@@ -125,14 +88,14 @@ func TestAnsweredCallIsAuditedAndCommented(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{200, 200, 200}, statuses, "init, start and end are all answered")
 
-	call := e.waitDone(t, "bitrix24-"+c.ID)
+	call := e.WaitDone(t, "bitrix24-"+c.ID)
 	require.NotNil(t, call.Report)
 	assert.Equal(t, "anna", call.ManagerID, "PORTAL_USER_ID 1269 through the manager table")
 	assert.Equal(t, storage.SourceTelephony, call.Source)
 	assert.NotEmpty(t, call.Report.Criteria, "scored")
 	assert.Equal(t, 4, e.portal.Polls(c.ID), "three polls without a URL, then the one with it")
 	assert.Equal(t, 1, e.portal.Downloads(c.ID))
-	assert.Equal(t, float64(3), testutil.ToFloat64(pollsCounter(t, e.reg)), "three snoozes")
+	assert.Equal(t, float64(3), e.Count(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": bitrix24.Name}), "three snoozes")
 
 	assert.Equal(t, []string{"contact-797"}, e.waitComments(t, 1))
 	assert.Contains(t, e.portal.Comments()[0].Comment, "bitrix24-"+c.ID)
@@ -144,7 +107,7 @@ func TestAnsweredCallIsAuditedAndCommented(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	assert.Len(t, e.portal.Comments(), 1, "a replayed event makes no second audit or comment")
 	assert.Equal(t, 1, e.portal.Downloads(c.ID))
-	assert.Equal(t, float64(1), testutil.ToFloat64(eventsCounter(t, e.reg, "dropped")))
+	assert.Equal(t, float64(1), e.events(t, "dropped"))
 }
 
 // TestWrongTokenIsRefusedWith403: another portal's token, an unknown
@@ -163,9 +126,8 @@ func TestWrongTokenIsRefusedWith403(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusForbidden, st)
 	}
-	_, err := e.store.Get(context.Background(), "bitrix24-"+c.ID)
-	assert.Error(t, err, "no call recorded")
-	assert.Equal(t, float64(3), testutil.ToFloat64(eventsCounter(t, e.reg, "unauthorized")))
+	e.Missing(t, "bitrix24-"+c.ID)
+	assert.Equal(t, float64(3), e.events(t, "unauthorized"))
 	assert.Zero(t, e.portal.Polls(c.ID))
 }
 
@@ -178,9 +140,8 @@ func TestMissedCallIsCountedNotAudited(t *testing.T) {
 	statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, []int{200, 200}, statuses, "init and end; no start for a call nobody answered")
-	assert.Equal(t, float64(1), testutil.ToFloat64(skippedCounter(t, e.reg, "missed")))
-	_, err = e.store.Get(context.Background(), "bitrix24-"+c.ID)
-	assert.Error(t, err, "a missed call is not queued")
+	assert.Equal(t, float64(1), e.skipped(t, "missed"))
+	e.Missing(t, "bitrix24-"+c.ID)
 	assert.Zero(t, e.portal.Polls(c.ID))
 	assert.Empty(t, e.portal.Comments())
 }
@@ -220,7 +181,7 @@ func TestBurstAboveTheLimitLosesNoCall(t *testing.T) {
 			wg.Wait()
 			want := make([]string, n)
 			for i := range n {
-				e.waitDone(t, fmt.Sprintf("bitrix24-call.burst.%d", i))
+				e.WaitDone(t, fmt.Sprintf("bitrix24-call.burst.%d", i))
 				want[i] = fmt.Sprintf("contact-%d", 100+i)
 			}
 			got := e.waitComments(t, n)
@@ -233,38 +194,4 @@ func TestBurstAboveTheLimitLosesNoCall(t *testing.T) {
 			}
 		})
 	}
-}
-
-func counter(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) prometheus.Collector {
-	t.Helper()
-	mfs, err := reg.Gather()
-	require.NoError(t, err)
-	g := prometheus.NewGauge(prometheus.GaugeOpts{Name: "x"})
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for _, l := range m.GetLabel() {
-				if want, ok := labels[l.GetName()]; ok && want != l.GetValue() {
-					continue next
-				}
-			}
-			g.Set(m.GetCounter().GetValue())
-		}
-	}
-	return g
-}
-
-func eventsCounter(t *testing.T, reg *prometheus.Registry, outcome string) prometheus.Collector {
-	return counter(t, reg, "callaudit_intake_events_total", map[string]string{"vendor": bitrix24.Name, "outcome": outcome})
-}
-
-func skippedCounter(t *testing.T, reg *prometheus.Registry, reason string) prometheus.Collector {
-	return counter(t, reg, "callaudit_intake_skipped_total", map[string]string{"vendor": bitrix24.Name, "reason": reason})
-}
-
-func pollsCounter(t *testing.T, reg *prometheus.Registry) prometheus.Collector {
-	return counter(t, reg, "callaudit_intake_recording_polls_total", map[string]string{"vendor": bitrix24.Name})
 }

@@ -134,37 +134,40 @@ func (a *Account) Refused() int {
 	return a.refused
 }
 
-// Hook is the form-encoded «note added» webhook of note id.
-func (a *Account) Hook(id int) string {
-	a.mu.Lock()
-	n := *a.notes[id]
-	a.mu.Unlock()
-	entity, elementType := "leads", "2"
-	if n.Entity == "contacts" {
-		entity, elementType = "contacts", "1"
-	}
-	noteType := "10"
-	if n.Out {
-		noteType = "11"
-	}
-	text, _ := json.Marshal(map[string]any{"UNIQ": "uniq-" + strconv.Itoa(n.ID), "DURATION": n.Duration, "SRC": "fakepbx", "LINK": a.link(n), "PHONE": n.Phone})
-	p := entity + "[note][0][note]"
+// Hook is the form-encoded «note added» webhook of the notes ids, in one
+// request as amoCRM lists several changes ([note][0], [note][1], … per
+// record type).
+func (a *Account) Hook(ids ...int) string {
 	v := url.Values{}
-	v.Set(p+"[id]", strconv.Itoa(n.ID))
-	v.Set(p+"[note_type]", noteType)
-	v.Set(p+"[element_id]", strconv.Itoa(n.EntityID))
-	v.Set(p+"[element_type]", elementType)
-	v.Set(p+"[text]", string(text))
-	v.Set(p+"[responsible_user_id]", strconv.Itoa(n.Responsible))
+	next := map[string]int{}
+	for _, id := range ids {
+		a.mu.Lock()
+		n := *a.notes[id]
+		a.mu.Unlock()
+		elementType := map[string]string{"leads": "2", "contacts": "1"}[n.Entity]
+		noteType := "10"
+		if n.Out {
+			noteType = "11"
+		}
+		text, _ := json.Marshal(map[string]any{"UNIQ": "uniq-" + strconv.Itoa(n.ID), "DURATION": n.Duration, "SRC": "fakepbx", "LINK": a.link(n), "PHONE": n.Phone})
+		p := n.Entity + "[note][" + strconv.Itoa(next[n.Entity]) + "][note]"
+		next[n.Entity]++
+		v.Set(p+"[id]", strconv.Itoa(n.ID))
+		v.Set(p+"[note_type]", noteType)
+		v.Set(p+"[element_id]", strconv.Itoa(n.EntityID))
+		v.Set(p+"[element_type]", elementType)
+		v.Set(p+"[text]", string(text))
+		v.Set(p+"[responsible_user_id]", strconv.Itoa(n.Responsible))
+	}
 	v.Set("account[id]", strconv.Itoa(a.accounts))
 	v.Set("account[subdomain]", "example")
 	return v.Encode()
 }
 
-// Send posts note id's webhook to destination, as the account does after
-// the telephony adds the note, and returns the status.
-func (a *Account) Send(ctx context.Context, destination string, id int) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, destination, strings.NewReader(a.Hook(id)))
+// Send posts the webhook of the notes ids to destination, as the account
+// does after the telephony adds them, and returns the status.
+func (a *Account) Send(ctx context.Context, destination string, ids ...int) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, destination, strings.NewReader(a.Hook(ids...)))
 	if err != nil {
 		return 0, err
 	}
