@@ -38,7 +38,7 @@ type Config struct {
 	IntakeBitrix24 IntakeBitrix24
 	IntakeAmoCRM   IntakeAmoCRM
 	Access         Access
-	Privacy  Privacy
+	Privacy        Privacy
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
 }
