@@ -25,7 +25,9 @@ type ClientConfig struct {
 	Service string
 	// PerSecond and Burst are the vendor's documented rate limit, kept by
 	// a token bucket (golang.org/x/time/rate) shared by every request of
-	// the client; PerSecond 0 is no limit.
+	// the client; PerSecond 0 is no limit. Burst 0 is 1: requests evenly
+	// spaced, which stays under the vendor's own bucket whatever its
+	// phase.
 	PerSecond float64
 	Burst     int
 	// Timeout bounds one request; 0 is send.DefaultTimeout.

@@ -235,17 +235,25 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 		return outcomeError, err
 	}
 	e := storage.IntakeEvent{Vendor: name, CallKey: ev.CallKey, Kind: ev.Kind, Seq: ev.Seq, Data: data, At: in.cfg.Now()}
-	if ev.Recording == "" {
+	// A call is counted as skipped once: by the first event after which
+	// its joined facts say there is nothing to audit.
+	prior, err := in.facts(ctx, name, ev.CallKey)
+	if err != nil {
+		return outcomeError, err
+	}
+	facts := prior.join(ev.Facts)
+	reason, already := facts.skipReason(minTalk(set)), prior.skipReason(minTalk(set)) != ""
+	if ev.Recording == "" || reason != "" {
 		fresh, err := in.cfg.Events.NoteEvent(ctx, e)
 		switch {
 		case err != nil:
 			return outcomeError, err
 		case !fresh:
 			return outcomeDropped, nil
-		}
-		if reason := ev.Facts.skipReason(minTalk(set)); reason != "" {
-			// Counted once: a resend of this event is dropped above.
-			in.m.skipped.WithLabelValues(name, string(reason)).Inc()
+		case reason != "":
+			if !already {
+				in.m.skipped.WithLabelValues(name, string(reason)).Inc()
+			}
 			return outcomeSkipped, nil
 		}
 		return outcomeKept, nil
@@ -253,21 +261,6 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	// The recording is ready. The call id, not the log, tells a resend:
 	// the event is kept only once the call is accepted, so that a
 	// failure here leaves nothing that would drop the vendor's retry.
-	facts, err := in.facts(ctx, name, ev.CallKey)
-	if err != nil {
-		return outcomeError, err
-	}
-	facts = facts.join(ev.Facts)
-	if reason := facts.skipReason(minTalk(set)); reason != "" {
-		fresh, err := in.cfg.Events.NoteEvent(ctx, e)
-		if err != nil {
-			return outcomeError, err
-		}
-		if fresh {
-			in.m.skipped.WithLabelValues(name, string(reason)).Inc()
-		}
-		return outcomeSkipped, nil
-	}
 	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: ev.Recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
 	created, err := q.AcceptCall(ctx, Accepted{Recording: rec, ManagerID: set.managerOf(name, facts.Employee), Mode: set.Mode, Language: set.Language})
 	if err != nil {
@@ -344,7 +337,10 @@ func IsSkipped(err error) (Reason, bool) {
 // vendor's Fetch, after checking that the events kept since do not say
 // the call had nothing to audit (IsSkipped). A recording not ready yet is
 // a NotReady error whose delay is the vendor's PollDelay, or, past
-// MaxWait after the event, a KindNotFound error that fails the call.
+// MaxWait after the event, a KindNotFound error that fails the call. A
+// download the vendor refused for its rate limit (KindRateLimited) is a
+// NotReady error too, after its Retry-After: a rate limit never costs an
+// attempt, let alone a call.
 func (in *Intake) FetchRecording(ctx context.Context, rec Recording) (transcribe.Audio, func(), error) {
 	v, ok := in.vendors[rec.Vendor]
 	if !ok {
@@ -366,6 +362,12 @@ func (in *Intake) FetchRecording(ctx context.Context, rec Recording) (transcribe
 		return transcribe.Audio{}, nil, err
 	}
 	after, notReady := IsNotReady(err)
+	if !notReady && callaudit.KindOf(err) == callaudit.KindRateLimited {
+		// The vendor's limit was hit (another client of its API shares
+		// it): wait as asked, without spending an attempt.
+		in.m.throttled.WithLabelValues(rec.Vendor).Inc()
+		return transcribe.Audio{}, nil, NotReady(max(callaudit.RetryAfterOf(err), time.Second), "the vendor's rate limit: "+callaudit.MessageOf(err))
+	}
 	if !notReady {
 		return audio, release, err
 	}
@@ -389,6 +391,8 @@ type metrics struct {
 	events  *prometheus.CounterVec
 	skipped *prometheus.CounterVec
 	polls   *prometheus.CounterVec
+	// throttled counts downloads the vendor refused for its rate limit.
+	throttled *prometheus.CounterVec
 }
 
 func (m metrics) event(vendor, outcome string) { m.events.WithLabelValues(vendor, outcome).Inc() }
@@ -407,11 +411,15 @@ func newMetrics(reg prometheus.Registerer) (metrics, error) {
 			Name: "callaudit_intake_recording_polls_total",
 			Help: "Downloads of a telephony recording that was not ready yet and is asked for again later, by vendor.",
 		}, []string{"vendor"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "callaudit_intake_throttled_total",
+			Help: "Downloads of a telephony recording the vendor refused for its rate limit (429), asked again after its Retry-After, by vendor.",
+		}, []string{"vendor"}),
 	}
 	if reg == nil {
 		return m, nil
 	}
-	for _, c := range []**prometheus.CounterVec{&m.events, &m.skipped, &m.polls} {
+	for _, c := range []**prometheus.CounterVec{&m.events, &m.skipped, &m.polls, &m.throttled} {
 		if err := reg.Register(*c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
