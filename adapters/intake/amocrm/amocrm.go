@@ -24,10 +24,10 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
 )
@@ -69,13 +69,13 @@ type Config struct {
 type Vendor struct {
 	cfg     Config
 	notes   *Notes
-	fetcher *fetch.Fetcher
+	fetcher audit.Fetcher
 }
 
 // New checks cfg and returns the vendor, which downloads the recordings
 // with fetcher (the SSRF-safe one of the server). Errors are KindInvalid naming the
 // field, never showing the token or the secret.
-func New(cfg Config, fetcher *fetch.Fetcher) (*Vendor, error) {
+func New(cfg Config, fetcher audit.Fetcher) (*Vendor, error) {
 	switch {
 	case cfg.BaseURL == "" || !strings.HasPrefix(cfg.BaseURL, "http"):
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "BaseURL", Message: "must be the account's address, like https://example.amocrm.ru"})

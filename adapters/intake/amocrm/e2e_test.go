@@ -11,11 +11,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/callaudit/callaudit/adapters/fetch"
-	"github.com/callaudit/callaudit/adapters/intake"
+		"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/amocrm"
 	"github.com/callaudit/callaudit/adapters/intake/amocrm/amocrmtest"
-	"github.com/callaudit/callaudit/adapters/intake/internal/pipeline"
+	"github.com/callaudit/callaudit/adapters/intake/intaketest"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbamocrm "github.com/callaudit/callaudit/adapters/writeback/amocrm"
 	"github.com/callaudit/callaudit/storage"
@@ -24,7 +24,7 @@ import (
 const secret = "s3cret-path-0123456789abcdef"
 
 type env struct {
-	*pipeline.Env
+	*intaketest.Env
 	account *amocrmtest.Account
 	// hook is the URL pasted into amoCRM's webhook settings.
 	hook string
@@ -38,17 +38,27 @@ func newEnv(t *testing.T, perSecond int, rate float64) *env {
 	t.Cleanup(account.Close)
 	notes, err := wbamocrm.New(wbamocrm.Config{BaseURL: account.URL, Token: account.Token})
 	require.NoError(t, err)
-	e := pipeline.Start(t, func(f *fetch.Fetcher) *amocrm.Vendor {
-		v, err := amocrm.New(amocrm.Config{BaseURL: account.URL, Token: account.Token, Secret: secret, Rate: rate,
-			Common: intake.Common{Managers: map[string]string{"940088": "boris"}, PollDelay: 30 * time.Millisecond}}, f)
-		require.NoError(t, err)
-		return v
-	}, func(v *amocrm.Vendor) []writeback.Notifier { return []writeback.Notifier{v.Notifier(notes)} })
-	return &env{Env: e, account: account, hook: e.URL + "/" + secret}
+	e := intaketest.NewEnv(t, intaketest.EnvConfig{
+		Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+			return amocrm.New(amocrm.Config{BaseURL: account.URL, Token: account.Token, Secret: secret, Rate: rate,
+				Common: intake.Common{Managers: map[string]string{"940088": "boris"}, PollDelay: 30 * time.Millisecond}}, files)
+		},
+		Notifiers: func(v intake.Vendor) ([]writeback.Notifier, error) {
+			return []writeback.Notifier{v.(*amocrm.Vendor).Notifier(notes)}, nil
+		},
+	})
+	return &env{Env: e, account: account, hook: e.Target(amocrm.Name) + "/" + secret}
+}
+
+// missing asserts the history has no call id.
+func (e *env) missing(t *testing.T, id string) {
+	for _, c := range e.Calls(t) {
+		assert.NotEqual(t, id, c.ID)
+	}
 }
 
 func (e *env) count(t *testing.T, name, label, value string) float64 {
-	return e.Count(t, name, map[string]string{"vendor": amocrm.Name, label: value})
+	return e.Counter(t, name, map[string]string{"vendor": amocrm.Name, label: value})
 }
 
 func (e *env) waitWritten(t *testing.T, n int) []string {
@@ -78,13 +88,13 @@ func TestCallNoteIsAuditedAndWrittenBack(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, st)
 
-	call := e.WaitDone(t, "lead-26050861:amocrm-42709325")
+	call := e.Wait(t, "lead-26050861:amocrm-42709325", storage.StatusDone)
 	require.NotNil(t, call.Report)
 	assert.NotEmpty(t, call.Report.Criteria, "scored")
 	assert.Equal(t, "boris", call.ManagerID, "responsible_user_id through the manager table")
 	assert.Equal(t, storage.SourceTelephony, call.Source)
 	assert.Equal(t, 4, e.account.Fetches(n.ID), "three 404s, then the recording")
-	assert.Equal(t, float64(3), e.Count(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": amocrm.Name}))
+	assert.Equal(t, float64(3), e.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": amocrm.Name}))
 	assert.Equal(t, []string{"leads/26050861"}, e.waitWritten(t, 1))
 	assert.Contains(t, e.account.Written()[0].Text, "amocrm-42709325")
 
@@ -103,12 +113,13 @@ func TestWrongSecretIsRefused(t *testing.T) {
 	e := newEnv(t, amocrmtest.RequestsPerSecond, 0)
 	n := talked(7, 70)
 	e.account.Add(n)
-	for _, url := range []string{e.URL + "/wrong-secret-0123456789abcdef", e.URL + "/", e.URL + "/" + secret[:len(secret)-1]} {
+	base := e.Target(amocrm.Name)
+	for _, url := range []string{base + "/wrong-secret-0123456789abcdef", base + "/", base + "/" + secret[:len(secret)-1]} {
 		st, err := e.account.Send(context.Background(), url, n.ID)
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusUnauthorized, st, url)
 	}
-	e.Missing(t, "lead-70:amocrm-7")
+	e.missing(t, "lead-70:amocrm-7")
 	assert.Zero(t, e.account.NoteGets(n.ID))
 	assert.Equal(t, float64(3), e.count(t, "callaudit_intake_events_total", "outcome", "unauthorized"))
 }
@@ -128,7 +139,7 @@ func TestMissedCallsAreCountedNotAudited(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusOK, st)
 	}
-	e.Missing(t, "lead-10:amocrm-1")
+	e.missing(t, "lead-10:amocrm-1")
 	assert.Zero(t, e.account.NoteGets(early.ID), "skipped without asking the API")
 	require.Eventually(t, func() bool {
 		c, err := e.Store.Get(context.Background(), "lead-20:amocrm-2")
@@ -149,10 +160,10 @@ func TestOneHookWithSeveralNotes(t *testing.T) {
 	st, err := e.account.Send(context.Background(), e.hook, 31, 32, 33)
 	require.NoError(t, err)
 	require.Equal(t, http.StatusOK, st)
-	e.WaitDone(t, "lead-310:amocrm-31")
-	c := e.WaitDone(t, "contact-320:amocrm-32")
+	e.Wait(t, "lead-310:amocrm-31", storage.StatusDone)
+	c := e.Wait(t, "contact-320:amocrm-32", storage.StatusDone)
 	assert.Equal(t, "amocrm:1", c.ManagerID, "an employee not in the table keeps the vendor's id")
-	e.WaitDone(t, "lead-330:amocrm-33")
+	e.Wait(t, "lead-330:amocrm-33", storage.StatusDone)
 	assert.ElementsMatch(t, []string{"leads/310", "contacts/320", "leads/330"}, e.waitWritten(t, 3))
 }
 
@@ -187,7 +198,7 @@ func TestBatchAndBurstLoseNoCall(t *testing.T) {
 			wg.Wait()
 			want := make([]string, n)
 			for i := range n {
-				e.WaitDone(t, fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, 500+i))
+				e.Wait(t, fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, 500+i), storage.StatusDone)
 				want[i] = fmt.Sprintf("leads/%d", 9000+i)
 			}
 			got := e.waitWritten(t, n)

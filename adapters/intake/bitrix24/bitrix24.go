@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -70,13 +70,13 @@ type Config struct {
 type Vendor struct {
 	cfg     Config
 	stats   *Statistics
-	fetcher *fetch.Fetcher
+	fetcher audit.Fetcher
 }
 
 // New checks cfg and returns the vendor, which downloads the recordings
 // with fetcher (the SSRF-safe one of the server). Errors are KindInvalid naming the
 // field, never showing a token or the webhook URL.
-func New(cfg Config, fetcher *fetch.Fetcher) (*Vendor, error) {
+func New(cfg Config, fetcher audit.Fetcher) (*Vendor, error) {
 	if cfg.WebhookURL == "" {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "WebhookURL", Message: "is required: an inbound webhook with the telephony scope"})
 	}

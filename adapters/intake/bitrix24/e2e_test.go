@@ -12,11 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/callaudit/callaudit/adapters/fetch"
-	"github.com/callaudit/callaudit/adapters/intake"
+		"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24/bitrix24test"
-	"github.com/callaudit/callaudit/adapters/intake/internal/pipeline"
+	"github.com/callaudit/callaudit/adapters/intake/intaketest"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbbitrix24 "github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/storage"
@@ -24,7 +24,7 @@ import (
 
 // env is the intake of one fake portal, through the real queue on SQLite.
 type env struct {
-	*pipeline.Env
+	*intaketest.Env
 	portal  *bitrix24test.Portal
 	handler string
 }
@@ -43,13 +43,16 @@ func newEnv(t *testing.T, limit bitrix24test.Limit, k keep) *env {
 	require.NoError(t, err)
 	comments, err := wbbitrix24.New(wbbitrix24.Config{WebhookURL: portal.WebhookURL()})
 	require.NoError(t, err)
-	e := pipeline.Start(t, func(f *fetch.Fetcher) *bitrix24.Vendor {
-		v, err := bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens, Rate: k.rate, Burst: k.burst,
-			Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: 30 * time.Millisecond}}, f)
-		require.NoError(t, err)
-		return v
-	}, func(v *bitrix24.Vendor) []writeback.Notifier { return []writeback.Notifier{v.Notifier(comments)} })
-	return &env{Env: e, portal: portal, handler: e.URL}
+	e := intaketest.NewEnv(t, intaketest.EnvConfig{
+		Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+			return bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens, Rate: k.rate, Burst: k.burst,
+				Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: 30 * time.Millisecond}}, files)
+		},
+		Notifiers: func(v intake.Vendor) ([]writeback.Notifier, error) {
+			return []writeback.Notifier{v.(*bitrix24.Vendor).Notifier(comments)}, nil
+		},
+	})
+	return &env{Env: e, portal: portal, handler: e.Target(bitrix24.Name)}
 }
 
 func (e *env) waitComments(t *testing.T, n int) []string {
@@ -62,12 +65,18 @@ func (e *env) waitComments(t *testing.T, n int) []string {
 	return out
 }
 
+func (e *env) missing(t *testing.T, id string) {
+	t.Helper()
+	_, err := e.Store.Get(context.Background(), id)
+	assert.Error(t, err, "call %s should not be recorded", id)
+}
+
 func (e *env) events(t *testing.T, outcome string) float64 {
-	return e.Count(t, "callaudit_intake_events_total", map[string]string{"vendor": bitrix24.Name, "outcome": outcome})
+	return e.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": bitrix24.Name, "outcome": outcome})
 }
 
 func (e *env) skipped(t *testing.T, reason string) float64 {
-	return e.Count(t, "callaudit_intake_skipped_total", map[string]string{"vendor": bitrix24.Name, "reason": reason})
+	return e.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": bitrix24.Name, "reason": reason})
 }
 
 func answered(id string, entityID int) bitrix24test.Call {
@@ -88,14 +97,14 @@ func TestAnsweredCallIsAuditedAndCommented(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{200, 200, 200}, statuses, "init, start and end are all answered")
 
-	call := e.WaitDone(t, "bitrix24-"+c.ID)
+	call := e.Wait(t, "bitrix24-"+c.ID, storage.StatusDone)
 	require.NotNil(t, call.Report)
 	assert.Equal(t, "anna", call.ManagerID, "PORTAL_USER_ID 1269 through the manager table")
 	assert.Equal(t, storage.SourceTelephony, call.Source)
 	assert.NotEmpty(t, call.Report.Criteria, "scored")
-	assert.Equal(t, 4, e.portal.Polls(c.ID), "three polls without a URL, then the one with it")
+	assert.Equal(t, 5, e.portal.Polls(c.ID), "three polls without a URL, the one with it, and the write-back's for the CRM record")
 	assert.Equal(t, 1, e.portal.Downloads(c.ID))
-	assert.Equal(t, float64(3), e.Count(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": bitrix24.Name}), "three snoozes")
+	assert.Equal(t, float64(3), e.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": bitrix24.Name}), "three snoozes")
 
 	assert.Equal(t, []string{"contact-797"}, e.waitComments(t, 1))
 	assert.Contains(t, e.portal.Comments()[0].Comment, "bitrix24-"+c.ID)
@@ -126,7 +135,7 @@ func TestWrongTokenIsRefusedWith403(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, http.StatusForbidden, st)
 	}
-	e.Missing(t, "bitrix24-"+c.ID)
+	e.missing(t, "bitrix24-"+c.ID)
 	assert.Equal(t, float64(3), e.events(t, "unauthorized"))
 	assert.Zero(t, e.portal.Polls(c.ID))
 }
@@ -141,15 +150,15 @@ func TestMissedCallIsCountedNotAudited(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []int{200, 200}, statuses, "init and end; no start for a call nobody answered")
 	assert.Equal(t, float64(1), e.skipped(t, "missed"))
-	e.Missing(t, "bitrix24-"+c.ID)
+	e.missing(t, "bitrix24-"+c.ID)
 	assert.Zero(t, e.portal.Polls(c.ID))
 	assert.Empty(t, e.portal.Comments())
 }
 
 // TestBurstAboveTheLimitLosesNoCall: more calls at once than the portal's
 // bucket holds. With the intake's limiter kept below the bucket, the
-// portal refuses nothing; with it far above, the portal answers 503
-// QUERY_LIMIT_EXCEEDED and those requests are retried. Either way every
+// portal refuses nothing; with bursts three times the bucket, the portal
+// answers 503 QUERY_LIMIT_EXCEEDED and those requests are retried. Either way every
 // call is audited and commented once. The bucket is smaller than the
 // documented 50 so that the test runs in seconds; the mechanism is the
 // same.
@@ -161,7 +170,7 @@ func TestBurstAboveTheLimitLosesNoCall(t *testing.T) {
 		refused bool
 	}{
 		{"limiter below the bucket", keep{rate: 8, burst: 4}, false},
-		{"limiter above the bucket", keep{rate: 1000, burst: 1000}, true},
+		{"bursts above the bucket", keep{rate: 10, burst: 15}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, limit, tc.keep)
@@ -181,7 +190,7 @@ func TestBurstAboveTheLimitLosesNoCall(t *testing.T) {
 			wg.Wait()
 			want := make([]string, n)
 			for i := range n {
-				e.WaitDone(t, fmt.Sprintf("bitrix24-call.burst.%d", i))
+				e.Wait(t, fmt.Sprintf("bitrix24-call.burst.%d", i), storage.StatusDone)
 				want[i] = fmt.Sprintf("contact-%d", 100+i)
 			}
 			got := e.waitComments(t, n)

@@ -35,6 +35,10 @@ type EnvConfig struct {
 	// Vendor builds the vendor under test over the SSRF-safe fetcher
 	// (which here allows 127.0.0.1, where the fakes listen).
 	Vendor func(files audit.Fetcher) (intake.Vendor, error)
+	// Notifiers, when set, replace the signed write-back to Receiver with
+	// the vendor's own (the CRM vendors write back to their fake CRM); it
+	// gets the vendor Vendor built.
+	Notifiers func(v intake.Vendor) ([]writeback.Notifier, error)
 }
 
 // Env is the real pipeline behind the intake: the SQL store, the River
@@ -79,7 +83,12 @@ func NewEnv(t *testing.T, cfg EnvConfig) *Env {
 	require.NoError(t, err)
 	hook, err := signedhook.New(signedhook.Config{URL: e.Receiver.URL, Secret: secret})
 	require.NoError(t, err)
-	e.Queue, err = queue.Open(ctx, queue.Config{DatabaseURL: cfg.DSN, Auditor: a, Notifiers: []writeback.Notifier{hook}, Intake: e.Intake,
+	notifiers := []writeback.Notifier{hook}
+	if cfg.Notifiers != nil {
+		notifiers, err = cfg.Notifiers(v)
+		require.NoError(t, err)
+	}
+	e.Queue, err = queue.Open(ctx, queue.Config{DatabaseURL: cfg.DSN, Auditor: a, Notifiers: notifiers, Intake: e.Intake,
 		Retry: retry.Policy{Base: 20 * time.Millisecond, Max: 200 * time.Millisecond}, PollInterval: 20 * time.Millisecond})
 	require.NoError(t, err)
 	require.NoError(t, e.Queue.Start(ctx))

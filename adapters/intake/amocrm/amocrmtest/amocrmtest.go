@@ -208,6 +208,9 @@ func (a *Account) route(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
 		a.refused++
 		a.mu.Unlock()
+		// The status and any wait are not documented; a second is the
+		// limit's own period.
+		w.Header().Set("Retry-After", "1")
 		problem(w, http.StatusTooManyRequests, "too many requests")
 		return
 	}
