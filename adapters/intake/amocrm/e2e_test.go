@@ -11,13 +11,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-		"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/amocrm"
 	"github.com/callaudit/callaudit/adapters/intake/amocrm/amocrmtest"
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbamocrm "github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 

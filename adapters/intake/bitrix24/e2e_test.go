@@ -12,13 +12,13 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-		"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24/bitrix24test"
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
-	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbbitrix24 "github.com/callaudit/callaudit/adapters/writeback/bitrix24"
+	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
 
