@@ -61,11 +61,6 @@ func NewClient(cfg ClientConfig) *Client {
 	return c
 }
 
-// Wait takes a token of the rate limit for a request the client does not
-// send itself (a write-back to the same account through its own
-// adapter), so that both share the vendor's limit.
-func (c *Client) Wait(ctx context.Context) error { return c.wait(ctx) }
-
 // wait takes a token of the rate limit.
 func (c *Client) wait(ctx context.Context) error {
 	if c.limiter == nil {

@@ -16,6 +16,7 @@
 package amocrm
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -28,7 +29,6 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/adapters/writeback/crmref"
 	"github.com/callaudit/callaudit/audit"
-	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -86,12 +86,7 @@ func New(cfg Config, fetcher audit.Fetcher) (*Vendor, error) {
 	case fetcher == nil:
 		return nil, callaudit.Errorf(callaudit.KindInvalid, "amocrm.New: a fetcher is required")
 	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.PollDelay <= 0 {
-		cfg.PollDelay = DefaultPollDelay
-	}
+	cfg.Rate, cfg.PollDelay = cmp.Or(cfg.Rate, DefaultRate), cmp.Or(cfg.PollDelay, DefaultPollDelay)
 	return &Vendor{cfg: cfg, fetcher: fetcher, notes: NewNotes(cfg.BaseURL, cfg.Token, cfg.Rate, cfg.Timeout, cfg.Transport)}, nil
 }
 
@@ -180,23 +175,9 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 	return audio, release, err
 }
 
-// Notifier keeps the API limit for a write-back notifier to the same
-// account (adapters/writeback/amocrm).
-type Notifier struct {
-	inner writeback.Notifier
-	v     *Vendor
-}
-
-// Notifier wraps inner.
-func (v *Vendor) Notifier(inner writeback.Notifier) *Notifier { return &Notifier{inner: inner, v: v} }
-
-// Name is the wrapped notifier's.
-func (n *Notifier) Name() string { return writeback.NameOf(n.inner) }
-
-// Notify waits for the limiter, then delivers through the wrapped notifier.
-func (n *Notifier) Notify(ctx context.Context, call storage.Call) error {
-	if err := n.v.notes.client.Wait(ctx); err != nil {
-		return err
-	}
-	return n.inner.Notify(ctx, call)
+// Notifier is inner, the write-back to the same account
+// (adapters/writeback/amocrm), keeping the account's rate limit with the
+// intake's note reads. The call id already names the lead.
+func (v *Vendor) Notifier(inner writeback.Notifier) *intake.WriteBack {
+	return &intake.WriteBack{Inner: inner, Client: v.notes.client}
 }

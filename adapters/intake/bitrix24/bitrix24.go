@@ -17,6 +17,7 @@
 package bitrix24
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -86,16 +87,10 @@ func New(cfg Config, fetcher audit.Fetcher) (*Vendor, error) {
 	if fetcher == nil {
 		return nil, callaudit.Errorf(callaudit.KindInvalid, "bitrix24.New: a fetcher is required")
 	}
-	if cfg.Rate <= 0 {
-		cfg.Rate = DefaultRate
-	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = DefaultBurst
-	}
-	if cfg.PollDelay <= 0 {
-		cfg.PollDelay = DefaultPollDelay
-	}
-	return &Vendor{cfg: cfg, fetcher: fetcher, stats: NewStatistics(cfg.WebhookURL, cfg.Rate, cfg.Burst, cfg.Timeout, cfg.Transport)}, nil
+	v := &Vendor{cfg: cfg, fetcher: fetcher}
+	v.cfg.PollDelay = cmp.Or(cfg.PollDelay, DefaultPollDelay)
+	v.stats = NewStatistics(cfg.WebhookURL, cmp.Or(cfg.Rate, DefaultRate), cmp.Or(cfg.Burst, DefaultBurst), cfg.Timeout, cfg.Transport)
+	return v, nil
 }
 
 // Name is "bitrix24".

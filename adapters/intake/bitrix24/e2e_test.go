@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
+	"net/url"
 	"sync"
 	"testing"
 	"time"
@@ -110,9 +110,9 @@ func TestAnsweredCallIsAuditedAndCommented(t *testing.T) {
 	assert.Contains(t, e.portal.Comments()[0].Comment, "bitrix24-"+c.ID)
 
 	// The same end event again (a replay): answered, nothing new.
-	st, err := bitrix24test.Post(context.Background(), e.handler, e.portal.EndEvent(c.ID, e.portal.AppToken))
+	a, err := intaketest.PostForm(context.Background(), e.handler, e.portal.EndEvent(c.ID, e.portal.AppToken), nil)
 	require.NoError(t, err)
-	assert.Equal(t, http.StatusOK, st)
+	assert.Equal(t, http.StatusOK, a.Status)
 	time.Sleep(300 * time.Millisecond)
 	assert.Len(t, e.portal.Comments(), 1, "a replayed event makes no second audit or comment")
 	assert.Equal(t, 1, e.portal.Downloads(c.ID))
@@ -126,14 +126,12 @@ func TestWrongTokenIsRefusedWith403(t *testing.T) {
 	e := newEnv(t, bitrix24test.DefaultLimit, keep{})
 	c := answered("call.forged", 5)
 	e.portal.AddCall(c)
-	for _, body := range [][]byte{
-		e.portal.EndEvent(c.ID, "not-the-token"),
-		e.portal.EndEvent(c.ID, ""),
-		[]byte(strings.Replace(string(e.portal.EndEvent(c.ID, e.portal.AppToken)), e.portal.MemberID, "another-member", 1)),
-	} {
-		st, err := bitrix24test.Post(context.Background(), e.handler, body)
+	otherPortal := e.portal.EndEvent(c.ID, e.portal.AppToken)
+	otherPortal.Set("auth[member_id]", "another-member")
+	for _, form := range []url.Values{e.portal.EndEvent(c.ID, "not-the-token"), e.portal.EndEvent(c.ID, ""), otherPortal} {
+		a, err := intaketest.PostForm(context.Background(), e.handler, form, nil)
 		require.NoError(t, err)
-		assert.Equal(t, http.StatusForbidden, st)
+		assert.Equal(t, http.StatusForbidden, a.Status)
 	}
 	e.missing(t, "bitrix24-"+c.ID)
 	assert.Equal(t, float64(3), e.events(t, "unauthorized"))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/intake"
 )
 
 // EventCallEnd is the event the intake acts on: «triggered when a call
@@ -64,24 +65,17 @@ type Tokens struct {
 // AUDIT_INTAKE_BITRIX24_TOKENS setting). Errors are KindInvalid and never
 // show a token.
 func ParseTokens(s string) (Tokens, error) {
-	t := Tokens{byMember: map[string]string{}}
-	for _, pair := range strings.Split(s, ",") {
-		pair = strings.TrimSpace(pair)
-		if pair == "" {
-			continue
-		}
-		member, token, ok := strings.Cut(pair, "=")
-		member, token = strings.TrimSpace(member), strings.TrimSpace(token)
-		if !ok || member == "" || token == "" {
-			return Tokens{}, callaudit.Invalid(callaudit.FieldError{Field: "Tokens",
-				Message: "must be member_id=application_token pairs separated by commas"})
-		}
-		t.byMember[member] = token
+	// The same form as the manager table; its error would quote the item,
+	// a token, so it is replaced.
+	pairs, err := intake.ParseManagers(s)
+	if err != nil {
+		return Tokens{}, callaudit.Invalid(callaudit.FieldError{Field: "Tokens",
+			Message: "must be member_id=application_token pairs separated by commas"})
 	}
-	if len(t.byMember) == 0 {
+	if len(pairs) == 0 {
 		return Tokens{}, callaudit.Invalid(callaudit.FieldError{Field: "Tokens", Message: "is required: the outbound webhook's application token per portal member_id"})
 	}
-	return t, nil
+	return Tokens{byMember: pairs}, nil
 }
 
 // Check compares the event's application token with the one kept for its

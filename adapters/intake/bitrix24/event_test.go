@@ -15,7 +15,7 @@ func TestParseEventReadsTheDocumentedFields(t *testing.T) {
 	p := bitrix24test.New()
 	defer p.Close()
 	p.AddCall(bitrix24test.Call{ID: "call.1", Type: 2, Phone: "+79161234567", UserID: 7, Duration: 95, FailedCode: "200"})
-	ev, err := bitrix24.ParseEvent(p.EndEvent("call.1", p.AppToken))
+	ev, err := bitrix24.ParseEvent([]byte(p.EndEvent("call.1", p.AppToken).Encode()))
 	require.NoError(t, err)
 	assert.Equal(t, bitrix24.Event{Name: bitrix24.EventCallEnd, MemberID: p.MemberID, Token: p.AppToken, CallID: "call.1",
 		CallType: 2, Phone: "+79161234567", UserID: "7", Duration: 95, FailedCode: "200", StartDate: "2026-03-11T17:28:46+02:00"}, ev)

@@ -21,7 +21,6 @@
 package bitrix24test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	_ "embed"
@@ -31,12 +30,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
@@ -201,9 +200,10 @@ func (p *Portal) sample(c Call) (map[string]any, error) {
 	return ev, nil
 }
 
-// EndEvent is the form-encoded ONVOXIMPLANTCALLEND of the known call id,
-// as the portal would post it, with token as auth[application_token].
-func (p *Portal) EndEvent(callID, token string) []byte {
+// EndEvent is the ONVOXIMPLANTCALLEND of the known call id, as the
+// portal would post it form-encoded, with token as
+// auth[application_token].
+func (p *Portal) EndEvent(callID, token string) url.Values {
 	p.mu.Lock()
 	c, ok := p.calls[callID]
 	p.mu.Unlock()
@@ -215,39 +215,28 @@ func (p *Portal) EndEvent(callID, token string) []byte {
 		panic(err)
 	}
 	ev["auth"].(map[string]any)["application_token"] = token
-	return Encode(ev)
+	return Form(ev)
 }
 
-// Encode writes v as PHP's http_build_query does: nested keys in
-// brackets (data[CALL_ID]=…), in the order of the documented sample
-// (event, event_handler_id, data, ts, auth), maps' keys sorted.
-func Encode(ev map[string]any) []byte {
-	var b bytes.Buffer
+// Form flattens an event as PHP's http_build_query does: nested keys in
+// brackets (data[CALL_ID]=…, auth[member_id]=…).
+func Form(ev map[string]any) url.Values {
+	out := url.Values{}
 	var walk func(prefix string, v any)
 	walk = func(prefix string, v any) {
-		switch t := v.(type) {
-		case map[string]any:
-			keys := make([]string, 0, len(t))
-			for k := range t {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				walk(prefix+"["+k+"]", t[k])
-			}
-		default:
-			if b.Len() > 0 {
-				b.WriteByte('&')
-			}
-			b.WriteString(url.QueryEscape(prefix) + "=" + url.QueryEscape(fmt.Sprint(t)))
+		m, nested := v.(map[string]any)
+		if !nested {
+			out.Set(prefix, fmt.Sprint(v))
+			return
+		}
+		for k, sub := range m {
+			walk(prefix+"["+k+"]", sub)
 		}
 	}
-	for _, k := range []string{"event", "event_handler_id", "data", "ts", "auth"} {
-		if v, ok := ev[k]; ok {
-			walk(k, v)
-		}
+	for k, v := range ev {
+		walk(k, v)
 	}
-	return b.Bytes()
+	return out
 }
 
 // Finish sends the events of the known call id to handler in Bitrix24's
@@ -260,40 +249,23 @@ func (p *Portal) Finish(ctx context.Context, handler, callID string) ([]int, err
 	if !ok {
 		return nil, fmt.Errorf("bitrix24test: unknown call %s", callID)
 	}
-	init := map[string]any{"event": "ONVOXIMPLANTCALLINIT", "event_handler_id": "1059", "ts": strconv.FormatInt(time.Now().Unix(), 10),
-		"data": map[string]any{"CALL_ID": c.ID, "CALL_TYPE": strconv.Itoa(max(c.Type, 1)), "ACCOUNT_SEARCH_ID": "reg133788", "PHONE_NUMBER": c.Phone, "CALLER_ID": c.Phone}}
-	bodies := [][]byte{Encode(init)}
+	now := strconv.FormatInt(time.Now().Unix(), 10)
+	events := []url.Values{Form(map[string]any{"event": "ONVOXIMPLANTCALLINIT", "event_handler_id": "1059", "ts": now,
+		"data": map[string]any{"CALL_ID": c.ID, "CALL_TYPE": strconv.Itoa(max(c.Type, 1)), "ACCOUNT_SEARCH_ID": "reg133788", "PHONE_NUMBER": c.Phone, "CALLER_ID": c.Phone}})}
 	if c.FailedCode == "200" {
-		bodies = append(bodies, Encode(map[string]any{"event": "ONVOXIMPLANTCALLSTART", "event_handler_id": "1060",
-			"ts": strconv.FormatInt(time.Now().Unix(), 10), "data": map[string]any{"CALL_ID": c.ID, "USER_ID": strconv.Itoa(c.UserID)}}))
+		events = append(events, Form(map[string]any{"event": "ONVOXIMPLANTCALLSTART", "event_handler_id": "1060", "ts": now,
+			"data": map[string]any{"CALL_ID": c.ID, "USER_ID": strconv.Itoa(c.UserID)}}))
 	}
-	bodies = append(bodies, p.EndEvent(callID, p.AppToken))
+	events = append(events, p.EndEvent(callID, p.AppToken))
 	var statuses []int
-	for _, body := range bodies {
-		st, err := Post(ctx, handler, body)
+	for _, form := range events {
+		a, err := intaketest.PostForm(ctx, handler, form, http.Header{"User-Agent": {"Bitrix24 Webhook Engine"}})
 		if err != nil {
 			return statuses, err
 		}
-		statuses = append(statuses, st)
+		statuses = append(statuses, a.Status)
 	}
 	return statuses, nil
-}
-
-// Post sends one form-encoded event body to handler, as the portal's
-// queue server does, and returns the status.
-func Post(ctx context.Context, handler string, body []byte) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, handler, bytes.NewReader(body))
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("User-Agent", "Bitrix24 Webhook Engine")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_ = resp.Body.Close()
-	return resp.StatusCode, nil
 }
 
 // allow is the leaky bucket: false when the request overflows it.
