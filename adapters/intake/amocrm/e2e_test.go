@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -183,23 +182,24 @@ func TestBatchAndBurstLoseNoCall(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newEnv(t, amocrmtest.RequestsPerSecond, tc.rate)
 			const n = 10
-			var wg sync.WaitGroup
-			for i := range n {
-				note := talked(500+i, 9000+i)
-				e.account.Add(note)
-				wg.Add(1)
+			ids := make([]int, n)
+			for i := range ids {
+				ids[i] = 500 + i
+				e.account.Add(talked(ids[i], 9000+i))
+			}
+			statuses := make(chan int, n)
+			for _, id := range ids {
 				go func() {
-					defer wg.Done()
-					st, err := e.account.Send(context.Background(), e.hook, note.ID)
+					st, err := e.account.Send(context.Background(), e.hook, id)
 					assert.NoError(t, err)
-					assert.Equal(t, http.StatusOK, st)
+					statuses <- st
 				}()
 			}
-			wg.Wait()
-			want := make([]string, n)
-			for i := range n {
-				e.Wait(t, fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, 500+i), storage.StatusDone)
-				want[i] = fmt.Sprintf("leads/%d", 9000+i)
+			var want []string
+			for i, id := range ids {
+				assert.Equal(t, http.StatusOK, <-statuses)
+				e.Wait(t, fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, id), storage.StatusDone)
+				want = append(want, fmt.Sprintf("leads/%d", 9000+i))
 			}
 			got := e.waitWritten(t, n)
 			time.Sleep(200 * time.Millisecond)

@@ -37,7 +37,6 @@ import (
 
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
-	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 //go:embed testdata/onvoximplantcallend.json
@@ -96,8 +95,7 @@ type Portal struct {
 
 	mu        sync.Mutex
 	calls     map[string]*Call
-	polls     map[string]int
-	downloads map[string]int
+	records   *intaketest.Recordings
 	level     float64
 	last      time.Time
 	limited   int
@@ -110,16 +108,16 @@ func New() *Portal { return NewWithLimit(DefaultLimit) }
 // NewWithLimit starts a portal that keeps limit.
 func NewWithLimit(limit Limit) *Portal {
 	p := &Portal{code: random(8), MemberID: random(16), AppToken: random(16), limit: limit,
-		comments: writebacktest.NewBitrix24(), calls: map[string]*Call{}, polls: map[string]int{},
-		downloads: map[string]int{}, handlerID: 1061}
+		comments: writebacktest.NewBitrix24(), calls: map[string]*Call{}, records: intaketest.NewRecordings(), handlerID: 1061}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	return p
 }
 
-// Close stops the portal and its comment store.
+// Close stops the portal, its comment store and its file server.
 func (p *Portal) Close() {
 	p.Server.Close()
 	p.comments.Close()
+	p.records.Files.Close()
 }
 
 func random(n int) string {
@@ -141,24 +139,19 @@ func (p *Portal) AddCall(c Call) {
 	defer p.mu.Unlock()
 	cp := c
 	p.calls[c.ID] = &cp
+	if !c.NoRecording {
+		p.records.Add(c.ID, c.ReadyAfter)
+	}
 }
 
 // Comments are the timeline comments written, in order.
 func (p *Portal) Comments() []writebacktest.BitrixComment { return p.comments.Comments() }
 
 // Polls is how many voximplant.statistic.get requests asked for callID.
-func (p *Portal) Polls(callID string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.polls[callID]
-}
+func (p *Portal) Polls(callID string) int { return p.records.Polls(callID) }
 
 // Downloads is how many times callID's recording was downloaded.
-func (p *Portal) Downloads(callID string) int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.downloads[callID]
-}
+func (p *Portal) Downloads(callID string) int { return p.records.Downloads(callID) }
 
 // Limited is how many requests the portal refused with
 // QUERY_LIMIT_EXCEEDED.
@@ -292,10 +285,6 @@ func apiError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
-	if id, ok := strings.CutPrefix(r.URL.Path, "/records/"); ok {
-		p.serveRecording(w, r, strings.TrimSuffix(id, ".mp3"))
-		return
-	}
 	prefix := "/rest/1/" + p.code + "/"
 	method, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok {
@@ -351,7 +340,6 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 	c, ok := p.calls[callID]
 	var rec map[string]any
 	if ok {
-		p.polls[callID]++
 		rec = out["result"].([]any)[0].(map[string]any)
 		rec["CALL_ID"] = c.ID
 		rec["CALL_TYPE"] = strconv.Itoa(max(c.Type, 1))
@@ -361,10 +349,8 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 		rec["CALL_FAILED_CODE"] = c.FailedCode
 		rec["CRM_ENTITY_TYPE"] = c.EntityType
 		rec["CRM_ENTITY_ID"] = strconv.Itoa(c.EntityID)
-		rec["CALL_RECORD_URL"] = ""
-		if !c.NoRecording && p.polls[callID] > c.ReadyAfter {
-			rec["CALL_RECORD_URL"] = p.URL + "/records/" + url.PathEscape(c.ID) + ".mp3"
-		}
+		// Empty until the recording is attached, then its file's URL.
+		rec["CALL_RECORD_URL"], _ = p.records.Poll(c.ID)
 	}
 	p.mu.Unlock()
 	if ok {
@@ -374,21 +360,4 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
-}
-
-func (p *Portal) serveRecording(w http.ResponseWriter, r *http.Request, id string) {
-	id, _ = url.PathUnescape(id)
-	p.mu.Lock()
-	c, ok := p.calls[id]
-	ready := ok && !c.NoRecording && p.polls[id] > c.ReadyAfter
-	if ready {
-		p.downloads[id]++
-	}
-	p.mu.Unlock()
-	if !ready {
-		http.NotFound(w, r)
-		return
-	}
-	w.Header().Set("Content-Type", "audio/wav")
-	_, _ = w.Write(transcribetest.WAV(1, 8000, 1))
 }
