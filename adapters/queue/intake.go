@@ -165,7 +165,7 @@ func (w *intakeWorker) Work(ctx context.Context, job *river.Job[intakeArgs]) err
 		rec.Polls = snoozes(job.JobRow)
 		audio, release, err := q.cfg.Intake.FetchRecording(ctx, rec)
 		if after, ok := intake.IsNotReady(err); ok {
-			q.saveStatus(ctx, a.CallID, storage.StatusQueued, fmt.Sprintf("waiting for the recording (asked %d times): %s", rec.Polls+1, callaudit.MessageOf(err)))
+			q.saveStatus(ctx, a.CallID, storage.StatusQueued, fmt.Sprintf("waiting for the recording (asked %d times): %s", rec.Polls+1, err))
 			return river.JobSnooze(after)
 		}
 		if reason, ok := intake.IsSkipped(err); ok {

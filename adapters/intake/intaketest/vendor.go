@@ -10,7 +10,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -166,4 +168,32 @@ func PostForm(ctx context.Context, target string, form url.Values, header http.H
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	return Answer{Status: resp.StatusCode, Body: string(b)}, nil
+}
+
+// Doc reads a documented payload from a fake's testdata (an embedded
+// FS); a missing one panics, as the fake cannot work without it.
+func Doc(fsys fs.FS, name string) []byte {
+	b, err := fs.ReadFile(fsys, "testdata/"+name)
+	if err != nil {
+		panic("intaketest: " + err.Error())
+	}
+	return b
+}
+
+// FromDoc returns a documented JSON payload with fields set (a nil value
+// removes the field): how the fakes make their events from the
+// documentation's examples.
+func FromDoc(fsys fs.FS, name string, set map[string]any) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal(Doc(fsys, name), &m); err != nil {
+		panic("intaketest: " + name + ": " + err.Error())
+	}
+	for k, v := range set {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = v
+		}
+	}
+	return m
 }

@@ -197,3 +197,9 @@ func TestBurstAboveRateLimit(t *testing.T) {
 		})
 	}
 }
+
+// TestSignReferenceVector: sha256 over key+json+salt, lower-case hex, as
+// `printf '%s' '1234567890qwerty{"a":1}salt-x' | sha256sum` prints it.
+func TestSignReferenceVector(t *testing.T) {
+	assert.Equal(t, "586f2c7796efe026435d9e3d3850f013204c334225be6349ec50fb7755418e99", mango.Sign("1234567890qwerty", `{"a":1}`, "salt-x"))
+}

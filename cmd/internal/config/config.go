@@ -34,6 +34,9 @@ type Config struct {
 	Callback Callback
 	AmoCRM   AmoCRM
 	Bitrix24 Bitrix24
+	Intake   Intake
+	Mango    Mango
+	Zadarma  Zadarma
 	// The CRM telephony intakes (docs/telephony.md).
 	IntakeBitrix24 IntakeBitrix24
 	IntakeAmoCRM   IntakeAmoCRM
@@ -271,6 +274,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_timeout", c.Queue.JobTimeout),
 		slog.Int("job_max_attempts", c.Queue.MaxAttempts),
 		slog.Bool("webhook_signatures", s.WebhookSecret != ""),
+		slog.String("intake", strings.Join(c.IntakeVendors(), ",")),
 		slog.String("auth", string(c.Access.Auth)),
 		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
 		slog.String("redact", string(c.Redaction())),

@@ -4,7 +4,7 @@ import (
 	"cmp"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/adapters/fetch"
 	intakeamocrm "github.com/callaudit/callaudit/adapters/intake/amocrm"
 	intakebitrix24 "github.com/callaudit/callaudit/adapters/intake/bitrix24"
 )
@@ -22,16 +22,16 @@ func (c Config) Bitrix24IntakeConfig() (intakebitrix24.Config, bool, error) {
 		return intakebitrix24.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_INTAKE_BITRIX24_TOKENS",
 			Message: "must be member_id=application_token pairs separated by commas"})
 	}
-	managers, err := intake.ParseManagers(b.Managers)
+	common, err := c.intakeCommon(b.Managers, "AUDIT_INTAKE_BITRIX24_MANAGERS")
 	if err != nil {
-		return intakebitrix24.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_INTAKE_BITRIX24_MANAGERS", Message: callaudit.MessageOf(err)})
+		return intakebitrix24.Config{}, true, err
 	}
 	webhook := cmp.Or(b.WebhookURL, c.Bitrix24.WebhookURL)
 	if webhook == "" {
 		return intakebitrix24.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_INTAKE_BITRIX24_WEBHOOK_URL",
 			Message: "is required: an inbound webhook with the telephony scope (or set AUDIT_BITRIX24_WEBHOOK_URL with the telephony and crm scopes)"})
 	}
-	return intakebitrix24.Config{Common: intake.Common{Managers: managers}, WebhookURL: webhook, Tokens: tokens, Timeout: c.Bitrix24.Timeout}, true, nil
+	return intakebitrix24.Config{Common: common, WebhookURL: webhook, Tokens: tokens, Timeout: c.Bitrix24.Timeout}, true, nil
 }
 
 // AmoCRMIntakeConfig is the amoCRM call-note intake's configuration, and
@@ -43,9 +43,9 @@ func (c Config) AmoCRMIntakeConfig() (intakeamocrm.Config, bool, error) {
 	if a.Secret == "" {
 		return intakeamocrm.Config{}, false, nil
 	}
-	managers, err := intake.ParseManagers(a.Managers)
+	common, err := c.intakeCommon(a.Managers, "AUDIT_INTAKE_AMOCRM_MANAGERS")
 	if err != nil {
-		return intakeamocrm.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_INTAKE_AMOCRM_MANAGERS", Message: callaudit.MessageOf(err)})
+		return intakeamocrm.Config{}, true, err
 	}
 	if len(a.Secret) < intakeamocrm.MinSecretLength {
 		return intakeamocrm.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_INTAKE_AMOCRM_SECRET",
@@ -56,17 +56,40 @@ func (c Config) AmoCRMIntakeConfig() (intakeamocrm.Config, bool, error) {
 		return intakeamocrm.Config{}, true, callaudit.Invalid(callaudit.FieldError{Field: "AUDIT_AMOCRM_TOKEN",
 			Message: "the amoCRM intake reads the call notes with the write-back's account: set AUDIT_AMOCRM_SUBDOMAIN (or AUDIT_AMOCRM_BASE_URL) and AUDIT_AMOCRM_TOKEN"})
 	}
-	return intakeamocrm.Config{Common: intake.Common{Managers: managers}, BaseURL: wb.BaseURL, Token: wb.Token, Secret: a.Secret, Timeout: wb.Timeout}, true, nil
+	return intakeamocrm.Config{Common: common, BaseURL: wb.BaseURL, Token: wb.Token, Secret: a.Secret, Timeout: wb.Timeout}, true, nil
 }
 
-// crmIntakeFields are the CRM intakes' configuration errors.
+// crmIntakeFields are the CRM intakes' configuration errors: their
+// variables, then what the vendors' constructors refuse.
 func (c Config) crmIntakeFields() []callaudit.FieldError {
 	var out []callaudit.FieldError
-	if _, _, err := c.Bitrix24IntakeConfig(); err != nil {
-		out = append(out, callaudit.FieldsOf(err)...)
+	files, err := fetch.New(c.FetchConfig())
+	if err != nil {
+		return nil // check reports the fetch settings
 	}
-	if _, _, err := c.AmoCRMIntakeConfig(); err != nil {
+	if cfg, on, err := c.Bitrix24IntakeConfig(); err != nil {
 		out = append(out, callaudit.FieldsOf(err)...)
+	} else if on {
+		_, err := intakebitrix24.New(cfg, files)
+		out = append(out, renamed(err, &c.IntakeBitrix24)...)
+	}
+	if cfg, on, err := c.AmoCRMIntakeConfig(); err != nil {
+		out = append(out, callaudit.FieldsOf(err)...)
+	} else if on {
+		_, err := intakeamocrm.New(cfg, files)
+		out = append(out, renamed(err, &c.IntakeAmoCRM)...)
+	}
+	return out
+}
+
+// crmIntakeVendors names the CRM intakes switched on.
+func (c Config) crmIntakeVendors() []string {
+	var out []string
+	if c.IntakeBitrix24.Tokens != "" {
+		out = append(out, intakebitrix24.Name)
+	}
+	if c.IntakeAmoCRM.Secret != "" {
+		out = append(out, intakeamocrm.Name)
 	}
 	return out
 }

@@ -7,8 +7,10 @@ package mangotest
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -50,7 +52,7 @@ func New(cfg Config) *Fake {
 		cfg.Burst = int(cfg.PerSecond)
 	}
 	f := &Fake{cfg: cfg, Recordings: intaketest.NewRecordings(),
-		Limit: intaketest.NewRateLimit(cfg.PerSecond, cfg.Burst, string(doc("rate_limit.json")))}
+		Limit: intaketest.NewRateLimit(cfg.PerSecond, cfg.Burst, string(intaketest.Doc(testdata, "rate_limit.json")))}
 	f.API = httptest.NewServer(http.HandlerFunc(f.serveAPI))
 	return f
 }
@@ -64,28 +66,14 @@ func (f *Fake) Close() {
 	f.Recordings.Files.Close()
 }
 
-func doc(name string) []byte {
-	b, err := testdata.ReadFile("testdata/" + name)
-	if err != nil {
-		panic(err)
-	}
-	return b
+// sign is §2.4.3's sha256(vpbx_api_key + json + vpbx_api_salt), hex.
+func (f *Fake) sign(js string) string {
+	return fmt.Sprintf("%x", sha256.Sum256([]byte(f.cfg.APIKey+js+f.cfg.Salt)))
 }
 
-// from returns a documented payload with fields replaced.
+// from returns a documented payload with fields replaced, as JSON.
 func from(name string, set map[string]any) string {
-	var m map[string]any
-	if err := json.Unmarshal(doc(name), &m); err != nil {
-		panic(err)
-	}
-	for k, v := range set {
-		if v == nil {
-			delete(m, k)
-		} else {
-			m[k] = v
-		}
-	}
-	b, _ := json.Marshal(m)
+	b, _ := json.Marshal(intaketest.FromDoc(testdata, name, set))
 	return string(b)
 }
 
@@ -105,7 +93,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	js := r.PostForm.Get("json")
-	if r.PostForm.Get("vpbx_api_key") != f.cfg.APIKey || r.PostForm.Get("sign") != mango.Sign(f.cfg.APIKey, js, f.cfg.Salt) {
+	if r.PostForm.Get("vpbx_api_key") != f.cfg.APIKey || r.PostForm.Get("sign") != f.sign(js) {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -193,7 +181,7 @@ func (f *Fake) Send(ctx context.Context, c Call) ([]intaketest.Answer, error) {
 // Post sends one event (path under the target, its json) signed as Mango
 // signs.
 func (f *Fake) Post(ctx context.Context, path, js string) (intaketest.Answer, error) {
-	return f.PostSigned(ctx, path, js, mango.Sign(f.cfg.APIKey, js, f.cfg.Salt))
+	return f.PostSigned(ctx, path, js, f.sign(js))
 }
 
 // PostSigned sends one event with the sign given (a wrong one, say).
