@@ -2,6 +2,7 @@ package intake
 
 import (
 	"context"
+	"strings"
 
 	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/storage"
@@ -22,6 +23,19 @@ type WriteBack struct {
 	// with the CRM record in front ("contact-797:bitrix24-…", where the
 	// write-back adapters find it). Its error ends the delivery.
 	Locate func(ctx context.Context, call storage.Call) (storage.Call, error)
+	// Vendor, when set, is the intake vendor whose CRM this is: of the
+	// telephony calls, only that vendor's are delivered (Wants), so that
+	// a Bitrix24 portal gets no amoCRM lead's result and the other way
+	// round. Webhook calls are delivered as without it.
+	Vendor string
+}
+
+// Wants reports whether call is for this write-back (writeback.Selective).
+func (w *WriteBack) Wants(call storage.Call) bool {
+	if w.Vendor == "" || call.Source != storage.SourceTelephony {
+		return true
+	}
+	return strings.HasPrefix(call.ID, w.Vendor+"-") || strings.Contains(call.ID, ":"+w.Vendor+"-")
 }
 
 // Name is Inner's.

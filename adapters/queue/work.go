@@ -302,6 +302,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	if call.Status != storage.StatusDone && call.Status != storage.StatusFailed {
 		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done or failed", call.ID, call.Status))
 	}
+	if s, ok := t.n.(writeback.Selective); ok && !s.Wants(call) {
+		return nil // not this target's call: nothing to send or note
+	}
 	var nerr error
 	if job.Attempt > q.cfg.MaxAttempts {
 		nerr = errUnfinished // the spare attempt (see Open): record, do not send

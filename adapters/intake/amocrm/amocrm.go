@@ -179,5 +179,5 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 // (adapters/writeback/amocrm), keeping the account's rate limit with the
 // intake's note reads. The call id already names the lead.
 func (v *Vendor) Notifier(inner writeback.Notifier) *intake.WriteBack {
-	return &intake.WriteBack{Inner: inner, Client: v.notes.client}
+	return &intake.WriteBack{Inner: inner, Client: v.notes.client, Vendor: Name}
 }

@@ -19,7 +19,7 @@ import (
 // record in front of its id ("contact-797:bitrix24-…"), where the
 // write-back adapter finds it. Other calls pass as they are.
 func (v *Vendor) Notifier(inner writeback.Notifier) *intake.WriteBack {
-	return &intake.WriteBack{Inner: inner, Client: v.stats.client, Locate: v.locate}
+	return &intake.WriteBack{Inner: inner, Client: v.stats.client, Locate: v.locate, Vendor: Name}
 }
 
 // locate puts the call's CRM record in front of its id. A call of the
