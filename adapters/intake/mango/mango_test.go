@@ -33,11 +33,17 @@ type world struct {
 // intake's settings.
 func newWorld(t *testing.T, fc mangotest.Config, tune func(*mango.Config)) *world {
 	t.Helper()
+	return newWorldOn(t, "", fc, tune)
+}
+
+// newWorldOn is newWorld on the database dsn (empty: a SQLite file).
+func newWorldOn(t *testing.T, dsn string, fc mangotest.Config, tune func(*mango.Config)) *world {
+	t.Helper()
 	fc.APIKey, fc.Salt = apiKey, salt
 	w := &world{}
 	w.fake = mangotest.New(fc)
 	t.Cleanup(w.fake.Close)
-	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{DSN: dsn, Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
 		cfg := mango.Config{APIKey: apiKey, Salt: salt, BaseURL: w.fake.BaseURL(),
 			Common: intake.Common{Managers: map[string]string{"123": "ivanov", "124": "petrova"}, PollDelay: 50 * time.Millisecond}}
 		if tune != nil {
@@ -63,9 +69,16 @@ func (w *world) events(t *testing.T, outcome string) float64 {
 }
 
 // TestEndToEnd: an answered inbound call, from Mango's first event to the
-// stored, scored call of the mapped manager and its write-back.
+// stored, scored call of the mapped manager and its write-back, on
+// SQLite and on PostgreSQL.
 func TestEndToEnd(t *testing.T) {
-	w := newWorld(t, mangotest.Config{}, nil)
+	t.Run("sqlite", func(t *testing.T) { endToEnd(t, newWorld(t, mangotest.Config{}, nil)) })
+	t.Run("postgres", func(t *testing.T) {
+		endToEnd(t, newWorldOn(t, intaketest.PostgresDSN(t), mangotest.Config{}, nil))
+	})
+}
+
+func endToEnd(t *testing.T, w *world) {
 	w.send(t, mangotest.Call{EntryID: "NTAwOTQxMTAyMg==", RecordingID: "MToxMDAwNjA4NTo1MDA5NDExMDIyOjE=", Inbound: true, Extension: "123", Number: "79001234567", Talk: 95 * time.Second})
 	call := w.env.Wait(t, "mango-NTAwOTQxMTAyMg==", storage.StatusDone)
 	assert.Equal(t, "ivanov", call.ManagerID, "extension 123 of the summary, through the table")
