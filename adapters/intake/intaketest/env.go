@@ -2,17 +2,12 @@ package intaketest
 
 import (
 	"context"
-	"database/sql"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,34 +141,4 @@ func (e *Env) Calls(t *testing.T) []storage.Call {
 	page, err := e.Store.List(context.Background(), storage.Filter{Limit: storage.MaxLimit})
 	require.NoError(t, err)
 	return page.Calls
-}
-
-// PostgresDSN creates an empty database on the test server
-// (AUDIT_TEST_POSTGRES_URL) for one test, dropped after it, and returns
-// its URL. Without the variable the test is skipped, unless
-// AUDIT_TEST_REQUIRE=1 (the test command) makes that a failure.
-func PostgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	switch {
-	case base == "" && os.Getenv("AUDIT_TEST_REQUIRE") == "1":
-		t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1")
-	case base == "":
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set")
-	}
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	name := fmt.Sprintf("intake_test_%d", time.Now().UnixNano())
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
 }
