@@ -2,12 +2,16 @@ package mango_test
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -33,11 +37,17 @@ type world struct {
 // intake's settings.
 func newWorld(t *testing.T, fc mangotest.Config, tune func(*mango.Config)) *world {
 	t.Helper()
+	return newWorldOn(t, "", fc, tune)
+}
+
+// newWorldOn is newWorld on the database dsn (empty: a SQLite file).
+func newWorldOn(t *testing.T, dsn string, fc mangotest.Config, tune func(*mango.Config)) *world {
+	t.Helper()
 	fc.APIKey, fc.Salt = apiKey, salt
 	w := &world{}
 	w.fake = mangotest.New(fc)
 	t.Cleanup(w.fake.Close)
-	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{DSN: dsn, Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
 		cfg := mango.Config{APIKey: apiKey, Salt: salt, BaseURL: w.fake.BaseURL(),
 			Common: intake.Common{Managers: map[string]string{"123": "ivanov", "124": "petrova"}, PollDelay: 50 * time.Millisecond}}
 		if tune != nil {
@@ -63,9 +73,16 @@ func (w *world) events(t *testing.T, outcome string) float64 {
 }
 
 // TestEndToEnd: an answered inbound call, from Mango's first event to the
-// stored, scored call of the mapped manager and its write-back.
+// stored, scored call of the mapped manager and its write-back, on
+// SQLite and on PostgreSQL.
 func TestEndToEnd(t *testing.T) {
-	w := newWorld(t, mangotest.Config{}, nil)
+	t.Run("sqlite", func(t *testing.T) { endToEnd(t, newWorld(t, mangotest.Config{}, nil)) })
+	t.Run("postgres", func(t *testing.T) {
+		endToEnd(t, newWorldOn(t, postgresDSN(t), mangotest.Config{}, nil))
+	})
+}
+
+func endToEnd(t *testing.T, w *world) {
 	w.send(t, mangotest.Call{EntryID: "NTAwOTQxMTAyMg==", RecordingID: "MToxMDAwNjA4NTo1MDA5NDExMDIyOjE=", Inbound: true, Extension: "123", Number: "79001234567", Talk: 95 * time.Second})
 	call := w.env.Wait(t, "mango-NTAwOTQxMTAyMg==", storage.StatusDone)
 	assert.Equal(t, "ivanov", call.ManagerID, "extension 123 of the summary, through the table")
@@ -202,4 +219,34 @@ func TestBurstAboveRateLimit(t *testing.T) {
 // `printf '%s' '1234567890qwerty{"a":1}salt-x' | sha256sum` prints it.
 func TestSignReferenceVector(t *testing.T) {
 	assert.Equal(t, "586f2c7796efe026435d9e3d3850f013204c334225be6349ec50fb7755418e99", mango.Sign("1234567890qwerty", `{"a":1}`, "salt-x"))
+}
+
+// postgresDSN creates an empty database on the test server
+// (AUDIT_TEST_POSTGRES_URL) for one test, dropped after it, and returns
+// its URL. Without the variable the test is skipped, unless
+// AUDIT_TEST_REQUIRE=1 (the test command) makes that a failure.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
+	switch {
+	case base == "" && os.Getenv("AUDIT_TEST_REQUIRE") == "1":
+		t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1")
+	case base == "":
+		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set")
+	}
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	name := fmt.Sprintf("intake_test_%d", time.Now().UnixNano())
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
 }
