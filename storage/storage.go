@@ -38,6 +38,9 @@ const (
 	SourceAudio      Source = "audio"
 	SourceURL        Source = "url"
 	SourceWebhook    Source = "webhook"
+	// SourceTelephony: taken by the telephony intake (adapters/intake)
+	// from a PBX's own events, its recording downloaded from the PBX.
+	SourceTelephony Source = "telephony"
 )
 
 // Call is one audited (or queued) call. It is a plain Go value: the HTTP

@@ -28,12 +28,14 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 	"golang.org/x/net/netutil"
 
 	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/httpapi/web"
+	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/sqlstore"
@@ -230,6 +232,8 @@ type handlerParams struct {
 	// Access signs requests in (the Access module and a provider of
 	// *httpapi.Access); without it every request is access.Local.
 	Access *httpapi.Access `optional:"true"`
+	// Registry, with the Metrics module, holds the handler's metrics.
+	Registry *prometheus.Registry `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -251,6 +255,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.Eraser != nil {
 			c.Eraser = p.Eraser
+		}
+		if p.Registry != nil && c.Registerer == nil && c.Gatherer == nil {
+			c.Registerer, c.Gatherer = p.Registry, p.Registry
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())
@@ -293,6 +300,10 @@ type serverParams struct {
 	Shutdowner fx.Shutdowner
 	Logger     *slog.Logger
 	Handler    *httpapi.Handler
+	// Intake and Queue, with the Intake module, serve the telephony
+	// vendors' routes under intake.Prefix, beside the API.
+	Intake *intake.Intake `optional:"true"`
+	Queue  *queue.Queue   `optional:"true"`
 }
 
 // Server provides the *http.Server serving the handler and builds it even
@@ -308,9 +319,18 @@ func Server(cfg ServerConfig) fx.Option {
 }
 
 func newServer(cfg ServerConfig, p serverParams) *http.Server {
+	var handler http.Handler = p.Handler
+	if p.Intake != nil && p.Queue != nil {
+		// The vendors authenticate by their signatures, not by the API's
+		// sessions or tokens: their routes are served before it.
+		mux := http.NewServeMux()
+		mux.Handle(intake.Prefix, p.Intake.Handler(p.Queue))
+		mux.Handle("/", p.Handler)
+		handler = mux
+	}
 	srv := &http.Server{
 		Addr:              cfg.Addr,
-		Handler:           p.Handler,
+		Handler:           handler,
 		ReadHeaderTimeout: cfg.ReadHeaderTimeout,
 		ReadTimeout:       cfg.ReadTimeout,
 		WriteTimeout:      cfg.WriteTimeout,

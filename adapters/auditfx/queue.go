@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/callaudit/callaudit/adapters/httpapi"
+	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/queue"
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback"
@@ -18,6 +19,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/adapters/writeback/signedhook"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
 )
 
 // NotifierGroup is the fx value group the write-back modules provide
@@ -52,6 +54,8 @@ type queueParams struct {
 	Logger    *slog.Logger
 	Auditor   *audit.Auditor
 	Notifiers []writeback.Notifier `group:"notifiers"`
+	// Intake, with the Intake module, adds the telephony intake's jobs.
+	Intake *intake.Intake `optional:"true"`
 }
 
 type queueResult struct {
@@ -75,12 +79,22 @@ func Queue(cfg queue.Config) fx.Option {
 			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
 		})
 		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
+		if p.Intake != nil {
+			c.Intake = p.Intake
+		}
 		// The eraser needs the queue (to forget jobs) and the queue's
 		// retention job the eraser: the job runs only after Start, when
 		// both exist.
 		eraser := &audit.Eraser{Store: p.Auditor.Store(), Logger: p.Logger}
 		if c.Retention > 0 && c.Purge == nil {
-			c.Purge = func(ctx context.Context, before time.Time) (int, error) { return eraser.PurgeBefore(ctx, before, 0) }
+			c.Purge = func(ctx context.Context, before time.Time) (int, error) {
+				n, err := eraser.PurgeBefore(ctx, before, 0)
+				if events, ok := p.Auditor.Store().(storage.EventLog); ok && err == nil {
+					// The intake's events hold phone numbers too.
+					_, err = events.DeleteEventsBefore(ctx, before)
+				}
+				return n, err
+			}
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), openTimeout)
 		defer cancel()

@@ -131,6 +131,9 @@ type Config struct {
 	Retention      time.Duration
 	RetentionEvery time.Duration
 	Purge          func(ctx context.Context, before time.Time) (int, error)
+	// Intake, when set, runs the telephony intake's job kind (intake.go):
+	// it downloads a call's recording from its vendor, then audits it.
+	Intake Intake
 }
 
 // Queue is the durable webhook queue. It is safe for concurrent use.
@@ -189,6 +192,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &auditWorker{q: q})
 	river.AddWorker(workers, &deliverWorker{q: q})
+	q.addIntake(workers)
 	rc := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,

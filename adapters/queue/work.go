@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/writeback"
@@ -68,11 +69,17 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 	if keeper != nil {
 		in.Checkpoint = checkpoint{keeper, a.CallID}
 	}
+	return q.auditCall(ctx, job.JobRow, call, in, keeper)
+}
+
+// auditCall runs the audit of a job's call and queues its delivery, or
+// tells River what to do with the failure.
+func (q *Queue) auditCall(ctx context.Context, job *rivertype.JobRow, call storage.Call, in audit.Input, keeper storage.TranscriptKeeper) error {
 	rep, err := q.cfg.Auditor.Audit(ctx, in)
 	switch {
 	case err == nil:
-		q.dropCheckpoint(ctx, keeper, a.CallID)
-		return q.insertDeliver(ctx, a.CallID)
+		q.dropCheckpoint(ctx, keeper, in.CallID)
+		return q.insertDeliver(ctx, in.CallID)
 	case rep != nil && job.Attempt < q.cfg.MaxAttempts:
 		// Scored but not saved: try again (scoring again is the price of
 		// keeping exactly one stored result; the transcript is kept).
@@ -82,7 +89,7 @@ func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error
 	var cancel *river.JobCancelError
 	if errors.As(ferr, &cancel) {
 		// No attempt follows: the checkpoint has served.
-		q.dropCheckpoint(ctx, keeper, a.CallID)
+		q.dropCheckpoint(ctx, keeper, in.CallID)
 	}
 	return ferr
 }
@@ -130,22 +137,29 @@ var errUnfinished = callaudit.Errorf(callaudit.KindUnavailable, "the last attemp
 // copy of the request.
 func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) (storage.Call, error) {
 	a := job.Args
-	reason := attemptText(job.Attempt, q.cfg.MaxAttempts)
+	mode, _ := score.ParseMode(a.Mode) // checked when the job was made
+	return q.startCall(ctx, job.Attempt, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
+		Source: storage.SourceWebhook, RecordingURL: a.RecordingURL})
+}
+
+// startCall is startProcessing for any job: seed is the call to create
+// when it is missing.
+func (q *Queue) startCall(ctx context.Context, attempt int, seed storage.Call) (storage.Call, error) {
+	reason := attemptText(attempt, q.cfg.MaxAttempts)
+	seed.Status, seed.StatusReason = storage.StatusProcessing, reason
 	// Twice at most: a call created by someone else between the two
 	// steps is then changed like any other.
 	for range 2 {
-		call, err := q.setStatus(ctx, a.CallID, storage.StatusProcessing, reason)
+		call, err := q.setStatus(ctx, seed.ID, storage.StatusProcessing, reason)
 		if callaudit.KindOf(err) != callaudit.KindNotFound {
 			return call, err
 		}
-		mode, _ := score.ParseMode(a.Mode) // checked when the job was made
-		call, created, err := q.create(ctx, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
-			Status: storage.StatusProcessing, StatusReason: reason, Source: storage.SourceWebhook, RecordingURL: a.RecordingURL})
+		call, created, err := q.create(ctx, seed)
 		if err != nil || created {
 			return call, err
 		}
 	}
-	return storage.Call{}, callaudit.Errorf(callaudit.KindUnavailable, "call %s keeps changing; will retry", a.CallID)
+	return storage.Call{}, callaudit.Errorf(callaudit.KindUnavailable, "call %s keeps changing; will retry", seed.ID)
 }
 
 // failed records a failed attempt on the call and tells River what to do:
@@ -287,6 +301,9 @@ func (w *deliverWorker) Work(ctx context.Context, job *river.Job[deliverArgs]) e
 	}
 	if call.Status != storage.StatusDone && call.Status != storage.StatusFailed {
 		return river.JobCancel(callaudit.Errorf(callaudit.KindConflict, "call %s is %s, not done or failed", call.ID, call.Status))
+	}
+	if s, ok := t.n.(writeback.Selective); ok && !s.Wants(call) {
+		return nil // not this target's call: nothing to send or note
 	}
 	var nerr error
 	if job.Attempt > q.cfg.MaxAttempts {

@@ -15,12 +15,20 @@
 // adapters; writebacktest has fake receivers for tests.
 package writeback
 
-import ()
+import "github.com/callaudit/callaudit/storage"
 
 // Named is implemented by notifiers that have a short name for logs and
 // call statuses ("amocrm"). All adapters here do.
 type Named interface {
 	Name() string
+}
+
+// Selective is implemented by notifiers that take only some calls (a
+// telephony intake's write-back to its own CRM takes that intake's calls
+// and the webhook's, not another vendor's). A queue does not deliver to
+// them the calls for which Wants is false.
+type Selective interface {
+	Wants(call storage.Call) bool
 }
 
 // NameOf returns n's name, or "notifier" for one without.

@@ -37,6 +37,8 @@ type Store struct {
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts
+	// ev holds the intake's events (intake.go), under a lock of its own.
+	ev events
 }
 
 var (

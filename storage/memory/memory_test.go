@@ -174,3 +174,7 @@ func BenchmarkStore(b *testing.B) {
 	}
 	storagetest.Benchmark(b, s, g, n)
 }
+
+func TestEventLogConformance(t *testing.T) {
+	storagetest.RunEventLog(t, func(t *testing.T) storage.EventLog { return memory.New() })
+}

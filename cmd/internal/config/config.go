@@ -34,9 +34,15 @@ type Config struct {
 	Callback Callback
 	AmoCRM   AmoCRM
 	Bitrix24 Bitrix24
-	Access   Access
-	Privacy  Privacy
-	Vendors  Vendors
+	Intake   Intake
+	Mango    Mango
+	Zadarma  Zadarma
+	// The CRM telephony intakes (docs/telephony.md).
+	IntakeBitrix24 IntakeBitrix24
+	IntakeAmoCRM   IntakeAmoCRM
+	Access         Access
+	Privacy        Privacy
+	Vendors        Vendors
 	// Version is reported by GET /config; empty is the build's version.
 	Version string `env:"-"`
 }
@@ -142,6 +148,25 @@ type Bitrix24 struct {
 	EntityType    string        `env:"AUDIT_BITRIX24_ENTITY_TYPE" envDefault:"deal"`
 	CallIDPattern string        `env:"AUDIT_BITRIX24_CALL_ID_PATTERN" envDefault:"(?i)^(?:(?P<type>[a-z]+)[-_:])?(?P<id>[0-9]+)(?:[-_:./].*)?$"`
 	Timeout       time.Duration `env:"AUDIT_BITRIX24_TIMEOUT" envDefault:"30s"`
+}
+
+// IntakeBitrix24 is the Bitrix24 telephony intake
+// (adapters/intake/bitrix24): ONVOXIMPLANTCALLEND events at
+// /intake/bitrix24/. The tokens are secrets.
+type IntakeBitrix24 struct {
+	// Tokens are member_id=application_token pairs; set, the intake is on.
+	Tokens string `env:"AUDIT_INTAKE_BITRIX24_TOKENS"`
+	// WebhookURL, for voximplant.statistic.get; empty is the write-back's.
+	WebhookURL string `env:"AUDIT_INTAKE_BITRIX24_WEBHOOK_URL" defaultDoc:"AUDIT_BITRIX24_WEBHOOK_URL"`
+	Managers   string `env:"AUDIT_INTAKE_BITRIX24_MANAGERS"`
+}
+
+// IntakeAmoCRM is the amoCRM call-note intake (adapters/intake/amocrm):
+// note webhooks at /intake/amocrm/{secret}, read with the amoCRM
+// write-back's account and token. The secret is a secret.
+type IntakeAmoCRM struct {
+	Secret   string `env:"AUDIT_INTAKE_AMOCRM_SECRET"`
+	Managers string `env:"AUDIT_INTAKE_AMOCRM_MANAGERS"`
 }
 
 // Access is accounts, sessions and rate limits (package access).
@@ -251,6 +276,7 @@ func (c Config) LogValue() slog.Value {
 		slog.Duration("job_timeout", c.Queue.JobTimeout),
 		slog.Int("job_max_attempts", c.Queue.MaxAttempts),
 		slog.Bool("webhook_signatures", s.WebhookSecret != ""),
+		slog.String("intake", strings.Join(c.IntakeVendors(), ",")),
 		slog.String("auth", string(c.Access.Auth)),
 		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
 		slog.String("redact", string(c.Redaction())),

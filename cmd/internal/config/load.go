@@ -146,7 +146,8 @@ func Parse(vars map[string]string) (Config, error) {
 // sections are the parts of c parsed one by one, so that a parse error's
 // Go field name is unique within its part and leads back to the variable.
 func (c *Config) sections() []any {
-	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Access, &c.Privacy, &c.Vendors}
+	return []any{&c.Server, &c.OpenAI, &c.Fetch, &c.Queue, &c.Callback, &c.AmoCRM, &c.Bitrix24, &c.Intake, &c.Mango, &c.Zadarma,
+		&c.IntakeBitrix24, &c.IntakeAmoCRM, &c.Access, &c.Privacy, &c.Vendors}
 }
 
 var funcMap = map[reflect.Type]env.ParserFunc{
@@ -267,7 +268,8 @@ func (c *Config) check() []callaudit.FieldError {
 		_, err := bitrix24.New(cfg)
 		fields = append(fields, renamed(err, &c.Bitrix24)...)
 	}
-	return fields
+	fields = append(fields, c.crmIntakeFields()...)
+	return append(fields, c.checkIntake()...)
 }
 
 // renamed returns the fields err names, each renamed from the adapter's

@@ -25,7 +25,13 @@ import (
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/httpapi"
+	intakeamocrm "github.com/callaudit/callaudit/adapters/intake/amocrm"
+	intakebitrix24 "github.com/callaudit/callaudit/adapters/intake/bitrix24"
+	"github.com/callaudit/callaudit/adapters/intake/mango"
+	"github.com/callaudit/callaudit/adapters/intake/zadarma"
 	"github.com/callaudit/callaudit/adapters/openai"
+	"github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/adapters/yandexgpt"
 	"github.com/callaudit/callaudit/cmd/internal/config"
 	"github.com/callaudit/callaudit/transcribe/energy"
@@ -161,6 +167,7 @@ func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
 		// A little more than the server's own shutdown budget, so that
 		// closing the store after the server still fits.
 		fx.StopTimeout(c.Server.ShutdownTimeout + 5*time.Second),
+		auditfx.Metrics(),
 		auditfx.Store(c.Server.DatabaseURL),
 		auditfx.Fetcher(c.FetchConfig()),
 		pipeline,
@@ -175,12 +182,24 @@ func Options(c config.Config, logger *slog.Logger) (fx.Option, error) {
 		if cfg, ok := c.CallbackConfig(); ok {
 			opts = append(opts, auditfx.SignedHook(cfg))
 		}
-		if cfg, ok := c.AmoCRMConfig(); ok {
+		// A CRM that is also a telephony intake gets its write-back from
+		// the intake's module (intakeVendors), wrapped by the vendor.
+		if cfg, ok := c.AmoCRMConfig(); ok && c.IntakeAmoCRM.Secret == "" {
 			opts = append(opts, auditfx.AmoCRM(cfg))
 		}
-		if cfg, ok := c.Bitrix24Config(); ok {
+		if cfg, ok := c.Bitrix24Config(); ok && c.IntakeBitrix24.Tokens == "" {
 			opts = append(opts, auditfx.Bitrix24(cfg))
 		}
+		vendors, err := intakeVendors(c)
+		if err != nil {
+			return nil, err
+		}
+		if len(vendors) > 0 {
+			opts = append(opts, auditfx.Intake())
+			opts = append(opts, vendors...)
+		}
+	} else if len(c.IntakeVendors()) > 0 {
+		logger.Warn("the telephony intake needs speech-to-text (OPENAI_API_KEY or OPENAI_BASE_URL); it is off", "vendors", c.IntakeVendors())
 	}
 	if !transcribes {
 		opts = append(opts, auditfx.Eraser(time.Duration(c.Privacy.Retention)))
@@ -212,4 +231,34 @@ func NewLogger(c config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// intakeVendors are the fx modules of the telephony vendors switched on:
+// one line per vendor.
+func intakeVendors(c config.Config) ([]fx.Option, error) {
+	var opts []fx.Option
+	if cfg, on, err := c.MangoConfig(); err != nil {
+		return nil, err
+	} else if on {
+		opts = append(opts, auditfx.IntakeVendor("mango", cfg, mango.New))
+	}
+	if cfg, on, err := c.ZadarmaConfig(); err != nil {
+		return nil, err
+	} else if on {
+		opts = append(opts, auditfx.IntakeVendor("zadarma", cfg, zadarma.New))
+	}
+	if cfg, on, err := c.Bitrix24IntakeConfig(); err != nil {
+		return nil, err
+	} else if wb, ok := c.Bitrix24Config(); on && ok {
+		opts = append(opts, auditfx.IntakeCRM(intakebitrix24.Name, cfg, intakebitrix24.New, wb, bitrix24.New, (*intakebitrix24.Vendor).Notifier))
+	} else if on {
+		// No write-back configured: the calls are audited, not commented.
+		opts = append(opts, auditfx.IntakeVendor(intakebitrix24.Name, cfg, intakebitrix24.New))
+	}
+	if cfg, on, err := c.AmoCRMIntakeConfig(); err != nil {
+		return nil, err
+	} else if wb, _ := c.AmoCRMConfig(); on {
+		opts = append(opts, auditfx.IntakeCRM(intakeamocrm.Name, cfg, intakeamocrm.New, wb, amocrm.New, (*intakeamocrm.Vendor).Notifier))
+	}
+	return opts, nil
 }

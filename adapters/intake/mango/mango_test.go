@@ -1,0 +1,252 @@
+package mango_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit/adapters/intake"
+	"github.com/callaudit/callaudit/adapters/intake/intaketest"
+	"github.com/callaudit/callaudit/adapters/intake/mango"
+	"github.com/callaudit/callaudit/adapters/intake/mango/mangotest"
+	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/storage"
+)
+
+const (
+	apiKey = "1234567890qwerty"
+	salt   = "salt-not-sent"
+)
+
+type world struct {
+	env  *intaketest.Env
+	fake *mangotest.Fake
+}
+
+// newWorld runs the fake against the real pipeline; tune changes the
+// intake's settings.
+func newWorld(t *testing.T, fc mangotest.Config, tune func(*mango.Config)) *world {
+	t.Helper()
+	return newWorldOn(t, "", fc, tune)
+}
+
+// newWorldOn is newWorld on the database dsn (empty: a SQLite file).
+func newWorldOn(t *testing.T, dsn string, fc mangotest.Config, tune func(*mango.Config)) *world {
+	t.Helper()
+	fc.APIKey, fc.Salt = apiKey, salt
+	w := &world{}
+	w.fake = mangotest.New(fc)
+	t.Cleanup(w.fake.Close)
+	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{DSN: dsn, Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+		cfg := mango.Config{APIKey: apiKey, Salt: salt, BaseURL: w.fake.BaseURL(),
+			Common: intake.Common{Managers: map[string]string{"123": "ivanov", "124": "petrova"}, PollDelay: 50 * time.Millisecond}}
+		if tune != nil {
+			tune(&cfg)
+		}
+		return mango.New(cfg, files)
+	}})
+	w.fake.Target = w.env.Target("mango")
+	return w
+}
+
+func (w *world) send(t *testing.T, c mangotest.Call) {
+	t.Helper()
+	answers, err := w.fake.Send(context.Background(), c)
+	require.NoError(t, err)
+	for _, a := range answers {
+		require.Equal(t, http.StatusOK, a.Status, a.Body)
+	}
+}
+
+func (w *world) events(t *testing.T, outcome string) float64 {
+	return w.env.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": "mango", "outcome": outcome})
+}
+
+// TestEndToEnd: an answered inbound call, from Mango's first event to the
+// stored, scored call of the mapped manager and its write-back, on
+// SQLite and on PostgreSQL.
+func TestEndToEnd(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { endToEnd(t, newWorld(t, mangotest.Config{}, nil)) })
+	t.Run("postgres", func(t *testing.T) {
+		endToEnd(t, newWorldOn(t, postgresDSN(t), mangotest.Config{}, nil))
+	})
+}
+
+func endToEnd(t *testing.T, w *world) {
+	w.send(t, mangotest.Call{EntryID: "NTAwOTQxMTAyMg==", RecordingID: "MToxMDAwNjA4NTo1MDA5NDExMDIyOjE=", Inbound: true, Extension: "123", Number: "79001234567", Talk: 95 * time.Second})
+	call := w.env.Wait(t, "mango-NTAwOTQxMTAyMg==", storage.StatusDone)
+	assert.Equal(t, "ivanov", call.ManagerID, "extension 123 of the summary, through the table")
+	assert.Equal(t, storage.SourceTelephony, call.Source)
+	require.NotNil(t, call.Report, "scored")
+	assert.NotEmpty(t, call.Report.Transcript.Segments, "transcribed by the fake OpenAI")
+	assert.Equal(t, 1, w.env.Receiver.Count(call.ID), "written back once")
+	assert.Equal(t, 1, w.fake.Recordings.Downloads("MToxMDAwNjA4NTo1MDA5NDExMDIyOjE="), "the one-time link was used once")
+	assert.Equal(t, 1.0, w.events(t, "accepted"))
+	assert.Equal(t, 3.0, w.events(t, "kept"), "two recording events and the summary")
+	assert.Equal(t, 3.0, w.events(t, "check"), "the /events/call legs are answered and ignored")
+	assert.Len(t, w.env.Calls(t), 1)
+}
+
+// TestWrongSignature: a sign that is not sha256(key+json+salt), or
+// another product's key, is refused with 401 and leaves nothing.
+func TestWrongSignature(t *testing.T) {
+	w := newWorld(t, mangotest.Config{}, nil)
+	ctx := context.Background()
+	js := `{"entry_id":"e1","product_id":1,"user_id":1,"timestamp":1,"recording_id":"r1"}`
+	a, err := w.fake.PostSigned(ctx, "/events/record/added", js, mango.Sign(apiKey, js, "another salt"))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, a.Status, a.Body)
+	a, err = w.fake.PostSigned(ctx, "/events/record/added", js, mango.Sign(apiKey, js+" ", salt))
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusUnauthorized, a.Status, "a sign over other bytes")
+	assert.NotContains(t, a.Body, salt)
+	assert.Empty(t, w.env.Calls(t))
+	assert.Equal(t, 2.0, w.events(t, "unauthorized"))
+	a, err = w.fake.Post(ctx, "/events/record/added", "")
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusOK, a.Status, "the cabinet's connection check, signed, with an empty json")
+}
+
+// TestReplayAndOutOfOrder: every event sent again is answered 200 and
+// dropped, a recording event older (seq) than one kept is dropped, and
+// the call is audited and written back once.
+func TestReplayAndOutOfOrder(t *testing.T) {
+	w := newWorld(t, mangotest.Config{}, nil)
+	c := mangotest.Call{EntryID: "e-replay", RecordingID: "r-replay", Extension: "124", Number: "79007654321", Talk: time.Minute}
+	events := w.fake.Events(c)
+	ctx := context.Background()
+	// The recording's Completed (seq 2) overtakes its Started (seq 1).
+	order := []int{0, 1, 4, 2, 3, 5, 6}
+	for _, i := range order {
+		a, err := w.fake.Post(ctx, events[i][0], events[i][1])
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, a.Status)
+	}
+	call := w.env.Wait(t, "mango-e-replay", storage.StatusDone)
+	assert.Equal(t, "petrova", call.ManagerID, "outbound: the caller's extension")
+	assert.Equal(t, 1.0, w.events(t, "dropped"), "Started arrived after Completed")
+	for _, e := range events {
+		a, err := w.fake.Post(ctx, e[0], e[1])
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, a.Status)
+	}
+	assert.Equal(t, 5.0, w.events(t, "dropped"), "the replayed recording events, summary and record/added")
+	time.Sleep(200 * time.Millisecond) // a second job would have run by now
+	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+	assert.Equal(t, 1, w.fake.Recordings.Downloads("r-replay"))
+	assert.Len(t, w.env.Calls(t), 1)
+}
+
+// TestMissedCall: a summary with talk_time 0 and entry_result 0 (§3.1.6
+// example 4) is counted as skipped, once, and makes no call.
+func TestMissedCall(t *testing.T) {
+	w := newWorld(t, mangotest.Config{}, nil)
+	c := mangotest.Call{EntryID: "e-missed", Inbound: true, Extension: "123", Number: "79000000000"}
+	w.send(t, c)
+	w.send(t, c) // the vendor sends again
+	skipped := func(reason string) float64 {
+		return w.env.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": "mango", "reason": reason})
+	}
+	assert.Equal(t, 1.0, skipped("missed"))
+	assert.Empty(t, w.env.Calls(t))
+
+	short := mangotest.Call{EntryID: "e-short", RecordingID: "r-short", Inbound: true, Extension: "123", Number: "79000000001", Talk: 3 * time.Second}
+	w.send(t, short)
+	assert.Equal(t, 1.0, skipped("too_short"), "3 s is under MinTalk")
+	assert.Empty(t, w.env.Calls(t))
+	assert.Zero(t, w.fake.Recordings.Polls("r-short"), "nothing downloaded")
+}
+
+// TestRecordingAfterThreePolls: the API answers 404 three times before the
+// recording can be downloaded; the job snoozes each time, the call waits
+// queued, then is audited.
+func TestRecordingAfterThreePolls(t *testing.T) {
+	w := newWorld(t, mangotest.Config{}, nil)
+	w.send(t, mangotest.Call{EntryID: "e-late", RecordingID: "r-late", Inbound: true, Extension: "123", Number: "79001112233", Talk: time.Minute, NotReady: 3})
+	call := w.env.Wait(t, "mango-e-late", storage.StatusDone)
+	assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
+	assert.Equal(t, 3.0, w.env.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": "mango"}))
+	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+}
+
+// TestBurstAboveRateLimit: 25 calls at once against an API that allows 5
+// requests a second. The intake's limiter keeps to it (no 429); with a
+// limiter set too high, the 429s are retried; either way no call is lost.
+func TestBurstAboveRateLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		ours      float64
+		refusedOK func(int) bool
+	}{
+		{"limiter kept", 5, func(n int) bool { return n == 0 }},
+		{"limiter too high", 100, func(n int) bool { return n > 0 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := newWorld(t, mangotest.Config{PerSecond: 5, Burst: 5}, func(c *mango.Config) { c.PerSecond = tc.ours })
+			const n = 25
+			var wg sync.WaitGroup
+			for i := range n {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.send(t, mangotest.Call{EntryID: fmt.Sprintf("e-burst-%02d", i), RecordingID: fmt.Sprintf("r-burst-%02d", i), Inbound: true, Extension: "123", Number: "79000000000", Talk: time.Minute})
+				}()
+			}
+			wg.Wait()
+			for i := range n {
+				w.env.Wait(t, fmt.Sprintf("mango-e-burst-%02d", i), storage.StatusDone)
+				assert.Equal(t, 1, w.fake.Recordings.Downloads(fmt.Sprintf("r-burst-%02d", i)))
+			}
+			assert.True(t, tc.refusedOK(w.fake.Limit.Refused()), "429s: %d", w.fake.Limit.Refused())
+			assert.Equal(t, float64(w.fake.Limit.Refused()), w.env.Counter(t, "callaudit_intake_throttled_total", map[string]string{"vendor": "mango"}),
+				"each 429 waited for, without spending an attempt")
+			assert.Len(t, w.env.Calls(t), n)
+		})
+	}
+}
+
+// TestSignReferenceVector: sha256 over key+json+salt, lower-case hex, as
+// `printf '%s' '1234567890qwerty{"a":1}salt-x' | sha256sum` prints it.
+func TestSignReferenceVector(t *testing.T) {
+	assert.Equal(t, "586f2c7796efe026435d9e3d3850f013204c334225be6349ec50fb7755418e99", mango.Sign("1234567890qwerty", `{"a":1}`, "salt-x"))
+}
+
+// postgresDSN creates an empty database on the test server
+// (AUDIT_TEST_POSTGRES_URL) for one test, dropped after it, and returns
+// its URL. Without the variable the test is skipped, unless
+// AUDIT_TEST_REQUIRE=1 (the test command) makes that a failure.
+func postgresDSN(t *testing.T) string {
+	t.Helper()
+	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
+	switch {
+	case base == "" && os.Getenv("AUDIT_TEST_REQUIRE") == "1":
+		t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1")
+	case base == "":
+		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set")
+	}
+	u, err := url.Parse(base)
+	require.NoError(t, err)
+	name := fmt.Sprintf("intake_test_%d", time.Now().UnixNano())
+	admin, err := sql.Open("pgx", base)
+	require.NoError(t, err)
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	require.NoError(t, err)
+	t.Cleanup(func() {
+		defer admin.Close()
+		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
+			t.Errorf("dropping %s: %v", name, err)
+		}
+	})
+	u.Path = "/" + name
+	return u.String()
+}
