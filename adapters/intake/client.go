@@ -1,16 +1,19 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"crypto/subtle"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"golang.org/x/time/rate"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/writeback/send"
+	"github.com/callaudit/callaudit/audit"
 )
 
 // Equal compares a signature received with the one computed, in constant
@@ -109,4 +112,53 @@ func (c *Client) Redirect(req *http.Request, op string) (string, *send.Response,
 		return "", &send.Response{Status: resp.StatusCode, Header: resp.Header, Body: body}, nil
 	}
 	return "", nil, c.send.StatusError(resp.StatusCode, resp.Header, body, op)
+}
+
+// API are the settings of a vendor's API: embed it in the vendor's
+// Config.
+type API struct {
+	// BaseURL is the API's address; empty is the vendor's.
+	BaseURL string
+	// PerSecond is the rate limit kept on the API; 0 is the vendor's
+	// documented one.
+	PerSecond float64
+	// Timeout bounds one API request; 0 is send.DefaultTimeout.
+	Timeout time.Duration
+	// Transport replaces the API client's (tests).
+	Transport http.RoundTripper
+}
+
+// Defaults are a vendor's name in messages, its API's address and its
+// documented rate limit.
+type Defaults struct {
+	Service   string
+	BaseURL   string
+	PerSecond float64
+}
+
+// Base is what a vendor's Fetch works with: embed it in the vendor.
+type Base struct {
+	// BaseURL is the API's address, without a trailing slash.
+	BaseURL string
+	// API calls the vendor's API within its rate limit.
+	API *Client
+	// Files downloads the recordings' files (the server's SSRF-safe
+	// fetcher).
+	Files audit.Fetcher
+}
+
+// NewBase checks a vendor's settings (missing are the vendor's own
+// complaints; a nil files is one more) and returns its Base, the API's
+// client keeping d's rate limit unless api names another.
+func NewBase(api API, d Defaults, files audit.Fetcher, missing []callaudit.FieldError, secrets ...string) (Base, error) {
+	if files == nil {
+		missing = append(missing, callaudit.FieldError{Field: "files", Message: "a fetcher for the recordings is required"})
+	}
+	if len(missing) > 0 {
+		return Base{}, callaudit.Invalid(missing...)
+	}
+	b := Base{BaseURL: strings.TrimSuffix(cmp.Or(api.BaseURL, d.BaseURL), "/"), Files: files}
+	b.API = NewClient(ClientConfig{Service: d.Service, PerSecond: cmp.Or(api.PerSecond, d.PerSecond), Timeout: api.Timeout,
+		Secrets: secrets, Transport: api.Transport})
+	return b, nil
 }

@@ -137,17 +137,11 @@ func snoozes(job *rivertype.JobRow) int {
 // with the reason and is not delivered.
 func (w *intakeWorker) Work(ctx context.Context, job *river.Job[intakeArgs]) error {
 	q, a := w.q, job.Args
-	if job.Attempt > q.cfg.MaxAttempts {
-		return q.failed(ctx, job.ID, q.cfg.MaxAttempts, q.cfg.MaxAttempts, storage.Call{ID: a.CallID}, errUnfinished)
-	}
-	call, err := q.startIntake(ctx, job)
-	switch {
-	case errors.Is(err, errSettled) && call.Status == storage.StatusDone:
-		return q.insertDeliver(ctx, call.ID)
-	case errors.Is(err, errSettled):
-		return nil
-	case err != nil:
-		return q.retryable(job.ID, err)
+	mode, _ := score.ParseMode(a.Mode) // checked when the job was made
+	call, ok, err := q.begin(ctx, job.JobRow, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
+		Source: storage.SourceTelephony})
+	if !ok {
+		return err
 	}
 	in := audit.Input{CallID: a.CallID, ManagerID: a.ManagerID, Mode: a.Mode, Language: a.Language, Source: storage.SourceTelephony}
 	keeper, _ := q.store.(storage.TranscriptKeeper)
@@ -194,13 +188,4 @@ func (q *Queue) saveStatus(ctx context.Context, id string, status storage.Status
 	if _, err := q.setStatus(sctx, id, status, reason); err != nil && !errors.Is(err, errSettled) {
 		q.log.Error("queue: saving the call's status failed", "call_id", id, "err", err)
 	}
-}
-
-// startIntake marks the job's call processing unless it is settled
-// (errSettled), creating it from the job when it is missing.
-func (q *Queue) startIntake(ctx context.Context, job *river.Job[intakeArgs]) (storage.Call, error) {
-	a := job.Args
-	mode, _ := score.ParseMode(a.Mode) // checked when the job was made
-	return q.startCall(ctx, job.Attempt, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
-		Source: storage.SourceTelephony})
 }

@@ -38,23 +38,9 @@ func (w *auditWorker) NextRetry(job *river.Job[auditArgs]) time.Time {
 // left alone.
 func (w *auditWorker) Work(ctx context.Context, job *river.Job[auditArgs]) error {
 	q, a := w.q, job.Args
-	if job.Attempt > q.cfg.MaxAttempts {
-		// The spare attempt (see Open): the store, not River, says the
-		// call failed. A call done meanwhile keeps its status and gets
-		// its delivery.
-		if keeper, ok := q.store.(storage.TranscriptKeeper); ok {
-			q.dropCheckpoint(ctx, keeper, a.CallID)
-		}
-		return q.failed(ctx, job.ID, q.cfg.MaxAttempts, q.cfg.MaxAttempts, storage.Call{ID: a.CallID}, errUnfinished)
-	}
-	call, err := q.startProcessing(ctx, job)
-	switch {
-	case errors.Is(err, errSettled) && call.Status == storage.StatusDone:
-		return q.insertDeliver(ctx, call.ID)
-	case errors.Is(err, errSettled):
-		return nil
-	case err != nil:
-		return q.retryable(job.ID, err)
+	call, ok, err := q.begin(ctx, job.JobRow, q.auditSeed(a))
+	if !ok {
+		return err
 	}
 
 	in := audit.Input{
@@ -129,21 +115,44 @@ func (q *Queue) dropCheckpoint(ctx context.Context, keeper storage.TranscriptKee
 // rescued the job) or ended in an error the worker could not record.
 var errUnfinished = callaudit.Errorf(callaudit.KindUnavailable, "the last attempt did not finish (the server stopped during it, or the history could not be written)")
 
-// startProcessing marks the job's call processing, unless it is done or
-// failed (errSettled, with the stored call): atomically where the store
-// can (storage.Updater), so that a run that read the call before another
-// finished it cannot write "processing" over "done". A call missing from
-// the history (removed, or never saved) is created from the job's own
-// copy of the request.
-func (q *Queue) startProcessing(ctx context.Context, job *river.Job[auditArgs]) (storage.Call, error) {
-	a := job.Args
+// auditSeed is the call an audit job creates when the history lacks it.
+func (q *Queue) auditSeed(a auditArgs) storage.Call {
 	mode, _ := score.ParseMode(a.Mode) // checked when the job was made
-	return q.startCall(ctx, job.Attempt, storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
-		Source: storage.SourceWebhook, RecordingURL: a.RecordingURL})
+	return storage.Call{ID: a.CallID, ManagerID: a.ManagerID, Mode: mode, Language: a.Language,
+		Source: storage.SourceWebhook, RecordingURL: a.RecordingURL}
 }
 
-// startCall is startProcessing for any job: seed is the call to create
-// when it is missing.
+// begin starts a job's attempt at a call: ok is true when the call is to
+// be worked on now, as startCall marked it processing; otherwise err is
+// what the job returns. The spare attempt (see Open) records the
+// failure: the store, not River, says the call failed, and a call done
+// meanwhile keeps its status and gets its delivery. A call already done
+// only has its delivery ensured, and a failed one is left alone.
+func (q *Queue) begin(ctx context.Context, job *rivertype.JobRow, seed storage.Call) (storage.Call, bool, error) {
+	if job.Attempt > q.cfg.MaxAttempts {
+		if keeper, ok := q.store.(storage.TranscriptKeeper); ok {
+			q.dropCheckpoint(ctx, keeper, seed.ID)
+		}
+		return storage.Call{}, false, q.failed(ctx, job.ID, q.cfg.MaxAttempts, q.cfg.MaxAttempts, storage.Call{ID: seed.ID}, errUnfinished)
+	}
+	call, err := q.startCall(ctx, job.Attempt, seed)
+	switch {
+	case errors.Is(err, errSettled) && call.Status == storage.StatusDone:
+		return call, false, q.insertDeliver(ctx, call.ID)
+	case errors.Is(err, errSettled):
+		return call, false, nil
+	case err != nil:
+		return call, false, q.retryable(job.ID, err)
+	}
+	return call, true, nil
+}
+
+// startCall marks the call processing, unless it is done or failed
+// (errSettled, with the stored call): atomically where the store can
+// (storage.Updater), so that a run that read the call before another
+// finished it cannot write "processing" over "done". A call missing from
+// the history (removed, or never saved) is created as seed, the job's
+// own copy of the request.
 func (q *Queue) startCall(ctx context.Context, attempt int, seed storage.Call) (storage.Call, error) {
 	reason := attemptText(attempt, q.cfg.MaxAttempts)
 	seed.Status, seed.StatusReason = storage.StatusProcessing, reason

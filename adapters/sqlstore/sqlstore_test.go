@@ -28,6 +28,9 @@ func TestSqlstoreConformance(t *testing.T) {
 			storagetest.Run(t, func(t *testing.T) storage.Store {
 				return open(t, db.fresh(t))
 			})
+			t.Run("EventLog", func(t *testing.T) {
+				storagetest.RunEventLog(t, func(t *testing.T) storage.EventLog { return open(t, db.fresh(t)) })
+			})
 		})
 	}
 }

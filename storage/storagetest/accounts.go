@@ -20,22 +20,30 @@ import (
 //	storagetest.RunAccounts(t, func(t *testing.T) storage.Accounts { return mystore.New() })
 func RunAccounts(t *testing.T, newStore func(t *testing.T) storage.Accounts) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, s storage.Accounts)
-	}{
-		{"UserRoundTrip", testUserRoundTrip},
-		{"UserBadRequests", testUserBadRequests},
-		{"UserUpdate", testUserUpdate},
-		{"UsersOrder", testUsersOrder},
-		{"UserCopies", testUserCopies},
-		{"UserConcurrentLogins", testUserConcurrentLogins},
-		{"Teams", testTeams},
-		{"Sessions", testSessions},
-		{"Tokens", testTokens},
-		{"AccessLog", testAccessLog},
-		{"AccountsCanceledContext", testAccountsCanceled},
-	}
+	runEach(t, newStore,
+		kit[storage.Accounts]{"UserRoundTrip", testUserRoundTrip},
+		kit[storage.Accounts]{"UserBadRequests", testUserBadRequests},
+		kit[storage.Accounts]{"UserUpdate", testUserUpdate},
+		kit[storage.Accounts]{"UsersOrder", testUsersOrder},
+		kit[storage.Accounts]{"UserCopies", testUserCopies},
+		kit[storage.Accounts]{"UserConcurrentLogins", testUserConcurrentLogins},
+		kit[storage.Accounts]{"Teams", testTeams},
+		kit[storage.Accounts]{"Sessions", testSessions},
+		kit[storage.Accounts]{"Tokens", testTokens},
+		kit[storage.Accounts]{"AccessLog", testAccessLog},
+		kit[storage.Accounts]{"AccountsCanceledContext", testAccountsCanceled},
+	)
+}
+
+// kit is one conformance test of a store capability S.
+type kit[S any] struct {
+	name string
+	run  func(t *testing.T, s S)
+}
+
+// runEach runs each test in its own subtest with a fresh store.
+func runEach[S any](t *testing.T, newStore func(t *testing.T) S, tests ...kit[S]) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStore(t)

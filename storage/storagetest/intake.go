@@ -19,23 +19,9 @@ import (
 // are purged.
 func RunEventLog(t *testing.T, newLog func(t *testing.T) storage.EventLog) {
 	t.Helper()
-	tests := []struct {
-		name string
-		run  func(t *testing.T, l storage.EventLog)
-	}{
-		{"NoteAndRead", testEventNoteAndRead},
-		{"DuplicatesAndOutOfOrder", testEventOrder},
-		{"BadRequests", testEventBadRequests},
-		{"ConcurrentNotes", testEventConcurrent},
-		{"DeleteBefore", testEventDeleteBefore},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := newLog(t)
-			require.NotNil(t, l, "newLog returned nil")
-			tt.run(t, l)
-		})
-	}
+	type k = kit[storage.EventLog]
+	runEach(t, newLog, k{"NoteAndRead", testEventNoteAndRead}, k{"DuplicatesAndOutOfOrder", testEventOrder},
+		k{"BadRequests", testEventBadRequests}, k{"ConcurrentNotes", testEventConcurrent}, k{"DeleteBefore", testEventDeleteBefore})
 }
 
 var eventT0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

@@ -197,3 +197,30 @@ func FromDoc(fsys fs.FS, name string, set map[string]any) map[string]any {
 	}
 	return m
 }
+
+// Side is what every fake vendor has: the intake's URL it sends to, its
+// API server within its rate limit, and its recordings. Embed it.
+type Side struct {
+	// Target is where events go: the intake's <server>/intake/<vendor>.
+	Target     string
+	API        *httptest.Server
+	Recordings *Recordings
+	Limit      *RateLimit
+}
+
+// NewSide starts a vendor's API (api, behind no limit of its own: call
+// Limit.Allow in it) with its rate limit and its recordings' file server.
+func NewSide(api http.Handler, perSecond float64, burst int, tooMany string) *Side {
+	return &Side{API: httptest.NewServer(api), Recordings: NewRecordings(), Limit: NewRateLimit(perSecond, burst, tooMany)}
+}
+
+// Close stops the servers.
+func (s *Side) Close() {
+	s.API.Close()
+	s.Recordings.Files.Close()
+}
+
+// Send posts a form to the Target's path, as the vendor does.
+func (s *Side) Send(ctx context.Context, path string, form url.Values, header http.Header) (Answer, error) {
+	return PostForm(ctx, s.Target+path, form, header)
+}

@@ -31,6 +31,7 @@
 package mango
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -58,28 +59,21 @@ const (
 	DefaultPollDelay = 30 * time.Second
 )
 
-// Config configures the Mango Office intake.
+// Config configures the Mango Office intake. API's BaseURL defaults to
+// DefaultBaseURL, its PerSecond to DefaultPerSecond.
 type Config struct {
 	intake.Common
+	intake.API
 	// APIKey is the product's vpbx_api_key ("Уникальный код вашей ВАТС").
 	APIKey string
 	// Salt is vpbx_api_salt ("Ключ для создания подписи"); never sent.
 	Salt string
-	// BaseURL is the API's address; empty is DefaultBaseURL.
-	BaseURL string
-	// PerSecond is the rate limit kept on the API; 0 is DefaultPerSecond.
-	PerSecond float64
-	// Timeout bounds one API request.
-	Timeout time.Duration
-	// Transport replaces the API client's (tests).
-	Transport http.RoundTripper
 }
 
 // Vendor is the Mango Office intake. It is safe for concurrent use.
 type Vendor struct {
-	cfg   Config
-	api   *intake.Client
-	files audit.Fetcher
+	intake.Base
+	cfg Config
 }
 
 var _ intake.Vendor = (*Vendor)(nil)
@@ -88,31 +82,18 @@ var _ intake.Vendor = (*Vendor)(nil)
 // links the API redirects to (the server's SSRF-safe fetcher).
 func New(cfg Config, files audit.Fetcher) (*Vendor, error) {
 	var missing []callaudit.FieldError
-	if cfg.APIKey == "" {
-		missing = append(missing, callaudit.FieldError{Field: "APIKey", Message: "is required (vpbx_api_key)"})
+	for _, f := range [][2]string{{"APIKey", cfg.APIKey}, {"Salt", cfg.Salt}} {
+		if f[1] == "" {
+			missing = append(missing, callaudit.FieldError{Field: f[0], Message: "is required (the API settings of the personal cabinet)"})
+		}
 	}
-	if cfg.Salt == "" {
-		missing = append(missing, callaudit.FieldError{Field: "Salt", Message: "is required (vpbx_api_salt)"})
+	base, err := intake.NewBase(cfg.API, intake.Defaults{Service: "Mango Office", BaseURL: DefaultBaseURL, PerSecond: DefaultPerSecond},
+		files, missing, cfg.APIKey, cfg.Salt)
+	if err != nil {
+		return nil, err
 	}
-	if files == nil {
-		missing = append(missing, callaudit.FieldError{Field: "files", Message: "a fetcher for the recordings is required"})
-	}
-	if missing != nil {
-		return nil, callaudit.Invalid(missing...)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.PerSecond <= 0 {
-		cfg.PerSecond = DefaultPerSecond
-	}
-	if cfg.PollDelay <= 0 {
-		cfg.PollDelay = DefaultPollDelay
-	}
-	api := intake.NewClient(intake.ClientConfig{Service: "Mango Office", PerSecond: cfg.PerSecond,
-		Timeout: cfg.Timeout, Secrets: []string{cfg.APIKey, cfg.Salt}, Transport: cfg.Transport})
-	return &Vendor{cfg: cfg, api: api, files: files}, nil
+	cfg.PollDelay = cmp.Or(cfg.PollDelay, DefaultPollDelay)
+	return &Vendor{Base: base, cfg: cfg}, nil
 }
 
 // Name is "mango": its URL is <server>/intake/mango.
@@ -234,12 +215,12 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 		return transcribe.Audio{}, nil, err
 	}
 	form := url.Values{"vpbx_api_key": {v.cfg.APIKey}, "sign": {Sign(v.cfg.APIKey, string(js), v.cfg.Salt)}, "json": {string(js)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.cfg.BaseURL+"/queries/recording/post", strings.NewReader(form.Encode()))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.BaseURL+"/queries/recording/post", strings.NewReader(form.Encode()))
 	if err != nil {
 		return transcribe.Audio{}, nil, callaudit.Wrap(err, callaudit.KindNotConfigured, "mango.Fetch", "the Mango Office API address cannot be used")
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	link, resp, err := v.api.Redirect(req, "mango.Fetch")
+	link, resp, err := v.API.Redirect(req, "mango.Fetch")
 	switch {
 	case callaudit.KindOf(err) == callaudit.KindNotFound:
 		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "Mango Office answered 404")
@@ -248,5 +229,5 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 	case link == "":
 		return transcribe.Audio{}, nil, callaudit.Errorf(callaudit.KindUpstream, "Mango Office answered %s without the recording's link", strconv.Itoa(resp.Status))
 	}
-	return v.files.Fetch(ctx, link)
+	return v.Files.Fetch(ctx, link)
 }

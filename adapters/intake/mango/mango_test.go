@@ -48,7 +48,7 @@ func newWorldOn(t *testing.T, dsn string, fc mangotest.Config, tune func(*mango.
 	w.fake = mangotest.New(fc)
 	t.Cleanup(w.fake.Close)
 	w.env = intaketest.NewEnv(t, intaketest.EnvConfig{DSN: dsn, Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
-		cfg := mango.Config{APIKey: apiKey, Salt: salt, BaseURL: w.fake.BaseURL(),
+		cfg := mango.Config{APIKey: apiKey, Salt: salt, API: intake.API{BaseURL: w.fake.BaseURL()},
 			Common: intake.Common{Managers: map[string]string{"123": "ivanov", "124": "petrova"}, PollDelay: 50 * time.Millisecond}}
 		if tune != nil {
 			tune(&cfg)

@@ -40,7 +40,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/callaudit/callaudit"
@@ -62,57 +61,39 @@ const (
 	DefaultLinkLifetime = 180
 )
 
-// Config configures the Zadarma intake.
+// Config configures the Zadarma intake; API's BaseURL defaults to
+// DefaultBaseURL and its PerSecond to DefaultPerSecond.
 type Config struct {
 	intake.Common
+	intake.API
 	// APIKey and Secret are the API's key and secret (my.zadarma.com,
 	// Settings → API); Secret signs the notifications too.
 	APIKey, Secret string
-	// BaseURL is the API's address; empty is DefaultBaseURL.
-	BaseURL string
-	// PerSecond is the rate limit kept on the API; 0 is DefaultPerSecond.
-	PerSecond float64
-	// Timeout bounds one API request.
-	Timeout time.Duration
-	// Transport replaces the API client's (tests).
-	Transport http.RoundTripper
 }
 
-// Vendor is the Zadarma intake. It is safe for concurrent use.
+// Vendor is the Zadarma intake, safe for concurrent use.
 type Vendor struct {
-	cfg   Config
-	api   *intake.Client
-	files audit.Fetcher
+	cfg Config
+	intake.Base
 }
 
 var _ intake.Vendor = (*Vendor)(nil)
 
-// New checks cfg and returns the vendor; files downloads the recording's
-// link (the server's SSRF-safe fetcher).
+// New returns the vendor for cfg, downloading recordings' links through
+// files (the server's SSRF-safe fetcher).
 func New(cfg Config, files audit.Fetcher) (*Vendor, error) {
 	var missing []callaudit.FieldError
 	if cfg.APIKey == "" || cfg.Secret == "" {
-		missing = append(missing, callaudit.FieldError{Field: "APIKey", Message: "and Secret are required"})
+		missing = []callaudit.FieldError{{Field: "APIKey", Message: "and Secret are required"}}
 	}
-	if files == nil {
-		missing = append(missing, callaudit.FieldError{Field: "files", Message: "a fetcher for the recordings is required"})
-	}
-	if missing != nil {
-		return nil, callaudit.Invalid(missing...)
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimSuffix(cfg.BaseURL, "/")
-	if cfg.PerSecond <= 0 {
-		cfg.PerSecond = DefaultPerSecond
+	base, err := intake.NewBase(cfg.API, intake.Defaults{Service: "Zadarma", BaseURL: DefaultBaseURL, PerSecond: DefaultPerSecond}, files, missing, cfg.Secret)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.PollDelay <= 0 {
 		cfg.PollDelay = DefaultPollDelay
 	}
-	api := intake.NewClient(intake.ClientConfig{Service: "Zadarma", PerSecond: cfg.PerSecond, Timeout: cfg.Timeout,
-		Secrets: []string{cfg.Secret}, Transport: cfg.Transport})
-	return &Vendor{cfg: cfg, api: api, files: files}, nil
+	return &Vendor{cfg: cfg, Base: base}, nil
 }
 
 // Name is "zadarma": its URL is <server>/intake/zadarma.
@@ -207,12 +188,12 @@ func Authorization(key, secret, method string, params url.Values) string {
 // Fetch asks the API for the recording's link and downloads it.
 func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Audio, func(), error) {
 	params := url.Values{"call_id": {rec.ID}, "format": {"json"}, "lifetime": {strconv.Itoa(DefaultLinkLifetime)}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.cfg.BaseURL+RecordMethod+"?"+params.Encode(), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, v.BaseURL+RecordMethod+"?"+params.Encode(), nil)
 	if err != nil {
 		return transcribe.Audio{}, nil, callaudit.Wrap(err, callaudit.KindNotConfigured, "zadarma.Fetch", "the Zadarma API address cannot be used")
 	}
 	req.Header.Set("Authorization", Authorization(v.cfg.APIKey, v.cfg.Secret, RecordMethod, params))
-	resp, err := v.api.Do(req, "zadarma.Fetch")
+	resp, err := v.API.Do(req, "zadarma.Fetch")
 	if callaudit.KindOf(err) == callaudit.KindNotFound {
 		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "Zadarma has no file yet")
 	}
@@ -230,5 +211,5 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 	if answer.Status != "success" || answer.Link == "" {
 		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "Zadarma answered "+answer.Status+": "+answer.Message)
 	}
-	return v.files.Fetch(ctx, answer.Link)
+	return v.Files.Fetch(ctx, answer.Link)
 }

@@ -40,7 +40,7 @@ func start(t *testing.T, perMinute float64, ours float64) zd {
 	fake := zadarmatest.New(zadarmatest.Config{APIKey: "key-1", Secret: "secret-zd", PerMinute: perMinute, Burst: 2})
 	t.Cleanup(fake.Close)
 	env := intaketest.NewEnv(t, intaketest.EnvConfig{Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
-		return zadarma.New(zadarma.Config{APIKey: "key-1", Secret: "secret-zd", BaseURL: fake.API.URL, PerSecond: ours,
+		return zadarma.New(zadarma.Config{APIKey: "key-1", Secret: "secret-zd", API: intake.API{BaseURL: fake.API.URL, PerSecond: ours},
 			Common: intake.Common{Managers: map[string]string{"100": "smirnova"}, PollDelay: 40 * time.Millisecond}}, files)
 	}})
 	fake.Target = env.Target("zadarma")

@@ -60,7 +60,8 @@ func (c Config) MangoConfig() (mango.Config, bool, error) {
 	m := c.Mango
 	common, err := c.intakeCommon(m.Managers, "AUDIT_INTAKE_MANGO_MANAGERS")
 	common.PollDelay = m.PollDelay
-	return mango.Config{Common: common, APIKey: m.APIKey, Salt: m.Salt, BaseURL: m.BaseURL, PerSecond: float64(m.PerSecond)}, m.Enabled, err
+	api := intake.API{BaseURL: m.BaseURL, PerSecond: float64(m.PerSecond)}
+	return mango.Config{Common: common, API: api, APIKey: m.APIKey, Salt: m.Salt}, m.Enabled, err
 }
 
 // ZadarmaConfig is the Zadarma intake's configuration, and whether it is
@@ -69,7 +70,8 @@ func (c Config) ZadarmaConfig() (zadarma.Config, bool, error) {
 	z := c.Zadarma
 	common, err := c.intakeCommon(z.Managers, "AUDIT_INTAKE_ZADARMA_MANAGERS")
 	common.PollDelay = z.PollDelay
-	return zadarma.Config{Common: common, APIKey: z.APIKey, Secret: z.Secret, BaseURL: z.BaseURL, PerSecond: float64(z.PerMinute) / 60}, z.Enabled, err
+	api := intake.API{BaseURL: z.BaseURL, PerSecond: float64(z.PerMinute) / 60}
+	return zadarma.Config{Common: common, API: api, APIKey: z.APIKey, Secret: z.Secret}, z.Enabled, err
 }
 
 // IntakeVendors names the telephony intakes switched on.

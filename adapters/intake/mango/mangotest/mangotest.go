@@ -6,13 +6,13 @@
 package mangotest
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"time"
 
@@ -32,15 +32,11 @@ type Config struct {
 	Burst     int
 }
 
-// Fake is Mango Office: its events and its API.
+// Fake is Mango Office: its events and its API (serving
+// /vpbx/queries/recording/post; BaseURL is its base).
 type Fake struct {
+	*intaketest.Side
 	cfg Config
-	// Target is where events go: the intake's <server>/intake/mango.
-	Target string
-	// API serves /vpbx/queries/recording/post; BaseURL is its base.
-	API        *httptest.Server
-	Recordings *intaketest.Recordings
-	Limit      *intaketest.RateLimit
 }
 
 // New starts the fake; Close it.
@@ -48,23 +44,13 @@ func New(cfg Config) *Fake {
 	if cfg.PerSecond <= 0 {
 		cfg.PerSecond = mango.DefaultPerSecond
 	}
-	if cfg.Burst <= 0 {
-		cfg.Burst = int(cfg.PerSecond)
-	}
-	f := &Fake{cfg: cfg, Recordings: intaketest.NewRecordings(),
-		Limit: intaketest.NewRateLimit(cfg.PerSecond, cfg.Burst, string(intaketest.Doc(testdata, "rate_limit.json")))}
-	f.API = httptest.NewServer(http.HandlerFunc(f.serveAPI))
+	f := &Fake{cfg: cfg}
+	f.Side = intaketest.NewSide(http.HandlerFunc(f.serveAPI), cfg.PerSecond, cmp.Or(cfg.Burst, int(cfg.PerSecond)), string(intaketest.Doc(testdata, "rate_limit.json")))
 	return f
 }
 
 // BaseURL is the API's base, for mango.Config.BaseURL.
 func (f *Fake) BaseURL() string { return f.API.URL + "/vpbx" }
-
-// Close stops the servers.
-func (f *Fake) Close() {
-	f.API.Close()
-	f.Recordings.Files.Close()
-}
 
 // sign is §2.4.3's sha256(vpbx_api_key + json + vpbx_api_salt), hex.
 func (f *Fake) sign(js string) string {
@@ -186,6 +172,5 @@ func (f *Fake) Post(ctx context.Context, path, js string) (intaketest.Answer, er
 
 // PostSigned sends one event with the sign given (a wrong one, say).
 func (f *Fake) PostSigned(ctx context.Context, path, js, sign string) (intaketest.Answer, error) {
-	form := url.Values{"vpbx_api_key": {f.cfg.APIKey}, "sign": {sign}, "json": {js}}
-	return intaketest.PostForm(ctx, f.Target+path, form, nil)
+	return f.Side.Send(ctx, path, url.Values{"vpbx_api_key": {f.cfg.APIKey}, "sign": {sign}, "json": {js}}, nil)
 }

@@ -7,6 +7,7 @@
 package zadarmatest
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/md5"
@@ -16,7 +17,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"time"
 
@@ -36,31 +36,18 @@ type Config struct {
 	Burst     int
 }
 
-// Fake is Zadarma: its notifications and its API.
+// Fake is Zadarma: its notifications, and its API at API.URL.
 type Fake struct {
 	cfg Config
-	// Target is where notifications go: <server>/intake/zadarma.
-	Target     string
-	API        *httptest.Server
-	Recordings *intaketest.Recordings
-	Limit      *intaketest.RateLimit
+	*intaketest.Side
 }
 
-// New starts the fake; Close it.
+// New starts the fake, to be closed with Close.
 func New(cfg Config) *Fake {
-	if cfg.PerMinute <= 0 {
-		cfg.PerMinute = 100
-	}
-	f := &Fake{cfg: cfg, Recordings: intaketest.NewRecordings(),
-		Limit: intaketest.NewRateLimit(cfg.PerMinute/60, cfg.Burst, string(intaketest.Doc(testdata, "rate_limit.json")))}
-	f.API = httptest.NewServer(http.HandlerFunc(f.serveAPI))
+	f := &Fake{cfg: cfg}
+	perMinute := cmp.Or(cfg.PerMinute, 100)
+	f.Side = intaketest.NewSide(http.HandlerFunc(f.serveAPI), perMinute/60, cfg.Burst, string(intaketest.Doc(testdata, "rate_limit.json")))
 	return f
-}
-
-// Close stops the servers.
-func (f *Fake) Close() {
-	f.API.Close()
-	f.Recordings.Files.Close()
 }
 
 // serveAPI answers the record request: the Authorization must be the
@@ -182,5 +169,5 @@ func (f *Fake) Post(ctx context.Context, n url.Values) (intaketest.Answer, error
 
 // PostSigned sends one notification with the Signature given.
 func (f *Fake) PostSigned(ctx context.Context, n url.Values, signature string) (intaketest.Answer, error) {
-	return intaketest.PostForm(ctx, f.Target, n, http.Header{"Signature": {signature}})
+	return f.Side.Send(ctx, "", n, http.Header{"Signature": {signature}})
 }
