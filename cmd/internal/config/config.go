@@ -93,6 +93,16 @@ type OpenAI struct {
 	Temperature         *Temperature `env:"AUDIT_SCORE_TEMPERATURE" defaultDoc:"unset (model default)"`
 	Seed                *int         `env:"AUDIT_SCORE_SEED"`
 	MaxTranscriptTokens int          `env:"AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS" envDefault:"60000" min:"500"`
+	// ScoreBaseURL and ScoreAPIKey, TranscribeBaseURL and TranscribeAPIKey
+	// point scoring and speech-to-text at servers of their own (a local
+	// whisper or T-one server beside a hosted model); unset, they are
+	// OPENAI_BASE_URL and OPENAI_API_KEY. A key falls back only together
+	// with its URL: OPENAI_API_KEY is never sent to a server other than
+	// OPENAI_BASE_URL's.
+	ScoreBaseURL        string       `env:"AUDIT_SCORE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	ScoreAPIKey         string       `env:"AUDIT_SCORE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
+	TranscribeBaseURL   string       `env:"AUDIT_TRANSCRIBE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	TranscribeAPIKey    string       `env:"AUDIT_TRANSCRIBE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
 	TranscribeModel     string       `env:"AUDIT_TRANSCRIBE_MODEL" envDefault:"whisper-1"`
 	TranscribeFormat    string       `env:"AUDIT_TRANSCRIBE_FORMAT" defaultDoc:"by model"`
 	TranscribePrompt    string       `env:"AUDIT_TRANSCRIBE_PROMPT"`
@@ -180,9 +190,11 @@ const (
 	TranscriberNone = "none"
 )
 
-// OpenAIEnabled reports whether the OpenAI settings can reach an API: a
-// key, or a server other than api.openai.com (local servers often need
-// none).
+// OpenAIEnabled reports whether the shared OpenAI settings
+// (OPENAI_API_KEY, OPENAI_BASE_URL) can reach an API: a key, or a server
+// other than api.openai.com (local servers often need none). Scoring and
+// speech-to-text each have their own answer, ScoreOpenAIConfig().Enabled()
+// and TranscribeOpenAIConfig().Enabled().
 func (c Config) OpenAIEnabled() bool {
 	if c.OpenAI.APIKey != "" {
 		return true
@@ -197,7 +209,7 @@ func (c Config) ScorerName() string {
 	switch {
 	case c.Server.Scorer != "":
 		return c.Server.Scorer
-	case c.OpenAIEnabled():
+	case c.ScoreOpenAIConfig().Enabled():
 		return VendorOpenAI
 	}
 	return ScorerChecklist
@@ -210,7 +222,7 @@ func (c Config) TranscriberName() string {
 	switch {
 	case c.Server.Transcriber != "":
 		return c.Server.Transcriber
-	case c.OpenAIEnabled():
+	case c.TranscribeOpenAIConfig().Enabled():
 		return VendorOpenAI
 	}
 	return TranscriberNone
@@ -253,7 +265,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
 		slog.String("redact", string(c.Redaction())),
 		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
-		slog.Any("openai", c.OpenAIConfig()),
+		slog.Any("openai_score", c.ScoreOpenAIConfig()),
+		slog.Any("openai_transcribe", c.TranscribeOpenAIConfig()),
 	)
 }
 

@@ -36,27 +36,29 @@ type Module func(config.Config) (fx.Option, error)
 // Scorers are the scorers AUDIT_SCORER may name.
 var Scorers = map[string]Module{
 	config.ScorerChecklist: func(config.Config) (fx.Option, error) { return auditfx.Checklist(), nil },
-	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer),
+	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer, config.Config.ScoreOpenAIConfig),
 }
 
 // Transcribers are the speech-to-text vendors AUDIT_TRANSCRIBER may name
 // (besides "none").
 var Transcribers = map[string]Module{
-	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber),
+	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber, config.Config.TranscribeOpenAIConfig),
 }
 
 // openAI is a registry entry for a module over OpenAI, which needs a key
-// or a compatible server.
-func openAI(module func(openai.Config) fx.Option) Module {
+// or a compatible server; settings picks the scoring or the speech-to-text
+// server's configuration.
+func openAI(module func(openai.Config) fx.Option, settings func(config.Config) openai.Config) Module {
 	return func(c config.Config) (fx.Option, error) {
-		if !c.OpenAIEnabled() {
+		cfg := settings(c)
+		if !cfg.Enabled() {
 			return nil, errNeedsOpenAI
 		}
-		return module(c.OpenAIConfig()), nil
+		return module(cfg), nil
 	}
 }
 
-var errNeedsOpenAI = callaudit.Errorf(callaudit.KindInvalid, "needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)")
+var errNeedsOpenAI = callaudit.Errorf(callaudit.KindInvalid, "needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server, or AUDIT_SCORE_BASE_URL / AUDIT_TRANSCRIBE_BASE_URL for its own server)")
 
 // choose returns the module registered under name.
 func choose(registry map[string]Module, name, variable string, c config.Config) (fx.Option, error) {
