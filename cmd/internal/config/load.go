@@ -225,9 +225,9 @@ func (c *Config) check() []callaudit.FieldError {
 		}
 	}
 	switch c.OpenAI.TranscribeFormat {
-	case "", openai.FormatVerboseJSON, openai.FormatJSON, openai.FormatText:
+	case "", openai.FormatVerboseJSON, openai.FormatJSON, openai.FormatText, openai.FormatDiarizedJSON:
 	default:
-		fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json or text")
+		fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json, text or diarized_json")
 	}
 	if a := c.Access; a.AdminPassword != "" && len([]rune(a.AdminPassword)) < access.MinPasswordLength {
 		fail("AUDIT_ADMIN_PASSWORD", "must be at least 8 characters long")
