@@ -99,14 +99,14 @@ type OpenAI struct {
 	// OPENAI_BASE_URL and OPENAI_API_KEY. A key falls back only together
 	// with its URL: OPENAI_API_KEY is never sent to a server other than
 	// OPENAI_BASE_URL's.
-	ScoreBaseURL        string       `env:"AUDIT_SCORE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
-	ScoreAPIKey         string       `env:"AUDIT_SCORE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
-	TranscribeBaseURL   string       `env:"AUDIT_TRANSCRIBE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
-	TranscribeAPIKey    string       `env:"AUDIT_TRANSCRIBE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
-	TranscribeModel     string       `env:"AUDIT_TRANSCRIBE_MODEL" envDefault:"whisper-1"`
-	TranscribeFormat    string       `env:"AUDIT_TRANSCRIBE_FORMAT" defaultDoc:"by model"`
-	TranscribePrompt    string       `env:"AUDIT_TRANSCRIBE_PROMPT"`
-	MaxConcurrency      int          `env:"AUDIT_OPENAI_MAX_CONCURRENCY" envDefault:"8" min:"1"`
+	ScoreBaseURL      string `env:"AUDIT_SCORE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	ScoreAPIKey       string `env:"AUDIT_SCORE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
+	TranscribeBaseURL string `env:"AUDIT_TRANSCRIBE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	TranscribeAPIKey  string `env:"AUDIT_TRANSCRIBE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
+	TranscribeModel   string `env:"AUDIT_TRANSCRIBE_MODEL" envDefault:"whisper-1"`
+	TranscribeFormat  string `env:"AUDIT_TRANSCRIBE_FORMAT" defaultDoc:"by model"`
+	TranscribePrompt  string `env:"AUDIT_TRANSCRIBE_PROMPT"`
+	MaxConcurrency    int    `env:"AUDIT_OPENAI_MAX_CONCURRENCY" envDefault:"8" min:"1"`
 }
 
 // Fetch is the download of recordings by URL.
