@@ -60,6 +60,7 @@ func (s *Store) DeleteBefore(ctx context.Context, t time.Time, limit int) ([]str
 func (s *Store) remove(e *entry) {
 	delete(s.byID, e.id)
 	delete(s.transcripts, e.id) // a checkpoint is personal data too
+	delete(s.reports, e.id)     // so are earlier reports
 	s.all.remove(e)
 	m := e.call.ManagerID
 	s.managerIndex(m).remove(e)

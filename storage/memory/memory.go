@@ -32,6 +32,9 @@ type Store struct {
 	byManager map[string]*index
 	// transcripts are the checkpoints of storage.TranscriptKeeper.
 	transcripts map[string]transcribe.Transcript
+	// reports are the earlier reports of storage.ReportVersions, oldest
+	// first.
+	reports map[string][]storage.ArchivedReport
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts
