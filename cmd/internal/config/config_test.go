@@ -207,7 +207,7 @@ func TestErrorsNameEveryVariable(t *testing.T) {
 	assert.Equal(t, "must be a positive duration such as 30s or 15m", msgs["AUDIT_READ_TIMEOUT"])
 	assert.Equal(t, "must be debug, info, warn or error", msgs["AUDIT_LOG_LEVEL"])
 	assert.Equal(t, "must be text or json", msgs["AUDIT_LOG_FORMAT"])
-	assert.Equal(t, "must be left or right", msgs["AUDIT_STEREO_MANAGER_CHANNEL"])
+	assert.Equal(t, "must be left, right or auto", msgs["AUDIT_STEREO_MANAGER_CHANNEL"])
 	assert.Equal(t, "must be true or false", msgs["AUDIT_FETCH_ALLOW_PRIVATE"])
 	assert.Equal(t, "must be a number from 0 to 2", msgs["AUDIT_SCORE_TEMPERATURE"])
 	assert.Equal(t, "must be a whole number", msgs["AUDIT_SCORE_SEED"])

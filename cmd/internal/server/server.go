@@ -106,8 +106,9 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 			return nil, false, err
 		}
 		opts = append(opts, tr)
-		if ch := c.Server.StereoManagerChannel.Index(); ch >= 0 {
-			opts = append(opts, auditfx.Stereo(ch))
+		if ch := c.Server.StereoManagerChannel; ch.Split() {
+			// Index is -1 for auto, which is audio.AutoChannel.
+			opts = append(opts, auditfx.Stereo(ch.Index()))
 		}
 		return fx.Options(opts...), true, nil
 	}
