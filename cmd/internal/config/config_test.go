@@ -213,7 +213,7 @@ func TestErrorsNameEveryVariable(t *testing.T) {
 	assert.Equal(t, "must be a whole number", msgs["AUDIT_SCORE_SEED"])
 	assert.Equal(t, "must be a whole number of at least 1", msgs["AUDIT_OPENAI_MAX_CONCURRENCY"])
 	assert.Equal(t, "must be a whole number of at least 500", msgs["AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS"])
-	assert.Equal(t, "must be verbose_json, json or text", msgs["AUDIT_TRANSCRIBE_FORMAT"])
+	assert.Equal(t, "must be verbose_json, json, text or diarized_json", msgs["AUDIT_TRANSCRIBE_FORMAT"])
 	assert.Contains(t, msgs["AUDIT_JOB_RESCUE_AFTER"], "at least AUDIT_JOB_TIMEOUT")
 	assert.NotContains(t, err.Error(), "c2hvcnQ", "the secret is not echoed")
 }
