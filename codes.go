@@ -44,6 +44,9 @@ const (
 	CodeAnalysisTimeout    Code = "analysis_timeout"    // the analysis took too long
 	CodeModelSettings      Code = "model_settings"      // the model refuses the settings [detail]
 	CodeBadModelAnswer     Code = "bad_model_answer"    // the model's answer is unusable
+	CodeNoTranscript       Code = "no_transcript"       // [id]: the call keeps no transcript to rescore
+	CodeNoRolesToSwap      Code = "no_roles_to_swap"    // [id]: no turn has a manager or client role
+	CodeNoReportVersions   Code = "no_report_versions"  // the store cannot keep earlier reports
 
 	// Upstream services (speech-to-text, scoring models): [service] names
 	// the service, [account] its vendor, [setting] the setting to check,

@@ -57,6 +57,9 @@ type Input struct {
 	Language string
 	// Prompt is a vocabulary hint for speech-to-text.
 	Prompt string `validate:"max=2000"`
+	// Direction is who dialled, when the intake knows it: evidence for
+	// which unlabelled speaker is the manager (transcribe.AssignRoles).
+	Direction transcribe.Direction `validate:"omitempty,oneof=inbound outbound"`
 	// Source is recorded with the call; empty derives it from the input.
 	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
 	// CallID (the idempotency key) too.
@@ -208,6 +211,12 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.DialogText == "" {
+		// Speakers a transcriber or a caller labelled without roles
+		// (diarized "Speaker A", a stereo channel, a name) get theirs
+		// from what they say; the text parser has done it already.
+		tr = transcribe.AssignRoles(tr, in.Direction)
+	}
 	if tr.Words() == 0 {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: inputField(in), Message: "has no words to analyse", Code: callaudit.CodeNoWords})
 	}
@@ -232,20 +241,7 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	if id == "" {
 		id = a.newID()
 	}
-	rep.ID = id
-	if rep.Metrics.Segments != len(tr.Segments) {
-		// Scorers that look at the conversation (the checklist) have
-		// computed the metrics already; the rest get them here.
-		rep.Metrics = transcribe.ComputeMetrics(tr)
-	}
-	rep.Transcript = &tr
-	rep.Meta.CallID = id
-	rep.Meta.ManagerID = in.ManagerID
-	rep.Meta.Mode = mode
-	if rep.Meta.Language == "" {
-		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: in.Language})
-	}
-	rep.Meta.CreatedAt = a.now().UTC()
+	a.complete(rep, tr, id, in.ManagerID, mode, in.Language)
 	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
 	rep.Meta.Timings = timings
 	// Only audio went through the transcriber; Source may be
@@ -275,6 +271,26 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// complete fills in what the auditor adds to a scorer's report: the call
+// and manager ids, the mode, the language, the metrics when the scorer
+// left them out, the transcript and the time.
+func (a *Auditor) complete(rep *score.Report, tr transcribe.Transcript, id, managerID string, mode score.Mode, language string) {
+	rep.ID = id
+	if rep.Metrics.Segments != len(tr.Segments) {
+		// Scorers that look at the conversation (the checklist) have
+		// computed the metrics already; the rest get them here.
+		rep.Metrics = transcribe.ComputeMetrics(tr)
+	}
+	rep.Transcript = &tr
+	rep.Meta.CallID = id
+	rep.Meta.ManagerID = managerID
+	rep.Meta.Mode = mode
+	if rep.Meta.Language == "" {
+		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: language})
+	}
+	rep.Meta.CreatedAt = a.now().UTC()
 }
 
 // Check validates in as Audit does before any work, with the
@@ -420,7 +436,7 @@ func (a *Auditor) makeTranscript(ctx context.Context, in Input, t *score.Timings
 		tr, err := a.transcribe(ctx, audio, in, t)
 		return tr, src(storage.SourceURL), err
 	}
-	tr := transcribe.ParseDialog(in.DialogText)
+	tr := transcribe.ParseDialogDirection(in.DialogText, in.Direction)
 	return tr, src(storage.SourceText), nil
 }
 
