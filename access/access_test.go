@@ -23,8 +23,8 @@ func TestRoleTable(t *testing.T) {
 		may  []access.Permission
 	}{
 		{storage.RoleAdmin, access.Permissions},
-		{storage.RoleLead, []access.Permission{access.Analyze, access.Read, access.Export}},
-		{storage.RoleManager, []access.Permission{access.Analyze, access.Read}},
+		{storage.RoleLead, []access.Permission{access.Analyze, access.Read, access.Export, access.Review}},
+		{storage.RoleManager, []access.Permission{access.Analyze, access.Read, access.Dispute}},
 		{"visitor", nil},
 	}
 	for _, tt := range tests {
@@ -67,9 +67,9 @@ func TestMarkdownNamesEveryRoleAndScope(t *testing.T) {
 	md := access.Markdown()
 	lines := strings.Split(strings.TrimSpace(md), "\n")
 	require.Len(t, lines, 2+len(access.Roles)+len(access.Scopes))
-	assert.Contains(t, lines[0], "| who | analyze | webhook | read | export | delete | admin | sees |")
-	assert.Contains(t, md, "| role `manager` | ✓ | – | ✓ | – | – | – | their own calls |")
-	assert.Contains(t, md, "| token scope `read` | – | – | ✓ | ✓ | – | – | every call |")
+	assert.Contains(t, lines[0], "| who | analyze | webhook | read | export | review | dispute | delete | admin | sees |")
+	assert.Contains(t, md, "| role `manager` | ✓ | – | ✓ | – | – | ✓ | – | – | their own calls |")
+	assert.Contains(t, md, "| token scope `read` | – | – | ✓ | ✓ | – | – | – | – | every call |")
 }
 
 func TestSeesAndRestrict(t *testing.T) {
