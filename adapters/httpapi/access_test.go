@@ -33,6 +33,7 @@ var routeRule = map[string]access.Permission{
 	"POST /webhook/new_call_recording": access.Webhook,
 	"GET /calls":                       access.Read,
 	"GET /calls/{id}":                  access.Read,
+	"POST /calls/{id}/swap_roles":      access.Review,
 	"DELETE /calls/{id}":               access.Delete,
 	"POST /erasure":                    access.Delete,
 	"GET /managers":                    access.Read,

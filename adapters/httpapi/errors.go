@@ -175,6 +175,7 @@ var apiNames = map[string]string{
 	"ManagerID":  "manager_id",
 	"Language":   "language",
 	"Prompt":     "prompt",
+	"Direction":  "direction",
 	"Input":      "input",
 }
 
