@@ -33,6 +33,7 @@ var routeRule = map[string]access.Permission{
 	"POST /webhook/new_call_recording": access.Webhook,
 	"GET /calls":                       access.Read,
 	"GET /calls/{id}":                  access.Read,
+	"GET /calls/{id}/reports":          access.Read,
 	"DELETE /calls/{id}":               access.Delete,
 	"POST /erasure":                    access.Delete,
 	"GET /managers":                    access.Read,
@@ -224,7 +225,7 @@ func TestEveryRouteHasItsRule(t *testing.T) {
 					assert.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
 				case !allowed:
 					assert.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
-				case pattern == "GET /calls/{id}" && !p.Sees("m1"):
+				case (pattern == "GET /calls/{id}" || pattern == "GET /calls/{id}/reports") && !p.Sees("m1"):
 					assert.Equal(t, http.StatusNotFound, rec.Code, "a call outside what %s sees: %s", who, rec.Body)
 				case pattern == "GET /managers/{id}/stats" && !p.Sees("m1"):
 					assert.Equal(t, http.StatusForbidden, rec.Code, "stats outside what %s sees: %s", who, rec.Body)

@@ -222,6 +222,7 @@ func (h *Handler) routes() {
 
 	h.handleFunc("GET /calls", need(access.Read), h.listCalls)
 	h.handleFunc("GET /calls/{id}", need(access.Read), h.getCall)
+	h.handleFunc("GET /calls/{id}/reports", need(access.Read), h.callReports)
 	h.handleFunc("DELETE /calls/{id}", need(access.Delete), h.deleteCall)
 	h.handleFunc("POST /erasure", need(access.Delete), h.eraseSubject)
 	h.handleFunc("GET /managers", need(access.Read), h.listManagers)
