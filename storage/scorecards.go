@@ -1,0 +1,87 @@
+package storage
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/callaudit/callaudit"
+)
+
+// SavedScorecard is one saved version of a scorecard (package
+// score/scorecard's file format). Versions are never changed once saved:
+// a report's Meta.Scorecard and Meta.ScorecardVersion always name the
+// rules it was scored with.
+type SavedScorecard struct {
+	ID      string
+	Version int
+	// Team is the team (Team.Name) whose managers' calls it scores; empty
+	// for none: a scorecard kept for rescoring or for a team later.
+	Team string
+	// Body is the scorecard file, YAML, with Version in it.
+	Body string
+	// SavedBy is the id of the user who saved it; SavedAt is set by the
+	// store.
+	SavedBy string
+	SavedAt time.Time
+}
+
+// Scorecards is implemented by stores that keep saved scorecards with
+// every version. Callers type-assert.
+//
+// Contract (checked by storagetest.Run when the store implements it):
+//   - SaveScorecard stores a new version: sc.Version must be one past the
+//     latest saved version of sc.ID (1 for a new id), else it is a
+//     KindConflict error and nothing changes, so that of two editors who
+//     started from the same version only the first saves. It sets SavedAt
+//     and returns the version as stored. An empty ID or Body, or a
+//     Version below 1, is KindInvalid.
+//   - Scorecard returns version of id, the latest for version 0; an
+//     unknown id or version is KindNotFound.
+//   - ScorecardVersions lists every version of id, oldest first; an
+//     unknown id is KindNotFound.
+//   - Scorecards lists the latest version of every id, by id.
+//   - Safe for concurrent use: of concurrent saves of one version exactly
+//     one succeeds. Times are in UTC. Every method returns promptly with
+//     an error once ctx is done.
+type Scorecards interface {
+	SaveScorecard(ctx context.Context, sc SavedScorecard) (SavedScorecard, error)
+	Scorecard(ctx context.Context, id string, version int) (SavedScorecard, error)
+	ScorecardVersions(ctx context.Context, id string) ([]SavedScorecard, error)
+	Scorecards(ctx context.Context) ([]SavedScorecard, error)
+}
+
+// CheckSaveScorecard validates SaveScorecard's argument, for every store.
+func CheckSaveScorecard(sc SavedScorecard) error {
+	var fields []callaudit.FieldError
+	if strings.TrimSpace(sc.ID) == "" {
+		fields = append(fields, callaudit.FieldError{Field: "id", Message: "is required", Code: callaudit.CodeRequired})
+	}
+	if sc.Version < 1 {
+		fields = append(fields, callaudit.FieldError{Field: "version", Message: "must be at least 1"})
+	}
+	if strings.TrimSpace(sc.Body) == "" {
+		fields = append(fields, callaudit.FieldError{Field: "body", Message: "is required", Code: callaudit.CodeRequired})
+	}
+	if len(fields) > 0 {
+		return callaudit.Invalid(fields...)
+	}
+	return nil
+}
+
+// ScorecardNotFound is the KindNotFound error of an unknown scorecard, or
+// of an unknown version of one (version 0: the scorecard).
+func ScorecardNotFound(id string, version int) *callaudit.Error {
+	msg := "scorecard " + strconv.Quote(id) + " not found"
+	if version > 0 {
+		msg = "scorecard " + strconv.Quote(id) + " has no version " + strconv.Itoa(version)
+	}
+	return callaudit.Errorf(callaudit.KindNotFound, "%s", msg)
+}
+
+// ScorecardConflict is the KindConflict error of a save whose version is
+// not one past the latest.
+func ScorecardConflict(id string, version, latest int) *callaudit.Error {
+	return callaudit.Errorf(callaudit.KindConflict, "scorecard %q is at version %d: version %d cannot be saved; reload it and save again", id, latest, version)
+}
