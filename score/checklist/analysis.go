@@ -14,8 +14,8 @@ import (
 
 // analysis is everything the criteria look at, computed once per call.
 type analysis struct {
-	d       *doc
-	hits    [numSignals][]hit
+	d    *doc
+	hits [numSignals][]hit
 	// custom are the hits of the scorecard's own phrases, signal
 	// numSignals+i at i.
 	custom  [][]hit
