@@ -50,9 +50,9 @@ type Scorecard struct {
 	ID string `json:"id" yaml:"id"`
 	// Version is a positive integer; a changed scorecard is saved under a
 	// new version, and reports record the one they were scored with.
-	Version     int    `json:"version" yaml:"version"`
-	Title       Text   `json:"title" yaml:"title"`
-	Description Text   `json:"description,omitempty" yaml:"description,omitempty"`
+	Version     int  `json:"version" yaml:"version"`
+	Title       Text `json:"title" yaml:"title"`
+	Description Text `json:"description,omitempty" yaml:"description,omitempty"`
 	// Languages are the report languages the texts are written in; every
 	// title must have each of them.
 	Languages []string    `json:"languages" yaml:"languages"`

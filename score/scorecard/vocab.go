@@ -49,7 +49,9 @@ var Measures = map[string]string{
 
 // measureTakesPhrases reports whether the measure counts a rule's
 // signal or phrases.
-func measureTakesPhrases(m string) bool { return m == "" || m == "sentences" || m == "hits" || m == "none" }
+func measureTakesPhrases(m string) bool {
+	return m == "" || m == "sentences" || m == "hits" || m == "none"
+}
 
 // Conditions are the facts a skip, case, cap or praise_more may test,
 // besides every signal name (true when the signal was found).
