@@ -31,12 +31,13 @@ type SavedScorecard struct {
 // every version. Callers type-assert.
 //
 // Contract (checked by storagetest.Run when the store implements it):
-//   - SaveScorecard stores a new version: sc.Version must be one past the
-//     latest saved version of sc.ID (1 for a new id), else it is a
-//     KindConflict error and nothing changes, so that of two editors who
-//     started from the same version only the first saves. It sets SavedAt
-//     and returns the version as stored. An empty ID or Body, or a
-//     Version below 1, is KindInvalid.
+//   - SaveScorecard stores a new version: sc.Version must be above the
+//     latest saved version of sc.ID (any for a new id; versions may skip,
+//     e.g. a file's version 3 saved first), else it is a KindConflict
+//     error and nothing changes, so that of two editors who started from
+//     the same version only the first saves. It sets SavedAt and returns
+//     the version as stored. An empty ID or Body, or a Version below 1,
+//     is KindInvalid.
 //   - Scorecard returns version of id, the latest for version 0; an
 //     unknown id or version is KindNotFound.
 //   - ScorecardVersions lists every version of id, oldest first; an
@@ -81,7 +82,7 @@ func ScorecardNotFound(id string, version int) *callaudit.Error {
 }
 
 // ScorecardConflict is the KindConflict error of a save whose version is
-// not one past the latest.
+// not above the latest.
 func ScorecardConflict(id string, version, latest int) *callaudit.Error {
 	return callaudit.Errorf(callaudit.KindConflict, "scorecard %q is at version %d: version %d cannot be saved; reload it and save again", id, latest, version)
 }

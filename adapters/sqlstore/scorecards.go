@@ -16,7 +16,9 @@ const scorecardColumns = "id, version, team, body, saved_by, saved_at"
 
 // SaveScorecard stores a new version of a scorecard (table scorecards).
 // The primary key (id, version) makes the second of two concurrent saves
-// of one version fail, which is reported as the conflict it is.
+// of one version fail, which is reported as the conflict it is (on
+// PostgreSQL two saves of different versions may both pass the check;
+// each is then a version of its own, above the latest either saw).
 func (s *Store) SaveScorecard(ctx context.Context, sc storage.SavedScorecard) (storage.SavedScorecard, error) {
 	if err := storage.CheckSaveScorecard(sc); err != nil {
 		return storage.SavedScorecard{}, err
@@ -31,7 +33,7 @@ func (s *Store) SaveScorecard(ctx context.Context, sc storage.SavedScorecard) (s
 		if err := tx.QueryRowContext(ctx, s.dialect.rebind("SELECT COALESCE(MAX(version), 0) FROM scorecards WHERE id = ?"), sc.ID).Scan(&latest); err != nil {
 			return err
 		}
-		if sc.Version != latest+1 {
+		if sc.Version <= latest {
 			conflict = storage.ScorecardConflict(sc.ID, sc.Version, latest)
 			return conflict
 		}

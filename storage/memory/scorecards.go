@@ -22,8 +22,8 @@ func (s *Store) SaveScorecard(ctx context.Context, sc storage.SavedScorecard) (s
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	vs := s.scorecards[sc.ID]
-	if sc.Version != len(vs)+1 {
-		return storage.SavedScorecard{}, storage.ScorecardConflict(sc.ID, sc.Version, len(vs))
+	if n := len(vs); n > 0 && sc.Version <= vs[n-1].Version {
+		return storage.SavedScorecard{}, storage.ScorecardConflict(sc.ID, sc.Version, vs[n-1].Version)
 	}
 	if s.scorecards == nil {
 		s.scorecards = map[string][]storage.SavedScorecard{}
@@ -45,10 +45,13 @@ func (s *Store) Scorecard(ctx context.Context, id string, version int) (storage.
 		return storage.SavedScorecard{}, storage.ScorecardNotFound(id, 0)
 	case version == 0:
 		return vs[len(vs)-1], nil
-	case version < 0 || version > len(vs):
-		return storage.SavedScorecard{}, storage.ScorecardNotFound(id, version)
 	}
-	return vs[version-1], nil
+	for _, v := range vs {
+		if v.Version == version {
+			return v, nil
+		}
+	}
+	return storage.SavedScorecard{}, storage.ScorecardNotFound(id, version)
 }
 
 // ScorecardVersions lists every version of a scorecard, oldest first.
