@@ -33,6 +33,11 @@ type ScorecardsConfig struct {
 	// checklist.Check: criteria without offline rules); nil accepts what
 	// Validate accepts.
 	Check func(*scorecard.Scorecard) error
+	// Scorer makes the scorer of a scorecard, for a scorer that needs one
+	// per scorecard (the checklist, which scores a scorecard's offline
+	// rules: auditfx.ChecklistFor); nil: the scorer reads each request's
+	// rubric itself (a model scorer). See Scorecards.Scorer.
+	Scorer func(*scorecard.Scorecard) (score.Scorer, error)
 	// CacheFor is how long the team and scorecard lists are reused
 	// between analyses; 0 is 5 seconds. Saves through the book refresh
 	// them at once; other processes' saves show within it.
@@ -384,30 +389,39 @@ func (b *Scorecards) Save(ctx context.Context, sc *scorecard.Scorecard, team str
 	return saved, nil
 }
 
-// ScorecardScorer is a score.Scorer that scores each request with the
-// scorer made for the scorecard its rubric names (Rubric.Name and
-// Rubric.Version, as Scorecards.Rubric sets them): make builds it from
-// the scorecard once per version (e.g. the checklist with the scorecard's
-// offline rules). Requests without a named rubric, and every request when
-// make is nil (a model scorer, which reads the rubric itself), go to
-// fallback. Name and DefaultRubric are fallback's.
-func ScorecardScorer(fallback score.Scorer, book *Scorecards, make func(*scorecard.Scorecard) (score.Scorer, error)) score.Scorer {
-	return &cardScorer{fallback: fallback, book: book, make: make, made: map[cardKey]score.Scorer{}}
+// Scorer returns the scorer an Auditor using the book scores with: each
+// request is scored by the scorer ScorecardsConfig.Scorer makes for the
+// scorecard its rubric names (Rubric.Name and Rubric.Version, as Rubric
+// sets them), made once per version. Requests without a named rubric, or
+// naming the built-in default scorecard (which fallback, e.g.
+// checklist.New(), already scores), go to fallback, as does every request
+// without ScorecardsConfig.Scorer. Name and DefaultRubric are the default
+// scorecard's and fallback's.
+func (b *Scorecards) Scorer(fallback score.Scorer) score.Scorer {
+	if b.cfg.Scorer == nil {
+		return fallback
+	}
+	d := scorecard.Default()
+	return &cardScorer{fallback: fallback, book: b, make: b.cfg.Scorer, made: map[cardKey]score.Scorer{}, builtin: cardKey{d.ID, d.Version}}
 }
 
 type cardScorer struct {
 	fallback score.Scorer
 	book     *Scorecards
 	make     func(*scorecard.Scorecard) (score.Scorer, error)
+	builtin  cardKey
 	mu       sync.Mutex
 	made     map[cardKey]score.Scorer
 }
 
 func (s *cardScorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
-	if s.make == nil || req.Rubric == nil || req.Rubric.Name == "" {
+	if req.Rubric == nil || req.Rubric.Name == "" {
 		return s.fallback.Score(ctx, req)
 	}
 	k := cardKey{req.Rubric.Name, req.Rubric.Version}
+	if k == s.builtin {
+		return s.fallback.Score(ctx, req)
+	}
 	s.mu.Lock()
 	sc, ok := s.made[k]
 	s.mu.Unlock()

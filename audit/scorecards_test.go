@@ -41,9 +41,9 @@ func TestTeamScorecards(t *testing.T) {
 	ctx := context.Background()
 	st := memory.New()
 	require.NoError(t, st.PutTeam(ctx, storage.Team{Name: "north", ManagerIDs: []string{"anna"}}))
-	book, err := audit.NewScorecards(ctx, audit.ScorecardsConfig{Store: st, Teams: st.Teams, Check: checklist.Check})
+	book, err := audit.NewScorecards(ctx, audit.ScorecardsConfig{Store: st, Teams: st.Teams, Check: checklist.Check, Scorer: checklistFor})
 	require.NoError(t, err)
-	a, err := audit.New(audit.ScorecardScorer(checklist.New(), book, checklistFor), audit.WithStore(st), audit.WithRubricFunc(book.Rubric))
+	a, err := audit.New(book.Scorer(checklist.New()), audit.WithStore(st), audit.WithRubricFunc(book.Rubric))
 	require.NoError(t, err)
 	dialog := string(readFile(t, "testdata/ru_bank_card_offer.txt"))
 

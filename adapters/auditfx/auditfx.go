@@ -185,6 +185,8 @@ type auditorParams struct {
 	Transcriber transcribe.Transcriber `optional:"true"`
 	Store       storage.Store          `optional:"true"`
 	Fetcher     audit.Fetcher          `optional:"true"`
+	// Scorecards picks each call's rubric (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Auditor provides *audit.Auditor over the scorer and whichever of the
@@ -207,7 +209,12 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		if p.Fetcher != nil {
 			opts = append(opts, audit.WithFetcher(p.Fetcher))
 		}
-		return audit.New(p.Scorer, opts...)
+		scorer := p.Scorer
+		if p.Scorecards != nil {
+			opts = append(opts, audit.WithRubricFunc(p.Scorecards.Rubric))
+			scorer = p.Scorecards.Scorer(scorer)
+		}
+		return audit.New(scorer, opts...)
 	}))
 }
 
