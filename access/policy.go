@@ -35,10 +35,13 @@ const (
 	Delete Permission = "delete"
 	// Admin: users, teams, tokens, the access log, settings.
 	Admin Permission = "admin"
+	// Scorecards: the scorecard editor and rescoring. A lead edits only
+	// the scorecards of their own teams (the routes check which).
+	Scorecards Permission = "scorecards"
 )
 
 // Permissions lists every permission, in the order of the table's columns.
-var Permissions = []Permission{Analyze, Webhook, Read, Export, Delete, Admin}
+var Permissions = []Permission{Analyze, Webhook, Read, Export, Delete, Scorecards, Admin}
 
 // Roles lists the account roles, most powerful first.
 var Roles = []storage.Role{storage.RoleAdmin, storage.RoleLead, storage.RoleManager}
@@ -65,8 +68,8 @@ type grant struct {
 
 // roleTable is what each role may do. The admin role may do everything.
 var roleTable = map[storage.Role]grant{
-	storage.RoleAdmin:   {perms: Permissions, sees: SeesAll, note: "everything: users, teams, tokens, settings, every call, delete"},
-	storage.RoleLead:    {perms: []Permission{Analyze, Read, Export}, sees: SeesTeams, note: "every call and statistic of the managers in their team(s); analyse; export"},
+	storage.RoleAdmin:   {perms: Permissions, sees: SeesAll, note: "everything: users, teams, tokens, settings, every call, delete, every scorecard, rescoring"},
+	storage.RoleLead:    {perms: []Permission{Analyze, Read, Export, Scorecards}, sees: SeesTeams, note: "every call and statistic of the managers in their team(s); analyse; export; edit their teams' scorecards"},
 	storage.RoleManager: {perms: []Permission{Analyze, Read}, sees: SeesOwn, note: "only their own calls and statistics; analyse their own calls"},
 }
 
@@ -76,7 +79,7 @@ var scopeTable = map[storage.Scope]grant{
 	storage.ScopeAnalyze: {perms: []Permission{Analyze}, sees: SeesAll, note: "the three analyse endpoints"},
 	storage.ScopeWebhook: {perms: []Permission{Webhook}, sees: SeesAll, note: "the webhook of new call recordings"},
 	storage.ScopeRead:    {perms: []Permission{Read, Export}, sees: SeesAll, note: "calls, managers, statistics, CSV export"},
-	storage.ScopeAdmin:   {perms: []Permission{Admin, Delete}, sees: SeesAll, note: "users, teams, tokens, access log, delete"},
+	storage.ScopeAdmin:   {perms: []Permission{Admin, Delete, Scorecards}, sees: SeesAll, note: "users, teams, tokens, access log, delete, scorecards and rescoring"},
 }
 
 // RoleCan reports whether the role has the permission.

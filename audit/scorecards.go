@@ -458,3 +458,25 @@ func (s *cardScorer) DefaultRubric(mode score.Mode) score.Rubric {
 	}
 	return score.DefaultRubric(mode)
 }
+
+// Preview scores in with a draft scorecard, saving nothing: the analysis
+// a's Audit would make (its limits and checks, without its store) with
+// the draft's rubric, scored by the scorer ScorecardsConfig.Scorer makes
+// for the draft, or by a's scorer when there is none.
+func (b *Scorecards) Preview(ctx context.Context, a *Auditor, draft *scorecard.Scorecard, in Input) (*score.Report, error) {
+	p := *a
+	p.store = nil
+	p.rubric = func(_ context.Context, _ Input, mode score.Mode) (*score.Rubric, error) {
+		r := draft.Rubric(mode)
+		return &r, nil
+	}
+	if b.cfg.Scorer != nil {
+		s, err := b.cfg.Scorer(draft)
+		if err != nil {
+			return nil, err
+		}
+		p.scorer = s
+	}
+	in.Checkpoint = nil
+	return p.Audit(ctx, in)
+}
