@@ -106,5 +106,10 @@ const (
 	CodeTimeoutRetrying       Code = "timeout_retrying"       // time ran out retrying [detail]
 	CodeRecordingUnsplittable Code = "recording_unsplittable" // [size] bytes over [limit], not WAV or MP3
 
+	// Scorecards.
+	CodeScorecardNotFound  Code = "scorecard_not_found"  // [id]
+	CodeScorecardNoVersion Code = "scorecard_no_version" // [id] has no [version]
+	CodeScorecardConflict  Code = "scorecard_conflict"   // [id] is at [latest]: [version] cannot be saved
+
 	CodeInternal Code = "internal" // anything unexpected
 )

@@ -74,15 +74,18 @@ func CheckSaveScorecard(sc SavedScorecard) error {
 // ScorecardNotFound is the KindNotFound error of an unknown scorecard, or
 // of an unknown version of one (version 0: the scorecard).
 func ScorecardNotFound(id string, version int) *callaudit.Error {
-	msg := "scorecard " + strconv.Quote(id) + " not found"
+	q := strconv.Quote(id)
 	if version > 0 {
-		msg = "scorecard " + strconv.Quote(id) + " has no version " + strconv.Itoa(version)
+		v := strconv.Itoa(version)
+		return callaudit.Coded(callaudit.KindNotFound, callaudit.CodeScorecardNoVersion, "scorecard "+q+" has no version "+v, map[string]string{"id": q, "version": v})
 	}
-	return callaudit.Errorf(callaudit.KindNotFound, "%s", msg)
+	return callaudit.Coded(callaudit.KindNotFound, callaudit.CodeScorecardNotFound, "scorecard "+q+" not found", map[string]string{"id": q})
 }
 
 // ScorecardConflict is the KindConflict error of a save whose version is
 // not above the latest.
 func ScorecardConflict(id string, version, latest int) *callaudit.Error {
-	return callaudit.Errorf(callaudit.KindConflict, "scorecard %q is at version %d: version %d cannot be saved; reload it and save again", id, latest, version)
+	q, v, l := strconv.Quote(id), strconv.Itoa(version), strconv.Itoa(latest)
+	return callaudit.Coded(callaudit.KindConflict, callaudit.CodeScorecardConflict, "scorecard "+q+" is at version "+l+": version "+v+" cannot be saved; reload it and save again",
+		map[string]string{"id": q, "version": v, "latest": l})
 }

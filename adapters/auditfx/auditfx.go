@@ -231,6 +231,8 @@ type handlerParams struct {
 	// Access signs requests in (the Access module and a provider of
 	// *httpapi.Access); without it every request is access.Local.
 	Access *httpapi.Access `optional:"true"`
+	// Scorecards serves the scorecard editor (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -252,6 +254,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.Eraser != nil {
 			c.Eraser = p.Eraser
+		}
+		if p.Scorecards != nil {
+			c.Scorecards = p.Scorecards
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())
