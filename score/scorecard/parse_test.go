@@ -73,12 +73,12 @@ func fieldErrs(t *testing.T, err error) []callaudit.FieldError {
 // line, the field path and the reason.
 func TestParseRefuses(t *testing.T) {
 	for _, tt := range []struct {
-		name       string
-		file       string
-		from, to   string // replace in base (YAML cases)
-		data       string // the whole file instead
-		field      string
-		want       string // the message: "file:line: field: reason"
+		name     string
+		file     string
+		from, to string // replace in base (YAML cases)
+		data     string // the whole file instead
+		field    string
+		want     string // the message: "file:line: field: reason"
 	}{
 		{name: "unknown field", from: "    weight: 30", to: "    wieght: 30",
 			field: "criteria[0].wieght", want: `bank.yaml:8: criteria[0].wieght: unknown field "wieght"`},
