@@ -43,7 +43,13 @@ type award struct {
 	// count (cueAsked without room to answer).
 	unheard text
 	quote   bool // quote the cue when found
+	// when are conditions that must all hold; with sig noSignal they
+	// are the whole cue.
+	when []cond
 }
+
+// noSignal marks an award of conditions only.
+const noSignal signal = -1
 
 // awardAll adds the points of the cues found to r, and the comment parts
 // of those missed to parts.
@@ -101,6 +107,12 @@ func (c *introCache) get() (int, int) {
 // findCue reports whether the cue of w is in the call (ok), whether it
 // was said without counting (said), and its evidence.
 func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *score.Evidence) {
+	if len(w.when) > 0 && !holdsAll(a, w.when) {
+		return false, false, nil
+	}
+	if w.sig == noSignal {
+		return true, true, nil
+	}
 	if w.last > 0 && (w.cue == cueAny || w.cue == cueEarly) {
 		// The last hit decides: is it among the last turns?
 		hs := a.hitsOf(w.sig)

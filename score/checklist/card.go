@@ -55,7 +55,24 @@ type rules struct {
 	praiseMore  []extra
 	none        text
 	caps        []capRule
+	evidence    *quoteSpec
 	fallback    *quoteSpec
+	bonus       []bonus
+	average     []string
+}
+
+type bonus struct {
+	when   []cond // all must hold
+	points int
+}
+
+func holdsAll(a *analysis, cs []cond) bool {
+	for _, c := range cs {
+		if !c(a) {
+			return false
+		}
+	}
+	return true
 }
 
 type ruleCase struct {
@@ -77,8 +94,23 @@ type capRule struct {
 }
 
 type quoteSpec struct {
-	sigs []signal
-	n    int
+	sigs  []signal
+	n     int
+	facts []func(a *analysis) (score.Evidence, bool)
+}
+
+// quote returns the evidence q names.
+func (q *quoteSpec) quote(a *analysis) []score.Evidence {
+	var out []score.Evidence
+	if len(q.sigs) > 0 {
+		out = a.firstHits(q.n, q.sigs...)
+	}
+	for _, f := range q.facts {
+		if ev, ok := f(a); ok {
+			out = appendEvidence(out, ev)
+		}
+	}
+	return out
 }
 
 // cond is a condition of a skip, case, cap or praise_more.
@@ -102,6 +134,36 @@ var conditions = map[string]cond{
 	"no_objections":       func(a *analysis) bool { return len(a.objections) == 0 },
 	"ignored_refusals":    func(a *analysis) bool { return len(a.ignoredRefusals) > 0 },
 	"client_asked":        func(a *analysis) bool { return a.clientQs > 0 },
+	"next_step_offered":   func(a *analysis) bool { return a.next.action },
+	"next_step_timed":     func(a *analysis) bool { return a.next.time },
+	"next_step_agreed":    func(a *analysis) bool { return a.next.agree },
+	"next_step_refused":   func(a *analysis) bool { return a.next.refused },
+	"rejected_at_end":     func(a *analysis) bool { return a.rejectedAtEnd() },
+	"objections_resolved": func(a *analysis) bool {
+		if len(a.objections) == 0 {
+			return false
+		}
+		last := a.objections[len(a.objections)-1].seg
+		for _, h := range a.hits[sigBuy] {
+			if h.seg > last {
+				return true
+			}
+		}
+		return false
+	},
+	"agreed_after_objections": func(a *analysis) bool {
+		return len(a.objections) > 0 && a.next.agree && a.next.agreeSeg > a.objections[len(a.objections)-1].seg
+	},
+}
+
+// quoteFacts are the quotable turns of scorecard.QuoteFacts.
+var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
+	"next_step_agreement": func(a *analysis) (score.Evidence, bool) {
+		if a.next.agreeSeg < 0 {
+			return score.Evidence{}, false
+		}
+		return a.segmentEvidence(a.next.agreeSeg)
+	},
 }
 
 // evaluators are the built-in evaluators of scorecard.Evaluators.
@@ -112,11 +174,8 @@ var evaluators = map[string]func(a *analysis) result{
 	"objection_handling": evalObjectionHandling,
 	"next_step":          evalNextStep,
 	"client_interest":    evalClientInterest,
-	"objections":         evalObjections,
-	"commitment":         evalCommitment,
 	"engagement":         evalEngagement,
 	"balance":            evalBalance,
-	"outcome":            evalOutcome,
 	"resolution":         evalResolution,
 }
 
@@ -202,14 +261,31 @@ func compileCard(sc *scorecard.Scorecard) (*card, error) {
 func (k *compiler) conds(names []string) []cond {
 	out := make([]cond, 0, len(names))
 	for _, n := range names {
-		if c, ok := conditions[n]; ok {
-			out = append(out, c)
-			continue
+		neg := strings.HasPrefix(n, "!")
+		n = strings.TrimPrefix(n, "!")
+		c, ok := conditions[n]
+		if !ok {
+			s := signalByName[n]
+			c = func(a *analysis) bool { return len(a.hitsOf(s)) > 0 }
 		}
-		s := signalByName[n]
-		out = append(out, func(a *analysis) bool { return len(a.hitsOf(s)) > 0 })
+		if neg {
+			pos := c
+			c = func(a *analysis) bool { return !pos(a) }
+		}
+		out = append(out, c)
 	}
 	return out
+}
+
+func (k *compiler) quotes(q *scorecard.Quotes) *quoteSpec {
+	if q == nil {
+		return nil
+	}
+	spec := &quoteSpec{sigs: k.signals(q.Signals), n: q.N}
+	for _, f := range q.Facts {
+		spec.facts = append(spec.facts, quoteFacts[f])
+	}
+	return spec
 }
 
 func (k *compiler) signals(names []string) []signal {
@@ -262,8 +338,11 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 		if len(w.Phrases) > 0 {
 			sig = k.phrases(fmt.Sprintf("%s.require[%d]", path, i), w.Phrases, w.Who)
 		}
+		if w.Signal == "" && len(w.Phrases) == 0 {
+			sig = noSignal
+		}
 		r.awards = append(r.awards, award{cue: cues[w.Cue], sig: sig, within: w.First, last: w.Last, points: w.Points,
-			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote})
+			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote, when: k.conds(w.If)})
 		if w.Cue == "" && w.First == 0 {
 			r.awards[i].cue = cueAny
 		}
@@ -289,15 +368,18 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 		r.praiseMore = append(r.praiseMore, extra{when: k.conds(e.When), text: textOf(e.Text)})
 	}
 	for _, c := range sr.Caps {
-		cr := capRule{when: k.conds(c.When), max: c.Max, note: textOf(c.Note), lead: textOf(c.Lead)}
-		if c.Quotes != nil {
-			cr.quotes = &quoteSpec{sigs: k.signals(c.Quotes.Signals), n: c.Quotes.N}
+		r.caps = append(r.caps, capRule{when: k.conds(c.When), max: c.Max, note: textOf(c.Note), lead: textOf(c.Lead), quotes: k.quotes(c.Quotes)})
+	}
+	r.evidence, r.fallback = k.quotes(sr.Evidence), k.quotes(sr.Fallback)
+	for _, b := range sr.Bonus {
+		r.bonus = append(r.bonus, bonus{when: k.conds(b.If), points: b.Points})
+	}
+	for i, id := range sr.Average {
+		if c, ok := k.c.sc.Criterion(id); ok && c.Rules != nil && len(c.Rules.Average) > 0 {
+			k.fail(fmt.Sprintf("%s.average[%d]", path, i), "criterion %q is an average itself", id)
 		}
-		r.caps = append(r.caps, cr)
 	}
-	if sr.Fallback != nil {
-		r.fallback = &quoteSpec{sigs: k.signals(sr.Fallback.Signals), n: sr.Fallback.N}
-	}
+	r.average = slices.Clone(sr.Average)
 	return r
 }
 
@@ -328,8 +410,12 @@ func (r *rules) body(a *analysis) (result, string) {
 	switch {
 	case r.evaluator != nil:
 		return r.evaluator(a), ""
+	case len(r.average) > 0:
+		return r.averageOf(a), ""
 	case r.first:
-		return a.awardFirst(r.awards, r.base, r.none), ""
+		res := a.awardFirst(r.awards, r.base, r.none)
+		r.addBonus(a, &res)
+		return res, ""
 	}
 	praise := r.praise.in(a.lang)
 	for _, e := range r.praiseMore {
@@ -345,15 +431,50 @@ func (r *rules) body(a *analysis) (result, string) {
 	if len(r.deductions) > 0 {
 		a.deduct(r.deductions, &res, &parts)
 	}
+	r.addBonus(a, &res)
 	res.score = score.Clamp(res.score)
 	res.comment = verdict(parts, praise)
 	return res, praise
 }
 
+func (r *rules) addBonus(a *analysis, res *result) {
+	for _, b := range r.bonus {
+		if holdsAll(a, b.when) {
+			res.score += b.points
+		}
+	}
+}
+
+// averageOf scores the mean of other criteria, rounded half up, their
+// comments joined and their evidence merged.
+func (r *rules) averageOf(a *analysis) result {
+	var res result
+	var comments []string
+	sum := 0
+	for _, id := range r.average {
+		c := a.opts.card.defs[id].eval(a)
+		sum += c.score
+		comments = append(comments, c.comment)
+		res.evidence = append(res.evidence, c.evidence...)
+	}
+	n := len(r.average)
+	res.score = (2*sum + n) / (2 * n)
+	res.comment = strings.Join(comments, "; ")
+	res.evidence = dedupe(res.evidence)
+	return res
+}
+
 // finish applies the fallback quotes and the caps.
 func (r *rules) finish(a *analysis, res result, praise string) result {
+	if r.evidence != nil {
+		if q := r.evidence.quote(a); len(res.evidence) == 0 {
+			res.evidence = q
+		} else {
+			res.evidence = dedupe(append(res.evidence, q...))
+		}
+	}
 	if r.fallback != nil && len(res.evidence) == 0 {
-		res.evidence = a.firstHits(r.fallback.n, r.fallback.sigs...)
+		res.evidence = r.fallback.quote(a)
 	}
 	for i := range r.caps {
 		c := &r.caps[i]
@@ -369,7 +490,7 @@ func (r *rules) finish(a *analysis, res result, praise string) result {
 				res.comment = lead + "; " + res.comment
 			}
 			if c.quotes != nil {
-				res.evidence = dedupe(append(a.firstHits(c.quotes.n, c.quotes.sigs...), res.evidence...))
+				res.evidence = dedupe(append(c.quotes.quote(a), res.evidence...))
 			}
 			continue
 		}

@@ -339,71 +339,6 @@ func evalClientInterest(a *analysis) result {
 	return r
 }
 
-func evalObjections(a *analysis) result {
-	if len(a.objections) == 0 {
-		// Nothing was resolved or not; the scorecard's skip says why.
-		return result{na: true, score: 100}
-	}
-	var r result
-	last := a.objections[len(a.objections)-1].seg
-	resolved, agreed := false, false
-	for _, h := range a.hits[sigBuy] {
-		resolved = resolved || h.seg > last
-	}
-	agreed = a.next.agree && a.next.agreeSeg > last
-	switch {
-	case resolved:
-		r.score = 90
-		r.comment = a.tr("возражения сняты: клиент согласился", "objections resolved: the client agreed")
-	case agreed:
-		r.score = 60
-		r.comment = a.tr("после возражений клиент согласился на следующий шаг", "after the objections the client agreed to a next step")
-	case a.rejectedAtEnd():
-		r.score = 10
-		r.comment = a.tr("возражения не сняты, клиент отказался", "objections not resolved; the client declined")
-	default:
-		r.score = 30
-		r.comment = a.tr("возражения остались без ответа, который их снимает", "the objections were left unresolved")
-	}
-	if resolved && len(a.hits[sigEmpathy]) > 0 {
-		r.score += 10
-	}
-	r.evidence = a.firstHits(3, sigObjection)
-	return r
-}
-
-func evalCommitment(a *analysis) result {
-	var r result
-	buy := len(a.hits[sigBuy]) > 0
-	switch {
-	case buy && a.next.time && a.next.agree:
-		r.score = 100
-		r.comment = a.tr("клиент согласился и принял конкретный следующий шаг", "the client agreed and accepted a concrete next step")
-	case buy:
-		r.score = 80
-		r.comment = a.tr("клиент выразил готовность", "the client said yes")
-	case a.next.agree:
-		r.score = 60
-		r.comment = a.tr("клиент согласился на следующий шаг", "the client agreed to a next step")
-	case a.rejectedAtEnd() || a.next.refused:
-		r.score = 10
-		r.comment = a.tr("клиент отказался или отложил решение", "the client declined or put the decision off")
-	case a.next.action:
-		r.score = 30
-		r.comment = a.tr("следующий шаг предложен, но согласия нет", "a next step was offered but not agreed")
-	default:
-		r.score = 20
-		r.comment = a.tr("готовности к покупке не видно", "no readiness to buy")
-	}
-	r.evidence = a.firstHits(2, sigBuy, sigReject)
-	if len(r.evidence) == 0 && a.next.agreeSeg >= 0 {
-		if ev, ok := a.segmentEvidence(a.next.agreeSeg); ok {
-			r.evidence = append(r.evidence, ev)
-		}
-	}
-	return r
-}
-
 func evalEngagement(a *analysis) result {
 	var r result
 	share, ok := a.managerTalkShare()
@@ -454,16 +389,6 @@ func evalBalance(a *analysis) result {
 		comment: a.tr(fmt.Sprintf("менеджер: %.0f%% слов, клиент: %.0f%%", share*100, (1-share)*100),
 			fmt.Sprintf("manager %.0f%% of the words, client %.0f%%", share*100, (1-share)*100)),
 	}
-}
-
-func evalOutcome(a *analysis) result {
-	ns, c := evalNextStep(a), evalCommitment(a)
-	r := result{
-		score:    (ns.score + c.score + 1) / 2,
-		evidence: dedupe(append(ns.evidence, c.evidence...)),
-	}
-	r.comment = ns.comment + "; " + c.comment
-	return r
 }
 
 // rejectedAtEnd reports whether the client declined or put the decision off

@@ -111,6 +111,13 @@ type Rules struct {
 	Pick    string `json:"pick,omitempty" yaml:"pick,omitempty"`
 	Require []Rule `json:"require,omitempty" yaml:"require,omitempty"`
 	Forbid  []Rule `json:"forbid,omitempty" yaml:"forbid,omitempty"`
+	// Bonus rules add their points after the others (after the pick of
+	// Pick "first" too), without a comment.
+	Bonus []Rule `json:"bonus,omitempty" yaml:"bonus,omitempty"`
+	// Average scores the criterion as the mean of other criteria of the
+	// scorecard (rounded half up), their comments joined and their
+	// evidence merged.
+	Average []string `json:"average,omitempty" yaml:"average,omitempty"`
 	// Praise is the comment when nothing was missed or found wrong; the
 	// PraiseMore parts whose conditions hold are added to it.
 	Praise     Text    `json:"praise,omitempty" yaml:"praise,omitempty"`
@@ -118,7 +125,9 @@ type Rules struct {
 	// None is the comment of Pick "first" when no rule was found.
 	None Text  `json:"none,omitempty" yaml:"none,omitempty"`
 	Caps []Cap `json:"caps,omitempty" yaml:"caps,omitempty"`
-	// Fallback quotes up to N hits of Signals when no rule gave evidence.
+	// Evidence quotes are added to the rules' own; Fallback quotes are
+	// given when there is still none.
+	Evidence *Quotes `json:"evidence,omitempty" yaml:"evidence,omitempty"`
 	Fallback *Quotes `json:"fallback,omitempty" yaml:"fallback,omitempty"`
 }
 
@@ -140,10 +149,12 @@ type Extra struct {
 	Text Text     `json:"text" yaml:"text"`
 }
 
-// Quotes names evidence: up to N hits of the signals, in spoken order.
+// Quotes names evidence: up to N hits of the signals, in spoken order,
+// then the turns of the facts (QuoteFacts) the call has.
 type Quotes struct {
-	Signals []string `json:"signals" yaml:"signals"`
-	N       int      `json:"n" yaml:"n"`
+	Signals []string `json:"signals,omitempty" yaml:"signals,omitempty"`
+	N       int      `json:"n,omitempty" yaml:"n,omitempty"`
+	Facts   []string `json:"facts,omitempty" yaml:"facts,omitempty"`
 }
 
 // Cap limits a criterion's score when one of its conditions holds. With
@@ -167,6 +178,10 @@ type Rule struct {
 	// "stem*" (any word starting with stem, at least two letters), "#"
 	// (any number) and ".." (up to three words between).
 	Signal string `json:"signal,omitempty" yaml:"signal,omitempty"`
+	// If makes a Require or Bonus rule depend on conditions of the call
+	// (Conditions; "!" before a name negates it), all of which must hold;
+	// with no signal or phrases the conditions alone are the rule.
+	If []string `json:"if,omitempty" yaml:"if,omitempty"`
 	// Signals lists several built-in signals, for a Forbid rule that
 	// counts any of them.
 	Signals []string `json:"signals,omitempty" yaml:"signals,omitempty"`

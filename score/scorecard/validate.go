@@ -161,8 +161,18 @@ func (v *validator) rules(path string, r *Rules) {
 		if len(r.Require)+len(r.Forbid)+len(r.Cases) > 0 || r.Pick != "" || r.Base != nil {
 			v.fail(path+".evaluator", "an evaluator scores the criterion itself: leave out require, forbid, cases, pick and base")
 		}
-	} else if len(r.Require)+len(r.Forbid)+len(r.Cases) == 0 {
-		v.fail(path, "give require or forbid rules, cases, or an evaluator")
+	} else if len(r.Require)+len(r.Forbid)+len(r.Cases)+len(r.Average) == 0 {
+		v.fail(path, "give require or forbid rules, cases, average or an evaluator")
+	}
+	if len(r.Average) > 0 {
+		if r.Evaluator != "" || len(r.Require)+len(r.Forbid)+len(r.Cases)+len(r.Bonus) > 0 || r.Pick != "" || r.Base != nil {
+			v.fail(path+".average", "an average scores the criterion from others: leave out evaluator, require, forbid, bonus, cases, pick and base")
+		}
+		for i, id := range r.Average {
+			if _, ok := v.sc.Criterion(id); !ok {
+				v.fail(fmt.Sprintf("%s.average[%d]", path, i), "no criterion %q in the scorecard", id)
+			}
+		}
 	}
 	if r.Skip != nil {
 		v.conditions(path+".skip.when", r.Skip.When)
@@ -200,6 +210,23 @@ func (v *validator) rules(path string, r *Rules) {
 	for i := range r.Forbid {
 		v.rule(fmt.Sprintf("%s.forbid[%d]", path, i), &r.Forbid[i], false, false)
 	}
+	for i := range r.Bonus {
+		b := &r.Bonus[i]
+		p := fmt.Sprintf("%s.bonus[%d]", path, i)
+		if len(b.If) == 0 {
+			v.fail(p+".if", "a bonus needs its conditions")
+		}
+		v.conditions(p+".if", b.If)
+		if b.Points <= 0 {
+			v.fail(p+".points", "must be > 0")
+		}
+		if b.Signal != "" || len(b.Signals)+len(b.Phrases) > 0 || b.Miss != nil || b.Found != nil || b.Label != nil {
+			v.fail(p, "a bonus has if and points only")
+		}
+	}
+	if r.Evidence != nil {
+		v.quotes(path+".evidence", r.Evidence)
+	}
 	for i := range r.Caps {
 		c := &r.Caps[i]
 		p := fmt.Sprintf("%s.caps[%d]", path, i)
@@ -222,16 +249,21 @@ func (v *validator) rules(path string, r *Rules) {
 }
 
 func (v *validator) quotes(path string, q *Quotes) {
-	if len(q.Signals) == 0 {
-		v.fail(path+".signals", "at least one signal is required")
+	if len(q.Signals) == 0 && len(q.Facts) == 0 {
+		v.fail(path, "give signals or facts to quote")
 	}
 	for i, s := range q.Signals {
 		if _, ok := signalWho(s); !ok {
 			v.fail(fmt.Sprintf("%s.signals[%d]", path, i), "unknown signal %q", s)
 		}
 	}
-	if q.N < 1 {
+	if len(q.Signals) > 0 && q.N < 1 {
 		v.fail(path+".n", "must be >= 1")
+	}
+	for i, f := range q.Facts {
+		if _, ok := QuoteFacts[f]; !ok {
+			v.fail(fmt.Sprintf("%s.facts[%d]", path, i), "unknown fact %q; facts: %s", f, keys(QuoteFacts))
+		}
 	}
 }
 
@@ -240,13 +272,14 @@ func (v *validator) conditions(path string, when []string) {
 		v.fail(path, "at least one condition is required")
 	}
 	for i, c := range when {
+		c = strings.TrimPrefix(c, "!")
 		if _, ok := Conditions[c]; ok {
 			continue
 		}
 		if _, ok := signalWho(c); ok {
 			continue
 		}
-		v.fail(fmt.Sprintf("%s[%d]", path, i), "unknown condition %q; conditions: %s, or a signal name", c, keys(Conditions))
+		v.fail(fmt.Sprintf("%s[%d]", path, i), "unknown condition %q; conditions: %s, or a signal name (\"!\" before a name negates it)", c, keys(Conditions))
 	}
 }
 
@@ -304,8 +337,16 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 				v.fail(fmt.Sprintf("%s.phrases[%d]", path, i), "%s", err.Error())
 			}
 		}
+	case require && len(r.If) > 0:
+		// The conditions alone are the rule.
 	case takesPhrases:
 		v.fail(path, "give a signal or phrases")
+	}
+	if len(r.If) > 0 {
+		if !require {
+			v.fail(path+".if", "only a require rule has conditions")
+		}
+		v.conditions(path+".if", r.If)
 	}
 	switch r.Who {
 	case "", "manager", "client", "any":

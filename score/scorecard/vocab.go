@@ -56,13 +56,25 @@ func measureTakesPhrases(m string) bool {
 // Conditions are the facts a skip, case, cap or praise_more may test,
 // besides every signal name (true when the signal was found).
 var Conditions = map[string]string{
-	"inbound_call":        "the client called",
-	"callback":            "the client could not talk and a callback was agreed",
-	"card_data_requested": "the manager asked for card details or codes",
-	"not_heard":           "the client said they were not heard, or was sent elsewhere",
-	"no_objections":       "the client raised no objection",
-	"ignored_refusals":    "the manager pressed on after a refusal",
-	"client_asked":        "the client asked a question",
+	"inbound_call":            "the client called",
+	"callback":                "the client could not talk and a callback was agreed",
+	"card_data_requested":     "the manager asked for card details or codes",
+	"not_heard":               "the client said they were not heard, or was sent elsewhere",
+	"no_objections":           "the client raised no objection",
+	"ignored_refusals":        "the manager pressed on after a refusal",
+	"client_asked":            "the client asked a question",
+	"next_step_offered":       "the manager proposed a concrete action",
+	"next_step_timed":         "the next step has a date or time",
+	"next_step_agreed":        "the client agreed to the next step",
+	"next_step_refused":       "the client refused the proposed step",
+	"rejected_at_end":         "the client declined or put the decision off in the last third of the call and did not agree afterwards",
+	"objections_resolved":     "the client agreed to buy after their last objection",
+	"agreed_after_objections": "the client agreed to a next step after their last objection",
+}
+
+// QuoteFacts are the turns a Quotes may name besides signal hits.
+var QuoteFacts = map[string]string{
+	"next_step_agreement": "the client's turn agreeing to the next step",
 }
 
 // Evaluators are the checklist's built-in evaluators, for criteria whose
@@ -74,11 +86,8 @@ var Evaluators = map[string]string{
 	"objection_handling": "each objection's reply: empathy, a question, a value argument",
 	"next_step":          "a concrete step with a date, agreed by the client",
 	"client_interest":    "the client's interest, questions and cold reactions",
-	"objections":         "whether the client's objections were resolved",
-	"commitment":         "the client's readiness to buy",
 	"engagement":         "the client's share of the talk and questions",
 	"balance":            "the manager's share of the talk",
-	"outcome":            "next step and commitment together",
 	"resolution":         "whether the client's question was resolved",
 }
 
