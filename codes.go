@@ -44,9 +44,7 @@ const (
 	CodeAnalysisTimeout    Code = "analysis_timeout"    // the analysis took too long
 	CodeModelSettings      Code = "model_settings"      // the model refuses the settings [detail]
 	CodeBadModelAnswer     Code = "bad_model_answer"    // the model's answer is unusable
-	CodeNoTranscript       Code = "no_transcript"       // [id]: the call keeps no transcript to rescore
 	CodeNoRolesToSwap      Code = "no_roles_to_swap"    // [id]: no turn has a manager or client role
-	CodeNoReportVersions   Code = "no_report_versions"  // the store cannot keep earlier reports
 
 	// Upstream services (speech-to-text, scoring models): [service] names
 	// the service, [account] its vendor, [setting] the setting to check,
@@ -108,6 +106,11 @@ const (
 	CodeDatabaseError         Code = "database_error"         // any other database failure
 	CodeTimeoutRetrying       Code = "timeout_retrying"       // time ran out retrying [detail]
 	CodeRecordingUnsplittable Code = "recording_unsplittable" // [size] bytes over [limit], not WAV or MP3
+
+	// Scorecards.
+	CodeScorecardNotFound  Code = "scorecard_not_found"  // [id]
+	CodeScorecardNoVersion Code = "scorecard_no_version" // [id] has no [version]
+	CodeScorecardConflict  Code = "scorecard_conflict"   // [id] is at [latest]: [version] cannot be saved
 
 	CodeInternal Code = "internal" // anything unexpected
 )

@@ -110,6 +110,7 @@ type Auditor struct {
 	maxDialogBytes int
 	logger         *slog.Logger
 	redactStore    bool
+	rubric         RubricFunc
 }
 
 // Option configures an Auditor.
@@ -135,6 +136,17 @@ func WithMaxDialogBytes(n int) Option { return func(a *Auditor) { a.maxDialogByt
 
 // WithLogger sets the logger for failures the caller does not see.
 func WithLogger(l *slog.Logger) Option { return func(a *Auditor) { a.logger = l } }
+
+// RubricFunc picks the rubric an input is scored with, e.g. the
+// scorecard of the manager's team: it is passed to the scorer as
+// score.Request.Rubric, and a rubric with a Name is recorded in the
+// report's Meta.Scorecard and Meta.ScorecardVersion (unless the scorer
+// set them). A nil rubric is the scorer's own for the mode; an error
+// fails the analysis.
+type RubricFunc func(ctx context.Context, in Input, mode score.Mode) (*score.Rubric, error)
+
+// WithRubricFunc sets how the rubric of each input is picked.
+func WithRubricFunc(f RubricFunc) Option { return func(a *Auditor) { a.rubric = f } }
 
 // New returns an Auditor that scores with s.
 func New(s score.Scorer, opts ...Option) (*Auditor, error) {
@@ -224,35 +236,24 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		return nil, canceled(err)
 	}
 
-	scoreStart := time.Now()
-	rep, err := a.scorer.Score(ctx, score.Request{Transcript: tr, Mode: mode, Language: in.Language})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, canceled(ctx.Err())
-		}
-		return nil, err
-	}
-	if rep == nil {
-		return nil, callaudit.Errorf(callaudit.KindInternal, "the scorer returned no report")
-	}
-	timings.ScoreMS = time.Since(scoreStart).Milliseconds()
-
 	id := in.CallID
 	if id == "" {
 		id = a.newID()
 	}
-	a.complete(rep, tr, id, in.ManagerID, mode, in.Language)
-	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
-	rep.Meta.Timings = timings
+	rubric, err := a.rubricFor(ctx, in, mode)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := a.scoreTranscript(ctx, tr, mode, id, in, rubric, start, timings)
+	if err != nil {
+		return nil, err
+	}
 	// Only audio went through the transcriber; Source may be
 	// SourceWebhook, so it cannot tell.
 	if rep.Meta.Transcriber == "" && (in.Audio != nil || in.AudioURL != "") {
 		rep.Meta.Transcriber = tr.Source
 	}
 
-	if a.redactStore {
-		maskReport(rep, tr)
-	}
 	if a.store != nil {
 		call := storage.Call{
 			ID:           id,
@@ -273,10 +274,40 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	return rep, nil
 }
 
-// complete fills in what the auditor adds to a scorer's report: the call
-// and manager ids, the mode, the language, the metrics when the scorer
-// left them out, the transcript and the time.
-func (a *Auditor) complete(rep *score.Report, tr transcribe.Transcript, id, managerID string, mode score.Mode, language string) {
+// rubricFor is the rubric the input is scored with: WithRubricFunc's
+// choice, or nil (the scorer's own for the mode).
+func (a *Auditor) rubricFor(ctx context.Context, in Input, mode score.Mode) (*score.Rubric, error) {
+	if a.rubric == nil {
+		return nil, nil
+	}
+	r, err := a.rubric(ctx, in, mode)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, canceled(ctx.Err())
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// scoreTranscript scores tr with rubric (nil: the scorer's own) and
+// completes the report as Audit returns it: the call id, metrics, the
+// transcript, the meta (with the scorecard of a named rubric) and the
+// timings since start, masked with WithStoreRedaction.
+func (a *Auditor) scoreTranscript(ctx context.Context, tr transcribe.Transcript, mode score.Mode, id string, in Input, rubric *score.Rubric, start time.Time, timings score.Timings) (*score.Report, error) {
+	scoreStart := time.Now()
+	rep, err := a.scorer.Score(ctx, score.Request{Transcript: tr, Mode: mode, Language: in.Language, Rubric: rubric})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, canceled(ctx.Err())
+		}
+		return nil, err
+	}
+	if rep == nil {
+		return nil, callaudit.Errorf(callaudit.KindInternal, "the scorer returned no report")
+	}
+	timings.ScoreMS = time.Since(scoreStart).Milliseconds()
+
 	rep.ID = id
 	if rep.Metrics.Segments != len(tr.Segments) {
 		// Scorers that look at the conversation (the checklist) have
@@ -285,12 +316,21 @@ func (a *Auditor) complete(rep *score.Report, tr transcribe.Transcript, id, mana
 	}
 	rep.Transcript = &tr
 	rep.Meta.CallID = id
-	rep.Meta.ManagerID = managerID
+	rep.Meta.ManagerID = in.ManagerID
 	rep.Meta.Mode = mode
 	if rep.Meta.Language == "" {
-		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: language})
+		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: in.Language})
+	}
+	if rep.Meta.Scorecard == "" && rubric != nil && rubric.Name != "" {
+		rep.Meta.Scorecard, rep.Meta.ScorecardVersion = rubric.Name, rubric.Version
 	}
 	rep.Meta.CreatedAt = a.now().UTC()
+	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
+	rep.Meta.Timings = timings
+	if a.redactStore {
+		maskReport(rep, tr)
+	}
+	return rep, nil
 }
 
 // Check validates in as Audit does before any work, with the

@@ -185,6 +185,8 @@ type auditorParams struct {
 	Transcriber transcribe.Transcriber `optional:"true"`
 	Store       storage.Store          `optional:"true"`
 	Fetcher     audit.Fetcher          `optional:"true"`
+	// Scorecards picks each call's rubric (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Auditor provides *audit.Auditor over the scorer and whichever of the
@@ -207,7 +209,12 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		if p.Fetcher != nil {
 			opts = append(opts, audit.WithFetcher(p.Fetcher))
 		}
-		return audit.New(p.Scorer, opts...)
+		scorer := p.Scorer
+		if p.Scorecards != nil {
+			opts = append(opts, audit.WithRubricFunc(p.Scorecards.Rubric))
+			scorer = p.Scorecards.Scorer(scorer)
+		}
+		return audit.New(scorer, opts...)
 	}))
 }
 
@@ -224,6 +231,8 @@ type handlerParams struct {
 	// Access signs requests in (the Access module and a provider of
 	// *httpapi.Access); without it every request is access.Local.
 	Access *httpapi.Access `optional:"true"`
+	// Scorecards serves the scorecard editor (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -245,6 +254,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.Eraser != nil {
 			c.Eraser = p.Eraser
+		}
+		if p.Scorecards != nil {
+			c.Scorecards = p.Scorecards
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())

@@ -16,8 +16,10 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
+	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/storage/storagetest"
@@ -33,11 +35,17 @@ var routeRule = map[string]access.Permission{
 	"POST /webhook/new_call_recording": access.Webhook,
 	"GET /calls":                       access.Read,
 	"GET /calls/{id}":                  access.Read,
-	"POST /calls/{id}/swap_roles":      access.Review,
+	"GET /calls/{id}/reports":          access.Read,
+	"POST /calls/{id}/swap_roles":      access.Scorecards,
 	"DELETE /calls/{id}":               access.Delete,
 	"POST /erasure":                    access.Delete,
 	"GET /managers":                    access.Read,
 	"GET /managers/{id}/stats":         access.Read,
+	"GET /scorecards":                  access.Scorecards,
+	"GET /scorecards/{id}":             access.Scorecards,
+	"PUT /scorecards/{id}":             access.Scorecards,
+	"POST /scorecards/preview":         access.Scorecards,
+	"GET /scorecard.schema.json":       "public",
 	"GET /rubric":                      "",
 	"GET /config":                      "",
 	"POST /login":                      "public",
@@ -86,7 +94,10 @@ func newWorld(t *testing.T, mod func(*httpapi.Access)) *world {
 		mod(acc)
 	}
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ui")) })
-	e := newEnv(t, envOpts{store: st, cfg: httpapi.Config{Access: acc, UI: ui, Eraser: &audit.Eraser{Store: st}}})
+	book, err := audit.NewScorecards(context.Background(), audit.ScorecardsConfig{Store: st, Teams: st.Teams, Check: checklist.Check, Scorer: auditfx.ChecklistFor})
+	require.NoError(t, err)
+	e := newEnv(t, envOpts{store: st, scorer: book.Scorer(checklist.New()), auditOpts: []audit.Option{audit.WithRubricFunc(book.Rubric)},
+		cfg: httpapi.Config{Access: acc, UI: ui, Eraser: &audit.Eraser{Store: st}, Scorecards: book}})
 	w := &world{env: e, svc: svc, acct: st, ids: map[string]string{}, tokens: map[string]string{}}
 	ctx := context.Background()
 	require.NoError(t, st.PutTeam(ctx, storage.Team{Name: "north", ManagerIDs: []string{"m1", "m2"}}))
@@ -225,7 +236,7 @@ func TestEveryRouteHasItsRule(t *testing.T) {
 					assert.Equal(t, http.StatusUnauthorized, rec.Code, rec.Body.String())
 				case !allowed:
 					assert.Equal(t, http.StatusForbidden, rec.Code, rec.Body.String())
-				case pattern == "GET /calls/{id}" && !p.Sees("m1"):
+				case (pattern == "GET /calls/{id}" || pattern == "GET /calls/{id}/reports") && !p.Sees("m1"):
 					assert.Equal(t, http.StatusNotFound, rec.Code, "a call outside what %s sees: %s", who, rec.Body)
 				case pattern == "GET /managers/{id}/stats" && !p.Sees("m1"):
 					assert.Equal(t, http.StatusForbidden, rec.Code, "stats outside what %s sees: %s", who, rec.Body)

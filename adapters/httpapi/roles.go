@@ -37,11 +37,7 @@ func (h *Handler) swapRoles(w http.ResponseWriter, r *http.Request) {
 	if by == "" {
 		by = p.Name
 	}
-	if _, err := h.auditor.SwapRoles(r.Context(), c.ID, by); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	c, err = st.Get(r.Context(), c.ID)
+	c, err = h.auditor.SwapRoles(r.Context(), c.ID, by)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -35,6 +35,9 @@ type Store struct {
 	// reports are the earlier reports of storage.ReportVersions, oldest
 	// first.
 	reports map[string][]storage.ArchivedReport
+	// scorecards are the saved versions of storage.Scorecards, by id,
+	// oldest first.
+	scorecards map[string][]storage.SavedScorecard
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts

@@ -410,3 +410,27 @@ func TestDiarization(t *testing.T) {
 		})
 	}
 }
+
+// TestScriptedRepliesKeepTheStrictSchema: like the real API, the fake
+// never sends a strict structured output that breaks the schema; a script
+// that tries gets a 500 naming the violation, unless it marks the reply
+// as deliberately out of schema.
+func TestScriptedRepliesKeepTheStrictSchema(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	c := client(srv, srv.APIKey)
+	out := false
+	srv.SetChat(func(*openaitest.ChatCall) openaitest.ChatReply {
+		return openaitest.ChatReply{Content: `{"score":"seven","note":null}`, OutOfSchema: out}
+	})
+	_, err := c.CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
+	e := apiError(t, err)
+	assert.Equal(t, 500, e.HTTPStatusCode)
+	assert.Contains(t, e.Message, "strict schema")
+	assert.Contains(t, e.Message, "score")
+
+	out = true
+	resp, err := c.CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
+	require.NoError(t, err)
+	assert.Equal(t, `{"score":"seven","note":null}`, resp.Choices[0].Message.Content)
+}

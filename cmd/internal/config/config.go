@@ -74,6 +74,10 @@ type Server struct {
 	// (cmd/internal/server); empty derives them from the OpenAI settings.
 	Scorer      string `env:"AUDIT_SCORER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else checklist"`
 	Transcriber string `env:"AUDIT_TRANSCRIBER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else none"`
+	// Scorecards are scorecard files or directories of them
+	// (score/scorecard); the first scorecard is the default. Empty: the
+	// built-in sales scorecard.
+	Scorecards List `env:"AUDIT_SCORECARD" defaultDoc:"the built-in sales scorecard"`
 	// StereoManagerChannel, when set, transcribes two-channel WAV
 	// recordings per channel for exact speaker roles.
 	StereoManagerChannel Channel `env:"AUDIT_STEREO_MANAGER_CHANNEL"`

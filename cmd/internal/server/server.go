@@ -27,6 +27,8 @@ import (
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai"
 	"github.com/callaudit/callaudit/cmd/internal/config"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/score/scorecard"
 )
 
 // Module builds one choice of a registry from the configuration; an error
@@ -90,11 +92,16 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	files, err := LoadScorecards(c)
+	if err != nil {
+		return nil, false, err
+	}
 	redact := c.Redaction()
-	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{
-		MaxDialogBytes: int(c.Server.MaxDialogBytes),
-		RedactStore:    redact == config.RedactStore,
-	})}
+	opts := []fx.Option{scorer, auditfx.Scorecards(auditfx.ScorecardsConfig{Files: files, Checklist: c.ScorerName() == config.ScorerChecklist}),
+		auditfx.Auditor(auditfx.AuditorConfig{
+			MaxDialogBytes: int(c.Server.MaxDialogBytes),
+			RedactStore:    redact == config.RedactStore,
+		})}
 	// The offline checklist runs here and keeps seeing the original (its
 	// card-data criterion reads it); every other scorer is a model.
 	if redact != config.RedactOff && c.ScorerName() != config.ScorerChecklist {
@@ -113,6 +120,35 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 		return fx.Options(opts...), true, nil
 	}
 	return fx.Options(opts...), false, nil
+}
+
+// LoadScorecards reads the scorecards of AUDIT_SCORECARD; a malformed one
+// is a configuration error naming the file, line, field and reason of
+// every problem.
+func LoadScorecards(c config.Config) ([]*scorecard.Scorecard, error) {
+	if len(c.Server.Scorecards) == 0 {
+		return nil, nil
+	}
+	files, err := scorecard.Load(c.Server.Scorecards...)
+	if err == nil && c.ScorerName() == config.ScorerChecklist {
+		for _, sc := range files {
+			if err = checklist.Check(sc); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		fields := callaudit.FieldsOf(err)
+		if len(fields) == 0 {
+			fields = []callaudit.FieldError{{Message: err.Error()}}
+		}
+		out := make([]callaudit.FieldError, len(fields))
+		for i, f := range fields {
+			out[i] = callaudit.FieldError{Field: "AUDIT_SCORECARD", Message: f.Message}
+		}
+		return nil, callaudit.Invalid(out...)
+	}
+	return files, nil
 }
 
 // Options is the whole server as fx options: the logger, fx's own events

@@ -1555,6 +1555,7 @@ async function renderCall(id, signal, painted) {
       pending ? h('p', { class: 'notice', role: 'status' }, call.status_reason ? `${call.status_reason} · ` : '', t('waiting')) : null,
       call.report ? rolesCard(call) : null,
       call.report ? renderReport(call.report, { callLink: false }) : null,
+      call.report ? reportVersions(id, signal) : null,
     );
     painted();
     if (!pending) return;
@@ -1640,7 +1641,7 @@ function rolesNotice(rep) {
 // report.
 function rolesCard(call) {
   const tr = call.report && call.report.transcript;
-  if (!can('review') || !hasRoles(tr)) return null;
+  if (!can('scorecards') || !hasRoles(tr)) return null;
   const status = h('p', { class: 'muted', id: 'roles-status', role: 'status' });
   const btn = h('button', { type: 'button', class: 'btn', id: 'swap-roles' }, t('rolesSwap'));
   btn.addEventListener('click', async () => {
@@ -1667,6 +1668,76 @@ function takeFlash() {
   const f = state.flash;
   state.flash = '';
   return f;
+}
+
+// ---------------------------------------------------------------- report versions
+
+Object.assign(I18N.ru, {
+  versionsTitle: 'Предыдущие отчёты',
+  versionsLead: 'Звонок оценивали заново; прежние отчёты сохранены без изменений.',
+  colVersion: 'Версия',
+  colScorecard: 'Карта оценки',
+  colReason: 'Причина',
+  'reason:': 'первая оценка',
+  'reason:rescore': 'переоценка',
+  'reason:roles': 'смена ролей',
+  currentVersion: 'текущая',
+  replacedAt: 'заменён {when}',
+});
+Object.assign(I18N.en, {
+  versionsTitle: 'Earlier reports',
+  versionsLead: 'The call was scored again; the earlier reports are kept as they were.',
+  colVersion: 'Version',
+  colScorecard: 'Scorecard',
+  colReason: 'Reason',
+  'reason:': 'first scoring',
+  'reason:rescore': 'rescore',
+  'reason:roles': 'roles swapped',
+  currentVersion: 'current',
+  replacedAt: 'replaced {when}',
+});
+
+function reasonText(v) {
+  const key = `reason:${v.reason || ''}`;
+  const text = I18N[state.lang] && I18N[state.lang][key] ? t(key) : v.reason;
+  return v.by ? `${text} (${v.by})` : text;
+}
+
+function scorecardText(v) {
+  if (!v.scorecard) return '—';
+  return v.scorecard_version ? `${v.scorecard} v${v.scorecard_version}` : v.scorecard;
+}
+
+// reportVersions is the call page's list of the reports the call had
+// before it was scored again (GET /calls/{id}/reports); empty when it
+// has only one.
+function reportVersions(id, signal) {
+  const box = h('section', { class: 'card versions', id: 'report-versions', hidden: true });
+  api(`/calls/${encodeURIComponent(id)}/reports`, { signal }).then((list) => {
+    const vs = (list && list.reports) || [];
+    if (vs.length < 2) return;
+    const earlier = vs.filter((v) => !v.current).reverse();
+    box.hidden = false;
+    fill(box,
+      h('h2', null, t('versionsTitle')),
+      h('p', { class: 'muted' }, t('versionsLead')),
+      table('versions-table', [t('colVersion'), t('metaCreated'), t('colScorecard'), t('colReason'), t('score')],
+        vs.slice().reverse().map((v) => [
+          v.current ? `v${v.version} · ${t('currentVersion')}` : `v${v.version}`,
+          fmtDate(v.at),
+          scorecardText(v),
+          reasonText(v),
+          scoreChip(v.total_score),
+        ])),
+      earlier.map((v) => h('details', { class: 'version', 'data-version': v.version },
+        h('summary', null, `v${v.version} · ${scorecardText(v)} · ${v.total_score} · `, v.replaced_at ? t('replacedAt', { when: fmtDate(v.replaced_at) }) : ''),
+        h('p', { class: 'prose' }, (v.report && v.report.summary) || '—'),
+        h('ul', { class: 'criteria-brief' }, ((v.report && v.report.details) || []).map((d) => h('li', null,
+          h('span', null, d.title || d.id), ' ', scoreChip(d.score)))),
+      )),
+    );
+  }).catch(() => {});
+  return box;
 }
 
 // ---------------------------------------------------------------- accounts
