@@ -96,5 +96,14 @@ func TestBrowserSwapRoles(t *testing.T) {
 	assert.Equal(t, first.Transcript.Segments[0].Speaker, versions[0].Report.Transcript.Segments[0].Speaker, "as it was")
 	assert.Equal(t, storage.ReasonRoles, versions[1].Reason)
 	assert.True(t, versions[1].Current)
+
+	// The call page lists the earlier report (GET /calls/{id}/reports).
+	tb.waitJS(t, `document.querySelector("#report-versions") && !document.querySelector("#report-versions").hidden`)
+	rows := texts(t, tb, "#report-versions tbody tr")
+	require.Len(t, rows, 2)
+	assert.Contains(t, rows[0], "смена ролей", "the current version says why it was made")
+	assert.Contains(t, rows[0], strconv.Itoa(rep.TotalScore))
+	assert.Contains(t, rows[1], strconv.Itoa(first.TotalScore), "the earlier report with its score")
+	assert.Contains(t, text(t, tb, "#report-versions details.version summary"), strconv.Itoa(first.TotalScore))
 	tb.screenshot(t, "ui-roles-swapped.png")
 }
