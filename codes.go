@@ -44,6 +44,7 @@ const (
 	CodeAnalysisTimeout    Code = "analysis_timeout"    // the analysis took too long
 	CodeModelSettings      Code = "model_settings"      // the model refuses the settings [detail]
 	CodeBadModelAnswer     Code = "bad_model_answer"    // the model's answer is unusable
+	CodeNoRolesToSwap      Code = "no_roles_to_swap"    // [id]: no turn has a manager or client role
 
 	// Upstream services (speech-to-text, scoring models): [service] names
 	// the service, [account] its vendor, [setting] the setting to check,
@@ -117,6 +118,10 @@ const (
 	CodeDisputeOpen            Code = "dispute_open"             // [criterion], [dispute]
 	CodeDisputeNotFound        Code = "dispute_not_found"        // [dispute]
 	CodeDisputeResolved        Code = "dispute_resolved"         // [dispute]
+	// Scorecards.
+	CodeScorecardNotFound  Code = "scorecard_not_found"  // [id]
+	CodeScorecardNoVersion Code = "scorecard_no_version" // [id] has no [version]
+	CodeScorecardConflict  Code = "scorecard_conflict"   // [id] is at [latest]: [version] cannot be saved
 
 	CodeInternal Code = "internal" // anything unexpected
 )

@@ -23,7 +23,7 @@ func TestRoleTable(t *testing.T) {
 		may  []access.Permission
 	}{
 		{storage.RoleAdmin, access.Permissions},
-		{storage.RoleLead, []access.Permission{access.Analyze, access.Read, access.Export, access.Review}},
+		{storage.RoleLead, []access.Permission{access.Analyze, access.Read, access.Export, access.Review, access.Scorecards}},
 		{storage.RoleManager, []access.Permission{access.Analyze, access.Read, access.Dispute}},
 		{"visitor", nil},
 	}
@@ -47,7 +47,7 @@ func TestScopeTable(t *testing.T) {
 		{storage.ScopeAnalyze, []access.Permission{access.Analyze}},
 		{storage.ScopeWebhook, []access.Permission{access.Webhook}},
 		{storage.ScopeRead, []access.Permission{access.Read, access.Export}},
-		{storage.ScopeAdmin, []access.Permission{access.Admin, access.Delete}},
+		{storage.ScopeAdmin, []access.Permission{access.Admin, access.Delete, access.Scorecards}},
 	}
 	for _, tt := range tests {
 		p := access.Principal{Kind: access.KindToken, Scopes: []storage.Scope{tt.scope}}
@@ -67,9 +67,10 @@ func TestMarkdownNamesEveryRoleAndScope(t *testing.T) {
 	md := access.Markdown()
 	lines := strings.Split(strings.TrimSpace(md), "\n")
 	require.Len(t, lines, 2+len(access.Roles)+len(access.Scopes))
-	assert.Contains(t, lines[0], "| who | analyze | webhook | read | export | review | dispute | delete | admin | sees |")
-	assert.Contains(t, md, "| role `manager` | ✓ | – | ✓ | – | – | ✓ | – | – | their own calls |")
-	assert.Contains(t, md, "| token scope `read` | – | – | ✓ | ✓ | – | – | – | – | every call |")
+	assert.Contains(t, lines[0], "| who | analyze | webhook | read | export | review | dispute | delete | scorecards | admin | sees |")
+	assert.Contains(t, md, "| role `manager` | ✓ | – | ✓ | – | – | ✓ | – | – | – | their own calls |")
+	assert.Contains(t, md, "| role `lead` | ✓ | – | ✓ | ✓ | ✓ | – | – | ✓ | – | the calls of their teams' managers |")
+	assert.Contains(t, md, "| token scope `read` | – | – | ✓ | ✓ | – | – | – | – | – | every call |")
 }
 
 func TestSeesAndRestrict(t *testing.T) {

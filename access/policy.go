@@ -40,10 +40,13 @@ const (
 	Dispute Permission = "dispute"
 	// Admin: users, teams, tokens, the access log, settings.
 	Admin Permission = "admin"
+	// Scorecards: the scorecard editor and rescoring. A lead edits only
+	// the scorecards of their own teams (the routes check which).
+	Scorecards Permission = "scorecards"
 )
 
 // Permissions lists every permission, in the order of the table's columns.
-var Permissions = []Permission{Analyze, Webhook, Read, Export, Review, Dispute, Delete, Admin}
+var Permissions = []Permission{Analyze, Webhook, Read, Export, Review, Dispute, Delete, Scorecards, Admin}
 
 // Roles lists the account roles, most powerful first.
 var Roles = []storage.Role{storage.RoleAdmin, storage.RoleLead, storage.RoleManager}
@@ -70,8 +73,8 @@ type grant struct {
 
 // roleTable is what each role may do. The admin role may do everything.
 var roleTable = map[storage.Role]grant{
-	storage.RoleAdmin:   {perms: Permissions, sees: SeesAll, note: "everything: users, teams, tokens, settings, every call, delete"},
-	storage.RoleLead:    {perms: []Permission{Analyze, Read, Export, Review}, sees: SeesTeams, note: "every call and statistic of the managers in their team(s); analyse; export; review their calls and resolve disputes"},
+	storage.RoleAdmin:   {perms: Permissions, sees: SeesAll, note: "everything: users, teams, tokens, settings, every call, delete, every scorecard, rescoring"},
+	storage.RoleLead:    {perms: []Permission{Analyze, Read, Export, Review, Scorecards}, sees: SeesTeams, note: "every call and statistic of the managers in their team(s); analyse; export; review their calls and resolve disputes; edit their teams' scorecards"},
 	storage.RoleManager: {perms: []Permission{Analyze, Read, Dispute}, sees: SeesOwn, note: "only their own calls and statistics; analyse their own calls; dispute their scores"},
 }
 
@@ -82,7 +85,7 @@ var scopeTable = map[storage.Scope]grant{
 	storage.ScopeAnalyze: {perms: []Permission{Analyze}, sees: SeesAll, note: "the three analyse endpoints"},
 	storage.ScopeWebhook: {perms: []Permission{Webhook}, sees: SeesAll, note: "the webhook of new call recordings"},
 	storage.ScopeRead:    {perms: []Permission{Read, Export}, sees: SeesAll, note: "calls, managers, statistics, CSV export"},
-	storage.ScopeAdmin:   {perms: []Permission{Admin, Delete}, sees: SeesAll, note: "users, teams, tokens, access log, delete"},
+	storage.ScopeAdmin:   {perms: []Permission{Admin, Delete, Scorecards}, sees: SeesAll, note: "users, teams, tokens, access log, delete, scorecards and rescoring"},
 }
 
 // RoleCan reports whether the role has the permission.

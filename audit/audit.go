@@ -58,6 +58,9 @@ type Input struct {
 	Language string
 	// Prompt is a vocabulary hint for speech-to-text.
 	Prompt string `validate:"max=2000"`
+	// Direction is who dialled, when the intake knows it: evidence for
+	// which unlabelled speaker is the manager (transcribe.AssignRoles).
+	Direction transcribe.Direction `validate:"omitempty,oneof=inbound outbound"`
 	// Source is recorded with the call; empty derives it from the input.
 	// SourceURL and SourceWebhook make AudioURL required, SourceWebhook
 	// CallID (the idempotency key) too.
@@ -109,6 +112,7 @@ type Auditor struct {
 	logger         *slog.Logger
 	redactStore    bool
 	energy         *energy.Config
+	rubric         RubricFunc
 }
 
 // Option configures an Auditor.
@@ -139,6 +143,17 @@ func WithEnergy(cfg energy.Config) Option { return func(a *Auditor) { a.energy =
 
 // WithLogger sets the logger for failures the caller does not see.
 func WithLogger(l *slog.Logger) Option { return func(a *Auditor) { a.logger = l } }
+
+// RubricFunc picks the rubric an input is scored with, e.g. the
+// scorecard of the manager's team: it is passed to the scorer as
+// score.Request.Rubric, and a rubric with a Name is recorded in the
+// report's Meta.Scorecard and Meta.ScorecardVersion (unless the scorer
+// set them). A nil rubric is the scorer's own for the mode; an error
+// fails the analysis.
+type RubricFunc func(ctx context.Context, in Input, mode score.Mode) (*score.Rubric, error)
+
+// WithRubricFunc sets how the rubric of each input is picked.
+func WithRubricFunc(f RubricFunc) Option { return func(a *Auditor) { a.rubric = f } }
 
 // New returns an Auditor that scores with s.
 func New(s score.Scorer, opts ...Option) (*Auditor, error) {
@@ -265,6 +280,12 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if in.DialogText == "" {
+		// Speakers a transcriber or a caller labelled without roles
+		// (diarized "Speaker A", a stereo channel, a name) get theirs
+		// from what they say; the text parser has done it already.
+		tr = transcribe.AssignRoles(tr, in.Direction)
+	}
 	if tr.Words() == 0 {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: inputField(in), Message: "has no words to analyse", Code: callaudit.CodeNoWords})
 	}
@@ -272,48 +293,24 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 		return nil, canceled(err)
 	}
 
-	scoreStart := time.Now()
-	rep, err := a.scorer.Score(ctx, score.Request{Transcript: tr, Mode: mode, Language: in.Language})
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, canceled(ctx.Err())
-		}
-		return nil, err
-	}
-	if rep == nil {
-		return nil, callaudit.Errorf(callaudit.KindInternal, "the scorer returned no report")
-	}
-	timings.ScoreMS = time.Since(scoreStart).Milliseconds()
-
 	id := in.CallID
 	if id == "" {
 		id = a.newID()
 	}
-	rep.ID = id
-	if rep.Metrics.Segments != len(tr.Segments) {
-		// Scorers that look at the conversation (the checklist) have
-		// computed the metrics already; the rest get them here.
-		rep.Metrics = transcribe.ComputeMetrics(tr)
+	rubric, err := a.rubricFor(ctx, in, mode)
+	if err != nil {
+		return nil, err
 	}
-	rep.Transcript = &tr
-	rep.Meta.CallID = id
-	rep.Meta.ManagerID = in.ManagerID
-	rep.Meta.Mode = mode
-	if rep.Meta.Language == "" {
-		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: in.Language})
+	rep, err := a.scoreTranscript(ctx, tr, mode, id, in, rubric, start, timings)
+	if err != nil {
+		return nil, err
 	}
-	rep.Meta.CreatedAt = a.now().UTC()
-	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
-	rep.Meta.Timings = timings
 	// Only audio went through the transcriber; Source may be
 	// SourceWebhook, so it cannot tell.
 	if rep.Meta.Transcriber == "" && (in.Audio != nil || in.AudioURL != "") {
 		rep.Meta.Transcriber = tr.Source
 	}
 
-	if a.redactStore {
-		maskReport(rep, tr)
-	}
 	if a.store != nil {
 		call := storage.Call{
 			ID:           id,
@@ -330,6 +327,65 @@ func (a *Auditor) Audit(ctx context.Context, in Input) (*score.Report, error) {
 			a.logger.Error("audit: saving the report failed", "call_id", id, "err", err)
 			return rep, callaudit.Wrap(err, callaudit.KindOf(err), "audit.Save", "the call was analysed but could not be saved: "+callaudit.MessageOf(err))
 		}
+	}
+	return rep, nil
+}
+
+// rubricFor is the rubric the input is scored with: WithRubricFunc's
+// choice, or nil (the scorer's own for the mode).
+func (a *Auditor) rubricFor(ctx context.Context, in Input, mode score.Mode) (*score.Rubric, error) {
+	if a.rubric == nil {
+		return nil, nil
+	}
+	r, err := a.rubric(ctx, in, mode)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, canceled(ctx.Err())
+		}
+		return nil, err
+	}
+	return r, nil
+}
+
+// scoreTranscript scores tr with rubric (nil: the scorer's own) and
+// completes the report as Audit returns it: the call id, metrics, the
+// transcript, the meta (with the scorecard of a named rubric) and the
+// timings since start, masked with WithStoreRedaction.
+func (a *Auditor) scoreTranscript(ctx context.Context, tr transcribe.Transcript, mode score.Mode, id string, in Input, rubric *score.Rubric, start time.Time, timings score.Timings) (*score.Report, error) {
+	scoreStart := time.Now()
+	rep, err := a.scorer.Score(ctx, score.Request{Transcript: tr, Mode: mode, Language: in.Language, Rubric: rubric})
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, canceled(ctx.Err())
+		}
+		return nil, err
+	}
+	if rep == nil {
+		return nil, callaudit.Errorf(callaudit.KindInternal, "the scorer returned no report")
+	}
+	timings.ScoreMS = time.Since(scoreStart).Milliseconds()
+
+	rep.ID = id
+	if rep.Metrics.Segments != len(tr.Segments) {
+		// Scorers that look at the conversation (the checklist) have
+		// computed the metrics already; the rest get them here.
+		rep.Metrics = transcribe.ComputeMetrics(tr)
+	}
+	rep.Transcript = &tr
+	rep.Meta.CallID = id
+	rep.Meta.ManagerID = in.ManagerID
+	rep.Meta.Mode = mode
+	if rep.Meta.Language == "" {
+		rep.Meta.Language = score.ReportLanguage(score.Request{Transcript: tr, Language: in.Language})
+	}
+	if rep.Meta.Scorecard == "" && rubric != nil && rubric.Name != "" {
+		rep.Meta.Scorecard, rep.Meta.ScorecardVersion = rubric.Name, rubric.Version
+	}
+	rep.Meta.CreatedAt = a.now().UTC()
+	timings.TotalMS = rep.Meta.CreatedAt.Sub(start).Milliseconds()
+	rep.Meta.Timings = timings
+	if a.redactStore {
+		maskReport(rep, tr)
 	}
 	return rep, nil
 }
@@ -477,7 +533,7 @@ func (a *Auditor) makeTranscript(ctx context.Context, in Input, t *score.Timings
 		tr, err := a.transcribe(ctx, audio, in, t)
 		return tr, src(storage.SourceURL), err
 	}
-	tr := transcribe.ParseDialog(in.DialogText)
+	tr := transcribe.ParseDialogDirection(in.DialogText, in.Direction)
 	return tr, src(storage.SourceText), nil
 }
 

@@ -75,7 +75,11 @@ const (
 // is the next segment's Start unless a range gave it. The result has
 // Language from DetectLanguage and Source "text". ParseDialog never panics
 // and runs in time linear in the input.
-func ParseDialog(text string) Transcript {
+func ParseDialog(text string) Transcript { return ParseDialogDirection(text, DirectionUnknown) }
+
+// ParseDialogDirection is ParseDialog with the call's direction as
+// evidence for the roles of unlabelled speakers (see AssignRoles).
+func ParseDialogDirection(text string, dir Direction) Transcript {
 	p := parser{segs: make([]Segment, 0, min(strings.Count(text, "\n")+1, 1024)), cur: -1}
 	p.run(text)
 	if names := p.nameLabels(); names != nil {
@@ -90,7 +94,7 @@ func ParseDialog(text string) Transcript {
 		Segments: p.finishTimes(),
 		Source:   "text",
 	}
-	assignRoles(&t, DirectionUnknown)
+	assignRoles(&t, dir)
 	return t
 }
 

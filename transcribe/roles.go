@@ -26,6 +26,9 @@ const (
 	// confidenceExcluded: the other speakers' roles follow from one
 	// labelled role (a "Клиент:" beside an "Ольга:").
 	confidenceExcluded = 0.9
+	// confidenceInferredMax: roles inferred from what was said are never
+	// certain, however wide the margin.
+	confidenceInferredMax = 0.99
 )
 
 // roleCue is a phrase that is evidence for the manager's side (weight > 0)
@@ -239,7 +242,7 @@ func assignRoles(t *Transcript, dir Direction) {
 	if labelled {
 		conf = min(conf, confidenceExcluded)
 	}
-	t.RoleConfidence = math.Round(conf*100) / 100
+	t.RoleConfidence = min(math.Round(conf*100)/100, confidenceInferredMax)
 }
 
 // maxCueRepeats bounds how often one cue counts: a phrase said over and
@@ -261,7 +264,21 @@ var cuesByRune = func() map[rune][]int {
 // questions, which the manager asks more of.
 func cueEvidence(lower string) float64 {
 	counts := make([]uint8, len(roleCues))
-	questions := 0
+	questions := scanCues(lower, func(k int) {
+		if counts[k] < maxCueRepeats {
+			counts[k]++
+		}
+	})
+	e := 0.5 * float64(questions)
+	for k, n := range counts {
+		e += roleCues[k].weight * float64(n)
+	}
+	return e
+}
+
+// scanCues calls found with the index of every cue in lower where a word
+// starts, and returns the number of question marks.
+func scanCues(lower string, found func(k int)) (questions int) {
 	prevLetter := false
 	for i, r := range lower {
 		if r == '?' {
@@ -270,23 +287,33 @@ func cueEvidence(lower string) float64 {
 		letter := unicode.IsLetter(r) || unicode.IsDigit(r)
 		if !prevLetter {
 			for _, k := range cuesByRune[r] {
-				if counts[k] < maxCueRepeats && strings.HasPrefix(lower[i:], roleCues[k].phrase) {
-					counts[k]++
+				if strings.HasPrefix(lower[i:], roleCues[k].phrase) {
+					found(k)
 				}
 			}
 		}
 		prevLetter = letter
 	}
-	e := 0.5 * float64(questions)
-	for k, n := range counts {
-		e += roleCues[k].weight * float64(n)
-	}
-	return e
+	return questions
+}
+
+// cueSides reports whether lower holds any cue of the manager's side and
+// any of the client's.
+func cueSides(lower string) (manager, client bool) {
+	scanCues(lower, func(k int) {
+		if roleCues[k].weight > 0 {
+			manager = true
+		} else {
+			client = true
+		}
+	})
+	return manager, client
 }
 
 // openingEvidence weighs a speaker's first turn when it opens the call: a
 // bare "Алло?" or "Hello?" is how the called party answers, and the
-// direction, when known, says who that is.
+// direction, when known, says who that is, unless what the turn says
+// points the other way.
 func openingEvidence(text string, firstOfCall bool, dir Direction) float64 {
 	e := 0.0
 	if firstOfCall {
@@ -294,11 +321,19 @@ func openingEvidence(text string, firstOfCall bool, dir Direction) float64 {
 		case "алло", "да", "да, алло", "hello", "hi", "yes":
 			e -= 2
 		}
+		// Who picks up: the manager on an inbound call, the client on an
+		// outbound one, unless the first turn itself says anything of the
+		// other side (the recording began with the caller's request, or
+		// with the manager's introduction).
 		switch dir {
 		case DirectionInbound:
-			e += 2 // the manager answers an inbound call
+			if _, client := cueSides(strings.ToLower(text)); !client {
+				e += 2
+			}
 		case DirectionOutbound:
-			e -= 2
+			if manager, _ := cueSides(strings.ToLower(text)); !manager {
+				e -= 2
+			}
 		}
 	}
 	return e

@@ -191,6 +191,8 @@ type auditorParams struct {
 	Transcriber transcribe.Transcriber `optional:"true"`
 	Store       storage.Store          `optional:"true"`
 	Fetcher     audit.Fetcher          `optional:"true"`
+	// Scorecards picks each call's rubric (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Auditor provides *audit.Auditor over the scorer and whichever of the
@@ -215,7 +217,12 @@ func Auditor(cfg AuditorConfig) fx.Option {
 		if p.Fetcher != nil {
 			opts = append(opts, audit.WithFetcher(p.Fetcher))
 		}
-		return audit.New(p.Scorer, opts...)
+		scorer := p.Scorer
+		if p.Scorecards != nil {
+			opts = append(opts, audit.WithRubricFunc(p.Scorecards.Rubric))
+			scorer = p.Scorecards.Scorer(scorer)
+		}
+		return audit.New(scorer, opts...)
 	}))
 }
 
@@ -234,6 +241,8 @@ type handlerParams struct {
 	Access *httpapi.Access `optional:"true"`
 	// Registry, with the Metrics module, holds the handler's metrics.
 	Registry *prometheus.Registry `optional:"true"`
+	// Scorecards serves the scorecard editor (the Scorecards module).
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 // Handler provides the *httpapi.Handler configured by cfg, with the
@@ -258,6 +267,9 @@ func Handler(cfg httpapi.Config) fx.Option {
 		}
 		if p.Registry != nil && c.Registerer == nil && c.Gatherer == nil {
 			c.Registerer, c.Gatherer = p.Registry, p.Registry
+		}
+		if p.Scorecards != nil {
+			c.Scorecards = p.Scorecards
 		}
 		if c.Ready == nil {
 			c.Ready = readiness(p.Auditor.Store())

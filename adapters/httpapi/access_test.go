@@ -16,8 +16,10 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/access"
+	"github.com/callaudit/callaudit/adapters/auditfx"
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
+	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/storage/storagetest"
@@ -33,6 +35,8 @@ var routeRule = map[string]access.Permission{
 	"POST /webhook/new_call_recording":               access.Webhook,
 	"GET /calls":                                     access.Read,
 	"GET /calls/{id}":                                access.Read,
+	"GET /calls/{id}/reports":                        access.Read,
+	"POST /calls/{id}/swap_roles":                    access.Scorecards,
 	"DELETE /calls/{id}":                             access.Delete,
 	"GET /calls/{id}/review":                         access.Read,
 	"PUT /calls/{id}/review":                         access.Review,
@@ -42,6 +46,11 @@ var routeRule = map[string]access.Permission{
 	"POST /erasure":                                  access.Delete,
 	"GET /managers":                                  access.Read,
 	"GET /managers/{id}/stats":                       access.Read,
+	"GET /scorecards":                                access.Scorecards,
+	"GET /scorecards/{id}":                           access.Scorecards,
+	"PUT /scorecards/{id}":                           access.Scorecards,
+	"POST /scorecards/preview":                       access.Scorecards,
+	"GET /scorecard.schema.json":                     "public",
 	"GET /rubric":                                    "",
 	"GET /config":                                    "",
 	"POST /login":                                    "public",
@@ -90,7 +99,10 @@ func newWorld(t *testing.T, mod func(*httpapi.Access)) *world {
 		mod(acc)
 	}
 	ui := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("ui")) })
-	e := newEnv(t, envOpts{store: st, cfg: httpapi.Config{Access: acc, UI: ui, Eraser: &audit.Eraser{Store: st}}})
+	book, err := audit.NewScorecards(context.Background(), audit.ScorecardsConfig{Store: st, Teams: st.Teams, Check: checklist.Check, Scorer: auditfx.ChecklistFor})
+	require.NoError(t, err)
+	e := newEnv(t, envOpts{store: st, scorer: book.Scorer(checklist.New()), auditOpts: []audit.Option{audit.WithRubricFunc(book.Rubric)},
+		cfg: httpapi.Config{Access: acc, UI: ui, Eraser: &audit.Eraser{Store: st}, Scorecards: book}})
 	w := &world{env: e, svc: svc, acct: st, ids: map[string]string{}, tokens: map[string]string{}}
 	ctx := context.Background()
 	require.NoError(t, st.PutTeam(ctx, storage.Team{Name: "north", ManagerIDs: []string{"m1", "m2"}}))

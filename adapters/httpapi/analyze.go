@@ -10,6 +10,7 @@ import (
 	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/transcribe"
 )
 
 // analyzeCallRequest is the body of POST /analyze_call: the original
@@ -22,6 +23,8 @@ type analyzeCallRequest struct {
 	CallID      string `json:"call_id"`
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
+	// Direction is inbound or outbound when known (audit.Input.Direction).
+	Direction transcribe.Direction `json:"direction"`
 	// Replace asks to replace the stored call with the same call_id
 	// (see mayReplace).
 	Replace bool `json:"replace"`
@@ -35,6 +38,8 @@ type analyzeURLRequest struct {
 	ManagerID   string `json:"manager_id"`
 	Language    string `json:"language"`
 	Replace     bool   `json:"replace"`
+	// Direction is inbound or outbound when known.
+	Direction transcribe.Direction `json:"direction"`
 }
 
 // saveErrorHeader carries the message when a report was made but could not
@@ -54,6 +59,7 @@ func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 		CallID:     req.CallID,
 		ManagerID:  req.ManagerID,
 		Language:   req.Language,
+		Direction:  req.Direction,
 	}, req.Replace)
 }
 
@@ -69,6 +75,7 @@ func (h *Handler) analyzeAudioByURL(w http.ResponseWriter, r *http.Request) {
 		CallID:    req.CallID,
 		ManagerID: req.ManagerID,
 		Language:  req.Language,
+		Direction: req.Direction,
 		Source:    storage.SourceURL,
 	}
 	infoOf(r).language = req.Language

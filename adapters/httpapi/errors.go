@@ -76,6 +76,9 @@ type ErrorDetail struct {
 type FieldDetail struct {
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Line is the line of a file the field is on (a scorecard's), when
+	// the error knows it.
+	Line int `json:"line,omitempty"`
 }
 
 // writeError answers err in the JSON error shape, in the request's
@@ -139,7 +142,8 @@ func errorDetail(err error, lang string, names map[string]string) ErrorDetail {
 	var raw []callaudit.FieldError
 	for _, f := range callaudit.FieldsOf(err) {
 		raw = append(raw, f)
-		fields = append(fields, FieldDetail{Field: rename(f.Field), Message: text(lang, f.Code, f.Params, f.Message)})
+		line, _ := strconv.Atoi(f.Params["line"])
+		fields = append(fields, FieldDetail{Field: rename(f.Field), Message: text(lang, f.Code, f.Params, f.Message), Line: max(line, 0)})
 	}
 	msg := callaudit.MessageOf(err)
 	code, params := callaudit.CodeOf(err)
@@ -175,6 +179,7 @@ var apiNames = map[string]string{
 	"ManagerID":  "manager_id",
 	"Language":   "language",
 	"Prompt":     "prompt",
+	"Direction":  "direction",
 	"Input":      "input",
 }
 

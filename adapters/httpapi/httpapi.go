@@ -121,6 +121,11 @@ type Config struct {
 	// (listening on a loopback address); false answers 403. With Access,
 	// the routes' rule decides instead (the delete permission).
 	AllowErasure bool
+	// Scorecards serves the scorecard editor's routes (GET and PUT
+	// /scorecards/{id}, the preview); nil answers them 503 not_configured.
+	// Give the Auditor the same book (audit.WithRubricFunc) so that calls
+	// are scored with what the editor saves.
+	Scorecards *audit.Scorecards
 	// Guard refuses requests for other host names and cross-site writes
 	// before any route runs (see Guard); the zero value allows any host
 	// and still refuses cross-site writes.
@@ -222,6 +227,8 @@ func (h *Handler) routes() {
 
 	h.handleFunc("GET /calls", need(access.Read), h.listCalls)
 	h.handleFunc("GET /calls/{id}", need(access.Read), h.getCall)
+	h.handleFunc("GET /calls/{id}/reports", need(access.Read), h.callReports)
+	h.handleFunc("POST /calls/{id}/swap_roles", need(access.Scorecards), h.swapRoles)
 	h.handleFunc("DELETE /calls/{id}", need(access.Delete), h.deleteCall)
 	h.handleFunc("GET /calls/{id}/review", need(access.Read), h.getReview)
 	h.handleFunc("PUT /calls/{id}/review", need(access.Review), h.putReview)
@@ -231,6 +238,11 @@ func (h *Handler) routes() {
 	h.handleFunc("POST /erasure", need(access.Delete), h.eraseSubject)
 	h.handleFunc("GET /managers", need(access.Read), h.listManagers)
 	h.handleFunc("GET /managers/{id}/stats", need(access.Read), h.managerStats)
+	h.handleFunc("GET /scorecards", need(access.Scorecards), h.listScorecards)
+	h.handleFunc("GET /scorecards/{id}", need(access.Scorecards), h.getScorecard)
+	h.handleFunc("PUT /scorecards/{id}", need(access.Scorecards), h.putScorecard)
+	h.handleFunc("POST /scorecards/preview", need(access.Scorecards), h.previewScorecard)
+	h.handleFunc("GET /scorecard.schema.json", public, h.scorecardSchema)
 	h.handleFunc("GET /rubric", signedIn, h.rubric)
 	h.handleFunc("GET /config", signedIn, h.config)
 

@@ -55,6 +55,13 @@ const (
 	codeSignInLimit    callaudit.Code = "sign_in_limit"   // [seconds]
 	codeAnalyzeLimit   callaudit.Code = "analyze_limit"   // analyses over the limit
 	codeAccountsOff    callaudit.Code = "accounts_off"    // no accounts configured
+
+	// Scorecards.
+	codeScorecardsMissing  callaudit.Code = "scorecards_missing"   // no book
+	codeScorecardDefault   callaudit.Code = "scorecard_default"    // a lead changing the default
+	codeScorecardTeam      callaudit.Code = "scorecard_team"       // [teams]: a team not the lead's
+	codeScorecardOtherTeam callaudit.Code = "scorecard_other_team" // [id] belongs to [team]
+	codeScorecardID        callaudit.Code = "scorecard_id"         // the file's [file_id] is not [id]
 )
 
 // Languages of the messages. English is the default: it is what the API
@@ -104,6 +111,7 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeTranscriberMissing:    {ru: "для аудио нужно распознавание речи, а оно не настроено", en: "audio needs a speech-to-text transcriber, and none is configured"},
 	callaudit.CodeFetcherMissing:        {ru: "для анализа записи по ссылке нужны загрузка по URL и распознавание речи, а они не настроены", en: "analysing a recording by URL needs a URL fetcher and a speech-to-text transcriber, and none is configured"},
 	callaudit.CodeCallNotFound:          {ru: "звонок {id} не найден", en: "call {id} not found"},
+	callaudit.CodeNoRolesToSwap:         {ru: "в звонке {id} ни одна реплика не отнесена к менеджеру или клиенту: менять нечего", en: "no turn of call {id} is the manager's or the client's: there are no roles to swap"},
 	callaudit.CodeCanceled:              {ru: "запрос отменён", en: "the request was canceled"},
 	callaudit.CodeTimeout:               {ru: "операция не уложилась во время", en: "the operation timed out"},
 	callaudit.CodeAnalysisTimeout:       {ru: "анализ не уложился во время", en: "the analysis did not finish in time"},
@@ -159,6 +167,9 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeDatabaseConflict:      {ru: "звонок противоречит сохранённым данным", en: "the call conflicts with stored data"},
 	callaudit.CodeDatabaseTimeout:       {ru: "база данных не ответила вовремя", en: "the database did not answer in time"},
 	callaudit.CodeDatabaseError:         {ru: "ошибка базы данных", en: "database error"},
+	callaudit.CodeScorecardNotFound:     {ru: "карта оценки {id} не найдена", en: "scorecard {id} not found"},
+	callaudit.CodeScorecardNoVersion:    {ru: "у карты оценки {id} нет версии {version}", en: "scorecard {id} has no version {version}"},
+	callaudit.CodeScorecardConflict:     {ru: "карта оценки {id} уже в версии {latest}: версию {version} сохранить нельзя; загрузите её заново и сохраните снова", en: "scorecard {id} is at version {latest}: version {version} cannot be saved; reload it and save again"},
 	callaudit.CodeTimeoutRetrying:       {ru: "операция не уложилась во время, повторные попытки не помогли: {detail}", en: "the operation timed out while retrying: {detail}"},
 	callaudit.CodeRecordingUnsplittable: {ru: "запись занимает {size} байт, больше {limit} байт, которые принимает одно распознавание; автоматически делятся только записи WAV и MP3 — сконвертируйте её в MP3 (или WAV) или сократите", en: "the recording is {size} bytes, over the {limit} bytes one transcription accepts; only WAV and MP3 recordings are split automatically, so convert it to MP3 (or WAV) or shorten it"},
 	callaudit.CodeInternal:              {ru: "внутренняя ошибка", en: "internal error"},
@@ -208,6 +219,11 @@ var catalogue = map[callaudit.Code]message{
 	codeReviewsMissing:     {ru: "настроенное хранилище не хранит проверки звонков; используйте хранилище SQL или в памяти", en: "the configured store keeps no reviews; use the SQL or in-memory store"},
 	codeDisputeID:          {ru: "нужен номер спора (1, 2, …)", en: "must be a dispute id (1, 2, …)"},
 	codeVersionNeedsCard:   {ru: "версия указывается вместе с scorecard", en: "needs scorecard"},
+	codeScorecardsMissing:  {ru: "карты оценки на этом сервере не настроены", en: "scorecards are not configured on this server"},
+	codeScorecardDefault:   {ru: "карту оценки по умолчанию меняет только администратор", en: "only an admin may change the default scorecard"},
+	codeScorecardTeam:      {ru: "укажите одну из ваших команд: {teams}", en: "must be one of your teams: {teams}"},
+	codeScorecardOtherTeam: {ru: "карта оценки {id} принадлежит команде {team}, а не вашей", en: "scorecard {id} belongs to team {team}, not to yours"},
+	codeScorecardID:        {ru: "id в файле ({file_id}) не совпадает с картой оценки {id}", en: "the file's id {file_id} is not the scorecard's {id}"},
 	// Accounts and access.
 	codeSignInNeeded:        {ru: "сначала войдите: нужен cookie сеанса (POST /login) или API-токен (Authorization: Bearer ca_…)", en: "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)"},
 	codeAuthHeader:          {ru: "заголовок Authorization должен быть таким: Bearer ca_…", en: "the Authorization header must be: Bearer ca_…"},

@@ -86,7 +86,7 @@ func (h *Handler) readUpload(r *http.Request, replace *bool) (in audit.Input, cl
 				return in, cleanup, err
 			}
 			in.Audio, cleanup = &audio, release
-		case "content_mode", "call_id", "manager_id", "language", "replace":
+		case "content_mode", "call_id", "manager_id", "language", "replace", "direction":
 			v, err := readField(part, name, h.cfg.MaxAudioBytes)
 			if err != nil {
 				return in, cleanup, err
@@ -101,6 +101,8 @@ func (h *Handler) readUpload(r *http.Request, replace *bool) (in audit.Input, cl
 				in.Mode = v
 			case "call_id":
 				in.CallID = v
+			case "direction":
+				in.Direction = transcribe.Direction(v)
 			case "manager_id":
 				in.ManagerID = v
 			case "language":

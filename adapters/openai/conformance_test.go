@@ -24,6 +24,19 @@ func TestScorerConformance(t *testing.T) {
 	})
 }
 
+// TestScorerConformanceWithScorecard runs the contract on a bank's
+// scorecard.
+func TestScorerConformanceWithScorecard(t *testing.T) {
+	sc := bankCard(t)
+	scoretest.Run(t, scoretest.Harness{
+		NewScorer: func(t *testing.T) score.Scorer {
+			_, cfg, _ := fakeConfig(t, openaitest.WithChat(openaitest.SimulatedModel))
+			return scorecardScorer(t, cfg, sc)
+		},
+		Features: scoretest.Features{Deterministic: true, Rubrics: true},
+	})
+}
+
 func TestTranscriberConformance(t *testing.T) {
 	newTranscriber := func(t *testing.T, opts ...openaitest.Option) transcribe.Transcriber {
 		_, cfg, _ := fakeConfig(t, opts...)

@@ -11,20 +11,34 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/internal/llmreport"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/scorecard"
 )
 
 // ScorerName and ScorerVersion are recorded in every report's Meta.
-// The version changes when the prompt or the schema changes.
+// The version changes when the prompt or the schema changes: 2 names the
+// rubric by its scorecard (the default one is "sales").
 const (
 	ScorerName    = "openai"
-	ScorerVersion = "1"
+	ScorerVersion = "2"
 )
 
 // Option configures a Scorer or a Transcriber.
 type Option func(*options)
 
 type options struct {
-	now func() time.Time
+	now  func() time.Time
+	card *scorecard.Scorecard
+}
+
+// WithScorecard makes the scorer score the scorecard's criteria: the
+// rubric of each mode is sc.Rubric(mode), and the prompt and the response
+// schema are built from its criteria (ids, titles, descriptions, weights),
+// so that the cached prompt prefix is the same for every call scored with
+// one scorecard version. Reports record its id and version. Without it
+// the scorer scores the default scorecard (scorecard.Default). NewScorer
+// refuses an invalid scorecard.
+func WithScorecard(sc *scorecard.Scorecard) Option {
+	return func(o *options) { o.card = sc }
 }
 
 // WithClock sets the clock used for report timestamps and timings.
@@ -41,9 +55,10 @@ func buildOptions(opts []Option) options {
 // Scorer scores transcripts with a chat model and structured outputs. It
 // implements score.RubricScorer and is safe for concurrent use.
 type Scorer struct {
-	up  *upstream
-	cfg Config
-	now func() time.Time
+	up   *upstream
+	cfg  Config
+	now  func() time.Time
+	card *scorecard.Scorecard
 }
 
 var _ score.RubricScorer = (*Scorer)(nil)
@@ -60,17 +75,23 @@ func NewScorer(cfg Config, opts ...Option) (*Scorer, error) {
 		return nil, err
 	}
 	o := buildOptions(opts)
-	return &Scorer{up: up, cfg: cfg, now: o.now}, nil
+	card := o.card
+	if card == nil {
+		card = scorecard.Default()
+	} else if err := card.Validate(); err != nil {
+		return nil, err
+	}
+	return &Scorer{up: up, cfg: cfg, now: o.now, card: card.Clone()}, nil
 }
 
-// DefaultRubric returns the rubric for mode: score.DefaultRubric, the
-// criteria, ids, titles, descriptions and weights the offline checklist
-// scores too, so that reports of both scorers compare criterion by
-// criterion.
+// DefaultRubric returns the rubric for mode: the scorecard's
+// (WithScorecard), else the default scorecard's, whose criteria, ids,
+// titles, descriptions and weights are score.DefaultRubric's, the ones the
+// offline checklist scores too, so that reports of both scorers compare
+// criterion by criterion. The rubric is named by the scorecard's id and
+// version.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
-	r := score.DefaultRubric(mode)
-	r.Name = "openai " + string(llmreport.ModeOrDefault(mode))
-	return r
+	return s.card.Rubric(llmreport.ModeOrDefault(mode))
 }
 
 // Score scores req. The model returns criterion scores, comments,

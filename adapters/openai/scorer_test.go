@@ -341,13 +341,17 @@ func TestScorerRetriesBadAnswersOnce(t *testing.T) {
 		wantErr  bool
 	}{
 		{"refusal then answer", func(string) openaitest.ChatReply { return openaitest.ChatReply{Refusal: "I can't help with that."} }, 1, false},
-		{"invalid JSON then answer", func(g string) openaitest.ChatReply { return openaitest.ChatReply{Content: g[:len(g)/2]} }, 1, false},
+		{"invalid JSON then answer", func(g string) openaitest.ChatReply {
+			return openaitest.ChatReply{Content: g[:len(g)/2], OutOfSchema: true}
+		}, 1, false},
 		{"missing criterion then answer", func(string) openaitest.ChatReply {
-			return openaitest.ChatReply{Content: `{"criteria":{},"summary":"s","recommendations":["r"]}`}
+			return openaitest.ChatReply{Content: `{"criteria":{},"summary":"s","recommendations":["r"]}`, OutOfSchema: true}
 		}, 1, false},
 		{"cut off then answer", func(g string) openaitest.ChatReply { return openaitest.ChatReply{Content: g, FinishReason: "length"} }, 1, false},
 		{"refusals", func(string) openaitest.ChatReply { return openaitest.ChatReply{Refusal: "No."} }, 5, true},
-		{"schema violations", func(g string) openaitest.ChatReply { return openaitest.ChatReply{Content: `{"total_score":100}`} }, 5, true},
+		{"schema violations", func(g string) openaitest.ChatReply {
+			return openaitest.ChatReply{Content: `{"total_score":100}`, OutOfSchema: true}
+		}, 5, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

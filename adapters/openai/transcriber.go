@@ -19,13 +19,25 @@ const (
 	FormatVerboseJSON = "verbose_json" // text with timestamped segments (whisper-1)
 	FormatJSON        = "json"         // text only (gpt-4o transcribe family)
 	FormatText        = "text"         // plain text
+	// FormatDiarizedJSON is speaker segments (speaker label, start, end,
+	// text) from a diarizing model (gpt-4o-transcribe-diarize). go-openai
+	// v1.43 has no constant for it and would read its answer as plain
+	// text; the Transcriber sends its own request (upload.go) and decodes
+	// the answer itself.
+	FormatDiarizedJSON = "diarized_json"
 )
 
 var transcribeFormats = map[string]goopenai.AudioResponseFormat{
-	FormatVerboseJSON: goopenai.AudioResponseFormatVerboseJSON,
-	FormatJSON:        goopenai.AudioResponseFormatJSON,
-	FormatText:        goopenai.AudioResponseFormatText,
+	FormatVerboseJSON:  goopenai.AudioResponseFormatVerboseJSON,
+	FormatJSON:         goopenai.AudioResponseFormatJSON,
+	FormatText:         goopenai.AudioResponseFormatText,
+	FormatDiarizedJSON: goopenai.AudioResponseFormat(FormatDiarizedJSON),
 }
+
+// Diarizing reports whether model is a diarizing transcription model
+// (gpt-4o-transcribe-diarize): it labels speakers with diarized_json,
+// needs a chunking strategy and accepts no prompt.
+func Diarizing(model string) bool { return strings.Contains(model, "diarize") }
 
 // UploadExtensions are the file extensions OpenAI accepts for audio.
 var UploadExtensions = []string{"flac", "m4a", "mp3", "mp4", "mpeg", "mpga", "oga", "ogg", "wav", "webm"}
@@ -67,13 +79,21 @@ func NewTranscriber(cfg Config, opts ...Option) (*Transcriber, error) {
 	cfg = cfg.withDefaults()
 	format := cfg.TranscribeFormat
 	if format == "" {
-		format = FormatVerboseJSON
-		if timestampless(cfg.TranscribeModel) {
+		switch {
+		case Diarizing(cfg.TranscribeModel):
+			format = FormatDiarizedJSON
+		case timestampless(cfg.TranscribeModel):
 			format = FormatJSON
+		default:
+			format = FormatVerboseJSON
 		}
 	}
 	if _, ok := transcribeFormats[format]; !ok {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat", Message: "must be verbose_json, json or text"})
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat", Message: "must be verbose_json, json, text or diarized_json"})
+	}
+	if format == FormatDiarizedJSON && !Diarizing(cfg.TranscribeModel) {
+		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat",
+			Message: "diarized_json needs a diarizing model such as gpt-4o-transcribe-diarize, not " + cfg.TranscribeModel})
 	}
 	if format == FormatVerboseJSON && timestampless(cfg.TranscribeModel) {
 		return nil, callaudit.Invalid(callaudit.FieldError{Field: "TranscribeFormat",
@@ -93,8 +113,10 @@ func NewTranscriber(cfg Config, opts ...Option) (*Transcriber, error) {
 // empty audio is KindInvalid; audio in a format OpenAI does not accept is
 // KindUnsupported. The file is sent with the extension of the format its
 // bytes show, whatever its name says. With verbose_json the transcript has
-// one segment per timestamped whisper segment; otherwise one segment with
-// the whole text. Speakers are unknown: OpenAI does not diarize here.
+// one segment per timestamped whisper segment; with diarized_json one per
+// speaker segment, its Label the model's speaker ("A", "B", or a known
+// speaker's name) and its role unknown, for transcribe.AssignRoles to
+// decide; otherwise one segment with the whole text.
 func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 	const op = "openai.Transcribe"
 	if err := ctx.Err(); err != nil {
@@ -112,6 +134,11 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 		return transcribe.Transcript{}, err
 	}
 	prompt := strings.TrimSpace(strings.Join([]string{t.prompt, opts.Prompt}, " "))
+	if Diarizing(t.model) {
+		// "prompt … is not supported when using gpt-4o-transcribe-diarize"
+		// (API reference): the vocabulary hint is left out.
+		prompt = ""
+	}
 	req := goopenai.AudioRequest{
 		Model:    t.model,
 		FilePath: name,
@@ -119,7 +146,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 		Language: transcribe.NormalizeLanguage(opts.Language),
 		Format:   transcribeFormats[t.format],
 	}
-	if strings.Contains(t.model, "diarize") {
+	if Diarizing(t.model) {
 		// Diarizing models refuse audio over 30 s without a chunking strategy.
 		req.ChunkingStrategy = "auto"
 	}
@@ -131,7 +158,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, audio transcribe.Audio, op
 	if err != nil {
 		return transcribe.Transcript{}, callaudit.Wrap(err, callaudit.KindInvalid, op, "the transcription request cannot be built")
 	}
-	var resp goopenai.AudioResponse
+	var resp transcription
 	err = t.up.do(ctx, op, func(ctx context.Context) error {
 		// Every attempt reads the file afresh from audio.Data: a retry
 		// re-sends the whole file.
@@ -172,7 +199,7 @@ var whisperLanguages = map[string]string{
 	"german": "de", "french": "fr", "spanish": "es", "italian": "it", "polish": "pl", "turkish": "tr",
 }
 
-func (t *Transcriber) transcript(resp goopenai.AudioResponse, requested string) (transcribe.Transcript, error) {
+func (t *Transcriber) transcript(resp transcription, requested string) (transcribe.Transcript, error) {
 	out := transcribe.Transcript{Source: "openai:" + t.model, Language: requested, Segments: []transcribe.Segment{}}
 	if l := strings.ToLower(strings.TrimSpace(resp.Language)); l != "" {
 		if code, ok := whisperLanguages[l]; ok {
@@ -184,15 +211,19 @@ func (t *Transcriber) transcript(resp goopenai.AudioResponse, requested string) 
 	if resp.Duration > 0 {
 		out.Duration = transcribe.Seconds(resp.Duration)
 	}
-	for _, s := range resp.Segments {
+	for i, s := range resp.Segments {
 		text := strings.TrimSpace(s.Text)
 		if text == "" {
 			continue
 		}
 		start := max(s.Start, 0)
 		end := max(s.End, start)
-		out.Segments = append(out.Segments, transcribe.Segment{Speaker: transcribe.RoleUnknown, Text: text,
-			Start: transcribe.Seconds(start), End: transcribe.Seconds(end)})
+		seg := transcribe.Segment{Speaker: transcribe.RoleUnknown, Text: text,
+			Start: transcribe.Seconds(start), End: transcribe.Seconds(end)}
+		if i < len(resp.Speakers) {
+			seg.Label = diarizedLabel(resp.Speakers[i])
+		}
+		out.Segments = append(out.Segments, seg)
 	}
 	if len(out.Segments) == 0 {
 		if text := strings.TrimSpace(resp.Text); text != "" {
@@ -206,4 +237,16 @@ func (t *Transcriber) transcript(resp goopenai.AudioResponse, requested string) 
 		out.Language = transcribe.DetectLanguage(resp.Text)
 	}
 	return out, nil
+}
+
+// diarizedLabel is a diarized_json speaker as a Segment.Label: the API's
+// letters become "Speaker A", "Speaker B", so that a label is never a
+// bare letter that reads as a role (the dialog parser takes "M" and "C"
+// for manager and client); known speakers' names stay as they are.
+func diarizedLabel(speaker string) string {
+	speaker = strings.TrimSpace(speaker)
+	if len(speaker) == 1 && speaker[0] >= 'A' && speaker[0] <= 'Z' {
+		return "Speaker " + speaker
+	}
+	return speaker
 }

@@ -30,7 +30,7 @@ func TestTranscriberFollowsModelCapabilities(t *testing.T) {
 		{"gpt-4o-transcribe", "", "json", false},
 		{"gpt-4o-mini-transcribe", "", "json", false},
 		{"gpt-transcribe", "", "json", false},
-		{"gpt-4o-transcribe-diarize", "", "json", false},
+		{"gpt-4o-transcribe-diarize", "json", "json", false},
 		{"whisper-1", "text", "text", false},
 		{"gpt-4o-mini-transcribe", "text", "text", false},
 	}
@@ -51,7 +51,11 @@ func TestTranscriberFollowsModelCapabilities(t *testing.T) {
 			require.NotNil(t, a)
 			assert.Equal(t, tt.wantFormat, a.ResponseFormat)
 			assert.Equal(t, "en", a.Language)
-			assert.Equal(t, "ТаскФлоу, CRM amoCRM", a.Prompt)
+			if openai.Diarizing(tt.model) {
+				assert.Empty(t, a.Prompt, "diarizing models take no prompt")
+			} else {
+				assert.Equal(t, "ТаскФлоу, CRM amoCRM", a.Prompt)
+			}
 			assert.Equal(t, "call.wav", a.Filename)
 			assert.Equal(t, int64(len(wav())), a.FileSize)
 			if tt.model == "gpt-4o-transcribe-diarize" {
@@ -241,4 +245,62 @@ func TestTranscriberConcurrencyLimit(t *testing.T) {
 	}
 	assert.Len(t, srv.Requests(), 12)
 	assert.LessOrEqual(t, srv.MaxInFlight(), 3)
+}
+
+// TestTranscriberDiarized: gpt-4o-transcribe-diarize with diarized_json
+// (chosen by default for it) gives one segment per speaker segment, its
+// label the model's speaker, in a request the fake accepts as the API
+// would (chunking_strategy auto, no prompt, no timestamp granularities);
+// AssignRoles then tells the manager from the client.
+func TestTranscriberDiarized(t *testing.T) {
+	srv, cfg, _ := fakeConfig(t, openaitest.WithTranscription(func(*openaitest.AudioCall) openaitest.Transcription {
+		return openaitest.Transcription{Text: "…", Duration: 9, Segments: []openaitest.TranscriptionSegment{
+			{Start: 0, End: 1, Text: "Алло?", Speaker: "A"},
+			{Start: 1.2, End: 4, Text: "Добрый день! Меня зовут Ольга, компания «Окна Плюс». Вы оставляли заявку на замер. Удобно говорить?", Speaker: "B"},
+			{Start: 4.2, End: 5, Text: "Да, слушаю.", Speaker: "A"},
+			{Start: 5.2, End: 9, Text: "Какие окна вы хотите поменять? Записываю вас на четверг.", Speaker: "B"},
+		}}
+	}))
+	cfg.TranscribeModel = "gpt-4o-transcribe-diarize"
+	cfg.TranscribePrompt = "Окна Плюс"
+	tr, err := openai.NewTranscriber(cfg)
+	require.NoError(t, err)
+	out, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("call.wav", transcribetest.WAV(40, 8000, 1)), transcribe.Options{Language: "ru"})
+	require.NoError(t, err)
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 1)
+	assert.Equal(t, 200, reqs[0].Status)
+	a := reqs[0].Audio
+	assert.Equal(t, "diarized_json", a.ResponseFormat)
+	assert.Equal(t, "auto", a.ChunkingStrategy)
+	assert.Empty(t, a.Prompt)
+	assert.InDelta(t, 40, a.Duration, 0.01)
+
+	require.Len(t, out.Segments, 4)
+	labels := []string{}
+	for _, s := range out.Segments {
+		assert.True(t, s.Timed())
+		assert.Equal(t, transcribe.RoleUnknown, s.Speaker, "the transcriber does not guess roles")
+		labels = append(labels, s.Label)
+	}
+	assert.Equal(t, []string{"Speaker A", "Speaker B", "Speaker A", "Speaker B"}, labels)
+	assert.InDelta(t, 5.2, *out.Segments[3].Start, 1e-9)
+
+	roles := transcribe.AssignRoles(out, transcribe.DirectionOutbound)
+	want := []transcribe.Role{transcribe.RoleClient, transcribe.RoleManager, transcribe.RoleClient, transcribe.RoleManager}
+	for i, s := range roles.Segments {
+		assert.Equal(t, want[i], s.Speaker, "segment %d", i)
+	}
+	assert.Greater(t, roles.RoleConfidence, 0.5)
+	assert.Less(t, roles.RoleConfidence, 1.0)
+}
+
+func TestTranscriberDiarizedNeedsADiarizingModel(t *testing.T) {
+	_, cfg, _ := fakeConfig(t)
+	cfg.TranscribeModel, cfg.TranscribeFormat = "whisper-1", openai.FormatDiarizedJSON
+	_, err := openai.NewTranscriber(cfg)
+	require.Error(t, err)
+	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+	assert.Contains(t, callaudit.MessageOf(err), "gpt-4o-transcribe-diarize")
 }

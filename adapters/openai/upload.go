@@ -116,11 +116,59 @@ func (f *transcriptionForm) length() int64 { return int64(len(f.head)) + f.size 
 // createTranscription is goopenai.Client.CreateTranscription with a
 // streamed body: the same URL, headers and HTTP client (with its
 // Retry-After capture), and the same answers and errors.
-func (u *upstream) createTranscription(ctx context.Context, req goopenai.AudioRequest, form *transcriptionForm) (goopenai.AudioResponse, error) {
+// transcription is an answer of the endpoint: go-openai's AudioResponse,
+// with the speaker of each segment when the answer is diarized_json.
+type transcription struct {
+	goopenai.AudioResponse
+	// Speakers holds one label per AudioResponse.Segments entry for a
+	// diarized_json answer, else nil.
+	Speakers []string
+}
+
+// diarizedResponse is the diarized_json answer (TranscriptionDiarized in
+// the API reference), which go-openai does not know: its segment ids are
+// strings and each segment names its speaker.
+type diarizedResponse struct {
+	Task     string  `json:"task"`
+	Duration float64 `json:"duration"`
+	Text     string  `json:"text"`
+	Segments []struct {
+		ID      string  `json:"id"`
+		Start   float64 `json:"start"`
+		End     float64 `json:"end"`
+		Speaker string  `json:"speaker"`
+		Text    string  `json:"text"`
+	} `json:"segments"`
+}
+
+func (d diarizedResponse) transcription() transcription {
+	out := transcription{AudioResponse: goopenai.AudioResponse{Task: d.Task, Duration: d.Duration, Text: d.Text}}
+	out.Segments = make([]struct {
+		ID               int     `json:"id"`
+		Seek             int     `json:"seek"`
+		Start            float64 `json:"start"`
+		End              float64 `json:"end"`
+		Text             string  `json:"text"`
+		Tokens           []int   `json:"tokens"`
+		Temperature      float64 `json:"temperature"`
+		AvgLogprob       float64 `json:"avg_logprob"`
+		CompressionRatio float64 `json:"compression_ratio"`
+		NoSpeechProb     float64 `json:"no_speech_prob"`
+		Transient        bool    `json:"transient"`
+	}, len(d.Segments))
+	out.Speakers = make([]string, len(d.Segments))
+	for i, s := range d.Segments {
+		out.Segments[i].ID, out.Segments[i].Start, out.Segments[i].End, out.Segments[i].Text = i, s.Start, s.End, s.Text
+		out.Speakers[i] = s.Speaker
+	}
+	return out
+}
+
+func (u *upstream) createTranscription(ctx context.Context, req goopenai.AudioRequest, form *transcriptionForm) (transcription, error) {
 	cfg := u.config
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(cfg.BaseURL, "/")+"/audio/transcriptions", form.body())
 	if err != nil {
-		return goopenai.AudioResponse{}, err
+		return transcription{}, err
 	}
 	// A known length: the upload is not chunk-encoded, and a redirect
 	// that must repeat the body can get a fresh one.
@@ -136,22 +184,27 @@ func (u *upstream) createTranscription(ctx context.Context, req goopenai.AudioRe
 	}
 	res, err := cfg.HTTPClient.Do(hreq)
 	if err != nil {
-		return goopenai.AudioResponse{}, err
+		return transcription{}, err
 	}
 	defer res.Body.Close()
 	if res.StatusCode < http.StatusOK || res.StatusCode >= http.StatusBadRequest {
-		return goopenai.AudioResponse{}, apiError(res)
+		return transcription{}, apiError(res)
 	}
-	var out goopenai.AudioResponse
-	if req.HasJSONResponse() {
-		err = json.NewDecoder(res.Body).Decode(&out)
-	} else {
+	var out transcription
+	switch {
+	case req.Format == goopenai.AudioResponseFormat(FormatDiarizedJSON):
+		var d diarizedResponse
+		err = json.NewDecoder(res.Body).Decode(&d)
+		out = d.transcription()
+	case req.HasJSONResponse():
+		err = json.NewDecoder(res.Body).Decode(&out.AudioResponse)
+	default:
 		var b []byte
 		b, err = io.ReadAll(res.Body)
 		out.Text = string(b)
 	}
 	if err != nil {
-		return goopenai.AudioResponse{}, err
+		return transcription{}, err
 	}
 	out.SetHeader(res.Header)
 	return out, nil

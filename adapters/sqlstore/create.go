@@ -89,8 +89,15 @@ func (s *Store) CreateTx(ctx context.Context, call storage.Call, then func(ctx c
 // call wait until the transaction ends); on SQLite BEGIN IMMEDIATE already
 // keeps every other writer out.
 func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) error) (storage.Call, error) {
+	return s.update(ctx, "Update", id, func(_ *sql.Tx, c *storage.Call) error { return fn(c) })
+}
+
+// update is Update with fn given the transaction too, for changes that
+// write other tables with the call (ReplaceReport keeps the old report).
+// fn's error is returned as it is.
+func (s *Store) update(ctx context.Context, op, id string, fn func(*sql.Tx, *storage.Call) error) (storage.Call, error) {
 	if err := ctx.Err(); err != nil {
-		return storage.Call{}, s.translate("Update", err)
+		return storage.Call{}, s.translate(op, err)
 	}
 	var (
 		stored storage.Call
@@ -101,13 +108,13 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) er
 		if err != nil {
 			return err
 		}
-		if fnErr = fn(&c); fnErr != nil {
+		if fnErr = fn(tx, &c); fnErr != nil {
 			return fnErr
 		}
 		if c.ID != id {
 			return invalid("call_id", "cannot be changed by an update")
 		}
-		r, err := s.toRow("Update", c)
+		r, err := s.toRow(op, c)
 		if err != nil {
 			return err
 		}
@@ -129,7 +136,7 @@ func (s *Store) Update(ctx context.Context, id string, fn func(*storage.Call) er
 		return storage.Call{}, fnErr
 	}
 	if err != nil {
-		return storage.Call{}, s.translate("Update", err)
+		return storage.Call{}, s.translate(op, err)
 	}
 	return stored, nil
 }

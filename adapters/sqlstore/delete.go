@@ -11,8 +11,9 @@ import (
 
 var _ storage.Deleter = (*Store)(nil)
 
-// Delete removes the call with id, its call_criteria rows, its review
-// and its transcript checkpoint in one transaction; an unknown id is KindNotFound.
+// Delete removes the call with id, its call_criteria rows, its review,
+// its earlier reports and its transcript checkpoint in one transaction; an
+// unknown id is KindNotFound.
 func (s *Store) Delete(ctx context.Context, id string) error {
 	if strings.TrimSpace(id) == "" {
 		return invalid("call_id", "is required")
@@ -88,6 +89,10 @@ func (s *Store) deleteIDs(ctx context.Context, tx *sql.Tx, ids []string) (int64,
 		return 0, err
 	}
 	if _, err := tx.ExecContext(ctx, s.dialect.rebind(`DELETE FROM call_reviews WHERE call_id IN (`+in+`)`), args...); err != nil {
+		return 0, err
+	}
+	// So are the earlier reports (storage.ReportVersions).
+	if _, err := tx.ExecContext(ctx, s.dialect.rebind(`DELETE FROM call_reports WHERE call_id IN (`+in+`)`), args...); err != nil {
 		return 0, err
 	}
 	res, err := tx.ExecContext(ctx, s.dialect.rebind(`DELETE FROM calls WHERE id IN (`+in+`)`), args...)

@@ -148,6 +148,7 @@ func analyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	lang := fs.String("lang", "", "report language (ru, en); default follows the dialog")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
 	manager := fs.String("manager", "", "manager id recorded in the report")
+	direction := fs.String("direction", "", "inbound or outbound when known: evidence for which unlabelled speaker is the manager")
 	printUsage := func(w io.Writer) {
 		fmt.Fprint(w, analyzeUsage)
 		fs.SetOutput(w)
@@ -189,7 +190,7 @@ func analyze(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return exitUsage
 	}
 
-	in := audit.Input{Mode: *mode, Language: *lang, ManagerID: *manager}
+	in := audit.Input{Mode: *mode, Language: *lang, ManagerID: *manager, Direction: transcribe.Direction(*direction)}
 	release, err := readInput(&in, files[0], stdin, cfg.Server)
 	if err != nil {
 		fmt.Fprintln(stderr, "callaudit:", err)

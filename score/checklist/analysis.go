@@ -14,8 +14,11 @@ import (
 
 // analysis is everything the criteria look at, computed once per call.
 type analysis struct {
-	d       *doc
-	hits    [numSignals][]hit
+	d    *doc
+	hits [numSignals][]hit
+	// custom are the hits of the scorecard's own phrases, signal
+	// numSignals+i at i.
+	custom  [][]hit
 	sentSig []uint64 // per sentence: bit s set when signal s starts in it
 	segSig  []uint64 // per segment: the same per segment
 	m       transcribe.Metrics
@@ -766,7 +769,7 @@ func (a *analysis) firstHits(n int, sigs ...signal) []score.Evidence {
 	var buf [4]int32
 	seen := buf[:0]
 	for _, s := range sigs {
-		for _, h := range a.hits[s] {
+		for _, h := range a.hitsOf(s) {
 			if len(out) >= n {
 				return out
 			}
@@ -784,7 +787,7 @@ func (a *analysis) firstHits(n int, sigs ...signal) []score.Evidence {
 // hitWithin returns the first hit of s in the first n segments.
 func (a *analysis) hitWithin(s signal, n int) (hit, bool) {
 	// Hits are in spoken order: the first one decides.
-	if hs := a.hits[s]; len(hs) > 0 && int(hs[0].seg) < n {
+	if hs := a.hitsOf(s); len(hs) > 0 && int(hs[0].seg) < n {
 		return hs[0], true
 	}
 	return hit{}, false
@@ -875,4 +878,42 @@ func personName(w string) bool {
 		n++
 	}
 	return n >= 3
+}
+
+// hitsOf returns the hits of a built-in signal or of the scorecard's own
+// phrases.
+func (a *analysis) hitsOf(s signal) []hit {
+	if s < numSignals {
+		return a.hits[s]
+	}
+	return a.custom[s-numSignals]
+}
+
+// customSentences counts the distinct sentences with a hit of a custom
+// signal.
+func (a *analysis) customSentences(s signal) int {
+	n, last := 0, int32(-1)
+	for _, h := range a.hitsOf(s) {
+		if sent := a.d.toks[h.first].sent; sent != last {
+			n, last = n+1, sent
+		}
+	}
+	return n
+}
+
+// scanCustom finds the scorecard's own phrases, dropping negated hits as
+// derive does for the built-in ones.
+func (a *analysis) scanCustom(c *card) {
+	if c.custom == nil {
+		a.custom = a.custom[:0]
+		return
+	}
+	if cap(a.custom) < c.nCustom {
+		a.custom = make([][]hit, c.nCustom)
+	}
+	a.custom = a.custom[:c.nCustom]
+	c.custom.scan(a.d, a.custom, numSignals)
+	for i := range a.custom {
+		a.custom[i] = a.dropNegated(a.custom[i])
+	}
 }

@@ -2,11 +2,10 @@ package checklist
 
 import "github.com/callaudit/callaudit/score"
 
-// The stage criteria that add up points for what the manager did
-// (greeting, rapport) are tables of awards evaluated by one engine,
-// awardAll, as the deduction criteria are tables of deductions: a row
-// names a cue, the points it earns and what the comment says when it is
-// missing.
+// The Require rules of a scorecard are tables of awards evaluated by one
+// engine, awardAll (or awardFirst for pick "first"), as its Forbid rules
+// are tables of deductions: a row names a cue, the points it earns and
+// what the comment says when it is missing.
 
 // cue is something a stage criterion looks for in the call.
 type cue uint8
@@ -29,24 +28,32 @@ const (
 	cueIntroCompany
 )
 
-// award is one row of an award table.
+// award is one row of an award table: a Require rule of a scorecard.
 type award struct {
 	cue    cue
 	sig    signal
 	within int // segments, for the early cues
+	// last: the last hit decides, and it must be in the last `last`
+	// segments.
+	last   int
 	points int
 	miss   text // the comment part when the cue is missing
+	found  text // the comment when the cue is found (awardFirst)
 	// unheard is the comment part when the cue was said but does not
 	// count (cueAsked without room to answer).
 	unheard text
 	quote   bool // quote the cue when found
+	// when are conditions that must all hold; with sig noSignal they
+	// are the whole cue.
+	when []cond
 }
 
-// awardAll evaluates an award table: the sum of the points of the cues
-// found, with the comment listing what was missed, or praise.
-func (a *analysis) awardAll(rows []award, praise text) result {
-	var r result
-	var parts []string
+// noSignal marks an award of conditions only.
+const noSignal signal = -1
+
+// awardAll adds the points of the cues found to r, and the comment parts
+// of those missed to parts.
+func (a *analysis) awardAll(rows []award, r *result, parts *[]string) {
 	intro := introCache{a: a}
 	for i := range rows {
 		w := &rows[i]
@@ -58,13 +65,28 @@ func (a *analysis) awardAll(rows []award, praise text) result {
 				r.evidence = appendEvidence(r.evidence, *ev)
 			}
 		case said && w.unheard.ru != "":
-			parts = append(parts, w.unheard.in(a.lang))
+			*parts = append(*parts, w.unheard.in(a.lang))
 		default:
-			parts = append(parts, w.miss.in(a.lang))
+			*parts = append(*parts, w.miss.in(a.lang))
 		}
 	}
-	r.comment = verdict(parts, praise.in(a.lang))
-	return r
+}
+
+// awardFirst scores the points of the first cue found, with its found
+// comment, or base with none.
+func (a *analysis) awardFirst(rows []award, base int, none text) result {
+	intro := introCache{a: a}
+	for i := range rows {
+		w := &rows[i]
+		if ok, _, ev := a.findCue(w, &intro); ok {
+			r := result{score: w.points, comment: w.found.in(a.lang)}
+			if w.quote && ev != nil {
+				r.evidence = []score.Evidence{*ev}
+			}
+			return r
+		}
+	}
+	return result{score: base, comment: none.in(a.lang)}
 }
 
 // introCache computes the plain-words introduction once per table.
@@ -85,6 +107,21 @@ func (c *introCache) get() (int, int) {
 // findCue reports whether the cue of w is in the call (ok), whether it
 // was said without counting (said), and its evidence.
 func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *score.Evidence) {
+	if len(w.when) > 0 && !holdsAll(a, w.when) {
+		return false, false, nil
+	}
+	if w.sig == noSignal {
+		return true, true, nil
+	}
+	if w.last > 0 && (w.cue == cueAny || w.cue == cueEarly) {
+		// The last hit decides: is it among the last turns?
+		hs := a.hitsOf(w.sig)
+		if len(hs) == 0 || int(hs[len(hs)-1].seg) < len(a.d.segs)-w.last {
+			return false, false, nil
+		}
+		e := a.evidence(hs[len(hs)-1])
+		return true, true, &e
+	}
 	switch w.cue {
 	case cueEarly, cueAsked:
 		h, found := a.hitWithin(w.sig, w.within)
@@ -97,7 +134,7 @@ func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *scor
 		}
 		return true, true, &e
 	case cueAny:
-		if hs := a.hits[w.sig]; len(hs) > 0 {
+		if hs := a.hitsOf(w.sig); len(hs) > 0 {
 			if !w.quote {
 				return true, true, nil
 			}
@@ -123,20 +160,4 @@ func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *scor
 		return true, true, nil
 	}
 	return false, false, nil
-}
-
-// greetingRules: the manager greeted and introduced themselves fully.
-var greetingRules = []award{
-	{cue: cueEarly, sig: sigGreet, within: 4, points: 40, miss: text{"нет приветствия", "no greeting"}, quote: true},
-	{cue: cueIntroName, sig: sigIntroName, within: 6, points: 30, miss: text{"имя менеджера не прозвучало", "the manager did not give their name"}, quote: true},
-	{cue: cueIntroCompany, sig: sigIntroCompany, within: 6, points: 30, miss: text{"не названа компания", "the company was not named"}, quote: true},
-}
-
-// rapportRules: permission to talk, the reason for the call and courtesy
-// (an outbound call; an inbound one is judged on courtesy alone).
-var rapportRules = []award{
-	{cue: cueAsked, sig: sigPermission, within: 8, points: 50, miss: text{"нет вопроса, удобно ли говорить", "did not ask whether it is a good time"},
-		unheard: text{"вопрос, удобно ли говорить, задан без паузы для ответа", "asked whether it is a good time but went on without waiting for the answer"}, quote: true},
-	{cue: cueAny, sig: sigReason, points: 25, miss: text{"повод звонка не назван", "did not give the reason for the call"}, quote: true},
-	{cue: cueAny, sig: sigCourtesy, points: 25, miss: text{"нет слов вежливости", "no courtesy words"}},
 }

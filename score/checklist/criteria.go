@@ -10,59 +10,11 @@ import (
 	"github.com/callaudit/callaudit/score"
 )
 
-// Each evaluator turns the analysis into a score 0..100 with a comment
-// that says what was found or missed, so the manager can see why.
-
-// formalityCap is the most the greeting, rapport and farewell may score in
-// a call where the manager was rude, pressed the client or ignored a
-// refusal: the formulae do not make such a call courteous, and adding them
-// must not lift it.
-const formalityCap = 40
-
-// capFormality applies formalityCap to r.
-func (a *analysis) capFormality(r result) result {
-	if r.score > formalityCap && !r.na && (len(a.hits[sigRude]) > 0 || len(a.hits[sigPressure]) > 0 || len(a.ignoredRefusals) > 0) {
-		r.score = formalityCap
-		r.comment += a.tr("; формулы вежливости не компенсируют грубость и давление", "; courtesy formulae do not make up for rudeness or pressure")
-	}
-	return r
-}
-
-func evalGreeting(a *analysis) result { return a.capFormality(greeting(a)) }
-
-func evalRapport(a *analysis) result { return a.capFormality(rapport(a)) }
-
-func evalFarewell(a *analysis) result { return a.capFormality(farewell(a)) }
-
-func greeting(a *analysis) result {
-	return a.awardAll(greetingRules, text{"приветствие и полное представление: имя и компания", "greeted and introduced themselves fully"})
-}
-
-func rapport(a *analysis) result {
-	var r result
-	if a.inbound {
-		// The client called: there is no permission to ask or reason
-		// to give; politeness is what is left to judge.
-		r.score = 75
-		if len(a.hits[sigCourtesy]) > 0 {
-			r.score = 100
-			r.evidence = a.firstHits(1, sigCourtesy)
-			r.comment = a.tr("входящий звонок; вежливый тон", "an inbound call; the manager was polite")
-		} else {
-			r.comment = a.tr("входящий звонок; нет слов вежливости", "an inbound call; no courtesy words")
-		}
-		return r
-	}
-	return a.awardAll(rapportRules, text{"разрешение на разговор получено, повод назван, тон вежливый", "asked for permission, gave the reason, stayed polite"})
-}
-
-// callbackNA is the result of a discovery-to-presentation criterion in a
-// callback call: the client could not talk, so there was nothing to
-// discover or present, and booking the callback was the right thing.
-func callbackNA(a *analysis) result {
-	return result{na: true, score: 100, comment: a.tr("клиенту было неудобно говорить, договорились о перезвоне; критерий не оценивается",
-		"the client could not talk and a callback was agreed; not scored")}
-}
+// The built-in evaluators (scorecard.Evaluators): each turns the analysis
+// into a score 0..100 with a comment that says what was found or missed,
+// for the criteria whose judgement is more than a table of rules. A
+// scorecard names them in a criterion's rules ("evaluator:"), with the
+// conditions under which they are skipped.
 
 // unheardCap is the most discovery, summary and presentation may score
 // when the client said they were not heard or was sent elsewhere with
@@ -70,9 +22,6 @@ func callbackNA(a *analysis) result {
 const unheardCap = 30
 
 func evalNeedsDiscovery(a *analysis) result {
-	if a.callback {
-		return callbackNA(a)
-	}
 	var r result
 	open, closed := len(a.openQs), len(a.closedQs)
 	switch {
@@ -119,9 +68,6 @@ func evalNeedsDiscovery(a *analysis) result {
 }
 
 func evalNeedSummary(a *analysis) result {
-	if a.callback {
-		return callbackNA(a)
-	}
 	var r result
 	for _, h := range a.hits[sigSummary] {
 		if h.seg == 0 {
@@ -165,9 +111,6 @@ func evalNeedSummary(a *analysis) result {
 // client said (shared word stems), speaks of benefits, and did not come
 // as a feature dump before any discovery.
 func evalPresentation(a *analysis) result {
-	if a.callback {
-		return callbackNA(a)
-	}
 	var r result
 	d := a.d
 	// Client stems: packed ones in a set kept in the analysis, the rare
@@ -310,7 +253,8 @@ func evalPresentation(a *analysis) result {
 func evalObjectionHandling(a *analysis) result {
 	var r result
 	if len(a.objections) == 0 {
-		return result{na: true, score: 100, comment: a.tr("возражений не было, критерий не оценивается", "no objections were raised; not scored")}
+		// Nothing to average; the scorecard's skip says why.
+		return result{na: true, score: 100}
 	}
 	sum := 0
 	for _, o := range a.objections {
@@ -369,55 +313,6 @@ func evalNextStep(a *analysis) result {
 	return r
 }
 
-func farewell(a *analysis) result {
-	var r result
-	n := len(a.d.segs)
-	tail := func(s signal) (hit, bool) {
-		// The last hit decides: is it among the last three turns?
-		if hs := a.hits[s]; len(hs) > 0 && int(hs[len(hs)-1].seg) >= n-3 {
-			return hs[len(hs)-1], true
-		}
-		return hit{}, false
-	}
-	switch h, ok := tail(sigFarewell); {
-	case ok:
-		r.score = 100
-		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("вежливое прощание", "the manager said goodbye politely")
-		return r
-	}
-	if h, ok := tail(sigThanks); ok {
-		r.score = 60
-		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("благодарность есть, прощания нет", "thanked the client but did not say goodbye")
-		return r
-	}
-	if h, ok := tail(sigClientBye); ok {
-		r.score = 20
-		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("прощание прозвучало только от клиента", "only the client said goodbye")
-		return r
-	}
-	r.comment = a.tr("разговор закончился без прощания", "the call ended without a farewell")
-	return r
-}
-
-// evalConduct is the conduct table, and a critical call fails it.
-func evalConduct(a *analysis) result {
-	r := a.deduct(conductRules, text{"корректно, без давления и грубости", "respectful, no pressure or rudeness"})
-	if a.critical {
-		r.score = 0
-		crit := a.tr("КРИТИЧНО: запрос данных карты или кодов", "CRITICAL: asked for card details or codes")
-		if r.comment == a.tr("корректно, без давления и грубости", "respectful, no pressure or rudeness") {
-			r.comment = crit
-		} else {
-			r.comment = crit + "; " + r.comment
-		}
-		r.evidence = dedupe(append(a.firstHits(2, sigCardData), r.evidence...))
-	}
-	return r
-}
-
 func evalClientInterest(a *analysis) result {
 	var r result
 	// Relief and thanks for what was done are interest won in the call.
@@ -440,70 +335,6 @@ func evalClientInterest(a *analysis) result {
 	if cold > 0 {
 		r.comment += a.tr("; раздражение или непонимание клиента: ", "; the client's irritation or confusion: ") + fmt.Sprint(cold)
 		r.evidence = append(r.evidence, a.firstHits(2, sigHostile, sigConfused)...)
-	}
-	return r
-}
-
-func evalObjections(a *analysis) result {
-	if len(a.objections) == 0 {
-		return result{na: true, score: 100, comment: a.tr("клиент не возражал, критерий не оценивается", "the client raised no objections; not scored")}
-	}
-	var r result
-	last := a.objections[len(a.objections)-1].seg
-	resolved, agreed := false, false
-	for _, h := range a.hits[sigBuy] {
-		resolved = resolved || h.seg > last
-	}
-	agreed = a.next.agree && a.next.agreeSeg > last
-	switch {
-	case resolved:
-		r.score = 90
-		r.comment = a.tr("возражения сняты: клиент согласился", "objections resolved: the client agreed")
-	case agreed:
-		r.score = 60
-		r.comment = a.tr("после возражений клиент согласился на следующий шаг", "after the objections the client agreed to a next step")
-	case a.rejectedAtEnd():
-		r.score = 10
-		r.comment = a.tr("возражения не сняты, клиент отказался", "objections not resolved; the client declined")
-	default:
-		r.score = 30
-		r.comment = a.tr("возражения остались без ответа, который их снимает", "the objections were left unresolved")
-	}
-	if resolved && len(a.hits[sigEmpathy]) > 0 {
-		r.score += 10
-	}
-	r.evidence = a.firstHits(3, sigObjection)
-	return r
-}
-
-func evalCommitment(a *analysis) result {
-	var r result
-	buy := len(a.hits[sigBuy]) > 0
-	switch {
-	case buy && a.next.time && a.next.agree:
-		r.score = 100
-		r.comment = a.tr("клиент согласился и принял конкретный следующий шаг", "the client agreed and accepted a concrete next step")
-	case buy:
-		r.score = 80
-		r.comment = a.tr("клиент выразил готовность", "the client said yes")
-	case a.next.agree:
-		r.score = 60
-		r.comment = a.tr("клиент согласился на следующий шаг", "the client agreed to a next step")
-	case a.rejectedAtEnd() || a.next.refused:
-		r.score = 10
-		r.comment = a.tr("клиент отказался или отложил решение", "the client declined or put the decision off")
-	case a.next.action:
-		r.score = 30
-		r.comment = a.tr("следующий шаг предложен, но согласия нет", "a next step was offered but not agreed")
-	default:
-		r.score = 20
-		r.comment = a.tr("готовности к покупке не видно", "no readiness to buy")
-	}
-	r.evidence = a.firstHits(2, sigBuy, sigReject)
-	if len(r.evidence) == 0 && a.next.agreeSeg >= 0 {
-		if ev, ok := a.segmentEvidence(a.next.agreeSeg); ok {
-			r.evidence = append(r.evidence, ev)
-		}
 	}
 	return r
 }
@@ -558,21 +389,6 @@ func evalBalance(a *analysis) result {
 		comment: a.tr(fmt.Sprintf("менеджер: %.0f%% слов, клиент: %.0f%%", share*100, (1-share)*100),
 			fmt.Sprintf("manager %.0f%% of the words, client %.0f%%", share*100, (1-share)*100)),
 	}
-}
-
-// evalFlow is the flow table.
-func evalFlow(a *analysis) result {
-	return a.deduct(flowRules, text{"живой диалог с вопросами, без монологов", "a lively exchange with questions and no monologues"})
-}
-
-func evalOutcome(a *analysis) result {
-	ns, c := evalNextStep(a), evalCommitment(a)
-	r := result{
-		score:    (ns.score + c.score + 1) / 2,
-		evidence: dedupe(append(ns.evidence, c.evidence...)),
-	}
-	r.comment = ns.comment + "; " + c.comment
-	return r
 }
 
 // rejectedAtEnd reports whether the client declined or put the decision off
@@ -693,6 +509,9 @@ func stem(w string) (string, bool) {
 // sentences counts the distinct sentences where s was found, so that one
 // pushy sentence matching two phrases is penalised once.
 func (a *analysis) sentences(s signal) int {
+	if s >= numSignals {
+		return a.customSentences(s)
+	}
 	n := 0
 	for _, m := range a.sentSig {
 		if m&bit(s) != 0 {

@@ -8,12 +8,10 @@ import (
 	"github.com/callaudit/callaudit/score"
 )
 
-// The criteria that start from 100 and lose points for what went wrong
-// (conduct, tone, understanding) are tables of deductions, evaluated by
-// one engine, deduct: the rules as data rather than code, so that a
-// scorecard can list them, and a rule is changed by editing a row. Each
-// row names a fact of the call, the points taken per occurrence and at
-// most, and the comment that says so.
+// The Forbid rules of a scorecard (conduct, tone, understanding, flow in
+// the default one) are tables of deductions, evaluated by one engine,
+// deduct. Each row names a fact of the call, the points taken per
+// occurrence and at most, and the comment that says so.
 
 // fact is a countable thing in a call a deduction looks at.
 type fact uint8
@@ -69,11 +67,9 @@ type deduction struct {
 	quotes int
 }
 
-// deduct evaluates a deduction table: 100 less each row's points, with
-// the comment listing what was found, or praise when nothing was.
-func (a *analysis) deduct(rows []deduction, praise text) result {
-	r := result{score: 100}
-	var parts []string
+// deduct takes each row's points off r, adds the comment parts of what
+// was found to parts and its quotes to r's evidence.
+func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 	for i := range rows {
 		d := &rows[i]
 		n, value := a.measure(d)
@@ -81,13 +77,10 @@ func (a *analysis) deduct(rows []deduction, praise text) result {
 			continue
 		}
 		r.score -= min(n*d.each, d.most)
-		parts = append(parts, strings.Replace(d.label.in(a.lang), "%s", value, 1))
+		*parts = append(*parts, strings.Replace(d.label.in(a.lang), "%s", value, 1))
 		r.evidence = append(r.evidence, a.factEvidence(d)...)
 	}
-	r.score = score.Clamp(r.score)
 	r.evidence = dedupe(r.evidence)
-	r.comment = verdict(parts, praise.in(a.lang))
-	return r
 }
 
 // measure counts the fact of d in the call and formats it for the
@@ -102,7 +95,7 @@ func (a *analysis) measure(d *deduction) (int, string) {
 		return n, strconv.Itoa(n)
 	case factNone:
 		for _, s := range d.sigs {
-			if len(a.hits[s]) > 0 {
+			if len(a.hitsOf(s)) > 0 {
 				return 0, ""
 			}
 		}
@@ -139,7 +132,7 @@ func (a *analysis) measure(d *deduction) (int, string) {
 	case factHits:
 		n := 0
 		for _, s := range d.sigs {
-			n += len(a.hits[s])
+			n += len(a.hitsOf(s))
 		}
 		return n, strconv.Itoa(n)
 	case factAnyMonologue:
@@ -187,55 +180,4 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 		}
 	}
 	return out
-}
-
-func sigs(s ...signal) []signal { return s }
-
-// conductRules: the manager's conduct.
-var conductRules = []deduction{
-	{factSentences, sigs(sigRude), 35, 70, text{"грубость: %s", "rudeness: %s"}, 2},
-	{factSentences, sigs(sigPressure), 30, 60, text{"давление на клиента: %s", "pressure on the client: %s"}, 2},
-	{factSentences, sigs(sigDismiss), 10, 20, text{"спор с клиентом: %s", "arguing with the client: %s"}, 2},
-	{factIgnoredRefusals, nil, 25, 50, text{"продолжение после отказа клиента: %s", "pressed on after the client refused: %s"}, 2},
-	{factMonologue, nil, 20, 20, text{"монолог на %s", "a monologue of %s"}, 0},
-	{factManagerShare, nil, 15, 15, text{"доля речи менеджера %s", "the manager talked %s of the time"}, 0},
-	{factInterruptions, nil, 10, 30, text{"перебивания клиента: %s", "interrupted the client %s"}, 0},
-}
-
-// toneRules: the tone on both sides (Диалог).
-var toneRules = []deduction{
-	{factSentences, sigs(sigRude), 30, 60, text{"грубость менеджера: %s", "the manager's rudeness: %s"}, 2},
-	{factSentences, sigs(sigPressure), 20, 40, text{"давление: %s", "pressure: %s"}, 1},
-	{factSentences, sigs(sigDismiss), 10, 20, text{"спор: %s", "arguing: %s"}, 1},
-	{factIgnoredRefusals, nil, 15, 30, text{"отказ клиента проигнорирован: %s", "the client's refusal ignored: %s"}, 0},
-	{factSentences, sigs(sigHostile), 20, 40, text{"раздражение клиента: %s", "the client's irritation: %s"}, 2},
-	{factNone, sigs(sigCourtesy, sigFarewell, sigSatisfied), 15, 15,
-		text{"сухой тон: ни благодарности, ни тёплого слова", "a dry tone: no thanks and no warm word"}, 0},
-}
-
-// understandingRules: whether the two sides understood each other
-// (Диалог).
-var understandingRules = []deduction{
-	{factSentences, sigs(sigConfused), 25, 60, text{"клиент не понял или остался в неведении: %s", "the client did not understand or was left unsure: %s"}, 2},
-	{factSentences, sigs(sigUnheard), 30, 60, text{"клиенту пришлось повторять свой вопрос: %s", "the client had to repeat the question: %s"}, 1},
-	{factSentences, sigs(sigDeflect), 20, 40, text{"вопрос клиента отложен «на потом»: %s", "the client's question was put off for later: %s"}, 1},
-	{factSentences, sigs(sigBrushOff), 30, 30, text{"клиента отправили разбираться самого: %s", "the client was sent elsewhere: %s"}, 1},
-	// A refusal talked over and a rude retort are the manager not
-	// hearing the client.
-	{factIgnoredRefusals, nil, 30, 60, text{"отказ клиента не услышан: %s", "the client's refusal was not heard: %s"}, 0},
-	{factSentences, sigs(sigRude, sigDismiss), 20, 40, text{"спор или грубость вместо ответа: %s", "the manager argued or was rude instead of answering: %s"}, 1},
-	// The client hardly spoke: nothing shows they followed.
-	{factClientShare, nil, 40, 40, text{"клиент почти не говорил (%s слов)", "the client hardly spoke (%s of the words)"}, 0},
-	{factContradicted, nil, 20, 40, text{"клиент не согласился с пересказом менеджера: %s", "the client disagreed with the manager's restatement: %s"}, 1},
-}
-
-// flowRules: a lively exchange (Диалог). An exchange lives on questions
-// from either side: a client asking and getting answers is a dialog too.
-var flowRules = []deduction{
-	{factAnyMonologue, nil, 25, 25, text{"монолог на %s", "a monologue of %s"}, 0},
-	{factFewTurns, nil, 30, 30, text{"мало реплик", "few turns"}, 0},
-	{factNoQuestions, nil, 30, 30, text{"ни одного вопроса ни с одной стороны", "no questions from either side"}, 0},
-	{factClosedOnly, nil, 15, 15, text{"только закрытые вопросы", "closed questions only"}, 0},
-	{factAllInterruptions, nil, 10, 30, text{"перебивания: %s", "interruptions: %s"}, 0},
-	{factHits, sigs(sigDismiss, sigRude), 25, 50, text{"спор или грубость: %s", "arguing or rudeness: %s"}, 2},
 }

@@ -298,3 +298,22 @@ func TestDevSetMeasures(t *testing.T) {
 	assert.Equal(t, []float64{1.5, 1.5, 3}, ranks([]float64{5, 5, 7}))
 	assert.Equal(t, [3]float64{10, 0, 25}, meanPerGrade([]int{0, 2, 2}, []float64{10, 20, 30}))
 }
+
+// TestDevSetRolesWithDirection: told each call's direction, as the intake
+// knows it, role assignment stays right on every anonymous-label dialog
+// of the development set.
+//
+//	go test ./score/checklist -run TestDevSetRolesWithDirection -v
+func TestDevSetRolesWithDirection(t *testing.T) {
+	set := loadDevSet(t)
+	for i := range set {
+		d := &set[i]
+		text, err := os.ReadFile(filepath.Join(devDir, d.File))
+		require.NoError(t, err)
+		d.tr = transcribe.ParseDialogDirection(string(text), transcribe.Direction(d.Direction))
+	}
+	right, total := roleAccuracy(t, set)
+	t.Logf("role assignment on anonymous-label dialogs, direction told: %d of %d", right, total)
+	require.Positive(t, total)
+	assert.Equal(t, total, right)
+}

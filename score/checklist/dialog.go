@@ -13,16 +13,6 @@ import (
 // conversation; a call that recites every step while the client stays
 // confused is not.
 
-// evalUnderstanding is the understanding table: points off for every
-// sign that the sides talked past each other.
-func evalUnderstanding(a *analysis) result {
-	praise := text{"стороны поняли друг друга, клиенту не пришлось переспрашивать", "the two sides understood each other; the client never had to ask again"}
-	if a.clientQs > 0 {
-		praise = text{praise.ru + "; вопросы клиента получили ответ", praise.en + "; the client's questions were answered"}
-	}
-	return a.deduct(understandingRules, praise)
-}
-
 // lateHit returns the last hit of s when it is in the last third of the
 // call: how the client felt at the end.
 func (a *analysis) lateHit(s signal) (hit, bool) {
@@ -98,16 +88,6 @@ func evalResolution(a *analysis) result {
 		r.comment = strings.Join(parts, "; ")
 	}
 	r.evidence = dedupe(r.evidence)
-	return r
-}
-
-// evalTone is the tone table: the manager's rudeness, pressure and
-// arguing, the client's irritation, and whether anyone was warm at all.
-func evalTone(a *analysis) result {
-	r := a.deduct(toneRules, text{"доброжелательный тон с обеих сторон", "a friendly tone on both sides"})
-	if len(r.evidence) == 0 {
-		r.evidence = a.firstHits(2, sigSatisfied, sigCourtesy)
-	}
 	return r
 }
 

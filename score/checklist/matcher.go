@@ -220,8 +220,8 @@ func roleFits(want, have transcribe.Role) bool {
 }
 
 // scan records every hit of every signal in d into hits, indexed by
-// signal. A signal is recorded once per starting word.
-func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
+// signal less base. A signal is recorded once per starting word.
+func (m *matcher) scan(d *doc, hits [][]hit, base signal) {
 	for s := range hits {
 		hits[s] = hits[s][:0]
 	}
@@ -254,12 +254,12 @@ func (m *matcher) scan(d *doc, hits *[numSignals][]hit) {
 					continue
 				}
 				p := c.p
-				hs := hits[p.sig]
+				hs := hits[p.sig-base]
 				if n := len(hs); n > 0 && hs[n-1].first == int32(i) {
 					continue
 				}
 				if e, ok := p.matchAt(d, i, end); ok {
-					hits[p.sig] = append(hs, hit{seg: int32(si), first: int32(i), end: int32(e)})
+					hits[p.sig-base] = append(hs, hit{seg: int32(si), first: int32(i), end: int32(e)})
 				}
 			}
 		}

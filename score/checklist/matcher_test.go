@@ -18,7 +18,7 @@ func matches(t *testing.T, phrase, text string) bool {
 	var d doc
 	d.parse(&tr)
 	var hits [numSignals][]hit
-	m.scan(&d, &hits)
+	m.scan(&d, hits[:], 0)
 	return len(hits[sigGreet]) > 0
 }
 
@@ -136,7 +136,7 @@ func TestFirstHitsBeyondFour(t *testing.T) {
 	d.parse(&tr)
 	a := new(analysis)
 	a.reset(&d, "en", &options{})
-	m.scan(&d, &a.hits)
+	m.scan(&d, a.hits[:], 0)
 	for _, tt := range []struct{ n, want int }{{1, 1}, {4, 4}, {5, 5}, {10, 6}} {
 		var evs []string
 		require.NotPanics(t, func() {

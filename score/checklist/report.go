@@ -355,7 +355,7 @@ func (a *analysis) advise(d score.CriterionResult, need *string) string {
 		*need = ""
 	}
 	if adv == "" {
-		return defsByID[d.ID].advice.in(a.lang)
+		return a.opts.card.defs[d.ID].advice.in(a.lang)
 	}
 	if adv == "-" {
 		return ""

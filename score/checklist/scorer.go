@@ -26,6 +26,7 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/score/scorecard"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -57,6 +58,8 @@ const (
 const criticalCap = 10
 
 type options struct {
+	card           *card
+	cardErr        error
 	rubrics        map[score.Mode]score.Rubric
 	rubricErrs     map[score.Mode]error
 	monologueWords int
@@ -71,6 +74,31 @@ type Option func(*options)
 // knows (KnownCriteria); Score reports a KindInvalid error otherwise.
 func WithRubric(mode score.Mode, r score.Rubric) Option {
 	return func(o *options) { o.rubrics[mode] = r.Clone() }
+}
+
+// WithScorecard scores with the scorecard's criteria and rules instead of
+// the default scorecard's (scorecard.Default): the rubric of each mode is
+// sc.Rubric(mode), and reports record sc's id and version in
+// Meta.Scorecard and Meta.ScorecardVersion. Every criterion needs rules;
+// a scorecard the checklist cannot score makes every Score call fail with
+// the reason (Check tells beforehand).
+func WithScorecard(sc *scorecard.Scorecard) Option {
+	return func(o *options) {
+		c, err := compileCard(sc)
+		if err != nil {
+			o.card, o.cardErr = nil, err
+			return
+		}
+		o.card, o.cardErr = c, nil
+	}
+}
+
+// Check reports whether the checklist can score sc: the scorecard is
+// valid and every criterion has rules whose phrases compile. The error is
+// KindInvalid with one field error per problem.
+func Check(sc *scorecard.Scorecard) error {
+	_, err := compileCard(sc)
+	return err
 }
 
 // WithMonologueWords changes DefaultMonologueWords.
@@ -107,6 +135,7 @@ func (s *Scorer) Name() string { return Name }
 // New returns a checklist scorer.
 func New(opts ...Option) *Scorer {
 	s := &Scorer{m: compiled, opts: options{
+		card:           defaultCard,
 		rubrics:        make(map[score.Mode]score.Rubric, len(score.Modes)),
 		monologueWords: DefaultMonologueWords,
 		dumpWords:      DefaultDumpWords,
@@ -116,8 +145,15 @@ func New(opts ...Option) *Scorer {
 	}
 	// Check the configured rubrics once; a bad one makes every Score call
 	// of its mode fail with the reason, since New returns no error.
+	if s.opts.card == nil {
+		// A scorecard that does not compile: its rubrics cannot be
+		// checked either.
+		s.opts.card = defaultCard
+		s.opts.rubrics = map[score.Mode]score.Rubric{}
+		return s
+	}
 	for mode, r := range s.opts.rubrics {
-		checked, err := checkRubric(r)
+		checked, err := s.opts.card.checkRubric(r)
 		if err != nil {
 			if s.opts.rubricErrs == nil {
 				s.opts.rubricErrs = make(map[score.Mode]error)
@@ -131,16 +167,18 @@ func New(opts ...Option) *Scorer {
 }
 
 // DefaultRubric returns the rubric used for mode when the request has none:
-// the one set with WithRubric, else score.DefaultRubric(mode) named
-// "checklist <mode>". An unknown mode gets the Manager+ rubric.
+// the one set with WithRubric, else the scorecard's (WithScorecard, or the
+// default scorecard's, whose criteria and weights are
+// score.DefaultRubric's) named by its id and version. An unknown mode gets
+// the Manager+ rubric.
 func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 	if r, ok := s.opts.rubrics[mode]; ok {
 		return r.Clone()
 	}
-	if r, ok := defaultRubrics[mode]; ok {
+	if r, ok := s.opts.card.rubrics[mode]; ok {
 		return r.Clone()
 	}
-	return defaultRubrics[score.ModeManager].Clone()
+	return s.opts.card.rubrics[score.ModeManager].Clone()
 }
 
 // Score scores a transcript. Errors: KindInvalid for an unknown mode, a
@@ -188,16 +226,18 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	}()
 	a.reset(d, lang, &s.opts)
 	a.m = transcribe.ComputeMetrics(req.Transcript)
-	s.m.scan(d, &a.hits)
+	s.m.scan(d, a.hits[:], 0)
 	a.derive()
+	a.scanCustom(s.opts.card)
 
 	rep := &score.Report{
 		Details: make([]score.CriterionResult, 0, len(rub.Criteria)),
 		Metrics: a.m,
-		Meta:    score.Meta{Mode: mode, Language: lang, Scorer: Name, ScorerVersion: Version},
+		Meta: score.Meta{Mode: mode, Language: lang, Scorer: Name, ScorerVersion: Version,
+			Scorecard: rub.Name, ScorecardVersion: rub.Version},
 	}
 	for _, c := range rub.Criteria {
-		res := defsByID[c.ID].eval(a)
+		res := s.opts.card.defs[c.ID].eval(a)
 		w := c.Weight
 		if res.na {
 			w = 0
@@ -224,6 +264,9 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 // rubric returns the rubric to score with: the request's, checked against
 // the criteria the checklist knows, else the scorer's default for mode.
 func (s *Scorer) rubric(req score.Request, mode score.Mode) (score.Rubric, error) {
+	if s.opts.cardErr != nil {
+		return score.Rubric{}, s.opts.cardErr
+	}
 	if req.Rubric == nil {
 		if err := s.opts.rubricErrs[mode]; err != nil {
 			return score.Rubric{}, err
@@ -232,28 +275,28 @@ func (s *Scorer) rubric(req score.Request, mode score.Mode) (score.Rubric, error
 		if r, ok := s.opts.rubrics[mode]; ok {
 			return r, nil
 		}
-		return defaultRubrics[mode], nil
+		return s.opts.card.rubrics[mode], nil
 	}
-	return checkRubric(*req.Rubric)
+	return s.opts.card.checkRubric(*req.Rubric)
 }
 
 // checkRubric validates a caller's rubric against the criteria the
-// checklist knows and fills in the titles it leaves out. The result is a
+// card knows and fills in the titles it leaves out. The result is a
 // copy the caller cannot change.
-func checkRubric(r score.Rubric) (score.Rubric, error) {
+func (k *card) checkRubric(r score.Rubric) (score.Rubric, error) {
 	if err := r.Validate(); err != nil {
 		return score.Rubric{}, err
 	}
 	var unknown []string
-	rub := score.Rubric{Name: r.Name, Criteria: make([]score.Criterion, len(r.Criteria))}
+	rub := score.Rubric{Name: r.Name, Version: r.Version, Criteria: make([]score.Criterion, len(r.Criteria))}
 	for i, c := range r.Criteria {
-		if _, ok := defsByID[c.ID]; !ok {
+		if _, ok := k.defs[c.ID]; !ok {
 			unknown = append(unknown, c.ID)
 			continue
 		}
 		// Titles the caller left out come from score's default criteria.
 		if len(c.Title) == 0 {
-			c.Title = maps.Clone(titles[c.ID])
+			c.Title = maps.Clone(k.titles[c.ID])
 		}
 		rub.Criteria[i] = c
 	}
@@ -261,7 +304,7 @@ func checkRubric(r score.Rubric) (score.Rubric, error) {
 		return score.Rubric{}, callaudit.Invalid(callaudit.FieldError{
 			Field: "rubric.criteria",
 			Message: fmt.Sprintf("the checklist scorer does not know the criteria %s; known criteria: %s",
-				strings.Join(unknown, ", "), strings.Join(KnownCriteria(), ", ")),
+				strings.Join(unknown, ", "), k.known()),
 		})
 	}
 	return rub, nil

@@ -326,12 +326,10 @@ func TestDefaultRubrics(t *testing.T) {
 	known := checklist.KnownCriteria()
 	for _, m := range []score.Mode{score.ModeManager, score.ModeClient, score.ModeDialog, "unknown"} {
 		r := checklist.New().DefaultRubric(m)
-		want := m
-		if !m.Valid() {
-			want = score.ModeManager
-		}
-		// The checklist scores score's default rubric, under its own name.
-		assert.Equal(t, "checklist "+string(want), r.Name)
+		// The checklist scores score's default rubric, as the default
+		// scorecard's (its id and version).
+		assert.Equal(t, "sales", r.Name)
+		assert.Equal(t, 1, r.Version)
 		assert.Equal(t, score.DefaultRubric(m).Criteria, r.Criteria)
 		require.NoError(t, r.Validate())
 		for _, c := range r.Criteria {

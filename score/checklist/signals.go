@@ -59,6 +59,56 @@ const (
 // this fails to compile when there are more than 64.
 var _ [64 - numSignals]struct{}
 
+// signalNames are the signals' names in scorecards (scorecard.Signals;
+// a test checks both lists agree).
+var signalNames = [numSignals]string{
+	sigGreet:        "greet",
+	sigIntroName:    "intro_name",
+	sigIntroCompany: "intro_company",
+	sigPermission:   "permission",
+	sigCourtesy:     "courtesy",
+	sigReason:       "reason",
+	sigOpenWord:     "open_word",
+	sigTellMe:       "tell_me",
+	sigPain:         "pain",
+	sigSummary:      "summary",
+	sigConfirm:      "confirm",
+	sigBenefit:      "benefit",
+	sigObjection:    "objection",
+	sigEmpathy:      "empathy",
+	sigValue:        "value",
+	sigDismiss:      "dismiss",
+	sigAction:       "action",
+	sigTime:         "time",
+	sigAgree:        "agree",
+	sigAgreeMgr:     "agree_manager",
+	sigPropose:      "propose",
+	sigVague:        "vague",
+	sigFarewell:     "farewell",
+	sigThanks:       "thanks",
+	sigClientBye:    "client_bye",
+	sigRude:         "rude",
+	sigPressure:     "pressure",
+	sigCardData:     "card_data",
+	sigInterest:     "interest",
+	sigBuy:          "buy",
+	sigReject:       "reject",
+	sigRefuse:       "refuse",
+	sigUnheard:      "unheard",
+	sigBrushOff:     "brush_off",
+	sigClaimAgree:   "claim_agree",
+	sigBusy:         "busy",
+	sigInbound:      "inbound",
+	sigNeed:         "need",
+	sigConfused:     "confused",
+	sigHostile:      "hostile",
+	sigSatisfied:    "satisfied",
+	sigResolved:     "resolved",
+	sigDeflect:      "deflect",
+	sigAnythingElse: "anything_else",
+	sigCalling:      "calling",
+}
+
 type signalDef struct {
 	sig     signal
 	role    transcribe.Role // who must say it; "" is anyone

@@ -61,6 +61,7 @@ func (s *Store) remove(e *entry) {
 	delete(s.byID, e.id)
 	delete(s.transcripts, e.id) // a checkpoint is personal data too
 	delete(s.reviews, e.id)
+	delete(s.reports, e.id) // so are earlier reports
 	s.all.remove(e)
 	m := e.call.ManagerID
 	s.managerIndex(m).remove(e)

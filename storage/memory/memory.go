@@ -34,6 +34,12 @@ type Store struct {
 	transcripts map[string]transcribe.Transcript
 	// reviews are the human reviews of storage.Reviews, by call id.
 	reviews map[string]storage.Review
+	// reports are the earlier reports of storage.ReportVersions, oldest
+	// first.
+	reports map[string][]storage.ArchivedReport
+	// scorecards are the saved versions of storage.Scorecards, by id,
+	// oldest first.
+	scorecards map[string][]storage.SavedScorecard
 
 	// acct holds the accounts (accounts.go), under a lock of its own.
 	acct accounts

@@ -56,6 +56,12 @@ type Features struct {
 	// Deleter: the store implements storage.Deleter and its contract is
 	// checked. Run sets it by type-asserting a store.
 	Deleter bool
+	// ReportVersions: the store implements storage.ReportVersions and its
+	// contract is checked. Run sets it by type-asserting a store.
+	ReportVersions bool
+	// Scorecards: the store implements storage.Scorecards and its
+	// contract is checked. Run sets it by type-asserting a store.
+	Scorecards bool
 	// Concurrency is the number of goroutines of the concurrency tests;
 	// 0 means 32. Lower it for a store with a small connection pool only
 	// if its documentation says so.
@@ -72,7 +78,8 @@ type Harness struct {
 
 // Run checks newStore's stores against the storage.Store contract, and the
 // storage.ManagerLister, storage.Creator, storage.Updater and
-// storage.Deleter contracts when the stores implement them.
+// storage.Deleter, storage.ReportVersions and storage.Scorecards contracts
+// when the stores implement them.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Helper()
 	var f Features
@@ -82,6 +89,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 		_, f.Creator = s.(storage.Creator)
 		_, f.Updater = s.(storage.Updater)
 		_, f.Deleter = s.(storage.Deleter)
+		_, f.ReportVersions = s.(storage.ReportVersions)
+		_, f.Scorecards = s.(storage.Scorecards)
 	})
 	Harness{NewStore: newStore, Features: f}.Run(t)
 }
@@ -133,6 +142,15 @@ func (h Harness) Run(t *testing.T) {
 	if h.Features.Deleter {
 		tests = append(tests, test{"Delete", testDelete}, test{"DeleteBefore", testDeleteBefore},
 			test{"DeleteBadRequests", testDeleteBadRequests})
+	}
+	if h.Features.ReportVersions {
+		tests = append(tests, test{"ReplaceReport", testReplaceReport}, test{"ReplaceReportWithoutReport", testReplaceReportWithoutReport},
+			test{"ReplaceReportBadRequests", testReplaceReportBadRequests}, test{"ReportVersionsCopies", testReportVersionsCopies},
+			test{"ReportVersionsDeleted", testReportVersionsDeleted}, test{"ReplaceReportConcurrent", h.testReplaceReportConcurrent})
+	}
+	if h.Features.Scorecards {
+		tests = append(tests, test{"ScorecardVersions", testScorecardVersions}, test{"ScorecardBadRequests", testScorecardBadRequests},
+			test{"ScorecardConcurrentSaves", h.testScorecardConcurrentSaves})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

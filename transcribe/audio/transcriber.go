@@ -79,10 +79,15 @@ func join(chunks []Chunk, parts []transcribe.Transcript) transcribe.Transcript {
 // none, the recording is transcribed as it is instead, and Source says so.
 // A channel in which nothing is recognised (KindInvalid) contributes no
 // segments. Mono, multi-channel and non-WAV audio goes to t unchanged.
-// A managerChannel other than 0 or 1 is a programming error and panics.
+// managerChannel AutoChannel does not say which side the manager is on:
+// the segments are labelled ChannelLabel(0) and ChannelLabel(1) with
+// unknown roles, so that transcribe.AssignRoles decides from what each
+// side says (the channel keeps each speaker's turns apart exactly, as no
+// diarization does). Any other managerChannel is a programming error and
+// panics.
 func Stereo(t transcribe.Transcriber, managerChannel int) transcribe.Transcriber {
-	if managerChannel != 0 && managerChannel != 1 {
-		panic("audio.Stereo: managerChannel must be 0 (left) or 1 (right)")
+	if managerChannel != 0 && managerChannel != 1 && managerChannel != AutoChannel {
+		panic("audio.Stereo: managerChannel must be 0 (left), 1 (right) or AutoChannel")
 	}
 	return transcribe.TranscriberFunc(func(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 		if a.Data == nil || a.Size <= 0 {
@@ -128,6 +133,19 @@ func Stereo(t transcribe.Transcriber, managerChannel int) transcribe.Transcriber
 	})
 }
 
+// AutoChannel is Stereo's managerChannel when the side the manager is on
+// is not known.
+const AutoChannel = -1
+
+// ChannelLabel is the Segment.Label of channel i's speaker (0 left, 1
+// right) when Stereo does not know the manager's side.
+func ChannelLabel(i int) string {
+	if i == 0 {
+		return "left channel"
+	}
+	return "right channel"
+}
+
 // mergeChannels labels and interleaves the channels' segments by start
 // time; ok is false when a segment has no timestamps.
 func mergeChannels(parts [2]transcribe.Transcript, managerChannel int) (transcribe.Transcript, bool) {
@@ -142,6 +160,9 @@ func mergeChannels(parts [2]transcribe.Transcript, managerChannel int) (transcri
 				return transcribe.Transcript{}, false
 			}
 			s.Speaker = role
+			if managerChannel == AutoChannel {
+				s.Speaker, s.Label = transcribe.RoleUnknown, ChannelLabel(i)
+			}
 			out.Segments = append(out.Segments, s)
 		}
 		if out.Source == "" && p.Source != "" {
@@ -151,10 +172,14 @@ func mergeChannels(parts [2]transcribe.Transcript, managerChannel int) (transcri
 			out.Duration = transcribe.Seconds(*p.Duration)
 		}
 	}
-	if l := parts[managerChannel].Language; l != "" {
+	first := max(managerChannel, 0)
+	if l := parts[first].Language; l != "" {
 		out.Language = l
 	} else {
-		out.Language = parts[1-managerChannel].Language
+		out.Language = parts[1-first].Language
+	}
+	if managerChannel != AutoChannel {
+		out.RoleConfidence = 1 // the channels named the roles
 	}
 	// Stable, so that a channel's own order survives equal start times.
 	slices.SortStableFunc(out.Segments, func(a, b transcribe.Segment) int {

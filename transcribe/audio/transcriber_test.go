@@ -217,3 +217,38 @@ func TestStereoContract(t *testing.T) {
 		Features: transcribetest.Features{Timestamps: true},
 	})
 }
+
+// TestStereoAuto: with AutoChannel each side is one speaker, labelled by
+// its channel with its role unknown, and AssignRoles finds the manager
+// from what each side says, whichever channel that is.
+func TestStereoAuto(t *testing.T) {
+	stereo := makeWAV(wavSpec{tag: 1, channels: 2, rate: 8000, bits: 16, frames: 800})
+	mgr := []transcribe.Segment{seg("Добрый день! Меня зовут Ольга, компания «Окна Плюс». Вам удобно говорить?", 0.5, 3), seg("Записываю вас на замер в четверг.", 5, 6)}
+	cli := []transcribe.Segment{seg("Алло?", 0, 0.4), seg("Да, хотел узнать, сколько стоит.", 3.2, 4.8)}
+	for _, side := range []int{0, 1} {
+		var chans [2][]transcribe.Segment
+		chans[side], chans[1-side] = mgr, cli
+		tr, err := audio.Stereo(stereoFake(t, chans), audio.AutoChannel).Transcribe(context.Background(), transcribe.AudioFromBytes("s.wav", stereo), transcribe.Options{})
+		require.NoError(t, err)
+		require.Len(t, tr.Segments, 4)
+		for _, s := range tr.Segments {
+			assert.Equal(t, transcribe.RoleUnknown, s.Speaker)
+		}
+		assert.Equal(t, audio.ChannelLabel(1-side), tr.Segments[0].Label, "the client said hello first")
+		assert.Zero(t, tr.RoleConfidence)
+		roles := transcribe.AssignRoles(tr, transcribe.DirectionUnknown)
+		for _, s := range roles.Segments {
+			want := transcribe.RoleClient
+			if s.Label == audio.ChannelLabel(side) {
+				want = transcribe.RoleManager
+			}
+			assert.Equal(t, want, s.Speaker, "manager on channel %d: %s", side, s.Text)
+		}
+		assert.Greater(t, roles.RoleConfidence, 0.5)
+	}
+	// A known side gives exact roles.
+	tr, err := audio.Stereo(stereoFake(t, [2][]transcribe.Segment{mgr, cli}), 0).Transcribe(context.Background(), transcribe.AudioFromBytes("s.wav", stereo), transcribe.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, 1.0, tr.RoleConfidence)
+	assert.Panics(t, func() { audio.Stereo(&transcribetest.Fake{}, 2) })
+}

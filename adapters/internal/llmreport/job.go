@@ -97,7 +97,8 @@ func (j Job) Run(ctx context.Context, ask Ask) ([]PartResult, error) {
 }
 
 // Report merges the answers (Merge) and fills in the metrics and Meta:
-// the scorer's name and version, the first part's model, the summed
+// the scorer's name and version, the rubric's name and version (the
+// scorecard's id and version), the first part's model, the summed
 // usage, and timings from start to end.
 func (j Job) Report(results []PartResult, scorer, version string, start, end time.Time) *score.Report {
 	answers := make([]Answer, len(results))
@@ -107,14 +108,16 @@ func (j Job) Report(results []PartResult, scorer, version string, start, end tim
 	rep := Merge(j.Transcript, j.Rubric, j.Language, answers)
 	rep.Metrics = transcribe.ComputeMetrics(j.Transcript)
 	rep.Meta = score.Meta{
-		Mode:          j.Mode,
-		Language:      j.Language,
-		Scorer:        scorer,
-		ScorerVersion: version,
-		Model:         results[0].Model,
-		Usage:         &score.Usage{},
-		Timings:       score.Timings{ScoreMS: end.Sub(start).Milliseconds(), TotalMS: end.Sub(start).Milliseconds()},
-		CreatedAt:     end.UTC(),
+		Mode:             j.Mode,
+		Language:         j.Language,
+		Scorer:           scorer,
+		ScorerVersion:    version,
+		Model:            results[0].Model,
+		Scorecard:        j.Rubric.Name,
+		ScorecardVersion: j.Rubric.Version,
+		Usage:            &score.Usage{},
+		Timings:          score.Timings{ScoreMS: end.Sub(start).Milliseconds(), TotalMS: end.Sub(start).Milliseconds()},
+		CreatedAt:        end.UTC(),
 	}
 	for _, r := range results {
 		rep.Meta.Usage.Add(r.Usage)

@@ -9,6 +9,7 @@ package llmreport
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,8 +69,13 @@ func SystemPrompt(mode score.Mode, lang string, r score.Rubric) string {
 	}
 	var b strings.Builder
 	for _, c := range r.Criteria {
-		fmt.Fprintf(&b, "- %s: %s (weight %g)", c.ID, c.TitleIn("en"), c.Weight)
-		if d := c.DescriptionIn("en"); d != "" {
+		title := c.TitleIn("en")
+		if title == c.ID {
+			// A scorecard without English texts: its own language.
+			title = promptText(c.Title, c.ID)
+		}
+		fmt.Fprintf(&b, "- %s: %s (weight %g)", c.ID, title, c.Weight)
+		if d := promptText(c.Description, ""); d != "" {
 			b.WriteString(": ")
 			b.WriteString(d)
 		}
@@ -116,4 +122,26 @@ func SegmentLine(t transcribe.Transcript, i int) string {
 		return strings.NewReplacer("<", "‹", ">", "›").Replace(m)
 	})
 	return "[" + strconv.Itoa(i) + "] " + string(s.Speaker) + ": " + text
+}
+
+// promptText is the English text of m, else the Russian, else the first
+// by language code, else def: the instructions are in English, and a
+// scorecard written in one other language still describes its criteria.
+func promptText(m map[string]string, def string) string {
+	for _, l := range []string{"en", "ru"} {
+		if v := m[l]; v != "" {
+			return v
+		}
+	}
+	langs := make([]string, 0, len(m))
+	for l, v := range m {
+		if v != "" {
+			langs = append(langs, l)
+		}
+	}
+	if len(langs) == 0 {
+		return def
+	}
+	slices.Sort(langs)
+	return m[langs[0]]
 }

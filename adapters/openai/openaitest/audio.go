@@ -1,6 +1,8 @@
 package openaitest
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/audio"
 )
 
 // MaxUploadBytes is the API's upload limit for audio files (25 MB).
@@ -32,6 +35,13 @@ type AudioCall struct {
 	ChunkingStrategy string
 	// TimestampGranularities are the timestamp_granularities[] values.
 	TimestampGranularities []string
+	// KnownSpeakerNames and KnownSpeakerReferences are the
+	// known_speaker_names[] and known_speaker_references[] values
+	// (diarization only).
+	KnownSpeakerNames, KnownSpeakerReferences []string
+	// Duration is the recording's length in seconds when the fake can
+	// tell it from the bytes (PCM WAV), else 0.
+	Duration float64
 	// Format is the container recognised from the file's bytes.
 	Format transcribe.Format
 }
@@ -46,10 +56,14 @@ type Transcription struct {
 	Segments []TranscriptionSegment
 }
 
-// TranscriptionSegment is one verbose_json segment.
+// TranscriptionSegment is one verbose_json or diarized_json segment.
 type TranscriptionSegment struct {
 	Start, End float64
 	Text       string
+	// Speaker is the diarized_json speaker label; empty labels are given
+	// the API's sequential letters (A, B, …) by turn: a responder that
+	// leaves them empty gets speakers alternating per segment.
+	Speaker string
 }
 
 // TranscriptionResponder scripts transcription answers. It is called
@@ -138,6 +152,9 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 				return http.StatusRequestEntityTooLarge
 			}
 			call.Format, _ = transcribe.SniffFormat(head[:n])
+			if info, err := audio.ParseWAV(bytes.NewReader(head[:n]), call.FileSize); err == nil && info.SampleRate > 0 {
+				call.Duration = info.Duration()
+			}
 			continue
 		}
 		v, err := io.ReadAll(io.LimitReader(part, 1<<20))
@@ -159,6 +176,10 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 			call.ChunkingStrategy = string(v)
 		case "timestamp_granularities[]":
 			call.TimestampGranularities = append(call.TimestampGranularities, string(v))
+		case "known_speaker_names[]":
+			call.KnownSpeakerNames = append(call.KnownSpeakerNames, string(v))
+		case "known_speaker_references[]":
+			call.KnownSpeakerReferences = append(call.KnownSpeakerReferences, string(v))
 		}
 	}
 	rec.Model, rec.Audio = call.Model, call
@@ -194,6 +215,9 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 			return bad(http.StatusBadRequest, fmt.Sprintf("Invalid value: '%s'. Supported values are: 'word' and 'segment'.", g), "timestamp_granularities[]", "invalid_value")
 		}
 	}
+	if status := checkDiarization(call, bad); status != 0 {
+		return status
+	}
 
 	s.mu.Lock()
 	responder := s.transcription
@@ -211,6 +235,8 @@ func (s *Server) serveTranscription(w http.ResponseWriter, r *http.Request, rec 
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		w.WriteHeader(http.StatusOK)
 		_, _ = io.WriteString(w, subtitles(format, t))
+	case "diarized_json":
+		writeJSON(w, http.StatusOK, diarized(call, t))
 	case "verbose_json":
 		segs := make([]map[string]any, 0, len(t.Segments))
 		for i, sg := range t.Segments {
@@ -279,4 +305,111 @@ func wordTimestamps(segs []TranscriptionSegment) []map[string]any {
 		}
 	}
 	return out
+}
+
+// Diarization as the API reference describes it (API reference, Audio >
+// Create transcription, https://platform.openai.com/docs/api-reference/audio/createTranscription):
+//
+//   - "chunking_strategy: "auto" | VadConfig | null … If unset, the audio
+//     is transcribed as a single block. Required when using
+//     gpt-4o-transcribe-diarize for inputs longer than 30 seconds." The
+//     fake knows the length of PCM WAV only; any other recording sent to
+//     a diarizing model without a chunking strategy is taken as longer.
+//   - "prompt … This field is not supported when using
+//     gpt-4o-transcribe-diarize." (the API answers "Prompt is not
+//     supported for diarization models").
+//   - "known_speaker_names … Up to 4 speakers are supported."
+//     "known_speaker_references … audio samples (as data URLs) … matching
+//     known_speaker_names[]".
+//   - "response_format … For gpt-4o-transcribe-diarize, the supported
+//     formats are json, text, and diarized_json, with diarized_json
+//     required to receive speaker annotations." (TranscriptionFormats).
+//   - TranscriptionDiarized: {task: "transcribe", duration, text,
+//     segments: [{type: "transcript.text.segment", id, start, end,
+//     speaker, text}], usage}. "speaker: Speaker label for this segment.
+//     When known speakers are provided, the label matches
+//     known_speaker_names[]. Otherwise speakers are labeled sequentially
+//     using capital letters (A, B, …)."
+
+// maxKnownSpeakers is the API's limit on known_speaker_names[].
+const maxKnownSpeakers = 4
+
+// diarizing reports whether model is a diarizing transcription model.
+func diarizing(model string) bool { return strings.Contains(model, "diarize") }
+
+// checkDiarization refuses what the API refuses in a diarization
+// request; 0 is accepted.
+func checkDiarization(call *AudioCall, bad func(status int, msg, param, code string) int) int {
+	if !diarizing(call.Model) {
+		if len(call.KnownSpeakerNames) > 0 || len(call.KnownSpeakerReferences) > 0 {
+			return bad(http.StatusBadRequest, fmt.Sprintf("known_speaker_names is only supported for diarization models, not '%s'.", call.Model), "known_speaker_names", "unsupported_parameter")
+		}
+		return 0
+	}
+	if call.Prompt != "" {
+		return bad(http.StatusBadRequest, "Prompt is not supported for diarization models.", "prompt", "unsupported_parameter")
+	}
+	switch cs := call.ChunkingStrategy; {
+	case cs == "":
+		if call.Duration == 0 || call.Duration > 30 {
+			return bad(http.StatusBadRequest, "chunking_strategy is required for diarization models when the input audio is longer than 30 seconds.", "chunking_strategy", "missing_required_parameter")
+		}
+	case cs == "auto":
+	default:
+		var vad struct {
+			Type string `json:"type"`
+		}
+		if json.Unmarshal([]byte(cs), &vad) != nil || vad.Type != "server_vad" {
+			return bad(http.StatusBadRequest, "Invalid value for 'chunking_strategy': expected 'auto' or an object with type 'server_vad'.", "chunking_strategy", "invalid_value")
+		}
+	}
+	if len(call.KnownSpeakerNames) > maxKnownSpeakers {
+		return bad(http.StatusBadRequest, fmt.Sprintf("Too many known speakers: at most %d are supported.", maxKnownSpeakers), "known_speaker_names", "invalid_value")
+	}
+	if len(call.KnownSpeakerNames) != len(call.KnownSpeakerReferences) {
+		return bad(http.StatusBadRequest, "known_speaker_names and known_speaker_references must have the same length.", "known_speaker_references", "invalid_value")
+	}
+	for _, ref := range call.KnownSpeakerReferences {
+		if !strings.HasPrefix(ref, "data:audio/") || !strings.Contains(ref, ";base64,") {
+			return bad(http.StatusBadRequest, "known_speaker_references must be data URLs of audio (data:audio/...;base64,...).", "known_speaker_references", "invalid_value")
+		}
+	}
+	return 0
+}
+
+// diarized is the diarized_json answer: the segments with their speaker
+// labels, unlabelled ones alternating A, B by segment, and labels mapped
+// onto known_speaker_names[] in order of first appearance.
+func diarized(call *AudioCall, t Transcription) map[string]any {
+	names := map[string]string{}
+	label := func(raw string, i int) string {
+		if raw == "" {
+			raw = string(rune('A' + i%2))
+		}
+		if n, ok := names[raw]; ok {
+			return n
+		}
+		n := raw
+		if k := len(names); k < len(call.KnownSpeakerNames) {
+			n = call.KnownSpeakerNames[k]
+		} else if len(call.KnownSpeakerNames) == 0 {
+			n = string(rune('A' + len(names)))
+		}
+		names[raw] = n
+		return n
+	}
+	segs := make([]map[string]any, 0, len(t.Segments))
+	for i, sg := range t.Segments {
+		segs = append(segs, map[string]any{
+			"type": "transcript.text.segment", "id": fmt.Sprintf("seg_%d", i),
+			"start": sg.Start, "end": sg.End, "speaker": label(sg.Speaker, i), "text": strings.TrimSpace(sg.Text),
+		})
+	}
+	out := EstimateTokens(t.Text)
+	in := int(t.Duration*10) + 1
+	return map[string]any{
+		"task": "transcribe", "duration": t.Duration, "text": t.Text, "segments": segs,
+		"usage": map[string]any{"type": "tokens", "input_tokens": in, "output_tokens": out, "total_tokens": in + out,
+			"input_token_details": map[string]any{"text_tokens": 0, "audio_tokens": in}},
+	}
 }

@@ -68,6 +68,14 @@ type ChatReply struct {
 	Refusal string
 	// FinishReason defaults to "stop".
 	FinishReason string
+	// OutOfSchema marks Content that deliberately breaks the request's
+	// strict schema, to test a client's defences. The real API never
+	// answers so ("Structured Outputs": with strict true the output
+	// always matches the schema, save refusals and answers cut off at
+	// max tokens), so without it the fake refuses to send a scripted
+	// Content that does not validate against a strict schema: it answers
+	// 500 naming the violation, and the test sees its script is wrong.
+	OutOfSchema bool
 }
 
 // ChatResponder scripts chat answers. It is called concurrently.
@@ -261,6 +269,12 @@ func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, rec *Request)
 	}
 	if reply.FinishReason == "" {
 		reply.FinishReason = "stop"
+	}
+	if call.ResponseFormat == "json_schema" && call.Strict && reply.Refusal == "" && reply.FinishReason != "length" && !reply.OutOfSchema {
+		if err := ValidateInstance(call.Schema, json.RawMessage(reply.Content)); err != nil {
+			writeError(w, http.StatusInternalServerError, "openaitest: the scripted reply does not match the request's strict schema (the real API never answers so; set ChatReply.OutOfSchema to mean it): "+err.Error(), "server_error", "", "")
+			return http.StatusInternalServerError
+		}
 	}
 	// Like the API, stop at max_completion_tokens, mid-JSON if need be.
 	if limit := call.MaxCompletionTokens; limit > 0 && reply.Refusal == "" && EstimateTokens(reply.Content) > limit {

@@ -8,8 +8,10 @@
 // Requests are checked for bearer auth, known model names, required
 // fields, the strict structured-output schema rules (CheckStrictSchema),
 // the multipart file field with a supported extension and decodable
-// content, the 25 MB upload limit and the response formats each
-// transcription model allows; mistakes get 4xx answers in the API's error
+// content, the 25 MB upload limit, the response formats each
+// transcription model allows and the rules of diarization
+// (gpt-4o-transcribe-diarize: diarized_json speaker segments,
+// chunking_strategy, no prompt, known speakers); mistakes get 4xx answers in the API's error
 // shape. Answers are valid against the request's JSON schema (or
 // scripted per test with SetChat/SetTranscription), carry usage figures
 // (estimated with EstimateTokens, with prompt caching simulated for

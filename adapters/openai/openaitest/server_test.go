@@ -335,3 +335,102 @@ func TestWithListener(t *testing.T) {
 	_, err = client(srv, srv.APIKey).CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
 	require.NoError(t, err)
 }
+
+// TestDiarization: the fake answers diarized_json in the API's
+// TranscriptionDiarized shape and refuses what the API reference says the
+// API refuses for diarization.
+func TestDiarization(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	short, long := transcribetest.WAV(5, 8000, 1), transcribetest.WAV(31, 8000, 1)
+	ref := "data:audio/wav;base64,UklGRg=="
+	const diarize = "gpt-4o-transcribe-diarize"
+	tests := []struct {
+		name     string
+		fields   [][2]string
+		file     []byte
+		status   int
+		contains string
+	}{
+		{"diarized", [][2]string{{"model", diarize}, {"response_format", "diarized_json"}, {"chunking_strategy", "auto"}}, long, 200,
+			`"speaker":"A"`},
+		{"short without chunking", [][2]string{{"model", diarize}, {"response_format", "diarized_json"}}, short, 200, `"type":"transcript.text.segment"`},
+		{"long without chunking", [][2]string{{"model", diarize}, {"response_format", "diarized_json"}}, long, 400, "chunking_strategy"},
+		{"server_vad", [][2]string{{"model", diarize}, {"response_format", "diarized_json"}, {"chunking_strategy", `{"type":"server_vad","threshold":0.5}`}}, long, 200, `"speaker":"B"`},
+		{"bad chunking", [][2]string{{"model", diarize}, {"chunking_strategy", "fast"}}, short, 400, "chunking_strategy"},
+		{"on whisper", [][2]string{{"model", "whisper-1"}, {"response_format", "diarized_json"}}, short, 400, "not compatible"},
+		{"on gpt-4o-transcribe", [][2]string{{"model", "gpt-4o-transcribe"}, {"response_format", "diarized_json"}}, short, 400, "not compatible"},
+		{"prompt", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"}, {"prompt", "CRM"}}, short, 400, "Prompt is not supported"},
+		{"granularities", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"}, {"response_format", "diarized_json"}, {"timestamp_granularities[]", "segment"}}, short, 400, "verbose_json"},
+		{"known speakers", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"}, {"response_format", "diarized_json"},
+			{"known_speaker_names[]", "agent"}, {"known_speaker_references[]", ref}, {"known_speaker_names[]", "customer"}, {"known_speaker_references[]", ref}}, short, 200, `"speaker":"customer"`},
+		{"names without references", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"}, {"known_speaker_names[]", "agent"}}, short, 400, "same length"},
+		{"five known speakers", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"},
+			{"known_speaker_names[]", "a"}, {"known_speaker_names[]", "b"}, {"known_speaker_names[]", "c"}, {"known_speaker_names[]", "d"}, {"known_speaker_names[]", "e"}}, short, 400, "at most 4"},
+		{"reference not a data URL", [][2]string{{"model", diarize}, {"chunking_strategy", "auto"}, {"known_speaker_names[]", "agent"}, {"known_speaker_references[]", "https://x/a.wav"}}, short, 400, "data URLs"},
+		{"known speakers on whisper", [][2]string{{"model", "whisper-1"}, {"known_speaker_names[]", "agent"}}, short, 400, "diarization models"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var b bytes.Buffer
+			mw := multipart.NewWriter(&b)
+			for _, f := range tt.fields {
+				require.NoError(t, mw.WriteField(f[0], f[1]))
+			}
+			fw, err := mw.CreateFormFile("file", "call.wav")
+			require.NoError(t, err)
+			_, _ = fw.Write(tt.file)
+			require.NoError(t, mw.Close())
+			req, err := http.NewRequest(http.MethodPost, srv.URL+"/audio/transcriptions", &b)
+			require.NoError(t, err)
+			req.Header.Set("Authorization", "Bearer "+srv.APIKey)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			resp, err := http.DefaultClient.Do(req)
+			require.NoError(t, err)
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			assert.Equal(t, tt.status, resp.StatusCode, "%s", got)
+			assert.Contains(t, string(got), tt.contains)
+			if tt.status == 200 && strings.Contains(string(got), "segments") {
+				var d struct {
+					Task     string  `json:"task"`
+					Duration float64 `json:"duration"`
+					Text     string  `json:"text"`
+					Segments []struct {
+						Type, ID, Speaker, Text string
+						Start, End              float64
+					} `json:"segments"`
+				}
+				require.NoError(t, json.Unmarshal(got, &d))
+				assert.Equal(t, "transcribe", d.Task)
+				require.Len(t, d.Segments, 2)
+				assert.NotEqual(t, d.Segments[0].Speaker, d.Segments[1].Speaker, "two speakers")
+				assert.Less(t, d.Segments[0].Start, d.Segments[1].Start)
+			}
+		})
+	}
+}
+
+// TestScriptedRepliesKeepTheStrictSchema: like the real API, the fake
+// never sends a strict structured output that breaks the schema; a script
+// that tries gets a 500 naming the violation, unless it marks the reply
+// as deliberately out of schema.
+func TestScriptedRepliesKeepTheStrictSchema(t *testing.T) {
+	srv := openaitest.NewServer()
+	defer srv.Close()
+	c := client(srv, srv.APIKey)
+	out := false
+	srv.SetChat(func(*openaitest.ChatCall) openaitest.ChatReply {
+		return openaitest.ChatReply{Content: `{"score":"seven","note":null}`, OutOfSchema: out}
+	})
+	_, err := c.CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
+	e := apiError(t, err)
+	assert.Equal(t, 500, e.HTTPStatusCode)
+	assert.Contains(t, e.Message, "strict schema")
+	assert.Contains(t, e.Message, "score")
+
+	out = true
+	resp, err := c.CreateChatCompletion(context.Background(), chatRequest("gpt-4o-mini", strictSchema))
+	require.NoError(t, err)
+	assert.Equal(t, `{"score":"seven","note":null}`, resp.Choices[0].Message.Content)
+}

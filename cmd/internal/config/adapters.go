@@ -35,6 +35,51 @@ func (c Config) OpenAIConfig() openai.Config {
 	return cfg
 }
 
+// ScoreOpenAIConfig is OpenAIConfig with the scoring server's URL and key
+// (AUDIT_SCORE_BASE_URL, AUDIT_SCORE_API_KEY).
+func (c Config) ScoreOpenAIConfig() openai.Config {
+	return withServer(c.OpenAIConfig(), c.OpenAI.ScoreBaseURL, c.OpenAI.ScoreAPIKey)
+}
+
+// TranscribeOpenAIConfig is OpenAIConfig with the speech-to-text server's
+// URL and key (AUDIT_TRANSCRIBE_BASE_URL, AUDIT_TRANSCRIBE_API_KEY).
+func (c Config) TranscribeOpenAIConfig() openai.Config {
+	return withServer(c.OpenAIConfig(), c.OpenAI.TranscribeBaseURL, c.OpenAI.TranscribeAPIKey)
+}
+
+// withServer points cfg (the shared OPENAI_* settings) at baseURL with
+// key. An empty baseURL keeps the shared URL. The shared key and
+// organisation are kept only for a server of the same origin (scheme and
+// host) as the shared URL, so that a local speech server never receives
+// the OpenAI key; an empty key there is sent as none.
+func withServer(cfg openai.Config, baseURL, key string) openai.Config {
+	if baseURL != "" && !sameOrigin(baseURL, cfg.BaseURL) {
+		cfg.BaseURL, cfg.APIKey, cfg.OrgID = baseURL, key, ""
+		return cfg
+	}
+	if baseURL != "" {
+		cfg.BaseURL = baseURL
+	}
+	if key != "" {
+		cfg.APIKey = key
+	}
+	return cfg
+}
+
+// sameOrigin reports whether a and b are URLs of the same scheme and
+// host (with port), compared without case.
+func sameOrigin(a, b string) bool {
+	ua, err := url.Parse(a)
+	if err != nil {
+		return false
+	}
+	ub, err := url.Parse(b)
+	if err != nil {
+		return false
+	}
+	return strings.EqualFold(ua.Scheme, ub.Scheme) && strings.EqualFold(ua.Host, ub.Host)
+}
+
 // FetchConfig is the URL fetcher's configuration: one size limit for
 // recordings, uploaded or fetched, unless AUDIT_FETCH_MAX_BYTES says
 // otherwise, and the server's temporary directory.

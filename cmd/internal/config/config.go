@@ -81,6 +81,10 @@ type Server struct {
 	// (cmd/internal/server); empty derives them from the OpenAI settings.
 	Scorer      string `env:"AUDIT_SCORER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else checklist"`
 	Transcriber string `env:"AUDIT_TRANSCRIBER" defaultDoc:"openai with OPENAI_API_KEY or OPENAI_BASE_URL, else none"`
+	// Scorecards are scorecard files or directories of them
+	// (score/scorecard); the first scorecard is the default. Empty: the
+	// built-in sales scorecard.
+	Scorecards List `env:"AUDIT_SCORECARD" defaultDoc:"the built-in sales scorecard"`
 	// StereoManagerChannel, when set, transcribes two-channel WAV
 	// recordings per channel for exact speaker roles.
 	StereoManagerChannel Channel `env:"AUDIT_STEREO_MANAGER_CHANNEL"`
@@ -100,10 +104,20 @@ type OpenAI struct {
 	Temperature         *Temperature `env:"AUDIT_SCORE_TEMPERATURE" defaultDoc:"unset (model default)"`
 	Seed                *int         `env:"AUDIT_SCORE_SEED"`
 	MaxTranscriptTokens int          `env:"AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS" envDefault:"60000" min:"500"`
-	TranscribeModel     string       `env:"AUDIT_TRANSCRIBE_MODEL" envDefault:"whisper-1"`
-	TranscribeFormat    string       `env:"AUDIT_TRANSCRIBE_FORMAT" defaultDoc:"by model"`
-	TranscribePrompt    string       `env:"AUDIT_TRANSCRIBE_PROMPT"`
-	MaxConcurrency      int          `env:"AUDIT_OPENAI_MAX_CONCURRENCY" envDefault:"8" min:"1"`
+	// ScoreBaseURL and ScoreAPIKey, TranscribeBaseURL and TranscribeAPIKey
+	// point scoring and speech-to-text at servers of their own (a local
+	// whisper or T-one server beside a hosted model); unset, they are
+	// OPENAI_BASE_URL and OPENAI_API_KEY. A key falls back only together
+	// with its URL: OPENAI_API_KEY is never sent to a server other than
+	// OPENAI_BASE_URL's.
+	ScoreBaseURL      string `env:"AUDIT_SCORE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	ScoreAPIKey       string `env:"AUDIT_SCORE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
+	TranscribeBaseURL string `env:"AUDIT_TRANSCRIBE_BASE_URL" defaultDoc:"OPENAI_BASE_URL"`
+	TranscribeAPIKey  string `env:"AUDIT_TRANSCRIBE_API_KEY" defaultDoc:"OPENAI_API_KEY when the URL is OPENAI_BASE_URL"`
+	TranscribeModel   string `env:"AUDIT_TRANSCRIBE_MODEL" envDefault:"whisper-1"`
+	TranscribeFormat  string `env:"AUDIT_TRANSCRIBE_FORMAT" defaultDoc:"by model"`
+	TranscribePrompt  string `env:"AUDIT_TRANSCRIBE_PROMPT"`
+	MaxConcurrency    int    `env:"AUDIT_OPENAI_MAX_CONCURRENCY" envDefault:"8" min:"1"`
 }
 
 // Fetch is the download of recordings by URL.
@@ -207,9 +221,11 @@ const (
 	TranscriberNone = "none"
 )
 
-// OpenAIEnabled reports whether the OpenAI settings can reach an API: a
-// key, or a server other than api.openai.com (local servers often need
-// none).
+// OpenAIEnabled reports whether the shared OpenAI settings
+// (OPENAI_API_KEY, OPENAI_BASE_URL) can reach an API: a key, or a server
+// other than api.openai.com (local servers often need none). Scoring and
+// speech-to-text each have their own answer, ScoreOpenAIConfig().Enabled()
+// and TranscribeOpenAIConfig().Enabled().
 func (c Config) OpenAIEnabled() bool {
 	if c.OpenAI.APIKey != "" {
 		return true
@@ -224,7 +240,7 @@ func (c Config) ScorerName() string {
 	switch {
 	case c.Server.Scorer != "":
 		return c.Server.Scorer
-	case c.OpenAIEnabled():
+	case c.ScoreOpenAIConfig().Enabled():
 		return VendorOpenAI
 	}
 	return ScorerChecklist
@@ -237,7 +253,7 @@ func (c Config) TranscriberName() string {
 	switch {
 	case c.Server.Transcriber != "":
 		return c.Server.Transcriber
-	case c.OpenAIEnabled():
+	case c.TranscribeOpenAIConfig().Enabled():
 		return VendorOpenAI
 	}
 	return TranscriberNone
@@ -281,7 +297,8 @@ func (c Config) LogValue() slog.Value {
 		slog.Bool("admin_password_set", c.Access.AdminPassword != ""),
 		slog.String("redact", string(c.Redaction())),
 		slog.Duration("retention", time.Duration(c.Privacy.Retention)),
-		slog.Any("openai", c.OpenAIConfig()),
+		slog.Any("openai_score", c.ScoreOpenAIConfig()),
+		slog.Any("openai_transcribe", c.TranscribeOpenAIConfig()),
 		slog.Any("vendors", c.Vendors),
 	)
 }

@@ -207,13 +207,13 @@ func TestErrorsNameEveryVariable(t *testing.T) {
 	assert.Equal(t, "must be a positive duration such as 30s or 15m", msgs["AUDIT_READ_TIMEOUT"])
 	assert.Equal(t, "must be debug, info, warn or error", msgs["AUDIT_LOG_LEVEL"])
 	assert.Equal(t, "must be text or json", msgs["AUDIT_LOG_FORMAT"])
-	assert.Equal(t, "must be left or right", msgs["AUDIT_STEREO_MANAGER_CHANNEL"])
+	assert.Equal(t, "must be left, right or auto", msgs["AUDIT_STEREO_MANAGER_CHANNEL"])
 	assert.Equal(t, "must be true or false", msgs["AUDIT_FETCH_ALLOW_PRIVATE"])
 	assert.Equal(t, "must be a number from 0 to 2", msgs["AUDIT_SCORE_TEMPERATURE"])
 	assert.Equal(t, "must be a whole number", msgs["AUDIT_SCORE_SEED"])
 	assert.Equal(t, "must be a whole number of at least 1", msgs["AUDIT_OPENAI_MAX_CONCURRENCY"])
 	assert.Equal(t, "must be a whole number of at least 500", msgs["AUDIT_SCORE_MAX_TRANSCRIPT_TOKENS"])
-	assert.Equal(t, "must be verbose_json, json or text", msgs["AUDIT_TRANSCRIBE_FORMAT"])
+	assert.Equal(t, "must be verbose_json, json, text or diarized_json", msgs["AUDIT_TRANSCRIBE_FORMAT"])
 	assert.Contains(t, msgs["AUDIT_JOB_RESCUE_AFTER"], "at least AUDIT_JOB_TIMEOUT")
 	assert.NotContains(t, err.Error(), "c2hvcnQ", "the secret is not echoed")
 }
@@ -381,4 +381,54 @@ func TestAccessSettings(t *testing.T) {
 	}
 	assert.Subset(t, names, []string{"AUDIT_AUTH", "AUDIT_ADMIN_PASSWORD", "AUDIT_LOGIN_REFILL", "AUDIT_SESSION_MAX_AGE"})
 	assert.NotContains(t, err.Error(), "short", "the password is not echoed")
+}
+
+// Scoring and speech-to-text each have a server of their own, falling
+// back to OPENAI_BASE_URL; the OpenAI key follows only its own server.
+func TestSeparateServers(t *testing.T) {
+	tests := []struct {
+		name                 string
+		env                  map[string]string
+		scoreURL, scoreKey   string
+		trURL, trKey         string
+		scorer, transcriber  string
+		scoreOrg, transcrOrg string
+	}{
+		{"shared", map[string]string{"OPENAI_API_KEY": "sk-shared", "OPENAI_ORG_ID": "org-1"},
+			openai.DefaultBaseURL, "sk-shared", openai.DefaultBaseURL, "sk-shared", VendorOpenAI, VendorOpenAI, "org-1", "org-1"},
+		{"local speech server without a key", map[string]string{"OPENAI_API_KEY": "sk-shared", "OPENAI_ORG_ID": "org-1",
+			"AUDIT_TRANSCRIBE_BASE_URL": "http://127.0.0.1:8080/v1"},
+			openai.DefaultBaseURL, "sk-shared", "http://127.0.0.1:8080/v1", "", VendorOpenAI, VendorOpenAI, "org-1", ""},
+		{"each its own", map[string]string{"AUDIT_SCORE_BASE_URL": "https://llm.example/v1", "AUDIT_SCORE_API_KEY": "sk-score",
+			"AUDIT_TRANSCRIBE_BASE_URL": "http://stt.lan:9000/v1", "AUDIT_TRANSCRIBE_API_KEY": "sk-stt"},
+			"https://llm.example/v1", "sk-score", "http://stt.lan:9000/v1", "sk-stt", VendorOpenAI, VendorOpenAI, "", ""},
+		{"own key, shared URL", map[string]string{"OPENAI_API_KEY": "sk-shared", "AUDIT_TRANSCRIBE_API_KEY": "sk-stt"},
+			openai.DefaultBaseURL, "sk-shared", openai.DefaultBaseURL, "sk-stt", VendorOpenAI, VendorOpenAI, "", ""},
+		{"only speech-to-text configured", map[string]string{"AUDIT_TRANSCRIBE_BASE_URL": "http://127.0.0.1:8080/v1"},
+			openai.DefaultBaseURL, "", "http://127.0.0.1:8080/v1", "", ScorerChecklist, VendorOpenAI, "", ""},
+		{"same origin keeps the key", map[string]string{"OPENAI_API_KEY": "sk-shared", "AUDIT_SCORE_BASE_URL": "https://API.openai.com/v1/"},
+			"https://API.openai.com/v1/", "sk-shared", openai.DefaultBaseURL, "sk-shared", VendorOpenAI, VendorOpenAI, "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := Parse(tt.env)
+			require.NoError(t, err)
+			sc, tc := c.ScoreOpenAIConfig(), c.TranscribeOpenAIConfig()
+			assert.Equal(t, tt.scoreURL, sc.BaseURL)
+			assert.Equal(t, tt.scoreKey, sc.APIKey)
+			assert.Equal(t, tt.trURL, tc.BaseURL)
+			assert.Equal(t, tt.trKey, tc.APIKey)
+			assert.Equal(t, tt.scoreOrg, sc.OrgID)
+			assert.Equal(t, tt.transcrOrg, tc.OrgID)
+			assert.Equal(t, tt.scorer, c.ScorerName())
+			assert.Equal(t, tt.transcriber, c.TranscriberName())
+			for _, secret := range []string{"sk-shared", "sk-score", "sk-stt"} {
+				assert.NotContains(t, c.String(), secret)
+			}
+		})
+	}
+	_, err := Parse(map[string]string{"AUDIT_TRANSCRIBE_BASE_URL": "127.0.0.1:8080", "AUDIT_SCORE_BASE_URL": "ftp://x"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "AUDIT_TRANSCRIBE_BASE_URL")
+	assert.Contains(t, err.Error(), "AUDIT_SCORE_BASE_URL")
 }

@@ -213,13 +213,22 @@ func named(fields []callaudit.FieldError, key string) bool {
 func (c *Config) check() []callaudit.FieldError {
 	var fields []callaudit.FieldError
 	fail := func(key, msg string) { fields = append(fields, callaudit.FieldError{Field: key, Message: msg}) }
-	if u, err := url.Parse(c.OpenAI.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		fail("OPENAI_BASE_URL", "must be an absolute http(s) URL such as https://api.openai.com/v1")
+	for _, v := range []struct{ key, url string }{
+		{"OPENAI_BASE_URL", c.OpenAI.BaseURL},
+		{"AUDIT_SCORE_BASE_URL", c.OpenAI.ScoreBaseURL},
+		{"AUDIT_TRANSCRIBE_BASE_URL", c.OpenAI.TranscribeBaseURL},
+	} {
+		if v.key != "OPENAI_BASE_URL" && v.url == "" {
+			continue
+		}
+		if u, err := url.Parse(v.url); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			fail(v.key, "must be an absolute http(s) URL such as https://api.openai.com/v1")
+		}
 	}
 	switch c.OpenAI.TranscribeFormat {
-	case "", openai.FormatVerboseJSON, openai.FormatJSON, openai.FormatText:
+	case "", openai.FormatVerboseJSON, openai.FormatJSON, openai.FormatText, openai.FormatDiarizedJSON:
 	default:
-		fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json or text")
+		fail("AUDIT_TRANSCRIBE_FORMAT", "must be verbose_json, json, text or diarized_json")
 	}
 	if a := c.Access; a.AdminPassword != "" && len([]rune(a.AdminPassword)) < access.MinPasswordLength {
 		fail("AUDIT_ADMIN_PASSWORD", "must be at least 8 characters long")
@@ -246,8 +255,8 @@ func (c *Config) check() []callaudit.FieldError {
 	if _, err := fetch.New(c.FetchConfig()); err != nil {
 		fail("AUDIT_FETCH_ALLOW_HOSTS", callaudit.MessageOf(err))
 	}
-	if c.TranscriberName() == VendorOpenAI && c.OpenAIEnabled() && len(fields) == 0 {
-		_, err := openai.NewTranscriber(c.OpenAIConfig())
+	if tc := c.TranscribeOpenAIConfig(); c.TranscriberName() == VendorOpenAI && tc.Enabled() && len(fields) == 0 {
+		_, err := openai.NewTranscriber(tc)
 		fields = append(fields, renamed(err, &c.OpenAI)...)
 	}
 	if cfg, ok := c.CallbackConfig(); ok {

@@ -72,23 +72,26 @@ type Channel string
 
 // The stereo channels; the zero Channel transcribes stereo recordings as
 // they are.
+// ChannelAuto splits the channels without saying which is the manager's:
+// the roles are decided from what each side says.
 const (
 	ChannelLeft  Channel = "left"
 	ChannelRight Channel = "right"
+	ChannelAuto  Channel = "auto"
 )
 
-// UnmarshalText accepts left or right in any case.
+// UnmarshalText accepts left, right or auto in any case.
 func (c *Channel) UnmarshalText(text []byte) error {
 	switch v := Channel(strings.ToLower(string(text))); v {
-	case ChannelLeft, ChannelRight:
+	case ChannelLeft, ChannelRight, ChannelAuto:
 		*c = v
 		return nil
 	}
-	return errors.New("must be left or right")
+	return errors.New("must be left, right or auto")
 }
 
 // Index is the channel's index in a WAV frame: 0 for left, 1 for right,
-// -1 for none.
+// -1 for none; auto is audio.AutoChannel's value too, so check Split.
 func (c Channel) Index() int {
 	switch c {
 	case ChannelLeft:
@@ -98,6 +101,9 @@ func (c Channel) Index() int {
 	}
 	return -1
 }
+
+// Split reports whether stereo recordings are transcribed per channel.
+func (c Channel) Split() bool { return c != "" }
 
 // Redaction is the personal-data policy (AUDIT_REDACT).
 type Redaction string

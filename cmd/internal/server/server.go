@@ -34,6 +34,8 @@ import (
 	"github.com/callaudit/callaudit/adapters/writeback/bitrix24"
 	"github.com/callaudit/callaudit/adapters/yandexgpt"
 	"github.com/callaudit/callaudit/cmd/internal/config"
+	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/score/scorecard"
 	"github.com/callaudit/callaudit/transcribe/energy"
 )
 
@@ -44,7 +46,7 @@ type Module func(config.Config) (fx.Option, error)
 // Scorers are the scorers AUDIT_SCORER may name.
 var Scorers = map[string]Module{
 	config.ScorerChecklist: func(config.Config) (fx.Option, error) { return auditfx.Checklist(), nil },
-	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer),
+	config.VendorOpenAI:    openAI(auditfx.OpenAIScorer, config.Config.ScoreOpenAIConfig),
 	config.VendorGigaChat:  vendor(config.Config.GigaChatConfig, auditfx.GigaChatScorer),
 	config.VendorYandexGPT: vendor(config.Config.YandexGPTConfig, func(c yandexgpt.Config) fx.Option {
 		cfg, _ := c.OpenAIConfig() // checked by YandexGPTConfig
@@ -55,7 +57,7 @@ var Scorers = map[string]Module{
 // Transcribers are the speech-to-text vendors AUDIT_TRANSCRIBER may name
 // (besides "none").
 var Transcribers = map[string]Module{
-	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber),
+	config.VendorOpenAI: openAI(auditfx.OpenAITranscriber, config.Config.TranscribeOpenAIConfig),
 	config.VendorYandex: vendor(config.Config.YandexConfig, auditfx.YandexTranscriber),
 	config.VendorSalute: vendor(config.Config.SaluteConfig, auditfx.SaluteTranscriber),
 }
@@ -73,17 +75,19 @@ func vendor[C any](settings func(config.Config) (C, error), module func(C) fx.Op
 }
 
 // openAI is a registry entry for a module over OpenAI, which needs a key
-// or a compatible server.
-func openAI(module func(openai.Config) fx.Option) Module {
+// or a compatible server; settings picks the scoring or the speech-to-text
+// server's configuration.
+func openAI(module func(openai.Config) fx.Option, settings func(config.Config) openai.Config) Module {
 	return func(c config.Config) (fx.Option, error) {
-		if !c.OpenAIEnabled() {
+		cfg := settings(c)
+		if !cfg.Enabled() {
 			return nil, errNeedsOpenAI
 		}
-		return module(c.OpenAIConfig()), nil
+		return module(cfg), nil
 	}
 }
 
-var errNeedsOpenAI = callaudit.Errorf(callaudit.KindInvalid, "needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server)")
+var errNeedsOpenAI = callaudit.Errorf(callaudit.KindInvalid, "needs OPENAI_API_KEY (or OPENAI_BASE_URL for an OpenAI-compatible server, or AUDIT_SCORE_BASE_URL / AUDIT_TRANSCRIBE_BASE_URL for its own server)")
 
 // choose returns the module registered under name.
 func choose(registry map[string]Module, name, variable string, c config.Config) (fx.Option, error) {
@@ -115,16 +119,22 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 	if err != nil {
 		return nil, false, err
 	}
+	files, err := LoadScorecards(c)
+	if err != nil {
+		return nil, false, err
+	}
 	redact := c.Redaction()
 	// Without speech-to-text a stereo WAV recording is still measured from
 	// its channels' energy, the manager on AUDIT_STEREO_MANAGER_CHANNEL
-	// (left when unset, the usual telephony layout of outbound calls).
+	// (left when unset or auto, the usual telephony layout of outbound
+	// calls).
 	measure := &energy.Config{ManagerChannel: max(0, c.Server.StereoManagerChannel.Index())}
-	opts := []fx.Option{scorer, auditfx.Auditor(auditfx.AuditorConfig{
-		MaxDialogBytes: int(c.Server.MaxDialogBytes),
-		RedactStore:    redact == config.RedactStore,
-		Energy:         measure,
-	})}
+	opts := []fx.Option{scorer, auditfx.Scorecards(auditfx.ScorecardsConfig{Files: files, Checklist: c.ScorerName() == config.ScorerChecklist}),
+		auditfx.Auditor(auditfx.AuditorConfig{
+			MaxDialogBytes: int(c.Server.MaxDialogBytes),
+			RedactStore:    redact == config.RedactStore,
+			Energy:         measure,
+		})}
 	// The offline checklist runs here and keeps seeing the original (its
 	// card-data criterion reads it); every other scorer is a model.
 	if redact != config.RedactOff && c.ScorerName() != config.ScorerChecklist {
@@ -137,12 +147,42 @@ func Pipeline(c config.Config) (fx.Option, bool, error) {
 		}
 		opts = append(opts, tr)
 		// Yandex SpeechKit and SaluteSpeech split the channels themselves.
-		if ch := c.Server.StereoManagerChannel.Index(); ch >= 0 && !config.NativeStereo(name) {
-			opts = append(opts, auditfx.Stereo(ch))
+		if ch := c.Server.StereoManagerChannel; ch.Split() && !config.NativeStereo(name) {
+			// Index is -1 for auto, which is audio.AutoChannel.
+			opts = append(opts, auditfx.Stereo(ch.Index()))
 		}
 		return fx.Options(opts...), true, nil
 	}
 	return fx.Options(opts...), false, nil
+}
+
+// LoadScorecards reads the scorecards of AUDIT_SCORECARD; a malformed one
+// is a configuration error naming the file, line, field and reason of
+// every problem.
+func LoadScorecards(c config.Config) ([]*scorecard.Scorecard, error) {
+	if len(c.Server.Scorecards) == 0 {
+		return nil, nil
+	}
+	files, err := scorecard.Load(c.Server.Scorecards...)
+	if err == nil && c.ScorerName() == config.ScorerChecklist {
+		for _, sc := range files {
+			if err = checklist.Check(sc); err != nil {
+				break
+			}
+		}
+	}
+	if err != nil {
+		fields := callaudit.FieldsOf(err)
+		if len(fields) == 0 {
+			fields = []callaudit.FieldError{{Message: err.Error()}}
+		}
+		out := make([]callaudit.FieldError, len(fields))
+		for i, f := range fields {
+			out[i] = callaudit.FieldError{Field: "AUDIT_SCORECARD", Message: f.Message}
+		}
+		return nil, callaudit.Invalid(out...)
+	}
+	return files, nil
 }
 
 // Options is the whole server as fx options: the logger, fx's own events

@@ -360,6 +360,7 @@ const state = {
   result: null, // report of the last analysis
   routeAbort: null, // AbortController of the current view's requests
   me: null, // GET /me: who is signed in and what they may do; null: nobody
+  flash: '', // a message for the next page drawn (after a role swap)
 };
 
 function initialLang() {
@@ -697,6 +698,7 @@ function renderReport(rep, { callLink = true } = {}) {
     [t('metaScorer'), [meta.scorer, meta.scorer_version].filter(Boolean).join(' ')],
     [t('metaModel'), meta.model],
     [t('metaTranscriber'), meta.transcriber],
+    [t('metaRoles'), rolesText(rep.transcript)],
     [t('metaManager'), meta.manager_id ? h('a', { href: `#/managers/${encodeURIComponent(meta.manager_id)}` }, meta.manager_id) : null],
     [t('metaCall'), meta.call_id ? (callLink ? h('a', { href: `#/calls/${encodeURIComponent(meta.call_id)}` }, meta.call_id) : meta.call_id) : null],
     [t('metaTime'), meta.timings && meta.timings.total_ms != null ? t('ms', { n: fmtNum(meta.timings.total_ms, 0) }) : null],
@@ -726,6 +728,7 @@ function renderReport(rep, { callLink = true } = {}) {
         h('dl', { class: 'meta' }, metaRows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
       ),
     ),
+    rolesNotice(rep),
     recs.length
       ? h('section', { class: 'card recs' }, h('h2', null, t('recommendations')), h('ol', { class: 'rec-list' }, recs.map((r) => h('li', null, r))))
       : null,
@@ -747,7 +750,9 @@ function renderReport(rep, { callLink = true } = {}) {
           segments.map((s, i) => h(
             'li',
             { class: `seg seg-${s.speaker || 'unknown'}`, 'data-seg': i, tabindex: -1 },
-            h('span', { class: 'seg-who' }, t(`role:${s.speaker || 'unknown'}`), s.start != null ? h('span', { class: 'ts' }, fmtClock(s.start)) : null),
+            h('span', { class: 'seg-who' }, t(`role:${s.speaker || 'unknown'}`),
+              s.label ? h('span', { class: 'seg-label' }, s.label) : null,
+              s.start != null ? h('span', { class: 'ts' }, fmtClock(s.start)) : null),
             h('span', { class: 'seg-text' }, s.text),
           )),
         ),
@@ -1553,8 +1558,10 @@ async function renderCall(id, signal, painted) {
         ? h('div', { class: 'alert', role: 'alert' }, h('strong', null, t('reason')), h('p', null, call.status_reason))
         : null,
       pending ? h('p', { class: 'notice', role: 'status' }, call.status_reason ? `${call.status_reason} · ` : '', t('waiting')) : null,
+      call.report ? rolesCard(call) : null,
       call.report ? renderReport(call.report, { callLink: false }) : null,
       call.report && call.status === 'done' ? reviewPanel(call.call_id, signal) : null,
+      call.report ? reportVersions(id, signal) : null,
     );
     painted();
     if (!pending) return;
@@ -1566,6 +1573,177 @@ async function renderCall(id, signal, painted) {
     });
     if (signal.aborted) return;
   }
+}
+
+// ---------------------------------------------------------------- roles
+
+Object.assign(I18N.ru, {
+  metaRoles: 'Роли',
+  rolesLabelled: 'указаны в записи',
+  rolesInferred: 'определены по тексту, уверенность {pct}',
+  rolesUnknown: 'не определены',
+  rolesLowTitle: 'Проверьте роли',
+  rolesLow: 'Кто менеджер, а кто клиент, определено по тексту с уверенностью {pct}. Если роли перепутаны, оценка неверна: руководитель может поменять их местами на странице звонка.',
+  rolesNone: 'Не удалось определить, кто в звонке менеджер, а кто клиент: метрики и критерии, зависящие от ролей, не посчитаны.',
+  rolesTitle: 'Роли в звонке',
+  rolesHelp: 'Если менеджер и клиент перепутаны, поменяйте их местами: звонок будет оценён заново, прежний отчёт останется в истории.',
+  rolesSwap: 'Поменять роли местами',
+  rolesSwapping: 'Оцениваем заново…',
+  rolesSwapped: 'Роли поменяны, звонок оценён заново.',
+});
+Object.assign(I18N.en, {
+  metaRoles: 'Roles',
+  rolesLabelled: 'named in the record',
+  rolesInferred: 'inferred from the text, confidence {pct}',
+  rolesUnknown: 'not known',
+  rolesLowTitle: 'Check the roles',
+  rolesLow: 'Who is the manager and who the client was inferred from the text with {pct} confidence. If they are the wrong way round the score is wrong: a lead can swap them on the call\'s page.',
+  rolesNone: 'It could not be told who is the manager and who the client: the metrics and criteria that depend on roles were not computed.',
+  rolesTitle: 'Roles in the call',
+  rolesHelp: 'If the manager and the client are the wrong way round, swap them: the call is scored again and the earlier report stays in the history.',
+  rolesSwap: 'Swap roles',
+  rolesSwapping: 'Scoring again…',
+  rolesSwapped: 'Roles swapped; the call was scored again.',
+});
+
+// Roles inferred with less confidence than this are flagged for a lead.
+const ROLES_LOW = 0.7;
+
+function fmtPct(x) {
+  return `${fmtNum(Math.round(x * 100), 0)} %`;
+}
+
+function hasRoles(tr) {
+  return !!(tr && Array.isArray(tr.segments) && tr.segments.some((s) => s.speaker === 'manager' || s.speaker === 'client'));
+}
+
+// rolesText says how the roles of a transcript were decided.
+function rolesText(tr) {
+  if (!tr || !Array.isArray(tr.segments) || !tr.segments.length) return null;
+  const conf = Number(tr.role_confidence) || 0;
+  if (!hasRoles(tr)) return t('rolesUnknown');
+  if (conf >= 1) return t('rolesLabelled');
+  if (conf > 0) return t('rolesInferred', { pct: fmtPct(conf) });
+  return null;
+}
+
+// rolesNotice warns when the roles are uncertain or unknown.
+function rolesNotice(rep) {
+  const tr = rep.transcript;
+  if (!tr || !Array.isArray(tr.segments) || !tr.segments.length) return null;
+  const conf = Number(tr.role_confidence) || 0;
+  if (!hasRoles(tr)) {
+    return h('div', { class: 'notice roles-notice', id: 'roles-notice', role: 'status', 'data-confidence': '0' }, h('strong', null, t('rolesLowTitle')), h('p', null, t('rolesNone')));
+  }
+  if (conf > 0 && conf < ROLES_LOW) {
+    return h('div', { class: 'notice roles-notice', id: 'roles-notice', role: 'status', 'data-confidence': String(conf) },
+      h('strong', null, t('rolesLowTitle')), h('p', null, t('rolesLow', { pct: fmtPct(conf) })));
+  }
+  return null;
+}
+
+// rolesCard offers a lead the role swap on a call's page
+// (POST /calls/{id}/swap_roles); the page is drawn again with the new
+// report.
+function rolesCard(call) {
+  const tr = call.report && call.report.transcript;
+  if (!can('scorecards') || !hasRoles(tr)) return null;
+  const status = h('p', { class: 'muted', id: 'roles-status', role: 'status' });
+  const btn = h('button', { type: 'button', class: 'btn', id: 'swap-roles' }, t('rolesSwap'));
+  btn.addEventListener('click', async () => {
+    btn.disabled = true;
+    fill(status, t('rolesSwapping'));
+    try {
+      await api(`/calls/${encodeURIComponent(call.call_id)}/swap_roles`, { method: 'POST' });
+      state.flash = t('rolesSwapped');
+      render();
+    } catch (err) {
+      btn.disabled = false;
+      fill(status, errorBox(err));
+    }
+  });
+  return h('section', { class: 'card roles', id: 'roles-card' },
+    h('h2', null, t('rolesTitle')),
+    h('p', { class: 'muted' }, t('rolesHelp')),
+    state.flash ? h('p', { class: 'notice', id: 'roles-swapped', role: 'status' }, takeFlash()) : null,
+    h('div', { class: 'actions' }, btn),
+    status);
+}
+
+function takeFlash() {
+  const f = state.flash;
+  state.flash = '';
+  return f;
+}
+
+// ---------------------------------------------------------------- report versions
+
+Object.assign(I18N.ru, {
+  versionsTitle: 'Предыдущие отчёты',
+  versionsLead: 'Звонок оценивали заново; прежние отчёты сохранены без изменений.',
+  colVersion: 'Версия',
+  colScorecard: 'Карта оценки',
+  colReason: 'Причина',
+  'reason:': 'первая оценка',
+  'reason:rescore': 'переоценка',
+  'reason:roles': 'смена ролей',
+  currentVersion: 'текущая',
+  replacedAt: 'заменён {when}',
+});
+Object.assign(I18N.en, {
+  versionsTitle: 'Earlier reports',
+  versionsLead: 'The call was scored again; the earlier reports are kept as they were.',
+  colVersion: 'Version',
+  colScorecard: 'Scorecard',
+  colReason: 'Reason',
+  'reason:': 'first scoring',
+  'reason:rescore': 'rescore',
+  'reason:roles': 'roles swapped',
+  currentVersion: 'current',
+  replacedAt: 'replaced {when}',
+});
+
+function reasonText(v) {
+  const key = `reason:${v.reason || ''}`;
+  const text = I18N[state.lang] && I18N[state.lang][key] ? t(key) : v.reason;
+  return v.by ? `${text} (${v.by})` : text;
+}
+
+function scorecardText(v) {
+  if (!v.scorecard) return '—';
+  return v.scorecard_version ? `${v.scorecard} v${v.scorecard_version}` : v.scorecard;
+}
+
+// reportVersions is the call page's list of the reports the call had
+// before it was scored again (GET /calls/{id}/reports); empty when it
+// has only one.
+function reportVersions(id, signal) {
+  const box = h('section', { class: 'card versions', id: 'report-versions', hidden: true });
+  api(`/calls/${encodeURIComponent(id)}/reports`, { signal }).then((list) => {
+    const vs = (list && list.reports) || [];
+    if (vs.length < 2) return;
+    const earlier = vs.filter((v) => !v.current).reverse();
+    box.hidden = false;
+    fill(box,
+      h('h2', null, t('versionsTitle')),
+      h('p', { class: 'muted' }, t('versionsLead')),
+      table('versions-table', [t('colVersion'), t('metaCreated'), t('colScorecard'), t('colReason'), t('score')],
+        vs.slice().reverse().map((v) => [
+          v.current ? `v${v.version} · ${t('currentVersion')}` : `v${v.version}`,
+          fmtDate(v.at),
+          scorecardText(v),
+          reasonText(v),
+          scoreChip(v.total_score),
+        ])),
+      earlier.map((v) => h('details', { class: 'version', 'data-version': v.version },
+        h('summary', null, `v${v.version} · ${scorecardText(v)} · ${v.total_score} · `, v.replaced_at ? t('replacedAt', { when: fmtDate(v.replaced_at) }) : ''),
+        h('p', { class: 'prose' }, (v.report && v.report.summary) || '—'),
+        h('ul', { class: 'criteria-brief' }, ((v.report && v.report.details) || []).map((d) => h('li', null,
+          h('span', null, d.title || d.id), ' ', scoreChip(d.score)))),
+      )),
+    );
+  }).catch(() => {});
+  return box;
 }
 
 // ---------------------------------------------------------------- accounts

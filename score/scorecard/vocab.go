@@ -1,0 +1,111 @@
+package scorecard
+
+// The vocabulary of the offline rules: the names a rule may use. They are
+// the checklist's (its tests check that it knows each of them and no
+// other), listed here so that a file is checked where it is read.
+
+// Signal is a built-in phrase table of the checklist: what it finds, and
+// who must say it ("manager", "client" or "any").
+type Signal struct {
+	Name string
+	Who  string
+}
+
+// Signals are the checklist's built-in phrase tables.
+var Signals = []Signal{
+	{"greet", "manager"}, {"intro_name", "manager"}, {"intro_company", "manager"}, {"permission", "manager"},
+	{"courtesy", "manager"}, {"reason", "manager"}, {"open_word", "manager"}, {"tell_me", "manager"},
+	{"pain", "manager"}, {"summary", "manager"}, {"confirm", "client"}, {"benefit", "manager"},
+	{"objection", "client"}, {"empathy", "manager"}, {"value", "manager"}, {"dismiss", "manager"},
+	{"action", "manager"}, {"time", "any"}, {"agree", "client"}, {"agree_manager", "manager"},
+	{"propose", "any"}, {"vague", "manager"}, {"farewell", "manager"}, {"thanks", "manager"},
+	{"client_bye", "client"}, {"rude", "manager"}, {"pressure", "manager"}, {"card_data", "manager"},
+	{"interest", "client"}, {"buy", "client"}, {"reject", "client"}, {"refuse", "client"},
+	{"unheard", "client"}, {"brush_off", "manager"}, {"claim_agree", "manager"}, {"busy", "client"},
+	{"inbound", "manager"}, {"need", "client"}, {"confused", "client"}, {"hostile", "client"},
+	{"satisfied", "client"}, {"resolved", "manager"}, {"deflect", "manager"}, {"anything_else", "manager"},
+	{"calling", "client"},
+}
+
+// Measures are what a Forbid rule may count. "sentences", "hits" and
+// "none" count the rule's signal or phrases; the others are facts of the
+// call the analysis computes and take no phrases.
+var Measures = map[string]string{
+	"sentences":         "the sentences where the signal or a phrase was found",
+	"hits":              "the matches of the signal or the phrases",
+	"none":              "1 when the signal or phrases were not found at all",
+	"ignored_refusals":  "the manager's turns that pressed on after the client refused or could not talk",
+	"contradicted":      "the manager's restatements the client contradicted",
+	"monologue":         "1 when the manager (or an unlabelled speaker) talked longer than the monologue limit",
+	"any_monologue":     "1 when anyone talked longer than the monologue limit",
+	"manager_share":     "1 when the manager had over 80 % of at least 80 words (the comment gives the manager's share)",
+	"client_share":      "the same fact, the comment giving the client's share",
+	"interruptions":     "the manager's interruptions (timed transcripts)",
+	"all_interruptions": "the interruptions by either side (timed transcripts)",
+	"few_turns":         "1 when the call has fewer than four turns",
+	"no_questions":      "1 when neither side asked anything",
+	"closed_only":       "1 when the manager asked only closed questions and the client none",
+}
+
+// measureTakesPhrases reports whether the measure counts a rule's
+// signal or phrases.
+func measureTakesPhrases(m string) bool {
+	return m == "" || m == "sentences" || m == "hits" || m == "none"
+}
+
+// Conditions are the facts a skip, case, cap or praise_more may test,
+// besides every signal name (true when the signal was found).
+var Conditions = map[string]string{
+	"inbound_call":            "the client called",
+	"callback":                "the client could not talk and a callback was agreed",
+	"card_data_requested":     "the manager asked for card details or codes",
+	"not_heard":               "the client said they were not heard, or was sent elsewhere",
+	"no_objections":           "the client raised no objection",
+	"ignored_refusals":        "the manager pressed on after a refusal",
+	"client_asked":            "the client asked a question",
+	"next_step_offered":       "the manager proposed a concrete action",
+	"next_step_timed":         "the next step has a date or time",
+	"next_step_agreed":        "the client agreed to the next step",
+	"next_step_refused":       "the client refused the proposed step",
+	"rejected_at_end":         "the client declined or put the decision off in the last third of the call and did not agree afterwards",
+	"objections_resolved":     "the client agreed to buy after their last objection",
+	"agreed_after_objections": "the client agreed to a next step after their last objection",
+}
+
+// QuoteFacts are the turns a Quotes may name besides signal hits.
+var QuoteFacts = map[string]string{
+	"next_step_agreement": "the client's turn agreeing to the next step",
+}
+
+// Evaluators are the checklist's built-in evaluators, for criteria whose
+// judgement is more than a table of rules.
+var Evaluators = map[string]string{
+	"needs_discovery":    "open and closed questions and the client's problems explored",
+	"need_summary":       "the need restated and confirmed by the client",
+	"presentation":       "the offer tied to the client's words and benefits, no feature dump",
+	"objection_handling": "each objection's reply: empathy, a question, a value argument",
+	"next_step":          "a concrete step with a date, agreed by the client",
+	"client_interest":    "the client's interest, questions and cold reactions",
+	"engagement":         "the client's share of the talk and questions",
+	"balance":            "the manager's share of the talk",
+	"resolution":         "whether the client's question was resolved",
+}
+
+// Cues refine a Require rule.
+var Cues = map[string]string{
+	"asked":         "a question (the signal, in the first turns) the manager left room to answer",
+	"intro_name":    "the manager's name: the signal, or an introduction in plain words",
+	"intro_company": "the company: the signal, or a «quoted» name in the manager's first turns",
+}
+
+// PhraseChecker checks one phrase of a rule; the checklist registers its
+// compiler (RegisterPhraseChecker), so that a phrase it cannot match is
+// refused where the file is read.
+type PhraseChecker func(phrase string) error
+
+var phraseChecker PhraseChecker
+
+// RegisterPhraseChecker sets the phrase checker Validate uses. The
+// checklist registers its own when it is imported; without one, phrases
+// are checked for letters only.
+func RegisterPhraseChecker(f PhraseChecker) { phraseChecker = f }
