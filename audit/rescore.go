@@ -9,6 +9,8 @@ import (
 	"github.com/callaudit/callaudit/storage"
 )
 
+var errNoVersions = callaudit.Errorf(callaudit.KindNotConfigured, "rescoring needs a store that keeps earlier reports (storage.ReportVersions): the SQL or in-memory store")
+
 // RescoreOptions say how a stored call is scored again.
 type RescoreOptions struct {
 	// Rubric scores the call; nil picks it as Audit does (WithRubricFunc,
@@ -29,15 +31,26 @@ type RescoreOptions struct {
 // report or transcript (queued, failed, or stored without one), and the
 // scorer's and the store's errors.
 func (a *Auditor) Rescore(ctx context.Context, id string, opts RescoreOptions) (storage.Call, error) {
-	rv, ok := a.store.(storage.ReportVersions)
-	if !ok {
-		return storage.Call{}, callaudit.Errorf(callaudit.KindNotConfigured, "rescoring needs a store that keeps earlier reports (storage.ReportVersions): the SQL or in-memory store")
+	if _, ok := a.store.(storage.ReportVersions); !ok {
+		return storage.Call{}, errNoVersions
 	}
-	start := a.now()
 	call, err := a.store.Get(ctx, id)
 	if err != nil {
 		return storage.Call{}, err
 	}
+	return a.RescoreCall(ctx, call, opts)
+}
+
+// RescoreCall is Rescore of a call the caller has just read (a batch job
+// listing calls), saving the read.
+func (a *Auditor) RescoreCall(ctx context.Context, call storage.Call, opts RescoreOptions) (storage.Call, error) {
+	rv, ok := a.store.(storage.ReportVersions)
+	if !ok {
+		return storage.Call{}, errNoVersions
+	}
+	start := a.now()
+	id := call.ID
+	var err error
 	if call.Report == nil || call.Report.Transcript == nil || call.Report.Transcript.Words() == 0 {
 		return storage.Call{}, callaudit.Invalid(callaudit.FieldError{Field: "call_id", Message: "call " + strconv.Quote(id) + " has no scored transcript to score again"})
 	}

@@ -37,3 +37,11 @@ func RequireNoAuditJob(tb testing.TB, q *Queue) {
 	tb.Helper()
 	rivertest.RequireNotInserted(context.Background(), tb, q.client.Driver(), auditArgs{}, nil)
 }
+
+// SetTestHookRescored makes f run after each call a rescore scores. Call
+// restore when done.
+func SetTestHookRescored(f func(callID string)) (restore func()) {
+	old := testHookRescored
+	testHookRescored = f
+	return func() { testHookRescored = old }
+}

@@ -117,6 +117,8 @@ type Config struct {
 	Retention      time.Duration
 	RetentionEvery time.Duration
 	Purge          func(ctx context.Context, before time.Time) (int, error)
+	// Scorecards resolves the scorecard a rescore names (rescore.go).
+	Scorecards *audit.Scorecards
 }
 
 // Queue is the durable webhook queue. It is safe for concurrent use.
@@ -175,6 +177,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &auditWorker{q: q})
 	river.AddWorker(workers, &deliverWorker{q: q})
+	river.AddWorker(workers, &rescoreWorker{q: q})
 	rc := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,
