@@ -52,6 +52,8 @@ type queueParams struct {
 	Logger    *slog.Logger
 	Auditor   *audit.Auditor
 	Notifiers []writeback.Notifier `group:"notifiers"`
+	// Scorecards resolve the scorecard a rescore names.
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 type queueResult struct {
@@ -75,6 +77,9 @@ func Queue(cfg queue.Config) fx.Option {
 			return strings.Compare(writeback.NameOf(a), writeback.NameOf(b))
 		})
 		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
+		if p.Scorecards != nil {
+			c.Scorecards = p.Scorecards
+		}
 		// The eraser needs the queue (to forget jobs) and the queue's
 		// retention job the eraser: the job runs only after Start, when
 		// both exist.
