@@ -1865,8 +1865,10 @@ function splitList(s) {
 // sections the role may use.
 function updateHeader() {
   const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), admin: can('admin') && state.me.accounts };
+  // Linked for signed-in editors; a server without accounts still serves
+  // the page at #/scorecards.
   let cards = document.getElementById('nav-scorecards');
-  if (!can('scorecards')) {
+  if (!can('scorecards') || state.me.kind === 'local') {
     if (cards) cards.remove();
   } else {
     if (!cards) {
