@@ -255,6 +255,7 @@ func Handler(cfg httpapi.Config) fx.Option {
 		c.Auditor, c.Logger = p.Auditor, p.Logger
 		if p.Queue != nil {
 			c.Webhooks = p.Queue
+			c.Rescorer = p.Queue
 		}
 		if p.WebhookAuth != nil {
 			c.WebhookAuth = p.WebhookAuth

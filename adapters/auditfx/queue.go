@@ -56,6 +56,8 @@ type queueParams struct {
 	Notifiers []writeback.Notifier `group:"notifiers"`
 	// Intake, with the Intake module, adds the telephony intake's jobs.
 	Intake *intake.Intake `optional:"true"`
+	// Scorecards resolve the scorecard a rescore names.
+	Scorecards *audit.Scorecards `optional:"true"`
 }
 
 type queueResult struct {
@@ -81,6 +83,9 @@ func Queue(cfg queue.Config) fx.Option {
 		c.Auditor, c.Notifiers, c.Logger = p.Auditor, notifiers, p.Logger
 		if p.Intake != nil {
 			c.Intake = p.Intake
+		}
+		if p.Scorecards != nil {
+			c.Scorecards = p.Scorecards
 		}
 		// The eraser needs the queue (to forget jobs) and the queue's
 		// retention job the eraser: the job runs only after Start, when

@@ -51,6 +51,8 @@ var routeRule = map[string]access.Permission{
 	"PUT /scorecards/{id}":                           access.Scorecards,
 	"POST /scorecards/preview":                       access.Scorecards,
 	"GET /scorecard.schema.json":                     "public",
+	"POST /rescore":                                  access.Admin,
+	"GET /rescore/{id}":                              access.Admin,
 	"GET /rubric":                                    "",
 	"GET /config":                                    "",
 	"POST /login":                                    "public",

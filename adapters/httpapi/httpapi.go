@@ -126,6 +126,9 @@ type Config struct {
 	// Give the Auditor the same book (audit.WithRubricFunc) so that calls
 	// are scored with what the editor saves.
 	Scorecards *audit.Scorecards
+	// Rescorer serves POST /rescore and GET /rescore/{id} (an
+	// adapters/queue.Queue); nil answers them 503 not_configured.
+	Rescorer Rescorer
 	// Guard refuses requests for other host names and cross-site writes
 	// before any route runs (see Guard); the zero value allows any host
 	// and still refuses cross-site writes.
@@ -243,6 +246,8 @@ func (h *Handler) routes() {
 	h.handleFunc("PUT /scorecards/{id}", need(access.Scorecards), h.putScorecard)
 	h.handleFunc("POST /scorecards/preview", need(access.Scorecards), h.previewScorecard)
 	h.handleFunc("GET /scorecard.schema.json", public, h.scorecardSchema)
+	h.handleFunc("POST /rescore", need(access.Admin), h.startRescore)
+	h.handleFunc("GET /rescore/{id}", need(access.Admin), h.getRescore)
 	h.handleFunc("GET /rubric", signedIn, h.rubric)
 	h.handleFunc("GET /config", signedIn, h.config)
 

@@ -62,6 +62,7 @@ const (
 	codeScorecardTeam      callaudit.Code = "scorecard_team"       // [teams]: a team not the lead's
 	codeScorecardOtherTeam callaudit.Code = "scorecard_other_team" // [id] belongs to [team]
 	codeScorecardID        callaudit.Code = "scorecard_id"         // the file's [file_id] is not [id]
+	codeRescoreMissing     callaudit.Code = "rescore_missing"      // no queue
 )
 
 // Languages of the messages. English is the default: it is what the API
@@ -224,6 +225,7 @@ var catalogue = map[callaudit.Code]message{
 	codeScorecardTeam:      {ru: "укажите одну из ваших команд: {teams}", en: "must be one of your teams: {teams}"},
 	codeScorecardOtherTeam: {ru: "карта оценки {id} принадлежит команде {team}, а не вашей", en: "scorecard {id} belongs to team {team}, not to yours"},
 	codeScorecardID:        {ru: "id в файле ({file_id}) не совпадает с картой оценки {id}", en: "the file's id {file_id} is not the scorecard's {id}"},
+	codeRescoreMissing:     {ru: "для переоценки нужна очередь задач, она работает при настроенном распознавании речи; или выполните: callaudit rescore", en: "rescoring needs the job queue, which runs with speech-to-text configured; or run: callaudit rescore"},
 	// Accounts and access.
 	codeSignInNeeded:        {ru: "сначала войдите: нужен cookie сеанса (POST /login) или API-токен (Authorization: Bearer ca_…)", en: "sign in first: send the session cookie (POST /login) or an API token (Authorization: Bearer ca_…)"},
 	codeAuthHeader:          {ru: "заголовок Authorization должен быть таким: Bearer ca_…", en: "the Authorization header must be: Bearer ca_…"},

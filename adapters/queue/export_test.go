@@ -41,3 +41,11 @@ func RequireNoAuditJob(tb testing.TB, q *Queue) {
 
 // RescueAfterOf is the rescue delay the queue gave River.
 func RescueAfterOf(q *Queue) time.Duration { return q.cfg.RescueAfter }
+
+// SetTestHookRescored makes f run after each call a rescore scores. Call
+// restore when done.
+func SetTestHookRescored(f func(callID string)) (restore func()) {
+	old := testHookRescored
+	testHookRescored = f
+	return func() { testHookRescored = old }
+}

@@ -134,6 +134,8 @@ type Config struct {
 	// Intake, when set, runs the telephony intake's job kind (intake.go):
 	// it downloads a call's recording from its vendor, then audits it.
 	Intake Intake
+	// Scorecards resolves the scorecard a rescore names (rescore.go).
+	Scorecards *audit.Scorecards
 }
 
 // Queue is the durable webhook queue. It is safe for concurrent use.
@@ -193,6 +195,7 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	river.AddWorker(workers, &auditWorker{q: q})
 	river.AddWorker(workers, &deliverWorker{q: q})
 	q.addIntake(workers)
+	river.AddWorker(workers, &rescoreWorker{q: q})
 	rc := &river.Config{
 		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
 		Workers:              workers,

@@ -59,6 +59,7 @@ const usage = `Usage:
   callaudit analyze [-mode M] [-lang L] [-manager ID] [-json] FILE|-   score a dialog or recording
   callaudit serve                                                     run the reference server (auditd)
   callaudit user add [--admin | --role R] [--manager-id ID] LOGIN      add an account (password from the terminal or stdin)
+  callaudit rescore [--since T] [--until T] [--scorecard ID[@V]]     score stored calls again as a job with progress
   callaudit version                                                   print the version
   callaudit help                                                      print this help
 
@@ -83,6 +84,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return analyze(ctx, args[1:], stdin, stdout, stderr)
 	case "user":
 		return user(ctx, args[1:], stdin, stdout, stderr)
+	case "rescore":
+		return rescore(ctx, args[1:], stdout, stderr)
 	case "serve":
 		if len(args) > 1 {
 			if isHelp(args[1]) {

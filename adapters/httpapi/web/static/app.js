@@ -1746,6 +1746,102 @@ function reportVersions(id, signal) {
   return box;
 }
 
+// ---------------------------------------------------------------- scorecard editor
+
+Object.assign(I18N.ru, {
+  scorecardsTitle: 'Карты оценки',
+  scorecardDefault: 'по умолчанию',
+  scorecardEdit: 'Изменить',
+  scorecardFile: 'Файл карты оценки (YAML)',
+  scorecardTeam: 'Команда',
+  scorecardDialog: 'Диалог для проверки',
+  scorecardPreview: 'Проверить на диалоге',
+  scorecardSave: 'Сохранить новую версию',
+  scorecardSaved: 'Сохранена версия {version}.',
+  scorecardVersions: 'Версии',
+  scorecardPreviewScore: 'Оценка с черновиком: {score}',
+  scorecardLine: 'строка {line}',
+});
+Object.assign(I18N.en, {
+  scorecardsTitle: 'Scorecards',
+  scorecardDefault: 'default',
+  scorecardEdit: 'Edit',
+  scorecardFile: 'Scorecard file (YAML)',
+  scorecardTeam: 'Team',
+  scorecardDialog: 'Dialog to try it on',
+  scorecardPreview: 'Preview on the dialog',
+  scorecardSave: 'Save a new version',
+  scorecardSaved: 'Version {version} saved.',
+  scorecardVersions: 'Versions',
+  scorecardPreviewScore: 'Score with the draft: {score}',
+  scorecardLine: 'line {line}',
+});
+
+// scorecardErrors lists an API error's field errors with their lines.
+function scorecardErrors(box, err) {
+  const fields = err.fields || [];
+  fill(box, h('div', { class: 'alert', role: 'alert', id: 'scorecard-errors' },
+    h('p', null, err.message),
+    fields.length ? h('ul', null, fields.map((f) => h('li', { 'data-field': f.field, 'data-line': f.line || '' },
+      f.line ? `${t('scorecardLine', { line: f.line })}: ` : '', `${f.field}: ${f.message}`))) : null));
+}
+
+async function renderScorecards(id, signal) {
+  const list = await api('/scorecards', { signal });
+  if (!id) {
+    setView(h('h1', { tabindex: -1 }, t('scorecardsTitle')),
+      table('scorecards-table', [t('colName'), t('colVersion'), t('scorecardTeam'), ''],
+        list.scorecards.map((c) => [
+          h('a', { href: `#/scorecards/${encodeURIComponent(c.id)}` }, `${(c.title && (c.title[state.lang] || c.title.en)) || c.id} (${c.id})`),
+          `v${c.version}${c.default ? ` · ${t('scorecardDefault')}` : ''}`,
+          c.team || '—',
+          c.editable ? h('a', { href: `#/scorecards/${encodeURIComponent(c.id)}`, class: 'btn small' }, t('scorecardEdit')) : '',
+        ])));
+    return;
+  }
+  const card = await api(`/scorecards/${encodeURIComponent(id)}`, { signal });
+  const body = h('textarea', { id: 'scorecard-body', rows: 24, class: 'mono', spellcheck: 'false' });
+  body.value = card.body;
+  const team = h('select', { id: 'scorecard-team' }, (list.teams.length ? list.teams : ['']).map((n) => h('option', { value: n, selected: n === card.team }, n || '—')));
+  const dialog = h('textarea', { id: 'scorecard-dialog', rows: 8 });
+  const out = h('div', { id: 'scorecard-out', 'aria-live': 'polite' });
+  const versions = h('ol', { id: 'scorecard-versions' });
+  let base = card.version;
+  const showVersions = (vs) => fill(versions, vs.map((v) => h('li', { 'data-version': v.version }, `v${v.version}`, v.team ? ` · ${v.team}` : '', v.saved_at ? ` · ${fmtDate(v.saved_at)}` : '')));
+  showVersions(card.versions || []);
+  const preview = async () => {
+    try {
+      const res = await api('/scorecards/preview', { method: 'POST', json: { body: body.value, dialog_text: dialog.value } });
+      fill(out, h('p', { id: 'preview-score' }, t('scorecardPreviewScore', { score: res.report.total_score })), renderReport(res.report, { callLink: false }));
+    } catch (err) {
+      scorecardErrors(out, err);
+    }
+  };
+  const save = async () => {
+    try {
+      const res = await api(`/scorecards/${encodeURIComponent(id)}`, { method: 'PUT', json: { body: body.value, team: team.value, base_version: base } });
+      base = res.version;
+      body.value = res.body;
+      showVersions(res.versions || []);
+      fill(out, h('p', { class: 'notice', role: 'status', id: 'scorecard-saved' }, t('scorecardSaved', { version: res.version })));
+    } catch (err) {
+      scorecardErrors(out, err);
+    }
+  };
+  setView(
+    h('p', null, h('a', { href: '#/scorecards' }, `← ${t('scorecardsTitle')}`)),
+    h('h1', { tabindex: -1 }, `${(card.title && (card.title[state.lang] || card.title.en)) || id} · v${card.version}`),
+    field('scorecard-body', t('scorecardFile'), body),
+    card.editable ? field('scorecard-team', t('scorecardTeam'), team) : null,
+    field('scorecard-dialog', t('scorecardDialog'), dialog),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', class: 'btn', id: 'scorecard-preview', onclick: preview }, t('scorecardPreview')),
+      card.editable ? h('button', { type: 'button', class: 'btn primary', id: 'scorecard-save', onclick: save }, t('scorecardSave')) : null),
+    out,
+    h('section', { class: 'card' }, h('h2', null, t('scorecardVersions')), versions),
+  );
+}
+
 // ---------------------------------------------------------------- accounts
 
 // Texts of the sign-in, header and admin parts, kept beside their code.
@@ -1882,6 +1978,18 @@ function splitList(s) {
 // sections the role may use.
 function updateHeader() {
   const show = { analyze: can('analyze'), history: can('read'), managers: can('read'), agreement: can('read'), admin: can('admin') && state.me.accounts };
+  // Linked for signed-in editors; a server without accounts still serves
+  // the page at #/scorecards.
+  let cards = document.getElementById('nav-scorecards');
+  if (!can('scorecards') || state.me.kind === 'local') {
+    if (cards) cards.remove();
+  } else {
+    if (!cards) {
+      cards = h('a', { href: '#/scorecards', 'data-route': 'scorecards', id: 'nav-scorecards' });
+      document.getElementById('nav').insertBefore(cards, document.querySelector('#nav a[href="/docs"]'));
+    }
+    cards.textContent = t('scorecardsTitle');
+  }
   for (const link of document.querySelectorAll('#nav a[data-route]')) link.hidden = show[link.dataset.route] === false;
   const nav = document.getElementById('nav');
   let admin = document.getElementById('nav-admin');
@@ -2460,7 +2568,7 @@ function render(focus = false) {
   let work = null;
   // Pages a role may not use are neither linked nor shown; the server
   // refuses their requests anyway.
-  const need = { '': 'analyze', history: 'read', managers: 'read', calls: 'read', agreement: 'read', admin: 'admin' }[a || ''];
+  const need = { '': 'analyze', history: 'read', managers: 'read', calls: 'read', agreement: 'read', admin: 'admin', scorecards: 'scorecards' }[a || ''];
   if (a === 'login' || !state.me) {
     name = 'login';
     if (state.me) location.hash = '#/';
@@ -2477,6 +2585,11 @@ function render(focus = false) {
     renderAnalyze();
     const banner = localBanner();
     if (banner) view().prepend(banner);
+  } else if (a === 'scorecards' && !rest.length) {
+    name = 'scorecards';
+    work = renderScorecards(b, ctl.signal).catch((err) => {
+      if (err.name !== 'AbortError') setView(h('h1', { tabindex: -1 }, t('scorecardsTitle')), errorBox(err, () => render()));
+    });
   } else if (a === 'history' && !b) {
     name = 'history';
     work = renderHistory(route, ctl.signal);
