@@ -2,7 +2,6 @@ package yandex_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,30 +11,23 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/adapters/yandex"
 	"github.com/callaudit/callaudit/adapters/yandex/yandextest"
-	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 func newFake(t *testing.T, opts ...yandextest.Option) *yandextest.Server {
-	t.Helper()
-	srv := yandextest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
+	return vendortest.Start(t, yandextest.NewServer, opts...)
 }
 
 func config(srv *yandextest.Server) yandex.Config {
-	return yandex.Config{APIKey: srv.APIKey, BaseURL: srv.URL, OperationURL: srv.URL, PollInterval: 5 * time.Millisecond,
-		Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
+	return yandex.Config{APIKey: srv.APIKey, BaseURL: srv.URL, OperationURL: srv.URL, PollInterval: 5 * time.Millisecond, Retry: vendortest.Retry}
 }
 
 func newTranscriber(t *testing.T, cfg yandex.Config) *yandex.Transcriber {
-	t.Helper()
-	tr, err := yandex.New(cfg)
-	require.NoError(t, err)
-	return tr
+	return vendortest.Must(yandex.New(cfg))(t)
 }
 
 func TestConformance(t *testing.T) {
@@ -144,9 +136,7 @@ func TestErrors(t *testing.T) {
 			cfg := config(srv)
 			tt.setup(&cfg)
 			_, err := newTranscriber(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
-			require.Error(t, err)
-			assert.Equal(t, tt.kind, callaudit.KindOf(err), "%v", err)
-			assert.NotContains(t, err.Error(), cfg.APIKey, "the key never appears in errors")
+			vendortest.Fails(t, err, tt.kind, cfg.APIKey, srv.APIKey)
 			if tt.name == "wrong API key" {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_YANDEX_API_KEY")
 			}
@@ -170,20 +160,9 @@ func TestFailedOperationIsUpstream(t *testing.T) {
 // The fake refuses a request body over the 60 MB limit before reading it.
 func TestFakeRefusesOversizedBody(t *testing.T) {
 	srv := newFake(t)
-	body := io.LimitReader(zeros{}, 90_000_000)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/stt/v3/recognizeFileAsync", body)
-	require.NoError(t, err)
-	req.ContentLength = 90_000_000
-	req.Header.Set("Authorization", "Api-Key "+srv.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	status := vendortest.Post(t, srv.URL+"/stt/v3/recognizeFileAsync", http.Header{"Authorization": {"Api-Key " + srv.APIKey}}, 90_000_000)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
 }
-
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestConfigRedactsCredentials(t *testing.T) {
 	cfg := yandex.Config{APIKey: "AQVNsecret", IAMToken: "t1.secret"}

@@ -29,6 +29,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth/sberauthtest"
 	"github.com/callaudit/callaudit/adapters/internal/tokens"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 )
 
@@ -134,7 +135,7 @@ type Server struct {
 	delay     time.Duration
 	mu        sync.Mutex
 	faults    []Fault
-	requests  []Request
+	log       vendortest.Log[Request]
 }
 
 // Option configures a Server.
@@ -175,27 +176,15 @@ func (s *Server) Fail(f Fault) {
 }
 
 // Requests returns the chat requests so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	s.requests = append(s.requests, r)
-	s.mu.Unlock()
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 func apiError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "message": msg})
+	vendortest.WriteJSON(w, status, map[string]any{"status": status, "message": msg})
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Path: r.URL.Path}
-	defer func() { s.record(rec) }()
+	defer func() { s.log.Add(rec) }()
 	fail := func(status int, msg string) { rec.Status = status; apiError(w, status, msg) }
 	if r.Method != http.MethodPost {
 		fail(http.StatusMethodNotAllowed, "method not allowed")

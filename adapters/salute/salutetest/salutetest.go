@@ -18,8 +18,6 @@ package salutetest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +28,7 @@ import (
 
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth/sberauthtest"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -89,7 +88,7 @@ type Server struct {
 	files     map[string]upload
 	tasks     map[string]*task
 	results   map[string][]byte
-	requests  []Request
+	log       vendortest.Log[Request]
 }
 
 type upload struct {
@@ -147,11 +146,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() { s.srv.Close() }
 
 // Requests returns the API requests so far (not the token exchanges).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 // DefaultResponder says one phrase per channel: the manager's greeting on
 // channel 0 (or the only one), the client's question on channel 1.
@@ -166,23 +161,11 @@ func DefaultResponder(t Task) []Utterance {
 	return out
 }
 
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		rec := &Request{Method: r.Method, Path: r.URL.Path}
-		rw := &recorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			rec.Status = rw.status
-			s.mu.Lock()
-			s.requests = append(s.requests, *rec)
-			s.mu.Unlock()
-		}()
+		rw, done := s.log.Track(w, rec, func(r *Request) *int { return &r.Status })
+		defer done()
 		switch s.Issuer.Check(r.Header.Get("Authorization")) {
 		case "expired":
 			apiError(rw, http.StatusUnauthorized, "Token has expired")
@@ -195,24 +178,19 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) ht
 	}
 }
 
+// apiError and ok answer in the reference's envelope, with the
+// X-Request-ID the service sets on every answer.
 func apiError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-ID", newID())
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "message": msg})
+	vendortest.WriteJSON(w, status, map[string]any{"status": status, "message": msg})
 }
 
 func ok(w http.ResponseWriter, result any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-ID", newID())
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": 200, "result": result})
+	vendortest.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "result": result})
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func newID() string { return vendortest.HexID(16) }
 
 func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
 	if r.ContentLength > s.maxUpload {

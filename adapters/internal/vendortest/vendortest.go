@@ -1,0 +1,135 @@
+// Package vendortest is what the tests of the vendor adapters
+// (adapters/yandex, adapters/salute, adapters/gigachat) and their fakes
+// (yandextest, salutetest, gigachattest, sberauthtest) share: starting a
+// fake for one test, a retry policy that does not wait, the assertions
+// every adapter's error tests make, and the fakes' request log and JSON
+// answers.
+package vendortest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
+)
+
+// Retry is the policy of the adapters under test: three attempts,
+// millisecond waits.
+var Retry = retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}
+
+// Start starts a fake with newServer and closes it when the test ends.
+func Start[S interface{ Close() }, O any](t testing.TB, newServer func(...O) S, opts ...O) S {
+	t.Helper()
+	srv := newServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// Must returns v, failing the test when err is set:
+// vendortest.Must(yandex.New(cfg))(t).
+func Must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		require.NoError(t, err)
+		return v
+	}
+}
+
+// Fails asserts that err is of kind and that none of the secrets (the
+// keys and tokens of the test) appears in its text or its message.
+func Fails(t testing.TB, err error, kind callaudit.Kind, secrets ...string) {
+	t.Helper()
+	require.Error(t, err)
+	assert.Equal(t, kind, callaudit.KindOf(err), "%v", err)
+	for _, s := range secrets {
+		if s != "" {
+			assert.NotContains(t, err.Error(), s, "a secret never appears in errors")
+			assert.NotContains(t, callaudit.MessageOf(err), s, "a secret never appears in messages")
+		}
+	}
+	assert.NotContains(t, strings.ToLower(err.Error()), "bearer ", "no authorization header in errors")
+}
+
+// Post sends a body of n zero bytes (never held in memory) to url with
+// the header and returns the status; the fakes' size limits are tested
+// with it without an adapter that would refuse the size first.
+func Post(t testing.TB, url string, header http.Header, n int64) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, io.LimitReader(zeros{}, n))
+	require.NoError(t, err)
+	req.ContentLength = n
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	return resp.StatusCode
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Log is a fake's record of the requests it served; safe for concurrent use.
+type Log[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+// Add records one request.
+func (l *Log[T]) Add(v T) {
+	l.mu.Lock()
+	l.items = append(l.items, v)
+	l.mu.Unlock()
+}
+
+// All returns a copy of the requests so far.
+func (l *Log[T]) All() []T {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]T(nil), l.items...)
+}
+
+// Track wraps w so that the status written is kept; the returned done,
+// deferred by the handler, records rec with that status (set through
+// status) in the log.
+func (l *Log[T]) Track(w http.ResponseWriter, rec *T, status func(*T) *int) (http.ResponseWriter, func()) {
+	rw := &recorder{ResponseWriter: w, status: http.StatusOK}
+	return rw, func() {
+		*status(rec) = rw.status
+		l.Add(*rec)
+	}
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
+
+// WriteJSON answers status with v as JSON.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// HexID is n random bytes in hex, for the ids a fake hands out.
+func HexID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
