@@ -21,17 +21,12 @@ import (
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-func newFake(t *testing.T, opts ...gigachattest.Option) *gigachattest.Server {
-	return vendortest.Start(t, gigachattest.NewServer, opts...)
-}
-
 func config(srv *gigachattest.Server) gigachat.Config {
 	return gigachat.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL, Retry: vendortest.Retry}
 }
 
-func newScorer(t *testing.T, cfg gigachat.Config) *gigachat.Scorer {
-	return vendortest.Must(gigachat.New(cfg))(t)
-}
+var fixture = vendortest.Fixture[*gigachattest.Server, gigachattest.Option, gigachat.Config, *gigachat.Scorer]{
+	NewServer: gigachattest.NewServer, Config: config, New: gigachat.New}
 
 var call = transcribe.Transcript{Language: "ru", Segments: []transcribe.Segment{
 	{Speaker: transcribe.RoleManager, Text: "Добрый день, компания Окна Плюс, меня зовут Ольга."},
@@ -41,14 +36,14 @@ var call = transcribe.Transcript{Language: "ru", Segments: []transcribe.Segment{
 
 func TestConformance(t *testing.T) {
 	scoretest.Run(t, scoretest.Harness{
-		NewScorer: func(t *testing.T) score.Scorer { return newScorer(t, config(newFake(t))) },
+		NewScorer: func(t *testing.T) score.Scorer { return fixture.With(t, config(fixture.Start(t))) },
 		Features:  scoretest.Features{Deterministic: true, Rubrics: true},
 	})
 }
 
 func TestScoreSendsTheDocumentedRequest(t *testing.T) {
-	srv := newFake(t)
-	rep, err := newScorer(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
+	srv := fixture.Start(t)
+	rep, err := fixture.With(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
@@ -69,13 +64,13 @@ func TestScoreSendsTheDocumentedRequest(t *testing.T) {
 }
 
 func TestTokenIsReusedAndRenewedBeforeExpiry(t *testing.T) {
-	srv := newFake(t)
+	srv := fixture.Start(t)
 	now := time.Now()
 	clock := func() time.Time { return now }
 	srv.Issuer.Now = clock
 	cfg := config(srv)
 	cfg.Now = clock
-	s := newScorer(t, cfg)
+	s := fixture.With(t, cfg)
 	for range 3 {
 		_, err := s.Score(context.Background(), score.Request{Transcript: call})
 		require.NoError(t, err)
@@ -88,8 +83,8 @@ func TestTokenIsReusedAndRenewedBeforeExpiry(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefreshedAndRetriedOnce(t *testing.T) {
-	srv := newFake(t)
-	s := newScorer(t, config(srv))
+	srv := fixture.Start(t)
+	s := fixture.With(t, config(srv))
 	_, err := s.Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	srv.Issuer.ExpireAll() // the server expires it while the client still trusts it
@@ -129,10 +124,10 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t)
+			srv := fixture.Start(t)
 			cfg := config(srv)
 			tt.setup(srv, &cfg)
-			_, err := newScorer(t, cfg).Score(context.Background(), score.Request{Transcript: call})
+			_, err := fixture.With(t, cfg).Score(context.Background(), score.Request{Transcript: call})
 			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 			if tt.secret {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_GIGACHAT_AUTH_KEY", "says which setting to check")
@@ -143,7 +138,7 @@ func TestErrors(t *testing.T) {
 
 func TestTokenNeverInErrors(t *testing.T) {
 	var token string
-	srv := newFake(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
+	srv := fixture.Start(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
 		return gigachattest.Reply{Content: "not a function call"}
 	}))
 	cfg := config(srv)
@@ -153,7 +148,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	_, err := newScorer(t, cfg).Score(context.Background(), score.Request{Transcript: call})
+	_, err := fixture.With(t, cfg).Score(context.Background(), score.Request{Transcript: call})
 	require.Error(t, err)
 	assert.Equal(t, callaudit.KindUpstream, callaudit.KindOf(err), "an answer without the function call twice: %v", err)
 	require.NotEmpty(t, token)
@@ -162,13 +157,13 @@ func TestTokenNeverInErrors(t *testing.T) {
 }
 
 func TestArgumentsAsStringAreAccepted(t *testing.T) {
-	srv := newFake(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
+	srv := fixture.Start(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
 		r := gigachattest.SimulatedModel(c)
 		s, _ := json.Marshal(string(r.Arguments))
 		r.Arguments = s
 		return r
 	}))
-	_, err := newScorer(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
+	_, err := fixture.With(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 }
 
@@ -184,8 +179,8 @@ func TestNewNeedsKey(t *testing.T) {
 // The fake refuses what the reference does not describe, e.g. OpenAI's
 // strict schema with $ref in function parameters.
 func TestFakeRejectsUnsupportedSchema(t *testing.T) {
-	srv := newFake(t)
-	s := newScorer(t, config(srv))
+	srv := fixture.Start(t)
+	s := fixture.With(t, config(srv))
 	_, err := s.Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	body := `{"model":"GigaChat-2-Max","messages":[{"role":"user","content":"hi"}],"functions":[{"name":"f","parameters":{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}}}}],"function_call":{"name":"f"}}`

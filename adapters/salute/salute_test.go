@@ -17,32 +17,21 @@ import (
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-func newFake(t *testing.T, opts ...salutetest.Option) *salutetest.Server {
-	return vendortest.Start(t, salutetest.NewServer, opts...)
-}
-
 func config(srv *salutetest.Server) salute.Config {
 	return salute.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL, PollInterval: 5 * time.Millisecond, Retry: vendortest.Retry}
 }
 
-func newTranscriber(t *testing.T, cfg salute.Config) *salute.Transcriber {
-	return vendortest.Must(salute.New(cfg))(t)
-}
+var fixture = vendortest.Fixture[*salutetest.Server, salutetest.Option, salute.Config, *salute.Transcriber]{
+	NewServer: salutetest.NewServer, Config: config, New: salute.New}
 
 func TestConformance(t *testing.T) {
-	transcribetest.Run(t, transcribetest.Harness{
-		New: func(t *testing.T) transcribe.Transcriber { return newTranscriber(t, config(newFake(t))) },
-		Slow: func(t *testing.T) (transcribe.Transcriber, transcribe.Audio) {
-			return newTranscriber(t, config(newFake(t, salutetest.WithDelay(time.Minute)))), transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1))
-		},
-		Features: transcribetest.Features{Timestamps: true, MaxSize: salute.MaxBytes},
-	})
+	vendortest.RunTranscriber(t, fixture, salutetest.WithDelay(time.Minute), salute.MaxBytes)
 }
 
 func TestStereoChannelsAreSpeakers(t *testing.T) {
 	stereo := transcribe.AudioFromBytes("call.wav", transcribetest.WAV(2, 8000, 2))
-	srv := newFake(t)
-	out, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{})
+	srv := fixture.Start(t)
+	out, err := fixture.With(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	require.Len(t, out.Segments, 2)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "channel 0 is the manager by default")
@@ -62,20 +51,20 @@ func TestStereoChannelsAreSpeakers(t *testing.T) {
 
 	cfg := config(srv)
 	cfg.ManagerChannel = 1
-	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	out, err = fixture.With(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, transcribe.RoleClient, out.Segments[0].Speaker, "the manager on the right")
 
 	cfg.ManagerChannel = -1
-	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	out, err = fixture.With(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "inferred: the greeting with the company's name")
 	assert.Equal(t, "channel 1", out.Segments[0].Label)
 }
 
 func TestExpiredTokenIsRefreshedAndRetriedOnce(t *testing.T) {
-	srv := newFake(t)
-	tr := newTranscriber(t, config(srv))
+	srv := fixture.Start(t)
+	tr := fixture.With(t, config(srv))
 	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 16000, 1))
 	_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
 	require.NoError(t, err)
@@ -107,10 +96,10 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t, tt.opts...)
+			srv := fixture.Start(t, tt.opts...)
 			cfg := config(srv)
 			tt.setup(&cfg)
-			_, err := newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+			_, err := fixture.With(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
 			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 		})
 	}

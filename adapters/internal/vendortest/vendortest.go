@@ -28,22 +28,38 @@ import (
 // millisecond waits.
 var Retry = retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}
 
-// Start starts a fake with newServer and closes it when the test ends.
-func Start[S interface{ Close() }, O any](t testing.TB, newServer func(...O) S, opts ...O) S {
+// Fixture pairs an adapter with its fake: S is the fake server, O its
+// options, C the adapter's configuration and A the adapter.
+type Fixture[S interface{ Close() }, O, C, A any] struct {
+	// NewServer starts the fake.
+	NewServer func(...O) S
+	// Config is the adapter's configuration for a fake.
+	Config func(S) C
+	// New is the adapter's constructor.
+	New func(C) (A, error)
+}
+
+// Start starts a fake that is closed when the test ends.
+func (f Fixture[S, O, C, A]) Start(t testing.TB, opts ...O) S {
 	t.Helper()
-	srv := newServer(opts...)
+	srv := f.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	return srv
 }
 
-// Must returns v, failing the test when err is set:
-// vendortest.Must(yandex.New(cfg))(t).
-func Must[T any](v T, err error) func(testing.TB) T {
-	return func(t testing.TB) T {
-		t.Helper()
-		require.NoError(t, err)
-		return v
-	}
+// With returns the adapter of cfg, failing the test when New refuses it.
+func (f Fixture[S, O, C, A]) With(t testing.TB, cfg C) A {
+	t.Helper()
+	a, err := f.New(cfg)
+	require.NoError(t, err)
+	return a
+}
+
+// Adapter starts a fake and returns it with an adapter configured for it.
+func (f Fixture[S, O, C, A]) Adapter(t testing.TB, opts ...O) (A, S) {
+	t.Helper()
+	srv := f.Start(t, opts...)
+	return f.With(t, f.Config(srv)), srv
 }
 
 // Fails asserts that err is of kind and that none of the secrets (the
