@@ -193,3 +193,27 @@ func TestFakeRejectsUnsupportedSchema(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
 }
+
+// The fake refuses what the reference's error page lists: a token it
+// never issued (401), and a prompt over the model's context window (413
+// "Payload too large"), which the adapter reports as KindTooLarge.
+func TestFakeRejectsWrongTokenAndOversizedPrompt(t *testing.T) {
+	srv := fixture.Start(t)
+	body := `{"model":"GigaChat-2-Max","messages":[{"role":"user","content":"hi"}]}`
+	for token, want := range map[string]int{"eyJnot-a-token-it-issued": http.StatusUnauthorized, bearerFrom(t, srv): http.StatusOK} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/chat/completions", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, want, resp.StatusCode)
+	}
+
+	small := fixture.Start(t, gigachattest.WithContextTokens(500))
+	_, err := fixture.With(t, config(small)).Score(context.Background(), score.Request{Transcript: call})
+	vendortest.Fails(t, err, callaudit.KindTooLarge, small.AuthKey)
+	reqs := small.Requests()
+	require.Len(t, reqs, 1, "a payload too large is not retried")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, reqs[0].Status)
+}

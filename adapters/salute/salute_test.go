@@ -111,3 +111,36 @@ func TestConfigRedactsKey(t *testing.T) {
 	_, err := salute.New(salute.Config{})
 	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err))
 }
+
+// The fake refuses what the reference refuses: a token it never issued
+// or none (401, as after a wrong key), and an upload over the documented
+// 1 GB ("Максимальный размер аудио – 1 Гб") by its Content-Length, before
+// reading it.
+func TestFakeRefusesWrongTokenAndOversizedUpload(t *testing.T) {
+	srv := fixture.Start(t)
+	pcm := http.Header{"Content-Type": {"audio/x-pcm;bit=16;rate=8000"}}
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "no token")
+	pcm.Set("Authorization", "Bearer eyJnot-a-token-it-issued")
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a token it never issued")
+
+	tr, srv := fixture.Adapter(t)
+	_, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	require.NoError(t, err)
+	var token string
+	for _, r := range srv.Requests() {
+		token = r.Token
+	}
+	require.NotEmpty(t, token)
+	pcm.Set("Authorization", "Bearer "+token)
+	assert.Equal(t, http.StatusOK, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a live token")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, vendortest.Post(t, srv.URL+"/data:upload", pcm, salute.MaxBytes+1))
+}
+
+func TestMaxWaitBoundsTheTask(t *testing.T) {
+	srv := fixture.Start(t, salutetest.WithDelay(time.Minute))
+	cfg := config(srv)
+	cfg.MaxWait = 50 * time.Millisecond
+	_, err := fixture.With(t, cfg).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	vendortest.Fails(t, err, callaudit.KindTimeout, srv.AuthKey)
+	assert.Contains(t, err.Error(), "still running after")
+}

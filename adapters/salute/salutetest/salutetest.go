@@ -23,6 +23,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -109,6 +110,8 @@ type Request struct {
 	Status       int
 	// Options of a speech:async_recognize request.
 	Options *Options
+	// Token is the bearer token the request carried.
+	Token string
 }
 
 // Option configures a Server.
@@ -163,7 +166,8 @@ func DefaultResponder(t Task) []Utterance {
 
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec := &Request{Method: r.Method, Path: r.URL.Path}
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		rec := &Request{Method: r.Method, Path: r.URL.Path, Token: token}
 		rw, done := s.log.Track(w, rec, func(r *Request) *int { return &r.Status })
 		defer done()
 		switch s.Issuer.Check(r.Header.Get("Authorization")) {
