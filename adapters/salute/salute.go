@@ -24,6 +24,16 @@
 // the manager's channel set by Config.ManagerChannel or found from the
 // text.
 //
+// Short recordings take the synchronous method instead (POST
+// {base}/speech:recognize, "Распознать речь в аудио файле"): a mono WAV of
+// at most SyncMaxBytes (the reference's 2 MB) and SyncMaxSeconds (its one
+// minute), with a model and language that method lists, is recognised
+// with one request, the samples as the body and the options in the query,
+// answered {"result": ["sentence", …], …}. That answer has no times, so
+// its segments have no Start and End; Config.DisableSync keeps every
+// recording on the asynchronous task. Stereo always takes the task: the
+// synchronous method hears only the first channel.
+//
 // Sber's endpoints are served with certificates of the Russian Trusted
 // Root CA: install it in the system store (or point SSL_CERT_FILE at it).
 package salute
@@ -99,6 +109,10 @@ type Config struct {
 	Retry retry.Policy `json:"-"`
 	// Now is the token clock; nil is time.Now.
 	Now func() time.Time `json:"-"`
+	// DisableSync sends every recording through the asynchronous task;
+	// by default a short mono WAV (SyncMaxBytes, SyncMaxSeconds) is
+	// recognised with one synchronous request, whose answer has no times.
+	DisableSync bool
 }
 
 // String describes the configuration with the key redacted.
@@ -154,6 +168,14 @@ type encoding struct {
 	size        int64
 }
 
+// duration is a PCM recording's length in seconds, 0 when unknown.
+func (e encoding) duration() float64 {
+	if e.name != "PCM_S16LE" || e.sampleRate <= 0 || e.channels <= 0 {
+		return 0
+	}
+	return float64(e.size) / float64(e.sampleRate*e.channels*2)
+}
+
 func encodingOf(a transcribe.Audio) (encoding, error) {
 	p, err := sttchan.ProbeAudio(a)
 	if err != nil {
@@ -199,10 +221,11 @@ type (
 	}
 )
 
-// Transcribe recognises the recording (see the package doc). Errors: the
-// kinds of sttchan.ProbeAudio for the audio, KindTooLarge over MaxBytes,
-// KindUpstream for a task that ends in ERROR, the kinds of vendorhttp for
-// failed requests.
+// Transcribe recognises the recording (see the package doc), short ones
+// synchronously. Errors: the kinds of sttchan.ProbeAudio for the audio,
+// KindTooLarge over MaxBytes, KindUpstream for a task that ends in ERROR,
+// KindTimeout past Config.MaxWait, the kinds of vendorhttp for failed
+// requests.
 func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 	const op = "salute.Transcribe"
 	if err := ctx.Err(); err != nil {
@@ -215,6 +238,10 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}
+	lang := sttchan.Language(opts.Language, t.cfg.Language)
+	if t.synchronous(enc, lang) {
+		return t.recognize(ctx, op, a, enc, lang)
+	}
 	var up uploadAnswer
 	err = t.call(ctx, op, func(token string) vendorhttp.Request {
 		return vendorhttp.Request{Method: http.MethodPost, URL: t.cfg.BaseURL + "/data:upload",
@@ -225,7 +252,6 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}
-	lang := sttchan.Language(opts.Language, t.cfg.Language)
 	options := map[string]any{"model": t.cfg.Model, "audio_encoding": enc.name, "language": lang,
 		"hypotheses_count": 1, "channels_count": enc.channels}
 	if enc.sampleRate > 0 {
@@ -268,12 +294,17 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 		}
 		us = append(us, sttchan.Utterance{Channel: u.Channel, Text: text, Start: seconds(r.Start), End: seconds(r.End)})
 	}
-	tr, err := sttchan.Result(us, enc.channels, t.cfg.ManagerChannel, "salute:"+t.cfg.Model, lang)
+	return t.finish(sttchan.Transcript(us, enc.channels, t.cfg.ManagerChannel, "salute:"+t.cfg.Model), enc, lang)
+}
+
+// finish is KindInvalid for a transcript without speech, else the
+// transcript with its language and, for PCM, its duration.
+func (t *Transcriber) finish(tr transcribe.Transcript, enc encoding, lang string) (transcribe.Transcript, error) {
+	tr, err := sttchan.Finish(tr, lang)
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}
-	if enc.name == "PCM_S16LE" {
-		d := float64(enc.size) / float64(enc.sampleRate*enc.channels*2)
+	if d := enc.duration(); d > 0 {
 		tr.Duration = &d
 	}
 	return tr, nil

@@ -3,6 +3,7 @@ package salute_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,8 +25,20 @@ func config(srv *salutetest.Server) salute.Config {
 var fixture = vendortest.Fixture[*salutetest.Server, salutetest.Option, salute.Config, *salute.Transcriber]{
 	NewServer: salutetest.NewServer, Config: config, New: salute.New}
 
+// asyncFixture sends every recording through the asynchronous task.
+var asyncFixture = vendortest.Fixture[*salutetest.Server, salutetest.Option, salute.Config, *salute.Transcriber]{
+	NewServer: salutetest.NewServer, Config: func(s *salutetest.Server) salute.Config { c := config(s); c.DisableSync = true; return c }, New: salute.New}
+
+// The conformance kit's recordings are short mono WAVs: by default they
+// take the synchronous method, whose answer has no times; with
+// DisableSync the asynchronous task, which has them.
 func TestConformance(t *testing.T) {
-	vendortest.RunTranscriber(t, fixture, salutetest.WithDelay(time.Minute), salute.MaxBytes)
+	t.Run("async", func(t *testing.T) {
+		vendortest.RunTranscriber(t, asyncFixture, salutetest.WithDelay(time.Minute), transcribetest.Features{Timestamps: true, MaxSize: salute.MaxBytes})
+	})
+	t.Run("sync", func(t *testing.T) {
+		vendortest.RunTranscriber(t, fixture, salutetest.WithDelay(time.Minute), transcribetest.Features{MaxSize: salute.MaxBytes})
+	})
 }
 
 func TestStereoChannelsAreSpeakers(t *testing.T) {
@@ -123,24 +136,94 @@ func TestFakeRefusesWrongTokenAndOversizedUpload(t *testing.T) {
 	pcm.Set("Authorization", "Bearer eyJnot-a-token-it-issued")
 	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a token it never issued")
 
-	tr, srv := fixture.Adapter(t)
-	_, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
-	require.NoError(t, err)
-	var token string
-	for _, r := range srv.Requests() {
-		token = r.Token
-	}
-	require.NotEmpty(t, token)
-	pcm.Set("Authorization", "Bearer "+token)
+	pcm.Set("Authorization", "Bearer "+liveToken(t, srv))
 	assert.Equal(t, http.StatusOK, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a live token")
 	assert.Equal(t, http.StatusRequestEntityTooLarge, vendortest.Post(t, srv.URL+"/data:upload", pcm, salute.MaxBytes+1))
 }
 
 func TestMaxWaitBoundsTheTask(t *testing.T) {
 	srv := fixture.Start(t, salutetest.WithDelay(time.Minute))
-	cfg := config(srv)
+	cfg := asyncFixture.Config(srv)
 	cfg.MaxWait = 50 * time.Millisecond
 	_, err := fixture.With(t, cfg).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
 	vendortest.Fails(t, err, callaudit.KindTimeout, srv.AuthKey)
 	assert.Contains(t, err.Error(), "still running after")
+}
+
+// liveToken is a token the fake issued, taken from a recognition.
+func liveToken(t *testing.T, srv *salutetest.Server) string {
+	t.Helper()
+	_, err := fixture.With(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	return reqs[len(reqs)-1].Token
+}
+
+func paths(srv *salutetest.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		out = append(out, r.Path)
+	}
+	return out
+}
+
+func TestShortMonoIsRecognisedSynchronously(t *testing.T) {
+	tr, srv := fixture.Adapter(t)
+	out, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("short.wav", transcribetest.WAV(2, 8000, 1)), transcribe.Options{Language: "ru"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/rest/v1/speech:recognize"}, paths(srv), "one synchronous request, no task")
+	o := srv.Requests()[0].Options
+	assert.Equal(t, salutetest.Options{Model: "callcenter", AudioEncoding: "PCM_S16LE", SampleRate: 8000, Language: "ru-RU", ChannelsCount: 1}, *o)
+	require.Len(t, out.Segments, 1)
+	s := out.Segments[0]
+	assert.Equal(t, "Добрый день, компания Окна Плюс, меня зовут Ольга, чем могу помочь?", s.Text)
+	assert.False(t, s.Timed(), "the synchronous answer has no times")
+	assert.Equal(t, transcribe.RoleUnknown, s.Speaker)
+	assert.Equal(t, "ru", out.Language)
+	assert.InDelta(t, 2.0, *out.Duration, 0.01)
+}
+
+func TestOtherRecordingsTakeTheTask(t *testing.T) {
+	oneMinute := transcribe.AudioFromBytes("long.wav", transcribetest.WAV(salute.SyncMaxSeconds+1, 8000, 1))
+	short := transcribe.AudioFromBytes("short.wav", transcribetest.WAV(2, 8000, 1))
+	tests := []struct {
+		name  string
+		audio transcribe.Audio
+		setup func(*salute.Config)
+	}{
+		{"over a minute", oneMinute, func(*salute.Config) {}},
+		{"over 2 MB", transcribe.AudioFromBytes("big.wav", transcribetest.WAV(40, 48000, 1)), func(*salute.Config) {}},
+		{"stereo", transcribe.AudioFromBytes("stereo.wav", transcribetest.WAV(2, 8000, 2)), func(*salute.Config) {}},
+		{"a model the synchronous method lacks", short, func(c *salute.Config) { c.Model = "media" }},
+		{"DisableSync", short, func(c *salute.Config) { c.DisableSync = true }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := fixture.Start(t)
+			cfg := config(srv)
+			tt.setup(&cfg)
+			_, err := fixture.With(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			require.NoError(t, err)
+			assert.Contains(t, paths(srv), "/rest/v1/speech:async_recognize")
+			assert.NotContains(t, paths(srv), "/rest/v1/speech:recognize")
+		})
+	}
+}
+
+// The fake's synchronous method refuses what its reference rules out:
+// no or an unknown token (401), a body over 2 MB (413), PCM over a
+// minute and a model the method does not list (400).
+func TestFakeSyncRefusals(t *testing.T) {
+	srv := fixture.Start(t)
+	url := srv.URL + "/speech:recognize?language=ru-RU&model=callcenter&sample_rate=8000"
+	pcm := http.Header{"Content-Type": {"audio/x-pcm;bit=16;rate=8000"}}
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, pcm, 16000))
+	pcm.Set("Authorization", "Bearer eyJnot-a-token-it-issued")
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, pcm, 16000))
+	pcm.Set("Authorization", "Bearer "+liveToken(t, srv))
+	assert.Equal(t, http.StatusOK, vendortest.Post(t, url, pcm, 16000))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, vendortest.Post(t, url, pcm, salute.SyncMaxBytes+1))
+	assert.Equal(t, http.StatusBadRequest, vendortest.Post(t, url, pcm, 2*8000*(salute.SyncMaxSeconds+1)), "over a minute")
+	assert.Equal(t, http.StatusBadRequest, vendortest.Post(t, strings.Replace(url, "callcenter", "media", 1), pcm, 16000))
 }

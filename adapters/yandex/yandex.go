@@ -230,7 +230,8 @@ func formatOf(a transcribe.Audio) (format, error) {
 // Transcribe recognises the recording (see the package doc). Errors: the
 // kinds of sttchan.ProbeAudio for the audio, KindTooLarge over
 // MaxContentBytes, KindUpstream for an operation that ends in an error,
-// the kinds of vendorhttp for failed requests.
+// KindTimeout past Config.MaxWait, the kinds of vendorhttp for failed
+// requests.
 func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 	const op = "yandex.Transcribe"
 	if err := ctx.Err(); err != nil {

@@ -26,7 +26,7 @@ var fixture = vendortest.Fixture[*yandextest.Server, yandextest.Option, yandex.C
 	NewServer: yandextest.NewServer, Config: config, New: yandex.New}
 
 func TestConformance(t *testing.T) {
-	vendortest.RunTranscriber(t, fixture, yandextest.WithDelay(time.Minute), yandex.MaxContentBytes)
+	vendortest.RunTranscriber(t, fixture, yandextest.WithDelay(time.Minute), transcribetest.Features{Timestamps: true, MaxSize: yandex.MaxContentBytes})
 }
 
 func TestStereoChannelsAreSpeakers(t *testing.T) {

@@ -39,10 +39,14 @@ func Language(call, def string) string {
 	return def
 }
 
-// Result is Transcript with the language's base ("ru" of "ru-RU"), or
-// KindInvalid when nothing was recognised.
+// Result is Transcript finished (Finish).
 func Result(us []Utterance, channels, managerChannel int, source, lang string) (transcribe.Transcript, error) {
-	tr := Transcript(us, channels, managerChannel, source)
+	return Finish(Transcript(us, channels, managerChannel, source), lang)
+}
+
+// Finish gives tr the language's base ("ru" of "ru-RU"), or is
+// KindInvalid when nothing was recognised.
+func Finish(tr transcribe.Transcript, lang string) (transcribe.Transcript, error) {
 	if len(tr.Segments) == 0 {
 		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindInvalid, "no speech was recognised in the recording")
 	}

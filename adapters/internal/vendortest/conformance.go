@@ -9,14 +9,14 @@ import (
 
 // RunTranscriber runs transcribetest.Run on a transcriber and its fake:
 // slow is the fake's option that keeps recognitions running (for the
-// cancellation tests) and maxSize the adapter's documented limit.
-func RunTranscriber[S interface{ Close() }, O, C any, A transcribe.Transcriber](t *testing.T, f Fixture[S, O, C, A], slow O, maxSize int64) {
+// cancellation tests), features what the adapter promises.
+func RunTranscriber[S interface{ Close() }, O, C any, A transcribe.Transcriber](t *testing.T, f Fixture[S, O, C, A], slow O, features transcribetest.Features) {
 	transcribetest.Run(t, transcribetest.Harness{
 		New: func(t *testing.T) transcribe.Transcriber { a, _ := f.Adapter(t); return a },
 		Slow: func(t *testing.T) (transcribe.Transcriber, transcribe.Audio) {
 			a, _ := f.Adapter(t, slow)
 			return a, transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1))
 		},
-		Features: transcribetest.Features{Timestamps: true, MaxSize: maxSize},
+		Features: features,
 	})
 }

@@ -14,6 +14,19 @@
 // request_file_id it never issued, 404 for an unknown task or result
 // file. A recording that does not decode as its declared encoding ends
 // its task in ERROR. Tasks stay RUNNING for WithDelay.
+//
+// It also serves synchronous recognition, POST /rest/v1/speech:recognize
+// (reference "Распознать речь в аудио файле",
+// developers.sber.ru/docs/ru/salutespeech/api/reference/rest/post-speech-recognition):
+// the audio as the body, its encoding in Content-Type, the query
+// parameters language (ru-RU, en-US, kk-KZ), model (general, callcenter),
+// sample_rate, channels_count and enable_profanity_filter; it answers
+// {"result": [sentences], "emotions": [{"negative","neutral","positive"}],
+// "person_identity": {…}, "status": 200}, the first channel's speech
+// only. It refuses, as 400, an unknown parameter value and PCM longer
+// than the documented minute, and as 413 a body over the documented
+// 2 MB (SyncMaxBytes); the reference states these limits, not the
+// statuses. Synchronous answers are held for WithDelay.
 package salutetest
 
 import (
@@ -23,6 +36,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -38,6 +52,14 @@ const DefaultAuthKey = "ZmFrZS1jbGllbnQtaWQ6ZmFrZS1jbGllbnQtc2VjcmV0LXNhbHV0ZQ==
 
 // MaxUpload is the documented limit of one uploaded file (1 GB).
 const MaxUpload int64 = 1 << 30
+
+// SyncMaxBytes and SyncMaxSeconds are the documented limits of
+// synchronous recognition ("Максимальный размер аудио – 2 Мб,
+// максимальная длина – одна минута").
+const (
+	SyncMaxBytes   int64 = 2_000_000
+	SyncMaxSeconds       = 60
+)
 
 // Options is a task's options as the request gave them.
 type Options struct {
@@ -108,7 +130,8 @@ type task struct {
 type Request struct {
 	Method, Path string
 	Status       int
-	// Options of a speech:async_recognize request.
+	// Options of a speech:async_recognize request, or the query of a
+	// speech:recognize request (in the same fields).
 	Options *Options
 	// Token is the bearer token the request carried.
 	Token string
@@ -123,7 +146,8 @@ func WithDelay(d time.Duration) Option { return func(s *Server) { s.delay = d } 
 // WithResponder replaces DefaultResponder.
 func WithResponder(f Responder) Option { return func(s *Server) { s.responder = f } }
 
-// WithMaxUpload lowers the upload limit (to test the 413 without a 1 GB body).
+// WithMaxUpload lowers the upload limit, of synchronous requests too (to
+// test the 413 without a 1 GB body).
 func WithMaxUpload(n int64) Option { return func(s *Server) { s.maxUpload = n } }
 
 // NewServer starts a fake.
@@ -137,6 +161,7 @@ func NewServer(opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.Handle(sberauthtest.Path, s.Issuer.Handler())
 	mux.HandleFunc("POST /rest/v1/data:upload", s.authed(s.upload))
+	mux.HandleFunc("POST /rest/v1/speech:recognize", s.authed(s.recognizeSync))
 	mux.HandleFunc("POST /rest/v1/speech:async_recognize", s.authed(s.recognize))
 	mux.HandleFunc("GET /rest/v1/task:get", s.authed(s.taskGet))
 	mux.HandleFunc("GET /rest/v1/data:download", s.authed(s.download))
@@ -358,4 +383,94 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, _ *Request) {
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	_, _ = w.Write(data)
+}
+
+// syncEncodings are the Content-Types of the encodings page
+// ("Допустимые форматы и лимиты") by their audio_encoding.
+var syncEncodings = map[string]string{"audio/x-pcm": "PCM_S16LE", "audio/ogg": "OPUS", "audio/mpeg": "MP3", "audio/flac": "FLAC", "audio/pcma": "ALAW", "audio/pcmu": "MULAW"}
+
+func (s *Server) recognizeSync(w http.ResponseWriter, r *http.Request, rec *Request) {
+	limit := min(s.maxUpload, SyncMaxBytes)
+	if r.ContentLength > limit {
+		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	}
+	q := r.URL.Query()
+	o := Options{Model: q.Get("model"), Language: q.Get("language"), ChannelsCount: 1}
+	o.SampleRate, _ = strconv.Atoi(q.Get("sample_rate"))
+	if n, err := strconv.Atoi(q.Get("channels_count")); err == nil {
+		o.ChannelsCount = n
+	}
+	rec.Options = &o
+	mediaType, params, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	o.AudioEncoding = syncEncodings[strings.TrimSpace(mediaType)]
+	if o.AudioEncoding == "PCM_S16LE" && o.SampleRate == 0 {
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "rate="); ok {
+				o.SampleRate, _ = strconv.Atoi(v)
+			}
+		}
+	}
+	for k := range q {
+		switch k {
+		case "language", "model", "sample_rate", "channels_count", "enable_profanity_filter":
+		default:
+			apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q", k))
+			return
+		}
+	}
+	switch {
+	case o.AudioEncoding == "":
+		apiError(w, http.StatusBadRequest, "unsupported Content-Type")
+		return
+	case o.Model != "" && o.Model != "general" && o.Model != "callcenter":
+		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown model %q", o.Model))
+		return
+	case o.Language != "" && o.Language != "ru-RU" && o.Language != "en-US" && o.Language != "kk-KZ":
+		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown language %q", o.Language))
+		return
+	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
+		apiError(w, http.StatusBadRequest, "sample_rate is required for PCM_S16LE (8000 to 96000)")
+		return
+	case o.ChannelsCount < 1 || o.ChannelsCount > 8:
+		apiError(w, http.StatusBadRequest, "channels_count out of range")
+		return
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	switch {
+	case err != nil:
+		apiError(w, http.StatusBadRequest, "cannot read the body")
+		return
+	case int64(len(data)) > limit:
+		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	case len(data) == 0:
+		apiError(w, http.StatusBadRequest, "empty body")
+		return
+	case o.AudioEncoding == "PCM_S16LE" && !bytes.HasPrefix(data, []byte("RIFF")) && len(data)/(2*o.ChannelsCount) > SyncMaxSeconds*o.SampleRate:
+		apiError(w, http.StatusBadRequest, "audio is longer than 1 minute; use asynchronous recognition")
+		return
+	}
+	if msg := decodes(data, o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if s.delay > 0 {
+		select {
+		case <-time.After(s.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	sentences := []string{}
+	for _, u := range s.responder(Task{Options: o, Audio: data, ContentType: r.Header.Get("Content-Type")}) {
+		if u.Channel == 0 {
+			sentences = append(sentences, u.Text)
+		}
+	}
+	w.Header().Set("X-Request-ID", newID())
+	vendortest.WriteJSON(w, http.StatusOK, map[string]any{"result": sentences,
+		"emotions":        []any{map[string]any{"negative": 0.1, "neutral": 0.8, "positive": 0.1}},
+		"person_identity": map[string]any{"age": "", "gender": "", "age_score": 0, "gender_score": 0},
+		"status":          200})
 }
