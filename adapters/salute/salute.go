@@ -168,6 +168,13 @@ type encoding struct {
 	size        int64
 }
 
+// post is a request that sends the recording's bytes to url.
+func (e encoding) post(a transcribe.Audio, url, token string) vendorhttp.Request {
+	return vendorhttp.Request{Method: http.MethodPost, URL: url, Header: vendorhttp.Bearer(token, "Content-Type", e.contentType),
+		Body:          func() (io.Reader, error) { return io.NewSectionReader(a.Data, e.offset, e.size), nil },
+		ContentLength: e.size}
+}
+
 // duration is a PCM recording's length in seconds, 0 when unknown.
 func (e encoding) duration() float64 {
 	if e.name != "PCM_S16LE" || e.sampleRate <= 0 || e.channels <= 0 {
@@ -243,12 +250,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 		return t.recognize(ctx, op, a, enc, lang)
 	}
 	var up uploadAnswer
-	err = t.call(ctx, op, func(token string) vendorhttp.Request {
-		return vendorhttp.Request{Method: http.MethodPost, URL: t.cfg.BaseURL + "/data:upload",
-			Header:        vendorhttp.Bearer(token, "Content-Type", enc.contentType),
-			Body:          func() (io.Reader, error) { return io.NewSectionReader(a.Data, enc.offset, enc.size), nil },
-			ContentLength: enc.size}
-	}, &up)
+	err = t.call(ctx, op, func(token string) vendorhttp.Request { return enc.post(a, t.cfg.BaseURL+"/data:upload", token) }, &up)
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}

@@ -2,8 +2,6 @@ package salute
 
 import (
 	"context"
-	"io"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -51,10 +49,7 @@ func (t *Transcriber) recognize(ctx context.Context, op string, a transcribe.Aud
 		Result []string `json:"result"`
 	}
 	err := t.call(ctx, op, func(token string) vendorhttp.Request {
-		return vendorhttp.Request{Method: http.MethodPost, URL: t.cfg.BaseURL + "/speech:recognize?" + q.Encode(),
-			Header:        vendorhttp.Bearer(token, "Content-Type", enc.contentType),
-			Body:          func() (io.Reader, error) { return io.NewSectionReader(a.Data, enc.offset, enc.size), nil },
-			ContentLength: enc.size}
+		return enc.post(a, t.cfg.BaseURL+"/speech:recognize?"+q.Encode(), token)
 	}, &ans)
 	if err != nil {
 		return transcribe.Transcript{}, err

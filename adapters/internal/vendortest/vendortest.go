@@ -7,6 +7,7 @@
 package vendortest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
@@ -22,6 +23,8 @@ import (
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 // Retry is the policy of the adapters under test: three attempts,
@@ -62,6 +65,17 @@ func (f Fixture[S, O, C, A]) Adapter(t testing.TB, opts ...O) (A, S) {
 	return f.With(t, f.Config(srv)), srv
 }
 
+// OutlastsMaxWait asserts that tr, whose fake keeps recognitions
+// running and whose MaxWait is short, gives up with KindTimeout saying
+// how long it waited.
+func OutlastsMaxWait(t testing.TB, tr transcribe.Transcriber, service string, secrets ...string) {
+	t.Helper()
+	_, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	Fails(t, err, callaudit.KindTimeout, secrets...)
+	assert.Contains(t, err.Error(), "still running after")
+	assert.Contains(t, callaudit.MessageOf(err), service)
+}
+
 // Fails asserts that err is of kind and that none of the secrets (the
 // keys and tokens of the test) appears in its text or its message.
 func Fails(t testing.TB, err error, kind callaudit.Kind, secrets ...string) {
@@ -82,7 +96,20 @@ func Fails(t testing.TB, err error, kind callaudit.Kind, secrets ...string) {
 // with it without an adapter that would refuse the size first.
 func Post(t testing.TB, url string, header http.Header, n int64) int {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, url, io.LimitReader(zeros{}, n))
+	return post(t, url, header, io.LimitReader(zeros{}, n), n)
+}
+
+// PostJSON sends body as JSON with the bearer token to url and returns
+// the status.
+func PostJSON(t testing.TB, url, token, body string) int {
+	t.Helper()
+	h := http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}}
+	return post(t, url, h, strings.NewReader(body), int64(len(body)))
+}
+
+func post(t testing.TB, url string, header http.Header, body io.Reader, n int64) int {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, body)
 	require.NoError(t, err)
 	req.ContentLength = n
 	for k, v := range header {
