@@ -123,10 +123,8 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fixture.Start(t)
-			cfg := config(srv)
-			tt.setup(srv, &cfg)
-			_, err := fixture.With(t, cfg).Score(context.Background(), score.Request{Transcript: call})
+			s, srv, cfg := fixture.Configured(t, tt.setup)
+			_, err := s.Score(context.Background(), score.Request{Transcript: call})
 			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 			if tt.secret {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_GIGACHAT_AUTH_KEY", "says which setting to check")

@@ -109,10 +109,8 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fixture.Start(t, tt.opts...)
-			cfg := config(srv)
-			tt.setup(&cfg)
-			_, err := fixture.With(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+			tr, srv, cfg := fixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { tt.setup(c) }, tt.opts...)
+			_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
 			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 		})
 	}
@@ -142,10 +140,8 @@ func TestFakeRefusesWrongTokenAndOversizedUpload(t *testing.T) {
 }
 
 func TestMaxWaitBoundsTheTask(t *testing.T) {
-	srv := fixture.Start(t, salutetest.WithDelay(time.Minute))
-	cfg := asyncFixture.Config(srv)
-	cfg.MaxWait = 50 * time.Millisecond
-	vendortest.OutlastsMaxWait(t, fixture.With(t, cfg), "SaluteSpeech API", srv.AuthKey)
+	tr, srv, _ := asyncFixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { c.MaxWait = 50 * time.Millisecond }, salutetest.WithDelay(time.Minute))
+	vendortest.OutlastsMaxWait(t, tr, "SaluteSpeech API", srv.AuthKey)
 }
 
 // liveToken is a token the fake issued, taken from a recognition.
@@ -198,10 +194,8 @@ func TestOtherRecordingsTakeTheTask(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fixture.Start(t)
-			cfg := config(srv)
-			tt.setup(&cfg)
-			_, err := fixture.With(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			tr, srv, _ := fixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { tt.setup(c) })
+			_, err := tr.Transcribe(context.Background(), tt.audio, transcribe.Options{})
 			require.NoError(t, err)
 			assert.Contains(t, paths(srv), "/rest/v1/speech:async_recognize")
 			assert.NotContains(t, paths(srv), "/rest/v1/speech:recognize")

@@ -121,10 +121,8 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := fixture.Start(t)
-			cfg := config(srv)
-			tt.setup(&cfg)
-			_, err := fixture.With(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			tr, srv, cfg := fixture.Configured(t, func(_ *yandextest.Server, c *yandex.Config) { tt.setup(c) })
+			_, err := tr.Transcribe(context.Background(), tt.audio, transcribe.Options{})
 			vendortest.Fails(t, err, tt.kind, cfg.APIKey, srv.APIKey)
 			if tt.name == "wrong API key" {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_YANDEX_API_KEY")
@@ -162,8 +160,6 @@ func TestConfigRedactsCredentials(t *testing.T) {
 }
 
 func TestMaxWaitBoundsTheOperation(t *testing.T) {
-	srv := fixture.Start(t, yandextest.WithDelay(time.Minute))
-	cfg := config(srv)
-	cfg.MaxWait = 50 * time.Millisecond
-	vendortest.OutlastsMaxWait(t, fixture.With(t, cfg), "Yandex SpeechKit API", srv.APIKey)
+	tr, srv, _ := fixture.Configured(t, func(_ *yandextest.Server, c *yandex.Config) { c.MaxWait = 50 * time.Millisecond }, yandextest.WithDelay(time.Minute))
+	vendortest.OutlastsMaxWait(t, tr, "Yandex SpeechKit API", srv.APIKey)
 }

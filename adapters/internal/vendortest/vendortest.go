@@ -58,6 +58,16 @@ func (f Fixture[S, O, C, A]) With(t testing.TB, cfg C) A {
 	return a
 }
 
+// Configured starts a fake, lets setup change it and the adapter's
+// configuration, and returns the adapter, the fake and the configuration.
+func (f Fixture[S, O, C, A]) Configured(t testing.TB, setup func(S, *C), opts ...O) (A, S, C) {
+	t.Helper()
+	srv := f.Start(t, opts...)
+	cfg := f.Config(srv)
+	setup(srv, &cfg)
+	return f.With(t, cfg), srv, cfg
+}
+
 // Adapter starts a fake and returns it with an adapter configured for it.
 func (f Fixture[S, O, C, A]) Adapter(t testing.TB, opts ...O) (A, S) {
 	t.Helper()

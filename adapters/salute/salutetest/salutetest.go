@@ -31,6 +31,7 @@ package salutetest
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -221,21 +222,32 @@ func ok(w http.ResponseWriter, result any) {
 
 func newID() string { return vendortest.HexID(16) }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
-	if r.ContentLength > s.maxUpload {
+// readAudio reads a body of audio of at most limit bytes, refusing a
+// larger one (by its Content-Length before reading it) with 413 and an
+// empty one with 400.
+func readAudio(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
 		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-		return
+		return nil, false
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, s.maxUpload+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	switch {
 	case err != nil:
 		apiError(w, http.StatusBadRequest, "cannot read the body")
-		return
-	case int64(len(data)) > s.maxUpload:
+		return nil, false
+	case int64(len(data)) > limit:
 		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-		return
+		return nil, false
 	case len(data) == 0:
 		apiError(w, http.StatusBadRequest, "empty body")
+		return nil, false
+	}
+	return data, true
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
+	data, read := readAudio(w, r, s.maxUpload)
+	if !read {
 		return
 	}
 	id := newID()
@@ -245,11 +257,42 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
 	ok(w, map[string]any{"request_file_id": id})
 }
 
+var encodings = map[string]bool{"PCM_S16LE": true, "OPUS": true, "MP3": true, "FLAC": true, "ALAW": true, "MULAW": true}
+
+// method is what a recognition method's reference allows of the options.
+type method struct {
+	models, languages map[string]bool
+	maxChannels       int
+}
+
 var (
-	encodings = map[string]bool{"PCM_S16LE": true, "OPUS": true, "MP3": true, "FLAC": true, "ALAW": true, "MULAW": true}
-	models    = map[string]bool{"general": true, "callcenter": true, "media": true, "ivr": true}
-	languages = map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}
+	asyncMethod = method{models: map[string]bool{"general": true, "callcenter": true, "media": true, "ivr": true},
+		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}, maxChannels: 10}
+	syncMethod = method{models: map[string]bool{"general": true, "callcenter": true},
+		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true}, maxChannels: 8}
 )
+
+// check fills the defaults of o and says what the method does not allow
+// of it, or "".
+func (m method) check(o *Options) string {
+	o.Model, o.Language = cmp.Or(o.Model, "general"), cmp.Or(o.Language, "ru-RU")
+	if o.ChannelsCount == 0 {
+		o.ChannelsCount = 1
+	}
+	switch {
+	case !encodings[o.AudioEncoding]:
+		return fmt.Sprintf("unknown audio_encoding %q", o.AudioEncoding)
+	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
+		return "sample_rate is required for PCM_S16LE (8000 to 96000)"
+	case !m.models[o.Model]:
+		return fmt.Sprintf("unknown model %q", o.Model)
+	case !m.languages[o.Language]:
+		return fmt.Sprintf("unknown language %q", o.Language)
+	case o.ChannelsCount < 1 || o.ChannelsCount > m.maxChannels:
+		return "channels_count out of range"
+	}
+	return ""
+}
 
 func (s *Server) recognize(w http.ResponseWriter, r *http.Request, rec *Request) {
 	var req struct {
@@ -264,30 +307,8 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request, rec *Request)
 	}
 	o := req.Options
 	rec.Options = &o
-	if o.Model == "" {
-		o.Model = "general"
-	}
-	if o.Language == "" {
-		o.Language = "ru-RU"
-	}
-	if o.ChannelsCount == 0 {
-		o.ChannelsCount = 1
-	}
-	switch {
-	case !encodings[o.AudioEncoding]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown audio_encoding %q", o.AudioEncoding))
-		return
-	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
-		apiError(w, http.StatusBadRequest, "sample_rate is required for PCM_S16LE (8000 to 96000)")
-		return
-	case !models[o.Model]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown model %q", o.Model))
-		return
-	case !languages[o.Language]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown language %q", o.Language))
-		return
-	case o.ChannelsCount < 1 || o.ChannelsCount > 10:
-		apiError(w, http.StatusBadRequest, "channels_count out of range")
+	if msg := asyncMethod.check(&o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
 		return
 	}
 	s.mu.Lock()
@@ -396,11 +417,9 @@ func (s *Server) recognizeSync(w http.ResponseWriter, r *http.Request, rec *Requ
 		return
 	}
 	q := r.URL.Query()
-	o := Options{Model: q.Get("model"), Language: q.Get("language"), ChannelsCount: 1}
+	o := Options{Model: q.Get("model"), Language: q.Get("language")}
 	o.SampleRate, _ = strconv.Atoi(q.Get("sample_rate"))
-	if n, err := strconv.Atoi(q.Get("channels_count")); err == nil {
-		o.ChannelsCount = n
-	}
+	o.ChannelsCount, _ = strconv.Atoi(q.Get("channels_count"))
 	rec.Options = &o
 	mediaType, params, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
 	o.AudioEncoding = syncEncodings[strings.TrimSpace(mediaType)]
@@ -419,35 +438,15 @@ func (s *Server) recognizeSync(w http.ResponseWriter, r *http.Request, rec *Requ
 			return
 		}
 	}
-	switch {
-	case o.AudioEncoding == "":
-		apiError(w, http.StatusBadRequest, "unsupported Content-Type")
-		return
-	case o.Model != "" && o.Model != "general" && o.Model != "callcenter":
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown model %q", o.Model))
-		return
-	case o.Language != "" && o.Language != "ru-RU" && o.Language != "en-US" && o.Language != "kk-KZ":
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown language %q", o.Language))
-		return
-	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
-		apiError(w, http.StatusBadRequest, "sample_rate is required for PCM_S16LE (8000 to 96000)")
-		return
-	case o.ChannelsCount < 1 || o.ChannelsCount > 8:
-		apiError(w, http.StatusBadRequest, "channels_count out of range")
+	if msg := syncMethod.check(&o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
 		return
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
-	switch {
-	case err != nil:
-		apiError(w, http.StatusBadRequest, "cannot read the body")
+	data, read := readAudio(w, r, limit)
+	if !read {
 		return
-	case int64(len(data)) > limit:
-		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-		return
-	case len(data) == 0:
-		apiError(w, http.StatusBadRequest, "empty body")
-		return
-	case o.AudioEncoding == "PCM_S16LE" && !bytes.HasPrefix(data, []byte("RIFF")) && len(data)/(2*o.ChannelsCount) > SyncMaxSeconds*o.SampleRate:
+	}
+	if o.AudioEncoding == "PCM_S16LE" && !bytes.HasPrefix(data, []byte("RIFF")) && len(data)/(2*o.ChannelsCount) > SyncMaxSeconds*o.SampleRate {
 		apiError(w, http.StatusBadRequest, "audio is longer than 1 minute; use asynchronous recognition")
 		return
 	}
