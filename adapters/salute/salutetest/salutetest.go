@@ -374,10 +374,16 @@ func resultFile(us []Utterance) []byte {
 	return b
 }
 
-func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
+// find looks id up in one of the server's maps.
+func find[T any](s *Server, m map[string]T, id string) (T, bool) {
 	s.mu.Lock()
-	t, found := s.tasks[r.URL.Query().Get("id")]
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	v, found := m[id]
+	return v, found
+}
+
+func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
+	t, found := find(s, s.tasks, r.URL.Query().Get("id"))
 	if !found {
 		apiError(w, http.StatusNotFound, "task not found")
 		return
@@ -395,9 +401,7 @@ func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
 }
 
 func (s *Server) download(w http.ResponseWriter, r *http.Request, _ *Request) {
-	s.mu.Lock()
-	data, found := s.results[r.URL.Query().Get("response_file_id")]
-	s.mu.Unlock()
+	data, found := find(s, s.results, r.URL.Query().Get("response_file_id"))
 	if !found {
 		apiError(w, http.StatusNotFound, "file not found")
 		return
