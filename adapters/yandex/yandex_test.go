@@ -163,3 +163,14 @@ func TestMaxWaitBoundsTheOperation(t *testing.T) {
 	tr, srv, _ := fixture.Configured(t, func(_ *yandextest.Server, c *yandex.Config) { c.MaxWait = 50 * time.Millisecond }, yandextest.WithDelay(time.Minute))
 	vendortest.OutlastsMaxWait(t, tr, "Yandex SpeechKit API", srv.APIKey)
 }
+
+// The fake refuses, as 16/401 UNAUTHENTICATED, no credentials, a wrong
+// API key and an IAM token it never issued.
+func TestFakeRefusesUnknownCredentials(t *testing.T) {
+	srv := fixture.Start(t)
+	url := srv.URL + "/stt/v3/recognizeFileAsync"
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, nil, 10))
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, http.Header{"Authorization": {"Api-Key AQVNwrong"}}, 10))
+	assert.Equal(t, http.StatusUnauthorized, vendortest.PostJSON(t, url, "t1.never-issued", `{}`))
+	assert.Equal(t, http.StatusBadRequest, vendortest.PostJSON(t, url, srv.IAMToken, `{}`), "a live token without x-folder-id")
+}

@@ -7,7 +7,11 @@
 //
 // Like the real API it answers errors as google.rpc.Status JSON
 // ({"code": 16, "message": …, "details": []}): 401 for a missing or wrong
-// API key, an unknown or expired IAM token ("The token has expired"), 400
+// API key, an unknown or expired IAM token ("The token has expired"; the
+// reference's "Response status codes": 16/401 UNAUTHENTICATED, "check
+// that you are using the correct account, API key, and IAM token, and
+// that the token has not expired"), 403 for a folder the token may not
+// use (7/403 PERMISSION_DENIED), 400
 // for an IAM token without x-folder-id, for a body that is not the
 // RecognizeFileRequest (unknown fields, not exactly one of content and
 // uri, not exactly one audio format, an unknown encoding, rate, container,
