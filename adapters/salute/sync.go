@@ -15,10 +15,11 @@ import (
 // размер аудио – 2 Мб, максимальная длина – одна минута. Для
 // многоканального аудио распознается только первый канал." 2 MB is
 // read as 2,000,000 bytes, the stricter of its readings.
-const (
-	SyncMaxBytes   int64 = 2_000_000
-	SyncMaxSeconds       = 60
-)
+const SyncMaxBytes int64 = 2_000_000
+
+// SyncMaxSeconds is the synchronous method's longest recording, in
+// seconds (the same reference).
+const SyncMaxSeconds = 60
 
 // syncModels and syncLanguages are the values the reference lists for
 // the synchronous method's model and language.

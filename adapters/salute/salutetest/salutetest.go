@@ -57,10 +57,10 @@ const MaxUpload int64 = 1 << 30
 // SyncMaxBytes and SyncMaxSeconds are the documented limits of
 // synchronous recognition ("Максимальный размер аудио – 2 Мб,
 // максимальная длина – одна минута").
-const (
-	SyncMaxBytes   int64 = 2_000_000
-	SyncMaxSeconds       = 60
-)
+const SyncMaxBytes int64 = 2_000_000
+
+// SyncMaxSeconds is the documented longest synchronous recording.
+const SyncMaxSeconds = 60
 
 // Options is a task's options as the request gave them.
 type Options struct {
