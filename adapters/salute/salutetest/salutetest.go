@@ -259,7 +259,9 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
 
 var encodings = map[string]bool{"PCM_S16LE": true, "OPUS": true, "MP3": true, "FLAC": true, "ALAW": true, "MULAW": true}
 
-// method is what a recognition method's reference allows of the options.
+// method is what a recognition method's reference allows of the options;
+// at most 8 channels, the encodings page's limit for PCM_S16LE and FLAC
+// ("Допустимые форматы и лимиты": "Максимальное количество каналов – 8").
 type method struct {
 	models, languages map[string]bool
 	maxChannels       int
@@ -267,7 +269,7 @@ type method struct {
 
 var (
 	asyncMethod = method{models: map[string]bool{"general": true, "callcenter": true, "media": true, "ivr": true},
-		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}, maxChannels: 10}
+		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}, maxChannels: 8}
 	syncMethod = method{models: map[string]bool{"general": true, "callcenter": true},
 		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true}, maxChannels: 8}
 )
