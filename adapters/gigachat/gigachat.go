@@ -27,13 +27,13 @@ package gigachat
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"strings"
 	"time"
 
 	"golang.org/x/sync/semaphore"
@@ -41,6 +41,7 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/internal/llmreport"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
+	"github.com/callaudit/callaudit/adapters/internal/settings"
 	"github.com/callaudit/callaudit/adapters/internal/vendorhttp"
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score"
@@ -98,11 +99,7 @@ type Config struct {
 
 // String describes the configuration with the key redacted.
 func (c Config) String() string {
-	key := "(unset)"
-	if c.AuthKey != "" {
-		key = "[REDACTED]"
-	}
-	return fmt.Sprintf("gigachat.Config{AuthKey:%s Scope:%q BaseURL:%q Model:%q}", key, c.Scope, c.BaseURL, c.Model)
+	return fmt.Sprintf("gigachat.Config{AuthKey:%s Scope:%q BaseURL:%q Model:%q}", settings.Redacted(c.AuthKey), c.Scope, c.BaseURL, c.Model)
 }
 
 // GoString is String.
@@ -130,35 +127,15 @@ func New(cfg Config) (*Scorer, error) {
 	if cfg.AuthKey == "" {
 		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "GigaChat is not configured: set AUDIT_GIGACHAT_AUTH_KEY")
 	}
-	if cfg.Scope == "" {
-		cfg.Scope = sberauth.ScopeGigaChat
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.Model == "" {
-		cfg.Model = DefaultModel
-	}
-	if cfg.MaxTranscriptTokens <= 0 {
-		cfg.MaxTranscriptTokens = DefaultMaxTranscriptTokens
-	}
-	if cfg.OverlapSegments <= 0 {
-		cfg.OverlapSegments = DefaultOverlapSegments
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	if cfg.MaxConcurrency <= 0 {
-		cfg.MaxConcurrency = DefaultMaxConcurrency
-	}
+	cfg.Scope, cfg.BaseURL, cfg.Model = cmp.Or(cfg.Scope, sberauth.ScopeGigaChat), settings.URL(cfg.BaseURL, DefaultBaseURL), cmp.Or(cfg.Model, DefaultModel)
+	cfg.MaxTranscriptTokens = settings.Positive(cfg.MaxTranscriptTokens, DefaultMaxTranscriptTokens)
+	cfg.OverlapSegments = settings.Positive(cfg.OverlapSegments, DefaultOverlapSegments)
+	cfg.Timeout = settings.Positive(cfg.Timeout, DefaultTimeout)
+	cfg.MaxConcurrency = settings.Positive(cfg.MaxConcurrency, DefaultMaxConcurrency)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	hc := cmp.Or(cfg.HTTPClient, &http.Client{})
 	auth := sberauth.New(sberauth.Config{URL: cfg.OAuthURL, AuthKey: cfg.AuthKey, Scope: cfg.Scope, Now: cfg.Now}, hc, service)
 	return &Scorer{
 		cfg:    cfg,
@@ -296,7 +273,7 @@ func (s *Scorer) chat(ctx context.Context, op string, body []byte, out *chatAnsw
 		return s.auth.Do(actx, func(ctx context.Context, token string) error {
 			return s.client.Do(ctx, op, vendorhttp.Request{
 				Method: http.MethodPost, URL: s.cfg.BaseURL + "/chat/completions",
-				Header: http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}, "Accept": {"application/json"}},
+				Header: vendorhttp.Bearer(token, "Content-Type", "application/json", "Accept", "application/json"),
 				Body:   func() (io.Reader, error) { return bytes.NewReader(body), nil },
 			}, out)
 		})

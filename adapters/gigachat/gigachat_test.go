@@ -1,7 +1,6 @@
 package gigachat_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -15,30 +14,18 @@ import (
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/gigachat"
 	"github.com/callaudit/callaudit/adapters/gigachat/gigachattest"
-	"github.com/callaudit/callaudit/retry"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/scoretest"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
-func newFake(t *testing.T, opts ...gigachattest.Option) *gigachattest.Server {
-	t.Helper()
-	srv := gigachattest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func config(srv *gigachattest.Server) gigachat.Config {
-	return gigachat.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL,
-		Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
+	return gigachat.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL, Retry: vendortest.Retry}
 }
 
-func newScorer(t *testing.T, cfg gigachat.Config) *gigachat.Scorer {
-	t.Helper()
-	s, err := gigachat.New(cfg)
-	require.NoError(t, err)
-	return s
-}
+var fixture = vendortest.Fixture[*gigachattest.Server, gigachattest.Option, gigachat.Config, *gigachat.Scorer]{
+	NewServer: gigachattest.NewServer, Config: config, New: gigachat.New}
 
 var call = transcribe.Transcript{Language: "ru", Segments: []transcribe.Segment{
 	{Speaker: transcribe.RoleManager, Text: "Добрый день, компания Окна Плюс, меня зовут Ольга."},
@@ -48,14 +35,14 @@ var call = transcribe.Transcript{Language: "ru", Segments: []transcribe.Segment{
 
 func TestConformance(t *testing.T) {
 	scoretest.Run(t, scoretest.Harness{
-		NewScorer: func(t *testing.T) score.Scorer { return newScorer(t, config(newFake(t))) },
+		NewScorer: func(t *testing.T) score.Scorer { return fixture.With(t, config(fixture.Start(t))) },
 		Features:  scoretest.Features{Deterministic: true, Rubrics: true},
 	})
 }
 
 func TestScoreSendsTheDocumentedRequest(t *testing.T) {
-	srv := newFake(t)
-	rep, err := newScorer(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
+	srv := fixture.Start(t)
+	rep, err := fixture.With(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1)
@@ -76,13 +63,13 @@ func TestScoreSendsTheDocumentedRequest(t *testing.T) {
 }
 
 func TestTokenIsReusedAndRenewedBeforeExpiry(t *testing.T) {
-	srv := newFake(t)
+	srv := fixture.Start(t)
 	now := time.Now()
 	clock := func() time.Time { return now }
 	srv.Issuer.Now = clock
 	cfg := config(srv)
 	cfg.Now = clock
-	s := newScorer(t, cfg)
+	s := fixture.With(t, cfg)
 	for range 3 {
 		_, err := s.Score(context.Background(), score.Request{Transcript: call})
 		require.NoError(t, err)
@@ -95,8 +82,8 @@ func TestTokenIsReusedAndRenewedBeforeExpiry(t *testing.T) {
 }
 
 func TestExpiredTokenIsRefreshedAndRetriedOnce(t *testing.T) {
-	srv := newFake(t)
-	s := newScorer(t, config(srv))
+	srv := fixture.Start(t)
+	s := fixture.With(t, config(srv))
 	_, err := s.Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	srv.Issuer.ExpireAll() // the server expires it while the client still trusts it
@@ -136,13 +123,9 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t)
-			cfg := config(srv)
-			tt.setup(srv, &cfg)
-			_, err := newScorer(t, cfg).Score(context.Background(), score.Request{Transcript: call})
-			require.Error(t, err)
-			assert.Equal(t, tt.kind, callaudit.KindOf(err), "%v", err)
-			assert.NotContains(t, err.Error(), cfg.AuthKey, "the key never appears in errors")
+			s, srv, cfg := fixture.Configured(t, tt.setup)
+			_, err := s.Score(context.Background(), score.Request{Transcript: call})
+			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 			if tt.secret {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_GIGACHAT_AUTH_KEY", "says which setting to check")
 			}
@@ -152,7 +135,7 @@ func TestErrors(t *testing.T) {
 
 func TestTokenNeverInErrors(t *testing.T) {
 	var token string
-	srv := newFake(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
+	srv := fixture.Start(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
 		return gigachattest.Reply{Content: "not a function call"}
 	}))
 	cfg := config(srv)
@@ -162,7 +145,7 @@ func TestTokenNeverInErrors(t *testing.T) {
 		}
 		return http.DefaultTransport.RoundTrip(r)
 	})}
-	_, err := newScorer(t, cfg).Score(context.Background(), score.Request{Transcript: call})
+	_, err := fixture.With(t, cfg).Score(context.Background(), score.Request{Transcript: call})
 	require.Error(t, err)
 	assert.Equal(t, callaudit.KindUpstream, callaudit.KindOf(err), "an answer without the function call twice: %v", err)
 	require.NotEmpty(t, token)
@@ -171,13 +154,13 @@ func TestTokenNeverInErrors(t *testing.T) {
 }
 
 func TestArgumentsAsStringAreAccepted(t *testing.T) {
-	srv := newFake(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
+	srv := fixture.Start(t, gigachattest.WithResponder(func(c *gigachattest.ChatCall) gigachattest.Reply {
 		r := gigachattest.SimulatedModel(c)
 		s, _ := json.Marshal(string(r.Arguments))
 		r.Arguments = s
 		return r
 	}))
-	_, err := newScorer(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
+	_, err := fixture.With(t, config(srv)).Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 }
 
@@ -193,17 +176,27 @@ func TestNewNeedsKey(t *testing.T) {
 // The fake refuses what the reference does not describe, e.g. OpenAI's
 // strict schema with $ref in function parameters.
 func TestFakeRejectsUnsupportedSchema(t *testing.T) {
-	srv := newFake(t)
-	s := newScorer(t, config(srv))
+	srv := fixture.Start(t)
+	s := fixture.With(t, config(srv))
 	_, err := s.Score(context.Background(), score.Request{Transcript: call})
 	require.NoError(t, err)
 	body := `{"model":"GigaChat-2-Max","messages":[{"role":"user","content":"hi"}],"functions":[{"name":"f","parameters":{"type":"object","properties":{"a":{"$ref":"#/$defs/x"}}}}],"function_call":{"name":"f"}}`
-	token := bearerFrom(t, srv)
-	req, _ := http.NewRequest(http.MethodPost, srv.URL+"/chat/completions", bytes.NewBufferString(body))
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusUnprocessableEntity, resp.StatusCode)
+	assert.Equal(t, http.StatusUnprocessableEntity, vendortest.PostJSON(t, srv.URL+"/chat/completions", bearerFrom(t, srv), body))
+}
+
+// The fake refuses what the reference's error page lists: a token it
+// never issued (401), and a prompt over the model's context window (413
+// "Payload too large"), which the adapter reports as KindTooLarge.
+func TestFakeRejectsWrongTokenAndOversizedPrompt(t *testing.T) {
+	srv := fixture.Start(t)
+	body := `{"model":"GigaChat-2-Max","messages":[{"role":"user","content":"hi"}]}`
+	assert.Equal(t, http.StatusUnauthorized, vendortest.PostJSON(t, srv.URL+"/chat/completions", "eyJnot-a-token-it-issued", body))
+	assert.Equal(t, http.StatusOK, vendortest.PostJSON(t, srv.URL+"/chat/completions", bearerFrom(t, srv), body))
+
+	small := fixture.Start(t, gigachattest.WithContextTokens(500))
+	_, err := fixture.With(t, config(small)).Score(context.Background(), score.Request{Transcript: call})
+	vendortest.Fails(t, err, callaudit.KindTooLarge, small.AuthKey)
+	reqs := small.Requests()
+	require.Len(t, reqs, 1, "a payload too large is not retried")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, reqs[0].Status)
 }

@@ -24,12 +24,23 @@
 // the manager's channel set by Config.ManagerChannel or found from the
 // text.
 //
+// Short recordings take the synchronous method instead (POST
+// {base}/speech:recognize, "Распознать речь в аудио файле"): a mono WAV of
+// at most SyncMaxBytes (the reference's 2 MB) and SyncMaxSeconds (its one
+// minute), with a model and language that method lists, is recognised
+// with one request, the samples as the body and the options in the query,
+// answered {"result": ["sentence", …], …}. That answer has no times, so
+// its segments have no Start and End; Config.DisableSync keeps every
+// recording on the asynchronous task. Stereo always takes the task: the
+// synchronous method hears only the first channel.
+//
 // Sber's endpoints are served with certificates of the Russian Trusted
 // Root CA: install it in the system store (or point SSL_CERT_FILE at it).
 package salute
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -41,7 +52,9 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/poll"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
+	"github.com/callaudit/callaudit/adapters/internal/settings"
 	"github.com/callaudit/callaudit/adapters/internal/sttchan"
 	"github.com/callaudit/callaudit/adapters/internal/vendorhttp"
 	"github.com/callaudit/callaudit/retry"
@@ -81,8 +94,12 @@ type Config struct {
 	// (left) or 1 (right); -1 finds it from the text. The zero Config
 	// means left: set -1 explicitly to infer.
 	ManagerChannel int
-	// PollInterval between status checks (default 2 s).
+	// PollInterval is the first wait between status checks (default
+	// 2 s); later waits grow by half up to 4×PollInterval.
 	PollInterval time.Duration
+	// MaxWait bounds the wait for one task (default poll.DefaultLimit,
+	// 4 hours); past it Transcribe fails with KindTimeout.
+	MaxWait time.Duration
 	// Timeout bounds one HTTP request (default 2 min); the whole
 	// recognition is bounded by the caller's context.
 	Timeout time.Duration
@@ -92,15 +109,15 @@ type Config struct {
 	Retry retry.Policy `json:"-"`
 	// Now is the token clock; nil is time.Now.
 	Now func() time.Time `json:"-"`
+	// DisableSync sends every recording through the asynchronous task;
+	// by default a short mono WAV (SyncMaxBytes, SyncMaxSeconds) is
+	// recognised with one synchronous request, whose answer has no times.
+	DisableSync bool
 }
 
 // String describes the configuration with the key redacted.
 func (c Config) String() string {
-	key := "(unset)"
-	if c.AuthKey != "" {
-		key = "[REDACTED]"
-	}
-	return fmt.Sprintf("salute.Config{AuthKey:%s Scope:%q BaseURL:%q Model:%q}", key, c.Scope, c.BaseURL, c.Model)
+	return fmt.Sprintf("salute.Config{AuthKey:%s Scope:%q BaseURL:%q Model:%q}", settings.Redacted(c.AuthKey), c.Scope, c.BaseURL, c.Model)
 }
 
 // GoString is String.
@@ -125,32 +142,13 @@ func New(cfg Config) (*Transcriber, error) {
 	if cfg.AuthKey == "" {
 		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "SaluteSpeech is not configured: set AUDIT_SALUTE_AUTH_KEY")
 	}
-	if cfg.ManagerChannel > 1 {
-		return nil, callaudit.Errorf(callaudit.KindInvalid, "the manager's channel must be 0 (left), 1 (right) or -1 (found from the text)")
+	if err := sttchan.CheckManagerChannel(cfg.ManagerChannel); err != nil {
+		return nil, err
 	}
-	if cfg.Scope == "" {
-		cfg.Scope = sberauth.ScopeSaluteSpeech
-	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
-	if cfg.Model == "" {
-		cfg.Model = DefaultModel
-	}
-	if cfg.Language == "" {
-		cfg.Language = DefaultLanguage
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	cfg.Scope, cfg.BaseURL = cmp.Or(cfg.Scope, sberauth.ScopeSaluteSpeech), settings.URL(cfg.BaseURL, DefaultBaseURL)
+	cfg.Model, cfg.Language = cmp.Or(cfg.Model, DefaultModel), cmp.Or(cfg.Language, DefaultLanguage)
+	cfg.PollInterval, cfg.Timeout = settings.Positive(cfg.PollInterval, DefaultPollInterval), settings.Positive(cfg.Timeout, DefaultTimeout)
+	hc := cmp.Or(cfg.HTTPClient, &http.Client{})
 	auth := sberauth.New(sberauth.Config{URL: cfg.OAuthURL, AuthKey: cfg.AuthKey, Scope: cfg.Scope, Now: cfg.Now}, hc, service)
 	return &Transcriber{cfg: cfg, auth: auth,
 		client: &vendorhttp.Client{HTTP: hc, Service: service, Message: apiMessage, Secrets: auth.Secrets}}, nil
@@ -168,6 +166,21 @@ type encoding struct {
 	channels    int
 	offset      int64 // of the uploaded bytes (a WAV's samples)
 	size        int64
+}
+
+// post is a request that sends the recording's bytes to url.
+func (e encoding) post(a transcribe.Audio, url, token string) vendorhttp.Request {
+	return vendorhttp.Request{Method: http.MethodPost, URL: url, Header: vendorhttp.Bearer(token, "Content-Type", e.contentType),
+		Body:          func() (io.Reader, error) { return io.NewSectionReader(a.Data, e.offset, e.size), nil },
+		ContentLength: e.size}
+}
+
+// duration is a PCM recording's length in seconds, 0 when unknown.
+func (e encoding) duration() float64 {
+	if e.name != "PCM_S16LE" || e.sampleRate <= 0 || e.channels <= 0 {
+		return 0
+	}
+	return float64(e.size) / float64(e.sampleRate*e.channels*2)
 }
 
 func encodingOf(a transcribe.Audio) (encoding, error) {
@@ -215,10 +228,11 @@ type (
 	}
 )
 
-// Transcribe recognises the recording (see the package doc). Errors: the
-// kinds of sttchan.ProbeAudio for the audio, KindTooLarge over MaxBytes,
-// KindUpstream for a task that ends in ERROR, the kinds of vendorhttp for
-// failed requests.
+// Transcribe recognises the recording (see the package doc), short ones
+// synchronously. Errors: the kinds of sttchan.ProbeAudio for the audio,
+// KindTooLarge over MaxBytes, KindUpstream for a task that ends in ERROR,
+// KindTimeout past Config.MaxWait, the kinds of vendorhttp for failed
+// requests.
 func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 	const op = "salute.Transcribe"
 	if err := ctx.Err(); err != nil {
@@ -231,19 +245,14 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}
+	lang := sttchan.Language(opts.Language, t.cfg.Language)
+	if t.synchronous(enc, lang) {
+		return t.recognize(ctx, op, a, enc, lang)
+	}
 	var up uploadAnswer
-	err = t.call(ctx, op, func(token string) vendorhttp.Request {
-		return vendorhttp.Request{Method: http.MethodPost, URL: t.cfg.BaseURL + "/data:upload",
-			Header:        http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {enc.contentType}},
-			Body:          func() (io.Reader, error) { return io.NewSectionReader(a.Data, enc.offset, enc.size), nil },
-			ContentLength: enc.size}
-	}, &up)
+	err = t.call(ctx, op, func(token string) vendorhttp.Request { return enc.post(a, t.cfg.BaseURL+"/data:upload", token) }, &up)
 	if err != nil {
 		return transcribe.Transcript{}, err
-	}
-	lang := t.cfg.Language
-	if opts.Language != "" {
-		lang = languageTag(opts.Language)
 	}
 	options := map[string]any{"model": t.cfg.Model, "audio_encoding": enc.name, "language": lang,
 		"hypotheses_count": 1, "channels_count": enc.channels}
@@ -257,7 +266,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	var task taskAnswer
 	err = t.call(ctx, op, func(token string) vendorhttp.Request {
 		return vendorhttp.Request{Method: http.MethodPost, URL: t.cfg.BaseURL + "/speech:async_recognize",
-			Header: http.Header{"Authorization": {"Bearer " + token}, "Content-Type": {"application/json"}},
+			Header: vendorhttp.Bearer(token, "Content-Type", "application/json"),
 			Body:   func() (io.Reader, error) { return bytes.NewReader(body), nil }}
 	}, &task)
 	if err != nil {
@@ -270,7 +279,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	var result []utterance
 	err = t.call(ctx, op, func(token string) vendorhttp.Request {
 		return vendorhttp.Request{Method: http.MethodGet, URL: t.cfg.BaseURL + "/data:download?response_file_id=" + url.QueryEscape(fileID),
-			Header: http.Header{"Authorization": {"Bearer " + token}}}
+			Header: vendorhttp.Bearer(token)}
 	}, &result)
 	if err != nil {
 		return transcribe.Transcript{}, err
@@ -287,13 +296,17 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 		}
 		us = append(us, sttchan.Utterance{Channel: u.Channel, Text: text, Start: seconds(r.Start), End: seconds(r.End)})
 	}
-	tr := sttchan.Transcript(us, enc.channels, t.cfg.ManagerChannel, "salute:"+t.cfg.Model)
-	if len(tr.Segments) == 0 {
-		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindInvalid, "no speech was recognised in the recording")
+	return t.finish(sttchan.Transcript(us, enc.channels, t.cfg.ManagerChannel, "salute:"+t.cfg.Model), enc, lang)
+}
+
+// finish is KindInvalid for a transcript without speech, else the
+// transcript with its language and, for PCM, its duration.
+func (t *Transcriber) finish(tr transcribe.Transcript, enc encoding, lang string) (transcribe.Transcript, error) {
+	tr, err := sttchan.Finish(tr, lang)
+	if err != nil {
+		return transcribe.Transcript{}, err
 	}
-	tr.Language = strings.SplitN(lang, "-", 2)[0]
-	if enc.name == "PCM_S16LE" {
-		d := float64(enc.size) / float64(enc.sampleRate*enc.channels*2)
+	if d := enc.duration(); d > 0 {
 		tr.Duration = &d
 	}
 	return tr, nil
@@ -301,10 +314,8 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 
 // call sends one request with retries and the token (renewed once on 401).
 func (t *Transcriber) call(ctx context.Context, op string, req func(token string) vendorhttp.Request, out any) error {
-	return t.cfg.Retry.Do(ctx, func(ctx context.Context) error {
-		actx, cancel := context.WithTimeout(ctx, t.cfg.Timeout)
-		defer cancel()
-		return t.auth.Do(actx, func(ctx context.Context, token string) error {
+	return vendorhttp.Attempts(ctx, t.cfg.Retry, t.cfg.Timeout, func(ctx context.Context) error {
+		return t.auth.Do(ctx, func(ctx context.Context, token string) error {
 			return t.client.Do(ctx, op, req(token), out)
 		})
 	})
@@ -312,31 +323,26 @@ func (t *Transcriber) call(ctx context.Context, op string, req func(token string
 
 // wait polls the task until it is done and returns its result file.
 func (t *Transcriber) wait(ctx context.Context, op, id string) (string, error) {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return "", vendorhttp.ContextError(op, ctx.Err())
-		case <-timer.C:
-		}
+	var fileID string
+	err := poll.Until(ctx, service, op, "the task "+id, poll.Backoff{Interval: t.cfg.PollInterval, Limit: t.cfg.MaxWait}, func(ctx context.Context) (bool, error) {
 		var task taskAnswer
 		err := t.call(ctx, op, func(token string) vendorhttp.Request {
-			return vendorhttp.Request{Method: http.MethodGet, URL: t.cfg.BaseURL + "/task:get?id=" + url.QueryEscape(id),
-				Header: http.Header{"Authorization": {"Bearer " + token}}}
+			return vendorhttp.Request{Method: http.MethodGet, URL: t.cfg.BaseURL + "/task:get?id=" + url.QueryEscape(id), Header: vendorhttp.Bearer(token)}
 		}, &task)
 		if err != nil {
-			return "", err
+			return false, err
 		}
 		switch task.Result.Status {
 		case "DONE":
-			return task.Result.ResponseFileID, nil
+			fileID = task.Result.ResponseFileID
+			return true, nil
 		case "ERROR", "CANCELED":
 			msg := vendorhttp.Redact(task.Result.Error, t.auth.Secrets()...)
-			return "", service.Coded(callaudit.KindUpstream, callaudit.CodeUpstreamRejected, op, "recognition "+strings.ToLower(task.Result.Status)+": "+msg, fmt.Errorf("task %s: %s", task.Result.Status, msg))
+			return false, service.Coded(callaudit.KindUpstream, callaudit.CodeUpstreamRejected, op, "recognition "+strings.ToLower(task.Result.Status)+": "+msg, fmt.Errorf("task %s: %s", task.Result.Status, msg))
 		}
-		timer.Reset(t.cfg.PollInterval)
-	}
+		return false, nil
+	})
+	return fileID, err
 }
 
 // seconds parses the reference's durations ("1.240s").
@@ -346,19 +352,6 @@ func seconds(s string) float64 {
 		return 0
 	}
 	return d.Seconds()
-}
-
-// languageTag maps a base language to the reference's codes.
-func languageTag(lang string) string {
-	switch strings.ToLower(lang) {
-	case "ru":
-		return "ru-RU"
-	case "en":
-		return "en-US"
-	case "kk":
-		return "kk-KZ"
-	}
-	return lang
 }
 
 // hints are the prompt's words as recognition hints (options.hints.words).

@@ -11,46 +11,40 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/adapters/salute"
 	"github.com/callaudit/callaudit/adapters/salute/salutetest"
-	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-func newFake(t *testing.T, opts ...salutetest.Option) *salutetest.Server {
-	t.Helper()
-	srv := salutetest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func config(srv *salutetest.Server) salute.Config {
-	return salute.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL, PollInterval: 5 * time.Millisecond,
-		Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
+	return salute.Config{AuthKey: srv.AuthKey, BaseURL: srv.URL, OAuthURL: srv.OAuthURL, PollInterval: 5 * time.Millisecond, Retry: vendortest.Retry}
 }
 
-func newTranscriber(t *testing.T, cfg salute.Config) *salute.Transcriber {
-	t.Helper()
-	tr, err := salute.New(cfg)
-	require.NoError(t, err)
-	return tr
-}
+var fixture = vendortest.Fixture[*salutetest.Server, salutetest.Option, salute.Config, *salute.Transcriber]{
+	NewServer: salutetest.NewServer, Config: config, New: salute.New}
 
+// asyncFixture sends every recording through the asynchronous task.
+var asyncFixture = vendortest.Fixture[*salutetest.Server, salutetest.Option, salute.Config, *salute.Transcriber]{
+	NewServer: salutetest.NewServer, Config: func(s *salutetest.Server) salute.Config { c := config(s); c.DisableSync = true; return c }, New: salute.New}
+
+// The conformance kit's recordings are short mono WAVs: by default they
+// take the synchronous method, whose answer has no times; with
+// DisableSync the asynchronous task, which has them.
 func TestConformance(t *testing.T) {
-	transcribetest.Run(t, transcribetest.Harness{
-		New: func(t *testing.T) transcribe.Transcriber { return newTranscriber(t, config(newFake(t))) },
-		Slow: func(t *testing.T) (transcribe.Transcriber, transcribe.Audio) {
-			return newTranscriber(t, config(newFake(t, salutetest.WithDelay(time.Minute)))), transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1))
-		},
-		Features: transcribetest.Features{Timestamps: true, MaxSize: salute.MaxBytes},
+	t.Run("async", func(t *testing.T) {
+		vendortest.RunTranscriber(t, asyncFixture, salutetest.WithDelay(time.Minute), transcribetest.Features{Timestamps: true, MaxSize: salute.MaxBytes})
+	})
+	t.Run("sync", func(t *testing.T) {
+		vendortest.RunTranscriber(t, fixture, salutetest.WithDelay(time.Minute), transcribetest.Features{MaxSize: salute.MaxBytes})
 	})
 }
 
 func TestStereoChannelsAreSpeakers(t *testing.T) {
 	stereo := transcribe.AudioFromBytes("call.wav", transcribetest.WAV(2, 8000, 2))
-	srv := newFake(t)
-	out, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{})
+	srv := fixture.Start(t)
+	out, err := fixture.With(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	require.Len(t, out.Segments, 2)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "channel 0 is the manager by default")
@@ -70,20 +64,20 @@ func TestStereoChannelsAreSpeakers(t *testing.T) {
 
 	cfg := config(srv)
 	cfg.ManagerChannel = 1
-	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	out, err = fixture.With(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, transcribe.RoleClient, out.Segments[0].Speaker, "the manager on the right")
 
 	cfg.ManagerChannel = -1
-	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	out, err = fixture.With(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "inferred: the greeting with the company's name")
 	assert.Equal(t, "channel 1", out.Segments[0].Label)
 }
 
 func TestExpiredTokenIsRefreshedAndRetriedOnce(t *testing.T) {
-	srv := newFake(t)
-	tr := newTranscriber(t, config(srv))
+	srv := fixture.Start(t)
+	tr := fixture.With(t, config(srv))
 	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 16000, 1))
 	_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
 	require.NoError(t, err)
@@ -115,14 +109,9 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t, tt.opts...)
-			cfg := config(srv)
-			tt.setup(&cfg)
-			_, err := newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
-			require.Error(t, err)
-			assert.Equal(t, tt.kind, callaudit.KindOf(err), "%v", err)
-			assert.NotContains(t, err.Error(), cfg.AuthKey, "the key never appears in errors")
-			assert.NotContains(t, strings.ToLower(err.Error()), "bearer ")
+			tr, srv, cfg := fixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { tt.setup(c) }, tt.opts...)
+			_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
+			vendortest.Fails(t, err, tt.kind, cfg.AuthKey, srv.AuthKey)
 		})
 	}
 }
@@ -132,4 +121,101 @@ func TestConfigRedactsKey(t *testing.T) {
 	assert.NotContains(t, cfg.String(), cfg.AuthKey)
 	_, err := salute.New(salute.Config{})
 	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err))
+}
+
+// The fake refuses what the reference refuses: a token it never issued
+// or none (401, as after a wrong key), and an upload over the documented
+// 1 GB ("Максимальный размер аудио – 1 Гб") by its Content-Length, before
+// reading it.
+func TestFakeRefusesWrongTokenAndOversizedUpload(t *testing.T) {
+	srv := fixture.Start(t)
+	pcm := http.Header{"Content-Type": {"audio/x-pcm;bit=16;rate=8000"}}
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "no token")
+	pcm.Set("Authorization", "Bearer eyJnot-a-token-it-issued")
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a token it never issued")
+
+	pcm.Set("Authorization", "Bearer "+liveToken(t, srv))
+	assert.Equal(t, http.StatusOK, vendortest.Post(t, srv.URL+"/data:upload", pcm, 1000), "a live token")
+	assert.Equal(t, http.StatusRequestEntityTooLarge, vendortest.Post(t, srv.URL+"/data:upload", pcm, salute.MaxBytes+1))
+}
+
+func TestMaxWaitBoundsTheTask(t *testing.T) {
+	tr, srv, _ := asyncFixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { c.MaxWait = 50 * time.Millisecond }, salutetest.WithDelay(time.Minute))
+	vendortest.OutlastsMaxWait(t, tr, "SaluteSpeech API", srv.AuthKey)
+}
+
+// liveToken is a token the fake issued, taken from a recognition.
+func liveToken(t *testing.T, srv *salutetest.Server) string {
+	t.Helper()
+	_, err := fixture.With(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	require.NoError(t, err)
+	reqs := srv.Requests()
+	require.NotEmpty(t, reqs)
+	return reqs[len(reqs)-1].Token
+}
+
+func paths(srv *salutetest.Server) []string {
+	var out []string
+	for _, r := range srv.Requests() {
+		out = append(out, r.Path)
+	}
+	return out
+}
+
+func TestShortMonoIsRecognisedSynchronously(t *testing.T) {
+	tr, srv := fixture.Adapter(t)
+	out, err := tr.Transcribe(context.Background(), transcribe.AudioFromBytes("short.wav", transcribetest.WAV(2, 8000, 1)), transcribe.Options{Language: "ru"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"/rest/v1/speech:recognize"}, paths(srv), "one synchronous request, no task")
+	o := srv.Requests()[0].Options
+	assert.Equal(t, salutetest.Options{Model: "callcenter", AudioEncoding: "PCM_S16LE", SampleRate: 8000, Language: "ru-RU", ChannelsCount: 1}, *o)
+	require.Len(t, out.Segments, 1)
+	s := out.Segments[0]
+	assert.Equal(t, "Добрый день, компания Окна Плюс, меня зовут Ольга, чем могу помочь?", s.Text)
+	assert.False(t, s.Timed(), "the synchronous answer has no times")
+	assert.Equal(t, transcribe.RoleUnknown, s.Speaker)
+	assert.Equal(t, "ru", out.Language)
+	assert.InDelta(t, 2.0, *out.Duration, 0.01)
+}
+
+func TestOtherRecordingsTakeTheTask(t *testing.T) {
+	oneMinute := transcribe.AudioFromBytes("long.wav", transcribetest.WAV(salute.SyncMaxSeconds+1, 8000, 1))
+	short := transcribe.AudioFromBytes("short.wav", transcribetest.WAV(2, 8000, 1))
+	tests := []struct {
+		name  string
+		audio transcribe.Audio
+		setup func(*salute.Config)
+	}{
+		{"over a minute", oneMinute, func(*salute.Config) {}},
+		{"over 2 MB", transcribe.AudioFromBytes("big.wav", transcribetest.WAV(40, 48000, 1)), func(*salute.Config) {}},
+		{"stereo", transcribe.AudioFromBytes("stereo.wav", transcribetest.WAV(2, 8000, 2)), func(*salute.Config) {}},
+		{"a model the synchronous method lacks", short, func(c *salute.Config) { c.Model = "media" }},
+		{"DisableSync", short, func(c *salute.Config) { c.DisableSync = true }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tr, srv, _ := fixture.Configured(t, func(_ *salutetest.Server, c *salute.Config) { tt.setup(c) })
+			_, err := tr.Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			require.NoError(t, err)
+			assert.Contains(t, paths(srv), "/rest/v1/speech:async_recognize")
+			assert.NotContains(t, paths(srv), "/rest/v1/speech:recognize")
+		})
+	}
+}
+
+// The fake's synchronous method refuses what its reference rules out:
+// no or an unknown token (401), a body over 2 MB (413), PCM over a
+// minute and a model the method does not list (400).
+func TestFakeSyncRefusals(t *testing.T) {
+	srv := fixture.Start(t)
+	url := srv.URL + "/speech:recognize?language=ru-RU&model=callcenter&sample_rate=8000"
+	pcm := http.Header{"Content-Type": {"audio/x-pcm;bit=16;rate=8000"}}
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, pcm, 16000))
+	pcm.Set("Authorization", "Bearer eyJnot-a-token-it-issued")
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, pcm, 16000))
+	pcm.Set("Authorization", "Bearer "+liveToken(t, srv))
+	assert.Equal(t, http.StatusOK, vendortest.Post(t, url, pcm, 16000))
+	assert.Equal(t, http.StatusRequestEntityTooLarge, vendortest.Post(t, url, pcm, salute.SyncMaxBytes+1))
+	assert.Equal(t, http.StatusBadRequest, vendortest.Post(t, url, pcm, 2*8000*(salute.SyncMaxSeconds+1)), "over a minute")
+	assert.Equal(t, http.StatusBadRequest, vendortest.Post(t, strings.Replace(url, "callcenter", "media", 1), pcm, 16000))
 }

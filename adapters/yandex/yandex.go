@@ -33,6 +33,7 @@ package yandex
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -47,6 +48,8 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/poll"
+	"github.com/callaudit/callaudit/adapters/internal/settings"
 	"github.com/callaudit/callaudit/adapters/internal/sttchan"
 	"github.com/callaudit/callaudit/adapters/internal/vendorhttp"
 	"github.com/callaudit/callaudit/retry"
@@ -91,9 +94,14 @@ type Config struct {
 	// ManagerChannel is the manager's channel of stereo recordings, 0
 	// (left) or 1 (right); -1 finds it from the text.
 	ManagerChannel int
-	// PollInterval between operation checks (default 2 s; the quota is
-	// 5 checks a second).
+	// PollInterval is the first wait between operation checks (default
+	// 2 s; the quota is 5 checks a second); later waits grow by half up
+	// to 4×PollInterval.
 	PollInterval time.Duration
+	// MaxWait bounds the wait for one recognition (default
+	// poll.DefaultLimit, 4 hours); past it Transcribe fails with
+	// KindTimeout.
+	MaxWait time.Duration
 	// Timeout bounds one HTTP request (default 5 min, for a 60 MB upload).
 	Timeout time.Duration
 	// HTTPClient carries the requests; nil uses a new client.
@@ -102,16 +110,9 @@ type Config struct {
 	Retry retry.Policy `json:"-"`
 }
 
-func redacted(s string) string {
-	if s == "" {
-		return "(unset)"
-	}
-	return "[REDACTED]"
-}
-
 // String describes the configuration with the credentials redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("yandex.Config{APIKey:%s IAMToken:%s FolderID:%q BaseURL:%q Model:%q}", redacted(c.APIKey), redacted(c.IAMToken), c.FolderID, c.BaseURL, c.Model)
+	return fmt.Sprintf("yandex.Config{APIKey:%s IAMToken:%s FolderID:%q BaseURL:%q Model:%q}", settings.Redacted(c.APIKey), settings.Redacted(c.IAMToken), c.FolderID, c.BaseURL, c.Model)
 }
 
 // GoString is String.
@@ -139,32 +140,13 @@ func New(cfg Config) (*Transcriber, error) {
 	if cfg.APIKey == "" && cfg.FolderID == "" {
 		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "Yandex SpeechKit with an IAM token needs the folder: set AUDIT_YANDEX_FOLDER_ID")
 	}
-	if cfg.ManagerChannel > 1 {
-		return nil, callaudit.Errorf(callaudit.KindInvalid, "the manager's channel must be 0 (left), 1 (right) or -1 (found from the text)")
+	if err := sttchan.CheckManagerChannel(cfg.ManagerChannel); err != nil {
+		return nil, err
 	}
-	if cfg.BaseURL == "" {
-		cfg.BaseURL = DefaultBaseURL
-	}
-	if cfg.OperationURL == "" {
-		cfg.OperationURL = DefaultOperationURL
-	}
-	cfg.BaseURL, cfg.OperationURL = strings.TrimRight(cfg.BaseURL, "/"), strings.TrimRight(cfg.OperationURL, "/")
-	if cfg.Model == "" {
-		cfg.Model = DefaultModel
-	}
-	if cfg.Language == "" {
-		cfg.Language = DefaultLanguage
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = DefaultTimeout
-	}
-	hc := cfg.HTTPClient
-	if hc == nil {
-		hc = &http.Client{}
-	}
+	cfg.BaseURL, cfg.OperationURL = settings.URL(cfg.BaseURL, DefaultBaseURL), settings.URL(cfg.OperationURL, DefaultOperationURL)
+	cfg.Model, cfg.Language = cmp.Or(cfg.Model, DefaultModel), cmp.Or(cfg.Language, DefaultLanguage)
+	cfg.PollInterval, cfg.Timeout = settings.Positive(cfg.PollInterval, DefaultPollInterval), settings.Positive(cfg.Timeout, DefaultTimeout)
+	hc := cmp.Or(cfg.HTTPClient, &http.Client{})
 	t := &Transcriber{cfg: cfg, iam: &iamToken{token: cfg.IAMToken, source: cfg.IAMTokenSource}}
 	t.client = &vendorhttp.Client{HTTP: hc, Service: service, Message: apiMessage, Secrets: func() []string {
 		return []string{cfg.APIKey, cfg.IAMToken, t.iam.current()}
@@ -248,7 +230,8 @@ func formatOf(a transcribe.Audio) (format, error) {
 // Transcribe recognises the recording (see the package doc). Errors: the
 // kinds of sttchan.ProbeAudio for the audio, KindTooLarge over
 // MaxContentBytes, KindUpstream for an operation that ends in an error,
-// the kinds of vendorhttp for failed requests.
+// KindTimeout past Config.MaxWait, the kinds of vendorhttp for failed
+// requests.
 func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts transcribe.Options) (transcribe.Transcript, error) {
 	const op = "yandex.Transcribe"
 	if err := ctx.Err(); err != nil {
@@ -261,10 +244,7 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	if err != nil {
 		return transcribe.Transcript{}, err
 	}
-	lang := t.cfg.Language
-	if opts.Language != "" {
-		lang = languageTag(opts.Language)
-	}
+	lang := sttchan.Language(opts.Language, t.cfg.Language)
 	model, _ := json.Marshal(map[string]any{
 		"model":               t.cfg.Model,
 		"audioFormat":         f.audioFormat,
@@ -299,11 +279,10 @@ func (t *Transcriber) Transcribe(ctx context.Context, a transcribe.Audio, opts t
 	if err != nil {
 		return transcribe.Transcript{}, service.Coded(callaudit.KindUpstream, callaudit.CodeUpstreamFailed, op, "", err)
 	}
-	tr := sttchan.Transcript(us, f.channels, t.cfg.ManagerChannel, "yandex:"+t.cfg.Model)
-	if len(tr.Segments) == 0 {
-		return transcribe.Transcript{}, callaudit.Errorf(callaudit.KindInvalid, "no speech was recognised in the recording")
+	tr, err := sttchan.Result(us, f.channels, t.cfg.ManagerChannel, "yandex:"+t.cfg.Model, lang)
+	if err != nil {
+		return transcribe.Transcript{}, err
 	}
-	tr.Language = strings.SplitN(lang, "-", 2)[0]
 	if f.bytesPerSecond > 0 {
 		d := float64(f.size) / f.bytesPerSecond
 		tr.Duration = &d
@@ -354,9 +333,7 @@ func parseResults(raw []byte) ([]sttchan.Utterance, error) {
 // call sends one request with retries and the credentials; an IAM token
 // rejected with 401 is replaced once when there is a source.
 func (t *Transcriber) call(ctx context.Context, op string, req func(http.Header) vendorhttp.Request, out any) error {
-	return t.cfg.Retry.Do(ctx, func(ctx context.Context) error {
-		actx, cancel := context.WithTimeout(ctx, t.cfg.Timeout)
-		defer cancel()
+	return vendorhttp.Attempts(ctx, t.cfg.Retry, t.cfg.Timeout, func(actx context.Context) error {
 		send := func(refresh bool) error {
 			h, err := t.header(actx, refresh)
 			if err != nil {
@@ -392,41 +369,18 @@ func (t *Transcriber) header(ctx context.Context, refresh bool) (http.Header, er
 
 // wait polls the operation until it is done.
 func (t *Transcriber) wait(ctx context.Context, op, id string) error {
-	timer := time.NewTimer(0)
-	defer timer.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return vendorhttp.ContextError(op, ctx.Err())
-		case <-timer.C:
-		}
+	return poll.Until(ctx, service, op, "the recognition "+id, poll.Backoff{Interval: t.cfg.PollInterval, Limit: t.cfg.MaxWait}, func(ctx context.Context) (bool, error) {
 		var o operation
 		err := t.call(ctx, op, func(h http.Header) vendorhttp.Request {
 			return vendorhttp.Request{Method: http.MethodGet, URL: t.cfg.OperationURL + "/operations/" + url.PathEscape(id), Header: h}
 		}, &o)
 		if err != nil {
-			return err
+			return false, err
 		}
 		if o.Error != nil {
 			msg := vendorhttp.Redact(o.Error.Message, t.client.Secrets()...)
-			return service.Coded(callaudit.KindUpstream, callaudit.CodeUpstreamRejected, op, "recognition failed: "+msg, fmt.Errorf("operation %s: code %d: %s", id, o.Error.Code, msg))
+			return false, service.Coded(callaudit.KindUpstream, callaudit.CodeUpstreamRejected, op, "recognition failed: "+msg, fmt.Errorf("operation %s: code %d: %s", id, o.Error.Code, msg))
 		}
-		if o.Done {
-			return nil
-		}
-		timer.Reset(t.cfg.PollInterval)
-	}
-}
-
-// languageTag maps a base language to the reference's codes.
-func languageTag(lang string) string {
-	switch strings.ToLower(lang) {
-	case "ru":
-		return "ru-RU"
-	case "en":
-		return "en-US"
-	case "kk":
-		return "kk-KZ"
-	}
-	return lang
+		return o.Done, nil
+	})
 }

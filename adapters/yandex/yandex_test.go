@@ -2,7 +2,6 @@ package yandex_test
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -12,46 +11,28 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/adapters/yandex"
 	"github.com/callaudit/callaudit/adapters/yandex/yandextest"
-	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
-func newFake(t *testing.T, opts ...yandextest.Option) *yandextest.Server {
-	t.Helper()
-	srv := yandextest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func config(srv *yandextest.Server) yandex.Config {
-	return yandex.Config{APIKey: srv.APIKey, BaseURL: srv.URL, OperationURL: srv.URL, PollInterval: 5 * time.Millisecond,
-		Retry: retry.Policy{Attempts: 3, Base: time.Millisecond, Max: 5 * time.Millisecond}}
+	return yandex.Config{APIKey: srv.APIKey, BaseURL: srv.URL, OperationURL: srv.URL, PollInterval: 5 * time.Millisecond, Retry: vendortest.Retry}
 }
 
-func newTranscriber(t *testing.T, cfg yandex.Config) *yandex.Transcriber {
-	t.Helper()
-	tr, err := yandex.New(cfg)
-	require.NoError(t, err)
-	return tr
-}
+var fixture = vendortest.Fixture[*yandextest.Server, yandextest.Option, yandex.Config, *yandex.Transcriber]{
+	NewServer: yandextest.NewServer, Config: config, New: yandex.New}
 
 func TestConformance(t *testing.T) {
-	transcribetest.Run(t, transcribetest.Harness{
-		New: func(t *testing.T) transcribe.Transcriber { return newTranscriber(t, config(newFake(t))) },
-		Slow: func(t *testing.T) (transcribe.Transcriber, transcribe.Audio) {
-			return newTranscriber(t, config(newFake(t, yandextest.WithDelay(time.Minute)))), transcribe.AudioFromBytes("slow.wav", transcribetest.WAV(1, 8000, 1))
-		},
-		Features: transcribetest.Features{Timestamps: true, MaxSize: yandex.MaxContentBytes},
-	})
+	vendortest.RunTranscriber(t, fixture, yandextest.WithDelay(time.Minute), transcribetest.Features{Timestamps: true, MaxSize: yandex.MaxContentBytes})
 }
 
 func TestStereoChannelsAreSpeakers(t *testing.T) {
-	srv := newFake(t)
+	srv := fixture.Start(t)
 	stereo := transcribe.AudioFromBytes("call.wav", transcribetest.WAV(2, 16000, 2))
-	out, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{Language: "ru"})
+	out, err := fixture.With(t, config(srv)).Transcribe(context.Background(), stereo, transcribe.Options{Language: "ru"})
 	require.NoError(t, err)
 	require.Len(t, out.Segments, 2)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker)
@@ -72,18 +53,18 @@ func TestStereoChannelsAreSpeakers(t *testing.T) {
 
 	cfg := config(srv)
 	cfg.ManagerChannel = -1
-	out, err = newTranscriber(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
+	out, err = fixture.With(t, cfg).Transcribe(context.Background(), stereo, transcribe.Options{})
 	require.NoError(t, err)
 	assert.Equal(t, transcribe.RoleManager, out.Segments[0].Speaker, "inferred from the greeting")
 	assert.Equal(t, "channel 2", out.Segments[1].Label)
 }
 
 func TestIAMTokenWithFolder(t *testing.T) {
-	srv := newFake(t)
+	srv := fixture.Start(t)
 	cfg := config(srv)
 	cfg.APIKey, cfg.IAMToken, cfg.FolderID = "", srv.IAMToken, srv.FolderID
 	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1))
-	_, err := newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+	_, err := fixture.With(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
 	require.NoError(t, err)
 	for _, r := range srv.Requests() {
 		assert.Equal(t, "Bearer", r.Scheme)
@@ -95,7 +76,7 @@ func TestIAMTokenWithFolder(t *testing.T) {
 }
 
 func TestExpiredIAMTokenIsReplacedOnce(t *testing.T) {
-	srv := newFake(t)
+	srv := fixture.Start(t)
 	calls := 0
 	cfg := config(srv)
 	cfg.APIKey, cfg.FolderID = "", srv.FolderID
@@ -107,7 +88,7 @@ func TestExpiredIAMTokenIsReplacedOnce(t *testing.T) {
 		srv.SetIAMToken("t1.renewed-token")
 		return "t1.renewed-token", nil
 	}
-	tr := newTranscriber(t, cfg)
+	tr := fixture.With(t, cfg)
 	audio := transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1))
 	_, err := tr.Transcribe(context.Background(), audio, transcribe.Options{})
 	require.NoError(t, err)
@@ -119,7 +100,7 @@ func TestExpiredIAMTokenIsReplacedOnce(t *testing.T) {
 	// A static token that expired is the server's configuration.
 	srv.ExpireIAMToken()
 	cfg.IAMTokenSource, cfg.IAMToken = nil, "t1.renewed-token"
-	_, err = newTranscriber(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
+	_, err = fixture.With(t, cfg).Transcribe(context.Background(), audio, transcribe.Options{})
 	assert.Equal(t, callaudit.KindNotConfigured, callaudit.KindOf(err))
 	assert.NotContains(t, err.Error(), "t1.renewed-token")
 }
@@ -140,13 +121,9 @@ func TestErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := newFake(t)
-			cfg := config(srv)
-			tt.setup(&cfg)
-			_, err := newTranscriber(t, cfg).Transcribe(context.Background(), tt.audio, transcribe.Options{})
-			require.Error(t, err)
-			assert.Equal(t, tt.kind, callaudit.KindOf(err), "%v", err)
-			assert.NotContains(t, err.Error(), cfg.APIKey, "the key never appears in errors")
+			tr, srv, cfg := fixture.Configured(t, func(_ *yandextest.Server, c *yandex.Config) { tt.setup(c) })
+			_, err := tr.Transcribe(context.Background(), tt.audio, transcribe.Options{})
+			vendortest.Fails(t, err, tt.kind, cfg.APIKey, srv.APIKey)
 			if tt.name == "wrong API key" {
 				assert.Contains(t, callaudit.MessageOf(err), "AUDIT_YANDEX_API_KEY")
 			}
@@ -155,35 +132,24 @@ func TestErrors(t *testing.T) {
 }
 
 func TestNoSpeechIsInvalid(t *testing.T) {
-	srv := newFake(t, yandextest.WithResponder(func(yandextest.Recognition) []yandextest.Utterance { return nil }))
-	_, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	srv := fixture.Start(t, yandextest.WithResponder(func(yandextest.Recognition) []yandextest.Utterance { return nil }))
+	_, err := fixture.With(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
 	assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), "%v", err)
 }
 
 func TestFailedOperationIsUpstream(t *testing.T) {
-	srv := newFake(t, yandextest.WithFailure("audio decoding failed"))
-	_, err := newTranscriber(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
+	srv := fixture.Start(t, yandextest.WithFailure("audio decoding failed"))
+	_, err := fixture.With(t, config(srv)).Transcribe(context.Background(), transcribe.AudioFromBytes("a.wav", transcribetest.WAV(1, 8000, 1)), transcribe.Options{})
 	assert.Equal(t, callaudit.KindUpstream, callaudit.KindOf(err), "%v", err)
 	assert.Contains(t, callaudit.MessageOf(err), "audio decoding failed")
 }
 
 // The fake refuses a request body over the 60 MB limit before reading it.
 func TestFakeRefusesOversizedBody(t *testing.T) {
-	srv := newFake(t)
-	body := io.LimitReader(zeros{}, 90_000_000)
-	req, err := http.NewRequest(http.MethodPost, srv.URL+"/stt/v3/recognizeFileAsync", body)
-	require.NoError(t, err)
-	req.ContentLength = 90_000_000
-	req.Header.Set("Authorization", "Api-Key "+srv.APIKey)
-	resp, err := http.DefaultClient.Do(req)
-	require.NoError(t, err)
-	resp.Body.Close()
-	assert.Equal(t, http.StatusRequestEntityTooLarge, resp.StatusCode)
+	srv := fixture.Start(t)
+	status := vendortest.Post(t, srv.URL+"/stt/v3/recognizeFileAsync", http.Header{"Authorization": {"Api-Key " + srv.APIKey}}, 90_000_000)
+	assert.Equal(t, http.StatusRequestEntityTooLarge, status)
 }
-
-type zeros struct{}
-
-func (zeros) Read(p []byte) (int, error) { clear(p); return len(p), nil }
 
 func TestConfigRedactsCredentials(t *testing.T) {
 	cfg := yandex.Config{APIKey: "AQVNsecret", IAMToken: "t1.secret"}
@@ -191,4 +157,20 @@ func TestConfigRedactsCredentials(t *testing.T) {
 		assert.NotContains(t, s, "secret")
 	}
 	assert.True(t, strings.Contains(cfg.String(), "[REDACTED]"))
+}
+
+func TestMaxWaitBoundsTheOperation(t *testing.T) {
+	tr, srv, _ := fixture.Configured(t, func(_ *yandextest.Server, c *yandex.Config) { c.MaxWait = 50 * time.Millisecond }, yandextest.WithDelay(time.Minute))
+	vendortest.OutlastsMaxWait(t, tr, "Yandex SpeechKit API", srv.APIKey)
+}
+
+// The fake refuses, as 16/401 UNAUTHENTICATED, no credentials, a wrong
+// API key and an IAM token it never issued.
+func TestFakeRefusesUnknownCredentials(t *testing.T) {
+	srv := fixture.Start(t)
+	url := srv.URL + "/stt/v3/recognizeFileAsync"
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, nil, 10))
+	assert.Equal(t, http.StatusUnauthorized, vendortest.Post(t, url, http.Header{"Authorization": {"Api-Key AQVNwrong"}}, 10))
+	assert.Equal(t, http.StatusUnauthorized, vendortest.PostJSON(t, url, "t1.never-issued", `{}`))
+	assert.Equal(t, http.StatusBadRequest, vendortest.PostJSON(t, url, srv.IAMToken, `{}`), "a live token without x-folder-id")
 }

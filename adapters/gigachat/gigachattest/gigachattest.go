@@ -5,7 +5,11 @@
 //
 // Like the real API it answers 401 {"status":401,"message":"Token has
 // expired"} for an expired access token and 401 for a missing or unknown
-// one, 404 for an unknown model, and 422 for requests its reference does
+// one, 404 for an unknown model, 413 {"status":413,"message":"Payload too
+// large"} for a prompt over the model's context window (the error page,
+// "Описание ошибок": "Превышен максимальный размер входных данных", the
+// prompt's tokens must be fewer than the model's context; counted here
+// with tokens.Estimate against WithContextTokens), and 422 for requests its reference does
 // not allow: no messages, an unknown role, a system message after the
 // first, a function without a name or with parameters outside the
 // documented subset of JSON Schema (type, description, properties,
@@ -29,11 +33,17 @@ import (
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth/sberauthtest"
 	"github.com/callaudit/callaudit/adapters/internal/tokens"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 )
 
 // DefaultAuthKey is the authorization key the fake accepts.
 const DefaultAuthKey = "ZmFrZS1jbGllbnQtaWQ6ZmFrZS1jbGllbnQtc2VjcmV0LWdpZ2FjaGF0"
+
+// DefaultContextTokens is the context window the fake allows: 32k
+// tokens, the size adapters/gigachat plans for (its
+// DefaultMaxTranscriptTokens).
+const DefaultContextTokens = 32_768
 
 // DefaultModels are the models the fake knows (the reference's GET /models).
 var DefaultModels = []string{"GigaChat", "GigaChat-Pro", "GigaChat-Max", "GigaChat-2", "GigaChat-2-Pro", "GigaChat-2-Max"}
@@ -132,9 +142,10 @@ type Server struct {
 	models    []string
 	responder Responder
 	delay     time.Duration
+	context   int
 	mu        sync.Mutex
 	faults    []Fault
-	requests  []Request
+	log       vendortest.Log[Request]
 }
 
 // Option configures a Server.
@@ -146,9 +157,13 @@ func WithResponder(f Responder) Option { return func(s *Server) { s.responder = 
 // WithDelay makes every chat answer wait d, ending early if the client goes away.
 func WithDelay(d time.Duration) Option { return func(s *Server) { s.delay = d } }
 
+// WithContextTokens sets the context window over which a prompt is
+// refused with 413 (default DefaultContextTokens).
+func WithContextTokens(n int) Option { return func(s *Server) { s.context = n } }
+
 // NewServer starts a fake.
 func NewServer(opts ...Option) *Server {
-	s := &Server{AuthKey: DefaultAuthKey, models: DefaultModels, responder: SimulatedModel}
+	s := &Server{AuthKey: DefaultAuthKey, models: DefaultModels, responder: SimulatedModel, context: DefaultContextTokens}
 	for _, o := range opts {
 		o(s)
 	}
@@ -175,27 +190,15 @@ func (s *Server) Fail(f Fault) {
 }
 
 // Requests returns the chat requests so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
-
-func (s *Server) record(r Request) {
-	s.mu.Lock()
-	s.requests = append(s.requests, r)
-	s.mu.Unlock()
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 func apiError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "message": msg})
+	vendortest.WriteJSON(w, status, map[string]any{"status": status, "message": msg})
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	rec := Request{Path: r.URL.Path}
-	defer func() { s.record(rec) }()
+	defer func() { s.log.Add(rec) }()
 	fail := func(status int, msg string) { rec.Status = status; apiError(w, status, msg) }
 	if r.Method != http.MethodPost {
 		fail(http.StatusMethodNotAllowed, "method not allowed")
@@ -234,6 +237,17 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		fail(http.StatusUnprocessableEntity, msg)
 		return
 	}
+	prompt := 0
+	for _, m := range call.Messages {
+		prompt += tokens.Estimate(m.Content)
+	}
+	for _, f := range call.Functions {
+		prompt += tokens.Estimate(string(f.Parameters))
+	}
+	if prompt >= s.context {
+		fail(http.StatusRequestEntityTooLarge, "Payload too large")
+		return
+	}
 	if s.delay > 0 {
 		select {
 		case <-time.After(s.delay):
@@ -258,13 +272,6 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	if finish == "" {
 		finish = "stop"
-	}
-	prompt := 0
-	for _, m := range call.Messages {
-		prompt += tokens.Estimate(m.Content)
-	}
-	for _, f := range call.Functions {
-		prompt += tokens.Estimate(string(f.Parameters))
 	}
 	completion := tokens.Estimate(reply.Content + string(reply.Arguments))
 	rec.Status = http.StatusOK

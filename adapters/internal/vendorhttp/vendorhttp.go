@@ -260,3 +260,24 @@ func JSONMessage(body []byte, keys ...string) string {
 	}
 	return string(body)
 }
+
+// Attempts runs attempt under the retry policy, each attempt bounded by
+// timeout (the adapters' Config.Timeout), so that a slow attempt ends as
+// a transient timeout the policy may retry.
+func Attempts(ctx context.Context, policy retry.Policy, timeout time.Duration, attempt func(ctx context.Context) error) error {
+	return policy.Do(ctx, func(ctx context.Context) error {
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		defer cancel()
+		return attempt(actx)
+	})
+}
+
+// Bearer is a header with the token as "Authorization: Bearer <token>"
+// and the other headers given as name, value pairs.
+func Bearer(token string, kv ...string) http.Header {
+	h := http.Header{"Authorization": {"Bearer " + token}}
+	for i := 0; i+1 < len(kv); i += 2 {
+		h.Set(kv[i], kv[i+1])
+	}
+	return h
+}

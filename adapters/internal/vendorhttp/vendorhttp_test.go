@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/retry"
 )
 
 var svc = Service{Name: "Test API", Setting: "AUDIT_TEST_KEY"}
@@ -74,4 +75,25 @@ func TestDoKeepsSecretsOutOfErrors(t *testing.T) {
 	err = c.Do(ctx, "op", Request{Method: http.MethodGet, URL: srv.URL}, nil)
 	assert.True(t, errors.Is(err, context.Canceled))
 	assert.Equal(t, callaudit.KindCanceled, callaudit.KindOf(err))
+}
+
+func TestBearer(t *testing.T) {
+	h := Bearer("tok", "content-type", "application/json")
+	assert.Equal(t, "Bearer tok", h.Get("Authorization"))
+	assert.Equal(t, "application/json", h.Get("Content-Type"))
+}
+
+// Each attempt gets its own deadline; a timed-out attempt is retried.
+func TestAttemptsBoundsEachAttempt(t *testing.T) {
+	var deadlines []time.Time
+	err := Attempts(context.Background(), retry.Policy{Attempts: 2, Base: time.Millisecond, Max: time.Millisecond}, 10*time.Millisecond, func(ctx context.Context) error {
+		d, ok := ctx.Deadline()
+		require.True(t, ok)
+		deadlines = append(deadlines, d)
+		<-ctx.Done()
+		return svc.TransportError(context.Background(), "op", ctx.Err())
+	})
+	assert.Equal(t, callaudit.KindTimeout, callaudit.KindOf(err), "%v", err)
+	require.Len(t, deadlines, 2, "the timeout is transient: retried once")
+	assert.True(t, deadlines[1].After(deadlines[0]))
 }

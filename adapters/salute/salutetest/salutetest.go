@@ -14,22 +14,37 @@
 // request_file_id it never issued, 404 for an unknown task or result
 // file. A recording that does not decode as its declared encoding ends
 // its task in ERROR. Tasks stay RUNNING for WithDelay.
+//
+// It also serves synchronous recognition, POST /rest/v1/speech:recognize
+// (reference "Распознать речь в аудио файле",
+// developers.sber.ru/docs/ru/salutespeech/api/reference/rest/post-speech-recognition):
+// the audio as the body, its encoding in Content-Type, the query
+// parameters language (ru-RU, en-US, kk-KZ), model (general, callcenter),
+// sample_rate, channels_count and enable_profanity_filter; it answers
+// {"result": [sentences], "emotions": [{"negative","neutral","positive"}],
+// "person_identity": {…}, "status": 200}, the first channel's speech
+// only. It refuses, as 400, an unknown parameter value and PCM longer
+// than the documented minute, and as 413 a body over the documented
+// 2 MB (SyncMaxBytes); the reference states these limits, not the
+// statuses. Synchronous answers are held for WithDelay.
 package salutetest
 
 import (
 	"bytes"
-	"crypto/rand"
-	"encoding/hex"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/callaudit/callaudit/adapters/internal/sberauth"
 	"github.com/callaudit/callaudit/adapters/internal/sberauth/sberauthtest"
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -38,6 +53,14 @@ const DefaultAuthKey = "ZmFrZS1jbGllbnQtaWQ6ZmFrZS1jbGllbnQtc2VjcmV0LXNhbHV0ZQ==
 
 // MaxUpload is the documented limit of one uploaded file (1 GB).
 const MaxUpload int64 = 1 << 30
+
+// SyncMaxBytes and SyncMaxSeconds are the documented limits of
+// synchronous recognition ("Максимальный размер аудио – 2 Мб,
+// максимальная длина – одна минута").
+const SyncMaxBytes int64 = 2_000_000
+
+// SyncMaxSeconds is the documented longest synchronous recording.
+const SyncMaxSeconds = 60
 
 // Options is a task's options as the request gave them.
 type Options struct {
@@ -89,7 +112,7 @@ type Server struct {
 	files     map[string]upload
 	tasks     map[string]*task
 	results   map[string][]byte
-	requests  []Request
+	log       vendortest.Log[Request]
 }
 
 type upload struct {
@@ -108,8 +131,11 @@ type task struct {
 type Request struct {
 	Method, Path string
 	Status       int
-	// Options of a speech:async_recognize request.
+	// Options of a speech:async_recognize request, or the query of a
+	// speech:recognize request (in the same fields).
 	Options *Options
+	// Token is the bearer token the request carried.
+	Token string
 }
 
 // Option configures a Server.
@@ -121,7 +147,8 @@ func WithDelay(d time.Duration) Option { return func(s *Server) { s.delay = d } 
 // WithResponder replaces DefaultResponder.
 func WithResponder(f Responder) Option { return func(s *Server) { s.responder = f } }
 
-// WithMaxUpload lowers the upload limit (to test the 413 without a 1 GB body).
+// WithMaxUpload lowers the upload limit, of synchronous requests too (to
+// test the 413 without a 1 GB body).
 func WithMaxUpload(n int64) Option { return func(s *Server) { s.maxUpload = n } }
 
 // NewServer starts a fake.
@@ -135,6 +162,7 @@ func NewServer(opts ...Option) *Server {
 	mux := http.NewServeMux()
 	mux.Handle(sberauthtest.Path, s.Issuer.Handler())
 	mux.HandleFunc("POST /rest/v1/data:upload", s.authed(s.upload))
+	mux.HandleFunc("POST /rest/v1/speech:recognize", s.authed(s.recognizeSync))
 	mux.HandleFunc("POST /rest/v1/speech:async_recognize", s.authed(s.recognize))
 	mux.HandleFunc("GET /rest/v1/task:get", s.authed(s.taskGet))
 	mux.HandleFunc("GET /rest/v1/data:download", s.authed(s.download))
@@ -147,11 +175,7 @@ func NewServer(opts ...Option) *Server {
 func (s *Server) Close() { s.srv.Close() }
 
 // Requests returns the API requests so far (not the token exchanges).
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 // DefaultResponder says one phrase per channel: the manager's greeting on
 // channel 0 (or the only one), the client's question on channel 1.
@@ -166,23 +190,12 @@ func DefaultResponder(t Task) []Utterance {
 	return out
 }
 
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-
 func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		rec := &Request{Method: r.Method, Path: r.URL.Path}
-		rw := &recorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			rec.Status = rw.status
-			s.mu.Lock()
-			s.requests = append(s.requests, *rec)
-			s.mu.Unlock()
-		}()
+		token, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		rec := &Request{Method: r.Method, Path: r.URL.Path, Token: token}
+		rw, done := s.log.Track(w, rec, func(r *Request) *int { return &r.Status })
+		defer done()
 		switch s.Issuer.Check(r.Header.Get("Authorization")) {
 		case "expired":
 			apiError(rw, http.StatusUnauthorized, "Token has expired")
@@ -195,40 +208,46 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) ht
 	}
 }
 
+// apiError and ok answer in the reference's envelope, with the
+// X-Request-ID the service sets on every answer.
 func apiError(w http.ResponseWriter, status int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-ID", newID())
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": status, "message": msg})
+	vendortest.WriteJSON(w, status, map[string]any{"status": status, "message": msg})
 }
 
 func ok(w http.ResponseWriter, result any) {
-	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Request-ID", newID())
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": 200, "result": result})
+	vendortest.WriteJSON(w, http.StatusOK, map[string]any{"status": 200, "result": result})
 }
 
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
+func newID() string { return vendortest.HexID(16) }
 
-func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
-	if r.ContentLength > s.maxUpload {
+// readAudio reads a body of audio of at most limit bytes, refusing a
+// larger one (by its Content-Length before reading it) with 413 and an
+// empty one with 400.
+func readAudio(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, bool) {
+	if r.ContentLength > limit {
 		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-		return
+		return nil, false
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, s.maxUpload+1))
+	data, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 	switch {
 	case err != nil:
 		apiError(w, http.StatusBadRequest, "cannot read the body")
-		return
-	case int64(len(data)) > s.maxUpload:
+		return nil, false
+	case int64(len(data)) > limit:
 		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-		return
+		return nil, false
 	case len(data) == 0:
 		apiError(w, http.StatusBadRequest, "empty body")
+		return nil, false
+	}
+	return data, true
+}
+
+func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
+	data, read := readAudio(w, r, s.maxUpload)
+	if !read {
 		return
 	}
 	id := newID()
@@ -238,11 +257,44 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request, _ *Request) {
 	ok(w, map[string]any{"request_file_id": id})
 }
 
+var encodings = map[string]bool{"PCM_S16LE": true, "OPUS": true, "MP3": true, "FLAC": true, "ALAW": true, "MULAW": true}
+
+// method is what a recognition method's reference allows of the options;
+// at most 8 channels, the encodings page's limit for PCM_S16LE and FLAC
+// ("Допустимые форматы и лимиты": "Максимальное количество каналов – 8").
+type method struct {
+	models, languages map[string]bool
+	maxChannels       int
+}
+
 var (
-	encodings = map[string]bool{"PCM_S16LE": true, "OPUS": true, "MP3": true, "FLAC": true, "ALAW": true, "MULAW": true}
-	models    = map[string]bool{"general": true, "callcenter": true, "media": true, "ivr": true}
-	languages = map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}
+	asyncMethod = method{models: map[string]bool{"general": true, "callcenter": true, "media": true, "ivr": true},
+		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true, "ky-KG": true, "uz-UZ": true}, maxChannels: 8}
+	syncMethod = method{models: map[string]bool{"general": true, "callcenter": true},
+		languages: map[string]bool{"ru-RU": true, "en-US": true, "kk-KZ": true}, maxChannels: 8}
 )
+
+// check fills the defaults of o and says what the method does not allow
+// of it, or "".
+func (m method) check(o *Options) string {
+	o.Model, o.Language = cmp.Or(o.Model, "general"), cmp.Or(o.Language, "ru-RU")
+	if o.ChannelsCount == 0 {
+		o.ChannelsCount = 1
+	}
+	switch {
+	case !encodings[o.AudioEncoding]:
+		return fmt.Sprintf("unknown audio_encoding %q", o.AudioEncoding)
+	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
+		return "sample_rate is required for PCM_S16LE (8000 to 96000)"
+	case !m.models[o.Model]:
+		return fmt.Sprintf("unknown model %q", o.Model)
+	case !m.languages[o.Language]:
+		return fmt.Sprintf("unknown language %q", o.Language)
+	case o.ChannelsCount < 1 || o.ChannelsCount > m.maxChannels:
+		return "channels_count out of range"
+	}
+	return ""
+}
 
 func (s *Server) recognize(w http.ResponseWriter, r *http.Request, rec *Request) {
 	var req struct {
@@ -257,30 +309,8 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request, rec *Request)
 	}
 	o := req.Options
 	rec.Options = &o
-	if o.Model == "" {
-		o.Model = "general"
-	}
-	if o.Language == "" {
-		o.Language = "ru-RU"
-	}
-	if o.ChannelsCount == 0 {
-		o.ChannelsCount = 1
-	}
-	switch {
-	case !encodings[o.AudioEncoding]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown audio_encoding %q", o.AudioEncoding))
-		return
-	case o.AudioEncoding == "PCM_S16LE" && (o.SampleRate < 8000 || o.SampleRate > 96000):
-		apiError(w, http.StatusBadRequest, "sample_rate is required for PCM_S16LE (8000 to 96000)")
-		return
-	case !models[o.Model]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown model %q", o.Model))
-		return
-	case !languages[o.Language]:
-		apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown language %q", o.Language))
-		return
-	case o.ChannelsCount < 1 || o.ChannelsCount > 10:
-		apiError(w, http.StatusBadRequest, "channels_count out of range")
+	if msg := asyncMethod.check(&o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
 		return
 	}
 	s.mu.Lock()
@@ -346,10 +376,16 @@ func resultFile(us []Utterance) []byte {
 	return b
 }
 
-func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
+// find looks id up in one of the server's maps.
+func find[T any](s *Server, m map[string]T, id string) (T, bool) {
 	s.mu.Lock()
-	t, found := s.tasks[r.URL.Query().Get("id")]
-	s.mu.Unlock()
+	defer s.mu.Unlock()
+	v, found := m[id]
+	return v, found
+}
+
+func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
+	t, found := find(s, s.tasks, r.URL.Query().Get("id"))
 	if !found {
 		apiError(w, http.StatusNotFound, "task not found")
 		return
@@ -367,13 +403,79 @@ func (s *Server) taskGet(w http.ResponseWriter, r *http.Request, _ *Request) {
 }
 
 func (s *Server) download(w http.ResponseWriter, r *http.Request, _ *Request) {
-	s.mu.Lock()
-	data, found := s.results[r.URL.Query().Get("response_file_id")]
-	s.mu.Unlock()
+	data, found := find(s, s.results, r.URL.Query().Get("response_file_id"))
 	if !found {
 		apiError(w, http.StatusNotFound, "file not found")
 		return
 	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	_, _ = w.Write(data)
+}
+
+// syncEncodings are the Content-Types of the encodings page
+// ("Допустимые форматы и лимиты") by their audio_encoding.
+var syncEncodings = map[string]string{"audio/x-pcm": "PCM_S16LE", "audio/ogg": "OPUS", "audio/mpeg": "MP3", "audio/flac": "FLAC", "audio/pcma": "ALAW", "audio/pcmu": "MULAW"}
+
+func (s *Server) recognizeSync(w http.ResponseWriter, r *http.Request, rec *Request) {
+	limit := min(s.maxUpload, SyncMaxBytes)
+	if r.ContentLength > limit {
+		apiError(w, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	}
+	q := r.URL.Query()
+	o := Options{Model: q.Get("model"), Language: q.Get("language")}
+	o.SampleRate, _ = strconv.Atoi(q.Get("sample_rate"))
+	o.ChannelsCount, _ = strconv.Atoi(q.Get("channels_count"))
+	rec.Options = &o
+	mediaType, params, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	o.AudioEncoding = syncEncodings[strings.TrimSpace(mediaType)]
+	if o.AudioEncoding == "PCM_S16LE" && o.SampleRate == 0 {
+		for _, p := range strings.Split(params, ";") {
+			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "rate="); ok {
+				o.SampleRate, _ = strconv.Atoi(v)
+			}
+		}
+	}
+	for k := range q {
+		switch k {
+		case "language", "model", "sample_rate", "channels_count", "enable_profanity_filter":
+		default:
+			apiError(w, http.StatusBadRequest, fmt.Sprintf("unknown parameter %q", k))
+			return
+		}
+	}
+	if msg := syncMethod.check(&o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
+		return
+	}
+	data, read := readAudio(w, r, limit)
+	if !read {
+		return
+	}
+	if o.AudioEncoding == "PCM_S16LE" && !bytes.HasPrefix(data, []byte("RIFF")) && len(data)/(2*o.ChannelsCount) > SyncMaxSeconds*o.SampleRate {
+		apiError(w, http.StatusBadRequest, "audio is longer than 1 minute; use asynchronous recognition")
+		return
+	}
+	if msg := decodes(data, o); msg != "" {
+		apiError(w, http.StatusBadRequest, msg)
+		return
+	}
+	if s.delay > 0 {
+		select {
+		case <-time.After(s.delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	sentences := []string{}
+	for _, u := range s.responder(Task{Options: o, Audio: data, ContentType: r.Header.Get("Content-Type")}) {
+		if u.Channel == 0 {
+			sentences = append(sentences, u.Text)
+		}
+	}
+	w.Header().Set("X-Request-ID", newID())
+	vendortest.WriteJSON(w, http.StatusOK, map[string]any{"result": sentences,
+		"emotions":        []any{map[string]any{"negative": 0.1, "neutral": 0.8, "positive": 0.1}},
+		"person_identity": map[string]any{"age": "", "gender": "", "age_score": 0, "gender_score": 0},
+		"status":          200})
 }

@@ -7,7 +7,11 @@
 //
 // Like the real API it answers errors as google.rpc.Status JSON
 // ({"code": 16, "message": …, "details": []}): 401 for a missing or wrong
-// API key, an unknown or expired IAM token ("The token has expired"), 400
+// API key, an unknown or expired IAM token ("The token has expired"; the
+// reference's "Response status codes": 16/401 UNAUTHENTICATED, "check
+// that you are using the correct account, API key, and IAM token, and
+// that the token has not expired"), 403 for a folder the token may not
+// use (7/403 PERMISSION_DENIED), 400
 // for an IAM token without x-folder-id, for a body that is not the
 // RecognizeFileRequest (unknown fields, not exactly one of content and
 // uri, not exactly one audio format, an unknown encoding, rate, container,
@@ -20,9 +24,7 @@ package yandextest
 
 import (
 	"bytes"
-	"crypto/rand"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -32,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -88,7 +91,7 @@ type Server struct {
 	mu        sync.Mutex
 	expired   bool
 	ops       map[string]*op
-	requests  []Request
+	log       vendortest.Log[Request]
 }
 
 type op struct {
@@ -140,11 +143,7 @@ func (s *Server) SetIAMToken(token string) {
 }
 
 // Requests returns the requests so far.
-func (s *Server) Requests() []Request {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Request(nil), s.requests...)
-}
+func (s *Server) Requests() []Request { return s.log.All() }
 
 // DefaultResponder says one phrase per channel: the manager's greeting on
 // channel 0 (or the only one), the client's question on channel 1.
@@ -162,19 +161,10 @@ func DefaultResponder(r Recognition) []Utterance {
 	return out
 }
 
-type recorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (r *recorder) WriteHeader(code int) { r.status = code; r.ResponseWriter.WriteHeader(code) }
-
 // rpcError writes a google.rpc.Status with the HTTP status grpc-gateway
 // maps its code to.
 func rpcError(w http.ResponseWriter, status, code int, msg string) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(map[string]any{"code": code, "message": msg, "details": []any{}})
+	vendortest.WriteJSON(w, status, map[string]any{"code": code, "message": msg, "details": []any{}})
 }
 
 // gRPC codes of the answers.
@@ -188,13 +178,8 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) ht
 	return func(w http.ResponseWriter, r *http.Request) {
 		scheme, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 		rec := &Request{Method: r.Method, Path: r.URL.Path, Scheme: scheme, Folder: r.Header.Get("x-folder-id")}
-		rw := &recorder{ResponseWriter: w, status: http.StatusOK}
-		defer func() {
-			rec.Status = rw.status
-			s.mu.Lock()
-			s.requests = append(s.requests, *rec)
-			s.mu.Unlock()
-		}()
+		rw, done := s.log.Track(w, rec, func(r *Request) *int { return &r.Status })
+		defer done()
 		s.mu.Lock()
 		iam, expired := s.IAMToken, s.expired
 		s.mu.Unlock()
@@ -220,11 +205,7 @@ func (s *Server) authed(h func(http.ResponseWriter, *http.Request, *Request)) ht
 	}
 }
 
-func newID() string {
-	var b [10]byte
-	_, _ = rand.Read(b[:])
-	return "e03" + hex.EncodeToString(b[:])
-}
+func newID() string { return "e03" + vendortest.HexID(10) }
 
 var (
 	models    = map[string]bool{"general": true, "general:rc": true, "general:deprecated": true}
@@ -291,7 +272,7 @@ func (s *Server) recognize(w http.ResponseWriter, r *http.Request, rec *Request)
 	s.mu.Lock()
 	s.ops[o.id] = o
 	s.mu.Unlock()
-	writeJSON(w, operationJSON(o, false))
+	vendortest.WriteJSON(w, http.StatusOK, operationJSON(o, false))
 }
 
 // checkModel checks recognitionModel and returns the channel count.
@@ -385,11 +366,6 @@ func operationJSON(o *op, done bool) map[string]any {
 	return out
 }
 
-func writeJSON(w http.ResponseWriter, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func (s *Server) lookup(id string) (*op, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -403,7 +379,7 @@ func (s *Server) operation(w http.ResponseWriter, r *http.Request, _ *Request) {
 		rpcError(w, http.StatusNotFound, codeNotFound, "operation not found")
 		return
 	}
-	writeJSON(w, operationJSON(o, time.Since(o.created) >= s.delay))
+	vendortest.WriteJSON(w, http.StatusOK, operationJSON(o, time.Since(o.created) >= s.delay))
 }
 
 func (s *Server) results(w http.ResponseWriter, r *http.Request, _ *Request) {

@@ -13,14 +13,13 @@
 package sberauthtest
 
 import (
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"net/http"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/callaudit/callaudit/adapters/internal/vendortest"
 )
 
 // Path is where the fake serves the exchange, as the real endpoint does.
@@ -91,43 +90,35 @@ func (i *Issuer) Check(authorization string) string {
 	return "ok"
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 // Handler serves the exchange.
 func (i *Issuer) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
-			writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"code": 0, "message": "method not allowed"})
+			vendortest.WriteJSON(w, http.StatusMethodNotAllowed, map[string]any{"code": 0, "message": "method not allowed"})
 			return
 		}
 		if r.Header.Get("Authorization") != "Basic "+i.AuthKey {
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"code": 6, "message": "credentials doesn't match db data"})
+			vendortest.WriteJSON(w, http.StatusUnauthorized, map[string]any{"code": 6, "message": "credentials doesn't match db data"})
 			return
 		}
 		if !uuidPattern.MatchString(r.Header.Get("RqUID")) {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 4, "message": "RqUID header is missing or is not a uuid4"})
+			vendortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"code": 4, "message": "RqUID header is missing or is not a uuid4"})
 			return
 		}
 		if err := r.ParseForm(); err != nil || r.PostForm.Get("scope") == "" {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 5, "message": "scope is empty"})
+			vendortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"code": 5, "message": "scope is empty"})
 			return
 		}
 		if r.PostForm.Get("scope") != i.Scope {
-			writeJSON(w, http.StatusBadRequest, map[string]any{"code": 7, "message": "scope from db not fully includes consumed scope"})
+			vendortest.WriteJSON(w, http.StatusBadRequest, map[string]any{"code": 7, "message": "scope from db not fully includes consumed scope"})
 			return
 		}
-		var b [24]byte
-		_, _ = rand.Read(b[:])
-		token := "eyJ" + hex.EncodeToString(b[:])
+		token := "eyJ" + vendortest.HexID(24)
 		exp := i.now().Add(TokenTTL)
 		i.mu.Lock()
 		i.tokens[token] = exp
 		i.exchanges++
 		i.mu.Unlock()
-		writeJSON(w, http.StatusOK, map[string]any{"access_token": token, "expires_at": exp.UnixMilli()})
+		vendortest.WriteJSON(w, http.StatusOK, map[string]any{"access_token": token, "expires_at": exp.UnixMilli()})
 	})
 }
