@@ -34,16 +34,30 @@ func openRescoreQueue(t *testing.T, store *sqlstore.Store, dsn string) *queue.Qu
 	return q
 }
 
+// waitRescore polls the rescore until until holds. It fails only when the
+// rescore stops advancing for a minute, not after a fixed time: under the
+// race detector on two shared cores 10,000 calls take minutes, and a slow
+// machine is not a stuck job (go test's -timeout bounds the whole run).
 func waitRescore(t *testing.T, q *queue.Queue, id string, until func(audit.RescoreStatus) bool) audit.RescoreStatus {
 	t.Helper()
-	var st audit.RescoreStatus
-	require.Eventually(t, func() bool {
-		var err error
-		st, err = q.Rescore(context.Background(), id)
+	const stall = time.Minute
+	var (
+		last     = -1
+		advanced = time.Now()
+	)
+	for {
+		st, err := q.Rescore(context.Background(), id)
 		require.NoError(t, err)
-		return until(st)
-	}, 2*time.Minute, 20*time.Millisecond, "the rescore reads %+v", st)
-	return st
+		if until(st) {
+			return st
+		}
+		if n := st.Done + st.Failed + st.Skipped; n != last {
+			last, advanced = n, time.Now()
+		} else if time.Since(advanced) > stall {
+			require.FailNowf(t, "the rescore stopped advancing", "no progress for %s; it reads %+v", stall, st)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // TestRescore10000CallsSurvivesRestart is issue 14's acceptance:
