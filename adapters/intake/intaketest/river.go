@@ -91,6 +91,42 @@ func (e *Env) Snoozed(t *testing.T, callID string, n int, delay time.Duration, l
 	return j
 }
 
+// SnoozeThrough checks n snoozes of callID's job as Snoozed does, making
+// each due at once (Hurry) so the test does not wait the delay; check, when
+// set, runs after each snooze (nothing downloaded or written yet).
+func (e *Env) SnoozeThrough(t *testing.T, callID string, n int, delay time.Duration, last func() time.Time, check func(i int)) {
+	t.Helper()
+	for i := 1; i <= n; i++ {
+		job := e.Snoozed(t, callID, i, delay, last)
+		if check != nil {
+			check(i)
+		}
+		e.Hurry(t, job.ID)
+	}
+}
+
+// Completed waits until callID's job is completed and returns it.
+func (e *Env) Completed(t *testing.T, callID string) Job {
+	t.Helper()
+	var j Job
+	require.Eventually(t, func() bool { j = e.Job(t, callID); return j.State == "completed" }, 30*time.Second, 10*time.Millisecond,
+		"the job of %s completed", callID)
+	return j
+}
+
+// WaitFor waits until get returns at least n items (what a fake CRM
+// was written) and returns the key of each.
+func WaitFor[T any](t *testing.T, n int, get func() []T, key func(T) string) []string {
+	t.Helper()
+	var got []T
+	require.Eventually(t, func() bool { got = get(); return len(got) >= n }, 30*time.Second, 10*time.Millisecond, "%d written", n)
+	out := make([]string, len(got))
+	for i, item := range got {
+		out[i] = key(item)
+	}
+	return out
+}
+
 // riverTime reads a timestamp as River's SQLite driver writes it (UTC).
 func riverTime(t *testing.T, s string) time.Time {
 	t.Helper()
