@@ -16,6 +16,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	wbamocrm "github.com/callaudit/callaudit/adapters/writeback/amocrm"
+	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -64,14 +65,10 @@ func (e *env) count(t *testing.T, name, label, value string) float64 {
 	return e.Counter(t, name, map[string]string{"vendor": amocrm.Name, label: value})
 }
 
+// waitWritten waits for n notes written back and returns their records.
 func (e *env) waitWritten(t *testing.T, n int) []string {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(e.account.Written()) >= n }, 30*time.Second, 20*time.Millisecond)
-	var out []string
-	for _, w := range e.account.Written() {
-		out = append(out, w.Entity+"/"+w.EntityID)
-	}
-	return out
+	return intaketest.WaitFor(t, n, e.account.Written, func(w writebacktest.AmoNote) string { return w.Entity + "/" + w.EntityID })
 }
 
 func talked(id, lead int) amocrmtest.Note {
@@ -196,12 +193,12 @@ func TestBatchAndBurstLoseNoCall(t *testing.T) {
 			var want []string
 			for i, id := range ids {
 				assert.Equal(t, http.StatusOK, <-statuses)
-				e.Wait(t, fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, id), storage.StatusDone)
+				callID := fmt.Sprintf("lead-%d:amocrm-%d", 9000+i, id)
+				e.Wait(t, callID, storage.StatusDone)
+				e.Completed(t, callID)
 				want = append(want, fmt.Sprintf("leads/%d", 9000+i))
 			}
-			got := e.waitWritten(t, n)
-			time.Sleep(200 * time.Millisecond)
-			assert.ElementsMatch(t, want, got, "each call written back once on its own lead")
+			assert.ElementsMatch(t, want, e.waitWritten(t, n), "with every job done, each call written back once on its own lead")
 			if tc.refused {
 				assert.Positive(t, e.account.Refused(), "the account refused requests over its limit")
 			} else {

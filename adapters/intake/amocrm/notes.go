@@ -4,64 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/intake"
 )
-
-// Hook is one note named by amoCRM's «note added» webhook: the note's id,
-// the record it is on, and its numeric type (10 incoming call, 11
-// outgoing call).
-type Hook struct {
-	NoteID int
-	// Entity is the API path of the record type: "leads" or "contacts".
-	Entity   string
-	EntityID int
-	NoteType int
-	// Responsible is the user the note belongs to, Text the note's text
-	// (for a call note, JSON with the call's DURATION and LINK): keys seen
-	// in live hooks, not documented.
-	Responsible string
-	Text        string
-}
-
-// Call reports whether the hook names a call note.
-func (h Hook) Call() bool { return h.NoteType == 10 || h.NoteType == 11 }
-
-// ParseHook reads the notes of a form-encoded webhook body, whose keys are
-// {entity}[note][{i}][note][{field}] («POST переменная содержит массив вида
-// {"entity":{"action":{"0":{…}}}}»). A body that is not a form is
-// KindMalformed; notes on other records (companies, customers) are left
-// out. Notes come in their index order.
-func ParseHook(body []byte) ([]Hook, error) {
-	v, err := url.ParseQuery(string(body))
-	if err != nil {
-		return nil, callaudit.Errorf(callaudit.KindMalformed, "the amoCRM webhook is not form-encoded")
-	}
-	var out []Hook
-	for _, entity := range []string{"leads", "contacts"} {
-		for i := 0; ; i++ {
-			prefix := entity + "[note][" + strconv.Itoa(i) + "][note]"
-			id := v.Get(prefix + "[id]")
-			if id == "" {
-				break
-			}
-			h := Hook{Entity: entity}
-			h.NoteID, _ = strconv.Atoi(strings.TrimSpace(id))
-			h.EntityID, _ = strconv.Atoi(strings.TrimSpace(v.Get(prefix + "[element_id]")))
-			h.NoteType, _ = strconv.Atoi(strings.TrimSpace(v.Get(prefix + "[note_type]")))
-			h.Responsible, h.Text = strings.TrimSpace(v.Get(prefix+"[responsible_user_id]")), v.Get(prefix+"[text]")
-			if h.NoteID > 0 && h.EntityID > 0 {
-				out = append(out, h)
-			}
-		}
-	}
-	return out, nil
-}
 
 // CallNote is the part of a call note (call_in, call_out) the intake
 // uses, as GET /api/v4/{entity}/{id}/notes/{note_id} returns it.
@@ -89,12 +37,13 @@ type Notes struct {
 }
 
 // NewNotes returns a reader of the account at base
-// (https://{subdomain}.amocrm.ru) that makes at most perSecond requests a
-// second.
-func NewNotes(base, token string, perSecond float64, timeout time.Duration, transport http.RoundTripper) *Notes {
-	return &Notes{base: strings.TrimRight(base, "/"), token: token,
-		client: intake.NewClient(intake.ClientConfig{Service: "amoCRM", PerSecond: perSecond, Burst: max(1, int(perSecond)),
-			Timeout: timeout, Secrets: []string{token}, Transport: transport})}
+// (https://{subdomain}.amocrm.ru) through an API client keeping api's
+// rate limit (its bursts as large as a second's requests); the token is
+// added to api's secrets.
+func NewNotes(base, token string, api intake.ClientConfig) *Notes {
+	api.Service, api.Secrets = "amoCRM", append(api.Secrets, token)
+	api.Burst = max(1, int(api.PerSecond))
+	return &Notes{base: strings.TrimRight(base, "/"), token: token, client: intake.NewClient(api)}
 }
 
 // Get reads one note. A note amoCRM does not have (it answers 204) is

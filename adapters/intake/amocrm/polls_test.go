@@ -11,7 +11,6 @@ import (
 
 	"github.com/callaudit/callaudit/adapters/intake/amocrm"
 	"github.com/callaudit/callaudit/adapters/intake/amocrm/amocrmtest"
-	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -23,37 +22,35 @@ import (
 // recording no error, and the fourth downloads it: one audit, one note
 // written back.
 func TestRecordingAfterThreePolls(t *testing.T) {
-	for _, tc := range []struct {
-		name           string
-		note           func(n *amocrmtest.Note)
-		reads, fetches int
-	}{
-		{"the link answers 404", func(n *amocrmtest.Note) { n.MissingFor = 3 }, 4, 4},
-		{"no params.link yet", func(n *amocrmtest.Note) { n.LinkAfter = 3 }, 4, 1},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, amocrmtest.RequestsPerSecond, 0, 0)
-			n := talked(61000+len(tc.name), 7100)
-			tc.note(&n)
-			e.account.Add(n)
-			st, err := e.account.Send(context.Background(), e.hook, n.ID)
-			require.NoError(t, err)
-			require.Equal(t, http.StatusOK, st)
-			id := "lead-7100:" + amocrm.Name + "-" + itoa(n.ID)
-			for i := 1; i <= 3; i++ {
-				job := e.Snoozed(t, id, i, amocrm.DefaultPollDelay, func() time.Time { return e.account.Last(n.ID) })
-				assert.Empty(t, e.account.Written())
-				e.Hurry(t, job.ID)
-			}
-			call := e.Wait(t, id, storage.StatusDone)
-			assert.NotEmpty(t, call.Report.Criteria, "scored")
-			var job intaketest.Job
-			require.Eventually(t, func() bool { job = e.Job(t, id); return job.State == "completed" }, 10*time.Second, 10*time.Millisecond)
-			assert.Equal(t, [3]int{0, 1, 3}, [3]int{job.Errors, job.Attempt, job.Snoozes}, "no error, one attempt, three snoozes")
-			assert.Equal(t, tc.reads, e.account.NoteGets(n.ID), "one API read a try")
-			assert.Equal(t, tc.fetches, e.account.Fetches(n.ID))
-			assert.Equal(t, float64(3), e.count(t, "callaudit_intake_recording_polls_total", "vendor", amocrm.Name))
-			assert.Equal(t, []string{"leads/7100"}, e.waitWritten(t, 1))
-		})
+	// late runs one note, not downloadable for three tries, to its note
+	// written back; reads and fetches are the API reads and downloads
+	// expected.
+	late := func(t *testing.T, n amocrmtest.Note, reads, fetches int) {
+		e := newEnv(t, amocrmtest.RequestsPerSecond, 0, 0)
+		e.account.Add(n)
+		st, err := e.account.Send(context.Background(), e.hook, n.ID)
+		require.NoError(t, err)
+		require.Equal(t, http.StatusOK, st)
+		id := "lead-7100:" + amocrm.Name + "-" + itoa(n.ID)
+		e.SnoozeThrough(t, id, 3, amocrm.DefaultPollDelay, func() time.Time { return e.account.Last(n.ID) },
+			func(int) { assert.Empty(t, e.account.Written()) })
+		call := e.Wait(t, id, storage.StatusDone)
+		assert.NotEmpty(t, call.Report.Criteria, "scored")
+		job := e.Completed(t, id)
+		assert.Equal(t, [3]int{0, 1, 3}, [3]int{job.Errors, job.Attempt, job.Snoozes}, "no error, one attempt, three snoozes")
+		assert.Equal(t, reads, e.account.NoteGets(n.ID), "one API read a try")
+		assert.Equal(t, fetches, e.account.Fetches(n.ID))
+		assert.Equal(t, float64(3), e.count(t, "callaudit_intake_recording_polls_total", "vendor", amocrm.Name))
+		assert.Equal(t, []string{"leads/7100"}, e.waitWritten(t, 1))
 	}
+	t.Run("the link answers 404", func(t *testing.T) {
+		n := talked(61001, 7100)
+		n.MissingFor = 3
+		late(t, n, 4, 4)
+	})
+	t.Run("no params.link yet", func(t *testing.T) {
+		n := talked(61002, 7100)
+		n.LinkAfter = 3
+		late(t, n, 4, 1)
+	})
 }

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -53,7 +52,7 @@ func TestReplayedHooksAuditOnce(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, st)
 	for _, id := range []string{"lead-810:amocrm-8101", "lead-820:amocrm-8102"} {
-		require.Eventually(t, func() bool { return e.Job(t, id).State == "completed" }, 10*time.Second, 10*time.Millisecond)
+		e.Completed(t, id)
 	}
 	assert.Equal(t, float64(2), e.count(t, "callaudit_intake_events_total", "outcome", "accepted"))
 	assert.Equal(t, float64(3), e.count(t, "callaudit_intake_events_total", "outcome", "dropped"), "three copies dropped")

@@ -1,17 +1,14 @@
 package bitrix24_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24"
 	"github.com/callaudit/callaudit/adapters/intake/bitrix24/bitrix24test"
-	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/storage"
 )
 
@@ -36,20 +33,12 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 			e := newEnv(t, bitrix24test.DefaultLimit, keep{ownDelays: true})
 			c := answered(fmt.Sprintf("call.late.%d", len(tc.name)), 4040)
 			tc.call(&c)
-			e.portal.AddCall(c)
-			statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
-			require.NoError(t, err)
-			assert.Equal(t, []int{200, 200, 200}, statuses)
+			e.finish(t, c)
 			id := "bitrix24-" + c.ID
-			for i := 1; i <= 3; i++ {
-				job := e.Snoozed(t, id, i, bitrix24.DefaultPollDelay, func() time.Time { return e.portal.Last(c.ID) })
-				assert.Zero(t, e.portal.Downloads(c.ID))
-				e.Hurry(t, job.ID)
-			}
-			call := e.Wait(t, id, storage.StatusDone)
-			assert.NotEmpty(t, call.Report.Criteria, "scored")
-			var job intaketest.Job
-			require.Eventually(t, func() bool { job = e.Job(t, id); return job.State == "completed" }, 10*time.Second, 10*time.Millisecond)
+			e.SnoozeThrough(t, id, 3, bitrix24.DefaultPollDelay, func() time.Time { return e.portal.Last(c.ID) },
+				func(int) { assert.Zero(t, e.portal.Downloads(c.ID)) })
+			assert.NotEmpty(t, e.Wait(t, id, storage.StatusDone).Report.Criteria, "scored")
+			job := e.Completed(t, id)
 			assert.Zero(t, job.Errors, "no try failed")
 			assert.Equal(t, 1, job.Attempt, "the one attempt that downloaded it")
 			assert.Equal(t, 3, job.Snoozes)

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,10 +27,7 @@ func TestReplayedAndReorderedEventsAuditOnce(t *testing.T) {
 		e := newEnv(t, bitrix24test.DefaultLimit, keep{})
 		c := answered("call.replayed", 31)
 		c.ReadyAfter = 2
-		e.portal.AddCall(c)
-		statuses, err := e.portal.Finish(context.Background(), e.handler, c.ID)
-		require.NoError(t, err)
-		assert.Equal(t, []int{200, 200, 200}, statuses)
+		e.finish(t, c)
 		var wg sync.WaitGroup
 		for range 2 {
 			wg.Go(func() {
@@ -49,7 +45,7 @@ func TestReplayedAndReorderedEventsAuditOnce(t *testing.T) {
 		assert.Equal(t, float64(3), e.events(t, "dropped"), "three copies dropped")
 		assert.Equal(t, float64(1), e.events(t, "accepted"))
 		// Nothing was queued by the copies: the job's work is all there is.
-		require.Eventually(t, func() bool { return e.Job(t, "bitrix24-"+c.ID).State == "completed" }, 10*time.Second, 10*time.Millisecond)
+		e.Completed(t, "bitrix24-"+c.ID)
 		assert.Len(t, e.portal.Comments(), 1, "no second audit or comment")
 		assert.Equal(t, 1, e.portal.Downloads(c.ID))
 		assert.Len(t, e.Calls(t), 1)

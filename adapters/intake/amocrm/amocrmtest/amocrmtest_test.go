@@ -18,7 +18,7 @@ import (
 // second's worth of 7 refilled meanwhile.
 func TestTheAccountKeepsTheDocumentedLimit(t *testing.T) {
 	a := amocrmtest.New("tok")
-	defer a.Close()
+	t.Cleanup(a.Close)
 	a.Add(amocrmtest.Note{ID: 1, EntityID: 2, Duration: 10})
 	start := time.Now()
 	passed, status := 0, 0

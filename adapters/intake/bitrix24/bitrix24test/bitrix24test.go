@@ -421,22 +421,20 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 // requests, then a short WAV.
 func (p *Portal) serveRecord(w http.ResponseWriter, callID string) {
 	p.mu.Lock()
-	c, ok := p.calls[callID]
-	there := false
-	if ok {
-		seen := p.seen[callID]
-		seen.fetches++
-		seen.last = time.Now()
-		there = !c.NoRecording && seen.fetches > c.MissingFor
-		if there {
-			seen.downloads++
-		}
-	}
-	p.mu.Unlock()
-	if !there {
+	defer p.mu.Unlock()
+	c, known := p.calls[callID]
+	if !known || c.NoRecording {
 		w.WriteHeader(http.StatusNotFound)
 		return
 	}
+	seen := p.seen[callID]
+	seen.fetches++
+	seen.last = time.Now()
+	if seen.fetches <= c.MissingFor {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	seen.downloads++
 	w.Header().Set("Content-Type", "audio/wav")
 	_, _ = w.Write(transcribetest.WAV(1, 8000, 1))
 }

@@ -22,7 +22,7 @@ import (
 // drained meanwhile.
 func TestThePortalKeepsTheDocumentedLimit(t *testing.T) {
 	p := bitrix24test.New()
-	defer p.Close()
+	t.Cleanup(p.Close)
 	p.AddCall(bitrix24test.Call{ID: "call.1", FailedCode: "200", Duration: 10})
 	limit := bitrix24test.DefaultLimit
 	start := time.Now()
