@@ -4,8 +4,9 @@
 // auth[application_token] against the token kept for its auth[member_id],
 // accepts the call into the durable queue at once (Bitrix24 does not
 // send an event twice), and the job then asks voximplant.statistic.get
-// for the call's CALL_RECORD_URL (polling while it is empty) and
-// downloads the recording. The result is written back as a comment in the
+// for the call's CALL_RECORD_URL (polling, with River's snooze, while the
+// history has no record of the call, the URL is empty or it answers 404)
+// and downloads the recording. The result is written back as a comment in the
 // timeline of the call's CRM record (CRM_ENTITY_TYPE, CRM_ENTITY_ID of
 // the same statistics record) by Notifier, which wraps the write-back
 // adapter adapters/writeback/bitrix24.
