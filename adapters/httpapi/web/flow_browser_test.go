@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -353,8 +355,7 @@ func TestBrowserScorecardReviewFlow(t *testing.T) {
 	tb.rendered(t, "#/agreement")
 	tb.waitJS(t, `document.getElementById("ag-group-0")`)
 	assert.Zero(t, evalJS[int](t, tb, `document.querySelectorAll("#ag-group-1").length`), "one scorecard version, one mode")
-	assert.Contains(t, text(t, tb, "#ag-group-0 h2"), "bank-retail, версия 2")
-	assert.Contains(t, text(t, tb, "#ag-group-0 h2"), "3 ")
+	assert.Regexp(t, `^bank-retail, версия 2 · Manager\+ · 3 \pL+`, text(t, tb, "#ag-group-0 h2"), "the saved version, three reviewed calls")
 	assert.Equal(t, ruPct(all.exact), text(t, tb, "#ag-exact-0"))
 	assert.Equal(t, ruNum(all.mad, 1), text(t, tb, "#ag-mad-0"))
 	assert.Equal(t, ruKappa(all.kappa), text(t, tb, "#ag-kappa-0"))
@@ -383,6 +384,36 @@ func TestBrowserScorecardReviewFlow(t *testing.T) {
 		assert.Equal(t, titles[c], bar[1], "the bar's label")
 		assert.Equal(t, ruPct(f.exact), bar[2], "the bar's figure")
 	}
+	// Where the model errs most: the largest mean difference first (ties:
+	// the lower κ, an undefined one counting as 1), none without a
+	// difference, at most three.
+	byCrit := map[string]handFigures{}
+	for _, c := range crits {
+		byCrit[c] = figuresByHand(perCrit[c])
+	}
+	kappaOr1 := func(c string) float64 {
+		if k := byCrit[c].kappa; k != nil {
+			return *k
+		}
+		return 1
+	}
+	ranked := slices.DeleteFunc(slices.Clone(crits), func(c string) bool { return byCrit[c].mad == 0 })
+	sort.SliceStable(ranked, func(i, j int) bool {
+		a, b := ranked[i], ranked[j]
+		if byCrit[a].mad != byCrit[b].mad {
+			return byCrit[a].mad > byCrit[b].mad
+		}
+		if kappaOr1(a) != kappaOr1(b) {
+			return kappaOr1(a) < kappaOr1(b)
+		}
+		return a < b
+	})
+	var worst []string
+	for _, c := range ranked[:min(3, len(ranked))] {
+		worst = append(worst, titles[c])
+	}
+	require.NotEmpty(t, worst)
+	assert.Equal(t, "Где модель ошибается сильнее всего: "+strings.Join(worst, ", "), text(t, tb, "#ag-worst-0"))
 	tb.screenshot(t, "ui-flow-agreement.png")
 }
 
