@@ -30,11 +30,11 @@ type handPair struct{ model, human int }
 // handFigures are the agreement figures of pairs worked out here, apart
 // from score/agreement: kappa is nil when undefined.
 type handFigures struct {
-	n                        int
-	mad, bias, exact         float64
-	kappa                    *float64
-	modehumanBins, humanBins []int
-	sumSq, sumCrossSq        int
+	n                    int
+	mad, bias, exact     float64
+	kappa                *float64
+	modelBins, humanBins []int
+	sumSq, sumCrossSq    int
 }
 
 // figuresByHand computes the figures the agreement page documents: the
@@ -52,7 +52,7 @@ func figuresByHand(pairs []handPair) handFigures {
 		f.mad += math.Abs(float64(d))
 		f.bias += float64(d)
 		m, h := cat(p.model), cat(p.human)
-		f.modehumanBins, f.humanBins = append(f.modehumanBins, m), append(f.humanBins, h)
+		f.modelBins, f.humanBins = append(f.modelBins, m), append(f.humanBins, h)
 		if m == h {
 			same++
 		}
@@ -60,7 +60,7 @@ func figuresByHand(pairs []handPair) handFigures {
 	}
 	n := float64(len(pairs))
 	f.mad, f.bias, f.exact = f.mad/n, f.bias/n, float64(same)/n
-	for _, m := range f.modehumanBins {
+	for _, m := range f.modelBins {
 		for _, h := range f.humanBins {
 			f.sumCrossSq += (m - h) * (m - h)
 		}
@@ -349,7 +349,7 @@ func TestBrowserScorecardReviewFlow(t *testing.T) {
 	all := figuresByHand(overall)
 	require.Equal(t, 11, all.n, "three calls of four criteria, one never scored")
 	require.NotNil(t, all.kappa, "the reviews spread over categories: κ is defined")
-	t.Logf("overall: model bins %v, human bins %v; MAD %.3f, exact %.3f, κ %.4f", all.modehumanBins, all.humanBins, all.mad, all.exact, *all.kappa)
+	t.Logf("overall: model bins %v, human bins %v; MAD %.3f, exact %.3f, κ %.4f", all.modelBins, all.humanBins, all.mad, all.exact, *all.kappa)
 
 	tb.do(t, chromedp.Click(chromedp.CSS(`#nav a[data-route=agreement]`)))
 	tb.rendered(t, "#/agreement")
