@@ -125,7 +125,14 @@ func (e *Env) Wait(t *testing.T, callID string, status storage.Status) storage.C
 // has none yet).
 func (e *Env) Counter(t *testing.T, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := e.Registry.Gather()
+	return Counter(t, e.Registry, name, labels)
+}
+
+// Counter returns the value in g of the counter name whose labels include
+// labels (0 when it has none yet).
+func Counter(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := g.Gather()
 	require.NoError(t, err)
 	for _, f := range families {
 		if f.GetName() != name {
