@@ -73,8 +73,7 @@ func NewEnv(t *testing.T, cfg EnvConfig) *Env {
 	t.Cleanup(func() { _ = e.Store.Close() })
 	stt, err := openai.NewTranscriber(openai.Config{APIKey: e.OpenAI.APIKey, BaseURL: e.OpenAI.URL})
 	require.NoError(t, err)
-	files, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
-	require.NoError(t, err)
+	files := Files(t)
 	a, err := audit.New(checklist.New(), audit.WithStore(e.Store), audit.WithFetcher(files), audit.WithTranscriber(stt))
 	require.NoError(t, err)
 	v, err := cfg.Vendor(files)
@@ -104,6 +103,15 @@ func NewEnv(t *testing.T, cfg EnvConfig) *Env {
 	return e
 }
 
+// Files is the SSRF-safe fetcher the server downloads recordings with,
+// allowing 127.0.0.1, where the fakes listen.
+func Files(t *testing.T) audit.Fetcher {
+	t.Helper()
+	files, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
+	require.NoError(t, err)
+	return files
+}
+
 // Target is the URL to paste into the vendor's settings.
 func (e *Env) Target(vendor string) string { return e.Server.URL + intake.Prefix + vendor }
 
@@ -119,6 +127,20 @@ func (e *Env) Wait(t *testing.T, callID string, status storage.Status) storage.C
 	}, 30*time.Second, 20*time.Millisecond)
 	require.True(t, ok, "call %s reads %s %q", callID, last.Status, last.StatusReason)
 	return last
+}
+
+// WaitAudited waits until the call is done and delivered and checks it
+// is what the intake's end-to-end acceptance asks: a telephony call of
+// manager, transcribed, scored, and written back once to Receiver.
+func (e *Env) WaitAudited(t *testing.T, callID, manager string) storage.Call {
+	t.Helper()
+	call := e.Wait(t, callID, storage.StatusDone)
+	assert.Equal(t, manager, call.ManagerID, "the employee through the manager table")
+	assert.Equal(t, storage.SourceTelephony, call.Source)
+	require.NotNil(t, call.Report, "scored")
+	assert.NotEmpty(t, call.Report.Transcript.Segments, "transcribed by the fake OpenAI")
+	assert.Equal(t, 1, e.Receiver.Count(call.ID), "written back once")
+	return call
 }
 
 // Counter returns the value of a counter with these labels (0 when it

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -84,12 +83,8 @@ func TestEndToEnd(t *testing.T) {
 
 func endToEnd(t *testing.T, w *world) {
 	w.send(t, mangotest.Call{EntryID: "NTAwOTQxMTAyMg==", RecordingID: "MToxMDAwNjA4NTo1MDA5NDExMDIyOjE=", Inbound: true, Extension: "123", Number: "79001234567", Talk: 95 * time.Second})
-	call := w.env.Wait(t, "mango-NTAwOTQxMTAyMg==", storage.StatusDone)
-	assert.Equal(t, "ivanov", call.ManagerID, "extension 123 of the summary, through the table")
-	assert.Equal(t, storage.SourceTelephony, call.Source)
-	require.NotNil(t, call.Report, "scored")
-	assert.NotEmpty(t, call.Report.Transcript.Segments, "transcribed by the fake OpenAI")
-	assert.Equal(t, 1, w.env.Receiver.Count(call.ID), "written back once")
+	// Extension 123 of the summary, through the table.
+	w.env.WaitAudited(t, "mango-NTAwOTQxMTAyMg==", "ivanov")
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("MToxMDAwNjA4NTo1MDA5NDExMDIyOjE="), "the one-time link was used once")
 	assert.Equal(t, 1.0, w.events(t, "accepted"))
 	assert.Equal(t, 3.0, w.events(t, "kept"), "two recording events and the summary")
@@ -141,7 +136,7 @@ func TestReplayAndOutOfOrder(t *testing.T) {
 		require.Equal(t, http.StatusOK, a.Status)
 	}
 	assert.Equal(t, 5.0, w.events(t, "dropped"), "the replayed recording events, summary and record/added")
-	time.Sleep(200 * time.Millisecond) // a second job would have run by now
+	assert.Equal(t, 1.0, w.events(t, "accepted"), "the replayed record/added found its call: no second job")
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("r-replay"))
 	assert.Len(t, w.env.Calls(t), 1)
@@ -177,42 +172,26 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 	assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
 	assert.Equal(t, 3.0, w.env.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": "mango"}))
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+
+	// The vendor with its defaults: each 404 asks for DefaultPollDelay
+	// (Mango documents no figure), then the audio comes.
+	v, err := mango.New(mango.Config{APIKey: apiKey, Salt: salt, API: intake.API{BaseURL: w.fake.BaseURL(), PerSecond: 100}}, intaketest.Files(t))
+	require.NoError(t, err)
+	w.fake.Recordings.Add("r-direct", 3)
+	intaketest.PollsUntilReady(t, v, intake.Recording{ID: "r-direct"}, 3, mango.DefaultPollDelay)
 }
 
 // TestBurstAboveRateLimit: 25 calls at once against an API that allows 5
 // requests a second. The intake's limiter keeps to it (no 429); with a
 // limiter set too high, the 429s are retried; either way no call is lost.
 func TestBurstAboveRateLimit(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		ours      float64
-		refusedOK func(int) bool
-	}{
-		{"limiter kept", 5, func(n int) bool { return n == 0 }},
-		{"limiter too high", 100, func(n int) bool { return n > 0 }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t, mangotest.Config{PerSecond: 5, Burst: 5}, func(c *mango.Config) { c.PerSecond = tc.ours })
-			const n = 25
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					w.send(t, mangotest.Call{EntryID: fmt.Sprintf("e-burst-%02d", i), RecordingID: fmt.Sprintf("r-burst-%02d", i), Inbound: true, Extension: "123", Number: "79000000000", Talk: time.Minute})
-				}()
-			}
-			wg.Wait()
-			for i := range n {
-				w.env.Wait(t, fmt.Sprintf("mango-e-burst-%02d", i), storage.StatusDone)
-				assert.Equal(t, 1, w.fake.Recordings.Downloads(fmt.Sprintf("r-burst-%02d", i)))
-			}
-			assert.True(t, tc.refusedOK(w.fake.Limit.Refused()), "429s: %d", w.fake.Limit.Refused())
-			assert.Equal(t, float64(w.fake.Limit.Refused()), w.env.Counter(t, "callaudit_intake_throttled_total", map[string]string{"vendor": "mango"}),
-				"each 429 waited for, without spending an attempt")
-			assert.Len(t, w.env.Calls(t), n)
-		})
-	}
+	intaketest.RunBurst(t, 25, 5, 100, func(t *testing.T, ours float64) intaketest.BurstRig {
+		w := newWorld(t, mangotest.Config{PerSecond: 5, Burst: 5}, func(c *mango.Config) { c.PerSecond = ours })
+		return intaketest.BurstRig{Env: w.env, Side: w.fake.Side, Send: func(i int) (string, string, error) {
+			c := mangotest.Call{EntryID: fmt.Sprintf("e-burst-%02d", i), RecordingID: fmt.Sprintf("r-burst-%02d", i), Inbound: true, Extension: "123", Number: "79000000000", Talk: time.Minute}
+			return "mango-" + c.EntryID, c.RecordingID, intaketest.AllOK(w.fake.Send(context.Background(), c))
+		}}
+	})
 }
 
 // TestSignReferenceVector: sha256 over key+json+salt, lower-case hex, as

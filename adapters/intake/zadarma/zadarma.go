@@ -51,6 +51,9 @@ import (
 	"github.com/callaudit/callaudit/transcribe"
 )
 
+// RecordMethod is the API method that hands out a recording's link.
+const RecordMethod = "/v1/pbx/record/request/"
+
 // Defaults of a zero Config.
 const (
 	DefaultBaseURL = "https://api.zadarma.com"
@@ -180,9 +183,6 @@ func (v *Vendor) Receive(r *http.Request, body []byte) (intake.Event, error) {
 	}
 	return intake.Event{}, nil
 }
-
-// RecordMethod is the API method that hands out a recording's link.
-const RecordMethod = "/v1/pbx/record/request/"
 
 // Authorization is the API's Authorization header for a request of
 // method with params (format=json included): key:Signature(method +

@@ -2,7 +2,6 @@ package zadarma_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -11,9 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"golang.org/x/sync/errgroup"
 
-	"github.com/callaudit/callaudit/adapters/fetch"
 	"github.com/callaudit/callaudit/adapters/intake"
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/adapters/intake/zadarma"
@@ -88,12 +85,7 @@ func (z zd) skipped(t *testing.T, reason string) float64 {
 func TestEndToEnd(t *testing.T) {
 	z := start(t, 6000, 100)
 	z.must(t, zadarmatest.Call{PBXCallID: "in_0f1e2d3c4b5a", RecordingID: "1583151600.1234567", Internal: "100", Number: "79001234567", Duration: 95 * time.Second, NotReady: 1})
-	got := z.env.Wait(t, "zadarma-in_0f1e2d3c4b5a", storage.StatusDone)
-	assert.Equal(t, "smirnova", got.ManagerID, "extension 100 through the table")
-	assert.Equal(t, storage.SourceTelephony, got.Source)
-	require.NotNil(t, got.Report, "scored")
-	assert.NotEmpty(t, got.Report.Transcript.Segments, "transcribed by the fake OpenAI")
-	assert.Equal(t, 1, z.env.Receiver.Count(got.ID), "written back once")
+	z.env.WaitAudited(t, "zadarma-in_0f1e2d3c4b5a", "smirnova") // extension 100
 	assert.Equal(t, 1, z.Recordings.Downloads("1583151600.1234567"))
 	assert.Equal(t, 1.0, z.events(t, "accepted"))
 	assert.Equal(t, 1.0, z.events(t, "kept"), "NOTIFY_END, joined by pbx_call_id")
@@ -165,13 +157,13 @@ func TestWrongSignature(t *testing.T) {
 	assert.Equal(t, 1, z.Recordings.Downloads("rec-sig"))
 }
 
-// TestReplay: Zadarma numbers no notification, so the first of each is
+// TestReplayAndOutOfOrder: Zadarma numbers no notification, so the first of each is
 // kept and the same one sent again is answered 200 and dropped; a
 // NOTIFY_RECORD that overtakes its NOTIFY_END (the two are separate
 // requests, in no documented order) waits for it, so the call still has
 // its extension's manager. Each call is downloaded, audited and written
 // back once.
-func TestReplay(t *testing.T) {
+func TestReplayAndOutOfOrder(t *testing.T) {
 	z := start(t, 6000, 100)
 	c := zadarmatest.Call{PBXCallID: "in_replay", RecordingID: "rec-replay", Internal: "100", Number: "79001110002", Duration: time.Minute}
 	z.must(t, c)
@@ -239,66 +231,26 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 	assert.Equal(t, 1, z.env.Receiver.Count(call.ID))
 
 	// The vendor with its defaults: each not-ready answer asks for
-	// DefaultPollDelay, then the audio comes.
-	files, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
+	// DefaultPollDelay, Zadarma's 40 seconds, then the audio comes.
+	v, err := zadarma.New(zadarma.Config{APIKey: apiKey, Secret: secret, API: intake.API{BaseURL: z.API.URL, PerSecond: 100}}, intaketest.Files(t))
 	require.NoError(t, err)
-	v, err := zadarma.New(zadarma.Config{APIKey: apiKey, Secret: secret, API: intake.API{BaseURL: z.API.URL, PerSecond: 100}}, files)
-	require.NoError(t, err)
+	require.Equal(t, 40*time.Second, zadarma.DefaultPollDelay)
 	z.Recordings.Add("rec-direct", 3)
-	for i := range 3 {
-		_, _, err := v.Fetch(context.Background(), intake.Recording{ID: "rec-direct"})
-		after, ok := intake.IsNotReady(err)
-		require.True(t, ok, "poll %d: %v", i+1, err)
-		assert.Equal(t, zadarma.DefaultPollDelay, after)
-		assert.Equal(t, 40*time.Second, after)
-	}
-	audio, release, err := v.Fetch(context.Background(), intake.Recording{ID: "rec-direct"})
-	require.NoError(t, err)
-	if release != nil {
-		defer release()
-	}
-	assert.NotZero(t, audio)
+	intaketest.PollsUntilReady(t, v, intake.Recording{ID: "rec-direct"}, 3, zadarma.DefaultPollDelay)
 }
 
-// TestBurstAboveRateLimit: calls at once against an API that allows 100
-// requests a minute in bursts of 2 (the fake answers 429 "Too many
+// TestBurstAboveRateLimit: six calls at once against an API that allows
+// 100 requests a minute in bursts of 2 (the fake answers 429 "Too many
 // requests" above it). The intake's limiter at its default keeps to it
 // (no 429); set too high, the 429s are waited for without spending an
 // attempt; either way no call is lost.
 func TestBurstAboveRateLimit(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		ours      float64
-		refusedOK func(int) bool
-	}{
-		{"limiter kept", 0, func(n int) bool { return n == 0 }},
-		{"limiter too high", 50, func(n int) bool { return n > 0 }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			z := start(t, 0, tc.ours)
-			const n = 6
-			var g errgroup.Group
-			for i := range n {
-				id := strconv.Itoa(i)
-				g.Go(func() error {
-					answers, err := z.Send(context.Background(), zadarmatest.Call{PBXCallID: "in_burst_" + id, RecordingID: "rec-burst-" + id, Internal: "100", Number: "7900000000" + id, Duration: time.Minute})
-					for _, a := range answers {
-						if err == nil && a.Status != http.StatusOK {
-							err = errors.New(a.Body)
-						}
-					}
-					return err
-				})
-			}
-			require.NoError(t, g.Wait())
-			for i := range n {
-				z.env.Wait(t, "zadarma-in_burst_"+strconv.Itoa(i), storage.StatusDone)
-				assert.Equal(t, 1, z.Recordings.Downloads("rec-burst-"+strconv.Itoa(i)))
-			}
-			assert.True(t, tc.refusedOK(z.Limit.Refused()), "429s: %d", z.Limit.Refused())
-			assert.Equal(t, float64(z.Limit.Refused()), z.env.Counter(t, "callaudit_intake_throttled_total", map[string]string{"vendor": "zadarma"}),
-				"each 429 waited for, without spending an attempt")
-			assert.Len(t, z.env.Calls(t), n)
-		})
-	}
+	intaketest.RunBurst(t, 6, 0, 50, func(t *testing.T, ours float64) intaketest.BurstRig {
+		z := start(t, 0, ours)
+		return intaketest.BurstRig{Env: z.env, Side: z.Side, Send: func(i int) (string, string, error) {
+			id := strconv.Itoa(i)
+			c := zadarmatest.Call{PBXCallID: "in_burst_" + id, RecordingID: "rec-burst-" + id, Internal: "100", Number: "7900000000" + id, Duration: time.Minute}
+			return "zadarma-" + c.PBXCallID, c.RecordingID, intaketest.AllOK(z.Send(context.Background(), c))
+		}}
+	})
 }

@@ -14,7 +14,6 @@ import (
 	"crypto/sha1"
 	"embed"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,8 +73,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(intaketest.Doc(testdata, "record_missing.json"))
 		return
 	}
-	answer := intaketest.FromDoc(testdata, "record_request.json", map[string]any{"link": link})
-	writeJSON(w, answer)
+	intaketest.WriteJSON(w, intaketest.FromDoc(testdata, "record_request.json", map[string]any{"link": link}))
 }
 
 // Call is one call the fake makes.
@@ -119,10 +117,6 @@ func (f *Fake) Events(c Call) []url.Values {
 	f.Recordings.Add(c.RecordingID, c.NotReady)
 	return append(out, form(intaketest.FromDoc(testdata, endDoc, end)),
 		form(intaketest.FromDoc(testdata, "notify_record.json", map[string]any{"pbx_call_id": c.PBXCallID, "call_id_with_rec": c.RecordingID})))
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // sign is Zadarma's base64_encode(hash_hmac('sha1', s, secret)): PHP's
