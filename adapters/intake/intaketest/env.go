@@ -143,6 +143,26 @@ func (e *Env) WaitAudited(t *testing.T, callID, manager string) storage.Call {
 	return call
 }
 
+// Events is callaudit_intake_events_total of the Env's vendor for the
+// outcome (accepted, kept, dropped, skipped, check, unauthorized, ...).
+func (e *Env) Events(t *testing.T, outcome string) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": e.Intake.Vendors()[0], "outcome": outcome})
+}
+
+// Skipped is callaudit_intake_skipped_total of the Env's vendor for the
+// reason (missed, too_short, not_recorded, never_ready).
+func (e *Env) Skipped(t *testing.T, reason string) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": e.Intake.Vendors()[0], "reason": reason})
+}
+
+// Polls is callaudit_intake_recording_polls_total of the Env's vendor.
+func (e *Env) Polls(t *testing.T) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": e.Intake.Vendors()[0]})
+}
+
 // Counter returns the value of a counter with these labels (0 when it
 // has none yet).
 func (e *Env) Counter(t *testing.T, name string, labels map[string]string) float64 {

@@ -67,10 +67,6 @@ func (w *world) send(t *testing.T, c mangotest.Call) {
 	}
 }
 
-func (w *world) events(t *testing.T, outcome string) float64 {
-	return w.env.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": "mango", "outcome": outcome})
-}
-
 // TestEndToEnd: an answered inbound call, from Mango's first event to the
 // stored, scored call of the mapped manager and its write-back, on
 // SQLite and on PostgreSQL.
@@ -86,9 +82,9 @@ func endToEnd(t *testing.T, w *world) {
 	// Extension 123 of the summary, through the table.
 	w.env.WaitAudited(t, "mango-NTAwOTQxMTAyMg==", "ivanov")
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("MToxMDAwNjA4NTo1MDA5NDExMDIyOjE="), "the one-time link was used once")
-	assert.Equal(t, 1.0, w.events(t, "accepted"))
-	assert.Equal(t, 3.0, w.events(t, "kept"), "two recording events and the summary")
-	assert.Equal(t, 3.0, w.events(t, "check"), "the /events/call legs are answered and ignored")
+	assert.Equal(t, 1.0, w.env.Events(t, "accepted"))
+	assert.Equal(t, 3.0, w.env.Events(t, "kept"), "two recording events and the summary")
+	assert.Equal(t, 3.0, w.env.Events(t, "check"), "the /events/call legs are answered and ignored")
 	assert.Len(t, w.env.Calls(t), 1)
 }
 
@@ -106,7 +102,7 @@ func TestWrongSignature(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, a.Status, "a sign over other bytes")
 	assert.NotContains(t, a.Body, salt)
 	assert.Empty(t, w.env.Calls(t))
-	assert.Equal(t, 2.0, w.events(t, "unauthorized"))
+	assert.Equal(t, 2.0, w.env.Events(t, "unauthorized"))
 	a, err = w.fake.Post(ctx, "/events/record/added", "")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, a.Status, "the cabinet's connection check, signed, with an empty json")
@@ -129,14 +125,14 @@ func TestReplayAndOutOfOrder(t *testing.T) {
 	}
 	call := w.env.Wait(t, "mango-e-replay", storage.StatusDone)
 	assert.Equal(t, "petrova", call.ManagerID, "outbound: the caller's extension")
-	assert.Equal(t, 1.0, w.events(t, "dropped"), "Started arrived after Completed")
+	assert.Equal(t, 1.0, w.env.Events(t, "dropped"), "Started arrived after Completed")
 	for _, e := range events {
 		a, err := w.fake.Post(ctx, e[0], e[1])
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, a.Status)
 	}
-	assert.Equal(t, 5.0, w.events(t, "dropped"), "the replayed recording events, summary and record/added")
-	assert.Equal(t, 1.0, w.events(t, "accepted"), "the replayed record/added found its call: no second job")
+	assert.Equal(t, 5.0, w.env.Events(t, "dropped"), "the replayed recording events, summary and record/added")
+	assert.Equal(t, 1.0, w.env.Events(t, "accepted"), "the replayed record/added found its call: no second job")
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("r-replay"))
 	assert.Len(t, w.env.Calls(t), 1)
@@ -149,15 +145,12 @@ func TestMissedCall(t *testing.T) {
 	c := mangotest.Call{EntryID: "e-missed", Inbound: true, Extension: "123", Number: "79000000000"}
 	w.send(t, c)
 	w.send(t, c) // the vendor sends again
-	skipped := func(reason string) float64 {
-		return w.env.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": "mango", "reason": reason})
-	}
-	assert.Equal(t, 1.0, skipped("missed"))
+	assert.Equal(t, 1.0, w.env.Skipped(t, "missed"))
 	assert.Empty(t, w.env.Calls(t))
 
 	short := mangotest.Call{EntryID: "e-short", RecordingID: "r-short", Inbound: true, Extension: "123", Number: "79000000001", Talk: 3 * time.Second}
 	w.send(t, short)
-	assert.Equal(t, 1.0, skipped("too_short"), "3 s is under MinTalk")
+	assert.Equal(t, 1.0, w.env.Skipped(t, "too_short"), "3 s is under MinTalk")
 	assert.Empty(t, w.env.Calls(t))
 	assert.Zero(t, w.fake.Recordings.Polls("r-short"), "nothing downloaded")
 }
@@ -170,7 +163,7 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 	w.send(t, mangotest.Call{EntryID: "e-late", RecordingID: "r-late", Inbound: true, Extension: "123", Number: "79001112233", Talk: time.Minute, NotReady: 3})
 	call := w.env.Wait(t, "mango-e-late", storage.StatusDone)
 	assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
-	assert.Equal(t, 3.0, w.env.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": "mango"}))
+	assert.Equal(t, 3.0, w.env.Polls(t))
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
 
 	// The vendor with its defaults: each 404 asks for DefaultPollDelay

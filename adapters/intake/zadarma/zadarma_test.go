@@ -71,14 +71,6 @@ func (z zd) post(t *testing.T, n url.Values) {
 	require.Equal(t, http.StatusOK, a.Status, "%s: %s", n.Get("event"), a.Body)
 }
 
-func (z zd) events(t *testing.T, outcome string) float64 {
-	return z.env.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": "zadarma", "outcome": outcome})
-}
-
-func (z zd) skipped(t *testing.T, reason string) float64 {
-	return z.env.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": "zadarma", "reason": reason})
-}
-
 // TestEndToEnd: NOTIFY_START, NOTIFY_END, NOTIFY_RECORD, then the record
 // request, after a poll that finds the file not saved yet: one stored,
 // transcribed, scored and written-back call for extension 100's manager.
@@ -87,9 +79,9 @@ func TestEndToEnd(t *testing.T) {
 	z.must(t, zadarmatest.Call{PBXCallID: "in_0f1e2d3c4b5a", RecordingID: "1583151600.1234567", Internal: "100", Number: "79001234567", Duration: 95 * time.Second, NotReady: 1})
 	z.env.WaitAudited(t, "zadarma-in_0f1e2d3c4b5a", "smirnova") // extension 100
 	assert.Equal(t, 1, z.Recordings.Downloads("1583151600.1234567"))
-	assert.Equal(t, 1.0, z.events(t, "accepted"))
-	assert.Equal(t, 1.0, z.events(t, "kept"), "NOTIFY_END, joined by pbx_call_id")
-	assert.Equal(t, 1.0, z.events(t, "check"), "NOTIFY_START is answered and not used")
+	assert.Equal(t, 1.0, z.env.Events(t, "accepted"))
+	assert.Equal(t, 1.0, z.env.Events(t, "kept"), "NOTIFY_END, joined by pbx_call_id")
+	assert.Equal(t, 1.0, z.env.Events(t, "check"), "NOTIFY_START is answered and not used")
 
 	// Outbound, and an extension missing from the table: kept as
 	// zadarma:<extension>.
@@ -148,7 +140,7 @@ func TestWrongSignature(t *testing.T) {
 	refuse(swapped, zadarma.Signature(s, secret), "signed over other fields")
 
 	assert.Empty(t, z.env.Calls(t))
-	assert.Equal(t, float64(refused), z.events(t, "unauthorized"))
+	assert.Equal(t, float64(refused), z.env.Events(t, "unauthorized"))
 	assert.Zero(t, z.Recordings.Polls("rec-sig"), "nothing was asked of the API")
 
 	z.must(t, c)
@@ -169,8 +161,8 @@ func TestReplayAndOutOfOrder(t *testing.T) {
 	z.must(t, c)
 	call := z.env.Wait(t, "zadarma-in_replay", storage.StatusDone)
 	z.must(t, c) // every notification again
-	assert.Equal(t, 2.0, z.events(t, "dropped"), "NOTIFY_END and NOTIFY_RECORD again")
-	assert.Equal(t, 1.0, z.events(t, "accepted"))
+	assert.Equal(t, 2.0, z.env.Events(t, "dropped"), "NOTIFY_END and NOTIFY_RECORD again")
+	assert.Equal(t, 1.0, z.env.Events(t, "accepted"))
 
 	late := zadarmatest.Call{PBXCallID: "in_late_end", RecordingID: "rec-late-end", Internal: "100", Number: "79001110003", Duration: time.Minute}
 	events := z.Events(late) // NOTIFY_START, NOTIFY_END, NOTIFY_RECORD
@@ -182,8 +174,8 @@ func TestReplayAndOutOfOrder(t *testing.T) {
 	z.post(t, events[1])
 	lateCall := z.env.Wait(t, "zadarma-in_late_end", storage.StatusDone)
 	assert.Equal(t, "smirnova", lateCall.ManagerID, "the NOTIFY_END that came last still names the extension")
-	assert.Equal(t, 4.0, z.events(t, "dropped"), "the second NOTIFY_RECORD and the second NOTIFY_END")
-	assert.Equal(t, 2.0, z.events(t, "accepted"))
+	assert.Equal(t, 4.0, z.env.Events(t, "dropped"), "the second NOTIFY_RECORD and the second NOTIFY_END")
+	assert.Equal(t, 2.0, z.env.Events(t, "accepted"))
 
 	for id, rec := range map[string]string{call.ID: "rec-replay", lateCall.ID: "rec-late-end"} {
 		assert.Equal(t, 1, z.env.Receiver.Count(id), "%s written back once", id)
@@ -204,15 +196,15 @@ func TestMissedCall(t *testing.T) {
 		z.must(t, c)
 		z.must(t, c) // sent again
 	}
-	assert.Equal(t, 3.0, z.skipped(t, "missed"))
+	assert.Equal(t, 3.0, z.env.Skipped(t, "missed"))
 
 	short := zadarmatest.Call{PBXCallID: "in_short", RecordingID: "rec-short", Internal: "100", Number: "79001110004", Duration: 3 * time.Second}
 	z.must(t, short)
-	assert.Equal(t, 1.0, z.skipped(t, "too_short"), "3 s is under MinTalk")
+	assert.Equal(t, 1.0, z.env.Skipped(t, "too_short"), "3 s is under MinTalk")
 	assert.Zero(t, z.Recordings.Polls("rec-short"), "nothing downloaded")
 
 	z.must(t, zadarmatest.Call{PBXCallID: "in_unrecorded", Internal: "100", Number: "79001110005", Duration: time.Minute, NotRecorded: true})
-	assert.Equal(t, 1.0, z.skipped(t, "not_recorded"))
+	assert.Equal(t, 1.0, z.env.Skipped(t, "not_recorded"))
 	assert.Empty(t, z.env.Calls(t), "no call for any of them")
 }
 
@@ -227,7 +219,7 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 	call := z.env.Wait(t, "zadarma-in_three", storage.StatusDone)
 	assert.Equal(t, 4, z.Recordings.Polls("rec-three"), "three not saved yet, then the link")
 	assert.Equal(t, 1, z.Recordings.Downloads("rec-three"))
-	assert.Equal(t, 3.0, z.env.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": "zadarma"}))
+	assert.Equal(t, 3.0, z.env.Polls(t))
 	assert.Equal(t, 1, z.env.Receiver.Count(call.ID))
 
 	// The vendor with its defaults: each not-ready answer asks for
