@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -198,7 +197,7 @@ func TestEqual(t *testing.T) {
 func TestWrongSignatureRefused(t *testing.T) {
 	r := newRig(t, &stub{})
 	ev := wire{Kind: "end", CallKey: "c1", Facts: answered(time.Minute, "101"), Recording: "r1"}
-	for _, sig := range []string{"00", "", strings.Repeat("0", 64), sign([]byte(`{"Kind":"end"}`))} {
+	for _, sig := range []string{"00", "", string(bytes.Repeat([]byte("0"), 64)), sign([]byte(`{"Kind":"end"}`))} {
 		a := r.send(t, ev, sig+"x")
 		assert.Equal(t, http.StatusUnauthorized, a.Status, a.Body)
 		assert.NotContains(t, a.Body, stubSecret)
@@ -219,7 +218,7 @@ func TestWrongSignatureRefused(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, a.Status)
 	assert.Equal(t, 1.0, f.outcome(t, "unauthorized"), "a 403 refusal counts as unauthorized")
 
-	req, err := http.NewRequest(http.MethodPost, r.srv.URL+intake.Prefix+"stub", strings.NewReader("not json"))
+	req, err := http.NewRequest(http.MethodPost, r.srv.URL+intake.Prefix+"stub", bytes.NewReader([]byte("not json")))
 	require.NoError(t, err)
 	req.Header.Set("X-Stub-Signature", sign([]byte("not json")))
 	resp, err := http.DefaultClient.Do(req)
@@ -228,7 +227,7 @@ func TestWrongSignatureRefused(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "signed but unreadable")
 	assert.Equal(t, 1.0, r.outcome(t, "malformed"))
 
-	resp, err = http.Post(r.srv.URL+intake.Prefix+"other", "application/json", strings.NewReader("{}"))
+	resp, err = http.Post(r.srv.URL+intake.Prefix+"other", "application/json", bytes.NewReader([]byte("{}")))
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusNotFound, resp.StatusCode, "no vendor of that name")
