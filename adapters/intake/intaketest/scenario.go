@@ -77,6 +77,7 @@ func RunBurst(t *testing.T, n int, kept, tooHigh float64, start func(t *testing.
 				assert.Equal(t, 1, rig.Side.Recordings.Downloads(recordings[i]), recordings[i])
 			}
 			refused := rig.Side.Limit.Refused()
+			t.Logf("%d calls at ours=%g/s: %d answered 429 by the fake, all audited", n, tc.ours, refused)
 			assert.True(t, tc.refusedOK(refused), "429s: %d", refused)
 			vendor := rig.Env.Intake.Vendors()[0]
 			assert.Equal(t, float64(refused), rig.Env.Counter(t, "callaudit_intake_throttled_total", map[string]string{"vendor": vendor}),
