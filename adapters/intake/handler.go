@@ -217,8 +217,9 @@ func receive(v Vendor, r *http.Request, body []byte) ([]Event, error) {
 
 // kept is what an event keeps in the log.
 type kept struct {
-	Facts     Facts  `json:"facts"`
-	Recording string `json:"recording,omitempty"`
+	Facts     Facts    `json:"facts"`
+	Recording string   `json:"recording,omitempty"`
+	Await     []string `json:"await,omitempty"`
 }
 
 // take keeps ev and, when it makes a call ready, accepts the call.
@@ -230,20 +231,27 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 		return outcomeMalformed, nil
 	}
 	name, set := v.Name(), v.Settings()
-	data, err := json.Marshal(kept{Facts: ev.Facts, Recording: ev.Recording})
+	data, err := json.Marshal(kept{Facts: ev.Facts, Recording: ev.Recording, Await: ev.Await})
 	if err != nil {
 		return outcomeError, err
 	}
 	e := storage.IntakeEvent{Vendor: name, CallKey: ev.CallKey, Kind: ev.Kind, Seq: ev.Seq, Data: data, At: in.cfg.Now()}
 	// A call is counted as skipped once: by the first event after which
 	// its joined facts say there is nothing to audit.
-	prior, err := in.facts(ctx, name, ev.CallKey)
+	prior, err := in.history(ctx, name, ev.CallKey)
 	if err != nil {
 		return outcomeError, err
 	}
-	facts := prior.join(ev.Facts)
-	reason, already := facts.skipReason(minTalk(set)), prior.skipReason(minTalk(set)) != ""
-	if ev.Recording == "" || reason != "" {
+	facts := prior.facts.join(ev.Facts)
+	reason, already := facts.skipReason(minTalk(set)), prior.facts.skipReason(minTalk(set)) != ""
+	recording := ev.Recording
+	switch {
+	case recording != "" && len(ev.Await) > 0 && !prior.hasAny(ev.Await):
+		recording = "" // the call waits for an awaited event
+	case recording == "" && prior.waiting != nil && slices.Contains(prior.waiting.Await, ev.Kind):
+		recording = prior.waiting.Recording // the awaited event: accept the waiting call
+	}
+	if recording == "" || reason != "" {
 		fresh, err := in.cfg.Events.NoteEvent(ctx, e)
 		switch {
 		case err != nil:
@@ -261,7 +269,7 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	// The recording is ready. The call id, not the log, tells a resend:
 	// the event is kept only once the call is accepted, so that a
 	// failure here leaves nothing that would drop the vendor's retry.
-	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: ev.Recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
+	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
 	created, err := q.AcceptCall(ctx, Accepted{Recording: rec, ManagerID: set.managerOf(name, facts.Employee), Mode: set.Mode, Language: set.Language})
 	if err != nil {
 		return outcomeError, err
@@ -295,21 +303,52 @@ func minTalk(c Common) time.Duration {
 	return DefaultMinTalk
 }
 
-// facts joins the facts of a call's kept events, oldest first.
-func (in *Intake) facts(ctx context.Context, vendor, callKey string) (Facts, error) {
+// history is what a call's kept events say.
+type history struct {
+	// facts are theirs joined, oldest first.
+	facts Facts
+	kinds map[string]bool
+	// waiting is a recording event that awaits an event not kept yet.
+	waiting *kept
+}
+
+// hasAny reports whether an event of one of kinds is kept.
+func (h history) hasAny(kinds []string) bool {
+	return slices.ContainsFunc(kinds, func(k string) bool { return h.kinds[k] })
+}
+
+// history reads a call's kept events.
+func (in *Intake) history(ctx context.Context, vendor, callKey string) (history, error) {
 	events, err := in.cfg.Events.CallEvents(ctx, vendor, callKey)
 	if err != nil {
-		return Facts{}, err
+		return history{}, err
 	}
-	var f Facts
+	h := history{kinds: map[string]bool{}}
+	var recordings []kept
 	for _, e := range events {
 		var k kept
 		if err := json.Unmarshal(e.Data, &k); err != nil {
-			return Facts{}, callaudit.Wrap(err, callaudit.KindInternal, "intake.facts", "a kept event cannot be read")
+			return history{}, callaudit.Wrap(err, callaudit.KindInternal, "intake.history", "a kept event cannot be read")
 		}
-		f = f.join(k.Facts)
+		h.facts = h.facts.join(k.Facts)
+		h.kinds[e.Kind] = true
+		if k.Recording != "" && len(k.Await) > 0 {
+			recordings = append(recordings, k)
+		}
 	}
-	return f, nil
+	for _, k := range recordings {
+		if !h.hasAny(k.Await) {
+			h.waiting = &k
+			break
+		}
+	}
+	return h, nil
+}
+
+// facts joins the facts of a call's kept events, oldest first.
+func (in *Intake) facts(ctx context.Context, vendor, callKey string) (Facts, error) {
+	h, err := in.history(ctx, vendor, callKey)
+	return h.facts, err
 }
 
 // skipped is FetchRecording's error for a call found to have nothing to

@@ -68,6 +68,14 @@ type Event struct {
 	// an event accepts the call: it is recorded as queued with a job that
 	// downloads, transcribes, scores and writes back.
 	Recording string
+	// Await, on an event with Recording, names the Kinds of the call's
+	// event whose facts the call needs (Zadarma's NOTIFY_END, which names
+	// the extension), for a vendor that sends the two in no documented
+	// order: while none of them is kept, the recording event is kept
+	// (and its resends dropped) and the call waits; the first awaited
+	// event to arrive then accepts it, with the facts of both. Empty: the
+	// call is accepted at once with the facts kept so far.
+	Await []string
 	// Reply writes the answer when set; nil answers 200 with {"ok":true}.
 	// Write only the status and body (the vendor's documented answer,
 	// Zadarma's echo of zd_echo).
