@@ -16,7 +16,8 @@
 //	                      joined, skipped if nothing to audit, else the
 //	                      employee mapped to a manager_id and the call
 //	                      accepted into the durable queue (Queue) ─► 200
-//	                      (with Await, once the awaited event is kept)
+//	                      (with Await, the job waits a while for the
+//	                      awaited event before downloading)
 //
 //	queue job ─► Intake.FetchRecording ─► Vendor.Fetch (rate-limited Client)
 //	               │  NotReady: the job snoozes (River) for the vendor's delay

@@ -217,9 +217,8 @@ func receive(v Vendor, r *http.Request, body []byte) ([]Event, error) {
 
 // kept is what an event keeps in the log.
 type kept struct {
-	Facts     Facts    `json:"facts"`
-	Recording string   `json:"recording,omitempty"`
-	Await     []string `json:"await,omitempty"`
+	Facts     Facts  `json:"facts"`
+	Recording string `json:"recording,omitempty"`
 }
 
 // take keeps ev and, when it makes a call ready, accepts the call.
@@ -231,7 +230,7 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 		return outcomeMalformed, nil
 	}
 	name, set := v.Name(), v.Settings()
-	data, err := json.Marshal(kept{Facts: ev.Facts, Recording: ev.Recording, Await: ev.Await})
+	data, err := json.Marshal(kept{Facts: ev.Facts, Recording: ev.Recording})
 	if err != nil {
 		return outcomeError, err
 	}
@@ -245,12 +244,6 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	facts := prior.facts.join(ev.Facts)
 	reason, already := facts.skipReason(minTalk(set)), prior.facts.skipReason(minTalk(set)) != ""
 	recording := ev.Recording
-	switch {
-	case recording != "" && len(ev.Await) > 0 && !prior.hasAny(ev.Await):
-		recording = "" // the call waits for an awaited event
-	case recording == "" && prior.waiting != nil && slices.Contains(prior.waiting.Await, ev.Kind):
-		recording = prior.waiting.Recording // the awaited event: accept the waiting call
-	}
 	if recording == "" || reason != "" {
 		fresh, err := in.cfg.Events.NoteEvent(ctx, e)
 		switch {
@@ -270,6 +263,12 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	// the event is kept only once the call is accepted, so that a
 	// failure here leaves nothing that would drop the vendor's retry.
 	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
+	if len(ev.Await) > 0 && !prior.hasAny(ev.Await) {
+		// Accepted now, so that the call is durable even if the awaited
+		// event never comes; its job waits a while for that event's
+		// facts (FetchRecording, Intake.Manager).
+		rec.Await = ev.Await
+	}
 	created, err := q.AcceptCall(ctx, Accepted{Recording: rec, ManagerID: set.managerOf(name, facts.Employee), Mode: set.Mode, Language: set.Language})
 	if err != nil {
 		return outcomeError, err
@@ -308,8 +307,6 @@ type history struct {
 	// facts are theirs joined, oldest first.
 	facts Facts
 	kinds map[string]bool
-	// waiting is a recording event that awaits an event not kept yet.
-	waiting *kept
 }
 
 // hasAny reports whether an event of one of kinds is kept.
@@ -324,7 +321,6 @@ func (in *Intake) history(ctx context.Context, vendor, callKey string) (history,
 		return history{}, err
 	}
 	h := history{kinds: map[string]bool{}}
-	var recordings []kept
 	for _, e := range events {
 		var k kept
 		if err := json.Unmarshal(e.Data, &k); err != nil {
@@ -332,23 +328,24 @@ func (in *Intake) history(ctx context.Context, vendor, callKey string) (history,
 		}
 		h.facts = h.facts.join(k.Facts)
 		h.kinds[e.Kind] = true
-		if k.Recording != "" && len(k.Await) > 0 {
-			recordings = append(recordings, k)
-		}
-	}
-	for _, k := range recordings {
-		if !h.hasAny(k.Await) {
-			h.waiting = &k
-			break
-		}
 	}
 	return h, nil
 }
 
-// facts joins the facts of a call's kept events, oldest first.
-func (in *Intake) facts(ctx context.Context, vendor, callKey string) (Facts, error) {
-	h, err := in.history(ctx, vendor, callKey)
-	return h.facts, err
+// Manager is the manager_id that a call's kept events name now. A call
+// accepted before an event it awaited (Recording.Await) learns its
+// employee only from that event; its job asks here once the recording
+// is downloaded.
+func (in *Intake) Manager(ctx context.Context, rec Recording) (string, error) {
+	v, ok := in.vendors[rec.Vendor]
+	if !ok {
+		return "", callaudit.Errorf(callaudit.KindNotConfigured, "the telephony intake %q is no longer enabled", rec.Vendor)
+	}
+	h, err := in.history(ctx, rec.Vendor, rec.CallKey)
+	if err != nil {
+		return "", err
+	}
+	return v.Settings().managerOf(rec.Vendor, h.facts.Employee), nil
 }
 
 // skipped is FetchRecording's error for a call found to have nothing to
@@ -386,13 +383,16 @@ func (in *Intake) FetchRecording(ctx context.Context, rec Recording) (transcribe
 		return transcribe.Audio{}, nil, callaudit.Errorf(callaudit.KindNotConfigured, "the telephony intake %q is no longer enabled", rec.Vendor)
 	}
 	set := v.Settings()
-	facts, err := in.facts(ctx, rec.Vendor, rec.CallKey)
+	h, err := in.history(ctx, rec.Vendor, rec.CallKey)
 	if err != nil {
 		return transcribe.Audio{}, nil, err
 	}
-	if reason := facts.skipReason(minTalk(set)); reason != "" {
-		in.m.skipped.WithLabelValues(rec.Vendor, string(reason)).Inc()
+	if reason := h.facts.skipReason(minTalk(set)); reason != "" {
+		// Counted when the event that says so was kept.
 		return transcribe.Audio{}, nil, &skipped{reason}
+	}
+	if len(rec.Await) > 0 && !h.hasAny(rec.Await) && in.cfg.Now().Sub(rec.AcceptedAt) < AwaitWait {
+		return transcribe.Audio{}, nil, NotReady(AwaitDelay, "waiting for the call's "+strings.Join(rec.Await, " or ")+" event")
 	}
 	audio, release, err := v.Fetch(ctx, rec)
 	if reason, ok := IsSkipped(err); ok {

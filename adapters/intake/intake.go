@@ -71,10 +71,10 @@ type Event struct {
 	// Await, on an event with Recording, names the Kinds of the call's
 	// event whose facts the call needs (Zadarma's NOTIFY_END, which names
 	// the extension), for a vendor that sends the two in no documented
-	// order: while none of them is kept, the recording event is kept
-	// (and its resends dropped) and the call waits; the first awaited
-	// event to arrive then accepts it, with the facts of both. Empty: the
-	// call is accepted at once with the facts kept so far.
+	// order. The call is accepted at once all the same, so that it is
+	// never lost to an awaited event that does not come; while none of
+	// them is kept, its job waits (AwaitDelay, up to AwaitWait) before
+	// downloading, and takes the manager from the facts kept by then.
 	Await []string
 	// Reply writes the answer when set; nil answers 200 with {"ok":true}.
 	// Write only the status and body (the vendor's documented answer,
@@ -187,6 +187,9 @@ type Recording struct {
 	AcceptedAt time.Time `json:"accepted_at"`
 	// Polls is how many times the recording was not ready yet.
 	Polls int `json:"-"`
+	// Await is the accepting event's Await when none of those events
+	// was kept yet.
+	Await []string `json:"await,omitempty"`
 }
 
 // Common are the settings every vendor has: embed it in the vendor's
@@ -217,6 +220,15 @@ func (c Common) Settings() Common { return c }
 const (
 	DefaultMinTalk = 5 * time.Second
 	DefaultMaxWait = 2 * time.Hour
+)
+
+// A call accepted before an event it awaits (Event.Await) is downloaded
+// once that event is kept, or AwaitWait after the call was accepted
+// without it (the manager is then unknown, and no call is lost); its job
+// asks again every AwaitDelay meanwhile.
+const (
+	AwaitWait  = 10 * time.Minute
+	AwaitDelay = 15 * time.Second
 )
 
 // managerOf maps an employee to a manager_id.

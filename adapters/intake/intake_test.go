@@ -271,40 +271,80 @@ func TestDedupe(t *testing.T) {
 	assert.True(t, ok, "accepted on the resend")
 }
 
-// TestAwait: a recording event that awaits the end keeps the call
-// waiting (its resend dropped) until the end comes, which accepts it
-// with the end's facts; the end sent again is dropped.
+// TestAwait: a recording event that awaits the end accepts the call at
+// once (a resend is dropped), so that no call hangs on an end that never
+// comes; the job waits for the end before downloading and takes the
+// manager from it; a late end that says nobody talked skips the call,
+// counted once; with no end, the job downloads after AwaitWait.
 func TestAwait(t *testing.T) {
-	r := newRig(t, &stub{Common: intake.Common{Managers: map[string]string{"101": "ivanov"}}})
+	ctx := context.Background()
+	v := &stub{Common: intake.Common{Managers: map[string]string{"101": "ivanov"}}}
+	v.fetch = func(intake.Recording) (transcribe.Audio, func(), error) {
+		return transcribe.Audio{Filename: "call.mp3"}, nil, nil
+	}
+	r := newRig(t, v)
 	rec := wire{Kind: "record", CallKey: "c1", Recording: "r1", Await: []string{"end", "out_end"}}
 	r.ok(t, rec)
 	r.ok(t, rec)
-	assert.Zero(t, r.queue.asked, "waits for the end")
-	assert.Equal(t, 1.0, r.outcome(t, "kept"))
+	a, ok := r.queue.get("stub-c1")
+	require.True(t, ok, "accepted before the end")
+	assert.Equal(t, []string{"end", "out_end"}, a.Recording.Await)
+	assert.Empty(t, a.ManagerID, "no employee known yet")
+	assert.Equal(t, 1.0, r.outcome(t, "accepted"))
 	assert.Equal(t, 1.0, r.outcome(t, "dropped"))
 
-	r.ok(t, wire{Kind: "out_end", CallKey: "c1", Facts: answered(time.Minute, "101")})
-	a, ok := r.queue.get("stub-c1")
-	require.True(t, ok, "the awaited event accepts the call")
-	assert.Equal(t, "ivanov", a.ManagerID)
-	assert.Equal(t, "r1", a.Recording.ID)
-	r.ok(t, wire{Kind: "out_end", CallKey: "c1", Facts: answered(time.Minute, "101")})
-	assert.Equal(t, 1.0, r.outcome(t, "accepted"))
-	assert.Equal(t, 2.0, r.outcome(t, "dropped"))
+	_, _, err := r.in.FetchRecording(ctx, a.Recording)
+	after, ok := intake.IsNotReady(err)
+	require.True(t, ok, "the job waits for the end: %v", err)
+	assert.Equal(t, intake.AwaitDelay, after)
+	assert.Zero(t, v.fetched(), "not downloaded before the end")
 
-	// In the usual order the recording event accepts at once.
+	r.ok(t, wire{Kind: "out_end", CallKey: "c1", Facts: answered(time.Minute, "101")})
+	r.ok(t, wire{Kind: "out_end", CallKey: "c1", Facts: answered(time.Minute, "101")})
+	assert.Equal(t, 1.0, r.outcome(t, "kept"), "the end joins the accepted call")
+	assert.Equal(t, 2.0, r.outcome(t, "dropped"), "and its resend is dropped")
+	manager, err := r.in.Manager(ctx, a.Recording)
+	require.NoError(t, err)
+	assert.Equal(t, "ivanov", manager, "the end's employee through the table")
+	got, _, err := r.in.FetchRecording(ctx, a.Recording)
+	require.NoError(t, err)
+	assert.Equal(t, "call.mp3", got.Filename)
+	assert.Equal(t, 1, v.fetched())
+
+	// In the usual order the recording event accepts with the manager.
 	r.ok(t, wire{Kind: "end", CallKey: "c2", Facts: answered(time.Minute, "101")})
 	r.ok(t, wire{Kind: "record", CallKey: "c2", Recording: "r2", Await: []string{"end", "out_end"}})
-	_, ok = r.queue.get("stub-c2")
-	assert.True(t, ok)
+	a, ok = r.queue.get("stub-c2")
+	require.True(t, ok)
+	assert.Equal(t, "ivanov", a.ManagerID)
+	assert.Empty(t, a.Recording.Await, "nothing left to wait for")
 
-	// A waiting call whose end says nobody talked is skipped, not
-	// accepted.
+	// A late end that says nobody talked: skipped, counted once.
 	r.ok(t, wire{Kind: "record", CallKey: "c3", Recording: "r3", Await: []string{"end"}})
 	r.ok(t, wire{Kind: "end", CallKey: "c3", Facts: intake.Facts{Employee: "101", NoTalk: true}})
-	_, ok = r.queue.get("stub-c3")
-	assert.False(t, ok)
-	assert.Equal(t, 1.0, r.skipped(t, "missed"))
+	a, ok = r.queue.get("stub-c3")
+	require.True(t, ok)
+	_, _, err = r.in.FetchRecording(ctx, a.Recording)
+	reason, ok := intake.IsSkipped(err)
+	require.True(t, ok, "%v", err)
+	assert.Equal(t, intake.ReasonMissed, reason)
+	assert.Equal(t, 1.0, r.skipped(t, "missed"), "counted once, by the event")
+	assert.Equal(t, 1, v.fetched(), "not downloaded")
+
+	// An end that never comes: downloaded after AwaitWait, no manager.
+	r.ok(t, wire{Kind: "record", CallKey: "c4", Recording: "r4", Await: []string{"end"}})
+	a, _ = r.queue.get("stub-c4")
+	r.now = r.now.Add(intake.AwaitWait - time.Second)
+	_, _, err = r.in.FetchRecording(ctx, a.Recording)
+	_, ok = intake.IsNotReady(err)
+	assert.True(t, ok, "still waiting just before AwaitWait: %v", err)
+	r.now = r.now.Add(time.Second)
+	_, _, err = r.in.FetchRecording(ctx, a.Recording)
+	require.NoError(t, err, "the call is not lost to a missing end")
+	assert.Equal(t, 2, v.fetched())
+	manager, err = r.in.Manager(ctx, a.Recording)
+	require.NoError(t, err)
+	assert.Empty(t, manager)
 }
 
 // TestManagerTable: the employee of the joined facts is mapped through
@@ -430,6 +470,7 @@ func TestFetchOutcomes(t *testing.T) {
 	require.True(t, ok)
 	assert.Equal(t, intake.ReasonMissed, reason)
 	assert.Equal(t, asked, v.fetched(), "no download")
+	assert.Equal(t, 2.0, r.skipped(t, "missed"), "c4 and c5, each counted once")
 
 	audio := transcribe.Audio{Filename: "call.wav"}
 	v.fetch = func(intake.Recording) (transcribe.Audio, func(), error) { return audio, nil, nil }

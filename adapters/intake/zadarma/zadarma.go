@@ -14,8 +14,9 @@
 //     ...), is_recorded; NOTIFY_RECORD says the recording
 //     (call_id_with_rec) of pbx_call_id is saved: it accepts the call,
 //     joined with the end by pbx_call_id (the two are separate requests
-//     in no documented order: a NOTIFY_RECORD that comes first waits for
-//     its NOTIFY_END, intake.Event.Await); Zadarma numbers no
+//     in no documented order: a NOTIFY_RECORD that comes first is
+//     accepted and its job waits a while for the NOTIFY_END,
+//     intake.Event.Await); Zadarma numbers no
 //     notification, so the first of each is kept and a resend dropped;
 //   - the URL is checked by a GET with zd_echo, answered with its value;
 //   - the recording is requested by GET /v1/pbx/record/request/ with
