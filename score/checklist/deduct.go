@@ -2,6 +2,7 @@ package checklist
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,22 @@ const (
 	factClosedOnly
 	// factAllInterruptions counts the interruptions by either side.
 	factAllInterruptions
+	// factFound is 1 when one of the signals was found (with late: its
+	// last hit is in the last third of the call).
+	factFound
+	// factSegments counts the turns where one of the signals was found.
+	factSegments
+	// factOnce is 1: the row's conditions decide.
+	factOnce
+	factClientQuestions
+	factOpenQuestions
+	factClosedQuestions
+	// factRefusals counts the client's turns that refuse or cannot talk.
+	factRefusals
+	factObjections
+	// factManagerTalk and factClientTalk are shares of the words, 0..1.
+	factManagerTalk
+	factClientTalk
 )
 
 // deduction is one row of a deduction table.
@@ -65,6 +82,36 @@ type deduction struct {
 	label text
 	// quotes is how many evidence quotes the row gives, 0 for none.
 	quotes int
+	// when are conditions that must all hold for the row to count.
+	when []cond
+	late bool
+	// unit, when set, writes the count in the label with its noun
+	// ("вопрос|вопроса|вопросов").
+	unit text
+	// always shows a tally row's label when its value is 0.
+	always bool
+	// bands score a tally row's value instead of each per count.
+	bands []band
+}
+
+// band is a range of a tally row's value and its points
+// (scorecard.Band).
+type band struct {
+	below, upto       float64
+	hasBelow, hasUpto bool
+	points            int
+	slope, per, from  float64
+}
+
+// points scores v when it is within the band.
+func (b *band) score(v float64) (int, bool) {
+	if (b.hasBelow && !(v < b.below)) || (b.hasUpto && !(v <= b.upto)) {
+		return 0, false
+	}
+	if b.slope == 0 {
+		return b.points, true
+	}
+	return int(math.Round(float64(b.points) + b.slope*(v-b.from)/b.per)), true
 }
 
 // deduct takes each row's points off r, adds the comment parts of what
@@ -72,6 +119,9 @@ type deduction struct {
 func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 	for i := range rows {
 		d := &rows[i]
+		if len(d.when) > 0 && !holdsAll(a, d.when) {
+			continue
+		}
 		n, value := a.measure(d)
 		if n == 0 {
 			continue
@@ -83,10 +133,136 @@ func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 	r.evidence = dedupe(r.evidence)
 }
 
+// tally adds each row's points to r and its label to the comment, as
+// written; the evidence of the rows shown follows.
+func (a *analysis) tally(rows []deduction, r *result) {
+	var b strings.Builder
+	for i := range rows {
+		d := &rows[i]
+		if len(d.when) > 0 && !holdsAll(a, d.when) {
+			continue
+		}
+		v, value := a.value(d)
+		if len(d.bands) > 0 {
+			for j := range d.bands {
+				if p, ok := d.bands[j].score(v); ok {
+					r.score += p
+					break
+				}
+			}
+		} else {
+			p := int(v) * d.each
+			if d.most > 0 {
+				p = max(min(p, d.most), -d.most)
+			}
+			r.score += p
+		}
+		if v == 0 && !d.always {
+			continue
+		}
+		if l := d.label.in(a.lang); l != "" {
+			b.WriteString(strings.Replace(l, "%s", value, 1))
+		}
+		r.evidence = append(r.evidence, a.factEvidence(d)...)
+	}
+	r.comment = b.String()
+}
+
+// value is the fact of d as a number, a share or a count, and as the
+// comment writes it.
+func (a *analysis) value(d *deduction) (float64, string) {
+	if d.fact == factManagerTalk || d.fact == factClientTalk {
+		v := a.talkShare(d.fact)
+		return v, fmt.Sprintf("%.0f%%", v*100)
+	}
+	n, s := a.measure(d)
+	return float64(n), s
+}
+
+// talkShare is the manager's or the client's share of the words, 0 when
+// the roles are unknown.
+func (a *analysis) talkShare(f fact) float64 {
+	share, ok := a.managerTalkShare()
+	switch {
+	case !ok:
+		return 0
+	case f == factClientTalk:
+		return 1 - share
+	}
+	return share
+}
+
 // measure counts the fact of d in the call and formats it for the
 // comment.
 func (a *analysis) measure(d *deduction) (int, string) {
+	n, s := a.count1(d)
+	if d.unit.ru != "" || d.unit.en != "" {
+		s = a.countUnit(n, d.unit.in(a.lang))
+	}
+	return n, s
+}
+
+// countUnit writes n with the noun of forms ("вопрос|вопроса|вопросов",
+// "question|questions") agreeing with it.
+func (a *analysis) countUnit(n int, forms string) string {
+	f := strings.Split(forms, "|")
+	var w string
+	switch len(f) {
+	case 3:
+		w = pluralRU(n, f[0], f[1], f[2])
+	case 2:
+		w = f[1]
+		if n == 1 {
+			w = f[0]
+		}
+	default:
+		w = f[0]
+	}
+	return strconv.Itoa(n) + " " + w
+}
+
+func (a *analysis) count1(d *deduction) (int, string) {
 	switch d.fact {
+	case factFound:
+		for _, s := range d.sigs {
+			hs := a.hitsOf(s)
+			if len(hs) > 0 && (!d.late || int(hs[len(hs)-1].seg) >= len(a.d.segs)*2/3) {
+				return 1, "1"
+			}
+		}
+		return 0, "0"
+	case factSegments:
+		n := 0
+		for si := range a.d.segs {
+			for _, s := range d.sigs {
+				if a.hasIn(si, s) {
+					n++
+					break
+				}
+			}
+		}
+		return n, strconv.Itoa(n)
+	case factOnce:
+		return 1, "1"
+	case factClientQuestions:
+		return a.clientQs, strconv.Itoa(a.clientQs)
+	case factOpenQuestions:
+		return len(a.openQs), strconv.Itoa(len(a.openQs))
+	case factClosedQuestions:
+		return len(a.closedQs), strconv.Itoa(len(a.closedQs))
+	case factObjections:
+		return len(a.objections), strconv.Itoa(len(a.objections))
+	case factRefusals:
+		n := 0
+		for si := range a.d.segs {
+			if a.d.segs[si].role == cli && a.refuses(si) {
+				n++
+			}
+		}
+		return n, strconv.Itoa(n)
+	case factManagerTalk, factClientTalk:
+		v := a.talkShare(d.fact)
+		return int(math.Round(v * 100)), fmt.Sprintf("%.0f%%", v*100)
 	case factSentences:
 		n := 0
 		for _, s := range d.sigs {
@@ -155,6 +331,19 @@ func (a *analysis) measure(d *deduction) (int, string) {
 	return 0, ""
 }
 
+// hasIn reports whether signal s was found in segment si.
+func (a *analysis) hasIn(si int, s signal) bool {
+	if s < numSignals {
+		return a.segSig[si]&bit(s) != 0
+	}
+	for _, h := range a.hitsOf(s) {
+		if int(h.seg) == si {
+			return true
+		}
+	}
+	return false
+}
+
 // factEvidence quotes up to d.quotes occurrences of the fact of d.
 func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	if d.quotes == 0 {
@@ -162,7 +351,7 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	}
 	var out []score.Evidence
 	switch d.fact {
-	case factSentences, factHits:
+	case factSentences, factHits, factFound, factSegments, factOnce:
 		return a.firstHits(d.quotes, d.sigs...)
 	case factIgnoredRefusals:
 		for _, seg := range a.ignoredRefusals[:min(len(a.ignoredRefusals), d.quotes)] {

@@ -1,5 +1,10 @@
 package scorecard
 
+import (
+	"regexp"
+	"strconv"
+)
+
 // The vocabulary of the offline rules: the names a rule may use. They are
 // the checklist's (its tests check that it knows each of them and no
 // other), listed here so that a file is checked where it is read.
@@ -27,9 +32,11 @@ var Signals = []Signal{
 	{"calling", "client"},
 }
 
-// Measures are what a Forbid rule may count. "sentences", "hits" and
-// "none" count the rule's signal or phrases; the others are facts of the
-// call the analysis computes and take no phrases.
+// Measures are what a Forbid or Tally rule may count. "sentences",
+// "hits", "none", "found" and "segments" count the rule's signal or
+// phrases; the others are facts of the call the analysis computes and take
+// no phrases. The Shares are fractions 0..1 (written as a percentage), for
+// Tally rules with bands; the others are counts.
 var Measures = map[string]string{
 	"sentences":         "the sentences where the signal or a phrase was found",
 	"hits":              "the matches of the signal or the phrases",
@@ -45,16 +52,32 @@ var Measures = map[string]string{
 	"few_turns":         "1 when the call has fewer than four turns",
 	"no_questions":      "1 when neither side asked anything",
 	"closed_only":       "1 when the manager asked only closed questions and the client none",
+	"found":             "1 when the signal or phrases were found (with late: their last hit is in the last third of the call)",
+	"segments":          "the turns where the signal or one of the signals was found",
+	"once":              "1: the rule counts once when its if conditions hold",
+	"client_questions":  "the client's questions",
+	"open_questions":    "the manager's open questions",
+	"closed_questions":  "the manager's closed questions",
+	"refusals":          "the client's turns that refuse or say they cannot talk",
+	"objections":        "the client's objections",
+	"manager_talk":      "the manager's share of the words (0 when the roles are unknown)",
+	"client_talk":       "the client's share of the words (0 when the roles are unknown)",
 }
+
+// Shares are the measures that are fractions, not counts.
+var Shares = map[string]bool{"manager_talk": true, "client_talk": true}
 
 // measureTakesPhrases reports whether the measure counts a rule's
 // signal or phrases.
 func measureTakesPhrases(m string) bool {
-	return m == "" || m == "sentences" || m == "hits" || m == "none"
+	return m == "" || m == "sentences" || m == "hits" || m == "none" || m == "found" || m == "segments"
 }
 
-// Conditions are the facts a skip, case, cap or praise_more may test,
-// besides every signal name (true when the signal was found).
+// Conditions are the facts a skip, case, cap, praise_more or a rule's if
+// may test, besides every signal name (true when the signal was found)
+// and comparisons of a measure that takes no phrases with a number
+// ("client_questions>=2", "manager_talk>0.65"; operators <, <=, ==, >=,
+// >). "!" before a name negates it; "a|b" holds when either does.
 var Conditions = map[string]string{
 	"inbound_call":            "the client called",
 	"callback":                "the client could not talk and a callback was agreed",
@@ -70,11 +93,14 @@ var Conditions = map[string]string{
 	"rejected_at_end":         "the client declined or put the decision off in the last third of the call and did not agree afterwards",
 	"objections_resolved":     "the client agreed to buy after their last objection",
 	"agreed_after_objections": "the client agreed to a next step after their last objection",
+	"roles_unknown":           "the speakers' roles are unknown: no words by either side",
+	"need_unmet":              "the client said what they needed and the manager never took it up",
 }
 
 // QuoteFacts are the turns a Quotes may name besides signal hits.
 var QuoteFacts = map[string]string{
 	"next_step_agreement": "the client's turn agreeing to the next step",
+	"next_step":           "the words of the next step",
 }
 
 // Evaluators are the checklist's built-in evaluators, for criteria whose
@@ -90,6 +116,23 @@ var Evaluators = map[string]string{
 	"balance":            "the manager's share of the talk",
 	"resolution":         "whether the client's question was resolved",
 }
+
+// Comparison splits a condition that compares a measure with a number
+// ("client_questions>=2") into its parts; ok is false for any other
+// condition.
+func Comparison(c string) (measure, op string, n float64, ok bool) {
+	m := comparison.FindStringSubmatch(c)
+	if m == nil {
+		return "", "", 0, false
+	}
+	n, err := strconv.ParseFloat(m[3], 64)
+	if err != nil {
+		return "", "", 0, false
+	}
+	return m[1], m[2], n, true
+}
+
+var comparison = regexp.MustCompile(`^([a-z_]+)\s*(<=|>=|==|<|>)\s*(-?[0-9]+(?:\.[0-9]+)?)$`)
 
 // Cues refine a Require rule.
 var Cues = map[string]string{
