@@ -178,8 +178,6 @@ var evaluators = map[string]func(a *analysis) result{
 	"objection_handling": evalObjectionHandling,
 	"next_step":          evalNextStep,
 	"client_interest":    evalClientInterest,
-	"engagement":         evalEngagement,
-	"balance":            evalBalance,
 	"resolution":         evalResolution,
 }
 

@@ -339,58 +339,6 @@ func evalClientInterest(a *analysis) result {
 	return r
 }
 
-func evalEngagement(a *analysis) result {
-	var r result
-	share, ok := a.managerTalkShare()
-	if !ok {
-		return result{score: 50, comment: a.tr("роли говорящих неизвестны, доля речи не оценена", "speaker roles unknown; talk share not assessed")}
-	}
-	c := 1 - share
-	switch {
-	case c < 0.3:
-		r.score = int(math.Round(100 * c / 0.3))
-	case c <= 0.6:
-		r.score = 100
-	default:
-		r.score = 90
-	}
-	// Words spent refusing are no engagement.
-	refusals := 0
-	for si := range a.d.segs {
-		if a.d.segs[si].role == cli && a.refuses(si) {
-			refusals++
-		}
-	}
-	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2) - 15*min(refusals, 3))
-	r.comment = a.tr(fmt.Sprintf("клиент говорил %.0f%% слов и задал ", c*100), fmt.Sprintf("the client spoke %.0f%% of the words and asked ", c*100)) +
-		a.count(a.clientQs, "вопрос", "вопроса", "вопросов", "question", "questions")
-	if refusals > 0 {
-		r.comment += a.tr("; отказов: ", "; refusals: ") + fmt.Sprint(refusals)
-	}
-	return r
-}
-
-func evalBalance(a *analysis) result {
-	share, ok := a.managerTalkShare()
-	if !ok {
-		return result{score: 50, comment: a.tr("роли говорящих неизвестны, баланс не оценён", "speaker roles unknown; balance not assessed")}
-	}
-	var s float64
-	switch {
-	case share < 0.4:
-		s = 100 - (0.4-share)*250
-	case share <= 0.65:
-		s = 100
-	default:
-		s = 100 - (share-0.65)*300
-	}
-	return result{
-		score: score.Clamp(int(math.Round(s))),
-		comment: a.tr(fmt.Sprintf("менеджер: %.0f%% слов, клиент: %.0f%%", share*100, (1-share)*100),
-			fmt.Sprintf("manager %.0f%% of the words, client %.0f%%", share*100, (1-share)*100)),
-	}
-}
-
 // rejectedAtEnd reports whether the client declined or put the decision off
 // in the last third of the call without agreeing afterwards.
 func (a *analysis) rejectedAtEnd() bool {

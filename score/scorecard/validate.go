@@ -446,8 +446,8 @@ func (v *validator) rule(path string, r *Rule, kind int) {
 		if _, ok := Measures[r.Measure]; !ok {
 			v.fail(path+".measure", "unknown measure %q; measures: %s", r.Measure, keys(Measures))
 		}
-		if Shares[r.Measure] && len(r.Bands) == 0 {
-			v.fail(path+".measure", "the share %q is scored by bands, in a tally rule", r.Measure)
+		if Shares[r.Measure] && len(r.Bands) == 0 && (kind != kindTally || r.Points != 0) {
+			v.fail(path+".measure", "the share %q is scored by bands (or only written, with points 0), in a tally rule", r.Measure)
 		}
 	}
 	if r.Measure == "once" && len(r.If) == 0 {

@@ -112,8 +112,6 @@ var Evaluators = map[string]string{
 	"objection_handling": "each objection's reply: empathy, a question, a value argument",
 	"next_step":          "a concrete step with a date, agreed by the client",
 	"client_interest":    "the client's interest, questions and cold reactions",
-	"engagement":         "the client's share of the talk and questions",
-	"balance":            "the manager's share of the talk",
 	"resolution":         "whether the client's question was resolved",
 }
 
