@@ -177,7 +177,6 @@ var evaluators = map[string]func(a *analysis) result{
 	"presentation":       evalPresentation,
 	"objection_handling": evalObjectionHandling,
 	"next_step":          evalNextStep,
-	"client_interest":    evalClientInterest,
 	"resolution":         evalResolution,
 }
 
@@ -380,8 +379,8 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 	}
 	r.awards = k.awards(path+".require", sr.Require)
 	r.bonus = k.awards(path+".bonus", sr.Bonus)
-	r.deductions = k.deductions(path+".forbid", sr.Forbid)
-	r.tally = k.deductions(path+".tally", sr.Tally)
+	r.deductions = k.deductions(path+".forbid", sr.Forbid, true)
+	r.tally = k.deductions(path+".tally", sr.Tally, false)
 	for _, e := range sr.PraiseMore {
 		r.praiseMore = append(r.praiseMore, extra{when: k.conds(e.When), text: textOf(e.Text)})
 	}
@@ -423,8 +422,9 @@ func (k *compiler) awards(path string, rows []scorecard.Rule) []award {
 	return out
 }
 
-// deductions compiles Forbid or Tally rules.
-func (k *compiler) deductions(path string, rows []scorecard.Rule) []deduction {
+// deductions compiles Forbid or Tally rules; a Forbid rule takes at most
+// its points by default (capped), a Tally rule has no cap but Most.
+func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) []deduction {
 	var out []deduction
 	for i := range rows {
 		d := &rows[i]
@@ -438,11 +438,8 @@ func (k *compiler) deductions(path string, rows []scorecard.Rule) []deduction {
 			sigs = []signal{k.phrases(fmt.Sprintf("%s[%d]", path, i), d.Phrases, d.Who)}
 		}
 		most := d.Most
-		if most == 0 && len(d.Bands) == 0 {
+		if most == 0 && capped {
 			most = d.Points
-			if most < 0 {
-				most = -most
-			}
 		}
 		row := deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes,
 			when: k.conds(d.If), late: d.Late, unit: textOf(d.Unit), always: d.Always}

@@ -313,32 +313,6 @@ func evalNextStep(a *analysis) result {
 	return r
 }
 
-func evalClientInterest(a *analysis) result {
-	var r result
-	// Relief and thanks for what was done are interest won in the call.
-	interest := countSegs(a, sigInterest, sigBuy, sigSatisfied)
-	r.score = 20 + 25*interest + 15*a.clientQs
-	rejected := a.rejectedAtEnd()
-	if rejected {
-		r.score -= 20
-	}
-	// Irritation and confusion are reactions too, and negative ones.
-	cold := a.sentences(sigHostile) + a.sentences(sigConfused)
-	r.score -= min(20*cold, 40)
-	r.score = score.Clamp(r.score)
-	r.evidence = a.firstHits(3, sigInterest, sigBuy, sigSatisfied)
-	r.comment = a.count(interest, "проявление интереса", "проявления интереса", "проявлений интереса", "sign of interest", "signs of interest") +
-		", " + a.count(a.clientQs, "вопрос клиента", "вопроса клиента", "вопросов клиента", "client question", "client questions")
-	if rejected {
-		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
-	}
-	if cold > 0 {
-		r.comment += a.tr("; раздражение или непонимание клиента: ", "; the client's irritation or confusion: ") + fmt.Sprint(cold)
-		r.evidence = append(r.evidence, a.firstHits(2, sigHostile, sigConfused)...)
-	}
-	return r
-}
-
 // rejectedAtEnd reports whether the client declined or put the decision off
 // in the last third of the call without agreeing afterwards.
 func (a *analysis) rejectedAtEnd() bool {
@@ -356,20 +330,6 @@ func (a *analysis) rejectedAtEnd() bool {
 		}
 	}
 	return true
-}
-
-func countSegs(a *analysis, sigs ...signal) int {
-	var mask uint64
-	for _, s := range sigs {
-		mask |= bit(s)
-	}
-	n := 0
-	for si, m := range a.segSig {
-		if m&mask != 0 && a.d.segs[si].role != mgr {
-			n++
-		}
-	}
-	return n
 }
 
 // verdict joins what was missed into a comment, or praises a full score.
