@@ -177,7 +177,6 @@ var evaluators = map[string]func(a *analysis) result{
 	"presentation":       evalPresentation,
 	"objection_handling": evalObjectionHandling,
 	"next_step":          evalNextStep,
-	"resolution":         evalResolution,
 }
 
 // measures are the deduction facts of scorecard.Measures.
