@@ -73,8 +73,19 @@ type nextStep struct {
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
-	score                      int
+	// rank orders the candidates: the best step found is agreed with a
+	// time, then timed, then agreed, then merely offered, then refused.
+	rank int
 }
+
+// The ranks of next-step candidates.
+const (
+	rankRefused = iota + 1
+	rankOffered
+	rankAgreed
+	rankTimed
+	rankTimedAgreed
+)
 
 // result is the outcome of one criterion.
 type result struct {
@@ -500,17 +511,17 @@ func (a *analysis) deriveNextStep() {
 	consider := func(c nextStep) {
 		switch {
 		case c.refused:
-			c.score = 5
+			c.rank = rankRefused
 		case c.time && c.agree:
-			c.score = 100
+			c.rank = rankTimedAgreed
 		case c.time:
-			c.score = 75
+			c.rank = rankTimed
 		case c.agree:
-			c.score = 55
+			c.rank = rankAgreed
 		default:
-			c.score = 40
+			c.rank = rankOffered
 		}
-		if c.score > best.score {
+		if c.rank > best.rank {
 			best = c
 		}
 	}
@@ -538,7 +549,7 @@ func (a *analysis) deriveNextStep() {
 		}
 		consider(c)
 	}
-	if best.score < 100 {
+	if best.rank < rankTimedAgreed {
 		for _, h := range a.hits[sigTime] {
 			if int(h.seg) < from || !a.proposes(h) {
 				continue
@@ -558,13 +569,6 @@ func (a *analysis) deriveNextStep() {
 	if len(a.ignoredRefusals) > 0 && !best.agree {
 		// «Договорились» after «не обещаю» agrees on nothing.
 		best.refused = true
-		best.score = min(best.score, 5)
-	}
-	switch {
-	case best.seg < 0 && best.vague:
-		best.score = 10
-	case best.vague && best.score < 75:
-		best.score -= 10
 	}
 	a.next = best
 }

@@ -176,7 +176,6 @@ var evaluators = map[string]func(a *analysis) result{
 	"need_summary":       evalNeedSummary,
 	"presentation":       evalPresentation,
 	"objection_handling": evalObjectionHandling,
-	"next_step":          evalNextStep,
 }
 
 // measures are the deduction facts of scorecard.Measures.

@@ -279,40 +279,6 @@ func evalObjectionHandling(a *analysis) result {
 	return r
 }
 
-func evalNextStep(a *analysis) result {
-	n := a.next
-	r := result{score: n.score}
-	switch {
-	case n.seg < 0 && n.vague:
-		r.comment = a.tr("инициатива отдана клиенту («звоните, если надумаете»), конкретного шага нет", "the initiative was left to the client (\"let us know\"); no concrete step")
-		r.evidence = a.firstHits(1, sigVague)
-		return r
-	case n.seg < 0:
-		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
-		return r
-	case n.refused:
-		r.comment = a.tr("клиент отказался от предложенного шага; «договорились» без согласия клиента не считается",
-			"the client refused the proposed step; declaring agreement without the client's assent does not count")
-		r.evidence = append(r.evidence, a.evidence(n.hit))
-		return r
-	}
-	r.evidence = append(r.evidence, a.evidence(n.hit))
-	if n.agreeSeg >= 0 {
-		if ev, ok := a.segmentEvidence(n.agreeSeg); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	}
-	var parts []string
-	if !n.time {
-		parts = append(parts, a.tr("без даты и времени", "no date or time"))
-	}
-	if !n.agree {
-		parts = append(parts, a.tr("без подтверждения клиента", "not confirmed by the client"))
-	}
-	r.comment = verdict(parts, a.tr("конкретный шаг с датой, клиент согласился", "a concrete step with a date, agreed by the client"))
-	return r
-}
-
 // rejectedAtEnd reports whether the client declined or put the decision off
 // in the last third of the call without agreeing afterwards.
 func (a *analysis) rejectedAtEnd() bool {

@@ -110,7 +110,6 @@ var Evaluators = map[string]string{
 	"need_summary":       "the need restated and confirmed by the client",
 	"presentation":       "the offer tied to the client's words and benefits, no feature dump",
 	"objection_handling": "each objection's reply: empathy, a question, a value argument",
-	"next_step":          "a concrete step with a date, agreed by the client",
 }
 
 // Comparison splits a condition that compares a measure with a number
