@@ -62,8 +62,10 @@ type analysis struct {
 // objection is one client segment that objects and how it was answered.
 type objection struct {
 	seg   int32
-	score int
 	reply int32 // first manager segment answering it, -1 when none
+	// What the reply (the manager's next two turns) had: empathy, a
+	// clarifying question, a value argument, or arguing and pressing.
+	empathy, question, value, bad bool
 }
 
 // nextStep is the best next step found in the call.
@@ -441,9 +443,9 @@ func (a *analysis) segHas(seg int, s signal) bool {
 
 func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].role) }
 
-// deriveObjections finds client objections and grades the manager's reply:
-// empathy, a clarifying question and a value argument each count; arguing
-// or pressing spoils the reply.
+// deriveObjections finds client objections and what the manager's reply
+// had: empathy, a clarifying question, a value argument, or arguing and
+// pressing (the scorecard's rules grade it).
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
@@ -472,24 +474,7 @@ func (a *analysis) deriveObjections() {
 				question = question || a.d.sents[si].question
 			}
 		}
-		switch {
-		case o.reply < 0:
-			o.score = 0
-		case bad:
-			o.score = 0
-		default:
-			o.score = 15
-			if empathy {
-				o.score += 30
-			}
-			if question {
-				o.score += 25
-			}
-			if value {
-				o.score += 40
-			}
-		}
-		o.score = min(o.score, 100)
+		o.empathy, o.question, o.value, o.bad = empathy, question, value, bad
 		a.objections = append(a.objections, o)
 	}
 }

@@ -172,10 +172,9 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 
 // evaluators are the built-in evaluators of scorecard.Evaluators.
 var evaluators = map[string]func(a *analysis) result{
-	"needs_discovery":    evalNeedsDiscovery,
-	"need_summary":       evalNeedSummary,
-	"presentation":       evalPresentation,
-	"objection_handling": evalObjectionHandling,
+	"needs_discovery": evalNeedsDiscovery,
+	"need_summary":    evalNeedSummary,
+	"presentation":    evalPresentation,
 }
 
 // measures are the deduction facts of scorecard.Measures.
@@ -205,6 +204,7 @@ var measures = map[string]fact{
 	"objections":        factObjections,
 	"manager_talk":      factManagerTalk,
 	"client_talk":       factClientTalk,
+	"objection_replies": factObjectionReplies,
 }
 
 var cues = map[string]cue{"": cueEarly, "asked": cueAsked, "intro_name": cueIntroName, "intro_company": cueIntroCompany}
@@ -441,8 +441,20 @@ func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) [
 		}
 		row := deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes,
 			when: k.conds(d.If), late: d.Late, unit: textOf(d.Unit), always: d.Always}
+		for _, it := range d.Each {
+			ir := itemRow{points: it.Points}
+			for _, c := range it.If {
+				f := itemConditions[strings.TrimPrefix(c, "!")]
+				if strings.HasPrefix(c, "!") {
+					pos := f
+					f = func(o *objection) bool { return !pos(o) }
+				}
+				ir.when = append(ir.when, f)
+			}
+			row.items = append(row.items, ir)
+		}
 		for _, b := range d.Bands {
-			bd := band{points: b.Points, slope: b.Slope, per: b.Per, from: b.From}
+			bd := band{points: b.Points, slope: b.Slope, per: b.Per, from: b.From, label: textOf(b.Label)}
 			if bd.per == 0 {
 				bd.per = 1
 			}

@@ -1,8 +1,6 @@
 package checklist
 
 import (
-	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -247,35 +245,6 @@ func evalPresentation(a *analysis) result {
 	}
 	r.score = score.Clamp(r.score)
 	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
-	return r
-}
-
-func evalObjectionHandling(a *analysis) result {
-	var r result
-	if len(a.objections) == 0 {
-		// Nothing to average; the scorecard's skip says why.
-		return result{na: true, score: 100}
-	}
-	sum := 0
-	for _, o := range a.objections {
-		sum += o.score
-		if len(r.evidence) < 4 {
-			if ev, ok := a.segmentEvidence(o.seg); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-			if o.reply >= 0 {
-				if ev, ok := a.segmentEvidence(o.reply); ok {
-					r.evidence = appendEvidence(r.evidence, ev)
-				}
-			}
-		}
-	}
-	r.score = int(math.Round(float64(sum) / float64(len(a.objections))))
-	r.comment = a.count(len(a.objections), "возражение", "возражения", "возражений", "objection", "objections") +
-		a.tr(fmt.Sprintf(", средняя оценка ответа %d", r.score), fmt.Sprintf(", average reply score %d", r.score))
-	if r.score < 40 {
-		r.comment += a.tr("; ответы без понимания и аргументов", "; replies lacked empathy and arguments")
-	}
 	return r
 }
 

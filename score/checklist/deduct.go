@@ -69,6 +69,8 @@ const (
 	// factManagerTalk and factClientTalk are shares of the words, 0..1.
 	factManagerTalk
 	factClientTalk
+	// factObjectionReplies is the mean score of the objections' replies.
+	factObjectionReplies
 )
 
 // deduction is one row of a deduction table.
@@ -92,6 +94,48 @@ type deduction struct {
 	always bool
 	// bands score a tally row's value instead of each per count.
 	bands []band
+	// items score each objection's reply (factObjectionReplies).
+	items []itemRow
+}
+
+// itemRow is an each row: points when all of its conditions hold of an
+// objection.
+type itemRow struct {
+	when   []func(o *objection) bool
+	points int
+}
+
+// itemConditions are scorecard.ItemConditions.
+var itemConditions = map[string]func(o *objection) bool{
+	"reply":          func(o *objection) bool { return o.reply >= 0 },
+	"reply_empathy":  func(o *objection) bool { return o.empathy },
+	"reply_question": func(o *objection) bool { return o.question },
+	"reply_value":    func(o *objection) bool { return o.value },
+	"reply_bad":      func(o *objection) bool { return o.bad },
+}
+
+// replyMean is the rounded mean score of the objections' replies, each
+// the sum of the rows whose conditions hold, within 0..100.
+func (a *analysis) replyMean(rows []itemRow) int {
+	if len(a.objections) == 0 {
+		return 0
+	}
+	sum := 0
+	for i := range a.objections {
+		o := &a.objections[i]
+		s := 0
+	row:
+		for _, r := range rows {
+			for _, c := range r.when {
+				if !c(o) {
+					continue row
+				}
+			}
+			s += r.points
+		}
+		sum += score.Clamp(s)
+	}
+	return int(math.Round(float64(sum) / float64(len(a.objections))))
 }
 
 // band is a range of a tally row's value and its points
@@ -101,6 +145,7 @@ type band struct {
 	hasBelow, hasUpto bool
 	points            int
 	slope, per, from  float64
+	label             text
 }
 
 // points scores v when it is within the band.
@@ -143,10 +188,12 @@ func (a *analysis) tally(rows []deduction, r *result) {
 			continue
 		}
 		v, value := a.value(d)
+		var more string
 		if len(d.bands) > 0 {
 			for j := range d.bands {
 				if p, ok := d.bands[j].score(v); ok {
 					r.score += p
+					more = d.bands[j].label.in(a.lang)
 					break
 				}
 			}
@@ -163,6 +210,7 @@ func (a *analysis) tally(rows []deduction, r *result) {
 		if l := d.label.in(a.lang); l != "" {
 			b.WriteString(strings.Replace(l, "%s", value, 1))
 		}
+		b.WriteString(more)
 		r.evidence = append(r.evidence, a.factEvidence(d)...)
 	}
 	r.comment = b.String()
@@ -246,6 +294,9 @@ func (a *analysis) count1(d *deduction) (int, string) {
 		return 1, "1"
 	case factClientQuestions:
 		return a.clientQs, strconv.Itoa(a.clientQs)
+	case factObjectionReplies:
+		n := a.replyMean(d.items)
+		return n, strconv.Itoa(n)
 	case factOpenQuestions:
 		return len(a.openQs), strconv.Itoa(len(a.openQs))
 	case factClosedQuestions:
@@ -357,6 +408,21 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 		for _, seg := range a.ignoredRefusals[:min(len(a.ignoredRefusals), d.quotes)] {
 			if ev, ok := a.segmentEvidence(seg); ok {
 				out = append(out, ev)
+			}
+		}
+	case factObjectionReplies:
+		// Each objection with its reply, while fewer than quotes.
+		for _, o := range a.objections {
+			if len(out) >= d.quotes {
+				break
+			}
+			for _, seg := range []int32{o.seg, o.reply} {
+				if seg < 0 {
+					continue
+				}
+				if ev, ok := a.segmentEvidence(seg); ok {
+					out = appendEvidence(out, ev)
+				}
 			}
 		}
 	case factContradicted:

@@ -239,6 +239,10 @@ type Rule struct {
 	// Points per count: the first band the value is within gives the
 	// points.
 	Bands []Band `json:"bands,omitempty" yaml:"bands,omitempty"`
+	// Each scores every item a Tally rule's measure averages (measure
+	// "objection_replies": each objection's reply): the points of the rows
+	// whose if conditions (ItemConditions) all hold add up, within 0..100.
+	Each []Rule `json:"each,omitempty" yaml:"each,omitempty"`
 }
 
 // Band is a range of a Tally rule's value and the points it scores:
@@ -253,6 +257,8 @@ type Band struct {
 	Slope  float64  `json:"slope,omitempty" yaml:"slope,omitempty"`
 	Per    float64  `json:"per,omitempty" yaml:"per,omitempty"`
 	From   float64  `json:"from,omitempty" yaml:"from,omitempty"`
+	// Label is added to the rule's label when the band scores the value.
+	Label Text `json:"label,omitempty" yaml:"label,omitempty"`
 }
 
 //go:embed schema.json

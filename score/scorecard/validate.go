@@ -3,6 +3,7 @@ package scorecard
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -281,7 +282,7 @@ func (v *validator) conditions(path string, when []string) {
 // "|"), or "".
 func checkCondition(c string) string {
 	if m, _, _, ok := Comparison(c); ok {
-		if _, known := Measures[m]; !known || measureTakesPhrases(m) {
+		if _, known := Measures[m]; !known || measureTakesPhrases(m) || m == "objection_replies" {
 			return fmt.Sprintf("cannot compare %q: comparisons take a measure that counts no phrases (%s)", m, keys(factMeasures()))
 		}
 		return ""
@@ -473,15 +474,42 @@ func (v *validator) rule(path string, r *Rule, kind int) {
 	if r.Quotes < 0 {
 		v.fail(path+".quotes", "must be >= 0")
 	}
+	if (r.Measure == "objection_replies") != (len(r.Each) > 0) {
+		v.fail(path+".each", "measure \"objection_replies\" and each go together: each scores one reply")
+	}
+	for i := range r.Each {
+		v.item(fmt.Sprintf("%s.each[%d]", path, i), &r.Each[i])
+	}
 	for i := range r.Bands {
 		b := &r.Bands[i]
 		p := fmt.Sprintf("%s.bands[%d]", path, i)
+		v.text(p+".label", b.Label, false)
 		if b.Below != nil && b.Upto != nil {
 			v.fail(p, "give below or upto, not both")
 		}
 		if b.Per < 0 || math.IsNaN(b.Per) || math.IsInf(b.Slope, 0) || math.IsNaN(b.Slope) {
 			v.fail(p, "slope must be a number and per > 0")
 		}
+	}
+}
+
+// item checks an each row: if (item conditions) and points only.
+func (v *validator) item(path string, r *Rule) {
+	if len(r.If) == 0 {
+		v.fail(path+".if", "at least one condition is required")
+	}
+	for i, c := range r.If {
+		if _, ok := ItemConditions[strings.TrimPrefix(c, "!")]; !ok {
+			v.fail(fmt.Sprintf("%s.if[%d]", path, i), "unknown condition %q; conditions of a reply: %s", c, keys(ItemConditions))
+		}
+	}
+	if r.Points == 0 {
+		v.fail(path+".points", "must not be 0")
+	}
+	other := *r
+	other.If, other.Points = nil, 0
+	if !reflect.ValueOf(other).IsZero() {
+		v.fail(path, "an each row has if and points only")
 	}
 }
 

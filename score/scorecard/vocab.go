@@ -62,6 +62,17 @@ var Measures = map[string]string{
 	"objections":        "the client's objections",
 	"manager_talk":      "the manager's share of the words (0 when the roles are unknown)",
 	"client_talk":       "the client's share of the words (0 when the roles are unknown)",
+	"objection_replies": "the mean score of the replies to the client's objections, rounded; each reply is scored by the rule's each rows",
+}
+
+// ItemConditions are what the each rows of measure "objection_replies"
+// may test of one objection's reply ("!" negates).
+var ItemConditions = map[string]string{
+	"reply":          "the manager answered the objection (in their next turns before the client's next objection)",
+	"reply_empathy":  "the reply acknowledged the client's feeling",
+	"reply_question": "the reply asked a clarifying question",
+	"reply_value":    "the reply gave a value argument or a benefit",
+	"reply_bad":      "the reply argued, pressed or was rude",
 }
 
 // Shares are the measures that are fractions, not counts.
@@ -106,10 +117,9 @@ var QuoteFacts = map[string]string{
 // Evaluators are the checklist's built-in evaluators, for criteria whose
 // judgement is more than a table of rules.
 var Evaluators = map[string]string{
-	"needs_discovery":    "open and closed questions and the client's problems explored",
-	"need_summary":       "the need restated and confirmed by the client",
-	"presentation":       "the offer tied to the client's words and benefits, no feature dump",
-	"objection_handling": "each objection's reply: empathy, a question, a value argument",
+	"needs_discovery": "open and closed questions and the client's problems explored",
+	"need_summary":    "the need restated and confirmed by the client",
+	"presentation":    "the offer tied to the client's words and benefits, no feature dump",
 }
 
 // Comparison splits a condition that compares a measure with a number
