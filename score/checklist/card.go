@@ -172,9 +172,8 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 
 // evaluators are the built-in evaluators of scorecard.Evaluators.
 var evaluators = map[string]func(a *analysis) result{
-	"needs_discovery": evalNeedsDiscovery,
-	"need_summary":    evalNeedSummary,
-	"presentation":    evalPresentation,
+	"need_summary": evalNeedSummary,
+	"presentation": evalPresentation,
 }
 
 // measures are the deduction facts of scorecard.Measures.
@@ -205,6 +204,7 @@ var measures = map[string]fact{
 	"manager_talk":      factManagerTalk,
 	"client_talk":       factClientTalk,
 	"objection_replies": factObjectionReplies,
+	"asked":             factAsked,
 }
 
 var cues = map[string]cue{"": cueEarly, "asked": cueAsked, "intro_name": cueIntroName, "intro_company": cueIntroCompany}
@@ -608,6 +608,9 @@ func (r *rules) finish(a *analysis, res result, praise string) result {
 		if res.score > c.max {
 			res.score = c.max
 			res.comment += "; " + c.note.in(a.lang)
+			if c.quotes != nil {
+				res.evidence = append(res.evidence, c.quotes.quote(a)...)
+			}
 		}
 	}
 	return res

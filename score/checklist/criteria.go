@@ -19,52 +19,6 @@ import (
 // their request: the questions and the offer missed the stated need.
 const unheardCap = 30
 
-func evalNeedsDiscovery(a *analysis) result {
-	var r result
-	open, closed := len(a.openQs), len(a.closedQs)
-	switch {
-	case open == 0 && closed > 0:
-		r.score = 15
-	case open == 1:
-		r.score = 45
-	case open == 2:
-		r.score = 70
-	case open >= 3:
-		r.score = 90
-	}
-	// Pain words count only inside the manager's questions: "это ваши
-	// проблемы" explores nothing.
-	pain := false
-	for _, si := range a.openQs {
-		pain = pain || a.sentSig[si]&bit(sigPain) != 0
-	}
-	if pain {
-		r.score += 10
-	}
-	for i, si := range a.openQs {
-		if i == 3 {
-			break
-		}
-		r.evidence = append(r.evidence, a.sentenceEvidence(si))
-	}
-	if open == 0 && closed > 0 {
-		r.evidence = append(r.evidence, a.sentenceEvidence(a.closedQs[0]))
-	}
-	r.comment = a.count(open, "открытый вопрос", "открытых вопроса", "открытых вопросов", "open question", "open questions") +
-		", " + a.count(closed, "закрытый", "закрытых", "закрытых", "closed", "closed")
-	if pain {
-		r.comment += a.tr("; трудности клиента выяснены", "; explored the client's problems")
-	} else if open > 0 {
-		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
-	}
-	if a.unheard && r.score > unheardCap {
-		r.score = unheardCap
-		r.comment += a.tr("; вопросы прошли мимо проблемы, названной клиентом", "; the questions missed the problem the client named")
-		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
-	}
-	return r
-}
-
 func evalNeedSummary(a *analysis) result {
 	var r result
 	for _, h := range a.hits[sigSummary] {

@@ -71,6 +71,9 @@ const (
 	factClientTalk
 	// factObjectionReplies is the mean score of the objections' replies.
 	factObjectionReplies
+	// factAsked counts the manager's open questions where one of the
+	// signals was found.
+	factAsked
 )
 
 // deduction is one row of a deduction table.
@@ -297,6 +300,17 @@ func (a *analysis) count1(d *deduction) (int, string) {
 	case factObjectionReplies:
 		n := a.replyMean(d.items)
 		return n, strconv.Itoa(n)
+	case factAsked:
+		n := 0
+		for _, si := range a.openQs {
+			for _, s := range d.sigs {
+				if a.sentHas(si, s) {
+					n++
+					break
+				}
+			}
+		}
+		return n, strconv.Itoa(n)
 	case factOpenQuestions:
 		return len(a.openQs), strconv.Itoa(len(a.openQs))
 	case factClosedQuestions:
@@ -395,6 +409,19 @@ func (a *analysis) hasIn(si int, s signal) bool {
 	return false
 }
 
+// sentHas reports whether signal s was found in sentence si.
+func (a *analysis) sentHas(si int32, s signal) bool {
+	if s < numSignals {
+		return a.sentSig[si]&bit(s) != 0
+	}
+	for _, h := range a.hitsOf(s) {
+		if a.d.toks[h.first].sent == si {
+			return true
+		}
+	}
+	return false
+}
+
 // factEvidence quotes up to d.quotes occurrences of the fact of d.
 func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	if d.quotes == 0 {
@@ -409,6 +436,14 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 			if ev, ok := a.segmentEvidence(seg); ok {
 				out = append(out, ev)
 			}
+		}
+	case factOpenQuestions, factClosedQuestions:
+		qs := a.openQs
+		if d.fact == factClosedQuestions {
+			qs = a.closedQs
+		}
+		for _, si := range qs[:min(len(qs), d.quotes)] {
+			out = append(out, a.sentenceEvidence(si))
 		}
 	case factObjectionReplies:
 		// Each objection with its reply, while fewer than quotes.

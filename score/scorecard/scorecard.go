@@ -164,8 +164,8 @@ type Quotes struct {
 }
 
 // Cap limits a criterion's score when one of its conditions holds. With
-// Note the cap applies only when it lowers the score, and Note is added to
-// the comment; with Lead it always applies, Lead opens the comment
+// Note the cap applies only when it lowers the score, Note is added to
+// the comment and Quotes to the evidence; with Lead it always applies, Lead opens the comment
 // (replacing the praise) and Quotes open the evidence.
 type Cap struct {
 	When   []string `json:"when" yaml:"when"`

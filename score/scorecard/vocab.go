@@ -33,7 +33,7 @@ var Signals = []Signal{
 }
 
 // Measures are what a Forbid or Tally rule may count. "sentences",
-// "hits", "none", "found" and "segments" count the rule's signal or
+// "hits", "none", "found", "segments" and "asked" count the rule's signal or
 // phrases; the others are facts of the call the analysis computes and take
 // no phrases. The Shares are fractions 0..1 (written as a percentage), for
 // Tally rules with bands; the others are counts.
@@ -62,6 +62,7 @@ var Measures = map[string]string{
 	"objections":        "the client's objections",
 	"manager_talk":      "the manager's share of the words (0 when the roles are unknown)",
 	"client_talk":       "the client's share of the words (0 when the roles are unknown)",
+	"asked":             "the manager's open questions where the signal or a phrase was found",
 	"objection_replies": "the mean score of the replies to the client's objections, rounded; each reply is scored by the rule's each rows",
 }
 
@@ -81,7 +82,7 @@ var Shares = map[string]bool{"manager_talk": true, "client_talk": true}
 // measureTakesPhrases reports whether the measure counts a rule's
 // signal or phrases.
 func measureTakesPhrases(m string) bool {
-	return m == "" || m == "sentences" || m == "hits" || m == "none" || m == "found" || m == "segments"
+	return m == "" || m == "sentences" || m == "hits" || m == "none" || m == "found" || m == "segments" || m == "asked"
 }
 
 // Conditions are the facts a skip, case, cap, praise_more or a rule's if
@@ -117,9 +118,8 @@ var QuoteFacts = map[string]string{
 // Evaluators are the checklist's built-in evaluators, for criteria whose
 // judgement is more than a table of rules.
 var Evaluators = map[string]string{
-	"needs_discovery": "open and closed questions and the client's problems explored",
-	"need_summary":    "the need restated and confirmed by the client",
-	"presentation":    "the offer tied to the client's words and benefits, no feature dump",
+	"need_summary": "the need restated and confirmed by the client",
+	"presentation": "the offer tied to the client's words and benefits, no feature dump",
 }
 
 // Comparison splits a condition that compares a measure with a number
