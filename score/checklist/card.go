@@ -152,6 +152,15 @@ var conditions = map[string]cond{
 	},
 	"roles_unknown": func(a *analysis) bool { _, ok := a.managerTalkShare(); return !ok },
 	"need_unmet":    func(a *analysis) bool { return a.needSeg >= 0 && !a.needMet },
+	"need_restated": func(a *analysis) bool { o, _, _ := a.restatement(); return o != notRestated },
+	"restatement_confirmed": func(a *analysis) bool {
+		o, _, _ := a.restatement()
+		return o == restatedConfirmed
+	},
+	"restatement_contradicted": func(a *analysis) bool {
+		o, _, _ := a.restatement()
+		return o == restatedContradicted
+	},
 }
 
 // quoteFacts are the quotable turns of scorecard.QuoteFacts.
@@ -161,6 +170,19 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 			return score.Evidence{}, false
 		}
 		return a.segmentEvidence(a.next.agreeSeg)
+	},
+	"restatement": func(a *analysis) (score.Evidence, bool) {
+		o, h, _ := a.restatement()
+		if o == notRestated {
+			return score.Evidence{}, false
+		}
+		return a.evidence(h), true
+	},
+	"restatement_reply": func(a *analysis) (score.Evidence, bool) {
+		if _, _, reply := a.restatement(); reply >= 0 {
+			return a.segmentEvidence(int32(reply))
+		}
+		return score.Evidence{}, false
 	},
 	"next_step": func(a *analysis) (score.Evidence, bool) {
 		if a.next.seg < 0 {
@@ -172,7 +194,6 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 
 // evaluators are the built-in evaluators of scorecard.Evaluators.
 var evaluators = map[string]func(a *analysis) result{
-	"need_summary": evalNeedSummary,
 	"presentation": evalPresentation,
 }
 

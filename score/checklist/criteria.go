@@ -19,46 +19,6 @@ import (
 // their request: the questions and the offer missed the stated need.
 const unheardCap = 30
 
-func evalNeedSummary(a *analysis) result {
-	var r result
-	for _, h := range a.hits[sigSummary] {
-		if h.seg == 0 {
-			continue
-		}
-		if reply, contradicted := a.summaryContradicted(h); contradicted {
-			// The client's answer contradicts the restatement: the
-			// need was put in the client's mouth, not summarised.
-			r.score = 20
-			r.evidence = []score.Evidence{a.evidence(h)}
-			if ev, ok := a.segmentEvidence(int32(reply)); ok {
-				r.evidence = append(r.evidence, ev)
-			}
-			r.comment = a.tr("пересказ не совпал с тем, что сказал клиент", "the restatement did not match what the client said")
-			continue
-		}
-		r.score = 70
-		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("потребность пересказана", "the manager restated the need")
-		for s := int(h.seg) + 1; s < len(a.d.segs) && s <= int(h.seg)+2; s++ {
-			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
-				r.score = 100
-				if ev, ok := a.segmentEvidence(int32(s)); ok {
-					r.evidence = append(r.evidence, ev)
-				}
-				r.comment = a.tr("потребность пересказана и подтверждена клиентом", "the need was restated and the client confirmed it")
-				break
-			}
-		}
-		if r.score == 100 {
-			break
-		}
-	}
-	if r.score == 0 {
-		r.comment = a.tr("потребность клиента не резюмирована", "the client's need was not summarised")
-	}
-	return r
-}
-
 // evalPresentation checks that what the manager offers refers to what the
 // client said (shared word stems), speaks of benefits, and did not come
 // as a feature dump before any discovery.

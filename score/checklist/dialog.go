@@ -27,3 +27,34 @@ func (a *analysis) summaryContradicted(h hit) (int, bool) {
 	reply := a.clientTurn(int(h.seg), 1)
 	return reply, a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) || a.segHas(reply, sigConfused)
 }
+
+// The outcomes of the manager's restatements of the need.
+const (
+	notRestated = iota
+	restated
+	restatedContradicted
+	restatedConfirmed
+)
+
+// restatement judges the manager's restatements of the need after the
+// first turn: the first one the client confirmed within two turns, else
+// the last one, contradicted or not; with the restatement's hit and the
+// client's turn that confirmed or contradicted it (-1 for none).
+func (a *analysis) restatement() (outcome int, h hit, reply int) {
+	for _, x := range a.hits[sigSummary] {
+		if x.seg == 0 {
+			continue
+		}
+		if r, contradicted := a.summaryContradicted(x); contradicted {
+			outcome, h, reply = restatedContradicted, x, r
+			continue
+		}
+		outcome, h, reply = restated, x, -1
+		for s := int(x.seg) + 1; s < len(a.d.segs) && s <= int(x.seg)+2; s++ {
+			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
+				return restatedConfirmed, x, s
+			}
+		}
+	}
+	return outcome, h, reply
+}

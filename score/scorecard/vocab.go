@@ -91,34 +91,38 @@ func measureTakesPhrases(m string) bool {
 // ("client_questions>=2", "manager_talk>0.65"; operators <, <=, ==, >=,
 // >). "!" before a name negates it; "a|b" holds when either does.
 var Conditions = map[string]string{
-	"inbound_call":            "the client called",
-	"callback":                "the client could not talk and a callback was agreed",
-	"card_data_requested":     "the manager asked for card details or codes",
-	"not_heard":               "the client said they were not heard, or was sent elsewhere",
-	"no_objections":           "the client raised no objection",
-	"ignored_refusals":        "the manager pressed on after a refusal",
-	"client_asked":            "the client asked a question",
-	"next_step_offered":       "the manager proposed a concrete action",
-	"next_step_timed":         "the next step has a date or time",
-	"next_step_agreed":        "the client agreed to the next step",
-	"next_step_refused":       "the client refused the proposed step",
-	"rejected_at_end":         "the client declined or put the decision off in the last third of the call and did not agree afterwards",
-	"objections_resolved":     "the client agreed to buy after their last objection",
-	"agreed_after_objections": "the client agreed to a next step after their last objection",
-	"roles_unknown":           "the speakers' roles are unknown: no words by either side",
-	"need_unmet":              "the client said what they needed and the manager never took it up",
+	"inbound_call":             "the client called",
+	"callback":                 "the client could not talk and a callback was agreed",
+	"card_data_requested":      "the manager asked for card details or codes",
+	"not_heard":                "the client said they were not heard, or was sent elsewhere",
+	"no_objections":            "the client raised no objection",
+	"ignored_refusals":         "the manager pressed on after a refusal",
+	"client_asked":             "the client asked a question",
+	"next_step_offered":        "the manager proposed a concrete action",
+	"next_step_timed":          "the next step has a date or time",
+	"next_step_agreed":         "the client agreed to the next step",
+	"next_step_refused":        "the client refused the proposed step",
+	"rejected_at_end":          "the client declined or put the decision off in the last third of the call and did not agree afterwards",
+	"objections_resolved":      "the client agreed to buy after their last objection",
+	"agreed_after_objections":  "the client agreed to a next step after their last objection",
+	"roles_unknown":            "the speakers' roles are unknown: no words by either side",
+	"need_unmet":               "the client said what they needed and the manager never took it up",
+	"need_restated":            "the manager restated the need (a summary after the first turn)",
+	"restatement_confirmed":    "the client confirmed a restatement within the next two turns",
+	"restatement_contradicted": "the client's answer contradicted the last restatement (none confirmed)",
 }
 
 // QuoteFacts are the turns a Quotes may name besides signal hits.
 var QuoteFacts = map[string]string{
 	"next_step_agreement": "the client's turn agreeing to the next step",
 	"next_step":           "the words of the next step",
+	"restatement":         "the manager's restatement of the need: the confirmed one, else the last",
+	"restatement_reply":   "the client's turn confirming or contradicting the restatement",
 }
 
 // Evaluators are the checklist's built-in evaluators, for criteria whose
 // judgement is more than a table of rules.
 var Evaluators = map[string]string{
-	"need_summary": "the need restated and confirmed by the client",
 	"presentation": "the offer tied to the client's words and benefits, no feature dump",
 }
 
