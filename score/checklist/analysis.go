@@ -56,7 +56,8 @@ type analysis struct {
 	// recommendations may quote it (set by recommend).
 	quotable bool
 
-	stems stemSet // scratch for evalPresentation, kept between calls
+	stems   stemSet // scratch for findOffer, kept between calls
+	offered offer   // found by offer, once
 }
 
 // objection is one client segment that objects and how it was answered.
@@ -111,6 +112,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.ignoredRefusals = a.ignoredRefusals[:0]
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
+	a.offered = offer{}
 }
 
 func resize(s []uint64, n int) []uint64 {

@@ -152,7 +152,16 @@ var conditions = map[string]cond{
 	},
 	"roles_unknown": func(a *analysis) bool { _, ok := a.managerTalkShare(); return !ok },
 	"need_unmet":    func(a *analysis) bool { return a.needSeg >= 0 && !a.needMet },
-	"need_restated": func(a *analysis) bool { o, _, _ := a.restatement(); return o != notRestated },
+	"offer_linked":  func(a *analysis) bool { return a.offer().linkedSeg >= 0 },
+	"offer_after_discovery": func(a *analysis) bool {
+		o := a.offer()
+		return a.firstOpenSeg >= 0 && int(a.firstOpenSeg) < o.linkedSeg
+	},
+	"offer_long":     func(a *analysis) bool { return a.offer().longSeg >= 0 },
+	"offer_benefit":  func(a *analysis) bool { return a.offer().benefitSeg >= 0 },
+	"feature_dump":   func(a *analysis) bool { return a.offer().dumpSeg >= 0 },
+	"offer_rejected": func(a *analysis) bool { return a.offer().rejected },
+	"need_restated":  func(a *analysis) bool { o, _, _ := a.restatement(); return o != notRestated },
 	"restatement_confirmed": func(a *analysis) bool {
 		o, _, _ := a.restatement()
 		return o == restatedConfirmed
@@ -184,6 +193,16 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 		}
 		return score.Evidence{}, false
 	},
+	"linked_offer":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().linkedSeg) },
+	"benefit_offer": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().benefitSeg) },
+	"feature_dump":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
+	"offer_reply": func(a *analysis) (score.Evidence, bool) {
+		if o := a.offer(); o.rejected {
+			return a.segEvidence(o.reply)
+		}
+		return score.Evidence{}, false
+	},
+	"need": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(int(a.needSeg)) },
 	"next_step": func(a *analysis) (score.Evidence, bool) {
 		if a.next.seg < 0 {
 			return score.Evidence{}, false
@@ -192,10 +211,16 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 	},
 }
 
-// evaluators are the built-in evaluators of scorecard.Evaluators.
-var evaluators = map[string]func(a *analysis) result{
-	"presentation": evalPresentation,
+// segEvidence quotes segment seg, none for -1.
+func (a *analysis) segEvidence(seg int) (score.Evidence, bool) {
+	if seg < 0 {
+		return score.Evidence{}, false
+	}
+	return a.segmentEvidence(int32(seg))
 }
+
+// evaluators are the built-in evaluators of scorecard.Evaluators.
+var evaluators = map[string]func(a *analysis) result{}
 
 // measures are the deduction facts of scorecard.Measures.
 var measures = map[string]fact{
@@ -461,7 +486,10 @@ func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) [
 			most = d.Points
 		}
 		row := deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes,
-			when: k.conds(d.If), late: d.Late, unit: textOf(d.Unit), always: d.Always}
+			when: k.conds(d.If), late: d.Late, unit: textOf(d.Unit), always: d.Always, max: d.Max}
+		for _, f := range d.Facts {
+			row.facts = append(row.facts, quoteFacts[f])
+		}
 		for _, it := range d.Each {
 			ir := itemRow{points: it.Points}
 			for _, c := range it.If {
@@ -538,6 +566,9 @@ func (r *rules) body(a *analysis) (result, string) {
 		res := result{score: r.base}
 		a.tally(r.tally, &res)
 		res.score = score.Clamp(res.score)
+		if res.comment == "" {
+			res.comment = r.praise.in(a.lang)
+		}
 		return res, ""
 	}
 	praise := r.praise.in(a.lang)

@@ -14,16 +14,27 @@ import (
 // scorecard names them in a criterion's rules ("evaluator:"), with the
 // conditions under which they are skipped.
 
-// unheardCap is the most discovery, summary and presentation may score
-// when the client said they were not heard or was sent elsewhere with
-// their request: the questions and the offer missed the stated need.
-const unheardCap = 30
+// offer is what the manager offered: the first turn that refers to what
+// the client said (shared word stems), the first that speaks of
+// benefits, the first long one, and a feature dump before any
+// discovery; -1 for none. The client's answer to the offer says whether
+// it fitted.
+type offer struct {
+	done                                    bool
+	linkedSeg, benefitSeg, longSeg, dumpSeg int
+	rejected                                bool // the client's answer refused it or said they were not heard
+	reply                                   int
+}
 
-// evalPresentation checks that what the manager offers refers to what the
-// client said (shared word stems), speaks of benefits, and did not come
-// as a feature dump before any discovery.
-func evalPresentation(a *analysis) result {
-	var r result
+// offer finds the offer once per call.
+func (a *analysis) offer() *offer {
+	if !a.offered.done {
+		a.offered = a.findOffer()
+	}
+	return &a.offered
+}
+
+func (a *analysis) findOffer() offer {
 	d := a.d
 	// Client stems: packed ones in a set kept in the analysis, the rare
 	// others by string.
@@ -108,58 +119,14 @@ func evalPresentation(a *analysis) result {
 			}
 		}
 	}
-	var parts []string
-	switch {
-	case linkedSeg >= 0:
-		r.score = 60
-		if a.firstOpenSeg >= 0 && a.firstOpenSeg < int32(linkedSeg) {
-			r.score += 10
-		}
-	case longSeg >= 0:
-		r.score = 20
-		parts = append(parts, a.tr("предложение не связано со словами клиента", "the offer does not refer to what the client said"))
-	default:
-		parts = append(parts, a.tr("презентации не было", "there was no presentation"))
+	o := offer{done: true, linkedSeg: linkedSeg, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
+	// "Мне не нужна страховка" or "I need my exports" answering the offer
+	// means it did not fit.
+	if at := max(linkedSeg, benefitSeg); at >= 0 {
+		o.reply = a.clientTurn(at, 1)
+		o.rejected = a.segHas(o.reply, sigRefuse) || a.segHas(o.reply, sigUnheard)
 	}
-	if benefitSeg >= 0 {
-		r.score += 30
-	} else if r.score > 0 {
-		parts = append(parts, a.tr("не названа польза для клиента", "no benefit for the client was named"))
-	}
-	if dumpSeg >= 0 {
-		r.score -= 30
-		parts = append(parts, a.tr("перечисление функций до выяснения потребностей", "a list of features before any discovery"))
-	}
-	for _, s := range []int{linkedSeg, benefitSeg, dumpSeg} {
-		if s >= 0 {
-			if ev, ok := a.segmentEvidence(int32(s)); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-		}
-	}
-	// The client's answer to the offer says whether it fitted: "Мне не
-	// нужна страховка" or "I need my exports" means it did not.
-	offer := max(linkedSeg, benefitSeg)
-	if reply := a.clientTurn(offer, 1); offer >= 0 && (a.segHas(reply, sigRefuse) || a.segHas(reply, sigUnheard)) {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("клиент отверг предложение как не относящееся к его запросу", "the client rejected the offer as unrelated to their request"))
-		if ev, ok := a.segmentEvidence(int32(reply)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else if a.unheard {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("запрос клиента остался без ответа", "the client's request was not addressed"))
-		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
-	} else if a.needSeg >= 0 && !a.needMet {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("к тому, что нужно клиенту, так и не вернулись", "the manager never took up what the client said they needed"))
-		if ev, ok := a.segmentEvidence(a.needSeg); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	}
-	r.score = score.Clamp(r.score)
-	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
-	return r
+	return o
 }
 
 // rejectedAtEnd reports whether the client declined or put the decision off

@@ -99,6 +99,10 @@ type deduction struct {
 	bands []band
 	// items score each objection's reply (factObjectionReplies).
 	items []itemRow
+	// max, for a tally row, limits the score so far instead of adding.
+	max *int
+	// facts are quoted when a tally row applies.
+	facts []func(a *analysis) (score.Evidence, bool)
 }
 
 // itemRow is an each row: points when all of its conditions hold of an
@@ -200,6 +204,10 @@ func (a *analysis) tally(rows []deduction, r *result) {
 					break
 				}
 			}
+		} else if d.max != nil {
+			if v != 0 {
+				r.score = min(r.score, *d.max)
+			}
 		} else {
 			p := int(v) * d.each
 			if d.most > 0 {
@@ -215,8 +223,13 @@ func (a *analysis) tally(rows []deduction, r *result) {
 		}
 		b.WriteString(more)
 		r.evidence = append(r.evidence, a.factEvidence(d)...)
+		for _, f := range d.facts {
+			if ev, ok := f(a); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+		}
 	}
-	r.comment = b.String()
+	r.comment = strings.TrimPrefix(b.String(), "; ")
 }
 
 // value is the fact of d as a number, a share or a count, and as the

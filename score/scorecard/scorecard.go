@@ -118,7 +118,8 @@ type Rules struct {
 	// each row adds the points of what it measures (points per count, or
 	// the points of the band its value is in; negative points take off),
 	// within 0..100. The comment is the labels of the rows that apply,
-	// joined as written (a label carries its own separator, "; …").
+	// joined as written (a label carries its own separator, "; …"; a
+	// leading "; " of the whole is dropped), or Praise when there is none.
 	Tally []Rule `json:"tally,omitempty" yaml:"tally,omitempty"`
 	// Average scores the criterion as the mean of other criteria of the
 	// scorecard (rounded half up), their comments joined and their
@@ -227,12 +228,15 @@ type Rule struct {
 	Quote  bool `json:"quote,omitempty" yaml:"quote,omitempty"`
 	Quotes int  `json:"quotes,omitempty" yaml:"quotes,omitempty"`
 	// Facts are turns (QuoteFacts) a Require or Bonus rule quotes when it
-	// is found.
+	// is found, and a Tally rule when it applies.
 	Facts []string `json:"facts,omitempty" yaml:"facts,omitempty"`
 	// Unit, in a Forbid or Tally rule, writes the count in the label's
 	// "%s" with its noun: the forms separated by "|" (Russian: one, few,
 	// many, as in "вопрос|вопроса|вопросов"; English: one, many).
 	Unit Text `json:"unit,omitempty" yaml:"unit,omitempty"`
+	// Max, in a Tally rule, limits the score so far to Max (when the
+	// rule's value is not 0) instead of adding points.
+	Max *int `json:"max,omitempty" yaml:"max,omitempty"`
 	// Always shows a Tally rule's label when its value is 0 too.
 	Always bool `json:"always,omitempty" yaml:"always,omitempty"`
 	// Bands score a Tally rule's value (a share or a count) instead of

@@ -198,8 +198,8 @@ func (v *validator) rules(path string, r *Rules) {
 	default:
 		v.fail(path+".pick", "must be \"sum\" or \"first\", not %q", r.Pick)
 	}
-	if len(r.Require)+len(r.Forbid) > 0 {
-		v.text(path+".praise", r.Praise, r.Pick != "first")
+	if len(r.Require)+len(r.Forbid) > 0 || len(r.Tally) > 0 {
+		v.text(path+".praise", r.Praise, r.Pick != "first" && len(r.Tally) == 0)
 	}
 	for i := range r.PraiseMore {
 		p := fmt.Sprintf("%s.praise_more[%d]", path, i)
@@ -438,7 +438,7 @@ func (v *validator) rule(path string, r *Rule, kind int) {
 				v.fail(path, "a bonus has no comment: leave out miss and found")
 			}
 		}
-		if r.Label != nil || r.Quotes != 0 || r.Unit != nil || r.Always {
+		if r.Label != nil || r.Quotes != 0 || r.Unit != nil || r.Always || r.Max != nil {
 			v.fail(path, "label, unit, always and quotes are a forbid or tally rule's; a require or bonus rule has miss, found, quote and facts")
 		}
 		return
@@ -460,8 +460,18 @@ func (v *validator) rule(path string, r *Rule, kind int) {
 	if r.Most < 0 {
 		v.fail(path+".most", "must be >= 0")
 	}
-	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Quote || len(r.Facts) > 0 {
-		v.fail(path, "cue, found, miss, unheard, quote and facts are a require rule's; a forbid or tally rule has label and quotes")
+	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Quote || (len(r.Facts) > 0 && kind != kindTally) {
+		v.fail(path, "cue, found, miss, unheard and quote are a require rule's (and facts a require or tally rule's); a forbid or tally rule has label and quotes")
+	}
+	if r.Max != nil {
+		switch {
+		case kind != kindTally:
+			v.fail(path+".max", "only a tally rule has max")
+		case *r.Max < 0 || *r.Max > 100:
+			v.fail(path+".max", "must be within 0..100")
+		case r.Points != 0 || len(r.Bands) > 0:
+			v.fail(path+".max", "a tally rule limits the score (max) or adds points, not both")
+		}
 	}
 	if r.First > 0 || r.Last > 0 {
 		v.fail(path, "first and last are a require rule's; a forbid or tally rule counts the whole call")

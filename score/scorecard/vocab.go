@@ -107,6 +107,12 @@ var Conditions = map[string]string{
 	"agreed_after_objections":  "the client agreed to a next step after their last objection",
 	"roles_unknown":            "the speakers' roles are unknown: no words by either side",
 	"need_unmet":               "the client said what they needed and the manager never took it up",
+	"offer_linked":             "the manager's offer referred to what the client said (shared word stems, not in a restatement)",
+	"offer_after_discovery":    "the linked offer came after the manager's first open question",
+	"offer_long":               "the manager spoke a long turn (eight words or more) after the first",
+	"offer_benefit":            "the manager named a benefit for the client",
+	"feature_dump":             "the manager listed features in a long turn before any open question",
+	"offer_rejected":           "the client's answer to the offer refused it or said they were not heard",
 	"need_restated":            "the manager restated the need (a summary after the first turn)",
 	"restatement_confirmed":    "the client confirmed a restatement within the next two turns",
 	"restatement_contradicted": "the client's answer contradicted the last restatement (none confirmed)",
@@ -116,15 +122,18 @@ var Conditions = map[string]string{
 var QuoteFacts = map[string]string{
 	"next_step_agreement": "the client's turn agreeing to the next step",
 	"next_step":           "the words of the next step",
+	"linked_offer":        "the manager's turn that referred to what the client said",
+	"benefit_offer":       "the manager's turn that named a benefit",
+	"feature_dump":        "the manager's feature dump before any discovery",
+	"offer_reply":         "the client's answer rejecting the offer",
+	"need":                "the client's turn saying what they needed",
 	"restatement":         "the manager's restatement of the need: the confirmed one, else the last",
 	"restatement_reply":   "the client's turn confirming or contradicting the restatement",
 }
 
 // Evaluators are the checklist's built-in evaluators, for criteria whose
 // judgement is more than a table of rules.
-var Evaluators = map[string]string{
-	"presentation": "the offer tied to the client's words and benefits, no feature dump",
-}
+var Evaluators = map[string]string{}
 
 // Comparison splits a condition that compares a measure with a number
 // ("client_questions>=2") into its parts; ok is false for any other
