@@ -16,8 +16,9 @@ import (
 // here into the award and deduction tables the engines in award.go and
 // deduct.go evaluate. The built-in criteria are the default scorecard's,
 // the embedded file score/scorecard/default.yaml; nothing about a
-// criterion's points lives in this package's code but the built-in
-// evaluators (scorecard.Evaluators) that rules may name.
+// criterion's points lives in this package's code: the analysis finds
+// facts of the call (signals, measures, conditions, quotable turns), the
+// file turns them into points and comments.
 
 // card is a scorecard compiled for the checklist.
 type card struct {
@@ -43,7 +44,6 @@ type criterionDef struct {
 
 // rules are a criterion's scorecard rules, compiled.
 type rules struct {
-	evaluator   func(a *analysis) result
 	skip        []cond
 	skipComment text
 	cases       []ruleCase
@@ -218,9 +218,6 @@ func (a *analysis) segEvidence(seg int) (score.Evidence, bool) {
 	}
 	return a.segmentEvidence(int32(seg))
 }
-
-// evaluators are the built-in evaluators of scorecard.Evaluators.
-var evaluators = map[string]func(a *analysis) result{}
 
 // measures are the deduction facts of scorecard.Measures.
 var measures = map[string]fact{
@@ -405,10 +402,17 @@ func (k *compiler) phrases(path string, phrases []string, who string) signal {
 }
 
 func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
-	r := &rules{praise: textOf(sr.Praise), none: textOf(sr.None), first: sr.Pick == "first"}
 	if sr.Evaluator != "" {
-		r.evaluator = evaluators[sr.Evaluator]
+		// An evaluator of older files: the default scorecard's rules of
+		// the criterion, with the file's skip.
+		c, _ := scorecard.Default().Criterion(sr.Evaluator)
+		dr := *c.Rules
+		if sr.Skip != nil {
+			dr.Skip = sr.Skip
+		}
+		sr = &dr
 	}
+	r := &rules{praise: textOf(sr.Praise), none: textOf(sr.None), first: sr.Pick == "first"}
 	if sr.Skip != nil {
 		r.skip, r.skipComment = k.conds(sr.Skip.When), textOf(sr.Skip.Comment)
 	}
@@ -540,13 +544,11 @@ func (r *rules) eval(a *analysis) result {
 	return r.finish(a, res, praise)
 }
 
-// body evaluates the rules' own scoring: the evaluator, the first award
-// found, or the awards and deductions from the base. praise is the
+// body evaluates the rules' own scoring: an average, the first award
+// found, a tally, or the awards and deductions from the base. praise is the
 // comment when nothing was missed.
 func (r *rules) body(a *analysis) (result, string) {
 	switch {
-	case r.evaluator != nil:
-		return r.evaluator(a), ""
 	case len(r.average) > 0:
 		return r.averageOf(a), ""
 	case r.first:

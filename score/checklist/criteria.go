@@ -8,11 +8,9 @@ import (
 	"github.com/callaudit/callaudit/score"
 )
 
-// The built-in evaluators (scorecard.Evaluators): each turns the analysis
-// into a score 0..100 with a comment that says what was found or missed,
-// for the criteria whose judgement is more than a table of rules. A
-// scorecard names them in a criterion's rules ("evaluator:"), with the
-// conditions under which they are skipped.
+// Facts of the call that the scorecard's rules test: the manager's offer
+// (conditions offer_*, quote facts linked_offer, benefit_offer,
+// feature_dump, offer_reply), and the helpers of comments and evidence.
 
 // offer is what the manager offered: the first turn that refers to what
 // the client said (shared word stems), the first that speaks of

@@ -70,7 +70,8 @@ func TestAwardTables(t *testing.T) {
 
 // TestVocabulary checks that the checklist knows every name of the
 // scorecard vocabulary and no other: signals (with their speakers),
-// measures, conditions, evaluators and cues.
+// measures, conditions, quote facts and cues; and that an evaluator
+// names a criterion of the default scorecard.
 func TestVocabulary(t *testing.T) {
 	require.Len(t, scorecard.Signals, int(numSignals))
 	for i, s := range scorecard.Signals {
@@ -99,8 +100,12 @@ func TestVocabulary(t *testing.T) {
 	for n := range conditions {
 		cs = append(cs, n)
 	}
-	for n := range evaluators {
-		es = append(es, n)
+	// An evaluator stands for a default criterion's rules.
+	for n := range scorecard.Evaluators {
+		c, ok := scorecard.Default().Criterion(n)
+		if assert.True(t, ok, n) && assert.NotNil(t, c.Rules, n) {
+			es = append(es, n)
+		}
 	}
 	for n := range cues {
 		if n != "" {
@@ -110,5 +115,14 @@ func TestVocabulary(t *testing.T) {
 	same("measures", scorecard.Measures, ms)
 	same("conditions", scorecard.Conditions, cs)
 	same("evaluators", scorecard.Evaluators, es)
+	var fs, ics []string
+	for n := range quoteFacts {
+		fs = append(fs, n)
+	}
+	for n := range itemConditions {
+		ics = append(ics, n)
+	}
+	same("quote facts", scorecard.QuoteFacts, fs)
+	same("item conditions", scorecard.ItemConditions, ics)
 	same("cues", scorecard.Cues, qs)
 }

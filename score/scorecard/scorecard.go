@@ -93,9 +93,9 @@ type Criterion struct {
 // Rules score a criterion offline. The score starts at Base (0 when there
 // are Require rules, else 100), adds the points of what was found (Require)
 // and takes off the points of what should not have happened (Forbid),
-// within 0..100; Caps then limit it. Evaluator names a built-in evaluator
-// of the checklist instead, for the criteria whose judgement is more than
-// a table (e.g. "presentation").
+// within 0..100; Caps then limit it. Tally rows score a sum of measures
+// instead. Evaluator (deprecated) stands for the default scorecard's rules
+// of the criterion it names (Evaluators).
 type Rules struct {
 	Evaluator string `json:"evaluator,omitempty" yaml:"evaluator,omitempty"`
 	// Skip: when any of the conditions holds, the criterion is not scored

@@ -131,9 +131,22 @@ var QuoteFacts = map[string]string{
 	"restatement_reply":   "the client's turn confirming or contradicting the restatement",
 }
 
-// Evaluators are the checklist's built-in evaluators, for criteria whose
-// judgement is more than a table of rules.
-var Evaluators = map[string]string{}
+// Evaluators are the names a criterion's rules could give as
+// "evaluator" when the checklist scored these criteria in code. They are
+// rules now: an evaluator stands for the default scorecard's rules of
+// the criterion with that id (with the file's own skip, when it has one),
+// so that older files keep scoring as before.
+var Evaluators = map[string]string{
+	"needs_discovery":    "the default scorecard's rules of needs_discovery",
+	"need_summary":       "the default scorecard's rules of need_summary",
+	"presentation":       "the default scorecard's rules of presentation",
+	"objection_handling": "the default scorecard's rules of objection_handling",
+	"next_step":          "the default scorecard's rules of next_step",
+	"client_interest":    "the default scorecard's rules of client_interest",
+	"engagement":         "the default scorecard's rules of engagement",
+	"balance":            "the default scorecard's rules of balance",
+	"resolution":         "the default scorecard's rules of resolution",
+}
 
 // Comparison splits a condition that compares a measure with a number
 // ("client_questions>=2") into its parts; ok is false for any other
