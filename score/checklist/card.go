@@ -490,7 +490,7 @@ func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) [
 			most = d.Points
 		}
 		row := deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes,
-			when: k.conds(d.If), late: d.Late, unit: textOf(d.Unit), always: d.Always, max: d.Max}
+			when: k.conds(d.If), late: d.Late, unit: unitsOf(textOf(d.Unit)), always: d.Always, max: d.Max}
 		for _, f := range d.Facts {
 			row.facts = append(row.facts, quoteFacts[f])
 		}

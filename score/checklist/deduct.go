@@ -92,7 +92,7 @@ type deduction struct {
 	late bool
 	// unit, when set, writes the count in the label with its noun
 	// ("вопрос|вопроса|вопросов").
-	unit text
+	unit units
 	// always shows a tally row's label when its value is 0.
 	always bool
 	// bands score a tally row's value instead of each per count.
@@ -189,6 +189,7 @@ func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 // written; the evidence of the rows shown follows.
 func (a *analysis) tally(rows []deduction, r *result) {
 	var b strings.Builder
+	b.Grow(96)
 	for i := range rows {
 		d := &rows[i]
 		if len(d.when) > 0 && !holdsAll(a, d.when) {
@@ -260,16 +261,35 @@ func (a *analysis) talkShare(f fact) float64 {
 // comment.
 func (a *analysis) measure(d *deduction) (int, string) {
 	n, s := a.count1(d)
-	if d.unit.ru != "" || d.unit.en != "" {
-		s = a.countUnit(n, d.unit.in(a.lang))
+	if forms := d.unit.in(a.lang); len(forms) > 0 {
+		s = countUnit(n, forms)
 	}
 	return n, s
 }
 
-// countUnit writes n with the noun of forms ("вопрос|вопроса|вопросов",
-// "question|questions") agreeing with it.
-func (a *analysis) countUnit(n int, forms string) string {
-	f := strings.Split(forms, "|")
+// units are the noun forms of a count by language, split once.
+type units struct{ ru, en []string }
+
+func unitsOf(t text) units {
+	split := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, "|")
+	}
+	return units{ru: split(t.ru), en: split(t.en)}
+}
+
+func (u units) in(lang string) []string {
+	if lang == "en" {
+		return u.en
+	}
+	return u.ru
+}
+
+// countUnit writes n with the noun of forms (вопрос, вопроса, вопросов;
+// question, questions) agreeing with it.
+func countUnit(n int, f []string) string {
 	var w string
 	switch len(f) {
 	case 3:
