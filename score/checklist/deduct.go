@@ -3,6 +3,7 @@ package checklist
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -318,11 +319,8 @@ func (a *analysis) count1(d *deduction) (int, string) {
 	case factSegments:
 		n := 0
 		for si := range a.d.segs {
-			for _, s := range d.sigs {
-				if a.hasIn(si, s) {
-					n++
-					break
-				}
+			if slices.ContainsFunc(d.sigs, func(s signal) bool { return a.hasIn(si, s) }) {
+				n++
 			}
 		}
 		return n, strconv.Itoa(n)
@@ -336,11 +334,8 @@ func (a *analysis) count1(d *deduction) (int, string) {
 	case factAsked:
 		n := 0
 		for _, si := range a.openQs {
-			for _, s := range d.sigs {
-				if a.sentHas(si, s) {
-					n++
-					break
-				}
+			if slices.ContainsFunc(d.sigs, func(s signal) bool { return a.sentHas(si, s) }) {
+				n++
 			}
 		}
 		return n, strconv.Itoa(n)
