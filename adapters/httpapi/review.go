@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -417,21 +418,37 @@ func (h *Handler) agreement(w http.ResponseWriter, r *http.Request) {
 	out := AgreementList{Scale: agreementScale, Groups: make([]AgreementGroup, 0, len(groups))}
 	lang := requestLanguage(r, "")
 	for _, g := range groups {
-		out.Groups = append(out.Groups, AgreementGroup{Agreement: g, Titles: h.criterionTitles(g.Mode, lang)})
+		out.Groups = append(out.Groups, AgreementGroup{Agreement: g, Titles: h.criterionTitles(r.Context(), g, lang)})
 	}
 	writeJSON(w, http.StatusOK, out)
 }
 
-// criterionTitles are the titles of the scorer's default rubric for mode,
-// by criterion id; empty when the scorer has no fixed rubric.
-func (h *Handler) criterionTitles(mode score.Mode, lang string) map[string]string {
+// criterionTitles are the titles of the group's criteria by id: those of
+// the scorer's default rubric for its mode, then those of the group's
+// scorecard version where the server keeps scorecards (a custom
+// scorecard's criteria, or titles a lead edited). Empty when neither
+// knows them; the page then shows the ids.
+func (h *Handler) criterionTitles(ctx context.Context, g storage.Agreement, lang string) map[string]string {
 	out := map[string]string{}
-	rs, ok := h.auditor.Scorer().(score.RubricScorer)
-	if !ok || mode == "" {
+	if rs, ok := h.auditor.Scorer().(score.RubricScorer); ok && g.Mode != "" {
+		for _, c := range rs.DefaultRubric(g.Mode).Criteria {
+			out[c.ID] = c.TitleIn(lang)
+		}
+	}
+	if h.cfg.Scorecards == nil || g.Scorecard == "" || g.ScorecardVersion == 0 {
 		return out
 	}
-	for _, c := range rs.DefaultRubric(mode).Criteria {
-		out[c.ID] = c.TitleIn(lang)
+	sc, err := h.cfg.Scorecards.Get(ctx, g.Scorecard, g.ScorecardVersion)
+	if err != nil {
+		// Titles are for reading only: a version no longer known keeps
+		// the rubric's titles (or the ids) rather than failing the page.
+		if callaudit.KindOf(err) != callaudit.KindNotFound {
+			h.log.Warn("httpapi: agreement titles", "scorecard", g.Scorecard, "version", g.ScorecardVersion, "error", err)
+		}
+		return out
+	}
+	for _, c := range sc.Criteria {
+		out[c.ID] = c.ScoreCriterion(0).TitleIn(lang)
 	}
 	return out
 }

@@ -114,6 +114,24 @@ func TestScorecardEditorAPI(t *testing.T) {
 	assert.Equal(t, 2, rep.Meta.ScorecardVersion)
 	assert.Equal(t, pv.Report.Criteria, rep.Criteria, "the saved draft scores as its preview did")
 
+	// Reviewed, the call's agreement names the criteria with the titles
+	// of the scorecard version it was scored with (the default rubric has
+	// no "disclaimer").
+	rec = w.do(w.as(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]any{"dialog_text": testFile(t, "ru_bank_card_offer.txt"), "manager_id": "m1", "call_id": "bank-1"})), "lead team"))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	rec = w.do(w.as(jsonReq(http.MethodPut, "/calls/bank-1/review", mustJSON(map[string]any{"criteria": []map[string]any{{"criterion": "disclaimer", "score": 40}}, "revision": 0})), "lead team"))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	for lang, want := range map[string]string{"ru": "Предупреждение о записи", "en": "Recording disclaimer"} {
+		req := httptest.NewRequest(http.MethodGet, "/agreement?scorecard=bank-retail", nil)
+		req.Header.Set("Accept-Language", lang)
+		rec = w.do(w.as(req, "lead team"))
+		require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+		ag := decode[httpapi.AgreementList](t, rec)
+		require.Len(t, ag.Groups, 1)
+		assert.Equal(t, 2, ag.Groups[0].ScorecardVersion)
+		assert.Equal(t, want, ag.Groups[0].Titles["disclaimer"], lang)
+	}
+
 	requireError(t, w.do(w.as(httptest.NewRequest(http.MethodGet, "/scorecards/nope", nil), "admin")), http.StatusNotFound, callaudit.KindNotFound)
 	requireError(t, w.do(w.as(httptest.NewRequest(http.MethodGet, "/scorecards", nil), "manager")), http.StatusForbidden, callaudit.KindForbidden)
 

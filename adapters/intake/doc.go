@@ -16,6 +16,8 @@
 //	                      joined, skipped if nothing to audit, else the
 //	                      employee mapped to a manager_id and the call
 //	                      accepted into the durable queue (Queue) ─► 200
+//	                      (with Await, the job waits a while for the
+//	                      awaited event before downloading)
 //
 //	queue job ─► Intake.FetchRecording ─► Vendor.Fetch (rate-limited Client)
 //	               │  NotReady: the job snoozes (River) for the vendor's delay
@@ -28,35 +30,44 @@
 //
 // # Adding a vendor
 //
-// Copy adapters/intake/zadarma (the smaller one) and its fake
-// (zadarmatest) to a package named for the vendor, then change only what
-// is the vendor's:
+// Copy adapters/intake/zadarma (the smaller one, with its test) and its
+// fake (zadarmatest, with its testdata) to a package named for the
+// vendor, then change only what is the vendor's:
 //
-//  1. Config: the vendor's secrets and API address, with Common embedded
-//     (the employee→manager table, MinTalk, PollDelay, MaxWait, Mode).
+//  1. Config: the vendor's secrets, with Common (the employee→manager
+//     table, MinTalk, PollDelay, MaxWait, Mode) and API (address, rate
+//     limit, timeout) embedded; New passes the vendor's Defaults (its
+//     name in messages, API address, documented rate limit) to NewBase.
 //  2. Name: the route segment, /intake/<name>/.
 //  3. Receive: verify the signature over body with Equal (return
 //     Unauthorized when it is wrong, Malformed when the body cannot be
 //     read), then turn each event the vendor documents into an Event: its
 //     Kind, CallKey and Seq (the dedupe key), its Facts (direction,
 //     employee, phone, talk, NoTalk or Skip), and Recording on the event
-//     that says the recording can be downloaded. A vendor without a
+//     that says the recording can be downloaded, with Await when that
+//     event may arrive before the one with the facts. A vendor without a
 //     signature scheme takes a secret in the path (Subpath) and compares
 //     it with Equal.
-//  4. Fetch: download the recording through the vendor's API with a
-//     Client (NewClient keeps the documented rate limit) and the
-//     SSRF-safe fetcher given to New for the file itself; return NotReady
-//     with the documented delay while the vendor does not have it.
+//  4. Fetch: download the recording through the embedded Base: API (a
+//     Client keeping the documented rate limit) for the vendor's API,
+//     Files (the SSRF-safe fetcher given to New) for the file itself;
+//     return NotReady with the documented delay while the vendor does
+//     not have it.
 //  5. The fake: the vendor's side built from its documented payloads, in
-//     testdata/ with a README naming the documentation sections; it sends
-//     the events in the vendor's order, signs them as the vendor does,
-//     serves the recording with the vendor's redirect or delay, and
-//     answers 429 above the documented rate limit. The end-to-end test
-//     drives it through intaketest.Env.
+//     testdata/ with a README naming the documentation sections; it
+//     embeds intaketest.Side (its API server, a RateLimit answering 429
+//     above the documented limit, Recordings ready after n polls), sends
+//     the events in the vendor's order and signs them as the vendor does.
+//     The copied test has one test per acceptance point against
+//     intaketest.Env, the real queue: TestWrongSignature,
+//     TestReplayAndOutOfOrder, TestMissedCall, TestRecordingAfterThreePolls
+//     (intaketest.PollsUntilReady), TestBurstAboveRateLimit
+//     (intaketest.RunBurst), TestEndToEnd (Env.WaitAudited).
 //  6. Wiring: the vendor's settings in cmd/internal/config (an enable
 //     flag, secrets, AUDIT_INTAKE_<VENDOR>_MANAGERS) and one line in
 //     cmd/internal/server's intake vendors; a README section and a
-//     section of docs/telephony.md.
+//     section of docs/telephony.md (the README's walkthrough lists the
+//     files).
 //
 // Shared logic belongs here, not in the copy: two vendor packages must
 // not share a block of code.

@@ -237,13 +237,14 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	e := storage.IntakeEvent{Vendor: name, CallKey: ev.CallKey, Kind: ev.Kind, Seq: ev.Seq, Data: data, At: in.cfg.Now()}
 	// A call is counted as skipped once: by the first event after which
 	// its joined facts say there is nothing to audit.
-	prior, err := in.facts(ctx, name, ev.CallKey)
+	prior, err := in.history(ctx, name, ev.CallKey)
 	if err != nil {
 		return outcomeError, err
 	}
-	facts := prior.join(ev.Facts)
-	reason, already := facts.skipReason(minTalk(set)), prior.skipReason(minTalk(set)) != ""
-	if ev.Recording == "" || reason != "" {
+	facts := prior.facts.join(ev.Facts)
+	reason, already := facts.skipReason(minTalk(set)), prior.facts.skipReason(minTalk(set)) != ""
+	recording := ev.Recording
+	if recording == "" || reason != "" {
 		fresh, err := in.cfg.Events.NoteEvent(ctx, e)
 		switch {
 		case err != nil:
@@ -261,7 +262,13 @@ func (in *Intake) take(ctx context.Context, v Vendor, ev Event, q Queue) (string
 	// The recording is ready. The call id, not the log, tells a resend:
 	// the event is kept only once the call is accepted, so that a
 	// failure here leaves nothing that would drop the vendor's retry.
-	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: ev.Recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
+	rec := Recording{Vendor: name, CallKey: ev.CallKey, ID: recording, CallID: CallID(name, ev.CallKey, facts), AcceptedAt: in.cfg.Now().UTC()}
+	if len(ev.Await) > 0 && !prior.hasAny(ev.Await) {
+		// Accepted now, so that the call is durable even if the awaited
+		// event never comes; its job waits a while for that event's
+		// facts (FetchRecording, Intake.Manager).
+		rec.Await = ev.Await
+	}
 	created, err := q.AcceptCall(ctx, Accepted{Recording: rec, ManagerID: set.managerOf(name, facts.Employee), Mode: set.Mode, Language: set.Language})
 	if err != nil {
 		return outcomeError, err
@@ -295,21 +302,50 @@ func minTalk(c Common) time.Duration {
 	return DefaultMinTalk
 }
 
-// facts joins the facts of a call's kept events, oldest first.
-func (in *Intake) facts(ctx context.Context, vendor, callKey string) (Facts, error) {
+// history is what a call's kept events say.
+type history struct {
+	// facts are theirs joined, oldest first.
+	facts Facts
+	kinds map[string]bool
+}
+
+// hasAny reports whether an event of one of kinds is kept.
+func (h history) hasAny(kinds []string) bool {
+	return slices.ContainsFunc(kinds, func(k string) bool { return h.kinds[k] })
+}
+
+// history reads a call's kept events.
+func (in *Intake) history(ctx context.Context, vendor, callKey string) (history, error) {
 	events, err := in.cfg.Events.CallEvents(ctx, vendor, callKey)
 	if err != nil {
-		return Facts{}, err
+		return history{}, err
 	}
-	var f Facts
+	h := history{kinds: map[string]bool{}}
 	for _, e := range events {
 		var k kept
 		if err := json.Unmarshal(e.Data, &k); err != nil {
-			return Facts{}, callaudit.Wrap(err, callaudit.KindInternal, "intake.facts", "a kept event cannot be read")
+			return history{}, callaudit.Wrap(err, callaudit.KindInternal, "intake.history", "a kept event cannot be read")
 		}
-		f = f.join(k.Facts)
+		h.facts = h.facts.join(k.Facts)
+		h.kinds[e.Kind] = true
 	}
-	return f, nil
+	return h, nil
+}
+
+// Manager is the manager_id that a call's kept events name now. A call
+// accepted before an event it awaited (Recording.Await) learns its
+// employee only from that event; its job asks here once the recording
+// is downloaded.
+func (in *Intake) Manager(ctx context.Context, rec Recording) (string, error) {
+	v, ok := in.vendors[rec.Vendor]
+	if !ok {
+		return "", callaudit.Errorf(callaudit.KindNotConfigured, "the telephony intake %q is no longer enabled", rec.Vendor)
+	}
+	h, err := in.history(ctx, rec.Vendor, rec.CallKey)
+	if err != nil {
+		return "", err
+	}
+	return v.Settings().managerOf(rec.Vendor, h.facts.Employee), nil
 }
 
 // skipped is FetchRecording's error for a call found to have nothing to
@@ -347,13 +383,16 @@ func (in *Intake) FetchRecording(ctx context.Context, rec Recording) (transcribe
 		return transcribe.Audio{}, nil, callaudit.Errorf(callaudit.KindNotConfigured, "the telephony intake %q is no longer enabled", rec.Vendor)
 	}
 	set := v.Settings()
-	facts, err := in.facts(ctx, rec.Vendor, rec.CallKey)
+	h, err := in.history(ctx, rec.Vendor, rec.CallKey)
 	if err != nil {
 		return transcribe.Audio{}, nil, err
 	}
-	if reason := facts.skipReason(minTalk(set)); reason != "" {
-		in.m.skipped.WithLabelValues(rec.Vendor, string(reason)).Inc()
+	if reason := h.facts.skipReason(minTalk(set)); reason != "" {
+		// Counted when the event that says so was kept.
 		return transcribe.Audio{}, nil, &skipped{reason}
+	}
+	if len(rec.Await) > 0 && !h.hasAny(rec.Await) && in.cfg.Now().Sub(rec.AcceptedAt) < AwaitWait {
+		return transcribe.Audio{}, nil, NotReady(AwaitDelay, "waiting for the call's "+strings.Join(rec.Await, " or ")+" event")
 	}
 	audio, release, err := v.Fetch(ctx, rec)
 	if reason, ok := IsSkipped(err); ok {

@@ -68,6 +68,14 @@ type Event struct {
 	// an event accepts the call: it is recorded as queued with a job that
 	// downloads, transcribes, scores and writes back.
 	Recording string
+	// Await, on an event with Recording, names the Kinds of the call's
+	// event whose facts the call needs (Zadarma's NOTIFY_END, which names
+	// the extension), for a vendor that sends the two in no documented
+	// order. The call is accepted at once all the same, so that it is
+	// never lost to an awaited event that does not come; while none of
+	// them is kept, its job waits (AwaitDelay, up to AwaitWait) before
+	// downloading, and takes the manager from the facts kept by then.
+	Await []string
 	// Reply writes the answer when set; nil answers 200 with {"ok":true}.
 	// Write only the status and body (the vendor's documented answer,
 	// Zadarma's echo of zd_echo).
@@ -179,6 +187,9 @@ type Recording struct {
 	AcceptedAt time.Time `json:"accepted_at"`
 	// Polls is how many times the recording was not ready yet.
 	Polls int `json:"-"`
+	// Await is the accepting event's Await when none of those events
+	// was kept yet.
+	Await []string `json:"await,omitempty"`
 }
 
 // Common are the settings every vendor has: embed it in the vendor's
@@ -209,6 +220,15 @@ func (c Common) Settings() Common { return c }
 const (
 	DefaultMinTalk = 5 * time.Second
 	DefaultMaxWait = 2 * time.Hour
+)
+
+// A call accepted before an event it awaits (Event.Await) is downloaded
+// once that event is kept, or AwaitWait after the call was accepted
+// without it (the manager is then unknown, and no call is lost); its job
+// asks again every AwaitDelay meanwhile.
+const (
+	AwaitWait  = 10 * time.Minute
+	AwaitDelay = 15 * time.Second
 )
 
 // managerOf maps an employee to a manager_id.

@@ -172,12 +172,39 @@ func (w *intakeWorker) Work(ctx context.Context, job *river.Job[intakeArgs]) err
 		if release != nil {
 			defer release()
 		}
+		if len(rec.Await) > 0 && a.ManagerID == "" {
+			// Accepted before the event naming its employee.
+			in.ManagerID = q.intakeManager(ctx, rec)
+		}
 		in.Audio = &audio
 		if keeper != nil {
 			in.Checkpoint = checkpoint{keeper, a.CallID}
 		}
 	}
 	return q.auditCall(ctx, job.JobRow, call, in, keeper)
+}
+
+// managerResolver is an Intake that can name a call's manager from the
+// events kept after it was accepted; *intake.Intake is one.
+type managerResolver interface {
+	Manager(ctx context.Context, rec intake.Recording) (string, error)
+}
+
+// intakeManager is the manager the call's events name by now, or none.
+func (q *Queue) intakeManager(ctx context.Context, rec intake.Recording) string {
+	r, ok := q.cfg.Intake.(managerResolver)
+	if !ok {
+		return ""
+	}
+	id, err := r.Manager(ctx, rec)
+	if err == nil {
+		err = audit.Check(audit.Input{Transcript: &transcribe.Transcript{}, CallID: rec.CallID, ManagerID: id})
+	}
+	if err != nil {
+		q.log.Warn("queue: the call's manager cannot be read from its events", "call_id", rec.CallID, "err", err)
+		return ""
+	}
+	return id
 }
 
 // saveStatus writes a status the job's context may no longer allow; a

@@ -56,14 +56,17 @@ type analysis struct {
 	// recommendations may quote it (set by recommend).
 	quotable bool
 
-	stems stemSet // scratch for evalPresentation, kept between calls
+	stems   stemSet // scratch for findOffer, kept between calls
+	offered offer   // found by offer, once
 }
 
 // objection is one client segment that objects and how it was answered.
 type objection struct {
 	seg   int32
-	score int
 	reply int32 // first manager segment answering it, -1 when none
+	// What the reply (the manager's next two turns) had: empathy, a
+	// clarifying question, a value argument, or arguing and pressing.
+	empathy, question, value, bad bool
 }
 
 // nextStep is the best next step found in the call.
@@ -73,8 +76,19 @@ type nextStep struct {
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
-	score                      int
+	// rank orders the candidates: the best step found is agreed with a
+	// time, then timed, then agreed, then merely offered, then refused.
+	rank int
 }
+
+// The ranks of next-step candidates.
+const (
+	rankRefused = iota + 1
+	rankOffered
+	rankAgreed
+	rankTimed
+	rankTimedAgreed
+)
 
 // result is the outcome of one criterion.
 type result struct {
@@ -98,6 +112,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.ignoredRefusals = a.ignoredRefusals[:0]
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
+	a.offered = offer{}
 }
 
 func resize(s []uint64, n int) []uint64 {
@@ -430,9 +445,9 @@ func (a *analysis) segHas(seg int, s signal) bool {
 
 func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].role) }
 
-// deriveObjections finds client objections and grades the manager's reply:
-// empathy, a clarifying question and a value argument each count; arguing
-// or pressing spoils the reply.
+// deriveObjections finds client objections and what the manager's reply
+// had: empathy, a clarifying question, a value argument, or arguing and
+// pressing (the scorecard's rules grade it).
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
@@ -461,24 +476,7 @@ func (a *analysis) deriveObjections() {
 				question = question || a.d.sents[si].question
 			}
 		}
-		switch {
-		case o.reply < 0:
-			o.score = 0
-		case bad:
-			o.score = 0
-		default:
-			o.score = 15
-			if empathy {
-				o.score += 30
-			}
-			if question {
-				o.score += 25
-			}
-			if value {
-				o.score += 40
-			}
-		}
-		o.score = min(o.score, 100)
+		o.empathy, o.question, o.value, o.bad = empathy, question, value, bad
 		a.objections = append(a.objections, o)
 	}
 }
@@ -500,17 +498,17 @@ func (a *analysis) deriveNextStep() {
 	consider := func(c nextStep) {
 		switch {
 		case c.refused:
-			c.score = 5
+			c.rank = rankRefused
 		case c.time && c.agree:
-			c.score = 100
+			c.rank = rankTimedAgreed
 		case c.time:
-			c.score = 75
+			c.rank = rankTimed
 		case c.agree:
-			c.score = 55
+			c.rank = rankAgreed
 		default:
-			c.score = 40
+			c.rank = rankOffered
 		}
-		if c.score > best.score {
+		if c.rank > best.rank {
 			best = c
 		}
 	}
@@ -538,7 +536,7 @@ func (a *analysis) deriveNextStep() {
 		}
 		consider(c)
 	}
-	if best.score < 100 {
+	if best.rank < rankTimedAgreed {
 		for _, h := range a.hits[sigTime] {
 			if int(h.seg) < from || !a.proposes(h) {
 				continue
@@ -558,13 +556,6 @@ func (a *analysis) deriveNextStep() {
 	if len(a.ignoredRefusals) > 0 && !best.agree {
 		// «Договорились» after «не обещаю» agrees on nothing.
 		best.refused = true
-		best.score = min(best.score, 5)
-	}
-	switch {
-	case best.seg < 0 && best.vague:
-		best.score = 10
-	case best.vague && best.score < 75:
-		best.score -= 10
 	}
 	a.next = best
 }

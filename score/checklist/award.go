@@ -46,6 +46,20 @@ type award struct {
 	// when are conditions that must all hold; with sig noSignal they
 	// are the whole cue.
 	when []cond
+	// late: the last hit decides, and it must be in the last third of
+	// the call.
+	late bool
+	// facts are quoted when the cue is found.
+	facts []func(a *analysis) (score.Evidence, bool)
+}
+
+// quoteFacts appends the facts w quotes to r's evidence.
+func (a *analysis) quoteFacts(w *award, r *result) {
+	for _, f := range w.facts {
+		if ev, ok := f(a); ok {
+			r.evidence = appendEvidence(r.evidence, ev)
+		}
+	}
 }
 
 // noSignal marks an award of conditions only.
@@ -64,6 +78,7 @@ func (a *analysis) awardAll(rows []award, r *result, parts *[]string) {
 			if w.quote && ev != nil {
 				r.evidence = appendEvidence(r.evidence, *ev)
 			}
+			a.quoteFacts(w, r)
 		case said && w.unheard.ru != "":
 			*parts = append(*parts, w.unheard.in(a.lang))
 		default:
@@ -83,6 +98,7 @@ func (a *analysis) awardFirst(rows []award, base int, none text) result {
 			if w.quote && ev != nil {
 				r.evidence = []score.Evidence{*ev}
 			}
+			a.quoteFacts(w, &r)
 			return r
 		}
 	}
@@ -112,6 +128,14 @@ func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *scor
 	}
 	if w.sig == noSignal {
 		return true, true, nil
+	}
+	if w.late {
+		hs := a.hitsOf(w.sig)
+		if len(hs) == 0 || int(hs[len(hs)-1].seg) < len(a.d.segs)*2/3 {
+			return false, false, nil
+		}
+		e := a.evidence(hs[len(hs)-1])
+		return true, true, &e
 	}
 	if w.last > 0 && (w.cue == cueAny || w.cue == cueEarly) {
 		// The last hit decides: is it among the last turns?

@@ -16,8 +16,9 @@ import (
 // here into the award and deduction tables the engines in award.go and
 // deduct.go evaluate. The built-in criteria are the default scorecard's,
 // the embedded file score/scorecard/default.yaml; nothing about a
-// criterion's points lives in this package's code but the built-in
-// evaluators (scorecard.Evaluators) that rules may name.
+// criterion's points lives in this package's code: the analysis finds
+// facts of the call (signals, measures, conditions, quotable turns), the
+// file turns them into points and comments.
 
 // card is a scorecard compiled for the checklist.
 type card struct {
@@ -43,7 +44,6 @@ type criterionDef struct {
 
 // rules are a criterion's scorecard rules, compiled.
 type rules struct {
-	evaluator   func(a *analysis) result
 	skip        []cond
 	skipComment text
 	cases       []ruleCase
@@ -57,13 +57,9 @@ type rules struct {
 	caps        []capRule
 	evidence    *quoteSpec
 	fallback    *quoteSpec
-	bonus       []bonus
+	bonus       []award
+	tally       []deduction
 	average     []string
-}
-
-type bonus struct {
-	when   []cond // all must hold
-	points int
 }
 
 func holdsAll(a *analysis, cs []cond) bool {
@@ -154,6 +150,26 @@ var conditions = map[string]cond{
 	"agreed_after_objections": func(a *analysis) bool {
 		return len(a.objections) > 0 && a.next.agree && a.next.agreeSeg > a.objections[len(a.objections)-1].seg
 	},
+	"roles_unknown": func(a *analysis) bool { _, ok := a.managerTalkShare(); return !ok },
+	"need_unmet":    func(a *analysis) bool { return a.needSeg >= 0 && !a.needMet },
+	"offer_linked":  func(a *analysis) bool { return a.offer().linkedSeg >= 0 },
+	"offer_after_discovery": func(a *analysis) bool {
+		o := a.offer()
+		return a.firstOpenSeg >= 0 && int(a.firstOpenSeg) < o.linkedSeg
+	},
+	"offer_long":     func(a *analysis) bool { return a.offer().longSeg >= 0 },
+	"offer_benefit":  func(a *analysis) bool { return a.offer().benefitSeg >= 0 },
+	"feature_dump":   func(a *analysis) bool { return a.offer().dumpSeg >= 0 },
+	"offer_rejected": func(a *analysis) bool { return a.offer().rejected },
+	"need_restated":  func(a *analysis) bool { o, _, _ := a.restatement(); return o != notRestated },
+	"restatement_confirmed": func(a *analysis) bool {
+		o, _, _ := a.restatement()
+		return o == restatedConfirmed
+	},
+	"restatement_contradicted": func(a *analysis) bool {
+		o, _, _ := a.restatement()
+		return o == restatedContradicted
+	},
 }
 
 // quoteFacts are the quotable turns of scorecard.QuoteFacts.
@@ -164,19 +180,43 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 		}
 		return a.segmentEvidence(a.next.agreeSeg)
 	},
+	"restatement": func(a *analysis) (score.Evidence, bool) {
+		o, h, _ := a.restatement()
+		if o == notRestated {
+			return score.Evidence{}, false
+		}
+		return a.evidence(h), true
+	},
+	"restatement_reply": func(a *analysis) (score.Evidence, bool) {
+		if _, _, reply := a.restatement(); reply >= 0 {
+			return a.segmentEvidence(int32(reply))
+		}
+		return score.Evidence{}, false
+	},
+	"linked_offer":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().linkedSeg) },
+	"benefit_offer": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().benefitSeg) },
+	"feature_dump":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
+	"offer_reply": func(a *analysis) (score.Evidence, bool) {
+		if o := a.offer(); o.rejected {
+			return a.segEvidence(o.reply)
+		}
+		return score.Evidence{}, false
+	},
+	"need": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(int(a.needSeg)) },
+	"next_step": func(a *analysis) (score.Evidence, bool) {
+		if a.next.seg < 0 {
+			return score.Evidence{}, false
+		}
+		return a.evidence(a.next.hit), true
+	},
 }
 
-// evaluators are the built-in evaluators of scorecard.Evaluators.
-var evaluators = map[string]func(a *analysis) result{
-	"needs_discovery":    evalNeedsDiscovery,
-	"need_summary":       evalNeedSummary,
-	"presentation":       evalPresentation,
-	"objection_handling": evalObjectionHandling,
-	"next_step":          evalNextStep,
-	"client_interest":    evalClientInterest,
-	"engagement":         evalEngagement,
-	"balance":            evalBalance,
-	"resolution":         evalResolution,
+// segEvidence quotes segment seg, none for -1.
+func (a *analysis) segEvidence(seg int) (score.Evidence, bool) {
+	if seg < 0 {
+		return score.Evidence{}, false
+	}
+	return a.segmentEvidence(int32(seg))
 }
 
 // measures are the deduction facts of scorecard.Measures.
@@ -196,6 +236,18 @@ var measures = map[string]fact{
 	"few_turns":         factFewTurns,
 	"no_questions":      factNoQuestions,
 	"closed_only":       factClosedOnly,
+	"found":             factFound,
+	"segments":          factSegments,
+	"once":              factOnce,
+	"client_questions":  factClientQuestions,
+	"open_questions":    factOpenQuestions,
+	"closed_questions":  factClosedQuestions,
+	"refusals":          factRefusals,
+	"objections":        factObjections,
+	"manager_talk":      factManagerTalk,
+	"client_talk":       factClientTalk,
+	"objection_replies": factObjectionReplies,
+	"asked":             factAsked,
 }
 
 var cues = map[string]cue{"": cueEarly, "asked": cueAsked, "intro_name": cueIntroName, "intro_company": cueIntroCompany}
@@ -261,20 +313,54 @@ func compileCard(sc *scorecard.Scorecard) (*card, error) {
 func (k *compiler) conds(names []string) []cond {
 	out := make([]cond, 0, len(names))
 	for _, n := range names {
-		neg := strings.HasPrefix(n, "!")
-		n = strings.TrimPrefix(n, "!")
-		c, ok := conditions[n]
-		if !ok {
-			s := signalByName[n]
-			c = func(a *analysis) bool { return len(a.hitsOf(s)) > 0 }
+		alts := strings.Split(n, "|")
+		if len(alts) == 1 {
+			out = append(out, condOf(n))
+			continue
 		}
-		if neg {
-			pos := c
-			c = func(a *analysis) bool { return !pos(a) }
+		cs := make([]cond, len(alts))
+		for i, alt := range alts {
+			cs[i] = condOf(strings.TrimSpace(alt))
 		}
-		out = append(out, c)
+		out = append(out, func(a *analysis) bool { return holds(a, cs) })
 	}
 	return out
+}
+
+// condOf compiles one condition: a name, a signal or a comparison, "!"
+// negating it.
+func condOf(n string) cond {
+	neg := strings.HasPrefix(n, "!")
+	n = strings.TrimPrefix(n, "!")
+	c, ok := conditions[n]
+	if m, op, x, isCmp := scorecard.Comparison(n); isCmp {
+		c = compare(&deduction{fact: measures[m]}, op, x)
+	} else if !ok {
+		s := signalByName[n]
+		c = func(a *analysis) bool { return len(a.hitsOf(s)) > 0 }
+	}
+	if neg {
+		pos := c
+		c = func(a *analysis) bool { return !pos(a) }
+	}
+	return c
+}
+
+func compare(d *deduction, op string, x float64) cond {
+	return func(a *analysis) bool {
+		v, _ := a.value(d)
+		switch op {
+		case "<":
+			return v < x
+		case "<=":
+			return v <= x
+		case "==":
+			return v == x
+		case ">=":
+			return v >= x
+		}
+		return v > x
+	}
 }
 
 func (k *compiler) quotes(q *scorecard.Quotes) *quoteSpec {
@@ -316,10 +402,17 @@ func (k *compiler) phrases(path string, phrases []string, who string) signal {
 }
 
 func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
-	r := &rules{praise: textOf(sr.Praise), none: textOf(sr.None), first: sr.Pick == "first"}
 	if sr.Evaluator != "" {
-		r.evaluator = evaluators[sr.Evaluator]
+		// An evaluator of older files: the default scorecard's rules of
+		// the criterion, with the file's skip.
+		c, _ := scorecard.Default().Criterion(sr.Evaluator)
+		dr := *c.Rules
+		if sr.Skip != nil {
+			dr.Skip = sr.Skip
+		}
+		sr = &dr
 	}
+	r := &rules{praise: textOf(sr.Praise), none: textOf(sr.None), first: sr.Pick == "first"}
 	if sr.Skip != nil {
 		r.skip, r.skipComment = k.conds(sr.Skip.When), textOf(sr.Skip.Comment)
 	}
@@ -329,41 +422,13 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 	switch {
 	case sr.Base != nil:
 		r.base = *sr.Base
-	case len(sr.Require) == 0:
+	case len(sr.Require) == 0 && len(sr.Tally) == 0:
 		r.base = 100
 	}
-	for i := range sr.Require {
-		w := &sr.Require[i]
-		sig := signalByName[w.Signal]
-		if len(w.Phrases) > 0 {
-			sig = k.phrases(fmt.Sprintf("%s.require[%d]", path, i), w.Phrases, w.Who)
-		}
-		if w.Signal == "" && len(w.Phrases) == 0 {
-			sig = noSignal
-		}
-		r.awards = append(r.awards, award{cue: cues[w.Cue], sig: sig, within: w.First, last: w.Last, points: w.Points,
-			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote, when: k.conds(w.If)})
-		if w.Cue == "" && w.First == 0 {
-			r.awards[i].cue = cueAny
-		}
-	}
-	for i := range sr.Forbid {
-		d := &sr.Forbid[i]
-		var sigs []signal
-		switch {
-		case d.Signal != "":
-			sigs = []signal{signalByName[d.Signal]}
-		case len(d.Signals) > 0:
-			sigs = k.signals(d.Signals)
-		case len(d.Phrases) > 0:
-			sigs = []signal{k.phrases(fmt.Sprintf("%s.forbid[%d]", path, i), d.Phrases, d.Who)}
-		}
-		most := d.Most
-		if most == 0 {
-			most = d.Points
-		}
-		r.deductions = append(r.deductions, deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes})
-	}
+	r.awards = k.awards(path+".require", sr.Require)
+	r.bonus = k.awards(path+".bonus", sr.Bonus)
+	r.deductions = k.deductions(path+".forbid", sr.Forbid, true)
+	r.tally = k.deductions(path+".tally", sr.Tally, false)
 	for _, e := range sr.PraiseMore {
 		r.praiseMore = append(r.praiseMore, extra{when: k.conds(e.When), text: textOf(e.Text)})
 	}
@@ -371,9 +436,6 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 		r.caps = append(r.caps, capRule{when: k.conds(c.When), max: c.Max, note: textOf(c.Note), lead: textOf(c.Lead), quotes: k.quotes(c.Quotes)})
 	}
 	r.evidence, r.fallback = k.quotes(sr.Evidence), k.quotes(sr.Fallback)
-	for _, b := range sr.Bonus {
-		r.bonus = append(r.bonus, bonus{when: k.conds(b.If), points: b.Points})
-	}
 	for i, id := range sr.Average {
 		if c, ok := k.c.sc.Criterion(id); ok && c.Rules != nil && len(c.Rules.Average) > 0 {
 			k.fail(fmt.Sprintf("%s.average[%d]", path, i), "criterion %q is an average itself", id)
@@ -381,6 +443,85 @@ func (k *compiler) rules(path string, sr *scorecard.Rules) *rules {
 	}
 	r.average = slices.Clone(sr.Average)
 	return r
+}
+
+// awards compiles Require or Bonus rules.
+func (k *compiler) awards(path string, rows []scorecard.Rule) []award {
+	var out []award
+	for i := range rows {
+		w := &rows[i]
+		sig := signalByName[w.Signal]
+		if len(w.Phrases) > 0 {
+			sig = k.phrases(fmt.Sprintf("%s[%d]", path, i), w.Phrases, w.Who)
+		}
+		if w.Signal == "" && len(w.Phrases) == 0 {
+			sig = noSignal
+		}
+		aw := award{cue: cues[w.Cue], sig: sig, within: w.First, last: w.Last, late: w.Late, points: w.Points,
+			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote, when: k.conds(w.If)}
+		if w.Cue == "" && w.First == 0 {
+			aw.cue = cueAny
+		}
+		for _, f := range w.Facts {
+			aw.facts = append(aw.facts, quoteFacts[f])
+		}
+		out = append(out, aw)
+	}
+	return out
+}
+
+// deductions compiles Forbid or Tally rules; a Forbid rule takes at most
+// its points by default (capped), a Tally rule has no cap but Most.
+func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) []deduction {
+	var out []deduction
+	for i := range rows {
+		d := &rows[i]
+		var sigs []signal
+		switch {
+		case d.Signal != "":
+			sigs = []signal{signalByName[d.Signal]}
+		case len(d.Signals) > 0:
+			sigs = k.signals(d.Signals)
+		case len(d.Phrases) > 0:
+			sigs = []signal{k.phrases(fmt.Sprintf("%s[%d]", path, i), d.Phrases, d.Who)}
+		}
+		most := d.Most
+		if most == 0 && capped {
+			most = d.Points
+		}
+		row := deduction{fact: measures[d.Measure], sigs: sigs, each: d.Points, most: most, label: textOf(d.Label), quotes: d.Quotes,
+			when: k.conds(d.If), late: d.Late, unit: unitsOf(textOf(d.Unit)), always: d.Always, max: d.Max}
+		for _, f := range d.Facts {
+			row.facts = append(row.facts, quoteFacts[f])
+		}
+		for _, it := range d.Each {
+			ir := itemRow{points: it.Points}
+			for _, c := range it.If {
+				f := itemConditions[strings.TrimPrefix(c, "!")]
+				if strings.HasPrefix(c, "!") {
+					pos := f
+					f = func(o *objection) bool { return !pos(o) }
+				}
+				ir.when = append(ir.when, f)
+			}
+			row.items = append(row.items, ir)
+		}
+		for _, b := range d.Bands {
+			bd := band{points: b.Points, slope: b.Slope, per: b.Per, from: b.From, label: textOf(b.Label)}
+			if bd.per == 0 {
+				bd.per = 1
+			}
+			if b.Below != nil {
+				bd.below, bd.hasBelow = *b.Below, true
+			}
+			if b.Upto != nil {
+				bd.upto, bd.hasUpto = *b.Upto, true
+			}
+			row.bands = append(row.bands, bd)
+		}
+		out = append(out, row)
+	}
+	return out
 }
 
 // eval scores the criterion: skipped, else the first case that holds or
@@ -403,18 +544,33 @@ func (r *rules) eval(a *analysis) result {
 	return r.finish(a, res, praise)
 }
 
-// body evaluates the rules' own scoring: the evaluator, the first award
-// found, or the awards and deductions from the base. praise is the
+// body evaluates the rules' own scoring: an average, the first award
+// found, a tally, or the awards and deductions from the base. praise is the
 // comment when nothing was missed.
 func (r *rules) body(a *analysis) (result, string) {
 	switch {
-	case r.evaluator != nil:
-		return r.evaluator(a), ""
 	case len(r.average) > 0:
 		return r.averageOf(a), ""
 	case r.first:
 		res := a.awardFirst(r.awards, r.base, r.none)
 		r.addBonus(a, &res)
+		if len(r.deductions) > 0 {
+			// What went wrong outweighs what the rule found says.
+			var parts []string
+			a.deduct(r.deductions, &res, &parts)
+			if len(parts) > 0 {
+				res.comment = strings.Join(parts, "; ")
+			}
+		}
+		res.score = score.Clamp(res.score)
+		return res, ""
+	case len(r.tally) > 0:
+		res := result{score: r.base}
+		a.tally(r.tally, &res)
+		res.score = score.Clamp(res.score)
+		if res.comment == "" {
+			res.comment = r.praise.in(a.lang)
+		}
 		return res, ""
 	}
 	praise := r.praise.in(a.lang)
@@ -438,9 +594,18 @@ func (r *rules) body(a *analysis) (result, string) {
 }
 
 func (r *rules) addBonus(a *analysis, res *result) {
-	for _, b := range r.bonus {
-		if holdsAll(a, b.when) {
+	if len(r.bonus) == 0 {
+		return
+	}
+	intro := introCache{a: a}
+	for i := range r.bonus {
+		b := &r.bonus[i]
+		if ok, _, ev := a.findCue(b, &intro); ok {
 			res.score += b.points
+			if b.quote && ev != nil {
+				res.evidence = appendEvidence(res.evidence, *ev)
+			}
+			a.quoteFacts(b, res)
 		}
 	}
 }
@@ -497,6 +662,9 @@ func (r *rules) finish(a *analysis, res result, praise string) result {
 		if res.score > c.max {
 			res.score = c.max
 			res.comment += "; " + c.note.in(a.lang)
+			if c.quotes != nil {
+				res.evidence = append(res.evidence, c.quotes.quote(a)...)
+			}
 		}
 	}
 	return res

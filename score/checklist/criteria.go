@@ -1,8 +1,6 @@
 package checklist
 
 import (
-	"fmt"
-	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -10,108 +8,31 @@ import (
 	"github.com/callaudit/callaudit/score"
 )
 
-// The built-in evaluators (scorecard.Evaluators): each turns the analysis
-// into a score 0..100 with a comment that says what was found or missed,
-// for the criteria whose judgement is more than a table of rules. A
-// scorecard names them in a criterion's rules ("evaluator:"), with the
-// conditions under which they are skipped.
+// Facts of the call that the scorecard's rules test: the manager's offer
+// (conditions offer_*, quote facts linked_offer, benefit_offer,
+// feature_dump, offer_reply), and the helpers of comments and evidence.
 
-// unheardCap is the most discovery, summary and presentation may score
-// when the client said they were not heard or was sent elsewhere with
-// their request: the questions and the offer missed the stated need.
-const unheardCap = 30
-
-func evalNeedsDiscovery(a *analysis) result {
-	var r result
-	open, closed := len(a.openQs), len(a.closedQs)
-	switch {
-	case open == 0 && closed > 0:
-		r.score = 15
-	case open == 1:
-		r.score = 45
-	case open == 2:
-		r.score = 70
-	case open >= 3:
-		r.score = 90
-	}
-	// Pain words count only inside the manager's questions: "это ваши
-	// проблемы" explores nothing.
-	pain := false
-	for _, si := range a.openQs {
-		pain = pain || a.sentSig[si]&bit(sigPain) != 0
-	}
-	if pain {
-		r.score += 10
-	}
-	for i, si := range a.openQs {
-		if i == 3 {
-			break
-		}
-		r.evidence = append(r.evidence, a.sentenceEvidence(si))
-	}
-	if open == 0 && closed > 0 {
-		r.evidence = append(r.evidence, a.sentenceEvidence(a.closedQs[0]))
-	}
-	r.comment = a.count(open, "открытый вопрос", "открытых вопроса", "открытых вопросов", "open question", "open questions") +
-		", " + a.count(closed, "закрытый", "закрытых", "закрытых", "closed", "closed")
-	if pain {
-		r.comment += a.tr("; трудности клиента выяснены", "; explored the client's problems")
-	} else if open > 0 {
-		r.comment += a.tr("; трудности клиента не выяснены", "; the client's problems were not explored")
-	}
-	if a.unheard && r.score > unheardCap {
-		r.score = unheardCap
-		r.comment += a.tr("; вопросы прошли мимо проблемы, названной клиентом", "; the questions missed the problem the client named")
-		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
-	}
-	return r
+// offer is what the manager offered: the first turn that refers to what
+// the client said (shared word stems), the first that speaks of
+// benefits, the first long one, and a feature dump before any
+// discovery; -1 for none. The client's answer to the offer says whether
+// it fitted.
+type offer struct {
+	done                                    bool
+	linkedSeg, benefitSeg, longSeg, dumpSeg int
+	rejected                                bool // the client's answer refused it or said they were not heard
+	reply                                   int
 }
 
-func evalNeedSummary(a *analysis) result {
-	var r result
-	for _, h := range a.hits[sigSummary] {
-		if h.seg == 0 {
-			continue
-		}
-		if reply, contradicted := a.summaryContradicted(h); contradicted {
-			// The client's answer contradicts the restatement: the
-			// need was put in the client's mouth, not summarised.
-			r.score = 20
-			r.evidence = []score.Evidence{a.evidence(h)}
-			if ev, ok := a.segmentEvidence(int32(reply)); ok {
-				r.evidence = append(r.evidence, ev)
-			}
-			r.comment = a.tr("пересказ не совпал с тем, что сказал клиент", "the restatement did not match what the client said")
-			continue
-		}
-		r.score = 70
-		r.evidence = []score.Evidence{a.evidence(h)}
-		r.comment = a.tr("потребность пересказана", "the manager restated the need")
-		for s := int(h.seg) + 1; s < len(a.d.segs) && s <= int(h.seg)+2; s++ {
-			if a.d.segs[s].role != mgr && a.segHas(s, sigConfirm) {
-				r.score = 100
-				if ev, ok := a.segmentEvidence(int32(s)); ok {
-					r.evidence = append(r.evidence, ev)
-				}
-				r.comment = a.tr("потребность пересказана и подтверждена клиентом", "the need was restated and the client confirmed it")
-				break
-			}
-		}
-		if r.score == 100 {
-			break
-		}
+// offer finds the offer once per call.
+func (a *analysis) offer() *offer {
+	if !a.offered.done {
+		a.offered = a.findOffer()
 	}
-	if r.score == 0 {
-		r.comment = a.tr("потребность клиента не резюмирована", "the client's need was not summarised")
-	}
-	return r
+	return &a.offered
 }
 
-// evalPresentation checks that what the manager offers refers to what the
-// client said (shared word stems), speaks of benefits, and did not come
-// as a feature dump before any discovery.
-func evalPresentation(a *analysis) result {
-	var r result
+func (a *analysis) findOffer() offer {
 	d := a.d
 	// Client stems: packed ones in a set kept in the analysis, the rare
 	// others by string.
@@ -196,199 +117,14 @@ func evalPresentation(a *analysis) result {
 			}
 		}
 	}
-	var parts []string
-	switch {
-	case linkedSeg >= 0:
-		r.score = 60
-		if a.firstOpenSeg >= 0 && a.firstOpenSeg < int32(linkedSeg) {
-			r.score += 10
-		}
-	case longSeg >= 0:
-		r.score = 20
-		parts = append(parts, a.tr("предложение не связано со словами клиента", "the offer does not refer to what the client said"))
-	default:
-		parts = append(parts, a.tr("презентации не было", "there was no presentation"))
+	o := offer{done: true, linkedSeg: linkedSeg, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
+	// "Мне не нужна страховка" or "I need my exports" answering the offer
+	// means it did not fit.
+	if at := max(linkedSeg, benefitSeg); at >= 0 {
+		o.reply = a.clientTurn(at, 1)
+		o.rejected = a.segHas(o.reply, sigRefuse) || a.segHas(o.reply, sigUnheard)
 	}
-	if benefitSeg >= 0 {
-		r.score += 30
-	} else if r.score > 0 {
-		parts = append(parts, a.tr("не названа польза для клиента", "no benefit for the client was named"))
-	}
-	if dumpSeg >= 0 {
-		r.score -= 30
-		parts = append(parts, a.tr("перечисление функций до выяснения потребностей", "a list of features before any discovery"))
-	}
-	for _, s := range []int{linkedSeg, benefitSeg, dumpSeg} {
-		if s >= 0 {
-			if ev, ok := a.segmentEvidence(int32(s)); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-		}
-	}
-	// The client's answer to the offer says whether it fitted: "Мне не
-	// нужна страховка" or "I need my exports" means it did not.
-	offer := max(linkedSeg, benefitSeg)
-	if reply := a.clientTurn(offer, 1); offer >= 0 && (a.segHas(reply, sigRefuse) || a.segHas(reply, sigUnheard)) {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("клиент отверг предложение как не относящееся к его запросу", "the client rejected the offer as unrelated to their request"))
-		if ev, ok := a.segmentEvidence(int32(reply)); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	} else if a.unheard {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("запрос клиента остался без ответа", "the client's request was not addressed"))
-		r.evidence = append(r.evidence, a.firstHits(1, sigUnheard, sigBrushOff)...)
-	} else if a.needSeg >= 0 && !a.needMet {
-		r.score = min(r.score, unheardCap)
-		parts = append(parts, a.tr("к тому, что нужно клиенту, так и не вернулись", "the manager never took up what the client said they needed"))
-		if ev, ok := a.segmentEvidence(a.needSeg); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	}
-	r.score = score.Clamp(r.score)
-	r.comment = verdict(parts, a.tr("предложение опирается на потребность клиента и говорит о пользе", "the offer builds on the client's need and speaks of benefits"))
-	return r
-}
-
-func evalObjectionHandling(a *analysis) result {
-	var r result
-	if len(a.objections) == 0 {
-		// Nothing to average; the scorecard's skip says why.
-		return result{na: true, score: 100}
-	}
-	sum := 0
-	for _, o := range a.objections {
-		sum += o.score
-		if len(r.evidence) < 4 {
-			if ev, ok := a.segmentEvidence(o.seg); ok {
-				r.evidence = appendEvidence(r.evidence, ev)
-			}
-			if o.reply >= 0 {
-				if ev, ok := a.segmentEvidence(o.reply); ok {
-					r.evidence = appendEvidence(r.evidence, ev)
-				}
-			}
-		}
-	}
-	r.score = int(math.Round(float64(sum) / float64(len(a.objections))))
-	r.comment = a.count(len(a.objections), "возражение", "возражения", "возражений", "objection", "objections") +
-		a.tr(fmt.Sprintf(", средняя оценка ответа %d", r.score), fmt.Sprintf(", average reply score %d", r.score))
-	if r.score < 40 {
-		r.comment += a.tr("; ответы без понимания и аргументов", "; replies lacked empathy and arguments")
-	}
-	return r
-}
-
-func evalNextStep(a *analysis) result {
-	n := a.next
-	r := result{score: n.score}
-	switch {
-	case n.seg < 0 && n.vague:
-		r.comment = a.tr("инициатива отдана клиенту («звоните, если надумаете»), конкретного шага нет", "the initiative was left to the client (\"let us know\"); no concrete step")
-		r.evidence = a.firstHits(1, sigVague)
-		return r
-	case n.seg < 0:
-		r.comment = a.tr("следующий шаг не согласован", "no next step was agreed")
-		return r
-	case n.refused:
-		r.comment = a.tr("клиент отказался от предложенного шага; «договорились» без согласия клиента не считается",
-			"the client refused the proposed step; declaring agreement without the client's assent does not count")
-		r.evidence = append(r.evidence, a.evidence(n.hit))
-		return r
-	}
-	r.evidence = append(r.evidence, a.evidence(n.hit))
-	if n.agreeSeg >= 0 {
-		if ev, ok := a.segmentEvidence(n.agreeSeg); ok {
-			r.evidence = appendEvidence(r.evidence, ev)
-		}
-	}
-	var parts []string
-	if !n.time {
-		parts = append(parts, a.tr("без даты и времени", "no date or time"))
-	}
-	if !n.agree {
-		parts = append(parts, a.tr("без подтверждения клиента", "not confirmed by the client"))
-	}
-	r.comment = verdict(parts, a.tr("конкретный шаг с датой, клиент согласился", "a concrete step with a date, agreed by the client"))
-	return r
-}
-
-func evalClientInterest(a *analysis) result {
-	var r result
-	// Relief and thanks for what was done are interest won in the call.
-	interest := countSegs(a, sigInterest, sigBuy, sigSatisfied)
-	r.score = 20 + 25*interest + 15*a.clientQs
-	rejected := a.rejectedAtEnd()
-	if rejected {
-		r.score -= 20
-	}
-	// Irritation and confusion are reactions too, and negative ones.
-	cold := a.sentences(sigHostile) + a.sentences(sigConfused)
-	r.score -= min(20*cold, 40)
-	r.score = score.Clamp(r.score)
-	r.evidence = a.firstHits(3, sigInterest, sigBuy, sigSatisfied)
-	r.comment = a.count(interest, "проявление интереса", "проявления интереса", "проявлений интереса", "sign of interest", "signs of interest") +
-		", " + a.count(a.clientQs, "вопрос клиента", "вопроса клиента", "вопросов клиента", "client question", "client questions")
-	if rejected {
-		r.comment += a.tr("; в конце клиент отказался", "; the client declined at the end")
-	}
-	if cold > 0 {
-		r.comment += a.tr("; раздражение или непонимание клиента: ", "; the client's irritation or confusion: ") + fmt.Sprint(cold)
-		r.evidence = append(r.evidence, a.firstHits(2, sigHostile, sigConfused)...)
-	}
-	return r
-}
-
-func evalEngagement(a *analysis) result {
-	var r result
-	share, ok := a.managerTalkShare()
-	if !ok {
-		return result{score: 50, comment: a.tr("роли говорящих неизвестны, доля речи не оценена", "speaker roles unknown; talk share not assessed")}
-	}
-	c := 1 - share
-	switch {
-	case c < 0.3:
-		r.score = int(math.Round(100 * c / 0.3))
-	case c <= 0.6:
-		r.score = 100
-	default:
-		r.score = 90
-	}
-	// Words spent refusing are no engagement.
-	refusals := 0
-	for si := range a.d.segs {
-		if a.d.segs[si].role == cli && a.refuses(si) {
-			refusals++
-		}
-	}
-	r.score = score.Clamp(r.score + 10*min(a.clientQs, 2) - 15*min(refusals, 3))
-	r.comment = a.tr(fmt.Sprintf("клиент говорил %.0f%% слов и задал ", c*100), fmt.Sprintf("the client spoke %.0f%% of the words and asked ", c*100)) +
-		a.count(a.clientQs, "вопрос", "вопроса", "вопросов", "question", "questions")
-	if refusals > 0 {
-		r.comment += a.tr("; отказов: ", "; refusals: ") + fmt.Sprint(refusals)
-	}
-	return r
-}
-
-func evalBalance(a *analysis) result {
-	share, ok := a.managerTalkShare()
-	if !ok {
-		return result{score: 50, comment: a.tr("роли говорящих неизвестны, баланс не оценён", "speaker roles unknown; balance not assessed")}
-	}
-	var s float64
-	switch {
-	case share < 0.4:
-		s = 100 - (0.4-share)*250
-	case share <= 0.65:
-		s = 100
-	default:
-		s = 100 - (share-0.65)*300
-	}
-	return result{
-		score: score.Clamp(int(math.Round(s))),
-		comment: a.tr(fmt.Sprintf("менеджер: %.0f%% слов, клиент: %.0f%%", share*100, (1-share)*100),
-			fmt.Sprintf("manager %.0f%% of the words, client %.0f%%", share*100, (1-share)*100)),
-	}
+	return o
 }
 
 // rejectedAtEnd reports whether the client declined or put the decision off
@@ -408,20 +144,6 @@ func (a *analysis) rejectedAtEnd() bool {
 		}
 	}
 	return true
-}
-
-func countSegs(a *analysis, sigs ...signal) int {
-	var mask uint64
-	for _, s := range sigs {
-		mask |= bit(s)
-	}
-	n := 0
-	for si, m := range a.segSig {
-		if m&mask != 0 && a.d.segs[si].role != mgr {
-			n++
-		}
-	}
-	return n
 }
 
 // verdict joins what was missed into a comment, or praises a full score.

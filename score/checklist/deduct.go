@@ -2,6 +2,8 @@ package checklist
 
 import (
 	"fmt"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -52,6 +54,27 @@ const (
 	factClosedOnly
 	// factAllInterruptions counts the interruptions by either side.
 	factAllInterruptions
+	// factFound is 1 when one of the signals was found (with late: its
+	// last hit is in the last third of the call).
+	factFound
+	// factSegments counts the turns where one of the signals was found.
+	factSegments
+	// factOnce is 1: the row's conditions decide.
+	factOnce
+	factClientQuestions
+	factOpenQuestions
+	factClosedQuestions
+	// factRefusals counts the client's turns that refuse or cannot talk.
+	factRefusals
+	factObjections
+	// factManagerTalk and factClientTalk are shares of the words, 0..1.
+	factManagerTalk
+	factClientTalk
+	// factObjectionReplies is the mean score of the objections' replies.
+	factObjectionReplies
+	// factAsked counts the manager's open questions where one of the
+	// signals was found.
+	factAsked
 )
 
 // deduction is one row of a deduction table.
@@ -65,6 +88,83 @@ type deduction struct {
 	label text
 	// quotes is how many evidence quotes the row gives, 0 for none.
 	quotes int
+	// when are conditions that must all hold for the row to count.
+	when []cond
+	late bool
+	// unit, when set, writes the count in the label with its noun
+	// ("вопрос|вопроса|вопросов").
+	unit units
+	// always shows a tally row's label when its value is 0.
+	always bool
+	// bands score a tally row's value instead of each per count.
+	bands []band
+	// items score each objection's reply (factObjectionReplies).
+	items []itemRow
+	// max, for a tally row, limits the score so far instead of adding.
+	max *int
+	// facts are quoted when a tally row applies.
+	facts []func(a *analysis) (score.Evidence, bool)
+}
+
+// itemRow is an each row: points when all of its conditions hold of an
+// objection.
+type itemRow struct {
+	when   []func(o *objection) bool
+	points int
+}
+
+// itemConditions are scorecard.ItemConditions.
+var itemConditions = map[string]func(o *objection) bool{
+	"reply":          func(o *objection) bool { return o.reply >= 0 },
+	"reply_empathy":  func(o *objection) bool { return o.empathy },
+	"reply_question": func(o *objection) bool { return o.question },
+	"reply_value":    func(o *objection) bool { return o.value },
+	"reply_bad":      func(o *objection) bool { return o.bad },
+}
+
+// replyMean is the rounded mean score of the objections' replies, each
+// the sum of the rows whose conditions hold, within 0..100.
+func (a *analysis) replyMean(rows []itemRow) int {
+	if len(a.objections) == 0 {
+		return 0
+	}
+	sum := 0
+	for i := range a.objections {
+		o := &a.objections[i]
+		s := 0
+	row:
+		for _, r := range rows {
+			for _, c := range r.when {
+				if !c(o) {
+					continue row
+				}
+			}
+			s += r.points
+		}
+		sum += score.Clamp(s)
+	}
+	return int(math.Round(float64(sum) / float64(len(a.objections))))
+}
+
+// band is a range of a tally row's value and its points
+// (scorecard.Band).
+type band struct {
+	below, upto       float64
+	hasBelow, hasUpto bool
+	points            int
+	slope, per, from  float64
+	label             text
+}
+
+// points scores v when it is within the band.
+func (b *band) score(v float64) (int, bool) {
+	if (b.hasBelow && !(v < b.below)) || (b.hasUpto && !(v <= b.upto)) {
+		return 0, false
+	}
+	if b.slope == 0 {
+		return b.points, true
+	}
+	return int(math.Round(float64(b.points) + b.slope*(v-b.from)/b.per)), true
 }
 
 // deduct takes each row's points off r, adds the comment parts of what
@@ -72,6 +172,9 @@ type deduction struct {
 func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 	for i := range rows {
 		d := &rows[i]
+		if len(d.when) > 0 && !holdsAll(a, d.when) {
+			continue
+		}
 		n, value := a.measure(d)
 		if n == 0 {
 			continue
@@ -83,10 +186,176 @@ func (a *analysis) deduct(rows []deduction, r *result, parts *[]string) {
 	r.evidence = dedupe(r.evidence)
 }
 
+// tally adds each row's points to r and its label to the comment, as
+// written; the evidence of the rows shown follows.
+func (a *analysis) tally(rows []deduction, r *result) {
+	var b strings.Builder
+	b.Grow(96)
+	for i := range rows {
+		d := &rows[i]
+		if len(d.when) > 0 && !holdsAll(a, d.when) {
+			continue
+		}
+		v, value := a.value(d)
+		var more string
+		if len(d.bands) > 0 {
+			for j := range d.bands {
+				if p, ok := d.bands[j].score(v); ok {
+					r.score += p
+					more = d.bands[j].label.in(a.lang)
+					break
+				}
+			}
+		} else if d.max != nil {
+			if v != 0 {
+				r.score = min(r.score, *d.max)
+			}
+		} else {
+			p := int(v) * d.each
+			if d.most > 0 {
+				p = max(min(p, d.most), -d.most)
+			}
+			r.score += p
+		}
+		if v == 0 && !d.always {
+			continue
+		}
+		if l := d.label.in(a.lang); l != "" {
+			b.WriteString(strings.Replace(l, "%s", value, 1))
+		}
+		b.WriteString(more)
+		r.evidence = append(r.evidence, a.factEvidence(d)...)
+		for _, f := range d.facts {
+			if ev, ok := f(a); ok {
+				r.evidence = appendEvidence(r.evidence, ev)
+			}
+		}
+	}
+	r.comment = strings.TrimPrefix(b.String(), "; ")
+}
+
+// value is the fact of d as a number, a share or a count, and as the
+// comment writes it.
+func (a *analysis) value(d *deduction) (float64, string) {
+	if d.fact == factManagerTalk || d.fact == factClientTalk {
+		v := a.talkShare(d.fact)
+		return v, fmt.Sprintf("%.0f%%", v*100)
+	}
+	n, s := a.measure(d)
+	return float64(n), s
+}
+
+// talkShare is the manager's or the client's share of the words, 0 when
+// the roles are unknown.
+func (a *analysis) talkShare(f fact) float64 {
+	share, ok := a.managerTalkShare()
+	switch {
+	case !ok:
+		return 0
+	case f == factClientTalk:
+		return 1 - share
+	}
+	return share
+}
+
 // measure counts the fact of d in the call and formats it for the
 // comment.
 func (a *analysis) measure(d *deduction) (int, string) {
+	n, s := a.count1(d)
+	if forms := d.unit.in(a.lang); len(forms) > 0 {
+		s = countUnit(n, forms)
+	}
+	return n, s
+}
+
+// units are the noun forms of a count by language, split once.
+type units struct{ ru, en []string }
+
+func unitsOf(t text) units {
+	split := func(s string) []string {
+		if s == "" {
+			return nil
+		}
+		return strings.Split(s, "|")
+	}
+	return units{ru: split(t.ru), en: split(t.en)}
+}
+
+func (u units) in(lang string) []string {
+	if lang == "en" {
+		return u.en
+	}
+	return u.ru
+}
+
+// countUnit writes n with the noun of forms (вопрос, вопроса, вопросов;
+// question, questions) agreeing with it.
+func countUnit(n int, f []string) string {
+	var w string
+	switch len(f) {
+	case 3:
+		w = pluralRU(n, f[0], f[1], f[2])
+	case 2:
+		w = f[1]
+		if n == 1 {
+			w = f[0]
+		}
+	default:
+		w = f[0]
+	}
+	return strconv.Itoa(n) + " " + w
+}
+
+func (a *analysis) count1(d *deduction) (int, string) {
 	switch d.fact {
+	case factFound:
+		for _, s := range d.sigs {
+			hs := a.hitsOf(s)
+			if len(hs) > 0 && (!d.late || int(hs[len(hs)-1].seg) >= len(a.d.segs)*2/3) {
+				return 1, "1"
+			}
+		}
+		return 0, "0"
+	case factSegments:
+		n := 0
+		for si := range a.d.segs {
+			if slices.ContainsFunc(d.sigs, func(s signal) bool { return a.hasIn(si, s) }) {
+				n++
+			}
+		}
+		return n, strconv.Itoa(n)
+	case factOnce:
+		return 1, "1"
+	case factClientQuestions:
+		return a.clientQs, strconv.Itoa(a.clientQs)
+	case factObjectionReplies:
+		n := a.replyMean(d.items)
+		return n, strconv.Itoa(n)
+	case factAsked:
+		n := 0
+		for _, si := range a.openQs {
+			if slices.ContainsFunc(d.sigs, func(s signal) bool { return a.sentHas(si, s) }) {
+				n++
+			}
+		}
+		return n, strconv.Itoa(n)
+	case factOpenQuestions:
+		return len(a.openQs), strconv.Itoa(len(a.openQs))
+	case factClosedQuestions:
+		return len(a.closedQs), strconv.Itoa(len(a.closedQs))
+	case factObjections:
+		return len(a.objections), strconv.Itoa(len(a.objections))
+	case factRefusals:
+		n := 0
+		for si := range a.d.segs {
+			if a.d.segs[si].role == cli && a.refuses(si) {
+				n++
+			}
+		}
+		return n, strconv.Itoa(n)
+	case factManagerTalk, factClientTalk:
+		v := a.talkShare(d.fact)
+		return int(math.Round(v * 100)), fmt.Sprintf("%.0f%%", v*100)
 	case factSentences:
 		n := 0
 		for _, s := range d.sigs {
@@ -155,6 +424,32 @@ func (a *analysis) measure(d *deduction) (int, string) {
 	return 0, ""
 }
 
+// hasIn reports whether signal s was found in segment si.
+func (a *analysis) hasIn(si int, s signal) bool {
+	if s < numSignals {
+		return a.segSig[si]&bit(s) != 0
+	}
+	for _, h := range a.hitsOf(s) {
+		if int(h.seg) == si {
+			return true
+		}
+	}
+	return false
+}
+
+// sentHas reports whether signal s was found in sentence si.
+func (a *analysis) sentHas(si int32, s signal) bool {
+	if s < numSignals {
+		return a.sentSig[si]&bit(s) != 0
+	}
+	for _, h := range a.hitsOf(s) {
+		if a.d.toks[h.first].sent == si {
+			return true
+		}
+	}
+	return false
+}
+
 // factEvidence quotes up to d.quotes occurrences of the fact of d.
 func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	if d.quotes == 0 {
@@ -162,12 +457,35 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	}
 	var out []score.Evidence
 	switch d.fact {
-	case factSentences, factHits:
+	case factSentences, factHits, factFound, factSegments, factOnce:
 		return a.firstHits(d.quotes, d.sigs...)
 	case factIgnoredRefusals:
 		for _, seg := range a.ignoredRefusals[:min(len(a.ignoredRefusals), d.quotes)] {
 			if ev, ok := a.segmentEvidence(seg); ok {
 				out = append(out, ev)
+			}
+		}
+	case factOpenQuestions, factClosedQuestions:
+		qs := a.openQs
+		if d.fact == factClosedQuestions {
+			qs = a.closedQs
+		}
+		for _, si := range qs[:min(len(qs), d.quotes)] {
+			out = append(out, a.sentenceEvidence(si))
+		}
+	case factObjectionReplies:
+		// Each objection with its reply, while fewer than quotes.
+		for _, o := range a.objections {
+			if len(out) >= d.quotes {
+				break
+			}
+			for _, seg := range []int32{o.seg, o.reply} {
+				if seg < 0 {
+					continue
+				}
+				if ev, ok := a.segmentEvidence(seg); ok {
+					out = appendEvidence(out, ev)
+				}
 			}
 		}
 	case factContradicted:

@@ -12,7 +12,8 @@ import (
 
 // TestDeductionTables checks the forbid rows of the default scorecard
 // as compiled: points to take, a cap no smaller than one occurrence, a
-// label in both languages that shows the measure where there is one,
+// label in both languages that shows the measure where there is one and
+// its count changes the points,
 // signals where the fact counts them, and quotes only of facts that have
 // any.
 func TestDeductionTables(t *testing.T) {
@@ -24,18 +25,21 @@ func TestDeductionTables(t *testing.T) {
 			assert.GreaterOrEqual(t, d.most, d.each, "%s[%d]", id, i)
 			assert.NotEmpty(t, d.label.ru, "%s[%d]", id, i)
 			assert.NotEmpty(t, d.label.en, "%s[%d]", id, i)
-			measured := d.fact != factNone && d.fact != factFewTurns && d.fact != factNoQuestions && d.fact != factClosedOnly
-			assert.Equal(t, measured, strings.Contains(d.label.ru, "%s"), "%s[%d] ru", id, i)
-			assert.Equal(t, measured, strings.Contains(d.label.en, "%s"), "%s[%d] en", id, i)
+			measured := d.fact != factNone && d.fact != factFewTurns && d.fact != factNoQuestions && d.fact != factClosedOnly &&
+				d.fact != factOnce && d.fact != factFound
+			if !measured || d.most > d.each {
+				assert.Equal(t, measured, strings.Contains(d.label.ru, "%s"), "%s[%d] ru", id, i)
+				assert.Equal(t, measured, strings.Contains(d.label.en, "%s"), "%s[%d] en", id, i)
+			}
 			switch d.fact {
-			case factSentences, factNone, factHits:
+			case factSentences, factNone, factHits, factFound:
 				assert.NotEmpty(t, d.sigs, "%s[%d]", id, i)
 			case factMonologue, factManagerShare, factClientShare, factInterruptions, factAnyMonologue, factFewTurns, factNoQuestions, factClosedOnly, factAllInterruptions:
 				assert.Zero(t, d.quotes, "%s[%d]: the fact has nothing to quote", id, i)
 			}
 		}
 	}
-	assert.Equal(t, 27, n, "conduct, tone, understanding and flow rows")
+	assert.Equal(t, 33, n, "conduct, tone, understanding, flow and resolution rows")
 }
 
 // TestAwardTables checks the require rows of the default scorecard:
@@ -66,7 +70,8 @@ func TestAwardTables(t *testing.T) {
 
 // TestVocabulary checks that the checklist knows every name of the
 // scorecard vocabulary and no other: signals (with their speakers),
-// measures, conditions, evaluators and cues.
+// measures, conditions, quote facts and cues; and that an evaluator
+// names a criterion of the default scorecard.
 func TestVocabulary(t *testing.T) {
 	require.Len(t, scorecard.Signals, int(numSignals))
 	for i, s := range scorecard.Signals {
@@ -95,8 +100,12 @@ func TestVocabulary(t *testing.T) {
 	for n := range conditions {
 		cs = append(cs, n)
 	}
-	for n := range evaluators {
-		es = append(es, n)
+	// An evaluator stands for a default criterion's rules.
+	for n := range scorecard.Evaluators {
+		c, ok := scorecard.Default().Criterion(n)
+		if assert.True(t, ok, n) && assert.NotNil(t, c.Rules, n) {
+			es = append(es, n)
+		}
 	}
 	for n := range cues {
 		if n != "" {
@@ -106,5 +115,14 @@ func TestVocabulary(t *testing.T) {
 	same("measures", scorecard.Measures, ms)
 	same("conditions", scorecard.Conditions, cs)
 	same("evaluators", scorecard.Evaluators, es)
+	var fs, ics []string
+	for n := range quoteFacts {
+		fs = append(fs, n)
+	}
+	for n := range itemConditions {
+		ics = append(ics, n)
+	}
+	same("quote facts", scorecard.QuoteFacts, fs)
+	same("item conditions", scorecard.ItemConditions, ics)
 	same("cues", scorecard.Cues, qs)
 }

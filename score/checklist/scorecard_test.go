@@ -2,6 +2,8 @@ package checklist_test
 
 import (
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"testing"
 
@@ -135,4 +137,111 @@ func TestDefaultScorecardIsTheDefault(t *testing.T) {
 		assert.Equal(t, "sales", a.Meta.Scorecard)
 		assert.Equal(t, 1, a.Meta.ScorecardVersion)
 	}
+}
+
+// TestEvaluatorsOfOlderFiles: a file that still names an evaluator gets
+// the default scorecard's rules of that criterion, so it scores exactly
+// as the default does.
+func TestEvaluatorsOfOlderFiles(t *testing.T) {
+	old := scorecard.Default()
+	for name := range scorecard.Evaluators {
+		c, ok := old.Criterion(name)
+		require.True(t, ok, name)
+		c.Rules = &scorecard.Rules{Evaluator: name, Skip: c.Rules.Skip}
+	}
+	b, err := old.MarshalYAMLFile()
+	require.NoError(t, err)
+	old, err = scorecard.Parse("old.yaml", b)
+	require.NoError(t, err)
+	for _, f := range []string{"testdata/ru_good_windows.txt", "testdata/ru_price_objection.txt", "testdata/en_pushy_crm.txt", "testdata/ru_card_scam.txt"} {
+		tr := readDialog(t, f)
+		for _, mode := range score.Modes {
+			want, err := checklist.New().Score(context.Background(), score.Request{Transcript: tr, Mode: mode})
+			require.NoError(t, err)
+			got, err := checklist.New(checklist.WithScorecard(old)).Score(context.Background(), score.Request{Transcript: tr, Mode: mode})
+			require.NoError(t, err)
+			want.Meta.Timings, got.Meta.Timings = score.Timings{}, score.Timings{}
+			assert.Equal(t, want, got, "%s %s", f, mode)
+		}
+	}
+}
+
+// TestTallyCriterion: a new criterion is a few lines of data: points per
+// client question up to a most, a band table over the manager's share of
+// the words, a condition that takes points off and one that limits the
+// score, with the comment written from the labels.
+func TestTallyCriterion(t *testing.T) {
+	sc, err := scorecard.Parse("tally.yaml", []byte(`id: tally
+version: 1
+title: {en: Tally}
+languages: [en]
+criteria:
+  - id: curiosity
+    title: {en: Client curiosity}
+    weight: 1
+    rules:
+      base: 10
+      tally:
+        - measure: client_questions
+          points: 30
+          most: 60
+          always: true
+          unit: {en: "question|questions"}
+          label: {en: "the client asked %s"}
+        - measure: once
+          if: [rude|pressure]
+          points: -25
+          label: {en: "; the manager was rude or pushy"}
+        - measure: once
+          if: ["manager_talk>0.9"]
+          max: 20
+          label: {en: "; the manager did all the talking"}
+  - id: share
+    title: {en: Share}
+    weight: 1
+    rules:
+      tally:
+        - measure: manager_talk
+          always: true
+          bands:
+            - below: 0.5
+              points: 100
+            - points: 100
+              slope: -200
+              from: 0.5
+              label: {en: " (too much)"}
+          label: {en: "manager %s"}
+`))
+	require.NoError(t, err)
+	s := checklist.New(checklist.WithScorecard(sc))
+	score1 := func(tr transcribe.Transcript) *score.Report {
+		rep, err := s.Score(context.Background(), score.Request{Transcript: tr, Mode: score.ModeDialog, Language: "en"})
+		require.NoError(t, err)
+		return rep
+	}
+
+	// Three questions are worth at most 60 on top of the base 10.
+	rep := score1(turns(
+		"M: Hello, this is Anna from Northwind, how can I help?",
+		"C: How much does the plan cost? Is there a trial? Can I cancel any time?",
+		"M: Forty a month, a free trial, and yes.",
+		"C: Great, thanks."))
+	d := detail(t, rep, "curiosity")
+	assert.Equal(t, 70, d.Score)
+	assert.Equal(t, "The client asked 3 questions", d.Comment)
+	sh := detail(t, rep, "share")
+	share := rep.Metrics.ManagerTalkShare
+	require.Greater(t, share, 0.5)
+	assert.Equal(t, fmt.Sprintf("Manager %.0f%% (too much)", share*100), sh.Comment)
+	assert.Equal(t, int(math.Round(100-200*(share-0.5))), sh.Score)
+	assert.Less(t, sh.Score, 100)
+
+	// One question, pressure, and the manager did all the talking: the
+	// max limits what the rows before it added.
+	rep = score1(turns(
+		"M: Hello, this is Anna from Northwind, it is a last chance, the offer ends tonight and everyone is buying it right now so please do not wait any longer because it really is the best plan on the market and our customers love it and you will love it too",
+		"C: Price?"))
+	d = detail(t, rep, "curiosity")
+	assert.Equal(t, 15, d.Score, "10 + 30 - 25, at most 20")
+	assert.Equal(t, "The client asked 1 question; the manager was rude or pushy; the manager did all the talking", d.Comment)
 }

@@ -71,6 +71,12 @@ func fieldErrs(t *testing.T, err error) []callaudit.FieldError {
 
 // TestParseRefuses: every malformed file is refused with the file, the
 // line, the field path and the reason.
+// forbidBlock is the consent criterion's forbid rules in base; tally
+// replaces them with a tally of one row.
+const forbidBlock = "      forbid:\n        - signal: pressure\n          points: 30\n          label: {en: \"pressure: %s\"}\n"
+
+func tally(row string) string { return "      tally:\n        - " + row + "\n" }
+
 func TestParseRefuses(t *testing.T) {
 	for _, tt := range []struct {
 		name     string
@@ -123,6 +129,55 @@ func TestParseRefuses(t *testing.T) {
 		{name: "JSON unknown field", file: "bank.json", data: "{\n  \"id\": \"bank\",\n  \"version\": 1,\n  \"colour\": \"red\"\n}\n",
 			field: "colour", want: `bank.json:4: colour: unknown field "colour"`},
 		{name: "empty file", data: " \n", field: "scorecard", want: "bank.yaml:1: the file is empty"},
+		{name: "tally with forbid", from: forbidBlock, to: "      tally:\n        - measure: client_questions\n          points: 5\n" + forbidBlock,
+			field: "criteria[1].rules.tally", want: "tally rows are the whole score"},
+		{name: "comparison of an unknown measure", from: forbidBlock, to: tally(`measure: once
+          if: ["loudness>2"]
+          points: 5`),
+			field: "criteria[1].rules.tally[0].if[0]", want: `cannot compare "loudness"`},
+		{name: "comparison of a phrase measure", from: forbidBlock, to: tally(`measure: once
+          if: ["hits>2"]
+          points: 5`),
+			field: "criteria[1].rules.tally[0].if[0]", want: `cannot compare "hits"`},
+		{name: "unknown alternative", from: forbidBlock, to: tally(`measure: once
+          if: ["rude|rudeness"]
+          points: 5`),
+			field: "criteria[1].rules.tally[0].if[0]", want: `unknown condition "rudeness"`},
+		{name: "once without if", from: forbidBlock, to: tally(`measure: once
+          points: 5`),
+			field: "criteria[1].rules.tally[0].if", want: `measure "once" counts the rule's conditions`},
+		{name: "max in a forbid rule", from: forbidBlock, to: "      forbid:\n        - signal: pressure\n          points: 30\n          max: 10\n          label: {en: \"pressure: %s\"}\n",
+			field: "criteria[1].rules.forbid[0].max", want: "only a tally rule has max"},
+		{name: "max with points", from: forbidBlock, to: tally(`measure: once
+          if: [rude]
+          points: 5
+          max: 10`),
+			field: "criteria[1].rules.tally[0].max", want: "limits the score (max) or adds points, not both"},
+		{name: "bands in a forbid rule", from: forbidBlock, to: "      forbid:\n        - signal: pressure\n          points: 30\n          bands: [{points: 10}]\n          label: {en: \"pressure: %s\"}\n",
+			field: "criteria[1].rules.forbid[0].bands", want: "only a tally rule has bands"},
+		{name: "share without bands", from: forbidBlock, to: tally(`measure: manager_talk
+          points: 10`),
+			field: "criteria[1].rules.tally[0].measure", want: `the share "manager_talk" is scored by bands`},
+		{name: "band with below and upto", from: forbidBlock, to: tally(`measure: client_talk
+          bands: [{below: 0.3, upto: 0.6, points: 10}]`),
+			field: "criteria[1].rules.tally[0].bands[0]", want: "give below or upto, not both"},
+		{name: "each without its measure", from: forbidBlock, to: tally(`measure: client_questions
+          points: 5
+          each: [{if: [reply], points: 10}]`),
+			field: "criteria[1].rules.tally[0].each", want: `measure "objection_replies" and each go together`},
+		{name: "each row condition", from: forbidBlock, to: tally(`measure: objection_replies
+          points: 1
+          each: [{if: [reply_polite], points: 10}]`),
+			field: "criteria[1].rules.tally[0].each[0].if[0]", want: `unknown condition "reply_polite"`},
+		{name: "late outside found", from: forbidBlock, to: "      forbid:\n        - signal: pressure\n          late: true\n          points: 30\n          label: {en: \"pressure: %s\"}\n",
+			field: "criteria[1].rules.forbid[0].late", want: `late is for measure "found"`},
+		{name: "unknown fact", from: forbidBlock, to: tally(`measure: once
+          if: [rude]
+          points: 5
+          facts: [the_offer]`),
+			field: "criteria[1].rules.tally[0].facts[0]", want: `unknown fact "the_offer"`},
+		{name: "unit in a require rule", from: forbidBlock, to: "      forbid:\n        - signal: pressure\n          points: 30\n          label: {en: \"pressure: %s\"}\n      require:\n        - signal: greet\n          points: 10\n          unit: {en: \"a|b\"}\n          miss: {en: no}\n",
+			field: "criteria[1].rules.require[0]", want: "label, unit, always and quotes are a forbid or tally rule's"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			file := tt.file

@@ -93,9 +93,9 @@ type Criterion struct {
 // Rules score a criterion offline. The score starts at Base (0 when there
 // are Require rules, else 100), adds the points of what was found (Require)
 // and takes off the points of what should not have happened (Forbid),
-// within 0..100; Caps then limit it. Evaluator names a built-in evaluator
-// of the checklist instead, for the criteria whose judgement is more than
-// a table (e.g. "presentation").
+// within 0..100; Caps then limit it. Tally rows score a sum of measures
+// instead. Evaluator (deprecated) stands for the default scorecard's rules
+// of the criterion it names (Evaluators).
 type Rules struct {
 	Evaluator string `json:"evaluator,omitempty" yaml:"evaluator,omitempty"`
 	// Skip: when any of the conditions holds, the criterion is not scored
@@ -114,6 +114,13 @@ type Rules struct {
 	// Bonus rules add their points after the others (after the pick of
 	// Pick "first" too), without a comment.
 	Bonus []Rule `json:"bonus,omitempty" yaml:"bonus,omitempty"`
+	// Tally rows score the criterion as a sum: from Base (default 0)
+	// each row adds the points of what it measures (points per count, or
+	// the points of the band its value is in; negative points take off),
+	// within 0..100. The comment is the labels of the rows that apply,
+	// joined as written (a label carries its own separator, "; …"; a
+	// leading "; " of the whole is dropped), or Praise when there is none.
+	Tally []Rule `json:"tally,omitempty" yaml:"tally,omitempty"`
 	// Average scores the criterion as the mean of other criteria of the
 	// scorecard (rounded half up), their comments joined and their
 	// evidence merged.
@@ -158,8 +165,8 @@ type Quotes struct {
 }
 
 // Cap limits a criterion's score when one of its conditions holds. With
-// Note the cap applies only when it lowers the score, and Note is added to
-// the comment; with Lead it always applies, Lead opens the comment
+// Note the cap applies only when it lowers the score, Note is added to
+// the comment and Quotes to the evidence; with Lead it always applies, Lead opens the comment
 // (replacing the praise) and Quotes open the evidence.
 type Cap struct {
 	When   []string `json:"when" yaml:"when"`
@@ -193,6 +200,10 @@ type Rule struct {
 	// the last N (the last hit decides); neither: anywhere.
 	First int `json:"first,omitempty" yaml:"first,omitempty"`
 	Last  int `json:"last,omitempty" yaml:"last,omitempty"`
+	// Late: the last hit decides, and it must be in the last third of
+	// the call (how the client left); for Require and Bonus rules and for
+	// a Forbid or Tally rule of measure "found".
+	Late bool `json:"late,omitempty" yaml:"late,omitempty"`
 	// Cue refines a Require rule: "asked" (a question the manager left
 	// room to answer), "intro_name"/"intro_company" (also an introduction
 	// in plain words).
@@ -216,6 +227,42 @@ type Rule struct {
 	// quotes up to that many occurrences.
 	Quote  bool `json:"quote,omitempty" yaml:"quote,omitempty"`
 	Quotes int  `json:"quotes,omitempty" yaml:"quotes,omitempty"`
+	// Facts are turns (QuoteFacts) a Require or Bonus rule quotes when it
+	// is found, and a Tally rule when it applies.
+	Facts []string `json:"facts,omitempty" yaml:"facts,omitempty"`
+	// Unit, in a Forbid or Tally rule, writes the count in the label's
+	// "%s" with its noun: the forms separated by "|" (Russian: one, few,
+	// many, as in "вопрос|вопроса|вопросов"; English: one, many).
+	Unit Text `json:"unit,omitempty" yaml:"unit,omitempty"`
+	// Max, in a Tally rule, limits the score so far to Max (when the
+	// rule's value is not 0) instead of adding points.
+	Max *int `json:"max,omitempty" yaml:"max,omitempty"`
+	// Always shows a Tally rule's label when its value is 0 too.
+	Always bool `json:"always,omitempty" yaml:"always,omitempty"`
+	// Bands score a Tally rule's value (a share or a count) instead of
+	// Points per count: the first band the value is within gives the
+	// points.
+	Bands []Band `json:"bands,omitempty" yaml:"bands,omitempty"`
+	// Each scores every item a Tally rule's measure averages (measure
+	// "objection_replies": each objection's reply): the points of the rows
+	// whose if conditions (ItemConditions) all hold add up, within 0..100.
+	Each []Rule `json:"each,omitempty" yaml:"each,omitempty"`
+}
+
+// Band is a range of a Tally rule's value and the points it scores:
+// Points, plus Slope points per Per (default 1) the value is above From
+// (below it when negative), rounded half away from zero. The value is
+// within the band when it is below Below, or at most Upto; a band with
+// neither takes every value.
+type Band struct {
+	Below  *float64 `json:"below,omitempty" yaml:"below,omitempty"`
+	Upto   *float64 `json:"upto,omitempty" yaml:"upto,omitempty"`
+	Points int      `json:"points" yaml:"points"`
+	Slope  float64  `json:"slope,omitempty" yaml:"slope,omitempty"`
+	Per    float64  `json:"per,omitempty" yaml:"per,omitempty"`
+	From   float64  `json:"from,omitempty" yaml:"from,omitempty"`
+	// Label is added to the rule's label when the band scores the value.
+	Label Text `json:"label,omitempty" yaml:"label,omitempty"`
 }
 
 //go:embed schema.json

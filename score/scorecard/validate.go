@@ -3,6 +3,7 @@ package scorecard
 import (
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -154,25 +155,29 @@ func (v *validator) criterion(path string, c *Criterion, seen map[string]int, i 
 }
 
 func (v *validator) rules(path string, r *Rules) {
+	tables := len(r.Require) + len(r.Forbid) + len(r.Cases) + len(r.Tally)
 	if r.Evaluator != "" {
 		if _, ok := Evaluators[r.Evaluator]; !ok {
 			v.fail(path+".evaluator", "unknown evaluator %q; evaluators: %s", r.Evaluator, keys(Evaluators))
 		}
-		if len(r.Require)+len(r.Forbid)+len(r.Cases) > 0 || r.Pick != "" || r.Base != nil {
-			v.fail(path+".evaluator", "an evaluator scores the criterion itself: leave out require, forbid, cases, pick and base")
+		if tables > 0 || r.Pick != "" || r.Base != nil {
+			v.fail(path+".evaluator", "an evaluator scores the criterion itself: leave out require, forbid, tally, cases, pick and base")
 		}
-	} else if len(r.Require)+len(r.Forbid)+len(r.Cases)+len(r.Average) == 0 {
-		v.fail(path, "give require or forbid rules, cases, average or an evaluator")
+	} else if tables+len(r.Average) == 0 && r.Base == nil {
+		v.fail(path, "give require, forbid or tally rules, cases, average, a base or an evaluator")
 	}
 	if len(r.Average) > 0 {
-		if r.Evaluator != "" || len(r.Require)+len(r.Forbid)+len(r.Cases)+len(r.Bonus) > 0 || r.Pick != "" || r.Base != nil {
-			v.fail(path+".average", "an average scores the criterion from others: leave out evaluator, require, forbid, bonus, cases, pick and base")
+		if r.Evaluator != "" || tables+len(r.Bonus) > 0 || r.Pick != "" || r.Base != nil {
+			v.fail(path+".average", "an average scores the criterion from others: leave out evaluator, require, forbid, tally, bonus, cases, pick and base")
 		}
 		for i, id := range r.Average {
 			if _, ok := v.sc.Criterion(id); !ok {
 				v.fail(fmt.Sprintf("%s.average[%d]", path, i), "no criterion %q in the scorecard", id)
 			}
 		}
+	}
+	if len(r.Tally) > 0 && (len(r.Require)+len(r.Forbid)+len(r.Bonus) > 0 || r.Pick != "") {
+		v.fail(path+".tally", "tally rows are the whole score: leave out require, forbid, bonus and pick")
 	}
 	if r.Skip != nil {
 		v.conditions(path+".skip.when", r.Skip.When)
@@ -189,40 +194,33 @@ func (v *validator) rules(path string, r *Rules) {
 	switch r.Pick {
 	case "", "sum":
 	case "first":
-		if len(r.Forbid) > 0 {
-			v.fail(path+".pick", "pick \"first\" takes require rules only")
-		}
 		v.text(path+".none", r.None, true)
 	default:
 		v.fail(path+".pick", "must be \"sum\" or \"first\", not %q", r.Pick)
 	}
-	if len(r.Require)+len(r.Forbid) > 0 {
-		v.text(path+".praise", r.Praise, r.Pick != "first")
+	if len(r.Require)+len(r.Forbid) > 0 || len(r.Tally) > 0 {
+		v.text(path+".praise", r.Praise, r.Pick != "first" && len(r.Tally) == 0)
 	}
 	for i := range r.PraiseMore {
 		p := fmt.Sprintf("%s.praise_more[%d]", path, i)
 		v.conditions(p+".when", r.PraiseMore[i].When)
 		v.text(p+".text", r.PraiseMore[i].Text, true)
 	}
+	kind := kindRequire
+	if r.Pick == "first" {
+		kind = kindFirst
+	}
 	for i := range r.Require {
-		v.rule(fmt.Sprintf("%s.require[%d]", path, i), &r.Require[i], true, r.Pick == "first")
+		v.rule(fmt.Sprintf("%s.require[%d]", path, i), &r.Require[i], kind)
 	}
 	for i := range r.Forbid {
-		v.rule(fmt.Sprintf("%s.forbid[%d]", path, i), &r.Forbid[i], false, false)
+		v.rule(fmt.Sprintf("%s.forbid[%d]", path, i), &r.Forbid[i], kindForbid)
 	}
 	for i := range r.Bonus {
-		b := &r.Bonus[i]
-		p := fmt.Sprintf("%s.bonus[%d]", path, i)
-		if len(b.If) == 0 {
-			v.fail(p+".if", "a bonus needs its conditions")
-		}
-		v.conditions(p+".if", b.If)
-		if b.Points <= 0 {
-			v.fail(p+".points", "must be > 0")
-		}
-		if b.Signal != "" || len(b.Signals)+len(b.Phrases) > 0 || b.Miss != nil || b.Found != nil || b.Label != nil {
-			v.fail(p, "a bonus has if and points only")
-		}
+		v.rule(fmt.Sprintf("%s.bonus[%d]", path, i), &r.Bonus[i], kindBonus)
+	}
+	for i := range r.Tally {
+		v.rule(fmt.Sprintf("%s.tally[%d]", path, i), &r.Tally[i], kindTally)
 	}
 	if r.Evidence != nil {
 		v.quotes(path+".evidence", r.Evidence)
@@ -272,15 +270,41 @@ func (v *validator) conditions(path string, when []string) {
 		v.fail(path, "at least one condition is required")
 	}
 	for i, c := range when {
-		c = strings.TrimPrefix(c, "!")
-		if _, ok := Conditions[c]; ok {
-			continue
+		for _, alt := range strings.Split(c, "|") {
+			if err := checkCondition(strings.TrimPrefix(strings.TrimSpace(alt), "!")); err != "" {
+				v.fail(fmt.Sprintf("%s[%d]", path, i), "%s", err)
+			}
 		}
-		if _, ok := signalWho(c); ok {
-			continue
-		}
-		v.fail(fmt.Sprintf("%s[%d]", path, i), "unknown condition %q; conditions: %s, or a signal name (\"!\" before a name negates it)", c, keys(Conditions))
 	}
+}
+
+// checkCondition returns what is wrong with one condition (no "!" or
+// "|"), or "".
+func checkCondition(c string) string {
+	if m, _, _, ok := Comparison(c); ok {
+		if _, known := Measures[m]; !known || measureTakesPhrases(m) || m == "objection_replies" {
+			return fmt.Sprintf("cannot compare %q: comparisons take a measure that counts no phrases (%s)", m, keys(factMeasures()))
+		}
+		return ""
+	}
+	if _, ok := Conditions[c]; ok {
+		return ""
+	}
+	if _, ok := signalWho(c); ok {
+		return ""
+	}
+	return fmt.Sprintf("unknown condition %q; conditions: %s, a signal name or a comparison such as \"client_questions>=2\" (\"!\" before a name negates it, \"a|b\" holds when either does)", c, keys(Conditions))
+}
+
+// factMeasures are the measures that count no phrases.
+func factMeasures() map[string]string {
+	out := map[string]string{}
+	for k, d := range Measures {
+		if !measureTakesPhrases(k) {
+			out[k] = d
+		}
+	}
+	return out
 }
 
 func signalWho(name string) (string, bool) {
@@ -292,8 +316,18 @@ func signalWho(name string) (string, bool) {
 	return "", false
 }
 
-func (v *validator) rule(path string, r *Rule, require, first bool) {
-	takesPhrases := require || measureTakesPhrases(r.Measure)
+// The kinds of rule lists.
+const (
+	kindRequire = iota // require, pick "sum"
+	kindFirst          // require, pick "first"
+	kindForbid
+	kindBonus
+	kindTally
+)
+
+func (v *validator) rule(path string, r *Rule, kind int) {
+	awards := kind == kindRequire || kind == kindFirst || kind == kindBonus
+	takesPhrases := awards || measureTakesPhrases(r.Measure)
 	given := 0
 	for _, b := range []bool{r.Signal != "", len(r.Signals) > 0, len(r.Phrases) > 0} {
 		if b {
@@ -304,11 +338,11 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 	case given > 1:
 		v.fail(path, "give one of signal, signals and phrases")
 	case len(r.Signals) > 0:
-		if require {
-			v.fail(path+".signals", "a require rule looks for one signal (signal) or its own phrases")
+		if awards {
+			v.fail(path+".signals", "a require or bonus rule looks for one signal (signal) or its own phrases")
 		}
-		if !takesPhrases {
-			v.fail(path+".signals", "the measure %q counts no signal", r.Measure)
+		if !takesPhrases && r.Quotes == 0 {
+			v.fail(path+".signals", "the measure %q counts no signal; signals are quoted only with quotes", r.Measure)
 		}
 		for i, s := range r.Signals {
 			if _, ok := signalWho(s); !ok {
@@ -337,16 +371,15 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 				v.fail(fmt.Sprintf("%s.phrases[%d]", path, i), "%s", err.Error())
 			}
 		}
-	case require && len(r.If) > 0:
+	case awards && len(r.If) > 0:
 		// The conditions alone are the rule.
 	case takesPhrases:
 		v.fail(path, "give a signal or phrases")
 	}
 	if len(r.If) > 0 {
-		if !require {
-			v.fail(path+".if", "only a require rule has conditions")
-		}
 		v.conditions(path+".if", r.If)
+	} else if kind == kindBonus && r.Signal == "" && len(r.Phrases) == 0 {
+		v.fail(path+".if", "a bonus needs its conditions, a signal or phrases")
 	}
 	switch r.Who {
 	case "", "manager", "client", "any":
@@ -359,18 +392,31 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 	if r.Last < 0 {
 		v.fail(path+".last", "must be >= 0")
 	}
-	if r.First > 0 && r.Last > 0 {
-		v.fail(path+".last", "give first or last, not both")
+	if (r.First > 0) && (r.Last > 0 || r.Late) || (r.Last > 0 && r.Late) {
+		v.fail(path+".last", "give one of first, last and late")
 	}
-	if r.Points <= 0 {
+	for i, f := range r.Facts {
+		if _, ok := QuoteFacts[f]; !ok {
+			v.fail(fmt.Sprintf("%s.facts[%d]", path, i), "unknown fact %q; facts: %s", f, keys(QuoteFacts))
+		}
+	}
+	switch {
+	case kind == kindBonus || kind == kindTally:
+		if r.Points == 0 && len(r.Bands) == 0 && kind == kindBonus {
+			v.fail(path+".points", "must not be 0")
+		}
+	case r.Points <= 0:
 		v.fail(path+".points", "must be > 0")
 	}
-	if require {
+	if len(r.Bands) > 0 && kind != kindTally {
+		v.fail(path+".bands", "only a tally rule has bands")
+	}
+	if awards {
 		if r.Measure != "" {
-			v.fail(path+".measure", "a require rule counts no measure; use forbid")
+			v.fail(path+".measure", "a require or bonus rule counts no measure; use forbid or tally")
 		}
 		if r.Most != 0 {
-			v.fail(path+".most", "only a forbid rule has most")
+			v.fail(path+".most", "only a forbid or tally rule has most")
 		}
 		if r.Cue != "" {
 			if _, ok := Cues[r.Cue]; !ok {
@@ -378,17 +424,22 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 			} else if r.Signal == "" {
 				v.fail(path+".cue", "a cue refines a built-in signal")
 			}
-			if r.Cue == "asked" && r.Last > 0 {
+			if r.Cue == "asked" && (r.Last > 0 || r.Late) {
 				v.fail(path+".last", "cue \"asked\" looks at the first turns")
 			}
 		}
-		if first {
+		switch kind {
+		case kindFirst:
 			v.text(path+".found", r.Found, true)
-		} else {
+		case kindRequire:
 			v.text(path+".miss", r.Miss, true)
+		case kindBonus:
+			if r.Miss != nil || r.Found != nil {
+				v.fail(path, "a bonus has no comment: leave out miss and found")
+			}
 		}
-		if r.Label != nil || r.Quotes != 0 {
-			v.fail(path, "label and quotes are a forbid rule's; a require rule has miss, found and quote")
+		if r.Label != nil || r.Quotes != 0 || r.Unit != nil || r.Always || r.Max != nil {
+			v.fail(path, "label, unit, always and quotes are a forbid or tally rule's; a require or bonus rule has miss, found, quote and facts")
 		}
 		return
 	}
@@ -396,19 +447,79 @@ func (v *validator) rule(path string, r *Rule, require, first bool) {
 		if _, ok := Measures[r.Measure]; !ok {
 			v.fail(path+".measure", "unknown measure %q; measures: %s", r.Measure, keys(Measures))
 		}
+		if Shares[r.Measure] && len(r.Bands) == 0 && (kind != kindTally || r.Points != 0) {
+			v.fail(path+".measure", "the share %q is scored by bands (or only written, with points 0), in a tally rule", r.Measure)
+		}
+	}
+	if r.Measure == "once" && len(r.If) == 0 {
+		v.fail(path+".if", "measure \"once\" counts the rule's conditions: give if")
+	}
+	if r.Late && r.Measure != "found" {
+		v.fail(path+".late", "late is for measure \"found\"")
 	}
 	if r.Most < 0 {
 		v.fail(path+".most", "must be >= 0")
 	}
-	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Quote {
-		v.fail(path, "cue, found, miss, unheard and quote are a require rule's; a forbid rule has label and quotes")
+	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Quote || (len(r.Facts) > 0 && kind != kindTally) {
+		v.fail(path, "cue, found, miss, unheard and quote are a require rule's (and facts a require or tally rule's); a forbid or tally rule has label and quotes")
+	}
+	if r.Max != nil {
+		switch {
+		case kind != kindTally:
+			v.fail(path+".max", "only a tally rule has max")
+		case *r.Max < 0 || *r.Max > 100:
+			v.fail(path+".max", "must be within 0..100")
+		case r.Points != 0 || len(r.Bands) > 0:
+			v.fail(path+".max", "a tally rule limits the score (max) or adds points, not both")
+		}
 	}
 	if r.First > 0 || r.Last > 0 {
-		v.fail(path, "first and last are a require rule's; a forbid rule counts the whole call")
+		v.fail(path, "first and last are a require rule's; a forbid or tally rule counts the whole call")
 	}
-	v.text(path+".label", r.Label, true)
+	if r.Always && kind != kindTally {
+		v.fail(path+".always", "only a tally rule has always")
+	}
+	v.text(path+".label", r.Label, kind == kindForbid)
+	v.text(path+".unit", r.Unit, false)
 	if r.Quotes < 0 {
 		v.fail(path+".quotes", "must be >= 0")
+	}
+	if (r.Measure == "objection_replies") != (len(r.Each) > 0) {
+		v.fail(path+".each", "measure \"objection_replies\" and each go together: each scores one reply")
+	}
+	for i := range r.Each {
+		v.item(fmt.Sprintf("%s.each[%d]", path, i), &r.Each[i])
+	}
+	for i := range r.Bands {
+		b := &r.Bands[i]
+		p := fmt.Sprintf("%s.bands[%d]", path, i)
+		v.text(p+".label", b.Label, false)
+		if b.Below != nil && b.Upto != nil {
+			v.fail(p, "give below or upto, not both")
+		}
+		if b.Per < 0 || math.IsNaN(b.Per) || math.IsInf(b.Slope, 0) || math.IsNaN(b.Slope) {
+			v.fail(p, "slope must be a number and per > 0")
+		}
+	}
+}
+
+// item checks an each row: if (item conditions) and points only.
+func (v *validator) item(path string, r *Rule) {
+	if len(r.If) == 0 {
+		v.fail(path+".if", "at least one condition is required")
+	}
+	for i, c := range r.If {
+		if _, ok := ItemConditions[strings.TrimPrefix(c, "!")]; !ok {
+			v.fail(fmt.Sprintf("%s.if[%d]", path, i), "unknown condition %q; conditions of a reply: %s", c, keys(ItemConditions))
+		}
+	}
+	if r.Points == 0 {
+		v.fail(path+".points", "must not be 0")
+	}
+	other := *r
+	other.If, other.Points = nil, 0
+	if !reflect.ValueOf(other).IsZero() {
+		v.fail(path, "an each row has if and points only")
 	}
 }
 

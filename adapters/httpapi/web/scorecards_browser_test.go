@@ -23,11 +23,17 @@ import (
 	"github.com/callaudit/callaudit/storage/memory"
 )
 
-// TestBrowserScorecardEditor: a lead opens their team's scorecard, edits
-// a criterion, previews it on a pasted dialog (the score shows the
-// change), saves, and the new version is listed.
-func TestBrowserScorecardEditor(t *testing.T) {
-	bctx := browser(t)
+// cardEnv is a server with accounts and a scorecard book over an
+// in-memory store: team north (manager m1) is scored with
+// testdata/bank.yaml, saved as version 1 of bank-retail.
+type cardEnv struct {
+	URL   string
+	store *memory.Store
+	svc   *access.Service
+}
+
+func newCardEnv(t *testing.T) *cardEnv {
+	t.Helper()
 	ctx := context.Background()
 	st := memory.New()
 	require.NoError(t, st.PutTeam(ctx, storage.Team{Name: "north", ManagerIDs: []string{"m1"}}))
@@ -41,9 +47,6 @@ func TestBrowserScorecardEditor(t *testing.T) {
 	require.NoError(t, err)
 	svc, err := access.NewService(access.Config{Accounts: st})
 	require.NoError(t, err)
-	const pw = "lead-Pa55word"
-	_, err = svc.CreateUser(ctx, access.NewUser{Login: "lead", Role: storage.RoleLead, Teams: []string{"north"}, Password: pw})
-	require.NoError(t, err)
 	a, err := audit.New(book.Scorer(checklist.New()), audit.WithStore(st), audit.WithRubricFunc(book.Rubric), audit.WithLogger(slog.New(slog.DiscardHandler)))
 	require.NoError(t, err)
 	h, err := httpapi.New(httpapi.Config{Auditor: a, UI: web.Handler(), Version: "test", Logger: slog.New(slog.DiscardHandler),
@@ -51,10 +54,24 @@ func TestBrowserScorecardEditor(t *testing.T) {
 	require.NoError(t, err)
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
+	return &cardEnv{URL: srv.URL, store: st, svc: svc}
+}
+
+// TestBrowserScorecardEditor: a lead opens their team's scorecard, edits
+// a criterion, previews it on a pasted dialog (the score shows the
+// change), saves, and the new version is listed.
+func TestBrowserScorecardEditor(t *testing.T) {
+	bctx := browser(t)
+	ctx := context.Background()
+	e := newCardEnv(t)
+	st := e.store
+	const pw = "lead-Pa55word"
+	_, err := e.svc.CreateUser(ctx, access.NewUser{Login: "lead", Role: storage.RoleLead, Teams: []string{"north"}, Password: pw})
+	require.NoError(t, err)
 	dialog, err := os.ReadFile("testdata/ru_bank_card_offer.txt")
 	require.NoError(t, err)
 
-	tb := openTab(t, bctx, srv.URL)
+	tb := openTab(t, bctx, e.URL)
 	tb.goTo(t, "/")
 	tb.waitJS(t, `document.getElementById("login-form")`)
 	tb.paste(t, "#login-name", "lead")

@@ -73,8 +73,7 @@ func NewEnv(t *testing.T, cfg EnvConfig) *Env {
 	t.Cleanup(func() { _ = e.Store.Close() })
 	stt, err := openai.NewTranscriber(openai.Config{APIKey: e.OpenAI.APIKey, BaseURL: e.OpenAI.URL})
 	require.NoError(t, err)
-	files, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
-	require.NoError(t, err)
+	files := Files(t)
 	a, err := audit.New(checklist.New(), audit.WithStore(e.Store), audit.WithFetcher(files), audit.WithTranscriber(stt))
 	require.NoError(t, err)
 	v, err := cfg.Vendor(files)
@@ -104,6 +103,15 @@ func NewEnv(t *testing.T, cfg EnvConfig) *Env {
 	return e
 }
 
+// Files is the SSRF-safe fetcher the server downloads recordings with,
+// allowing 127.0.0.1, where the fakes listen.
+func Files(t *testing.T) audit.Fetcher {
+	t.Helper()
+	files, err := fetch.New(fetch.Config{AllowHosts: []string{"127.0.0.1"}})
+	require.NoError(t, err)
+	return files
+}
+
 // Target is the URL to paste into the vendor's settings.
 func (e *Env) Target(vendor string) string { return e.Server.URL + intake.Prefix + vendor }
 
@@ -121,11 +129,52 @@ func (e *Env) Wait(t *testing.T, callID string, status storage.Status) storage.C
 	return last
 }
 
+// WaitAudited waits until the call is done and delivered and checks it
+// is what the intake's end-to-end acceptance asks: a telephony call of
+// manager, transcribed, scored, and written back once to Receiver.
+func (e *Env) WaitAudited(t *testing.T, callID, manager string) storage.Call {
+	t.Helper()
+	call := e.Wait(t, callID, storage.StatusDone)
+	assert.Equal(t, manager, call.ManagerID, "the employee through the manager table")
+	assert.Equal(t, storage.SourceTelephony, call.Source)
+	require.NotNil(t, call.Report, "scored")
+	assert.NotEmpty(t, call.Report.Transcript.Segments, "transcribed by the fake OpenAI")
+	assert.Equal(t, 1, e.Receiver.Count(call.ID), "written back once")
+	return call
+}
+
+// Events is callaudit_intake_events_total of the Env's vendor for the
+// outcome (accepted, kept, dropped, skipped, check, unauthorized, ...).
+func (e *Env) Events(t *testing.T, outcome string) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": e.Intake.Vendors()[0], "outcome": outcome})
+}
+
+// Skipped is callaudit_intake_skipped_total of the Env's vendor for the
+// reason (missed, too_short, not_recorded, never_ready).
+func (e *Env) Skipped(t *testing.T, reason string) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": e.Intake.Vendors()[0], "reason": reason})
+}
+
+// Polls is callaudit_intake_recording_polls_total of the Env's vendor.
+func (e *Env) Polls(t *testing.T) float64 {
+	t.Helper()
+	return e.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": e.Intake.Vendors()[0]})
+}
+
 // Counter returns the value of a counter with these labels (0 when it
 // has none yet).
 func (e *Env) Counter(t *testing.T, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := e.Registry.Gather()
+	return Counter(t, e.Registry, name, labels)
+}
+
+// Counter returns the value in g of the counter name whose labels include
+// labels (0 when it has none yet).
+func Counter(t *testing.T, g prometheus.Gatherer, name string, labels map[string]string) float64 {
+	t.Helper()
+	families, err := g.Gather()
 	require.NoError(t, err)
 	for _, f := range families {
 		if f.GetName() != name {

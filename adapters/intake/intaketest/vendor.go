@@ -11,6 +11,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -223,4 +224,25 @@ func (s *Side) Close() {
 // Send posts a form to the Target's path, as the vendor does.
 func (s *Side) Send(ctx context.Context, path string, form url.Values, header http.Header) (Answer, error) {
 	return PostForm(ctx, s.Target+path, form, header)
+}
+
+// AllOK is err, or an error naming the first answer that is not 200: what
+// a fake's Send returned, checked where require cannot be called (another
+// goroutine).
+func AllOK(answers []Answer, err error) error {
+	if err != nil {
+		return err
+	}
+	for i, a := range answers {
+		if a.Status != http.StatusOK {
+			return fmt.Errorf("event %d answered %d: %s", i, a.Status, a.Body)
+		}
+	}
+	return nil
+}
+
+// WriteJSON writes v as the JSON answer of a fake's API.
+func WriteJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	_ = json.NewEncoder(w).Encode(v)
 }

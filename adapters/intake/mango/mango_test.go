@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
@@ -68,10 +67,6 @@ func (w *world) send(t *testing.T, c mangotest.Call) {
 	}
 }
 
-func (w *world) events(t *testing.T, outcome string) float64 {
-	return w.env.Counter(t, "callaudit_intake_events_total", map[string]string{"vendor": "mango", "outcome": outcome})
-}
-
 // TestEndToEnd: an answered inbound call, from Mango's first event to the
 // stored, scored call of the mapped manager and its write-back, on
 // SQLite and on PostgreSQL.
@@ -84,16 +79,12 @@ func TestEndToEnd(t *testing.T) {
 
 func endToEnd(t *testing.T, w *world) {
 	w.send(t, mangotest.Call{EntryID: "NTAwOTQxMTAyMg==", RecordingID: "MToxMDAwNjA4NTo1MDA5NDExMDIyOjE=", Inbound: true, Extension: "123", Number: "79001234567", Talk: 95 * time.Second})
-	call := w.env.Wait(t, "mango-NTAwOTQxMTAyMg==", storage.StatusDone)
-	assert.Equal(t, "ivanov", call.ManagerID, "extension 123 of the summary, through the table")
-	assert.Equal(t, storage.SourceTelephony, call.Source)
-	require.NotNil(t, call.Report, "scored")
-	assert.NotEmpty(t, call.Report.Transcript.Segments, "transcribed by the fake OpenAI")
-	assert.Equal(t, 1, w.env.Receiver.Count(call.ID), "written back once")
+	// Extension 123 of the summary, through the table.
+	w.env.WaitAudited(t, "mango-NTAwOTQxMTAyMg==", "ivanov")
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("MToxMDAwNjA4NTo1MDA5NDExMDIyOjE="), "the one-time link was used once")
-	assert.Equal(t, 1.0, w.events(t, "accepted"))
-	assert.Equal(t, 3.0, w.events(t, "kept"), "two recording events and the summary")
-	assert.Equal(t, 3.0, w.events(t, "check"), "the /events/call legs are answered and ignored")
+	assert.Equal(t, 1.0, w.env.Events(t, "accepted"))
+	assert.Equal(t, 3.0, w.env.Events(t, "kept"), "two recording events and the summary")
+	assert.Equal(t, 3.0, w.env.Events(t, "check"), "the /events/call legs are answered and ignored")
 	assert.Len(t, w.env.Calls(t), 1)
 }
 
@@ -111,7 +102,7 @@ func TestWrongSignature(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, a.Status, "a sign over other bytes")
 	assert.NotContains(t, a.Body, salt)
 	assert.Empty(t, w.env.Calls(t))
-	assert.Equal(t, 2.0, w.events(t, "unauthorized"))
+	assert.Equal(t, 2.0, w.env.Events(t, "unauthorized"))
 	a, err = w.fake.Post(ctx, "/events/record/added", "")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusOK, a.Status, "the cabinet's connection check, signed, with an empty json")
@@ -134,14 +125,14 @@ func TestReplayAndOutOfOrder(t *testing.T) {
 	}
 	call := w.env.Wait(t, "mango-e-replay", storage.StatusDone)
 	assert.Equal(t, "petrova", call.ManagerID, "outbound: the caller's extension")
-	assert.Equal(t, 1.0, w.events(t, "dropped"), "Started arrived after Completed")
+	assert.Equal(t, 1.0, w.env.Events(t, "dropped"), "Started arrived after Completed")
 	for _, e := range events {
 		a, err := w.fake.Post(ctx, e[0], e[1])
 		require.NoError(t, err)
 		require.Equal(t, http.StatusOK, a.Status)
 	}
-	assert.Equal(t, 5.0, w.events(t, "dropped"), "the replayed recording events, summary and record/added")
-	time.Sleep(200 * time.Millisecond) // a second job would have run by now
+	assert.Equal(t, 5.0, w.env.Events(t, "dropped"), "the replayed recording events, summary and record/added")
+	assert.Equal(t, 1.0, w.env.Events(t, "accepted"), "the replayed record/added found its call: no second job")
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
 	assert.Equal(t, 1, w.fake.Recordings.Downloads("r-replay"))
 	assert.Len(t, w.env.Calls(t), 1)
@@ -154,15 +145,12 @@ func TestMissedCall(t *testing.T) {
 	c := mangotest.Call{EntryID: "e-missed", Inbound: true, Extension: "123", Number: "79000000000"}
 	w.send(t, c)
 	w.send(t, c) // the vendor sends again
-	skipped := func(reason string) float64 {
-		return w.env.Counter(t, "callaudit_intake_skipped_total", map[string]string{"vendor": "mango", "reason": reason})
-	}
-	assert.Equal(t, 1.0, skipped("missed"))
+	assert.Equal(t, 1.0, w.env.Skipped(t, "missed"))
 	assert.Empty(t, w.env.Calls(t))
 
 	short := mangotest.Call{EntryID: "e-short", RecordingID: "r-short", Inbound: true, Extension: "123", Number: "79000000001", Talk: 3 * time.Second}
 	w.send(t, short)
-	assert.Equal(t, 1.0, skipped("too_short"), "3 s is under MinTalk")
+	assert.Equal(t, 1.0, w.env.Skipped(t, "too_short"), "3 s is under MinTalk")
 	assert.Empty(t, w.env.Calls(t))
 	assert.Zero(t, w.fake.Recordings.Polls("r-short"), "nothing downloaded")
 }
@@ -175,44 +163,28 @@ func TestRecordingAfterThreePolls(t *testing.T) {
 	w.send(t, mangotest.Call{EntryID: "e-late", RecordingID: "r-late", Inbound: true, Extension: "123", Number: "79001112233", Talk: time.Minute, NotReady: 3})
 	call := w.env.Wait(t, "mango-e-late", storage.StatusDone)
 	assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
-	assert.Equal(t, 3.0, w.env.Counter(t, "callaudit_intake_recording_polls_total", map[string]string{"vendor": "mango"}))
+	assert.Equal(t, 3.0, w.env.Polls(t))
 	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+
+	// The vendor with its defaults: each 404 asks for DefaultPollDelay
+	// (Mango documents no figure), then the audio comes.
+	v, err := mango.New(mango.Config{APIKey: apiKey, Salt: salt, API: intake.API{BaseURL: w.fake.BaseURL(), PerSecond: 100}}, intaketest.Files(t))
+	require.NoError(t, err)
+	w.fake.Recordings.Add("r-direct", 3)
+	intaketest.PollsUntilReady(t, v, intake.Recording{ID: "r-direct"}, 3, mango.DefaultPollDelay)
 }
 
 // TestBurstAboveRateLimit: 25 calls at once against an API that allows 5
 // requests a second. The intake's limiter keeps to it (no 429); with a
 // limiter set too high, the 429s are retried; either way no call is lost.
 func TestBurstAboveRateLimit(t *testing.T) {
-	for _, tc := range []struct {
-		name      string
-		ours      float64
-		refusedOK func(int) bool
-	}{
-		{"limiter kept", 5, func(n int) bool { return n == 0 }},
-		{"limiter too high", 100, func(n int) bool { return n > 0 }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			w := newWorld(t, mangotest.Config{PerSecond: 5, Burst: 5}, func(c *mango.Config) { c.PerSecond = tc.ours })
-			const n = 25
-			var wg sync.WaitGroup
-			for i := range n {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					w.send(t, mangotest.Call{EntryID: fmt.Sprintf("e-burst-%02d", i), RecordingID: fmt.Sprintf("r-burst-%02d", i), Inbound: true, Extension: "123", Number: "79000000000", Talk: time.Minute})
-				}()
-			}
-			wg.Wait()
-			for i := range n {
-				w.env.Wait(t, fmt.Sprintf("mango-e-burst-%02d", i), storage.StatusDone)
-				assert.Equal(t, 1, w.fake.Recordings.Downloads(fmt.Sprintf("r-burst-%02d", i)))
-			}
-			assert.True(t, tc.refusedOK(w.fake.Limit.Refused()), "429s: %d", w.fake.Limit.Refused())
-			assert.Equal(t, float64(w.fake.Limit.Refused()), w.env.Counter(t, "callaudit_intake_throttled_total", map[string]string{"vendor": "mango"}),
-				"each 429 waited for, without spending an attempt")
-			assert.Len(t, w.env.Calls(t), n)
-		})
-	}
+	intaketest.RunBurst(t, 25, 5, 100, func(t *testing.T, ours float64) intaketest.BurstRig {
+		w := newWorld(t, mangotest.Config{PerSecond: 5, Burst: 5}, func(c *mango.Config) { c.PerSecond = ours })
+		return intaketest.BurstRig{Env: w.env, Side: w.fake.Side, Send: func(i int) (string, string, error) {
+			c := mangotest.Call{EntryID: fmt.Sprintf("e-burst-%02d", i), RecordingID: fmt.Sprintf("r-burst-%02d", i), Inbound: true, Extension: "123", Number: "79000000000", Talk: time.Minute}
+			return "mango-" + c.EntryID, c.RecordingID, intaketest.AllOK(w.fake.Send(context.Background(), c))
+		}}
+	})
 }
 
 // TestSignReferenceVector: sha256 over key+json+salt, lower-case hex, as

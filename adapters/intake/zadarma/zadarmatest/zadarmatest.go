@@ -14,7 +14,6 @@ import (
 	"crypto/sha1"
 	"embed"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -74,8 +73,7 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write(intaketest.Doc(testdata, "record_missing.json"))
 		return
 	}
-	answer := intaketest.FromDoc(testdata, "record_request.json", map[string]any{"link": link})
-	writeJSON(w, answer)
+	intaketest.WriteJSON(w, intaketest.FromDoc(testdata, "record_request.json", map[string]any{"link": link}))
 }
 
 // Call is one call the fake makes.
@@ -83,8 +81,15 @@ type Call struct {
 	PBXCallID, RecordingID string
 	Outbound               bool
 	Internal, Number       string
-	// Duration 0 is a call nobody answered ("no answer", no recording).
+	// Duration 0 is a call nobody answered (Disposition, "no answer"
+	// when empty; no recording).
 	Duration time.Duration
+	// Disposition of an unanswered call: "busy", "cancel", "no answer",
+	// "failed" (lib/Webhook/NotifyEnd.php).
+	Disposition string
+	// NotRecorded is an answered call the PBX did not record
+	// (is_recorded 0, no NOTIFY_RECORD).
+	NotRecorded bool
 	// NotReady is how many record requests find the file not saved yet.
 	NotReady int
 }
@@ -101,17 +106,17 @@ func (f *Fake) Events(c Call) []url.Values {
 		out = append(out, form(intaketest.FromDoc(testdata, "notify_start.json", map[string]any{"pbx_call_id": c.PBXCallID, "caller_id": c.Number, "call_start": start})))
 	}
 	end["duration"], end["call_id_with_rec"] = fmt.Sprint(int(c.Duration/time.Second)), c.RecordingID
-	if c.Duration == 0 {
-		end["disposition"], end["is_recorded"], end["call_id_with_rec"] = "no answer", "0", nil
+	switch {
+	case c.Duration == 0:
+		end["disposition"], end["is_recorded"], end["call_id_with_rec"] = cmp.Or(c.Disposition, "no answer"), "0", nil
+		return append(out, form(intaketest.FromDoc(testdata, endDoc, end)))
+	case c.NotRecorded:
+		end["is_recorded"], end["call_id_with_rec"] = "0", nil
 		return append(out, form(intaketest.FromDoc(testdata, endDoc, end)))
 	}
 	f.Recordings.Add(c.RecordingID, c.NotReady)
 	return append(out, form(intaketest.FromDoc(testdata, endDoc, end)),
 		form(intaketest.FromDoc(testdata, "notify_record.json", map[string]any{"pbx_call_id": c.PBXCallID, "call_id_with_rec": c.RecordingID})))
-}
-
-func writeJSON(w http.ResponseWriter, v any) {
-	_ = json.NewEncoder(w).Encode(v)
 }
 
 // sign is Zadarma's base64_encode(hash_hmac('sha1', s, secret)): PHP's
