@@ -87,7 +87,8 @@ func New(cfg Config, fetcher audit.Fetcher) (*Vendor, error) {
 		return nil, callaudit.Errorf(callaudit.KindInvalid, "amocrm.New: a fetcher is required")
 	}
 	cfg.Rate, cfg.PollDelay = cmp.Or(cfg.Rate, DefaultRate), cmp.Or(cfg.PollDelay, DefaultPollDelay)
-	return &Vendor{cfg: cfg, fetcher: fetcher, notes: NewNotes(cfg.BaseURL, cfg.Token, cfg.Rate, cfg.Timeout, cfg.Transport)}, nil
+	return &Vendor{cfg: cfg, fetcher: fetcher, notes: NewNotes(cfg.BaseURL, cfg.Token,
+		intake.ClientConfig{PerSecond: cfg.Rate, Timeout: cfg.Timeout, Transport: cfg.Transport})}, nil
 }
 
 // Name is "amocrm".

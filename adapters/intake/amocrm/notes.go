@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/callaudit/callaudit"
 	"github.com/callaudit/callaudit/adapters/intake"
@@ -38,12 +37,13 @@ type Notes struct {
 }
 
 // NewNotes returns a reader of the account at base
-// (https://{subdomain}.amocrm.ru) that makes at most perSecond requests a
-// second.
-func NewNotes(base, token string, perSecond float64, timeout time.Duration, transport http.RoundTripper) *Notes {
-	return &Notes{base: strings.TrimRight(base, "/"), token: token,
-		client: intake.NewClient(intake.ClientConfig{Service: "amoCRM", PerSecond: perSecond, Burst: max(1, int(perSecond)),
-			Timeout: timeout, Secrets: []string{token}, Transport: transport})}
+// (https://{subdomain}.amocrm.ru) through an API client keeping api's
+// rate limit (its bursts as large as a second's requests); the token is
+// added to api's secrets.
+func NewNotes(base, token string, api intake.ClientConfig) *Notes {
+	api.Service, api.Secrets = "amoCRM", append(api.Secrets, token)
+	api.Burst = max(1, int(api.PerSecond))
+	return &Notes{base: strings.TrimRight(base, "/"), token: token, client: intake.NewClient(api)}
 }
 
 // Get reads one note. A note amoCRM does not have (it answers 204) is

@@ -4,8 +4,9 @@
 // auth[application_token] against the token kept for its auth[member_id],
 // accepts the call into the durable queue at once (Bitrix24 does not
 // send an event twice), and the job then asks voximplant.statistic.get
-// for the call's CALL_RECORD_URL (polling while it is empty) and
-// downloads the recording. The result is written back as a comment in the
+// for the call's CALL_RECORD_URL (polling, with River's snooze, while the
+// history has no record of the call, the URL is empty or it answers 404)
+// and downloads the recording. The result is written back as a comment in the
 // timeline of the call's CRM record (CRM_ENTITY_TYPE, CRM_ENTITY_ID of
 // the same statistics record) by Notifier, which wraps the write-back
 // adapter adapters/writeback/bitrix24.
@@ -140,7 +141,8 @@ func direction(callType int) intake.Direction {
 }
 
 // Fetch looks the call up in the statistics and downloads its recording:
-// NotReady while the history shows no CALL_RECORD_URL (or no record yet),
+// NotReady while the history has no record of the call, shows no
+// CALL_RECORD_URL, or the URL answers 404,
 // the REST limit kept by the limiter and, over it, Bitrix24's
 // QUERY_LIMIT_EXCEEDED retried as a rate limit.
 func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Audio, func(), error) {
@@ -154,5 +156,11 @@ func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Au
 	if r.RecordURL == "" {
 		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "the call history shows no CALL_RECORD_URL yet")
 	}
-	return v.fetcher.Fetch(ctx, r.RecordURL)
+	audio, release, err := v.fetcher.Fetch(ctx, r.RecordURL)
+	if callaudit.KindOf(err) == callaudit.KindNotFound {
+		// The URL is known before the file is there (the record is
+		// attached to the call after it ends).
+		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "the CALL_RECORD_URL answers 404")
+	}
+	return audio, release, err
 }

@@ -103,3 +103,21 @@ func (t Tokens) Secrets() []string {
 	}
 	return out
 }
+
+// Missed reports why a call has nothing to audit, or "" when it has: a
+// CALL_FAILED_CODE other than 200 (304 missed, 486 busy, 603 declined…) or
+// no seconds of conversation.
+func Missed(failedCode string, duration int) string {
+	switch {
+	case failedCode != "" && failedCode != "200":
+		return "missed"
+	case duration <= 0:
+		return "no_conversation"
+	}
+	return ""
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(s))
+	return n
+}

@@ -28,6 +28,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -61,6 +62,10 @@ type Note struct {
 	NoLink bool
 	// MissingFor is how many recording downloads answer 404 first.
 	MissingFor int
+	// LinkAfter is how many API reads of the note show no params.link
+	// before it appears (a telephony that adds the note first and the
+	// recording's link later).
+	LinkAfter int
 }
 
 // Account is the fake amoCRM account.
@@ -76,6 +81,7 @@ type Account struct {
 	notes    map[int]*Note
 	gets     map[int]int
 	fetches  map[int]int
+	last     map[int]time.Time
 	refused  int
 	accounts int
 }
@@ -87,7 +93,7 @@ func New(token string) *Account { return NewLimited(token, RequestsPerSecond) }
 // second (bursts of as many).
 func NewLimited(token string, perSecond int) *Account {
 	a := &Account{Token: token, back: writebacktest.NewAmoCRM(token), notes: map[int]*Note{},
-		gets: map[int]int{}, fetches: map[int]int{}, limiter: rate.NewLimiter(rate.Limit(perSecond), perSecond), accounts: 17079858}
+		gets: map[int]int{}, fetches: map[int]int{}, last: map[int]time.Time{}, limiter: rate.NewLimiter(rate.Limit(perSecond), perSecond), accounts: 17079858}
 	a.Server = httptest.NewServer(http.HandlerFunc(a.route))
 	return a
 }
@@ -125,6 +131,14 @@ func (a *Account) Fetches(id int) int {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.fetches[id]
+}
+
+// Last is when a request about note id (its API read, its recording)
+// was last answered.
+func (a *Account) Last(id int) time.Time {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.last[id]
 }
 
 // Refused is how many API requests went over the limit.
@@ -232,10 +246,12 @@ func (a *Account) route(w http.ResponseWriter, r *http.Request) {
 	n, ok := a.notes[id]
 	if ok {
 		a.gets[id]++
+		a.last[id] = time.Now()
 	}
 	var note Note
 	if ok {
 		note = *n
+		note.NoLink = note.NoLink || a.gets[id] <= note.LinkAfter
 	}
 	a.mu.Unlock()
 	if !ok || note.Entity != m[1] || strconv.Itoa(note.EntityID) != m[2] {
@@ -264,6 +280,7 @@ func (a *Account) recording(w http.ResponseWriter, idText string) {
 	a.mu.Lock()
 	n, ok := a.notes[id]
 	a.fetches[id]++
+	a.last[id] = time.Now()
 	there := ok && !n.NoLink && a.fetches[id] > n.MissingFor
 	a.mu.Unlock()
 	if !there {

@@ -8,8 +8,10 @@
 //     keys, once each (Bitrix24 does not redeliver), the end event carrying
 //     auth[member_id] and auth[application_token];
 //   - it serves voximplant.statistic.get on an inbound webhook
-//     ({URL}/rest/1/{code}/), answering CALL_RECORD_URL "" until a call's
-//     recording is ready, then the URL of the recording it also serves;
+//     ({URL}/rest/1/{code}/), answering an empty result while the call is
+//     not in the history yet, CALL_RECORD_URL "" until its recording is
+//     attached, then the URL of the recording, which it serves itself
+//     (answering 404 for a configured number of downloads first);
 //   - it serves crm.timeline.comment.add on the same webhook, through
 //     writebacktest.Bitrix24 (the fake the write-back adapter is tested
 //     with), so the comments can be read back;
@@ -37,6 +39,7 @@ import (
 
 	"github.com/callaudit/callaudit/adapters/intake/intaketest"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
+	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
 //go:embed testdata/onvoximplantcallend.json
@@ -64,11 +67,25 @@ type Call struct {
 	// LEAD) and CRM_ENTITY_ID.
 	EntityType string
 	EntityID   int
-	// ReadyAfter is how many voximplant.statistic.get answers show no
-	// recording URL before it appears.
+	// HistoryAfter is how many voximplant.statistic.get answers have no
+	// record of the call («An empty array means there are no records
+	// matching the FILTER conditions») before it is there.
+	HistoryAfter int
+	// ReadyAfter is how many answers with the record show no recording
+	// URL (CALL_RECORD_URL "") before it appears.
 	ReadyAfter int
+	// MissingFor is how many downloads of the recording URL answer 404
+	// before the file is there.
+	MissingFor int
 	// NoRecording keeps the recording URL empty for good.
 	NoRecording bool
+}
+
+// counts are what the portal saw of one call.
+type counts struct {
+	polls, fetches, downloads int
+	// last is when a request about the call was last answered.
+	last time.Time
 }
 
 // Limit is the leaky bucket of the portal's REST API.
@@ -95,7 +112,7 @@ type Portal struct {
 
 	mu        sync.Mutex
 	calls     map[string]*Call
-	records   *intaketest.Recordings
+	seen      map[string]*counts
 	level     float64
 	last      time.Time
 	limited   int
@@ -108,16 +125,15 @@ func New() *Portal { return NewWithLimit(DefaultLimit) }
 // NewWithLimit starts a portal that keeps limit.
 func NewWithLimit(limit Limit) *Portal {
 	p := &Portal{code: random(8), MemberID: random(16), AppToken: random(16), limit: limit,
-		comments: writebacktest.NewBitrix24(), calls: map[string]*Call{}, records: intaketest.NewRecordings(), handlerID: 1061}
+		comments: writebacktest.NewBitrix24(), calls: map[string]*Call{}, seen: map[string]*counts{}, handlerID: 1061}
 	p.Server = httptest.NewServer(http.HandlerFunc(p.serve))
 	return p
 }
 
-// Close stops the portal, its comment store and its file server.
+// Close stops the portal and its comment store.
 func (p *Portal) Close() {
 	p.Server.Close()
 	p.comments.Close()
-	p.records.Files.Close()
 }
 
 func random(n int) string {
@@ -139,19 +155,34 @@ func (p *Portal) AddCall(c Call) {
 	defer p.mu.Unlock()
 	cp := c
 	p.calls[c.ID] = &cp
-	if !c.NoRecording {
-		p.records.Add(c.ID, c.ReadyAfter)
-	}
+	p.seen[c.ID] = &counts{}
 }
 
 // Comments are the timeline comments written, in order.
 func (p *Portal) Comments() []writebacktest.BitrixComment { return p.comments.Comments() }
 
 // Polls is how many voximplant.statistic.get requests asked for callID.
-func (p *Portal) Polls(callID string) int { return p.records.Polls(callID) }
+func (p *Portal) Polls(callID string) int { return p.count(callID).polls }
+
+// Last is when a request about callID (its statistics, its recording)
+// was last answered.
+func (p *Portal) Last(callID string) time.Time { return p.count(callID).last }
+
+// Fetches is how many requests for callID's recording URL there were,
+// 404s included; Downloads how many got the file.
+func (p *Portal) Fetches(callID string) int { return p.count(callID).fetches }
 
 // Downloads is how many times callID's recording was downloaded.
-func (p *Portal) Downloads(callID string) int { return p.records.Downloads(callID) }
+func (p *Portal) Downloads(callID string) int { return p.count(callID).downloads }
+
+func (p *Portal) count(callID string) counts {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.seen[callID]; ok {
+		return *c
+	}
+	return counts{}
+}
 
 // Limited is how many requests the portal refused with
 // QUERY_LIMIT_EXCEEDED.
@@ -232,15 +263,14 @@ func Form(ev map[string]any) url.Values {
 	return out
 }
 
-// Finish sends the events of the known call id to handler in Bitrix24's
-// order and returns the handler's status for each (init, start when the
-// call was answered, end).
-func (p *Portal) Finish(ctx context.Context, handler, callID string) ([]int, error) {
+// Events are the events of the known call id in Bitrix24's order: init,
+// start when the call was answered, end.
+func (p *Portal) Events(callID string) []url.Values {
 	p.mu.Lock()
 	c, ok := p.calls[callID]
 	p.mu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("bitrix24test: unknown call %s", callID)
+		panic("bitrix24test: unknown call " + callID)
 	}
 	now := strconv.FormatInt(time.Now().Unix(), 10)
 	events := []url.Values{Form(map[string]any{"event": "ONVOXIMPLANTCALLINIT", "event_handler_id": "1059", "ts": now,
@@ -249,7 +279,12 @@ func (p *Portal) Finish(ctx context.Context, handler, callID string) ([]int, err
 		events = append(events, Form(map[string]any{"event": "ONVOXIMPLANTCALLSTART", "event_handler_id": "1060", "ts": now,
 			"data": map[string]any{"CALL_ID": c.ID, "USER_ID": strconv.Itoa(c.UserID)}}))
 	}
-	events = append(events, p.EndEvent(callID, p.AppToken))
+	return append(events, p.EndEvent(callID, p.AppToken))
+}
+
+// Post sends events to handler, one request each, as the portal's queue
+// server does, and returns the handler's status for each.
+func Post(ctx context.Context, handler string, events ...url.Values) ([]int, error) {
 	var statuses []int
 	for _, form := range events {
 		a, err := intaketest.PostForm(ctx, handler, form, http.Header{"User-Agent": {"Bitrix24 Webhook Engine"}})
@@ -259,6 +294,13 @@ func (p *Portal) Finish(ctx context.Context, handler, callID string) ([]int, err
 		statuses = append(statuses, a.Status)
 	}
 	return statuses, nil
+}
+
+// Finish sends the events of the known call id to handler in Bitrix24's
+// order and returns the handler's status for each (init, start when the
+// call was answered, end).
+func (p *Portal) Finish(ctx context.Context, handler, callID string) ([]int, error) {
+	return Post(ctx, handler, p.Events(callID)...)
 }
 
 // allow is the leaky bucket: false when the request overflows it.
@@ -285,6 +327,10 @@ func apiError(w http.ResponseWriter, status int, code, desc string) {
 }
 
 func (p *Portal) serve(w http.ResponseWriter, r *http.Request) {
+	if id, ok := strings.CutPrefix(r.URL.Path, "/records/"); ok {
+		p.serveRecord(w, strings.TrimSuffix(id, ".mp3"))
+		return
+	}
 	prefix := "/rest/1/" + p.code + "/"
 	method, ok := strings.CutPrefix(r.URL.Path, prefix)
 	if !ok {
@@ -340,6 +386,12 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 	c, ok := p.calls[callID]
 	var rec map[string]any
 	if ok {
+		seen := p.seen[callID]
+		seen.polls++
+		seen.last = time.Now()
+		ok = seen.polls > c.HistoryAfter
+	}
+	if ok {
 		rec = out["result"].([]any)[0].(map[string]any)
 		rec["CALL_ID"] = c.ID
 		rec["CALL_TYPE"] = strconv.Itoa(max(c.Type, 1))
@@ -350,7 +402,10 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 		rec["CRM_ENTITY_TYPE"] = c.EntityType
 		rec["CRM_ENTITY_ID"] = strconv.Itoa(c.EntityID)
 		// Empty until the recording is attached, then its file's URL.
-		rec["CALL_RECORD_URL"], _ = p.records.Poll(c.ID)
+		rec["CALL_RECORD_URL"] = ""
+		if !c.NoRecording && p.seen[callID].polls > c.HistoryAfter+c.ReadyAfter {
+			rec["CALL_RECORD_URL"] = p.URL + "/records/" + url.PathEscape(c.ID) + ".mp3"
+		}
 	}
 	p.mu.Unlock()
 	if ok {
@@ -360,4 +415,26 @@ func (p *Portal) serveStatistic(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_ = json.NewEncoder(w).Encode(out)
+}
+
+// serveRecord serves a call's recording: 404 for its first MissingFor
+// requests, then a short WAV.
+func (p *Portal) serveRecord(w http.ResponseWriter, callID string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	c, known := p.calls[callID]
+	if !known || c.NoRecording {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	seen := p.seen[callID]
+	seen.fetches++
+	seen.last = time.Now()
+	if seen.fetches <= c.MissingFor {
+		w.WriteHeader(http.StatusNotFound)
+		return
+	}
+	seen.downloads++
+	w.Header().Set("Content-Type", "audio/wav")
+	_, _ = w.Write(transcribetest.WAV(1, 8000, 1))
 }
