@@ -128,20 +128,26 @@ func (h *Handler) needURLFetch() error {
 	return nil
 }
 
+// checkInput checks an analysis's ids, a 422 for one no call can have
+// before any lookup, then the principal's right to analyse it
+// (mayAnalyze).
+func (h *Handler) checkInput(r *http.Request, in *audit.Input) error {
+	var errs queryErrors
+	idParam("CallID", in.CallID, &errs)
+	idParam("ManagerID", in.ManagerID, &errs)
+	if err := errs.err(); err != nil {
+		return err
+	}
+	return h.mayAnalyze(r, in)
+}
+
 // audit runs the pipeline and answers the report or the error; replace
 // is the request's permission to replace a stored call with its call_id.
 func (h *Handler) audit(w http.ResponseWriter, r *http.Request, in audit.Input, replace bool) {
 	// The ids are looked up below (mayAnalyze, mayReplace) before the
 	// auditor checks the rest: one no call can have is a 422 first, never
 	// a database error.
-	var errs queryErrors
-	idParam("CallID", in.CallID, &errs)
-	idParam("ManagerID", in.ManagerID, &errs)
-	if err := errs.err(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := h.mayAnalyze(r, &in); err != nil {
+	if err := h.checkInput(r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

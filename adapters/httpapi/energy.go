@@ -56,14 +56,7 @@ func (h *Handler) measures() bool {
 // EnergyReport for a stereo WAV, the transcriber hint's 503 for anything
 // else (a mono recording, another format).
 func (h *Handler) measure(w http.ResponseWriter, r *http.Request, in audit.Input) {
-	var errs queryErrors
-	idParam("CallID", in.CallID, &errs)
-	idParam("ManagerID", in.ManagerID, &errs)
-	if err := errs.err(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	if err := h.mayAnalyze(r, &in); err != nil {
+	if err := h.checkInput(r, &in); err != nil {
 		h.writeError(w, r, err)
 		return
 	}

@@ -117,6 +117,24 @@ func idParam(field, id string, errs *queryErrors) {
 	*errs = append(*errs, callaudit.FieldsOf(audit.CheckID(field, id))...)
 }
 
+// callIDOf is the call id of r's path, checked as idParam does.
+func callIDOf(r *http.Request) (string, error) {
+	id := r.PathValue("id")
+	var errs queryErrors
+	idParam("call_id", id, &errs)
+	return id, errs.err()
+}
+
+// exporting is r's principal and whether r asks for CSV: a CSV the
+// principal may not export is refused.
+func exporting(r *http.Request) (access.Principal, bool, error) {
+	p, csv := PrincipalOf(r.Context()), wantsCSV(r)
+	if csv && !p.Can(access.Export) {
+		return p, csv, forbidden(p, access.Export)
+	}
+	return p, csv, nil
+}
+
 // callFilter reads the filter of GET /calls.
 func (h *Handler) callFilter(st storage.Store, v url.Values) (storage.Filter, error) {
 	var errs queryErrors
@@ -198,10 +216,9 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	p := PrincipalOf(r.Context())
-	csv := wantsCSV(r)
-	if csv && !p.Can(access.Export) {
-		h.writeError(w, r, forbidden(p, access.Export))
+	p, csv, err := exporting(r)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	// The principal's own calls, or their teams': a filter the store
@@ -231,12 +248,7 @@ func (h *Handler) listCalls(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) getCall(w http.ResponseWriter, r *http.Request) {
-	st, err := h.needStore()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	c, err := h.seenCall(r, st)
+	_, c, err := h.storedCall(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return

@@ -51,33 +51,18 @@ func reportListOf(id string, vs []storage.ReportVersion) ReportList {
 // storage.ReportVersions keeps no earlier reports: the list is the
 // current one.
 func (h *Handler) callReports(w http.ResponseWriter, r *http.Request) {
-	st, err := h.needStore()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var errs queryErrors
-	id := r.PathValue("id")
-	idParam("call_id", id, &errs)
-	if err := errs.err(); err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	c, err := st.Get(r.Context(), id)
-	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
-		err = storage.NotFound(c.ID)
-	}
+	st, c, err := h.storedCall(r)
 	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
 	vs := storage.ReportHistory(c, nil)
 	if rv, ok := st.(storage.ReportVersions); ok {
-		if vs, err = rv.Reports(r.Context(), id); err != nil {
+		if vs, err = rv.Reports(r.Context(), c.ID); err != nil {
 			h.writeError(w, r, err)
 			return
 		}
 	}
 	h.logAccess(r, storage.AccessView, c)
-	writeJSON(w, http.StatusOK, reportListOf(id, vs))
+	writeJSON(w, http.StatusOK, reportListOf(c.ID, vs))
 }

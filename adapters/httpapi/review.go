@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/callaudit/callaudit"
-	"github.com/callaudit/callaudit/access"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/storage"
 )
@@ -171,16 +170,25 @@ func (h *Handler) reviewStore() (storage.ReviewStore, error) {
 // seenCall returns the call of the path's id when the principal sees it;
 // a call it does not see is not found, as if it did not exist.
 func (h *Handler) seenCall(r *http.Request, st storage.Store) (storage.Call, error) {
-	var errs queryErrors
-	idParam("call_id", r.PathValue("id"), &errs)
-	if err := errs.err(); err != nil {
+	id, err := callIDOf(r)
+	if err != nil {
 		return storage.Call{}, err
 	}
-	c, err := st.Get(r.Context(), r.PathValue("id"))
+	c, err := st.Get(r.Context(), id)
 	if err == nil && !PrincipalOf(r.Context()).Sees(c.ManagerID) {
 		err = storage.NotFound(c.ID)
 	}
 	return c, err
+}
+
+// storedCall is the store and the path's call when the principal sees it.
+func (h *Handler) storedCall(r *http.Request) (storage.Store, storage.Call, error) {
+	st, err := h.needStore()
+	if err != nil {
+		return nil, storage.Call{}, err
+	}
+	c, err := h.seenCall(r, st)
+	return st, c, err
 }
 
 func actorOfRequest(r *http.Request) storage.Actor {
@@ -391,10 +399,9 @@ func (h *Handler) agreement(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	p := PrincipalOf(r.Context())
-	csv := wantsCSV(r)
-	if csv && !p.Can(access.Export) {
-		h.writeError(w, r, forbidden(p, access.Export))
+	p, csv, err := exporting(r)
+	if err != nil {
+		h.writeError(w, r, err)
 		return
 	}
 	// Whose reviews: the principal's own calls, or their teams'.

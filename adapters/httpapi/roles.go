@@ -17,10 +17,8 @@ func (h *Handler) swapRoles(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, err)
 		return
 	}
-	id := r.PathValue("id")
-	var errs queryErrors
-	idParam("call_id", id, &errs)
-	if err := errs.err(); err != nil {
+	id, err := callIDOf(r)
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}

@@ -225,14 +225,20 @@ func draftOf(book *audit.Scorecards, req scorecardPut) (*scorecard.Scorecard, er
 	return book.Draft(name, []byte(req.Body))
 }
 
-func (h *Handler) putScorecard(w http.ResponseWriter, r *http.Request) {
-	book, err := h.needScorecards()
-	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
+// scorecardRequest is the server's scorecards and r's body, a draft to
+// save or preview.
+func (h *Handler) scorecardRequest(w http.ResponseWriter, r *http.Request) (*audit.Scorecards, scorecardPut, error) {
 	var req scorecardPut
-	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+	book, err := h.needScorecards()
+	if err == nil {
+		err = decodeJSON(w, r, h.cfg.MaxBodyBytes, &req)
+	}
+	return book, req, err
+}
+
+func (h *Handler) putScorecard(w http.ResponseWriter, r *http.Request) {
+	book, req, err := h.scorecardRequest(w, r)
+	if err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -275,13 +281,8 @@ func (h *Handler) putScorecard(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) previewScorecard(w http.ResponseWriter, r *http.Request) {
-	book, err := h.needScorecards()
+	book, req, err := h.scorecardRequest(w, r)
 	if err != nil {
-		h.writeError(w, r, err)
-		return
-	}
-	var req scorecardPut
-	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
