@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/callaudit/callaudit/adapters/internal/settings"
 	"github.com/callaudit/callaudit/retry"
 )
 
@@ -99,30 +101,13 @@ func (c Config) isOpenAI() bool {
 }
 
 func (c Config) withDefaults() Config {
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	if c.ScoreModel == "" {
-		c.ScoreModel = DefaultScoreModel
-	}
-	if c.TranscribeModel == "" {
-		c.TranscribeModel = DefaultTranscribeModel
-	}
-	if c.MaxConcurrency <= 0 {
-		c.MaxConcurrency = DefaultMaxConcurrency
-	}
-	if c.MaxTranscriptTokens <= 0 {
-		c.MaxTranscriptTokens = DefaultMaxTranscriptTokens
-	}
-	if c.OverlapSegments <= 0 {
-		c.OverlapSegments = DefaultOverlapSegments
-	}
-	if c.ScoreTimeout <= 0 {
-		c.ScoreTimeout = DefaultScoreTimeout
-	}
-	if c.TranscribeTimeout <= 0 {
-		c.TranscribeTimeout = DefaultTranscribeTimeout
-	}
+	c.BaseURL = cmp.Or(c.BaseURL, DefaultBaseURL)
+	c.ScoreModel, c.TranscribeModel = cmp.Or(c.ScoreModel, DefaultScoreModel), cmp.Or(c.TranscribeModel, DefaultTranscribeModel)
+	c.MaxConcurrency = settings.Positive(c.MaxConcurrency, DefaultMaxConcurrency)
+	c.MaxTranscriptTokens = settings.Positive(c.MaxTranscriptTokens, DefaultMaxTranscriptTokens)
+	c.OverlapSegments = settings.Positive(c.OverlapSegments, DefaultOverlapSegments)
+	c.ScoreTimeout = settings.Positive(c.ScoreTimeout, DefaultScoreTimeout)
+	c.TranscribeTimeout = settings.Positive(c.TranscribeTimeout, DefaultTranscribeTimeout)
 	return c
 }
 

@@ -57,6 +57,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/internal/settings"
 	"github.com/callaudit/callaudit/adapters/writeback"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/retry"
@@ -162,30 +163,15 @@ func Open(ctx context.Context, cfg Config) (*Queue, error) {
 	if cfg.Auditor == nil || cfg.Auditor.Store() == nil {
 		return nil, callaudit.Errorf(callaudit.KindNotConfigured, "queue.Open: an auditor with a store is required")
 	}
-	if cfg.Workers <= 0 {
-		cfg.Workers = DefaultWorkers
-	}
-	if cfg.JobTimeout <= 0 {
-		cfg.JobTimeout = DefaultJobTimeout
-	}
-	if cfg.MaxAttempts <= 0 {
-		cfg.MaxAttempts = DefaultMaxAttempts
-	}
-	if cfg.RescueAfter <= 0 {
-		cfg.RescueAfter = cfg.JobTimeout + RescueMargin
-	}
+	cfg.Workers = settings.Positive(cfg.Workers, DefaultWorkers)
+	cfg.JobTimeout = settings.Positive(cfg.JobTimeout, DefaultJobTimeout)
+	cfg.MaxAttempts = settings.Positive(cfg.MaxAttempts, DefaultMaxAttempts)
+	cfg.RescueAfter = settings.Positive(cfg.RescueAfter, cfg.JobTimeout+RescueMargin)
 	if cfg.RescueAfter < cfg.JobTimeout {
 		return nil, callaudit.Errorf(callaudit.KindInvalid, "queue.Open: the rescue delay (%s) must be at least the job timeout (%s)", cfg.RescueAfter, cfg.JobTimeout)
 	}
-	if cfg.Retry.Base <= 0 {
-		cfg.Retry.Base = DefaultRetryBase
-	}
-	if cfg.Retry.Max <= 0 {
-		cfg.Retry.Max = DefaultRetryMax
-	}
-	if cfg.PollInterval <= 0 {
-		cfg.PollInterval = DefaultPollInterval
-	}
+	cfg.Retry.Base, cfg.Retry.Max = settings.Positive(cfg.Retry.Base, DefaultRetryBase), settings.Positive(cfg.Retry.Max, DefaultRetryMax)
+	cfg.PollInterval = settings.Positive(cfg.PollInterval, DefaultPollInterval)
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
