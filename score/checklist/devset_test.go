@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -23,7 +24,8 @@ import (
 // checklist and graded by a sales QA lead's judgement (devset.json).
 const devDir = "testdata/devset"
 
-// devDialog is one entry of devset.json.
+// devDialog is one entry of devset.json (or of another graded set in its
+// format, such as holdout.json).
 type devDialog struct {
 	ID        string            `json:"id"`
 	File      string            `json:"file"`
@@ -53,15 +55,20 @@ func (d devDialog) gradeIn(mode score.Mode) int {
 
 func (d devDialog) is(kind string) bool { return slices.Contains(d.Kinds, kind) }
 
-func loadDevSet(t testing.TB) []devDialog {
+func loadDevSet(t testing.TB) []devDialog { return loadSet(t, devDir, "devset.json", 60) }
+
+// loadSet reads a graded set of dialogs: the index file name in dir, in
+// devset.json's format, and the transcript of each dialog, and checks that
+// it holds at least minDialogs well-formed entries.
+func loadSet(t testing.TB, dir, name string, minDialogs int) []devDialog {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(devDir, "devset.json"))
+	b, err := os.ReadFile(filepath.Join(dir, name))
 	require.NoError(t, err)
 	var m struct {
 		Dialogs []devDialog `json:"dialogs"`
 	}
 	require.NoError(t, json.Unmarshal(b, &m))
-	require.GreaterOrEqual(t, len(m.Dialogs), 60)
+	require.GreaterOrEqual(t, len(m.Dialogs), minDialogs)
 	for i := range m.Dialogs {
 		d := &m.Dialogs[i]
 		require.Contains(t, []string{"good", "medium", "bad"}, d.Grade, d.ID)
@@ -71,7 +78,7 @@ func loadDevSet(t testing.TB) []devDialog {
 			require.Contains(t, []string{"good", "medium", "bad"}, g, d.ID)
 		}
 		require.NotEmpty(t, d.Reason, d.ID)
-		text, err := os.ReadFile(filepath.Join(devDir, d.File))
+		text, err := os.ReadFile(filepath.Join(dir, d.File))
 		require.NoError(t, err, d.ID)
 		d.tr = transcribe.ParseDialog(string(text))
 	}
@@ -108,7 +115,15 @@ const devMargin = 0.02
 // prints how well the scores order the graded calls. Run with -v to see the
 // figures.
 func TestDevSet(t *testing.T) {
-	set := loadDevSet(t)
+	got, _ := measureSet(t, loadDevSet(t))
+	assertFloor(t, got, devFloor)
+}
+
+// measureSet scores every dialog of set in each mode, logs how well the
+// scores order the graded calls (and, with -v, each dialog's totals) and
+// returns the figures with the totals per mode, in set's order.
+func measureSet(t *testing.T, set []devDialog) (devFigures, map[score.Mode][]float64) {
+	t.Helper()
 	s := checklist.New()
 	totals := map[score.Mode][]float64{}
 	for _, mode := range score.Modes {
@@ -122,10 +137,7 @@ func TestDevSet(t *testing.T) {
 	var got devFigures
 	got.pairs = map[score.Mode]float64{}
 	for _, mode := range score.Modes {
-		grades := make([]int, len(set))
-		for i, d := range set {
-			grades[i] = d.gradeIn(mode)
-		}
+		grades := gradesIn(set, mode)
 		got.pairs[mode] = orderedPairs(grades, totals[mode])
 		means := meanPerGrade(grades, totals[mode])
 		t.Logf("%-8s ordered pairs %.3f (ties count half); mean good %.1f, medium %.1f, bad %.1f",
@@ -160,19 +172,39 @@ func TestDevSet(t *testing.T) {
 
 	if testing.Verbose() {
 		for i, d := range set {
-			t.Logf("%-40s M+ %3.0f (%d) C+ %3.0f (%d) Д %3.0f (%d)", d.ID,
-				totals[score.ModeManager][i], d.gradeIn(score.ModeManager),
-				totals[score.ModeClient][i], d.gradeIn(score.ModeClient),
-				totals[score.ModeDialog][i], d.gradeIn(score.ModeDialog))
+			t.Logf("%-40s %s", d.ID, dialogTotals(d, i, totals))
 		}
 	}
+	return got, totals
+}
 
-	for _, mode := range score.Modes {
-		assert.GreaterOrEqual(t, got.pairs[mode], devFloor.pairs[mode]-devMargin, "ordered pairs in %s fell", mode)
+// dialogTotals formats the i-th dialog's total in each mode with its grade
+// in that mode in brackets.
+func dialogTotals(d devDialog, i int, totals map[score.Mode][]float64) string {
+	return fmt.Sprintf("M+ %3.0f (%d) C+ %3.0f (%d) Д %3.0f (%d)",
+		totals[score.ModeManager][i], d.gradeIn(score.ModeManager),
+		totals[score.ModeClient][i], d.gradeIn(score.ModeClient),
+		totals[score.ModeDialog][i], d.gradeIn(score.ModeDialog))
+}
+
+func gradesIn(set []devDialog, mode score.Mode) []int {
+	grades := make([]int, len(set))
+	for i, d := range set {
+		grades[i] = d.gradeIn(mode)
 	}
-	assert.LessOrEqual(t, got.gamingViolations, devFloor.gamingViolations, "more gaming calls score at or above good calls")
-	assert.LessOrEqual(t, got.spearman, devFloor.spearman+devMargin, "Диалог moved closer to Manager+")
-	assert.GreaterOrEqual(t, got.roles, devFloor.roles-devMargin, "role assignment fell")
+	return grades
+}
+
+// assertFloor fails when the measured figures fall below floor by more
+// than devMargin.
+func assertFloor(t *testing.T, got, floor devFigures) {
+	t.Helper()
+	for _, mode := range score.Modes {
+		assert.GreaterOrEqual(t, got.pairs[mode], floor.pairs[mode]-devMargin, "ordered pairs in %s fell", mode)
+	}
+	assert.LessOrEqual(t, got.gamingViolations, floor.gamingViolations, "more gaming calls score at or above good calls")
+	assert.LessOrEqual(t, got.spearman, floor.spearman+devMargin, "Диалог moved closer to Manager+")
+	assert.GreaterOrEqual(t, got.roles, floor.roles-devMargin, "role assignment fell")
 }
 
 // roleAccuracy counts the anonymous-label dialogs in which every turn of
