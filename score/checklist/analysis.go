@@ -650,9 +650,20 @@ const (
 	tagChecks     = 8
 )
 
+// summaryLeads open a restatement that has no set phrase: «Поняла:
+// взрослый, боль в ухе третий день…», "So: ten days, a sandy beach…".
+var summaryLeads = map[string]bool{"понял": true, "поняла": true, "итак": true, "значит": true, "so": true}
+
+// leadEchoes is how many of the client's word stems a sentence opened by
+// a summaryLeads word must reuse to be a restatement: one shared word
+// is any reply ("So the price…"), three are the client's need retold.
+const leadEchoes = 3
+
 // deriveTagSummaries finds summaries phrased as a statement with a
 // confirmation tag. Tags alone ("Удобно говорить, да?") are common, so
 // the sentence must also reuse a word stem the client said shortly before.
+// A statement opened by a summaryLeads word is a summary when it reuses
+// leadEchoes of the client's stems.
 func (a *analysis) deriveTagSummaries() {
 	d := a.d
 	checks := 0
@@ -661,14 +672,22 @@ func (a *analysis) deriveTagSummaries() {
 			return
 		}
 		s := &d.sents[si]
-		if !s.question || s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
+		if s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
 			continue
 		}
-		if !summaryTags[d.word(int(s.endTok-1))] || a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
+		if a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
+			continue
+		}
+		want := 1
+		switch {
+		case s.question && summaryTags[d.word(int(s.endTok-1))]:
+		case summaryLeads[d.word(int(s.firstTok))]:
+			want = leadEchoes
+		default:
 			continue
 		}
 		checks++
-		if !a.echoesClient(s) {
+		if a.echoesClient(s) < want {
 			continue
 		}
 		h := hit{seg: s.seg, first: s.firstTok, end: s.endTok}
@@ -680,28 +699,40 @@ func (a *analysis) deriveTagSummaries() {
 	}
 }
 
-// echoesClient reports whether sentence s shares a word stem with what the
-// client said in the summaryWindow segments before it.
-func (a *analysis) echoesClient(s *sentence) bool {
+// echoesClient counts the words of sentence s (up to leadEchoes) whose
+// stem the client said in the summaryWindow segments before it.
+func (a *analysis) echoesClient(s *sentence) int {
 	d := a.d
-	for i := s.firstTok; i < min(s.endTok-1, s.firstTok+echoWords); i++ {
+	n := 0
+	for i := s.firstTok; i < min(s.endTok-1, s.firstTok+echoWords) && n < leadEchoes; i++ {
 		st, ok := stem(d.word(int(i)))
 		if !ok {
 			continue
 		}
-		budget := int32(echoTokens)
-		for seg := int(s.seg) - 1; seg >= 0 && seg >= int(s.seg)-summaryWindow && budget > 0; seg-- {
-			sg := &d.segs[seg]
-			if sg.role != cli {
-				continue
-			}
-			// The client's latest words first, up to the budget.
-			from := max(sg.firstTok, sg.endTok-budget)
-			budget -= sg.endTok - from
-			for j := from; j < sg.endTok; j++ {
-				if w := d.word(int(j)); strings.HasPrefix(w, st) {
-					return true
-				}
+		if a.clientSaid(s.seg, st) {
+			n++
+		}
+	}
+	return n
+}
+
+// clientSaid reports whether the client said a word starting with st in
+// the summaryWindow segments before seg, looking back at most echoTokens
+// words.
+func (a *analysis) clientSaid(at int32, st string) bool {
+	d := a.d
+	budget := int32(echoTokens)
+	for seg := int(at) - 1; seg >= 0 && seg >= int(at)-summaryWindow && budget > 0; seg-- {
+		sg := &d.segs[seg]
+		if sg.role != cli {
+			continue
+		}
+		// The client's latest words first, up to the budget.
+		from := max(sg.firstTok, sg.endTok-budget)
+		budget -= sg.endTok - from
+		for j := from; j < sg.endTok; j++ {
+			if w := d.word(int(j)); strings.HasPrefix(w, st) {
+				return true
 			}
 		}
 	}

@@ -25,9 +25,9 @@ const holdoutDir = "testdata/holdout"
 // improvement made on the development set carries over here by itself.
 var holdoutFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.928, // first blind measurement: 0.928
+		score.ModeManager: 0.942, // first blind measurement: 0.928; restatements 0.942
 		score.ModeClient:  0.814, // first blind measurement: 0.814
-		score.ModeDialog:  0.807, // first blind measurement: 0.807
+		score.ModeDialog:  0.811, // first blind measurement: 0.807; restatements 0.811
 	},
 	gamingViolations: 0,     // first blind measurement: 0 pairs of 24
 	spearman:         0.681, // first blind measurement: 0.681

@@ -176,7 +176,11 @@ var signalDefs = []signalDef{
 		"если я правильно", "резюмир*", "подытож*", "итак вам", "получается вам", "получается что",
 		"so what i'm hearing", "if i understand", "if i understood", "correct me if", "sounds like you", "so you need",
 		"so your", "to summarize", "to sum up", "let me make sure", "did i get that right", "is that right", "is that correct",
-		"am i right",
+		"am i right", "if i've got it right", "if i got it right", "if i got that right", "have i got that right",
+		"have i got it right", "did i get it right", "is that fair", "fair summary", "to recap",
+		"just to recap", "let me recap", "just to confirm", "so you're looking for", "so what you need", "if i'm hearing you",
+		"если я верно", "я правильно понимаю", "правильно .. услышал*", "давайте .. уточню", "подведу итог*", "подведем итог*",
+		"я так понимаю", "как я понимаю",
 	}},
 	{sigConfirm, cli, []string{
 		"да", "именно", "верно", "точно", "правильно", "так и есть", "ага",
