@@ -608,7 +608,13 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		}
 		// The reply begins by agreeing; or the manager names the time
 		// back and acts on it ("Завтра в семь, Лесная 14… наберу вас").
-		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree) || a.segHas(s, sigAgreeMgr))
+		// The client may name the time back and agree to it in the same
+		// breath: "Saturday at ten works", «В субботу в десять подходит»
+		// («В четверг я на работе, мне бы удобно в выходные» does not).
+		echo := a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree)) && a.segHas(s, want)
+		if want == sigAgree {
+			echo = a.opensWith(s, sigTime) && a.opensWithin(s, sigAgree, echoAgreeWords)
+		}
 		return s, a.opensWith(s, want) || echo
 	}
 	return 0, false
@@ -617,15 +623,23 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 // opensWith reports whether a hit of sig starts in the first agreeWords
 // words of segment s. Hits are in spoken order, so the first one in s is
 // found by binary search.
-func (a *analysis) opensWith(s int, sig signal) bool {
+func (a *analysis) opensWith(s int, sig signal) bool { return a.opensWithin(s, sig, agreeWords) }
+
+// opensWithin reports whether a hit of sig starts in the first n words of
+// segment s, within its first sentence.
+func (a *analysis) opensWithin(s int, sig signal, n int32) bool {
 	if !a.segHas(s, sig) {
 		return false
 	}
 	sg := &a.d.segs[s]
 	hs := a.hits[sig]
 	i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
-	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+n && a.d.toks[hs[i].first].sent == sg.firstSent
 }
+
+// echoAgreeWords is how far into a reply that names the proposed time
+// back the agreement may start: "Saturday at ten works".
+const echoAgreeWords = 5
 
 // brushedOffAfter reports whether the manager sent the client elsewhere
 // after segment seg.

@@ -218,6 +218,8 @@ var signalDefs = []signalDef{
 		"назнач*", "запишу", "запиш*", "наберу", "подключ*", "переключ*", "придерж*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
 		"send", "schedule", "book", "call you", "meeting", "demo", "follow up", "set up", "set you up", "invite", "calendar",
 		"onboarding", "contract", "proposal", "quote", "invoice", "i'll email", "switch you", "on hold", "confirmation",
+		"come in", "come by", "stop by", "drop by", "test drive", "appointment", "visit", "viewing", "pick you up",
+		"приходит*", "подъезжайт*", "подъедет*", "визит*", "просмотр*", "тест-драйв*", "прием*",
 	}},
 	{sigTime, "", []string{
 		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
@@ -236,8 +238,9 @@ var signalDefs = []signalDef{
 	}},
 	{sigAgree, cli, []string{
 		"да", "хорошо", "давайте", "подходит", "договорились", "отлично", "согласен", "согласна", "ок", "окей", "удобно",
-		"можно", "конечно", "подойдет",
+		"можно", "конечно", "подойдет", "приеду", "приду", "буду", "записывайте", "устраивает",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "fine", "let's do",
+		"works", "suits me", "suits us", "i'll be there", "we'll be there", "see you then", "book it", "book me",
 	}},
 	// The manager accepting a step the client proposed.
 	{sigAgreeMgr, mgr, []string{
