@@ -853,10 +853,13 @@ var analysisPool = sync.Pool{New: func() any { return new(analysis) }}
 const introTurns = 2
 
 // selfIntroduction finds the manager introducing themselves in plain words
-// in their first turns, from the raw text: "Это Ольга", "Ольга, агентство
-// «Дом»", "Банк «Северный», Елена", and whether a company was named in
-// «quotes». A capitalised word followed by "?" is the client's name
-// ("Алло, Андрей?"), not the manager's.
+// in their first turns, from the raw text: "Это Ольга", «я Олег», "Ольга, агентство
+// «Дом»", "Банк «Северный», Елена", «Связь плюс, Наталья, здравствуйте»,
+// «менеджер Алина», and whether a company was named: in «quotes», as a
+// brand written with an inner capital ("HomeNest", «ТрансЛинк»), or as
+// capitalised words before "this is …" ("SunPath Travel, this is Elena").
+// A capitalised word followed by "?" is the client's name ("Алло,
+// Андрей?"), not the manager's.
 func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 	nameSeg, companySeg = -1, -1
 	seen := 0
@@ -866,22 +869,35 @@ func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 		}
 		seen++
 		text := a.d.segText(s)
-		if companySeg < 0 && strings.Contains(text, "«") {
+		words := strings.Fields(text)
+		if companySeg < 0 && (strings.Contains(text, "«") || namesBrand(words)) {
 			companySeg = s
 		}
 		if nameSeg >= 0 {
 			continue
 		}
-		words := strings.Fields(text)
 		for i, w := range words {
-			var next string
+			var prev, next string
+			if i > 0 {
+				prev = strings.ToLower(words[i-1])
+			}
 			if i+1 < len(words) {
 				next = words[i+1]
 			}
 			switch {
-			case strings.EqualFold(strings.Trim(w, ",."), "это") && personName(next):
+			case selfWords[strings.ToLower(strings.Trim(w, ",."))] && personName(next):
 			case strings.HasSuffix(w, "»,") && personName(next):
-			case personName(w) && strings.HasSuffix(w, ",") && (strings.HasPrefix(next, "«") || companyWords[strings.ToLower(strings.Trim(next, ",."))]):
+			case staffTitles[strings.ToLower(w)] && personName(next):
+			case personName(w) && strings.HasSuffix(w, ",") && !greetWords[strings.ToLower(strings.Trim(w, ","))] && companyAhead(words[i+1:]):
+			// «Связь плюс, Наталья, здравствуйте»: a name between the
+			// company and the greeting; «Добрый день, Алексей, …»
+			// addresses the client instead.
+			// What comes before the name is the company.
+			case i > 0 && personName(w) && strings.HasSuffix(w, ",") && strings.HasSuffix(prev, ",") &&
+				!greetWords[strings.Trim(prev, ",")] && greetWords[strings.ToLower(strings.Trim(next, ",.!"))]:
+				if companySeg < 0 {
+					companySeg = s
+				}
 			default:
 				continue
 			}
@@ -890,6 +906,80 @@ func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 		}
 	}
 	return nameSeg, companySeg
+}
+
+// companyAhead reports whether a company is named in the next few words:
+// "Ольга, агентство «Дом»", «Наталья, кадровое агентство «Штат»».
+func companyAhead(words []string) bool {
+	for _, w := range words[:min(3, len(words))] {
+		if strings.HasPrefix(w, "«") || companyWords[strings.ToLower(strings.Trim(w, ",."))] {
+			return true
+		}
+	}
+	return false
+}
+
+// namesBrand reports whether the words name a company without «quotes»:
+// a word with an inner capital ("HomeNest", «ТрансЛинк»), or two
+// capitalised words ending in a comma before "this is"/"it's"/"my name"
+// ("SunPath Travel, this is Elena"; "Hi Rachel, this is Tom" addresses
+// the client).
+func namesBrand(words []string) bool {
+	for i, w := range words {
+		if innerCapital(strings.TrimRight(w, ",.!")) {
+			return true
+		}
+		if i == 0 || !strings.HasSuffix(w, ",") || i+1 >= len(words) {
+			continue
+		}
+		switch strings.ToLower(words[i+1]) {
+		case "this", "it's", "my":
+		default:
+			continue
+		}
+		if capitalised(w) && capitalised(words[i-1]) && !greetWords[strings.ToLower(strings.Trim(words[i-1], ",.!"))] {
+			return true
+		}
+	}
+	return false
+}
+
+// capitalised reports whether a raw word starts with a capital letter.
+func capitalised(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+// innerCapital reports whether w is letters with a capital after a
+// lower-case letter: a brand ("HomeNest"), not a name or an acronym.
+func innerCapital(w string) bool {
+	lower := false
+	for _, r := range w {
+		switch {
+		case !unicode.IsLetter(r):
+			return false
+		case unicode.IsUpper(r) && lower:
+			return true
+		}
+		lower = unicode.IsLower(r)
+	}
+	return false
+}
+
+// selfWords come before the manager's own name: «Это Ольга», «я Олег»,
+// "I'm Brian".
+var selfWords = map[string]bool{"это": true, "я": true, "i'm": true}
+
+// staffTitles name the manager's job before their name: «менеджер Алина».
+var staffTitles = map[string]bool{
+	"менеджер": true, "оператор": true, "консультант": true, "специалист": true, "администратор": true,
+}
+
+// greetWords are the words of greetings and openers, which neither name
+// a company nor the manager.
+var greetWords = map[string]bool{
+	"здравствуйте": true, "добрый": true, "доброе": true, "день": true, "утро": true, "вечер": true, "алло": true,
+	"привет": true, "hi": true, "hello": true, "hey": true, "good": true, "morning": true, "afternoon": true, "evening": true,
 }
 
 // companyWords name a kind of company after a manager's name ("Ольга,

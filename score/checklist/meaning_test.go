@@ -168,3 +168,41 @@ func TestSummarySaysRolesWereInferred(t *testing.T) {
 	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
 	assert.NotContains(t, rep.Summary, "Роли говорящих")
 }
+
+// TestIntroductionForms: the ways a manager names themselves and the
+// company when answering or opening a call, with and without a greeting;
+// a client addressed by name is not the manager's introduction.
+func TestIntroductionForms(t *testing.T) {
+	cases := []struct {
+		first string
+		want  int // greeting 40, name 30, company 30
+	}{
+		{"Agent: HomeNest Furniture, this is Brian.", 60},
+		{"Manager: Good afternoon, SunPath Travel, this is Elena speaking.", 100},
+		{"Оператор: Связь плюс, Наталья, здравствуйте.", 100},
+		{"Менеджер: Онлайн-школа «Лингва», менеджер Алина.", 60},
+		{"Менеджер: Наталья, кадровое агентство «Штат», добрый день.", 100},
+		{"Менеджер: ТрансЛинк, добрый день.", 70},
+		{"Manager: Hi Rachel, this is Tom.", 70},
+		{"Менеджер: Добрый день, Алексей, удобно говорить?", 40},
+		{"Менеджер: Алло, это сервис «Автомир».", 30},
+	}
+	for _, c := range cases {
+		t.Run(c.first, func(t *testing.T) {
+			d := criterionOf(t, scoreLines(t, score.ModeManager, c.first, "Клиент: Да."), checklist.Greeting)
+			assert.Equal(t, c.want, d.Score, d.Comment)
+		})
+	}
+}
+
+// TestAbbreviationsEndNoSentence: the dot of "Dr." or "Mr." leaves the
+// question whole, so it counts as the open question it is.
+func TestAbbreviationsEndNoSentence(t *testing.T) {
+	for _, q := range []string{"Manager: What did Dr. Smith say about the knee?", "Менеджер: Что вам сказали на ул. Лесной?"} {
+		rep := scoreLines(t, score.ModeManager, "Manager: Hello, this is Ann from Acme.", "Client: Hi.", q, "Client: That it needs rest.")
+		assert.Contains(t, strings.ToLower(criterionOf(t, rep, checklist.NeedsDiscovery).Comment), "1 ", q)
+		d := criterionOf(t, rep, checklist.NeedsDiscovery)
+		assert.NotContains(t, d.Comment, "0 open", q)
+		assert.NotContains(t, d.Comment, "0 открыт", q)
+	}
+}
