@@ -206,3 +206,23 @@ func TestAbbreviationsEndNoSentence(t *testing.T) {
 		assert.NotContains(t, d.Comment, "0 открыт", q)
 	}
 }
+
+// TestNonAnswersAndFrustrationSpoilResolution: a smooth exchange is no
+// resolution when the manager declines to answer ("I can't promise
+// anything", «точно не подскажу») or the client ends frustrated.
+func TestNonAnswersAndFrustrationSpoilResolution(t *testing.T) {
+	answered := []string{"Manager: Hello, this is Ann from HomeNest.", "Customer: Hi. How long does a refund take?",
+		"Manager: Five working days.", "Customer: And will I get a replacement?", "Manager: Yes, we ship it this week.", "Customer: Okay."}
+	declined := []string{"Manager: Hello, this is Ann from HomeNest.", "Customer: Hi. How long does a refund take?",
+		"Manager: I don't know, it depends.", "Customer: And will I get a replacement?", "Manager: I can't promise anything.", "Customer: Okay."}
+	frustrated := append(append([]string{}, answered[:5]...), "Customer: This is really frustrating, I'll go somewhere else.")
+	ruDeclined := []string{"Риелтор: Агентство «Квадрат», Ольга, добрый день!", "Клиент: Садик рядом есть?",
+		"Риелтор: Я, к сожалению, точно не подскажу.", "Клиент: А торг возможен?", "Риелтор: Это вопрос к собственнику, я не могу сказать.", "Клиент: Ясно."}
+	res := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Resolution).Score
+	}
+	good := res(answered)
+	assert.Less(t, res(declined), good, "declined answers")
+	assert.Less(t, res(frustrated), good, "a frustrated ending")
+	assert.LessOrEqual(t, res(ruDeclined), 40, "«не подскажу», «не могу сказать»")
+}

@@ -287,7 +287,8 @@ var signalDefs = []signalDef{
 		"женщина", "мужчина", "девушка", "вы же понимаете", "вы же сами", "сами виноваты", "сами должны", "сами себе",
 		"надо было раньше", "надо было вовремя", "ваша ответственность", "не одна вы", "не один вы", "не кричите",
 		"что тут непонятного", "сто раз", "я вам уже", "вы просто не", "не наши проблемы", "странная позиция",
-		"потом не жалуйтесь",
+		"потом не жалуйтесь", "надо было нормально", "не обязан", "не обязана", "сами подписали", "раз подписали",
+		"if you signed", "you signed for it", "not obliged to",
 		"sweetheart", "honey", "sweetie", "your fault", "that's on you", "your loss", "did you even", "everyone knows",
 		"you just don't get", "don't complain", "you'll be liable",
 	}},
@@ -387,6 +388,9 @@ var signalDefs = []signalDef{
 		"fine whatever", "ok whatever", "okay whatever", "yeah whatever", "ridiculous", "unacceptable", "waste of time", "other providers", "another provider", "fed up", "sick of",
 		"i'm done", "this is a joke", "что за разговор", "как вы разговариваете", "что вы себе позволяете", "хамств*", "хамит*",
 		"excuse me", "never mind", "how dare", "that's rude", "unbelievable", "don't talk to me",
+		"really frustrating", "so frustrating", "this is frustrating", "i'm frustrated", "i'm disappointed", "very disappointed",
+		"somewhere else", "go elsewhere", "another company", "разочарован*", "в другую компанию", "в другой банк", "в другое агентство",
+		"в другую клинику", "в другой салон",
 	}},
 	// The client's relief or satisfaction with what was done.
 	{sigSatisfied, cli, []string{
@@ -403,8 +407,14 @@ var signalDefs = []signalDef{
 		"it's done", "all set", "done", "i've cancelled", "i've canceled", "i've updated", "i've switched",
 	}},
 	// The manager putting the client's question off to a later meeting
-	// instead of answering it.
+	// instead of answering it, or declining to answer it at all ("I
+	// can't promise anything", «точно не подскажу»).
 	{sigDeflect, mgr, []string{
+		"не могу ничего обещать", "ничего не могу обещать", "ничего не обещаю", "не могу сказать", "не подскажу",
+		"не могу подсказать", "понятия не имею", "не в курсе", "это не ко мне", "вопрос к собственнику", "это вопрос не ко мне",
+		"ничем не могу помочь", "ничего не могу сделать", "не могу ничего сделать",
+		"can't promise anything", "cannot promise anything", "i can't promise", "no idea", "not up to me", "not my department",
+		"nothing i can do", "can't help you with", "i don't know, it depends", "i don't know it depends",
 		"покажу на демонстрации", "на демонстрации", "на демо", "обсудим на встрече", "расскажу на встрече", "на встрече расскажу",
 		"это потом", "об этом позже", "давайте потом",
 		"in the demo", "on the demo", "go over that", "we'll cover that", "cover that later", "get to that later",
