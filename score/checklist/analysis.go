@@ -451,7 +451,7 @@ func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
-		if h.seg == last {
+		if h.seg == last || a.answersDiscovery(int(h.seg)) {
 			continue
 		}
 		last = h.seg
@@ -479,6 +479,58 @@ func (a *analysis) deriveObjections() {
 		o.empathy, o.question, o.value, o.bad = empathy, question, value, bad
 		a.objections = append(a.objections, o)
 	}
+}
+
+// answersDiscovery reports whether client segment seg answers the
+// manager's open question before the manager has offered anything: "Our
+// car is getting expensive to fix" in reply to "What got you looking?"
+// states the need; it objects to no offer (see offers).
+func (a *analysis) answersDiscovery(seg int) bool {
+	prev := a.prevTurn(seg)
+	if prev < 0 || !a.isManager(prev) || !a.asksOpen(prev) {
+		return false
+	}
+	for s := 0; s <= prev; s++ {
+		if a.isManager(s) && a.offers(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// offerStems open the words of an offer: «Мы предлагаем уборку офисов»,
+// "we offer", "I'd recommend".
+var offerStems = []string{"предлага", "предлож", "рекоменд", "offer", "propos", "recommend"}
+
+// offers reports whether manager segment seg offers something: a
+// benefit, a value argument, a step, an offer word or a figure (a price).
+func (a *analysis) offers(seg int) bool {
+	if a.segHas(seg, sigBenefit) || a.segHas(seg, sigValue) || a.segHas(seg, sigAction) {
+		return true
+	}
+	sg := &a.d.segs[seg]
+	for i := sg.firstTok; i < sg.endTok; i++ {
+		if a.d.toks[i].numeric {
+			return true
+		}
+		w := a.d.word(int(i))
+		for _, st := range offerStems {
+			if strings.HasPrefix(w, st) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksOpen reports whether segment seg has an open question.
+func (a *analysis) asksOpen(seg int) bool {
+	for _, si := range a.openQs {
+		if a.d.sents[si].seg == int32(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // deriveNextStep looks for a concrete next step: an action by the manager,

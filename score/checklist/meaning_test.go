@@ -226,3 +226,16 @@ func TestNonAnswersAndFrustrationSpoilResolution(t *testing.T) {
 	assert.Less(t, res(frustrated), good, "a frustrated ending")
 	assert.LessOrEqual(t, res(ruDeclined), 40, "«не подскажу», «не могу сказать»")
 }
+
+// TestNeedIsNoObjection: the client describing what troubles them in
+// answer to an open question, before anything was offered, states a
+// need; the same words after an offer object to it.
+func TestNeedIsNoObjection(t *testing.T) {
+	opener := "Manager: Hi, this is Jake from Riverside Motors. Is now a good time?"
+	need := []string{opener, "Client: Sure.", "Manager: What got you looking at a new car?",
+		"Client: Our old car is getting expensive to fix, and we have two kids now.", "Manager: Got it."}
+	objection := []string{opener, "Client: Sure.", "Manager: The new model saves you six hundred a year. What do you think?",
+		"Client: It's expensive for us.", "Manager: I understand."}
+	assert.Zero(t, criterionOf(t, scoreLines(t, score.ModeManager, need...), checklist.ObjectionHandling).Weight, "a need in discovery")
+	assert.Positive(t, criterionOf(t, scoreLines(t, score.ModeManager, objection...), checklist.ObjectionHandling).Weight, "an objection to an offer")
+}
