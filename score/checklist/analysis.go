@@ -280,8 +280,13 @@ func (a *analysis) refuses(seg int) bool {
 	if seg < 0 || seg >= len(a.d.segs) || a.isManager(seg) {
 		return false
 	}
+	closing := func() bool {
+		// "Что-то ещё?" — "Нет, спасибо" closes the call.
+		prev := a.prevTurn(seg)
+		return prev >= 0 && a.segHas(prev, sigAnythingElse)
+	}
 	if a.segHas(seg, sigRefuse) || a.segHas(seg, sigReject) {
-		return true
+		return !closing()
 	}
 	sg := &a.d.segs[seg]
 	if sg.firstTok >= sg.endTok {
@@ -294,8 +299,7 @@ func (a *analysis) refuses(seg int) bool {
 	}
 	switch a.d.word(int(first)) {
 	case "нет", "no", "nope":
-		if prev := a.prevTurn(seg); prev >= 0 && a.segHas(prev, sigAnythingElse) {
-			// "Что-то ещё?" — "Нет, спасибо" closes the call.
+		if closing() {
 			return false
 		}
 		// "Нет, давайте тариф" turns a question down to agree.
@@ -337,26 +341,45 @@ func (a *analysis) clientTurn(seg, dir int) int {
 
 // deriveRefusals finds the manager's turns that go on with a step, a time
 // or a declared agreement («Договорились», "we're agreed") right after the
-// client refused: the refusal decides, and pressing on is pressure.
+// client refused: the refusal decides, and pressing on is pressure. Once
+// the client has refused twice, every later turn that sells again (a
+// benefit, a value argument, pressure) presses on too: one more argument
+// answers an objection, a third pitch of a twice-refused offer does not.
 func (a *analysis) deriveRefusals() {
+	refusals := 0
 	for s := range a.d.segs {
 		if a.busyIgnored(s) {
 			a.ignoredRefusals = append(a.ignoredRefusals, int32(a.nextManagerTurn(s)))
 			continue
 		}
+		if refusals >= 2 && a.isManager(s) && a.pitches(s) {
+			a.ignoredRefusals = append(a.ignoredRefusals, int32(s))
+			continue
+		}
 		if !a.refuses(s) {
 			continue
+		}
+		if a.segHas(s, sigRefuse) || a.segHas(s, sigReject) {
+			// A refusal in words; a bare "Нет" answers questions too
+			// («Нет ещё, смотрим»).
+			refusals++
 		}
 		for m := s + 1; m < len(a.d.segs) && m <= s+2; m++ {
 			if !a.isManager(m) {
 				continue
 			}
-			if a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime)) {
+			if (a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime))) && !(refusals >= 2 && a.pitches(m)) {
 				a.ignoredRefusals = append(a.ignoredRefusals, int32(m))
 			}
 			break
 		}
 	}
+}
+
+// pitches reports whether manager segment seg sells: a benefit, a value
+// argument or pressure.
+func (a *analysis) pitches(seg int) bool {
+	return a.segHas(seg, sigBenefit) || a.segHas(seg, sigValue) || a.segHas(seg, sigPressure)
 }
 
 // askTail is how many words may follow a question in the same turn

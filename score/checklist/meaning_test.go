@@ -239,3 +239,24 @@ func TestNeedIsNoObjection(t *testing.T) {
 	assert.Zero(t, criterionOf(t, scoreLines(t, score.ModeManager, need...), checklist.ObjectionHandling).Weight, "a need in discovery")
 	assert.Positive(t, criterionOf(t, scoreLines(t, score.ModeManager, objection...), checklist.ObjectionHandling).Weight, "an objection to an offer")
 }
+
+// TestSellingAgainstARepeatedRefusal: after the client has refused twice
+// in words, pitching the same offer again presses on, even when no step
+// or time is declared; a bare "Нет" that answers a question refuses
+// nothing, and «Нет, спасибо» to "anything else?" closes the call.
+func TestSellingAgainstARepeatedRefusal(t *testing.T) {
+	const opener = "Оператор: Клиника «Здоровье», меня зовут Виталий, чем могу помочь?"
+	pushed := []string{opener, "Пациент: Ребёнку пять лет, кашель неделю, нужен педиатр.",
+		"Оператор: А вы знаете о нашей программе «Здоровый малыш»?", "Пациент: Нет, спасибо, нам просто на приём.",
+		"Оператор: С программой вы сэкономите, приём бесплатно.", "Пациент: Мне не нужна программа.",
+		"Оператор: Это очень выгодно, оформляем программу?", "Пациент: Запишите на среду."}
+	answered := []string{opener, "Пациент: Ребёнку пять лет, кашель неделю, нужен педиатр.",
+		"Оператор: Вы у нас уже были?", "Пациент: Нет, ещё не были.",
+		"Оператор: Зарплату получаете у нас?", "Пациент: Нет, в другом банке.",
+		"Оператор: С картой клиента вы сэкономите на анализах. Что-то ещё?", "Пациент: Нет, спасибо."}
+	conduct := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeManager, lines...), checklist.Conduct).Score
+	}
+	assert.Less(t, conduct(pushed), 100, "a third pitch after two refusals")
+	assert.Equal(t, 100, conduct(answered), "bare «Нет» answers and a closing «Нет, спасибо»")
+}

@@ -327,7 +327,7 @@ var signalDefs = []signalDef{
 	{sigRefuse, cli, []string{
 		"не обещаю", "ничего не обещаю", "не приеду", "не приду", "не буду", "не хочу", "ничего не хочу", "не надо",
 		"мне не нужн*", "нам не нужн*", "не нужна", "не нужен", "не интересн*", "не записывайте", "не оформляйте",
-		"скорее нет", "скорее всего не",
+		"скорее нет", "скорее всего не", "нет спасибо", "нет не надо", "нет не нужно",
 		"not promising", "i'm not promising", "no deal", "i said no", "no thanks", "no thank you", "don't sign",
 		"i don't need", "we don't need", "i don't want", "not interested", "don't call", "please don't",
 	}},
