@@ -260,3 +260,20 @@ func TestSellingAgainstARepeatedRefusal(t *testing.T) {
 	assert.Less(t, conduct(pushed), 100, "a third pitch after two refusals")
 	assert.Equal(t, 100, conduct(answered), "bare «Нет» answers and a closing «Нет, спасибо»")
 }
+
+// TestBalanceForgivesExplainingAfterAsking: a high talk share costs less
+// when the manager asked open questions and listened first.
+func TestBalanceForgivesExplainingAfterAsking(t *testing.T) {
+	long := "Manager: " + strings.Repeat("The model fits two car seats and a large dog crate behind them, and it saves fuel. ", 3)
+	asking := []string{"Manager: Hi, this is Jake from Riverside Motors.", "Client: Hi.",
+		"Manager: What got you looking?", "Client: Our car is old.", "Manager: How do you use the car?", "Client: Commuting.",
+		"Manager: What worries you most?", "Client: The price.", long, "Client: Okay."}
+	telling := []string{"Manager: Hi, this is Jake from Riverside Motors.", "Client: Hi.",
+		"Manager: The car is good.", "Client: Our car is old.", "Manager: It is new.", "Client: Commuting.",
+		"Manager: It is fast.", "Client: The price.", long, "Client: Okay."}
+	bal := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Balance).Score
+	}
+	assert.Less(t, bal(telling), 100)
+	assert.Greater(t, bal(asking), bal(telling))
+}
