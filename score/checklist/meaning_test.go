@@ -277,3 +277,18 @@ func TestBalanceForgivesExplainingAfterAsking(t *testing.T) {
 	assert.Less(t, bal(telling), 100)
 	assert.Greater(t, bal(asking), bal(telling))
 }
+
+// TestShortInboundTriage: a client who calls to book is an inbound call
+// (no permission to ask), and the manager's turn that restates the
+// symptoms before offering a slot is no feature dump.
+func TestShortInboundTriage(t *testing.T) {
+	rep := scoreLines(t, score.ModeManager,
+		"Оператор: Клиника «Здоровье», Ольга, здравствуйте!",
+		"Пациент: Здравствуйте, мне бы к лору записаться, ухо болит третий день.",
+		"Оператор: Сочувствую. Температура есть?",
+		"Пациент: Тридцать семь и пять, я взрослый, и ухо как будто заложено.",
+		"Оператор: Поняла: взрослый, ухо болит третий день, температура небольшая, с этим лучше не тянуть. Сегодня в шестнадцать тридцать есть окно у врача по острым отитам, приём две тысячи двести рублей.",
+		"Пациент: Да, давайте.", "Оператор: Записала. Выздоравливайте, до свидания!")
+	assert.Equal(t, 100, criterionOf(t, rep, checklist.Rapport).Score, criterionOf(t, rep, checklist.Rapport).Comment)
+	assert.NotContains(t, criterionOf(t, rep, checklist.Presentation).Comment, "перечисление функций")
+}

@@ -150,6 +150,7 @@ var signalDefs = []signalDef{
 	{sigCourtesy, mgr, []string{
 		"спасибо", "благодар*", "пожалуйста", "рад* слышать", "приятно", "как у вас дела", "как ваши дела",
 		"thanks", "thank you", "please", "appreciate", "nice to", "glad to", "how are you",
+		"сочувству*", "выздоравлива*", "sorry to hear", "get well",
 	}},
 	{sigReason, mgr, []string{
 		"оставлял* заявк*", "оставил* заявк*", "по вашей заявке", "по поводу вашей", "вы интересовал*", "звоню по поводу", "звоню по",
@@ -431,6 +432,7 @@ var signalDefs = []signalDef{
 		"я звоню", "звоню по", "звоню узнать", "хотел* .. узнать", "хотел* .. спросить", "хочу узнать", "хочу спросить",
 		"хочу сменить", "хочу перейти", "хочу расторгн*", "хочу подключ*", "хочу записат*", "я по объявлению", "я по поводу",
 		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
-		"i want to change", "i want to cancel",
+		"i want to change", "i want to cancel", "i was wondering", "i'm looking for", "i'm looking at", "i have a question",
+		"i'd like to book", "i ordered", "мне бы", "записаться", "у меня вопрос", "можно узнать",
 	}},
 }
