@@ -292,3 +292,14 @@ func TestShortInboundTriage(t *testing.T) {
 	assert.Equal(t, 100, criterionOf(t, rep, checklist.Rapport).Score, criterionOf(t, rep, checklist.Rapport).Comment)
 	assert.NotContains(t, criterionOf(t, rep, checklist.Presentation).Comment, "перечисление функций")
 }
+
+// TestChoosingIsReadiness: a client choosing an option («давайте
+// увеличим», "I'll go with the gray one") says yes to buying.
+func TestChoosingIsReadiness(t *testing.T) {
+	for _, last := range []string{"Клиент: Ну ладно, давайте увеличим.", "Клиент: Тогда возьму «Оптимальный».", "Client: Okay, I'll go with the gray one."} {
+		rep := scoreLines(t, score.ModeClient, "Менеджер: Банк «Приволжский», Дмитрий, здравствуйте.",
+			"Клиент: Лимит кончился, а увеличить можно?", "Менеджер: Можно до трёхсот тысяч, это бесплатно.", last)
+		d := criterionOf(t, rep, checklist.Commitment)
+		assert.GreaterOrEqual(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+}
