@@ -303,3 +303,15 @@ func TestChoosingIsReadiness(t *testing.T) {
 		assert.GreaterOrEqual(t, d.Score, 80, "%s: %s", last, d.Comment)
 	}
 }
+
+// TestPermissionAndReasonForms: other ways to give the reason for the
+// call and ask whether it is a good time.
+func TestPermissionAndReasonForms(t *testing.T) {
+	for _, first := range []string{
+		"Manager: Hi, this is Jake from Riverside Motors. You left a request on our website. Is now an okay time?",
+		"Менеджер: Добрый день, это Ольга, агентство «Дом». Вы оставили заявку на сайте. Сейчас удобное время?",
+	} {
+		d := criterionOf(t, scoreLines(t, score.ModeManager, first, "Клиент: Да."), checklist.Rapport)
+		assert.GreaterOrEqual(t, d.Score, 75, "%s: %s", first, d.Comment)
+	}
+}

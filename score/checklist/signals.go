@@ -145,7 +145,8 @@ var signalDefs = []signalDef{
 		"удобн* .. говор*", "удобн* сейчас", "удобн* .. разговар*", "есть .. минут*", "найдет* .. минут*", "уделит* .. минут*",
 		"не отвлека*", "не отвлек*", "можем .. поговорить", "пару минут", "минутку",
 		"good time", "bad time", "have a minute", "have a few minutes", "have .. minutes", "got a minute", "got a few",
-		"is now okay", "can we talk", "okay to talk", "free to talk", "a quick chat",
+		"is now okay", "can we talk", "okay to talk", "free to talk", "a quick chat", "okay time", "ok time", "good moment",
+		"convenient time", "better time", "удобный момент", "удобное время",
 	}},
 	{sigCourtesy, mgr, []string{
 		"спасибо", "благодар*", "пожалуйста", "рад* слышать", "приятно", "как у вас дела", "как ваши дела",
@@ -156,7 +157,8 @@ var signalDefs = []signalDef{
 		"оставлял* заявк*", "оставил* заявк*", "по вашей заявке", "по поводу вашей", "вы интересовал*", "звоню по поводу", "звоню по",
 		"вы обращал*", "по вашему обращению", "в прошлый раз", "мы общались", "вы писали",
 		"you requested", "you reached out", "you filled", "your request", "you signed up", "following up on", "reaching out because",
-		"calling about", "we spoke", "you asked",
+		"calling about", "we spoke", "you asked", "you left a request", "you left a", "your inquiry", "you contacted us",
+		"you emailed", "i sent you", "по вашему запросу", "вы оставили", "вы звонили", "вы запрашивали",
 	}},
 	{sigOpenWord, mgr, []string{
 		"как", "каким", "какой", "какая", "какое", "какие", "каких", "какую", "что", "чем", "чего", "почему", "зачем", "сколько",
