@@ -59,6 +59,10 @@ var roleCues = []roleCue{
 	{"you requested", 3}, {"you asked", 2}, {"you signed up", 3}, {"you booked", 2},
 	{"you downloaded", 3}, {"you reached out", 2}, {"following up", 2}, {"returning your call", 3},
 	{"good time", 2}, {"got a minute", 2}, {"couple of minutes", 2}, {"few minutes", 2},
+	// The client's own request named by the manager: "I'm calling about
+	// your inquiry" (a client calls about their own order, not "your").
+	{"calling about your", 3}, {"your inquiry", 3}, {"your request", 2}, {"your application", 2},
+	{"по вашей заявке", 3}, {"по вашему обращению", 3}, {"по вашему запросу", 3}, {"звоню по поводу вашей", 3},
 	// Discovery, prices, terms and the next step.
 	{"расскажите", 1}, {"подскажите, для", 1}, {"рубл", 1}, {"в месяц", 1}, {"процент", 1},
 	{"записал", 3}, {"записываю", 3}, {"запишу", 3}, {"пришлю", 2}, {"отправлю", 2}, {"отправила", 2},

@@ -46,6 +46,16 @@ func TestAssignRoles(t *testing.T) {
 			"2", "Hi, I want to change my plan. How much is the unlimited one?",
 			"1", "It's 45 a month. I'll send the details by email."),
 			"", []transcribe.Role{mgr, cli, mgr}},
+		{"outbound: the manager calls about the client's inquiry", diarised(
+			"1", "Hello, this is Megan, I'm calling about your inquiry on the SUV.",
+			"2", "Oh right, yes. Is the back seat big enough for two car seats?",
+			"1", "Yes, plenty of room."),
+			"", []transcribe.Role{mgr, cli, mgr}},
+		{"звонок по заявке клиента", diarised(
+			"1", "Алло.",
+			"2", "Здравствуйте, звоню по вашей заявке на обучение.",
+			"1", "Да, было дело."),
+			"", []transcribe.Role{cli, mgr, cli}},
 		{"the client states wants and refuses", diarised(
 			"x", "Мне нужна справка, и я хочу закрыть карту. Не надо ничего предлагать.",
 			"y", "Понял. Какая справка — о доходах? Пришлю в приложение сегодня."),

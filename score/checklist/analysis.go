@@ -280,8 +280,13 @@ func (a *analysis) refuses(seg int) bool {
 	if seg < 0 || seg >= len(a.d.segs) || a.isManager(seg) {
 		return false
 	}
+	closing := func() bool {
+		// "Что-то ещё?" — "Нет, спасибо" closes the call.
+		prev := a.prevTurn(seg)
+		return prev >= 0 && a.segHas(prev, sigAnythingElse)
+	}
 	if a.segHas(seg, sigRefuse) || a.segHas(seg, sigReject) {
-		return true
+		return !closing()
 	}
 	sg := &a.d.segs[seg]
 	if sg.firstTok >= sg.endTok {
@@ -294,8 +299,7 @@ func (a *analysis) refuses(seg int) bool {
 	}
 	switch a.d.word(int(first)) {
 	case "нет", "no", "nope":
-		if prev := a.prevTurn(seg); prev >= 0 && a.segHas(prev, sigAnythingElse) {
-			// "Что-то ещё?" — "Нет, спасибо" closes the call.
+		if closing() {
 			return false
 		}
 		// "Нет, давайте тариф" turns a question down to agree.
@@ -337,26 +341,45 @@ func (a *analysis) clientTurn(seg, dir int) int {
 
 // deriveRefusals finds the manager's turns that go on with a step, a time
 // or a declared agreement («Договорились», "we're agreed") right after the
-// client refused: the refusal decides, and pressing on is pressure.
+// client refused: the refusal decides, and pressing on is pressure. Once
+// the client has refused twice, every later turn that sells again (a
+// benefit, a value argument, pressure) presses on too: one more argument
+// answers an objection, a third pitch of a twice-refused offer does not.
 func (a *analysis) deriveRefusals() {
+	refusals := 0
 	for s := range a.d.segs {
 		if a.busyIgnored(s) {
 			a.ignoredRefusals = append(a.ignoredRefusals, int32(a.nextManagerTurn(s)))
 			continue
 		}
+		if refusals >= 2 && a.isManager(s) && a.pitches(s) {
+			a.ignoredRefusals = append(a.ignoredRefusals, int32(s))
+			continue
+		}
 		if !a.refuses(s) {
 			continue
+		}
+		if a.segHas(s, sigRefuse) || a.segHas(s, sigReject) {
+			// A refusal in words; a bare "Нет" answers questions too
+			// («Нет ещё, смотрим»).
+			refusals++
 		}
 		for m := s + 1; m < len(a.d.segs) && m <= s+2; m++ {
 			if !a.isManager(m) {
 				continue
 			}
-			if a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime)) {
+			if (a.segHas(m, sigClaimAgree) || (a.segHas(m, sigAction) && a.segHas(m, sigTime))) && !(refusals >= 2 && a.pitches(m)) {
 				a.ignoredRefusals = append(a.ignoredRefusals, int32(m))
 			}
 			break
 		}
 	}
+}
+
+// pitches reports whether manager segment seg sells: a benefit, a value
+// argument or pressure.
+func (a *analysis) pitches(seg int) bool {
+	return a.segHas(seg, sigBenefit) || a.segHas(seg, sigValue) || a.segHas(seg, sigPressure)
 }
 
 // askTail is how many words may follow a question in the same turn
@@ -451,7 +474,7 @@ func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
-		if h.seg == last {
+		if h.seg == last || a.answersDiscovery(int(h.seg)) {
 			continue
 		}
 		last = h.seg
@@ -479,6 +502,58 @@ func (a *analysis) deriveObjections() {
 		o.empathy, o.question, o.value, o.bad = empathy, question, value, bad
 		a.objections = append(a.objections, o)
 	}
+}
+
+// answersDiscovery reports whether client segment seg answers the
+// manager's open question before the manager has offered anything: "Our
+// car is getting expensive to fix" in reply to "What got you looking?"
+// states the need; it objects to no offer (see offers).
+func (a *analysis) answersDiscovery(seg int) bool {
+	prev := a.prevTurn(seg)
+	if prev < 0 || !a.isManager(prev) || !a.asksOpen(prev) {
+		return false
+	}
+	for s := 0; s <= prev; s++ {
+		if a.isManager(s) && a.offers(s) {
+			return false
+		}
+	}
+	return true
+}
+
+// offerStems open the words of an offer: «Мы предлагаем уборку офисов»,
+// "we offer", "I'd recommend".
+var offerStems = []string{"предлага", "предлож", "рекоменд", "offer", "propos", "recommend"}
+
+// offers reports whether manager segment seg offers something: a
+// benefit, a value argument, a step, an offer word or a figure (a price).
+func (a *analysis) offers(seg int) bool {
+	if a.segHas(seg, sigBenefit) || a.segHas(seg, sigValue) || a.segHas(seg, sigAction) {
+		return true
+	}
+	sg := &a.d.segs[seg]
+	for i := sg.firstTok; i < sg.endTok; i++ {
+		if a.d.toks[i].numeric {
+			return true
+		}
+		w := a.d.word(int(i))
+		for _, st := range offerStems {
+			if strings.HasPrefix(w, st) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// asksOpen reports whether segment seg has an open question.
+func (a *analysis) asksOpen(seg int) bool {
+	for _, si := range a.openQs {
+		if a.d.sents[si].seg == int32(seg) {
+			return true
+		}
+	}
+	return false
 }
 
 // deriveNextStep looks for a concrete next step: an action by the manager,
@@ -608,7 +683,13 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 		}
 		// The reply begins by agreeing; or the manager names the time
 		// back and acts on it ("Завтра в семь, Лесная 14… наберу вас").
-		echo := want == sigAgreeMgr && a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree) || a.segHas(s, sigAgreeMgr))
+		// The client may name the time back and agree to it in the same
+		// breath: "Saturday at ten works", «В субботу в десять подходит»
+		// («В четверг я на работе, мне бы удобно в выходные» does not).
+		echo := a.opensWith(s, sigTime) && (a.segHas(s, sigAction) || a.segHas(s, sigClaimAgree)) && a.segHas(s, want)
+		if want == sigAgree {
+			echo = a.opensWith(s, sigTime) && a.opensWithin(s, sigAgree, echoAgreeWords)
+		}
 		return s, a.opensWith(s, want) || echo
 	}
 	return 0, false
@@ -617,15 +698,23 @@ func (a *analysis) acceptedInNextTurn(seg int) (int, bool) {
 // opensWith reports whether a hit of sig starts in the first agreeWords
 // words of segment s. Hits are in spoken order, so the first one in s is
 // found by binary search.
-func (a *analysis) opensWith(s int, sig signal) bool {
+func (a *analysis) opensWith(s int, sig signal) bool { return a.opensWithin(s, sig, agreeWords) }
+
+// opensWithin reports whether a hit of sig starts in the first n words of
+// segment s, within its first sentence.
+func (a *analysis) opensWithin(s int, sig signal, n int32) bool {
 	if !a.segHas(s, sig) {
 		return false
 	}
 	sg := &a.d.segs[s]
 	hs := a.hits[sig]
 	i, _ := slices.BinarySearchFunc(hs, sg.firstTok, func(h hit, t int32) int { return cmp.Compare(h.first, t) })
-	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+agreeWords
+	return i < len(hs) && hs[i].seg == int32(s) && hs[i].first < sg.firstTok+n && a.d.toks[hs[i].first].sent == sg.firstSent
 }
+
+// echoAgreeWords is how far into a reply that names the proposed time
+// back the agreement may start: "Saturday at ten works".
+const echoAgreeWords = 5
 
 // brushedOffAfter reports whether the manager sent the client elsewhere
 // after segment seg.
@@ -650,9 +739,20 @@ const (
 	tagChecks     = 8
 )
 
+// summaryLeads open a restatement that has no set phrase: «Поняла:
+// взрослый, боль в ухе третий день…», "So: ten days, a sandy beach…".
+var summaryLeads = map[string]bool{"понял": true, "поняла": true, "итак": true, "значит": true, "so": true}
+
+// leadEchoes is how many of the client's word stems a sentence opened by
+// a summaryLeads word must reuse to be a restatement: one shared word
+// is any reply ("So the price…"), three are the client's need retold.
+const leadEchoes = 3
+
 // deriveTagSummaries finds summaries phrased as a statement with a
 // confirmation tag. Tags alone ("Удобно говорить, да?") are common, so
 // the sentence must also reuse a word stem the client said shortly before.
+// A statement opened by a summaryLeads word is a summary when it reuses
+// leadEchoes of the client's stems.
 func (a *analysis) deriveTagSummaries() {
 	d := a.d
 	checks := 0
@@ -661,14 +761,22 @@ func (a *analysis) deriveTagSummaries() {
 			return
 		}
 		s := &d.sents[si]
-		if !s.question || s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
+		if s.seg == 0 || s.endTok-s.firstTok < 4 || !roleFits(mgr, d.segs[s.seg].role) {
 			continue
 		}
-		if !summaryTags[d.word(int(s.endTok-1))] || a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
+		if a.sentSig[si]&(bit(sigSummary)|bit(sigPermission)|bit(sigTime)) != 0 {
+			continue
+		}
+		want := 1
+		switch {
+		case s.question && summaryTags[d.word(int(s.endTok-1))]:
+		case summaryLeads[d.word(int(s.firstTok))]:
+			want = leadEchoes
+		default:
 			continue
 		}
 		checks++
-		if !a.echoesClient(s) {
+		if a.echoesClient(s) < want {
 			continue
 		}
 		h := hit{seg: s.seg, first: s.firstTok, end: s.endTok}
@@ -680,28 +788,40 @@ func (a *analysis) deriveTagSummaries() {
 	}
 }
 
-// echoesClient reports whether sentence s shares a word stem with what the
-// client said in the summaryWindow segments before it.
-func (a *analysis) echoesClient(s *sentence) bool {
+// echoesClient counts the words of sentence s (up to leadEchoes) whose
+// stem the client said in the summaryWindow segments before it.
+func (a *analysis) echoesClient(s *sentence) int {
 	d := a.d
-	for i := s.firstTok; i < min(s.endTok-1, s.firstTok+echoWords); i++ {
+	n := 0
+	for i := s.firstTok; i < min(s.endTok-1, s.firstTok+echoWords) && n < leadEchoes; i++ {
 		st, ok := stem(d.word(int(i)))
 		if !ok {
 			continue
 		}
-		budget := int32(echoTokens)
-		for seg := int(s.seg) - 1; seg >= 0 && seg >= int(s.seg)-summaryWindow && budget > 0; seg-- {
-			sg := &d.segs[seg]
-			if sg.role != cli {
-				continue
-			}
-			// The client's latest words first, up to the budget.
-			from := max(sg.firstTok, sg.endTok-budget)
-			budget -= sg.endTok - from
-			for j := from; j < sg.endTok; j++ {
-				if w := d.word(int(j)); strings.HasPrefix(w, st) {
-					return true
-				}
+		if a.clientSaid(s.seg, st) {
+			n++
+		}
+	}
+	return n
+}
+
+// clientSaid reports whether the client said a word starting with st in
+// the summaryWindow segments before seg, looking back at most echoTokens
+// words.
+func (a *analysis) clientSaid(at int32, st string) bool {
+	d := a.d
+	budget := int32(echoTokens)
+	for seg := int(at) - 1; seg >= 0 && seg >= int(at)-summaryWindow && budget > 0; seg-- {
+		sg := &d.segs[seg]
+		if sg.role != cli {
+			continue
+		}
+		// The client's latest words first, up to the budget.
+		from := max(sg.firstTok, sg.endTok-budget)
+		budget -= sg.endTok - from
+		for j := from; j < sg.endTok; j++ {
+			if w := d.word(int(j)); strings.HasPrefix(w, st) {
+				return true
 			}
 		}
 	}
@@ -808,10 +928,13 @@ var analysisPool = sync.Pool{New: func() any { return new(analysis) }}
 const introTurns = 2
 
 // selfIntroduction finds the manager introducing themselves in plain words
-// in their first turns, from the raw text: "Это Ольга", "Ольга, агентство
-// «Дом»", "Банк «Северный», Елена", and whether a company was named in
-// «quotes». A capitalised word followed by "?" is the client's name
-// ("Алло, Андрей?"), not the manager's.
+// in their first turns, from the raw text: "Это Ольга", «я Олег», "Ольга, агентство
+// «Дом»", "Банк «Северный», Елена", «Связь плюс, Наталья, здравствуйте»,
+// «менеджер Алина», and whether a company was named: in «quotes», as a
+// brand written with an inner capital ("HomeNest", «ТрансЛинк»), or as
+// capitalised words before "this is …" ("SunPath Travel, this is Elena").
+// A capitalised word followed by "?" is the client's name ("Алло,
+// Андрей?"), not the manager's.
 func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 	nameSeg, companySeg = -1, -1
 	seen := 0
@@ -821,22 +944,35 @@ func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 		}
 		seen++
 		text := a.d.segText(s)
-		if companySeg < 0 && strings.Contains(text, "«") {
+		words := strings.Fields(text)
+		if companySeg < 0 && (strings.Contains(text, "«") || namesBrand(words)) {
 			companySeg = s
 		}
 		if nameSeg >= 0 {
 			continue
 		}
-		words := strings.Fields(text)
 		for i, w := range words {
-			var next string
+			var prev, next string
+			if i > 0 {
+				prev = strings.ToLower(words[i-1])
+			}
 			if i+1 < len(words) {
 				next = words[i+1]
 			}
 			switch {
-			case strings.EqualFold(strings.Trim(w, ",."), "это") && personName(next):
+			case selfWords[strings.ToLower(strings.Trim(w, ",."))] && personName(next):
 			case strings.HasSuffix(w, "»,") && personName(next):
-			case personName(w) && strings.HasSuffix(w, ",") && (strings.HasPrefix(next, "«") || companyWords[strings.ToLower(strings.Trim(next, ",."))]):
+			case staffTitles[strings.ToLower(w)] && personName(next):
+			case personName(w) && strings.HasSuffix(w, ",") && !greetWords[strings.ToLower(strings.Trim(w, ","))] && companyAhead(words[i+1:]):
+			// «Связь плюс, Наталья, здравствуйте»: a name between the
+			// company and the greeting; «Добрый день, Алексей, …»
+			// addresses the client instead.
+			// What comes before the name is the company.
+			case i > 0 && personName(w) && strings.HasSuffix(w, ",") && strings.HasSuffix(prev, ",") &&
+				!greetWords[strings.Trim(prev, ",")] && greetWords[strings.ToLower(strings.Trim(next, ",.!"))]:
+				if companySeg < 0 {
+					companySeg = s
+				}
 			default:
 				continue
 			}
@@ -845,6 +981,80 @@ func (a *analysis) selfIntroduction() (nameSeg, companySeg int) {
 		}
 	}
 	return nameSeg, companySeg
+}
+
+// companyAhead reports whether a company is named in the next few words:
+// "Ольга, агентство «Дом»", «Наталья, кадровое агентство «Штат»».
+func companyAhead(words []string) bool {
+	for _, w := range words[:min(3, len(words))] {
+		if strings.HasPrefix(w, "«") || companyWords[strings.ToLower(strings.Trim(w, ",."))] {
+			return true
+		}
+	}
+	return false
+}
+
+// namesBrand reports whether the words name a company without «quotes»:
+// a word with an inner capital ("HomeNest", «ТрансЛинк»), or two
+// capitalised words ending in a comma before "this is"/"it's"/"my name"
+// ("SunPath Travel, this is Elena"; "Hi Rachel, this is Tom" addresses
+// the client).
+func namesBrand(words []string) bool {
+	for i, w := range words {
+		if innerCapital(strings.TrimRight(w, ",.!")) {
+			return true
+		}
+		if i == 0 || !strings.HasSuffix(w, ",") || i+1 >= len(words) {
+			continue
+		}
+		switch strings.ToLower(words[i+1]) {
+		case "this", "it's", "my":
+		default:
+			continue
+		}
+		if capitalised(w) && capitalised(words[i-1]) && !greetWords[strings.ToLower(strings.Trim(words[i-1], ",.!"))] {
+			return true
+		}
+	}
+	return false
+}
+
+// capitalised reports whether a raw word starts with a capital letter.
+func capitalised(w string) bool {
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
+
+// innerCapital reports whether w is letters with a capital after a
+// lower-case letter: a brand ("HomeNest"), not a name or an acronym.
+func innerCapital(w string) bool {
+	lower := false
+	for _, r := range w {
+		switch {
+		case !unicode.IsLetter(r):
+			return false
+		case unicode.IsUpper(r) && lower:
+			return true
+		}
+		lower = unicode.IsLower(r)
+	}
+	return false
+}
+
+// selfWords come before the manager's own name: «Это Ольга», «я Олег»,
+// "I'm Brian".
+var selfWords = map[string]bool{"это": true, "я": true, "i'm": true}
+
+// staffTitles name the manager's job before their name: «менеджер Алина».
+var staffTitles = map[string]bool{
+	"менеджер": true, "оператор": true, "консультант": true, "специалист": true, "администратор": true,
+}
+
+// greetWords are the words of greetings and openers, which neither name
+// a company nor the manager.
+var greetWords = map[string]bool{
+	"здравствуйте": true, "добрый": true, "доброе": true, "день": true, "утро": true, "вечер": true, "алло": true,
+	"привет": true, "hi": true, "hello": true, "hey": true, "good": true, "morning": true, "afternoon": true, "evening": true,
 }
 
 // companyWords name a kind of company after a manager's name ("Ольга,

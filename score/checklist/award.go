@@ -24,7 +24,8 @@ const (
 	// Елена»).
 	cueIntroName
 	// cueIntroCompany is the company: the signal's phrase early, or a
-	// «quoted» name in the manager's first turns.
+	// «quoted» name, a brand ("HomeNest") or capitalised words before
+	// "this is" in the manager's first turns (selfIntroduction).
 	cueIntroCompany
 )
 

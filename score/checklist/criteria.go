@@ -78,7 +78,9 @@ func (a *analysis) findOffer() offer {
 		if !a.isManager(si) {
 			continue
 		}
-		if words >= a.opts.dumpWords && (a.firstOpenSeg < 0 || int32(si) < a.firstOpenSeg) && dumpSeg < 0 {
+		// A long turn that restates what the client said («Поняла:
+		// взрослый, боль в ухе…») is built on it, not a list of features.
+		if words >= a.opts.dumpWords && (a.firstOpenSeg < 0 || int32(si) < a.firstOpenSeg) && dumpSeg < 0 && !a.segHas(si, sigSummary) {
 			dumpSeg = si
 		}
 		if si == 0 || a.segSig[si]&(bit(sigRude)|bit(sigDismiss)|bit(sigPressure)) != 0 {

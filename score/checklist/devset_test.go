@@ -100,9 +100,9 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.964,
-		score.ModeClient:  0.878,
-		score.ModeDialog:  0.973,
+		score.ModeManager: 0.965,
+		score.ModeClient:  0.900,
+		score.ModeDialog:  0.983,
 	},
 	gamingViolations: 0,
 	spearman:         0.746,

@@ -25,7 +25,12 @@ func (a *analysis) summaryContradicted(h hit) (int, bool) {
 		return -1, false
 	}
 	reply := a.clientTurn(int(h.seg), 1)
-	return reply, a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigObjection) || a.segHas(reply, sigConfused)
+	if a.refuses(reply) || a.segHas(reply, sigUnheard) || a.segHas(reply, sigConfused) {
+		return reply, true
+	}
+	// «Да, полное КАСКО дорого»: a yes first confirms the restatement;
+	// the doubt after it is a new objection, not a contradiction.
+	return reply, a.segHas(reply, sigObjection) && !a.opensWith(reply, sigConfirm)
 }
 
 // The outcomes of the manager's restatements of the need.

@@ -168,3 +168,150 @@ func TestSummarySaysRolesWereInferred(t *testing.T) {
 	rep = scoreLines(t, score.ModeManager, "Менеджер: Добрый день!", "Клиент: Здравствуйте.")
 	assert.NotContains(t, rep.Summary, "Роли говорящих")
 }
+
+// TestIntroductionForms: the ways a manager names themselves and the
+// company when answering or opening a call, with and without a greeting;
+// a client addressed by name is not the manager's introduction.
+func TestIntroductionForms(t *testing.T) {
+	cases := []struct {
+		first string
+		want  int // greeting 40, name 30, company 30
+	}{
+		{"Agent: HomeNest Furniture, this is Brian.", 60},
+		{"Manager: Good afternoon, SunPath Travel, this is Elena speaking.", 100},
+		{"Оператор: Связь плюс, Наталья, здравствуйте.", 100},
+		{"Менеджер: Онлайн-школа «Лингва», менеджер Алина.", 60},
+		{"Менеджер: Наталья, кадровое агентство «Штат», добрый день.", 100},
+		{"Менеджер: ТрансЛинк, добрый день.", 70},
+		{"Manager: Hi Rachel, this is Tom.", 70},
+		{"Менеджер: Добрый день, Алексей, удобно говорить?", 40},
+		{"Менеджер: Алло, это сервис «Автомир».", 30},
+	}
+	for _, c := range cases {
+		t.Run(c.first, func(t *testing.T) {
+			d := criterionOf(t, scoreLines(t, score.ModeManager, c.first, "Клиент: Да."), checklist.Greeting)
+			assert.Equal(t, c.want, d.Score, d.Comment)
+		})
+	}
+}
+
+// TestAbbreviationsEndNoSentence: the dot of "Dr." or "Mr." leaves the
+// question whole, so it counts as the open question it is.
+func TestAbbreviationsEndNoSentence(t *testing.T) {
+	for _, q := range []string{"Manager: What did Dr. Smith say about the knee?", "Менеджер: Что вам сказали на ул. Лесной?"} {
+		rep := scoreLines(t, score.ModeManager, "Manager: Hello, this is Ann from Acme.", "Client: Hi.", q, "Client: That it needs rest.")
+		assert.Contains(t, strings.ToLower(criterionOf(t, rep, checklist.NeedsDiscovery).Comment), "1 ", q)
+		d := criterionOf(t, rep, checklist.NeedsDiscovery)
+		assert.NotContains(t, d.Comment, "0 open", q)
+		assert.NotContains(t, d.Comment, "0 открыт", q)
+	}
+}
+
+// TestNonAnswersAndFrustrationSpoilResolution: a smooth exchange is no
+// resolution when the manager declines to answer ("I can't promise
+// anything", «точно не подскажу») or the client ends frustrated.
+func TestNonAnswersAndFrustrationSpoilResolution(t *testing.T) {
+	answered := []string{"Manager: Hello, this is Ann from HomeNest.", "Customer: Hi. How long does a refund take?",
+		"Manager: Five working days.", "Customer: And will I get a replacement?", "Manager: Yes, we ship it this week.", "Customer: Okay."}
+	declined := []string{"Manager: Hello, this is Ann from HomeNest.", "Customer: Hi. How long does a refund take?",
+		"Manager: I don't know, it depends.", "Customer: And will I get a replacement?", "Manager: I can't promise anything.", "Customer: Okay."}
+	frustrated := append(append([]string{}, answered[:5]...), "Customer: This is really frustrating, I'll go somewhere else.")
+	ruDeclined := []string{"Риелтор: Агентство «Квадрат», Ольга, добрый день!", "Клиент: Садик рядом есть?",
+		"Риелтор: Я, к сожалению, точно не подскажу.", "Клиент: А торг возможен?", "Риелтор: Это вопрос к собственнику, я не могу сказать.", "Клиент: Ясно."}
+	res := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Resolution).Score
+	}
+	good := res(answered)
+	assert.Less(t, res(declined), good, "declined answers")
+	assert.Less(t, res(frustrated), good, "a frustrated ending")
+	assert.LessOrEqual(t, res(ruDeclined), 40, "«не подскажу», «не могу сказать»")
+}
+
+// TestNeedIsNoObjection: the client describing what troubles them in
+// answer to an open question, before anything was offered, states a
+// need; the same words after an offer object to it.
+func TestNeedIsNoObjection(t *testing.T) {
+	opener := "Manager: Hi, this is Jake from Riverside Motors. Is now a good time?"
+	need := []string{opener, "Client: Sure.", "Manager: What got you looking at a new car?",
+		"Client: Our old car is getting expensive to fix, and we have two kids now.", "Manager: Got it."}
+	objection := []string{opener, "Client: Sure.", "Manager: The new model saves you six hundred a year. What do you think?",
+		"Client: It's expensive for us.", "Manager: I understand."}
+	assert.Zero(t, criterionOf(t, scoreLines(t, score.ModeManager, need...), checklist.ObjectionHandling).Weight, "a need in discovery")
+	assert.Positive(t, criterionOf(t, scoreLines(t, score.ModeManager, objection...), checklist.ObjectionHandling).Weight, "an objection to an offer")
+}
+
+// TestSellingAgainstARepeatedRefusal: after the client has refused twice
+// in words, pitching the same offer again presses on, even when no step
+// or time is declared; a bare "Нет" that answers a question refuses
+// nothing, and «Нет, спасибо» to "anything else?" closes the call.
+func TestSellingAgainstARepeatedRefusal(t *testing.T) {
+	const opener = "Оператор: Клиника «Здоровье», меня зовут Виталий, чем могу помочь?"
+	pushed := []string{opener, "Пациент: Ребёнку пять лет, кашель неделю, нужен педиатр.",
+		"Оператор: А вы знаете о нашей программе «Здоровый малыш»?", "Пациент: Нет, спасибо, нам просто на приём.",
+		"Оператор: С программой вы сэкономите, приём бесплатно.", "Пациент: Мне не нужна программа.",
+		"Оператор: Это очень выгодно, оформляем программу?", "Пациент: Запишите на среду."}
+	answered := []string{opener, "Пациент: Ребёнку пять лет, кашель неделю, нужен педиатр.",
+		"Оператор: Вы у нас уже были?", "Пациент: Нет, ещё не были.",
+		"Оператор: Зарплату получаете у нас?", "Пациент: Нет, в другом банке.",
+		"Оператор: С картой клиента вы сэкономите на анализах. Что-то ещё?", "Пациент: Нет, спасибо."}
+	conduct := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeManager, lines...), checklist.Conduct).Score
+	}
+	assert.Less(t, conduct(pushed), 100, "a third pitch after two refusals")
+	assert.Equal(t, 100, conduct(answered), "bare «Нет» answers and a closing «Нет, спасибо»")
+}
+
+// TestBalanceForgivesExplainingAfterAsking: a high talk share costs less
+// when the manager asked open questions and listened first.
+func TestBalanceForgivesExplainingAfterAsking(t *testing.T) {
+	long := "Manager: " + strings.Repeat("The model fits two car seats and a large dog crate behind them, and it saves fuel. ", 3)
+	asking := []string{"Manager: Hi, this is Jake from Riverside Motors.", "Client: Hi.",
+		"Manager: What got you looking?", "Client: Our car is old.", "Manager: How do you use the car?", "Client: Commuting.",
+		"Manager: What worries you most?", "Client: The price.", long, "Client: Okay."}
+	telling := []string{"Manager: Hi, this is Jake from Riverside Motors.", "Client: Hi.",
+		"Manager: The car is good.", "Client: Our car is old.", "Manager: It is new.", "Client: Commuting.",
+		"Manager: It is fast.", "Client: The price.", long, "Client: Okay."}
+	bal := func(lines []string) int {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Balance).Score
+	}
+	assert.Less(t, bal(telling), 100)
+	assert.Greater(t, bal(asking), bal(telling))
+}
+
+// TestShortInboundTriage: a client who calls to book is an inbound call
+// (no permission to ask), and the manager's turn that restates the
+// symptoms before offering a slot is no feature dump.
+func TestShortInboundTriage(t *testing.T) {
+	rep := scoreLines(t, score.ModeManager,
+		"Оператор: Клиника «Здоровье», Ольга, здравствуйте!",
+		"Пациент: Здравствуйте, мне бы к лору записаться, ухо болит третий день.",
+		"Оператор: Сочувствую. Температура есть?",
+		"Пациент: Тридцать семь и пять, я взрослый, и ухо как будто заложено.",
+		"Оператор: Поняла: взрослый, ухо болит третий день, температура небольшая, с этим лучше не тянуть. Сегодня в шестнадцать тридцать есть окно у врача по острым отитам, приём две тысячи двести рублей.",
+		"Пациент: Да, давайте.", "Оператор: Записала. Выздоравливайте, до свидания!")
+	assert.Equal(t, 100, criterionOf(t, rep, checklist.Rapport).Score, criterionOf(t, rep, checklist.Rapport).Comment)
+	assert.NotContains(t, criterionOf(t, rep, checklist.Presentation).Comment, "перечисление функций")
+}
+
+// TestChoosingIsReadiness: a client choosing an option («давайте
+// увеличим», "I'll go with the gray one") says yes to buying.
+func TestChoosingIsReadiness(t *testing.T) {
+	for _, last := range []string{"Клиент: Ну ладно, давайте увеличим.", "Клиент: Тогда возьму «Оптимальный».", "Client: Okay, I'll go with the gray one."} {
+		rep := scoreLines(t, score.ModeClient, "Менеджер: Банк «Приволжский», Дмитрий, здравствуйте.",
+			"Клиент: Лимит кончился, а увеличить можно?", "Менеджер: Можно до трёхсот тысяч, это бесплатно.", last)
+		d := criterionOf(t, rep, checklist.Commitment)
+		assert.GreaterOrEqual(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+}
+
+// TestPermissionAndReasonForms: other ways to give the reason for the
+// call and ask whether it is a good time.
+func TestPermissionAndReasonForms(t *testing.T) {
+	for _, first := range []string{
+		"Manager: Hi, this is Jake from Riverside Motors. You left a request on our website. Is now an okay time?",
+		"Менеджер: Добрый день, это Ольга, агентство «Дом». Вы оставили заявку на сайте. Сейчас удобное время?",
+	} {
+		d := criterionOf(t, scoreLines(t, score.ModeManager, first, "Клиент: Да."), checklist.Rapport)
+		assert.GreaterOrEqual(t, d.Score, 75, "%s: %s", first, d.Comment)
+	}
+}

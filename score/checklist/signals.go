@@ -145,17 +145,20 @@ var signalDefs = []signalDef{
 		"удобн* .. говор*", "удобн* сейчас", "удобн* .. разговар*", "есть .. минут*", "найдет* .. минут*", "уделит* .. минут*",
 		"не отвлека*", "не отвлек*", "можем .. поговорить", "пару минут", "минутку",
 		"good time", "bad time", "have a minute", "have a few minutes", "have .. minutes", "got a minute", "got a few",
-		"is now okay", "can we talk", "okay to talk", "free to talk", "a quick chat",
+		"is now okay", "can we talk", "okay to talk", "free to talk", "a quick chat", "okay time", "ok time", "good moment",
+		"convenient time", "better time", "удобный момент", "удобное время",
 	}},
 	{sigCourtesy, mgr, []string{
 		"спасибо", "благодар*", "пожалуйста", "рад* слышать", "приятно", "как у вас дела", "как ваши дела",
 		"thanks", "thank you", "please", "appreciate", "nice to", "glad to", "how are you",
+		"сочувству*", "выздоравлива*", "sorry to hear", "get well",
 	}},
 	{sigReason, mgr, []string{
 		"оставлял* заявк*", "оставил* заявк*", "по вашей заявке", "по поводу вашей", "вы интересовал*", "звоню по поводу", "звоню по",
 		"вы обращал*", "по вашему обращению", "в прошлый раз", "мы общались", "вы писали",
 		"you requested", "you reached out", "you filled", "your request", "you signed up", "following up on", "reaching out because",
-		"calling about", "we spoke", "you asked",
+		"calling about", "we spoke", "you asked", "you left a request", "you left a", "your inquiry", "you contacted us",
+		"you emailed", "i sent you", "по вашему запросу", "вы оставили", "вы звонили", "вы запрашивали",
 	}},
 	{sigOpenWord, mgr, []string{
 		"как", "каким", "какой", "какая", "какое", "какие", "каких", "какую", "что", "чем", "чего", "почему", "зачем", "сколько",
@@ -176,7 +179,11 @@ var signalDefs = []signalDef{
 		"если я правильно", "резюмир*", "подытож*", "итак вам", "получается вам", "получается что",
 		"so what i'm hearing", "if i understand", "if i understood", "correct me if", "sounds like you", "so you need",
 		"so your", "to summarize", "to sum up", "let me make sure", "did i get that right", "is that right", "is that correct",
-		"am i right",
+		"am i right", "if i've got it right", "if i got it right", "if i got that right", "have i got that right",
+		"have i got it right", "did i get it right", "is that fair", "fair summary", "to recap",
+		"just to recap", "let me recap", "just to confirm", "so you're looking for", "so what you need", "if i'm hearing you",
+		"если я верно", "я правильно понимаю", "правильно .. услышал*", "давайте .. уточню", "подведу итог*", "подведем итог*",
+		"я так понимаю", "как я понимаю",
 	}},
 	{sigConfirm, cli, []string{
 		"да", "именно", "верно", "точно", "правильно", "так и есть", "ага",
@@ -214,6 +221,8 @@ var signalDefs = []signalDef{
 		"назнач*", "запишу", "запиш*", "наберу", "подключ*", "переключ*", "придерж*", "настройк*", "презентаци*", "счет", "договор", "доступ", "приед*", "привез*",
 		"send", "schedule", "book", "call you", "meeting", "demo", "follow up", "set up", "set you up", "invite", "calendar",
 		"onboarding", "contract", "proposal", "quote", "invoice", "i'll email", "switch you", "on hold", "confirmation",
+		"come in", "come by", "stop by", "drop by", "test drive", "appointment", "visit", "viewing", "pick you up",
+		"приходит*", "подъезжайт*", "подъедет*", "визит*", "просмотр*", "тест-драйв*", "прием*",
 	}},
 	{sigTime, "", []string{
 		"понедельник*", "вторник*", "среду", "среда", "четверг*", "пятниц*", "суббот*", "воскресен*", "завтра", "послезавтра",
@@ -232,8 +241,9 @@ var signalDefs = []signalDef{
 	}},
 	{sigAgree, cli, []string{
 		"да", "хорошо", "давайте", "подходит", "договорились", "отлично", "согласен", "согласна", "ок", "окей", "удобно",
-		"можно", "конечно", "подойдет",
+		"можно", "конечно", "подойдет", "приеду", "приду", "буду", "записывайте", "устраивает",
 		"yes", "sure", "ok", "okay", "sounds good", "works for me", "that works", "great", "deal", "perfect", "fine", "let's do",
+		"works", "suits me", "suits us", "i'll be there", "we'll be there", "see you then", "book it", "book me",
 	}},
 	// The manager accepting a step the client proposed.
 	{sigAgreeMgr, mgr, []string{
@@ -280,7 +290,8 @@ var signalDefs = []signalDef{
 		"женщина", "мужчина", "девушка", "вы же понимаете", "вы же сами", "сами виноваты", "сами должны", "сами себе",
 		"надо было раньше", "надо было вовремя", "ваша ответственность", "не одна вы", "не один вы", "не кричите",
 		"что тут непонятного", "сто раз", "я вам уже", "вы просто не", "не наши проблемы", "странная позиция",
-		"потом не жалуйтесь",
+		"потом не жалуйтесь", "надо было нормально", "не обязан", "не обязана", "сами подписали", "раз подписали",
+		"if you signed", "you signed for it", "not obliged to",
 		"sweetheart", "honey", "sweetie", "your fault", "that's on you", "your loss", "did you even", "everyone knows",
 		"you just don't get", "don't complain", "you'll be liable",
 	}},
@@ -306,6 +317,9 @@ var signalDefs = []signalDef{
 	{sigBuy, cli, []string{
 		"давайте попробуем", "попробуем", "беру", "берем", "оформля*", "оформим", "подключайт*", "подключа*", "согласен",
 		"согласна", "договорились", "покупаем", "давайте оформ*", "присылайте", "подходит",
+		"давайте увелич*", "давайте подключ*", "давайте перейд*", "давайте смен*", "давайте закаж*",
+		"давайте возьм*", "возьму", "возьмем", "закажу", "закажем",
+		"i'll go with", "we'll go with", "let's go with", "i'll order", "i'll buy",
 		"let's do it", "let's try", "sign up", "i'll take", "we'll take", "deal", "let's go", "send it over", "go ahead",
 		"works for us", "that works",
 	}},
@@ -319,7 +333,7 @@ var signalDefs = []signalDef{
 	{sigRefuse, cli, []string{
 		"не обещаю", "ничего не обещаю", "не приеду", "не приду", "не буду", "не хочу", "ничего не хочу", "не надо",
 		"мне не нужн*", "нам не нужн*", "не нужна", "не нужен", "не интересн*", "не записывайте", "не оформляйте",
-		"скорее нет", "скорее всего не",
+		"скорее нет", "скорее всего не", "нет спасибо", "нет не надо", "нет не нужно",
 		"not promising", "i'm not promising", "no deal", "i said no", "no thanks", "no thank you", "don't sign",
 		"i don't need", "we don't need", "i don't want", "not interested", "don't call", "please don't",
 	}},
@@ -380,6 +394,9 @@ var signalDefs = []signalDef{
 		"fine whatever", "ok whatever", "okay whatever", "yeah whatever", "ridiculous", "unacceptable", "waste of time", "other providers", "another provider", "fed up", "sick of",
 		"i'm done", "this is a joke", "что за разговор", "как вы разговариваете", "что вы себе позволяете", "хамств*", "хамит*",
 		"excuse me", "never mind", "how dare", "that's rude", "unbelievable", "don't talk to me",
+		"really frustrating", "so frustrating", "this is frustrating", "i'm frustrated", "i'm disappointed", "very disappointed",
+		"somewhere else", "go elsewhere", "another company", "разочарован*", "в другую компанию", "в другой банк", "в другое агентство",
+		"в другую клинику", "в другой салон",
 	}},
 	// The client's relief or satisfaction with what was done.
 	{sigSatisfied, cli, []string{
@@ -396,8 +413,14 @@ var signalDefs = []signalDef{
 		"it's done", "all set", "done", "i've cancelled", "i've canceled", "i've updated", "i've switched",
 	}},
 	// The manager putting the client's question off to a later meeting
-	// instead of answering it.
+	// instead of answering it, or declining to answer it at all ("I
+	// can't promise anything", «точно не подскажу»).
 	{sigDeflect, mgr, []string{
+		"не могу ничего обещать", "ничего не могу обещать", "ничего не обещаю", "не могу сказать", "не подскажу",
+		"не могу подсказать", "понятия не имею", "не в курсе", "это не ко мне", "вопрос к собственнику", "это вопрос не ко мне",
+		"ничем не могу помочь", "ничего не могу сделать", "не могу ничего сделать",
+		"can't promise anything", "cannot promise anything", "i can't promise", "no idea", "not up to me", "not my department",
+		"nothing i can do", "can't help you with", "i don't know, it depends", "i don't know it depends",
 		"покажу на демонстрации", "на демонстрации", "на демо", "обсудим на встрече", "расскажу на встрече", "на встрече расскажу",
 		"это потом", "об этом позже", "давайте потом",
 		"in the demo", "on the demo", "go over that", "we'll cover that", "cover that later", "get to that later",
@@ -414,6 +437,7 @@ var signalDefs = []signalDef{
 		"я звоню", "звоню по", "звоню узнать", "хотел* .. узнать", "хотел* .. спросить", "хочу узнать", "хочу спросить",
 		"хочу сменить", "хочу перейти", "хочу расторгн*", "хочу подключ*", "хочу записат*", "я по объявлению", "я по поводу",
 		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
-		"i want to change", "i want to cancel",
+		"i want to change", "i want to cancel", "i was wondering", "i'm looking for", "i'm looking at", "i have a question",
+		"i'd like to book", "i ordered", "мне бы", "записаться", "у меня вопрос", "можно узнать",
 	}},
 }

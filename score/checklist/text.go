@@ -167,6 +167,13 @@ func (d *doc) tokenizeSegment(seg int32, text string) {
 			if r == '.' && i > 0 && i+1 < len(text) && isDigitByte(text[i-1]) && isDigitByte(text[i+1]) {
 				continue
 			}
+			// "Mr. Collins", «ул. Лесная»: the dot of an abbreviation
+			// ends no sentence.
+			if r == '.' && len(toks) > 0 && sentStart >= 0 {
+				if t := &toks[len(toks)-1]; int(t.end) == i && int(t.seg) == int(seg) && abbreviations[string(buf[t.normStart:t.normEnd])] {
+					continue
+				}
+			}
 			if sentStart >= 0 {
 				sents = append(sents, sentence{seg: seg, start: int32(sentStart), end: int32(i + n),
 					firstTok: sentFirst, endTok: int32(len(toks)), question: r == '?'})
@@ -237,6 +244,13 @@ func grow[T any](s []T, n int) []T {
 		return make([]T, 0, n)
 	}
 	return s[:0]
+}
+
+// abbreviations are the words a dot follows without ending the sentence:
+// titles before a name and address words before a street.
+var abbreviations = map[string]bool{
+	"mr": true, "mrs": true, "ms": true, "dr": true, "prof": true, "st": true, "jr": true, "sr": true,
+	"ул": true, "им": true, "пр": true, "д": true, "кв": true,
 }
 
 func isDigitByte(b byte) bool { return b >= '0' && b <= '9' }

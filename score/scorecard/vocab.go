@@ -169,7 +169,7 @@ var comparison = regexp.MustCompile(`^([a-z_]+)\s*(<=|>=|==|<|>)\s*(-?[0-9]+(?:\
 var Cues = map[string]string{
 	"asked":         "a question (the signal, in the first turns) the manager left room to answer",
 	"intro_name":    "the manager's name: the signal, or an introduction in plain words",
-	"intro_company": "the company: the signal, or a «quoted» name in the manager's first turns",
+	"intro_company": "the company: the signal, or a «quoted» name, a brand (\"HomeNest\") or capitalised words before \"this is\" in the manager's first turns",
 }
 
 // PhraseChecker checks one phrase of a rule; the checklist registers its
