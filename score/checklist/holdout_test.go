@@ -113,9 +113,11 @@ func TestHoldoutMisordered(t *testing.T) {
 const holdout2Dir = "testdata/holdout2"
 
 // holdout2Floor is a regression guard set once from the first blind
-// measurement of the set (see holdoutFloor: the same rules apply). Its
-// Диалог grades follow Manager+ on every call, so the Spearman figure
-// says nothing of the two modes' difference here.
+// measurement of the set (see holdoutFloor: the same rules apply), made
+// with the checklist of abb66e1, before the changes for the first set's
+// failures. Its Диалог grades follow Manager+ on every call, so ordering
+// either mode better brings the two closer: the Spearman figure says
+// nothing of the two modes' difference here and is not bounded (1).
 var holdout2Floor = devFigures{
 	pairs: map[score.Mode]float64{
 		score.ModeManager: 0.941, // first blind measurement: 0.941
@@ -123,7 +125,7 @@ var holdout2Floor = devFigures{
 		score.ModeDialog:  0.876, // first blind measurement: 0.876
 	},
 	gamingViolations: 0,     // first blind measurement: 0 pairs of 36
-	spearman:         0.648, // first blind measurement: 0.648
+	spearman:         1,     // first blind measurement: 0.648; not bounded (see above)
 	roles:            0.789, // first blind measurement: 15 of 19
 }
 
