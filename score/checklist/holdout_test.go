@@ -44,16 +44,20 @@ var holdoutFloor = devFigures{
 // scores order worst.
 //
 //	go test ./score/checklist/ -run 'TestHoldout$' -v -count=1
-func TestHoldout(t *testing.T) {
-	set := loadSet(t, holdoutDir, "holdout.json", 36)
-	got, totals := measureSet(t, set)
+func TestHoldout(t *testing.T) { measureHeldOut(t, holdoutDir, "holdout.json", holdoutFloor) }
 
+// measureHeldOut measures the held-out set dir/name, logs the dialogs the
+// scores order worst and checks the set's floor.
+func measureHeldOut(t *testing.T, dir, name string, floor devFigures) {
+	t.Helper()
+	set := loadSet(t, dir, name, 36)
+	got, totals := measureSet(t, set)
 	worst := misordered(set, totals)
 	for _, w := range worst[:min(5, len(worst))] {
 		d := set[w.i]
 		t.Logf("worst-ordered %-34s %4.1f misordered pairs: %s", d.ID, w.pairs, dialogTotals(d, w.i, totals))
 	}
-	assertFloor(t, got, holdoutFloor)
+	assertFloor(t, got, floor)
 }
 
 type misorder struct {
@@ -132,13 +136,4 @@ var holdout2Floor = devFigures{
 // TestHoldout2 measures the second blind set as TestHoldout does the first.
 //
 //	go test ./score/checklist/ -run 'TestHoldout2$' -v -count=1
-func TestHoldout2(t *testing.T) {
-	set := loadSet(t, holdout2Dir, "holdout2.json", 36)
-	got, totals := measureSet(t, set)
-	worst := misordered(set, totals)
-	for _, w := range worst[:min(5, len(worst))] {
-		d := set[w.i]
-		t.Logf("worst-ordered %-34s %4.1f misordered pairs: %s", d.ID, w.pairs, dialogTotals(d, w.i, totals))
-	}
-	assertFloor(t, got, holdout2Floor)
-}
+func TestHoldout2(t *testing.T) { measureHeldOut(t, holdout2Dir, "holdout2.json", holdout2Floor) }
