@@ -131,11 +131,11 @@ func (a *analysis) findCue(w *award, intro *introCache) (ok, said bool, ev *scor
 		return true, true, nil
 	}
 	if w.late {
-		hs := a.hitsOf(w.sig)
-		if len(hs) == 0 || int(hs[len(hs)-1].seg) < len(a.d.segs)*2/3 {
+		h, late := a.lateHit(w.sig)
+		if !late {
 			return false, false, nil
 		}
-		e := a.evidence(hs[len(hs)-1])
+		e := a.evidence(h)
 		return true, true, &e
 	}
 	if w.last > 0 && (w.cue == cueAny || w.cue == cueEarly) {

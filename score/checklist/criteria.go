@@ -132,14 +132,11 @@ func (a *analysis) findOffer() offer {
 // rejectedAtEnd reports whether the client declined or put the decision off
 // in the last third of the call without agreeing afterwards.
 func (a *analysis) rejectedAtEnd() bool {
-	hs := a.hits[sigReject]
-	if len(hs) == 0 {
+	h, late := a.lateHit(sigReject)
+	if !late {
 		return false
 	}
-	last := hs[len(hs)-1].seg
-	if int(last) < len(a.d.segs)*2/3 {
-		return false
-	}
+	last := h.seg
 	for _, h := range a.hits[sigBuy] {
 		if h.seg > last {
 			return false

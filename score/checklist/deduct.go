@@ -239,11 +239,14 @@ func (a *analysis) tally(rows []deduction, r *result) {
 func (a *analysis) value(d *deduction) (float64, string) {
 	if d.fact == factManagerTalk || d.fact == factClientTalk {
 		v := a.talkShare(d.fact)
-		return v, fmt.Sprintf("%.0f%%", v*100)
+		return v, percent(v)
 	}
 	n, s := a.measure(d)
 	return float64(n), s
 }
+
+// percent writes a share, 0..1, as the comments do ("75%").
+func percent(v float64) string { return fmt.Sprintf("%.0f%%", v*100) }
 
 // talkShare is the manager's or the client's share of the words, 0 when
 // the roles are unknown.
@@ -310,8 +313,7 @@ func (a *analysis) count1(d *deduction) (int, string) {
 	switch d.fact {
 	case factFound:
 		for _, s := range d.sigs {
-			hs := a.hitsOf(s)
-			if len(hs) > 0 && (!d.late || int(hs[len(hs)-1].seg) >= len(a.d.segs)*2/3) {
+			if _, late := a.lateHit(s); late || (!d.late && len(a.hitsOf(s)) > 0) {
 				return 1, "1"
 			}
 		}
@@ -355,7 +357,7 @@ func (a *analysis) count1(d *deduction) (int, string) {
 		return n, strconv.Itoa(n)
 	case factManagerTalk, factClientTalk:
 		v := a.talkShare(d.fact)
-		return int(math.Round(v * 100)), fmt.Sprintf("%.0f%%", v*100)
+		return int(math.Round(v * 100)), percent(v)
 	case factSentences:
 		n := 0
 		for _, s := range d.sigs {
@@ -388,7 +390,7 @@ func (a *analysis) count1(d *deduction) (int, string) {
 			if d.fact == factClientShare {
 				share = 1 - share
 			}
-			return 1, fmt.Sprintf("%.0f%%", share*100)
+			return 1, percent(share)
 		}
 	case factInterruptions, factAllInterruptions:
 		p := a.m.ManagerInterruptions

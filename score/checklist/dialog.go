@@ -7,10 +7,11 @@ package checklist
 // conversation; a call that recites every step while the client stays
 // confused is not.
 
-// lateHit returns the last hit of s when it is in the last third of the
-// call: how the client felt at the end.
+// lateHit returns the last hit of s (built in or the scorecard's) and
+// whether it is in the last third of the call: how the client felt at
+// the end, a step named late.
 func (a *analysis) lateHit(s signal) (hit, bool) {
-	hs := a.hits[s]
+	hs := a.hitsOf(s)
 	if len(hs) == 0 {
 		return hit{}, false
 	}
