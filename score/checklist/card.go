@@ -330,20 +330,26 @@ func (k *compiler) conds(names []string) []cond {
 // condOf compiles one condition: a name, a signal or a comparison, "!"
 // negating it.
 func condOf(n string) cond {
-	neg := strings.HasPrefix(n, "!")
-	n = strings.TrimPrefix(n, "!")
-	c, ok := conditions[n]
-	if m, op, x, isCmp := scorecard.Comparison(n); isCmp {
-		c = compare(&deduction{fact: measures[m]}, op, x)
-	} else if !ok {
+	return negated(n, func(n string) func(*analysis) bool {
+		if m, op, x, isCmp := scorecard.Comparison(n); isCmp {
+			return compare(&deduction{fact: measures[m]}, op, x)
+		}
+		if c, ok := conditions[n]; ok {
+			return c
+		}
 		s := signalByName[n]
-		c = func(a *analysis) bool { return len(a.hitsOf(s)) > 0 }
+		return func(a *analysis) bool { return len(a.hitsOf(s)) > 0 }
+	})
+}
+
+// negated is the condition name compiles to by of, negated when name
+// starts with "!".
+func negated[T any](name string, of func(string) func(T) bool) func(T) bool {
+	pos := of(strings.TrimPrefix(name, "!"))
+	if !strings.HasPrefix(name, "!") {
+		return pos
 	}
-	if neg {
-		pos := c
-		c = func(a *analysis) bool { return !pos(a) }
-	}
-	return c
+	return func(x T) bool { return !pos(x) }
 }
 
 func compare(d *deduction, op string, x float64) cond {
@@ -497,12 +503,7 @@ func (k *compiler) deductions(path string, rows []scorecard.Rule, capped bool) [
 		for _, it := range d.Each {
 			ir := itemRow{points: it.Points}
 			for _, c := range it.If {
-				f := itemConditions[strings.TrimPrefix(c, "!")]
-				if strings.HasPrefix(c, "!") {
-					pos := f
-					f = func(o *objection) bool { return !pos(o) }
-				}
-				ir.when = append(ir.when, f)
+				ir.when = append(ir.when, negated(c, func(n string) func(*objection) bool { return itemConditions[n] }))
 			}
 			row.items = append(row.items, ir)
 		}
