@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -41,7 +42,7 @@ type Notes struct {
 // rate limit (its bursts as large as a second's requests); the token is
 // added to api's secrets.
 func NewNotes(base, token string, api intake.ClientConfig) *Notes {
-	api.Service, api.Secrets = "amoCRM", append(api.Secrets, token)
+	api.Service, api.Secrets = "amoCRM", append(slices.Clip(api.Secrets), token) // never into the caller's array
 	api.Burst = max(1, int(api.PerSecond))
 	return &Notes{base: strings.TrimRight(base, "/"), token: token, client: intake.NewClient(api)}
 }
