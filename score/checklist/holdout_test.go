@@ -137,3 +137,34 @@ var holdout2Floor = devFigures{
 //
 //	go test ./score/checklist/ -run 'TestHoldout2$' -v -count=1
 func TestHoldout2(t *testing.T) { measureHeldOut(t, holdout2Dir, "holdout2.json", holdout2Floor) }
+
+// holdout3Dir holds a third blind set, written under the same rules as
+// holdoutDir's and holdout2Dir's, in twelve domains different from every
+// earlier set's, and graded per mode before the checklist was first run
+// on it: it is the truly blind measure until it, too, has been looked at.
+const holdout3Dir = "testdata/holdout3"
+
+// holdout3Floor is a regression guard set once from the first blind
+// measurement of the set (see holdoutFloor: the same rules apply), made
+// with the checklist of 9abeae4 after the set was committed (e92d6bf).
+// The blind author graded the modes apart: Client+ differs from the
+// other two modes on 15 of the 36 calls, but Диалог differs from
+// Manager+ on one only (ru_security_alarm_medium), so the grades' own
+// Spearman of Диалог against Manager+ is 0.980. Scores that order both
+// modes better move towards that, above the first measurement, so the
+// figure is logged and not bounded (1), as on holdout2Floor.
+var holdout3Floor = devFigures{
+	pairs: map[score.Mode]float64{
+		score.ModeManager: 0.955, // first blind measurement: 0.955
+		score.ModeClient:  0.859, // first blind measurement: 0.859
+		score.ModeDialog:  0.941, // first blind measurement: 0.941
+	},
+	gamingViolations: 0,     // first blind measurement: 0 pairs of 39
+	spearman:         1,     // first blind measurement: 0.793; not bounded (see above)
+	roles:            0.688, // first blind measurement: 11 of 16
+}
+
+// TestHoldout3 measures the third blind set as TestHoldout does the first.
+//
+//	go test ./score/checklist/ -run 'TestHoldout3$' -v -count=1
+func TestHoldout3(t *testing.T) { measureHeldOut(t, holdout3Dir, "holdout3.json", holdout3Floor) }
