@@ -325,7 +325,72 @@ const (
 	kindTally
 )
 
+// rule checks one rule of a list of the given kind, with that kind's
+// function.
 func (v *validator) rule(path string, r *Rule, kind int) {
+	switch kind {
+	case kindRequire, kindFirst:
+		v.requireRule(path, r, kind)
+	case kindForbid:
+		v.forbidRule(path, r)
+	case kindBonus:
+		v.bonusRule(path, r)
+	case kindTally:
+		v.tallyRule(path, r)
+	}
+}
+
+// requireRule checks a require rule: it awards its points and says miss
+// when it is not found (kindRequire), or, in a list of pick "first"
+// (kindFirst), the first found awards its points and says found.
+func (v *validator) requireRule(path string, r *Rule, kind int) {
+	v.ruleCommon(path, r, kind)
+	v.positivePoints(path, r)
+	v.noBands(path, r)
+	v.awardRule(path, r)
+	if kind == kindFirst {
+		v.text(path+".found", r.Found, true)
+	} else {
+		v.text(path+".miss", r.Miss, true)
+	}
+	v.awardFields(path, r)
+}
+
+// forbidRule checks a forbid rule: a measure, its label, and the points
+// it takes.
+func (v *validator) forbidRule(path string, r *Rule) {
+	v.ruleCommon(path, r, kindForbid)
+	v.positivePoints(path, r)
+	v.noBands(path, r)
+	v.countRule(path, r, kindForbid)
+}
+
+// bonusRule checks a bonus rule: points (or bands) added when its
+// conditions, signal or phrases hold, with no comment of its own.
+func (v *validator) bonusRule(path string, r *Rule) {
+	v.ruleCommon(path, r, kindBonus)
+	if r.Points == 0 && len(r.Bands) == 0 {
+		v.fail(path+".points", "must not be 0")
+	}
+	v.noBands(path, r)
+	v.awardRule(path, r)
+	if r.Miss != nil || r.Found != nil {
+		v.fail(path, "a bonus has no comment: leave out miss and found")
+	}
+	v.awardFields(path, r)
+}
+
+// tallyRule checks a tally row: a measure scored by points, bands or a
+// max.
+func (v *validator) tallyRule(path string, r *Rule) {
+	v.ruleCommon(path, r, kindTally)
+	v.countRule(path, r, kindTally)
+}
+
+// ruleCommon checks what every kind of rule has: what it looks for
+// (signal, signals or phrases), its conditions, speaker, window and
+// facts.
+func (v *validator) ruleCommon(path string, r *Rule, kind int) {
 	awards := kind == kindRequire || kind == kindFirst || kind == kindBonus
 	takesPhrases := awards || measureTakesPhrases(r.Measure)
 	given := 0
@@ -400,49 +465,53 @@ func (v *validator) rule(path string, r *Rule, kind int) {
 			v.fail(fmt.Sprintf("%s.facts[%d]", path, i), "unknown fact %q; facts: %s", f, keys(QuoteFacts))
 		}
 	}
-	switch {
-	case kind == kindBonus || kind == kindTally:
-		if r.Points == 0 && len(r.Bands) == 0 && kind == kindBonus {
-			v.fail(path+".points", "must not be 0")
-		}
-	case r.Points <= 0:
+}
+
+// positivePoints checks the points of a require or forbid rule.
+func (v *validator) positivePoints(path string, r *Rule) {
+	if r.Points <= 0 {
 		v.fail(path+".points", "must be > 0")
 	}
-	if len(r.Bands) > 0 && kind != kindTally {
+}
+
+// noBands refuses bands on a rule other than a tally row.
+func (v *validator) noBands(path string, r *Rule) {
+	if len(r.Bands) > 0 {
 		v.fail(path+".bands", "only a tally rule has bands")
 	}
-	if awards {
-		if r.Measure != "" {
-			v.fail(path+".measure", "a require or bonus rule counts no measure; use forbid or tally")
-		}
-		if r.Most != 0 {
-			v.fail(path+".most", "only a forbid or tally rule has most")
-		}
-		if r.Cue != "" {
-			if _, ok := Cues[r.Cue]; !ok {
-				v.fail(path+".cue", "unknown cue %q; cues: %s", r.Cue, keys(Cues))
-			} else if r.Signal == "" {
-				v.fail(path+".cue", "a cue refines a built-in signal")
-			}
-			if r.Cue == "asked" && (r.Last > 0 || r.Late) {
-				v.fail(path+".last", "cue \"asked\" looks at the first turns")
-			}
-		}
-		switch kind {
-		case kindFirst:
-			v.text(path+".found", r.Found, true)
-		case kindRequire:
-			v.text(path+".miss", r.Miss, true)
-		case kindBonus:
-			if r.Miss != nil || r.Found != nil {
-				v.fail(path, "a bonus has no comment: leave out miss and found")
-			}
-		}
-		if r.Label != nil || r.Quotes != 0 || r.Unit != nil || r.Always || r.Max != nil {
-			v.fail(path, "label, unit, always and quotes are a forbid or tally rule's; a require or bonus rule has miss, found, quote and facts")
-		}
-		return
+}
+
+// awardRule checks what a require or bonus rule may not count and its cue.
+func (v *validator) awardRule(path string, r *Rule) {
+	if r.Measure != "" {
+		v.fail(path+".measure", "a require or bonus rule counts no measure; use forbid or tally")
 	}
+	if r.Most != 0 {
+		v.fail(path+".most", "only a forbid or tally rule has most")
+	}
+	if r.Cue != "" {
+		if _, ok := Cues[r.Cue]; !ok {
+			v.fail(path+".cue", "unknown cue %q; cues: %s", r.Cue, keys(Cues))
+		} else if r.Signal == "" {
+			v.fail(path+".cue", "a cue refines a built-in signal")
+		}
+		if r.Cue == "asked" && (r.Last > 0 || r.Late) {
+			v.fail(path+".last", "cue \"asked\" looks at the first turns")
+		}
+	}
+}
+
+// awardFields refuses a forbid or tally rule's fields on a require or
+// bonus rule.
+func (v *validator) awardFields(path string, r *Rule) {
+	if r.Label != nil || r.Quotes != 0 || r.Unit != nil || r.Always || r.Max != nil {
+		v.fail(path, "label, unit, always and quotes are a forbid or tally rule's; a require or bonus rule has miss, found, quote and facts")
+	}
+}
+
+// countRule checks a forbid rule or tally row (kind): its measure, label,
+// unit, quotes, replies and bands.
+func (v *validator) countRule(path string, r *Rule, kind int) {
 	if r.Measure != "" {
 		if _, ok := Measures[r.Measure]; !ok {
 			v.fail(path+".measure", "unknown measure %q; measures: %s", r.Measure, keys(Measures))

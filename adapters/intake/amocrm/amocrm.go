@@ -5,10 +5,11 @@
 // (/intake/amocrm/{secret}); the intake checks it in constant time,
 // accepts the call into the durable queue at once, and the job reads the
 // note through API v4 (GET /api/v4/{leads|contacts}/{id}/notes/{note_id})
-// and downloads params.link, polling while it answers 404. The result is
-// written back as a note on the same lead through adapters/writeback/amocrm
-// (the call id starts with the record: "lead-4821:amocrm-…"); Notifier
-// wraps it to keep amoCRM's limit of 7 requests a second.
+// and downloads params.link, polling while the note answers 204 No Content
+// or the link 404. The result is written back as a note on the same lead
+// through adapters/writeback/amocrm (the call id starts with the record:
+// "lead-4821:amocrm-…"); Notifier wraps it to keep amoCRM's limit of 7
+// requests a second.
 //
 // Sources (quoted in amocrmtest/testdata/SOURCES.md): amoCRM's webhooks-format,
 // events-and-notes and calls-api pages, the official PHP SDK
@@ -151,15 +152,20 @@ func (v *Vendor) ReceiveBatch(r *http.Request, body []byte) ([]intake.Event, err
 	return out, nil
 }
 
-// Fetch reads the note and downloads its recording: NotReady while the
-// link answers 404 (or the note has no link yet), the API limit kept by
-// the limiter, amoCRM's 429 retried as a rate limit.
+// Fetch reads the note and downloads its recording: NotReady while amoCRM
+// answers the note's read with 204 No Content (a note just added, not
+// readable yet), while the note has no link yet, or while the link
+// answers 404; the API limit kept by the limiter, amoCRM's 429 retried as
+// a rate limit.
 func (v *Vendor) Fetch(ctx context.Context, rec intake.Recording) (transcribe.Audio, func(), error) {
 	entity, rest, _ := strings.Cut(rec.ID, "/")
 	idText, noteText, _ := strings.Cut(rest, "/")
 	entityID, _ := strconv.Atoi(idText)
 	noteID, _ := strconv.Atoi(noteText)
 	note, err := v.notes.Get(ctx, entity, entityID, noteID)
+	if callaudit.KindOf(err) == callaudit.KindNotFound {
+		return transcribe.Audio{}, nil, intake.NotReady(v.cfg.PollDelay, "the call note is not readable yet: "+callaudit.MessageOf(err))
+	}
 	if err != nil {
 		return transcribe.Audio{}, nil, err
 	}

@@ -38,14 +38,26 @@ const testPoll = 30 * time.Millisecond
 // vendor's default) before trying a recording again.
 func newEnv(t *testing.T, perSecond int, rate float64, poll time.Duration) *env {
 	t.Helper()
+	return newEnvOn(t, "", perSecond, func(c *amocrm.Config) { c.Rate, c.PollDelay = rate, poll })
+}
+
+// newEnvOn is newEnv on the database dsn (empty: a new SQLite file), with
+// the vendor's defaults changed by tune (when set).
+func newEnvOn(t *testing.T, dsn string, perSecond int, tune func(*amocrm.Config)) *env {
+	t.Helper()
 	account := amocrmtest.NewLimited("long-lived-token", perSecond)
 	t.Cleanup(account.Close)
 	notes, err := wbamocrm.New(wbamocrm.Config{BaseURL: account.URL, Token: account.Token})
 	require.NoError(t, err)
 	e := intaketest.NewEnv(t, intaketest.EnvConfig{
+		DSN: dsn,
 		Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
-			return amocrm.New(amocrm.Config{BaseURL: account.URL, Token: account.Token, Secret: secret, Rate: rate,
-				Common: intake.Common{Managers: map[string]string{"940088": "boris"}, PollDelay: poll}}, files)
+			cfg := amocrm.Config{BaseURL: account.URL, Token: account.Token, Secret: secret,
+				Common: intake.Common{Managers: map[string]string{"940088": "boris"}}}
+			if tune != nil {
+				tune(&cfg)
+			}
+			return amocrm.New(cfg, files)
 		},
 		Notifiers: func(v intake.Vendor) ([]writeback.Notifier, error) {
 			return []writeback.Notifier{v.(*amocrm.Vendor).Notifier(notes)}, nil

@@ -47,8 +47,10 @@ func NewNotes(base, token string, api intake.ClientConfig) *Notes {
 	return &Notes{base: strings.TrimRight(base, "/"), token: token, client: intake.NewClient(api)}
 }
 
-// Get reads one note. A note amoCRM does not have (it answers 204) is
-// KindNotFound; other failures are send's kinds (429 KindRateLimited).
+// Get reads one note. A note amoCRM does not show (it answers 204 No
+// Content, its empty result: for a note just added, not readable yet) is
+// KindNotFound; an answer that is not that note is KindUpstream; other
+// failures are send's kinds (429 KindRateLimited).
 func (n *Notes) Get(ctx context.Context, entity string, entityID, noteID int) (CallNote, error) {
 	const op = "amocrm.Notes"
 	u := n.base + "/api/v4/" + entity + "/" + strconv.Itoa(entityID) + "/notes/" + strconv.Itoa(noteID)
@@ -62,9 +64,12 @@ func (n *Notes) Get(ctx context.Context, entity string, entityID, noteID int) (C
 	if err != nil {
 		return CallNote{}, err
 	}
+	if resp.Status == http.StatusNoContent {
+		return CallNote{}, callaudit.Errorf(callaudit.KindNotFound, "amoCRM has no note %d on %s %d (204 No Content)", noteID, entity, entityID)
+	}
 	var note CallNote
-	if resp.Status == http.StatusNoContent || json.Unmarshal(resp.Body, &note) != nil || note.ID != noteID {
-		return CallNote{}, callaudit.Errorf(callaudit.KindNotFound, "amoCRM has no note %d on %s %d", noteID, entity, entityID)
+	if json.Unmarshal(resp.Body, &note) != nil || note.ID != noteID {
+		return CallNote{}, callaudit.Errorf(callaudit.KindUpstream, "amoCRM's answer for note %d on %s %d is not that note", noteID, entity, entityID)
 	}
 	return note, nil
 }

@@ -22,7 +22,8 @@ import (
 	"github.com/callaudit/callaudit/storage"
 )
 
-// env is the intake of one fake portal, through the real queue on SQLite.
+// env is the intake of one fake portal, through the real queue on SQLite
+// (or the database newEnvOn is given).
 type env struct {
 	*intaketest.Env
 	portal  *bitrix24test.Portal
@@ -39,6 +40,12 @@ type keep struct {
 
 func newEnv(t *testing.T, limit bitrix24test.Limit, k keep) *env {
 	t.Helper()
+	return newEnvOn(t, "", limit, k)
+}
+
+// newEnvOn is newEnv on the database dsn (empty: a new SQLite file).
+func newEnvOn(t *testing.T, dsn string, limit bitrix24test.Limit, k keep) *env {
+	t.Helper()
 	portal := bitrix24test.NewWithLimit(limit)
 	t.Cleanup(portal.Close)
 	tokens, err := bitrix24.ParseTokens(portal.MemberID + "=" + portal.AppToken)
@@ -50,6 +57,7 @@ func newEnv(t *testing.T, limit bitrix24test.Limit, k keep) *env {
 		poll = 0
 	}
 	e := intaketest.NewEnv(t, intaketest.EnvConfig{
+		DSN: dsn,
 		Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
 			return bitrix24.New(bitrix24.Config{WebhookURL: portal.WebhookURL(), Tokens: tokens, Rate: k.rate, Burst: k.burst,
 				Common: intake.Common{Managers: map[string]string{"1269": "anna"}, PollDelay: poll}}, files)

@@ -2,7 +2,7 @@ package intaketest
 
 import (
 	"context"
-	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,9 +10,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Job is what River's table says of a call's intake job (SQLite, the
-// Env's store): the proof that a recording not ready yet snoozed the job
-// rather than failed it.
+// Job is what River's table says of a call's intake job (in the Env's
+// store, SQLite or PostgreSQL): the proof that a recording not ready yet
+// snoozed the job rather than failed it.
 type Job struct {
 	ID    int64
 	State string
@@ -26,33 +26,49 @@ type Job struct {
 	ScheduledAt, AttemptedAt time.Time
 }
 
+// riverSQL is what the helpers ask of River's table in one store dialect
+// (sqlstore.Store.Dialect): River's SQLite driver keeps args, errors and
+// metadata as JSON and times as text, its PostgreSQL one keeps errors as
+// jsonb[], args and metadata as jsonb and times as timestamptz; each has
+// its own placeholders.
+type riverSQL struct {
+	// job reads Job's columns, in its order, of the call id $1.
+	job string
+	// hurry makes the scheduled job $1 due now.
+	hurry string
+}
+
+var riverSQLs = map[string]riverSQL{
+	"sqlite": {
+		job: `SELECT id, state, attempt, coalesce(json_array_length(json(errors)), 0), coalesce(json_extract(json(metadata), '$.snoozes'), 0), scheduled_at, attempted_at
+		 FROM river_job WHERE kind = 'callaudit_intake' AND json_extract(args, '$.call_id') = ?`,
+		hurry: `UPDATE river_job SET state = 'available', scheduled_at = datetime('now', 'subsec') WHERE id = ? AND state = 'scheduled'`,
+	},
+	"postgres": {
+		job: `SELECT id, state, attempt, coalesce(array_length(errors, 1), 0), coalesce((metadata->>'snoozes')::int, 0), scheduled_at, attempted_at
+		 FROM river_job WHERE kind = 'callaudit_intake' AND args->>'call_id' = $1`,
+		hurry: `UPDATE river_job SET state = 'available', scheduled_at = now() WHERE id = $1 AND state = 'scheduled'`,
+	},
+}
+
+// river returns the River SQL of the Env's store.
+func (e *Env) river(t *testing.T) riverSQL {
+	t.Helper()
+	q, ok := riverSQLs[e.Store.Dialect()]
+	require.True(t, ok, "no River SQL for the %q store", e.Store.Dialect())
+	return q
+}
+
 // Job reads the intake job of callID from River's table.
 func (e *Env) Job(t *testing.T, callID string) Job {
 	t.Helper()
 	var j Job
-	var state, scheduled string
-	var attempted, errs *string
-	var meta []byte
-	err := e.Store.WriteDB().QueryRowContext(context.Background(),
-		`SELECT id, state, attempt, json(errors), json(metadata), scheduled_at, attempted_at FROM river_job
-		 WHERE kind = 'callaudit_intake' AND json_extract(args, '$.call_id') = ?`, callID).
-		Scan(&j.ID, &state, &j.Attempt, &errs, &meta, &scheduled, &attempted)
+	var scheduled, attempted riverTime
+	err := e.Store.WriteDB().QueryRowContext(context.Background(), e.river(t).job, callID).
+		Scan(&j.ID, &j.State, &j.Attempt, &j.Errors, &j.Snoozes, &scheduled, &attempted)
 	require.NoError(t, err, "the intake job of %s", callID)
-	j.State = state
-	if errs != nil {
-		var list []json.RawMessage
-		_ = json.Unmarshal([]byte(*errs), &list)
-		j.Errors = len(list)
-	}
-	var m struct {
-		Snoozes int `json:"snoozes"`
-	}
-	_ = json.Unmarshal(meta, &m)
-	j.Snoozes = m.Snoozes
-	j.ScheduledAt = riverTime(t, scheduled)
-	if attempted != nil {
-		j.AttemptedAt = riverTime(t, *attempted)
-	}
+	require.False(t, scheduled.IsZero(), "the intake job of %s has no scheduled_at", callID)
+	j.ScheduledAt, j.AttemptedAt = scheduled.Time, attempted.Time
 	return j
 }
 
@@ -60,8 +76,7 @@ func (e *Env) Job(t *testing.T, callID string) Job {
 // test sees the vendor's documented delay asked for without waiting it.
 func (e *Env) Hurry(t *testing.T, jobID int64) {
 	t.Helper()
-	_, err := e.Store.WriteDB().ExecContext(context.Background(),
-		`UPDATE river_job SET state = 'available', scheduled_at = datetime('now', 'subsec') WHERE id = ? AND state = 'scheduled'`, jobID)
+	_, err := e.Store.WriteDB().ExecContext(context.Background(), e.river(t).hurry, jobID)
 	require.NoError(t, err)
 }
 
@@ -127,15 +142,34 @@ func WaitFor[T any](t *testing.T, n int, get func() []T, key func(T) string) []s
 	return out
 }
 
-// riverTime reads a timestamp as River's SQLite driver writes it (UTC).
-func riverTime(t *testing.T, s string) time.Time {
-	t.Helper()
+// riverTime scans a River timestamp, in UTC: a time.Time from the
+// PostgreSQL driver, text as River's SQLite driver writes it, or NULL
+// (the zero time).
+type riverTime struct{ time.Time }
+
+func (r *riverTime) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		r.Time = time.Time{}
+		return nil
+	case time.Time:
+		r.Time = v.UTC()
+		return nil
+	case []byte:
+		return r.parse(string(v))
+	case string:
+		return r.parse(v)
+	}
+	return fmt.Errorf("a River timestamp of type %T", src)
+}
+
+func (r *riverTime) parse(s string) error {
 	s = strings.TrimSuffix(strings.Replace(s, "T", " ", 1), "Z")
 	for _, layout := range []string{"2006-01-02 15:04:05.999999999", "2006-01-02 15:04:05.999999999-07:00"} {
 		if v, err := time.Parse(layout, s); err == nil {
-			return v.UTC()
+			r.Time = v.UTC()
+			return nil
 		}
 	}
-	require.Failf(t, "a River timestamp that cannot be read", "%q", s)
-	return time.Time{}
+	return fmt.Errorf("a River timestamp that cannot be read: %q", s)
 }

@@ -2,15 +2,12 @@ package mango_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"net/http"
-	"net/url"
 	"os"
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -71,10 +68,7 @@ func (w *world) send(t *testing.T, c mangotest.Call) {
 // stored, scored call of the mapped manager and its write-back, on
 // SQLite and on PostgreSQL.
 func TestEndToEnd(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) { endToEnd(t, newWorld(t, mangotest.Config{}, nil)) })
-	t.Run("postgres", func(t *testing.T) {
-		endToEnd(t, newWorldOn(t, postgresDSN(t), mangotest.Config{}, nil))
-	})
+	intaketest.OnEachStore(t, os.Getenv, func(t *testing.T, dsn string) { endToEnd(t, newWorldOn(t, dsn, mangotest.Config{}, nil)) })
 }
 
 func endToEnd(t *testing.T, w *world) {
@@ -156,22 +150,27 @@ func TestMissedCall(t *testing.T) {
 }
 
 // TestRecordingAfterThreePolls: the API answers 404 three times before the
-// recording can be downloaded; the job snoozes each time, the call waits
-// queued, then is audited.
+// recording can be downloaded; the job snoozes each time (River's row:
+// three snoozes, no error, the one attempt that downloaded it), the call
+// waits queued, then is audited; on SQLite and on PostgreSQL.
 func TestRecordingAfterThreePolls(t *testing.T) {
-	w := newWorld(t, mangotest.Config{}, nil)
-	w.send(t, mangotest.Call{EntryID: "e-late", RecordingID: "r-late", Inbound: true, Extension: "123", Number: "79001112233", Talk: time.Minute, NotReady: 3})
-	call := w.env.Wait(t, "mango-e-late", storage.StatusDone)
-	assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
-	assert.Equal(t, 3.0, w.env.Polls(t))
-	assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+	intaketest.OnEachStore(t, os.Getenv, func(t *testing.T, dsn string) {
+		w := newWorldOn(t, dsn, mangotest.Config{}, nil)
+		w.send(t, mangotest.Call{EntryID: "e-late", RecordingID: "r-late", Inbound: true, Extension: "123", Number: "79001112233", Talk: time.Minute, NotReady: 3})
+		call := w.env.Wait(t, "mango-e-late", storage.StatusDone)
+		assert.Equal(t, 4, w.fake.Recordings.Polls("r-late"), "three not ready, then the download")
+		assert.Equal(t, 3.0, w.env.Polls(t))
+		assert.Equal(t, 1, w.env.Receiver.Count(call.ID))
+		job := w.env.Completed(t, call.ID)
+		assert.Equal(t, [3]int{0, 1, 3}, [3]int{job.Errors, job.Attempt, job.Snoozes}, "no error, one attempt, three snoozes")
 
-	// The vendor with its defaults: each 404 asks for DefaultPollDelay
-	// (Mango documents no figure), then the audio comes.
-	v, err := mango.New(mango.Config{APIKey: apiKey, Salt: salt, API: intake.API{BaseURL: w.fake.BaseURL(), PerSecond: 100}}, intaketest.Files(t))
-	require.NoError(t, err)
-	w.fake.Recordings.Add("r-direct", 3)
-	intaketest.PollsUntilReady(t, v, intake.Recording{ID: "r-direct"}, 3, mango.DefaultPollDelay)
+		// The vendor with its defaults: each 404 asks for DefaultPollDelay
+		// (Mango documents no figure), then the audio comes.
+		v, err := mango.New(mango.Config{APIKey: apiKey, Salt: salt, API: intake.API{BaseURL: w.fake.BaseURL(), PerSecond: 100}}, intaketest.Files(t))
+		require.NoError(t, err)
+		w.fake.Recordings.Add("r-direct", 3)
+		intaketest.PollsUntilReady(t, v, intake.Recording{ID: "r-direct"}, 3, mango.DefaultPollDelay)
+	})
 }
 
 // TestBurstAboveRateLimit: 25 calls at once against an API that allows 5
@@ -191,34 +190,4 @@ func TestBurstAboveRateLimit(t *testing.T) {
 // `printf '%s' '1234567890qwerty{"a":1}salt-x' | sha256sum` prints it.
 func TestSignReferenceVector(t *testing.T) {
 	assert.Equal(t, "586f2c7796efe026435d9e3d3850f013204c334225be6349ec50fb7755418e99", mango.Sign("1234567890qwerty", `{"a":1}`, "salt-x"))
-}
-
-// postgresDSN creates an empty database on the test server
-// (AUDIT_TEST_POSTGRES_URL) for one test, dropped after it, and returns
-// its URL. Without the variable the test is skipped, unless
-// AUDIT_TEST_REQUIRE=1 (the test command) makes that a failure.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	switch {
-	case base == "" && os.Getenv("AUDIT_TEST_REQUIRE") == "1":
-		t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1")
-	case base == "":
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set")
-	}
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	name := fmt.Sprintf("intake_test_%d", time.Now().UnixNano())
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		defer admin.Close()
-		if _, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			t.Errorf("dropping %s: %v", name, err)
-		}
-	})
-	u.Path = "/" + name
-	return u.String()
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -44,9 +45,15 @@ type zd struct {
 // intake keeping ours a second (0: zadarma.DefaultPerSecond).
 func start(t *testing.T, perMinute float64, ours float64) zd {
 	t.Helper()
+	return startOn(t, "", perMinute, ours)
+}
+
+// startOn is start on the database dsn (empty: a new SQLite file).
+func startOn(t *testing.T, dsn string, perMinute float64, ours float64) zd {
+	t.Helper()
 	fake := zadarmatest.New(zadarmatest.Config{APIKey: apiKey, Secret: secret, PerMinute: perMinute, Burst: 2})
 	t.Cleanup(fake.Close)
-	env := intaketest.NewEnv(t, intaketest.EnvConfig{Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
+	env := intaketest.NewEnv(t, intaketest.EnvConfig{DSN: dsn, Vendor: func(files audit.Fetcher) (intake.Vendor, error) {
 		return zadarma.New(zadarma.Config{APIKey: apiKey, Secret: secret, API: intake.API{BaseURL: fake.API.URL, PerSecond: ours},
 			Common: intake.Common{Managers: map[string]string{"100": "smirnova"}, PollDelay: 40 * time.Millisecond}}, files)
 	}})
@@ -210,25 +217,30 @@ func TestMissedCall(t *testing.T) {
 
 // TestRecordingAfterThreePolls: the record request answers 404 ("Record
 // not found") three times before the file is saved. Through the pipeline
-// the job snoozes each time (the call stays queued, no attempt is spent)
-// and the call is then audited once; asked directly, the vendor's delay
-// is Zadarma's advice, 40 seconds.
+// the job snoozes each time (the call stays queued, no attempt is spent,
+// no error recorded) and the call is then audited once, on SQLite and on
+// PostgreSQL; asked directly, the vendor's delay is Zadarma's advice, 40
+// seconds.
 func TestRecordingAfterThreePolls(t *testing.T) {
-	z := start(t, 6000, 100)
-	z.must(t, zadarmatest.Call{PBXCallID: "in_three", RecordingID: "rec-three", Internal: "100", Number: "79001112233", Duration: time.Minute, NotReady: 3})
-	call := z.env.Wait(t, "zadarma-in_three", storage.StatusDone)
-	assert.Equal(t, 4, z.Recordings.Polls("rec-three"), "three not saved yet, then the link")
-	assert.Equal(t, 1, z.Recordings.Downloads("rec-three"))
-	assert.Equal(t, 3.0, z.env.Polls(t))
-	assert.Equal(t, 1, z.env.Receiver.Count(call.ID))
+	intaketest.OnEachStore(t, os.Getenv, func(t *testing.T, dsn string) {
+		z := startOn(t, dsn, 6000, 100)
+		z.must(t, zadarmatest.Call{PBXCallID: "in_three", RecordingID: "rec-three", Internal: "100", Number: "79001112233", Duration: time.Minute, NotReady: 3})
+		call := z.env.Wait(t, "zadarma-in_three", storage.StatusDone)
+		assert.Equal(t, 4, z.Recordings.Polls("rec-three"), "three not saved yet, then the link")
+		assert.Equal(t, 1, z.Recordings.Downloads("rec-three"))
+		assert.Equal(t, 3.0, z.env.Polls(t))
+		assert.Equal(t, 1, z.env.Receiver.Count(call.ID))
+		job := z.env.Completed(t, call.ID)
+		assert.Equal(t, [3]int{0, 1, 3}, [3]int{job.Errors, job.Attempt, job.Snoozes}, "no error, one attempt, three snoozes")
 
-	// The vendor with its defaults: each not-ready answer asks for
-	// DefaultPollDelay, Zadarma's 40 seconds, then the audio comes.
-	v, err := zadarma.New(zadarma.Config{APIKey: apiKey, Secret: secret, API: intake.API{BaseURL: z.API.URL, PerSecond: 100}}, intaketest.Files(t))
-	require.NoError(t, err)
-	require.Equal(t, 40*time.Second, zadarma.DefaultPollDelay)
-	z.Recordings.Add("rec-direct", 3)
-	intaketest.PollsUntilReady(t, v, intake.Recording{ID: "rec-direct"}, 3, zadarma.DefaultPollDelay)
+		// The vendor with its defaults: each not-ready answer asks for
+		// DefaultPollDelay, Zadarma's 40 seconds, then the audio comes.
+		v, err := zadarma.New(zadarma.Config{APIKey: apiKey, Secret: secret, API: intake.API{BaseURL: z.API.URL, PerSecond: 100}}, intaketest.Files(t))
+		require.NoError(t, err)
+		require.Equal(t, 40*time.Second, zadarma.DefaultPollDelay)
+		z.Recordings.Add("rec-direct", 3)
+		intaketest.PollsUntilReady(t, v, intake.Recording{ID: "rec-direct"}, 3, zadarma.DefaultPollDelay)
+	})
 }
 
 // TestBurstAboveRateLimit: six calls at once against an API that allows

@@ -6,7 +6,9 @@
 //     lead or contact; the account then posts the «note added» webhook,
 //     form-encoded (leads[note][0][note][…]), unsigned, once;
 //   - it serves GET /api/v4/{leads|contacts}/{id}/notes/{note_id} with the
-//     bearer token, answering the note with its params.link;
+//     bearer token, answering the note with its params.link, or 204 No
+//     Content (amoCRM's empty result) for a note it does not have or
+//     does not show yet;
 //   - it serves the recording behind params.link, 404 until it is there;
 //   - it takes POST /api/v4/{entity}/{id}/notes through
 //     writebacktest.AmoCRM (the write-back adapter's fake), so the notes
@@ -66,6 +68,10 @@ type Note struct {
 	// before it appears (a telephony that adds the note first and the
 	// recording's link later).
 	LinkAfter int
+	// EmptyFor is how many API reads of the note answer 204 No Content,
+	// amoCRM's empty result, before the note can be read (a note the
+	// hook announced before the API shows it); -1 answers 204 forever.
+	EmptyFor int
 }
 
 // Account is the fake amoCRM account.
@@ -249,13 +255,15 @@ func (a *Account) route(w http.ResponseWriter, r *http.Request) {
 		a.last[id] = time.Now()
 	}
 	var note Note
+	gets := a.gets[id]
 	if ok {
 		note = *n
-		note.NoLink = note.NoLink || a.gets[id] <= note.LinkAfter
+		note.NoLink = note.NoLink || gets <= note.LinkAfter
 	}
 	a.mu.Unlock()
-	if !ok || note.Entity != m[1] || strconv.Itoa(note.EntityID) != m[2] {
-		// amoCRM answers an unknown note with 204 No Content.
+	if !ok || note.Entity != m[1] || strconv.Itoa(note.EntityID) != m[2] || note.EmptyFor < 0 || gets <= note.EmptyFor {
+		// amoCRM answers an unknown note, or one not shown yet, with 204
+		// No Content.
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
