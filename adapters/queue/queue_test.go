@@ -2,10 +2,6 @@ package queue_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -27,6 +23,7 @@ import (
 	"github.com/callaudit/callaudit/retry"
 	"github.com/callaudit/callaudit/score/checklist"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/storagetest"
 	"github.com/callaudit/callaudit/transcribe"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
@@ -595,54 +592,10 @@ func TestQueuePath(t *testing.T) {
 	}
 }
 
-// postgresURL returns the test server's URL, skipping without one unless
-// AUDIT_TEST_REQUIRE=1.
-func postgresURL(t testing.TB) string {
-	u := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	if u == "" {
-		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
-			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
-		}
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-	}
-	return u
-}
-
 // freshPostgres creates an empty database for the test and returns its
 // URL; it is dropped when the test ends.
 func freshPostgres(t *testing.T) string { return freshPostgresTB(t) }
 
 func freshPostgresTB(t testing.TB) string {
-	base := postgresURL(t)
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "queue_test_" + hex.EncodeToString(b)
-	_, err = admin.Exec("CREATE DATABASE " + name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.Exec("DROP DATABASE " + name + " WITH (FORCE)")
-		assert.NoError(t, err)
-		_ = admin.Close()
-	})
-	return withDatabase(t, base, name)
-}
-
-func withDatabase(t testing.TB, base, name string) string {
-	i := strings.Index(base, "://")
-	require.True(t, i > 0)
-	rest := base[i+3:]
-	slash := strings.IndexByte(rest, '/')
-	query := ""
-	if q := strings.IndexByte(rest, '?'); q >= 0 {
-		query = rest[q:]
-		if slash < 0 || slash > q {
-			slash = q
-		}
-	}
-	if slash < 0 {
-		slash = len(rest)
-	}
-	return fmt.Sprintf("%s://%s/%s%s", base[:i], rest[:slash], name, query)
+	return storagetest.PostgresDatabase(t, os.Getenv, "queue_test_")
 }

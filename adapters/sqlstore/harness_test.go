@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit/adapters/sqlstore"
+	"github.com/callaudit/callaudit/storage/storagetest"
 )
 
 // database is one dialect under test: how to make a fresh, empty database
@@ -40,16 +41,7 @@ func freshSQLite(t testing.TB) string {
 
 // postgresURL returns the test server's URL, skipping the test when there
 // is none, or failing it when AUDIT_TEST_REQUIRE=1 says there must be one.
-func postgresURL(t testing.TB) string {
-	u := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	if u == "" {
-		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
-			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
-		}
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-	}
-	return u
-}
+func postgresURL(t testing.TB) string { return storagetest.PostgresURL(t, os.Getenv) }
 
 // freshPostgres creates a schema of its own for the test and returns a URL
 // whose search_path selects it, so that tests run in parallel on one

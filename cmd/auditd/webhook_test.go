@@ -1,15 +1,11 @@
 package main
 
 import (
-	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -26,6 +22,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/webhooks"
 	"github.com/callaudit/callaudit/adapters/writeback/writebacktest"
 	"github.com/callaudit/callaudit/storage"
+	"github.com/callaudit/callaudit/storage/storagetest"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -283,29 +280,7 @@ func TestWebhookTwoServersShareQueue(t *testing.T) {
 // freshPostgresDB creates an empty database on the test server and
 // returns its URL; it is dropped after the test.
 func freshPostgresDB(t *testing.T) string {
-	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
-			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
-		}
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-	}
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	name := "auditd_test_" + hex.EncodeToString(b)
-	_, err = admin.ExecContext(context.Background(), "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-		assert.NoError(t, err)
-		_ = admin.Close()
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
+	return storagetest.PostgresDatabase(t, os.Getenv, "auditd_test_")
 }
 
 // TestWebhookFailures runs the real fetcher against a recording server

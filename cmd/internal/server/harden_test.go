@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
-	"fmt"
 	"io"
 	"log/slog"
 	"mime/multipart"
@@ -21,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/fx"
+
+	"github.com/callaudit/callaudit/storage/storagetest"
 )
 
 // startServer runs the whole server with env over the test defaults and
@@ -208,28 +208,7 @@ func TestStartupLogHidesDatabasePasswords(t *testing.T) {
 // freshPostgres creates an empty database on the test server and returns
 // its URL; it is dropped after the test.
 func freshPostgres(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-	if base == "" {
-		if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
-			t.Fatal("AUDIT_TEST_POSTGRES_URL is not set and AUDIT_TEST_REQUIRE=1: run scripts/test.sh")
-		}
-		t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-	}
-	admin, err := sql.Open("pgx", base)
-	require.NoError(t, err)
-	name := fmt.Sprintf("harden_test_%d", time.Now().UnixNano())
-	_, err = admin.ExecContext(context.Background(), "CREATE DATABASE "+name)
-	require.NoError(t, err)
-	t.Cleanup(func() {
-		_, err := admin.ExecContext(context.Background(), "DROP DATABASE "+name+" WITH (FORCE)")
-		assert.NoError(t, err)
-		_ = admin.Close()
-	})
-	u, err := url.Parse(base)
-	require.NoError(t, err)
-	u.Path = "/" + name
-	return u.String()
+	return storagetest.PostgresDatabase(t, os.Getenv, "harden_test_")
 }
 
 // On PostgreSQL a NUL in an id made the save fail (SQLSTATE 22021) under
