@@ -76,6 +76,10 @@ type nextStep struct {
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
+	// conditional: the manager only offered it on a condition left to
+	// the client («если хотите, пришлю»), and the client did not take
+	// it up; such an offer fixes no time.
+	conditional bool
 	// rank orders the candidates: the best step found is agreed with a
 	// time, then timed, then agreed, then merely offered, then refused.
 	rank int
@@ -594,7 +598,8 @@ func (a *analysis) deriveNextStep() {
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) && !a.grudging(s) {
+			commits := a.d.segs[s].role == cli && a.segHas(s, sigCommit)
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy) || commits) && !a.refuses(s) && !a.grudging(s) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
@@ -602,12 +607,20 @@ func (a *analysis) deriveNextStep() {
 		// The client's answer decides: a refusal after the step, or one
 		// before it that nothing reversed, means no step was agreed.
 		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
+		if !c.agree && a.picksTime(int(h.seg), next) {
+			// «Вторник или среда?» — «Вторник, в одиннадцать»: the client
+			// chose the time the manager asked for.
+			c.agree, c.agreeSeg = true, int32(next)
+		}
 		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
 			c.refused, c.agree, c.agreeSeg = true, false, -1
 		} else if next >= 0 && a.grudging(next) {
 			// "Ладно. Безобразие": the answer to the step agrees to nothing,
 			// whatever was said before it.
 			c.agree, c.agreeSeg = false, -1
+		}
+		if !c.agree && !c.refused && a.segHas(int(h.seg), sigConditional) {
+			c.conditional, c.time = true, false
 		}
 		consider(c)
 	}
@@ -633,6 +646,21 @@ func (a *analysis) deriveNextStep() {
 		best.refused = true
 	}
 	a.next = best
+}
+
+// picksTime reports whether the client's turn next answers the manager's
+// question in turn seg ("Вторник или среда?", "Когда вам удобно?") by
+// naming a time: choosing it agrees to the step. A turn that objects,
+// says the client is busy or refuses picks nothing.
+func (a *analysis) picksTime(seg, next int) bool {
+	if next < 0 || !a.isManager(seg) || a.d.segs[next].role != cli {
+		return false
+	}
+	sg := &a.d.segs[seg]
+	if sg.endSent <= sg.firstSent || !a.d.sents[sg.endSent-1].question {
+		return false
+	}
+	return a.opensWith(next, sigTime) && !a.refuses(next) && !a.segHas(next, sigObjection) && !a.segHas(next, sigBusy)
 }
 
 // proposes reports whether the sentence of time hit h proposes something:

@@ -315,3 +315,42 @@ func TestPermissionAndReasonForms(t *testing.T) {
 		assert.GreaterOrEqual(t, d.Score, 75, "%s: %s", first, d.Comment)
 	}
 }
+
+// TestNextStepNeedsTheClient: a step counts fully only when the client
+// takes it up. An "if you like" offer left unanswered earns little, less
+// than a plain offer; a one-sided step with a time earns less than an
+// agreed one without it; the client choosing the asked-for time, or
+// taking their part of the step («Скину вечером»), agrees to it.
+func TestNextStepNeedsTheClient(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно говорить?"
+	body := []string{opener, "Клиент: Да.", "Менеджер: Как вы сейчас проветриваете квартиру?", "Клиент: Открываю окна, дует."}
+	step := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, append(append([]string{}, body...), lines...)...), checklist.NextStep)
+	}
+	conditional := []score.CriterionResult{
+		step("Менеджер: Если хотите, могу прислать вам расчёт на почту в пятницу.", "Клиент: Спасибо, до свидания."),
+		step("Менеджер: Пришлю расчёт, если хотите.", "Клиент: Понятно. До свидания."),
+		criterionOf(t, scoreLines(t, score.ModeManager, "Manager: Hi, this is Jake from Riverside Windows. Is now a good time?",
+			"Client: Sure.", "Manager: How do you air the flat now?", "Client: I open the windows.",
+			"Manager: If you like, I could send you a quote on Friday.", "Client: Thanks, bye."), checklist.NextStep),
+	}
+	plain := step("Менеджер: Пришлю вам расчёт на почту.", "Клиент: Понятно. До свидания.")
+	for _, c := range conditional {
+		assert.LessOrEqual(t, c.Score, 15, c.Comment)
+		assert.Less(t, c.Score, plain.Score, c.Comment)
+	}
+	taken := step("Менеджер: Если хотите, могу прислать вам расчёт на почту в пятницу.", "Клиент: Да, пришлите, в пятницу удобно.")
+	assert.Equal(t, 100, taken.Score, "a conditional offer the client takes up is a step: %s", taken.Comment)
+
+	oneSided := step("Менеджер: Подумайте, я наберу вас на следующей неделе.", "Клиент: Всего доброго.")
+	agreed := step("Менеджер: Давайте я пришлю вам расчёт?", "Клиент: Да, давайте.")
+	assert.Less(t, oneSided.Score, agreed.Score, "%s / %s", oneSided.Comment, agreed.Comment)
+	assert.LessOrEqual(t, oneSided.Score, 50, oneSided.Comment)
+
+	chosen := step("Менеджер: Давайте замерщик приедет и посчитает точно. Вторник или среда?", "Клиент: Вторник, в одиннадцать, я буду дома.")
+	assert.Equal(t, 100, chosen.Score, chosen.Comment)
+	busy := step("Менеджер: Давайте замерщик приедет и посчитает точно. Вторник или среда?", "Клиент: Во вторник я на работе, не знаю, дорого это всё.")
+	assert.Less(t, busy.Score, 100, busy.Comment)
+	theirPart := step("Менеджер: Пришлите фото окон, а я пришлю расчёт.", "Клиент: Скину сегодня вечером.")
+	assert.GreaterOrEqual(t, theirPart.Score, 55, theirPart.Comment)
+}

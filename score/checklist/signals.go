@@ -52,6 +52,8 @@ const (
 	sigDeflect
 	sigAnythingElse
 	sigCalling
+	sigConditional
+	sigCommit
 	numSignals
 )
 
@@ -107,6 +109,8 @@ var signalNames = [numSignals]string{
 	sigDeflect:      "deflect",
 	sigAnythingElse: "anything_else",
 	sigCalling:      "calling",
+	sigConditional:  "conditional",
+	sigCommit:       "commit",
 }
 
 type signalDef struct {
@@ -439,5 +443,23 @@ var signalDefs = []signalDef{
 		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
 		"i want to change", "i want to cancel", "i was wondering", "i'm looking for", "i'm looking at", "i have a question",
 		"i'd like to book", "i ordered", "мне бы", "записаться", "у меня вопрос", "можно узнать",
+	}},
+	// The manager offering a step on a condition the client is left to
+	// meet: «если хотите, могу прислать…», "if you like I could send…".
+	// Unless the client takes it up, it is no agreed step.
+	{sigConditional, mgr, []string{
+		"если хотите", "если хочется", "если желаете", "если интересно", "если вам интересно", "если нужно", "если вам нужно",
+		"если надо", "если понадобится", "при желании", "если захотите", "если решите", "если надумаете", "если будет нужно",
+		"если вдруг", "могу .. если", "можем .. если",
+		"if you like", "if you'd like", "if you want", "if you wish", "if you're interested", "if that helps", "if it helps",
+		"if you need", "if you ever", "if you decide", "should you want", "happy to .. if", "i could .. if", "i can .. if",
+	}},
+	// The client taking their part of the step: «Скину сегодня вечером».
+	// The same words are the manager's own actions, so they count only
+	// from a speaker known to be the client. (Letting the manager send or
+	// call, «можете прислать», "you can send it", is permission, not a
+	// commitment.)
+	{sigCommit, cli, []string{
+		"скину", "пришлю", "вышлю", "отправлю", "перешлю", "i'll send", "will do", "i'll email", "i'll forward",
 	}},
 }
