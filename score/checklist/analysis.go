@@ -261,7 +261,7 @@ func (a *analysis) deriveInbound() bool {
 
 // negatable are the client's positive signals a negation in front turns
 // around: «не нравится», «не подходит», "not great".
-var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed}
+var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed, sigUnderstood}
 
 // dropNegated removes the hits preceded by a negation in the same turn.
 func (a *analysis) dropNegated(hs []hit) []hit {

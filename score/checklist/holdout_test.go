@@ -34,7 +34,7 @@ var holdoutFloor = devFigures{
 	// this set the blind author graded Диалог as Manager+ for every call
 	// (the grades' own Spearman is 1.0), so scores that order both modes
 	// better move them closer; the ceiling follows the measurement.
-	spearman: 0.767, // first blind measurement: 0.681; introductions 0.712; non-answers 0.751; refusals 0.754; balance 0.767
+	spearman: 0.878, // first blind measurement: 0.681; introductions 0.712; non-answers 0.751; refusals 0.754; balance 0.767; understanding shown, balance to 70 % 0.878
 	roles:    1.0,   // first blind measurement: 13 of 14; "calling about your inquiry" 14 of 14
 }
 

@@ -354,3 +354,48 @@ func TestNextStepNeedsTheClient(t *testing.T) {
 	theirPart := step("Менеджер: Пришлите фото окон, а я пришлю расчёт.", "Клиент: Скину сегодня вечером.")
 	assert.GreaterOrEqual(t, theirPart.Score, 55, theirPart.Comment)
 }
+
+// TestUnderstandingIsShown: Диалог's understanding is checked, not
+// assumed. A call in which the manager neither restated what the client
+// said nor asked an open question, and the client neither said they
+// understood nor left relieved, loses points; an open question without a
+// restatement loses fewer; a confirmed restatement or the client's
+// «понятно» shows the two sides understood each other.
+func TestUnderstandingIsShown(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс», слушаю вас."
+	und := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, append([]string{opener}, lines...)...), checklist.Understanding)
+	}
+	unchecked := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: А гарантия?", "Менеджер: Пять лет.", "Клиент: Хорошо, до свидания.")
+	asked := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом. А что вас не устраивает в нынешнем окне?",
+		"Клиент: Дует и шумно.", "Менеджер: Тогда лучше двухкамерный стеклопакет.", "Клиент: Хорошо, до свидания.")
+	restated := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: А что вас не устраивает в нынешнем окне?",
+		"Клиент: Дует и шумно, окна на проспект.", "Менеджер: То есть главное — чтобы не дуло и было тихо, верно?",
+		"Клиент: Да, именно.", "Менеджер: Тогда двухкамерный стеклопакет, двадцать четыре тысячи.", "Клиент: Хорошо, до свидания.")
+	understood := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: Понятно, спасибо.")
+	assert.Less(t, unchecked.Score, asked.Score, "%s / %s", unchecked.Comment, asked.Comment)
+	assert.Less(t, asked.Score, 100, asked.Comment)
+	assert.Equal(t, 100, restated.Score, restated.Comment)
+	assert.Equal(t, 100, understood.Score, understood.Comment)
+	notUnderstood := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: Не понятно, с чем это.")
+	assert.Less(t, notUnderstood.Score, 100, "«не понятно» is no understanding: %s", notUnderstood.Comment)
+}
+
+// TestBalanceAllowsExplaining: a manager who has about two thirds of the
+// words (explaining what the client asked) keeps the full balance; one
+// who has nearly all of them does not.
+func TestBalanceAllowsExplaining(t *testing.T) {
+	share := func(managerWords int) int {
+		words := func(n int) string { return strings.TrimSpace(strings.Repeat("слово ", n)) + "." }
+		var lines []string
+		for range 4 {
+			lines = append(lines, "Менеджер: "+words(managerWords/4), "Клиент: "+words((100-managerWords)/4))
+		}
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Balance).Score
+	}
+	assert.Equal(t, 100, share(68))
+	assert.Less(t, share(88), 100)
+}

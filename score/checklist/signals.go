@@ -54,6 +54,7 @@ const (
 	sigCalling
 	sigConditional
 	sigCommit
+	sigUnderstood
 	numSignals
 )
 
@@ -111,6 +112,7 @@ var signalNames = [numSignals]string{
 	sigCalling:      "calling",
 	sigConditional:  "conditional",
 	sigCommit:       "commit",
+	sigUnderstood:   "understood",
 }
 
 type signalDef struct {
@@ -461,5 +463,12 @@ var signalDefs = []signalDef{
 	// commitment.)
 	{sigCommit, cli, []string{
 		"скину", "пришлю", "вышлю", "отправлю", "перешлю", "i'll send", "will do", "i'll email", "i'll forward",
+	}},
+	// The client saying they understood: the conversation reached them
+	// («Понятно, спасибо», "Got it, that makes sense"). Negated («не
+	// понятно») it is dropped; confusion is sigConfused.
+	{sigUnderstood, cli, []string{
+		"понятно", "ясно", "понял", "поняла", "теперь понимаю", "все понятно", "доходчиво",
+		"understood", "got it", "makes sense", "i see", "that's clear", "clear now", "now i understand",
 	}},
 }
