@@ -599,7 +599,8 @@ func (a *analysis) deriveNextStep() {
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
 			commits := a.d.segs[s].role == cli && a.segHas(s, sigCommit)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy) || commits) && !a.refuses(s) && !a.grudging(s) {
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy) || commits) && !a.refuses(s) && !a.grudging(s) &&
+				(s > int(h.seg) || a.leadsToStep(s)) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
@@ -646,6 +647,39 @@ func (a *analysis) deriveNextStep() {
 		best.refused = true
 	}
 	a.next = best
+}
+
+// leadsToStep reports whether client turn s, said before a step, can be
+// the client's assent to it: it names a time, asks for something, chooses
+// («давайте „Оптимальный“»), or answers a manager's turn that proposed a
+// step; «давайте …» asks for one. A «Да» to «вы подавали заявку?» or
+// a restatement, and an «Okay» after a pitch, agree to no step that
+// follows.
+func (a *analysis) leadsToStep(s int) bool {
+	if a.segHas(s, sigTime) || a.segHas(s, sigBuy) || a.asksInTurn(s) {
+		return true
+	}
+	sg := &a.d.segs[s]
+	for i := sg.firstTok; i < sg.endTok; i++ {
+		switch a.d.word(int(i)) {
+		case "давайте", "давай", "let's":
+			// «Всё равно. Давайте ОСАГО»: the client asks for it.
+			return true
+		}
+	}
+	p := a.prevTurn(s)
+	return p >= 0 && (a.segHas(p, sigAction) || a.segHas(p, sigTime) || a.segHas(p, sigPropose))
+}
+
+// asksInTurn reports whether segment s has a question.
+func (a *analysis) asksInTurn(s int) bool {
+	sg := &a.d.segs[s]
+	for si := sg.firstSent; si < sg.endSent; si++ {
+		if a.d.sents[si].question {
+			return true
+		}
+	}
+	return false
 }
 
 // picksTime reports whether the client's turn next answers the manager's

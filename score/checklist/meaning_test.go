@@ -353,6 +353,15 @@ func TestNextStepNeedsTheClient(t *testing.T) {
 	assert.Less(t, busy.Score, 100, busy.Comment)
 	theirPart := step("Менеджер: Пришлите фото окон, а я пришлю расчёт.", "Клиент: Скину сегодня вечером.")
 	assert.GreaterOrEqual(t, theirPart.Score, 55, theirPart.Comment)
+
+	// A «Да» that answered another question before the step agrees to
+	// nothing; the client asking for the step before it does.
+	answered := step("Менеджер: Вы подавали заявку на сайте?", "Клиент: Да, подавала.", "Менеджер: Пришлю вам расчёт на почту.", "Клиент: Угу.")
+	assert.LessOrEqual(t, answered.Score, 25, answered.Comment)
+	asked := step("Менеджер: Вы подавали заявку на сайте?", "Клиент: Да. А можно расчёт на почту?", "Менеджер: Пришлю вам расчёт на почту.", "Клиент: Угу.")
+	assert.GreaterOrEqual(t, asked.Score, 55, asked.Comment)
+	afterLunch := step("Менеджер: Давайте я перезвоню с расчётом. Когда вам удобно?", "Клиент: После обеда, часа в три.")
+	assert.Equal(t, 100, afterLunch.Score, afterLunch.Comment)
 }
 
 // TestUnderstandingIsShown: Диалог's understanding is checked, not

@@ -236,13 +236,13 @@ var signalDefs = []signalDef{
 		"через недел*", "через час", "до конца недели", "в полдень", "в час дня", "сегодня вечером", "сегодня после",
 		// Small numbers are left out: "в два раза" is no time of day.
 		"в два часа", "в три часа", "в четыре часа", "в пять часов", "в шесть", "в семь", "в восемь", "в девять", "в десять",
-		"в одиннадцать", "в двенадцать", "в половине",
+		"в одиннадцать", "в двенадцать", "в половине", "после обеда", "до обеда", "часа в", "часов в",
 		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
 		"at noon", "at two", "at three", "at four", "at five", "at six", "at nine", "at ten", "at eleven",
 		"this afternoon", "later today", "in two days", "in a week", "tonight", "end of day", "within an hour",
 		"next billing", "в течение часа", "в течение дня", "до конца дня", "с завтрашн*", "с понедельник*",
-		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
+		"# am", "# pm", "# o'clock", "end of the week", "this week", "after lunch", "this evening", "tomorrow morning", "january", "february", "march", "april", "june",
 		"july", "august", "september", "october", "november", "december",
 	}},
 	{sigAgree, cli, []string{
