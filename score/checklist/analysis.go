@@ -134,6 +134,7 @@ func (a *analysis) derive() {
 	for _, s := range negatable {
 		a.hits[s] = a.dropNegated(a.hits[s])
 	}
+	a.deriveChoices()
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
@@ -257,6 +258,63 @@ func (a *analysis) deriveInbound() bool {
 		}
 	}
 	return false
+}
+
+// deriveChoices adds to the client's buy signal their choosing an option
+// with «давайте» and no verb: «Ну тогда давайте сто пятьдесят», «Давайте
+// ОСАГО», «давайте „Оптимальный“». With a verb («давайте подумаю»,
+// «давайте попробуем») or a time («давайте в субботу») the phrase
+// tables decide.
+func (a *analysis) deriveChoices() {
+	d := a.d
+	added := false
+	for _, h := range a.hits[sigAgree] {
+		w := d.word(int(h.first))
+		if (w != "давайте" && w != "давай") || h.first+1 >= d.segs[h.seg].endTok || d.segs[h.seg].role != cli ||
+			h.first-d.segs[h.seg].firstTok >= agreeWords || d.toks[h.first+1].sent != d.toks[h.first].sent {
+			continue
+		}
+		if next := d.word(int(h.first + 1)); d.toks[h.first+1].numeric || choiceWord(next) {
+			a.hits[sigBuy] = append(a.hits[sigBuy], hit{seg: h.seg, first: h.first, end: h.first + 2})
+			added = true
+		}
+	}
+	if added {
+		slices.SortFunc(a.hits[sigBuy], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
+		a.hits[sigBuy] = slices.CompactFunc(a.hits[sigBuy], func(x, y hit) bool { return x.first == y.first })
+	}
+}
+
+// choiceStops are the words after «давайте» that name no option: pronouns,
+// prepositions, conjunctions and adverbs of time or manner («давайте без
+// сказок», «давайте, если так»).
+var choiceStops = map[string]bool{
+	"я": true, "мы": true, "вы": true, "так": true, "тогда": true, "в": true, "во": true, "на": true, "после": true,
+	"через": true, "до": true, "с": true, "со": true, "к": true, "по": true, "сначала": true, "потом": true, "лучше": true,
+	"не": true, "ещё": true, "еще": true, "уже": true, "завтра": true, "сегодня": true, "это": true, "этот": true, "его": true,
+	"ее": true, "их": true, "всё": true, "все": true, "пока": true, "попозже": true, "позже": true, "как": true, "только": true,
+	"без": true, "за": true, "из": true, "о": true, "об": true, "про": true, "у": true, "если": true, "но": true, "а": true,
+	"и": true, "же": true, "ну": true, "вот": true, "тут": true, "там": true, "чтобы": true,
+}
+
+// verbEndings end the verbs said after «давайте».
+var verbEndings = []string{"ем", "им", "ём", "ть", "ти", "ся", "сь", "ю", "у", "те"}
+
+// choiceWord reports whether w, said after «давайте», names an option: it
+// is no stop word and has no verb ending (1st person «попробуем»,
+// «подумаю», infinitive «оформить», reflexive «созвонимся», imperative
+// «узнайте»).
+func choiceWord(w string) bool {
+	if choiceStops[w] || utf8.RuneCountInString(w) < 2 {
+		return false
+	}
+	for _, end := range verbEndings {
+		if strings.HasSuffix(w, end) {
+			return false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return r >= 'а' && r <= 'я' || r == 'ё'
 }
 
 // negatable are the client's positive signals a negation in front turns

@@ -408,3 +408,22 @@ func TestBalanceAllowsExplaining(t *testing.T) {
 	assert.Equal(t, 100, share(68))
 	assert.Less(t, share(88), 100)
 }
+
+// TestChoosingWithDavayte: «давайте» followed by the option the client
+// picks (a number, a product name) is readiness to buy; followed by a
+// verb, a preposition or a conjunction it is not.
+func TestChoosingWithDavayte(t *testing.T) {
+	commit := func(last string) score.CriterionResult {
+		rep := scoreLines(t, score.ModeClient, "Менеджер: Банк «Приволжский», Дмитрий, здравствуйте.",
+			"Клиент: Лимит кончился, что можно сделать?", "Менеджер: Можно поднять до ста или до ста пятидесяти тысяч, это бесплатно.", last)
+		return criterionOf(t, rep, checklist.Commitment)
+	}
+	for _, last := range []string{"Клиент: Ну тогда давайте сто пятьдесят.", "Клиент: Давайте «Оптимальный», он дешевле.", "Клиент: Давайте ОСАГО."} {
+		d := commit(last)
+		assert.GreaterOrEqual(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+	for _, last := range []string{"Клиент: Давайте подумаю.", "Клиент: Давайте без сказок.", "Клиент: Давайте узнайте сначала."} {
+		d := commit(last)
+		assert.Less(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+}
