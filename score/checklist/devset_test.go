@@ -100,9 +100,9 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.965,
-		score.ModeClient:  0.900,
-		score.ModeDialog:  0.983,
+		score.ModeManager: 0.968, // 0.965 before h-tune3
+		score.ModeClient:  0.926, // 0.900 before h-tune3
+		score.ModeDialog:  0.992, // 0.983 before h-tune3
 	},
 	gamingViolations: 0,
 	// A ceiling, not a floor: Диалог must not merely mirror Manager+.
