@@ -82,6 +82,17 @@ var roleCues = []roleCue{
 	{"i want", -2}, {"i need", -2}, {"not interested", -2}, {"i'll think", -2}, {"we'll think", -2},
 	{"send me", -2}, {"how much", -2}, {"i'm driving", -3}, {"call me", -2}, {"can you", -1},
 	{"i'm calling about", -2}, {"i was hoping", -1},
+	// Whose things are spoken of, when nobody greets or names a company
+	// (bad and medium calls): the manager speaks of the client's contract,
+	// number or order and of the company's rules and slots, and tells the
+	// client what they can do; the client speaks of their own things, of
+	// what they ordered, and asks what the company has and why.
+	{"ваш", 1}, {"your ", 1}, {"номер договора", 2}, {"такие правила", 2}, {"по правилам", 1}, {"ждите", 2},
+	{"одобрен", 2}, {"в приложении", 1}, {"вы можете", 1}, {"you can ", 1}, {"earliest", 1},
+	{"у меня", -1}, {"мой ", -1}, {"моя ", -1}, {"мои ", -1}, {"моего", -1}, {"моей", -1}, {"my ", -1},
+	{"какая у вас", -2}, {"какой у вас", -2}, {"какие у вас", -2}, {"а у вас", -2}, {"сколько ждать", -2},
+	{"почему мне", -2}, {"мне никто", -2}, {"я заказывал", -2}, {"я по поводу", -2}, {"i ordered", -2},
+	{"what does", -1}, {"does that include", -2}, {"i'll look", -1},
 }
 
 // maxSpeakers is the most distinct speakers AssignRoles infers roles for.

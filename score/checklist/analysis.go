@@ -76,6 +76,10 @@ type nextStep struct {
 	seg                        int32 // segment of the action, -1 when none
 	hit                        hit   // the action's words
 	agreeSeg                   int32
+	// conditional: the manager only offered it on a condition left to
+	// the client («если хотите, пришлю»), and the client did not take
+	// it up; such an offer fixes no time.
+	conditional bool
 	// rank orders the candidates: the best step found is agreed with a
 	// time, then timed, then agreed, then merely offered, then refused.
 	rank int
@@ -130,6 +134,7 @@ func (a *analysis) derive() {
 	for _, s := range negatable {
 		a.hits[s] = a.dropNegated(a.hits[s])
 	}
+	a.deriveChoices()
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
@@ -255,9 +260,66 @@ func (a *analysis) deriveInbound() bool {
 	return false
 }
 
+// deriveChoices adds to the client's buy signal their choosing an option
+// with «давайте» and no verb: «Ну тогда давайте сто пятьдесят», «Давайте
+// ОСАГО», «давайте „Оптимальный“». With a verb («давайте подумаю»,
+// «давайте попробуем») or a time («давайте в субботу») the phrase
+// tables decide.
+func (a *analysis) deriveChoices() {
+	d := a.d
+	added := false
+	for _, h := range a.hits[sigAgree] {
+		w := d.word(int(h.first))
+		if (w != "давайте" && w != "давай") || h.first+1 >= d.segs[h.seg].endTok || d.segs[h.seg].role != cli ||
+			h.first-d.segs[h.seg].firstTok >= agreeWords || d.toks[h.first+1].sent != d.toks[h.first].sent {
+			continue
+		}
+		if next := d.word(int(h.first + 1)); d.toks[h.first+1].numeric || choiceWord(next) {
+			a.hits[sigBuy] = append(a.hits[sigBuy], hit{seg: h.seg, first: h.first, end: h.first + 2})
+			added = true
+		}
+	}
+	if added {
+		slices.SortFunc(a.hits[sigBuy], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
+		a.hits[sigBuy] = slices.CompactFunc(a.hits[sigBuy], func(x, y hit) bool { return x.first == y.first })
+	}
+}
+
+// choiceStops are the words after «давайте» that name no option: pronouns,
+// prepositions, conjunctions and adverbs of time or manner («давайте без
+// сказок», «давайте, если так»).
+var choiceStops = map[string]bool{
+	"я": true, "мы": true, "вы": true, "так": true, "тогда": true, "в": true, "во": true, "на": true, "после": true,
+	"через": true, "до": true, "с": true, "со": true, "к": true, "по": true, "сначала": true, "потом": true, "лучше": true,
+	"не": true, "ещё": true, "еще": true, "уже": true, "завтра": true, "сегодня": true, "это": true, "этот": true, "его": true,
+	"ее": true, "их": true, "всё": true, "все": true, "пока": true, "попозже": true, "позже": true, "как": true, "только": true,
+	"без": true, "за": true, "из": true, "о": true, "об": true, "про": true, "у": true, "если": true, "но": true, "а": true,
+	"и": true, "же": true, "ну": true, "вот": true, "тут": true, "там": true, "чтобы": true,
+}
+
+// verbEndings end the verbs said after «давайте».
+var verbEndings = []string{"ем", "им", "ём", "ть", "ти", "ся", "сь", "ю", "у", "те"}
+
+// choiceWord reports whether w, said after «давайте», names an option: it
+// is no stop word and has no verb ending (1st person «попробуем»,
+// «подумаю», infinitive «оформить», reflexive «созвонимся», imperative
+// «узнайте»).
+func choiceWord(w string) bool {
+	if choiceStops[w] || utf8.RuneCountInString(w) < 2 {
+		return false
+	}
+	for _, end := range verbEndings {
+		if strings.HasSuffix(w, end) {
+			return false
+		}
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return r >= 'а' && r <= 'я' || r == 'ё'
+}
+
 // negatable are the client's positive signals a negation in front turns
 // around: «не нравится», «не подходит», "not great".
-var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed}
+var negatable = []signal{sigInterest, sigBuy, sigAgree, sigConfirm, sigNeed, sigUnderstood}
 
 // dropNegated removes the hits preceded by a negation in the same turn.
 func (a *analysis) dropNegated(hs []hit) []hit {
@@ -594,7 +656,9 @@ func (a *analysis) deriveNextStep() {
 		c := nextStep{action: true, seg: h.seg, hit: h, agreeSeg: -1}
 		for s := max(0, int(h.seg)-2); s <= min(n-1, int(h.seg)+2); s++ {
 			c.time = c.time || a.segHas(s, sigTime)
-			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy)) && !a.refuses(s) && !a.grudging(s) {
+			commits := a.d.segs[s].role == cli && a.segHas(s, sigCommit)
+			if s != int(h.seg) && a.d.segs[s].role != transcribe.RoleManager && (a.segHas(s, sigAgree) || a.segHas(s, sigBuy) || commits) && !a.refuses(s) && !a.grudging(s) &&
+				(s > int(h.seg) || a.leadsToStep(s)) {
 				c.agree = true
 				c.agreeSeg = int32(s)
 			}
@@ -602,12 +666,20 @@ func (a *analysis) deriveNextStep() {
 		// The client's answer decides: a refusal after the step, or one
 		// before it that nothing reversed, means no step was agreed.
 		next, prev := a.clientTurn(int(h.seg), 1), a.clientTurn(int(h.seg), -1)
+		if !c.agree && a.picksTime(int(h.seg), next) {
+			// «Вторник или среда?» — «Вторник, в одиннадцать»: the client
+			// chose the time the manager asked for.
+			c.agree, c.agreeSeg = true, int32(next)
+		}
 		if a.refuses(next) || (a.refuses(prev) && (next < 0 || int32(next) != c.agreeSeg)) {
 			c.refused, c.agree, c.agreeSeg = true, false, -1
 		} else if next >= 0 && a.grudging(next) {
 			// "Ладно. Безобразие": the answer to the step agrees to nothing,
 			// whatever was said before it.
 			c.agree, c.agreeSeg = false, -1
+		}
+		if !c.agree && !c.refused && a.segHas(int(h.seg), sigConditional) {
+			c.conditional, c.time = true, false
 		}
 		consider(c)
 	}
@@ -633,6 +705,54 @@ func (a *analysis) deriveNextStep() {
 		best.refused = true
 	}
 	a.next = best
+}
+
+// leadsToStep reports whether client turn s, said before a step, can be
+// the client's assent to it: it names a time, asks for something, chooses
+// («давайте „Оптимальный“»), or answers a manager's turn that proposed a
+// step; «давайте …» asks for one. A «Да» to «вы подавали заявку?» or
+// a restatement, and an «Okay» after a pitch, agree to no step that
+// follows.
+func (a *analysis) leadsToStep(s int) bool {
+	if a.segHas(s, sigTime) || a.segHas(s, sigBuy) || a.asksInTurn(s) {
+		return true
+	}
+	sg := &a.d.segs[s]
+	for i := sg.firstTok; i < sg.endTok; i++ {
+		switch a.d.word(int(i)) {
+		case "давайте", "давай", "let's":
+			// «Всё равно. Давайте ОСАГО»: the client asks for it.
+			return true
+		}
+	}
+	p := a.prevTurn(s)
+	return p >= 0 && (a.segHas(p, sigAction) || a.segHas(p, sigTime) || a.segHas(p, sigPropose))
+}
+
+// asksInTurn reports whether segment s has a question.
+func (a *analysis) asksInTurn(s int) bool {
+	sg := &a.d.segs[s]
+	for si := sg.firstSent; si < sg.endSent; si++ {
+		if a.d.sents[si].question {
+			return true
+		}
+	}
+	return false
+}
+
+// picksTime reports whether the client's turn next answers the manager's
+// question in turn seg ("Вторник или среда?", "Когда вам удобно?") by
+// naming a time: choosing it agrees to the step. A turn that objects,
+// says the client is busy or refuses picks nothing.
+func (a *analysis) picksTime(seg, next int) bool {
+	if next < 0 || !a.isManager(seg) || a.d.segs[next].role != cli {
+		return false
+	}
+	sg := &a.d.segs[seg]
+	if sg.endSent <= sg.firstSent || !a.d.sents[sg.endSent-1].question {
+		return false
+	}
+	return a.opensWith(next, sigTime) && !a.refuses(next) && !a.segHas(next, sigObjection) && !a.segHas(next, sigBusy)
 }
 
 // proposes reports whether the sentence of time hit h proposes something:

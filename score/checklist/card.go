@@ -123,18 +123,19 @@ func holds(a *analysis, cs []cond) bool {
 
 // conditions are the named conditions of scorecard.Conditions.
 var conditions = map[string]cond{
-	"inbound_call":        func(a *analysis) bool { return a.inbound },
-	"callback":            func(a *analysis) bool { return a.callback },
-	"card_data_requested": func(a *analysis) bool { return a.critical },
-	"not_heard":           func(a *analysis) bool { return a.unheard },
-	"no_objections":       func(a *analysis) bool { return len(a.objections) == 0 },
-	"ignored_refusals":    func(a *analysis) bool { return len(a.ignoredRefusals) > 0 },
-	"client_asked":        func(a *analysis) bool { return a.clientQs > 0 },
-	"next_step_offered":   func(a *analysis) bool { return a.next.action },
-	"next_step_timed":     func(a *analysis) bool { return a.next.time },
-	"next_step_agreed":    func(a *analysis) bool { return a.next.agree },
-	"next_step_refused":   func(a *analysis) bool { return a.next.refused },
-	"rejected_at_end":     func(a *analysis) bool { return a.rejectedAtEnd() },
+	"inbound_call":          func(a *analysis) bool { return a.inbound },
+	"callback":              func(a *analysis) bool { return a.callback },
+	"card_data_requested":   func(a *analysis) bool { return a.critical },
+	"not_heard":             func(a *analysis) bool { return a.unheard },
+	"no_objections":         func(a *analysis) bool { return len(a.objections) == 0 },
+	"ignored_refusals":      func(a *analysis) bool { return len(a.ignoredRefusals) > 0 },
+	"client_asked":          func(a *analysis) bool { return a.clientQs > 0 },
+	"next_step_offered":     func(a *analysis) bool { return a.next.action },
+	"next_step_timed":       func(a *analysis) bool { return a.next.time },
+	"next_step_agreed":      func(a *analysis) bool { return a.next.agree },
+	"next_step_refused":     func(a *analysis) bool { return a.next.refused },
+	"next_step_conditional": func(a *analysis) bool { return a.next.conditional },
+	"rejected_at_end":       func(a *analysis) bool { return a.rejectedAtEnd() },
 	"objections_resolved": func(a *analysis) bool {
 		if len(a.objections) == 0 {
 			return false

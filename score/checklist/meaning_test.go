@@ -315,3 +315,115 @@ func TestPermissionAndReasonForms(t *testing.T) {
 		assert.GreaterOrEqual(t, d.Score, 75, "%s: %s", first, d.Comment)
 	}
 }
+
+// TestNextStepNeedsTheClient: a step counts fully only when the client
+// takes it up. An "if you like" offer left unanswered earns little, less
+// than a plain offer; a one-sided step with a time earns less than an
+// agreed one without it; the client choosing the asked-for time, or
+// taking their part of the step («Скину вечером»), agrees to it.
+func TestNextStepNeedsTheClient(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс». Удобно говорить?"
+	body := []string{opener, "Клиент: Да.", "Менеджер: Как вы сейчас проветриваете квартиру?", "Клиент: Открываю окна, дует."}
+	step := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, append(append([]string{}, body...), lines...)...), checklist.NextStep)
+	}
+	conditional := []score.CriterionResult{
+		step("Менеджер: Если хотите, могу прислать вам расчёт на почту в пятницу.", "Клиент: Спасибо, до свидания."),
+		step("Менеджер: Пришлю расчёт, если хотите.", "Клиент: Понятно. До свидания."),
+		criterionOf(t, scoreLines(t, score.ModeManager, "Manager: Hi, this is Jake from Riverside Windows. Is now a good time?",
+			"Client: Sure.", "Manager: How do you air the flat now?", "Client: I open the windows.",
+			"Manager: If you like, I could send you a quote on Friday.", "Client: Thanks, bye."), checklist.NextStep),
+	}
+	plain := step("Менеджер: Пришлю вам расчёт на почту.", "Клиент: Понятно. До свидания.")
+	for _, c := range conditional {
+		assert.LessOrEqual(t, c.Score, 15, c.Comment)
+		assert.Less(t, c.Score, plain.Score, c.Comment)
+	}
+	taken := step("Менеджер: Если хотите, могу прислать вам расчёт на почту в пятницу.", "Клиент: Да, пришлите, в пятницу удобно.")
+	assert.Equal(t, 100, taken.Score, "a conditional offer the client takes up is a step: %s", taken.Comment)
+
+	oneSided := step("Менеджер: Подумайте, я наберу вас на следующей неделе.", "Клиент: Всего доброго.")
+	agreed := step("Менеджер: Давайте я пришлю вам расчёт?", "Клиент: Да, давайте.")
+	assert.Less(t, oneSided.Score, agreed.Score, "%s / %s", oneSided.Comment, agreed.Comment)
+	assert.LessOrEqual(t, oneSided.Score, 50, oneSided.Comment)
+
+	chosen := step("Менеджер: Давайте замерщик приедет и посчитает точно. Вторник или среда?", "Клиент: Вторник, в одиннадцать, я буду дома.")
+	assert.Equal(t, 100, chosen.Score, chosen.Comment)
+	busy := step("Менеджер: Давайте замерщик приедет и посчитает точно. Вторник или среда?", "Клиент: Во вторник я на работе, не знаю, дорого это всё.")
+	assert.Less(t, busy.Score, 100, busy.Comment)
+	theirPart := step("Менеджер: Пришлите фото окон, а я пришлю расчёт.", "Клиент: Скину сегодня вечером.")
+	assert.GreaterOrEqual(t, theirPart.Score, 55, theirPart.Comment)
+
+	// A «Да» that answered another question before the step agrees to
+	// nothing; the client asking for the step before it does.
+	answered := step("Менеджер: Вы подавали заявку на сайте?", "Клиент: Да, подавала.", "Менеджер: Пришлю вам расчёт на почту.", "Клиент: Угу.")
+	assert.LessOrEqual(t, answered.Score, 25, answered.Comment)
+	asked := step("Менеджер: Вы подавали заявку на сайте?", "Клиент: Да. А можно расчёт на почту?", "Менеджер: Пришлю вам расчёт на почту.", "Клиент: Угу.")
+	assert.GreaterOrEqual(t, asked.Score, 55, asked.Comment)
+	afterLunch := step("Менеджер: Давайте я перезвоню с расчётом. Когда вам удобно?", "Клиент: После обеда, часа в три.")
+	assert.Equal(t, 100, afterLunch.Score, afterLunch.Comment)
+}
+
+// TestUnderstandingIsShown: Диалог's understanding is checked, not
+// assumed. A call in which the manager neither restated what the client
+// said nor asked an open question, and the client neither said they
+// understood nor left relieved, loses points; an open question without a
+// restatement loses fewer; a confirmed restatement or the client's
+// «понятно» shows the two sides understood each other.
+func TestUnderstandingIsShown(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Ольга, компания «Окна Плюс», слушаю вас."
+	und := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeDialog, append([]string{opener}, lines...)...), checklist.Understanding)
+	}
+	unchecked := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: А гарантия?", "Менеджер: Пять лет.", "Клиент: Хорошо, до свидания.")
+	asked := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом. А что вас не устраивает в нынешнем окне?",
+		"Клиент: Дует и шумно.", "Менеджер: Тогда лучше двухкамерный стеклопакет.", "Клиент: Хорошо, до свидания.")
+	restated := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: А что вас не устраивает в нынешнем окне?",
+		"Клиент: Дует и шумно, окна на проспект.", "Менеджер: То есть главное — чтобы не дуло и было тихо, верно?",
+		"Клиент: Да, именно.", "Менеджер: Тогда двухкамерный стеклопакет, двадцать четыре тысячи.", "Клиент: Хорошо, до свидания.")
+	understood := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: Понятно, спасибо.")
+	assert.Less(t, unchecked.Score, asked.Score, "%s / %s", unchecked.Comment, asked.Comment)
+	assert.Less(t, asked.Score, 100, asked.Comment)
+	assert.Equal(t, 100, restated.Score, restated.Comment)
+	assert.Equal(t, 100, understood.Score, understood.Comment)
+	notUnderstood := und("Клиент: Сколько стоит окно на кухню?", "Менеджер: Двадцать четыре тысячи с монтажом.",
+		"Клиент: Не понятно, с чем это.")
+	assert.Less(t, notUnderstood.Score, 100, "«не понятно» is no understanding: %s", notUnderstood.Comment)
+}
+
+// TestBalanceAllowsExplaining: a manager who has about two thirds of the
+// words (explaining what the client asked) keeps the full balance; one
+// who has nearly all of them does not.
+func TestBalanceAllowsExplaining(t *testing.T) {
+	share := func(managerWords int) int {
+		words := func(n int) string { return strings.TrimSpace(strings.Repeat("слово ", n)) + "." }
+		var lines []string
+		for range 4 {
+			lines = append(lines, "Менеджер: "+words(managerWords/4), "Клиент: "+words((100-managerWords)/4))
+		}
+		return criterionOf(t, scoreLines(t, score.ModeDialog, lines...), checklist.Balance).Score
+	}
+	assert.Equal(t, 100, share(68))
+	assert.Less(t, share(88), 100)
+}
+
+// TestChoosingWithDavayte: «давайте» followed by the option the client
+// picks (a number, a product name) is readiness to buy; followed by a
+// verb, a preposition or a conjunction it is not.
+func TestChoosingWithDavayte(t *testing.T) {
+	commit := func(last string) score.CriterionResult {
+		rep := scoreLines(t, score.ModeClient, "Менеджер: Банк «Приволжский», Дмитрий, здравствуйте.",
+			"Клиент: Лимит кончился, что можно сделать?", "Менеджер: Можно поднять до ста или до ста пятидесяти тысяч, это бесплатно.", last)
+		return criterionOf(t, rep, checklist.Commitment)
+	}
+	for _, last := range []string{"Клиент: Ну тогда давайте сто пятьдесят.", "Клиент: Давайте «Оптимальный», он дешевле.", "Клиент: Давайте ОСАГО."} {
+		d := commit(last)
+		assert.GreaterOrEqual(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+	for _, last := range []string{"Клиент: Давайте подумаю.", "Клиент: Давайте без сказок.", "Клиент: Давайте узнайте сначала."} {
+		d := commit(last)
+		assert.Less(t, d.Score, 80, "%s: %s", last, d.Comment)
+	}
+}

@@ -52,6 +52,9 @@ const (
 	sigDeflect
 	sigAnythingElse
 	sigCalling
+	sigConditional
+	sigCommit
+	sigUnderstood
 	numSignals
 )
 
@@ -107,6 +110,9 @@ var signalNames = [numSignals]string{
 	sigDeflect:      "deflect",
 	sigAnythingElse: "anything_else",
 	sigCalling:      "calling",
+	sigConditional:  "conditional",
+	sigCommit:       "commit",
+	sigUnderstood:   "understood",
 }
 
 type signalDef struct {
@@ -230,13 +236,13 @@ var signalDefs = []signalDef{
 		"через недел*", "через час", "до конца недели", "в полдень", "в час дня", "сегодня вечером", "сегодня после",
 		// Small numbers are left out: "в два раза" is no time of day.
 		"в два часа", "в три часа", "в четыре часа", "в пять часов", "в шесть", "в семь", "в восемь", "в девять", "в десять",
-		"в одиннадцать", "в двенадцать", "в половине",
+		"в одиннадцать", "в двенадцать", "в половине", "после обеда", "до обеда", "часа в", "часов в",
 		"январ*", "феврал*", "март*", "апрел*", "мая", "июн*", "июл*", "август*", "сентябр*", "октябр*", "ноябр*", "декабр*",
 		"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "tomorrow", "next week", "at #",
 		"at noon", "at two", "at three", "at four", "at five", "at six", "at nine", "at ten", "at eleven",
 		"this afternoon", "later today", "in two days", "in a week", "tonight", "end of day", "within an hour",
 		"next billing", "в течение часа", "в течение дня", "до конца дня", "с завтрашн*", "с понедельник*",
-		"# am", "# pm", "# o'clock", "end of the week", "this week", "january", "february", "march", "april", "june",
+		"# am", "# pm", "# o'clock", "end of the week", "this week", "after lunch", "this evening", "tomorrow morning", "january", "february", "march", "april", "june",
 		"july", "august", "september", "october", "november", "december",
 	}},
 	{sigAgree, cli, []string{
@@ -439,5 +445,30 @@ var signalDefs = []signalDef{
 		"i'm calling", "calling about", "i need a", "i want to know", "i'd like to", "i wanted to ask", "i want to upgrade",
 		"i want to change", "i want to cancel", "i was wondering", "i'm looking for", "i'm looking at", "i have a question",
 		"i'd like to book", "i ordered", "мне бы", "записаться", "у меня вопрос", "можно узнать",
+	}},
+	// The manager offering a step on a condition the client is left to
+	// meet: «если хотите, могу прислать…», "if you like I could send…".
+	// Unless the client takes it up, it is no agreed step.
+	{sigConditional, mgr, []string{
+		"если хотите", "если хочется", "если желаете", "если интересно", "если вам интересно", "если нужно", "если вам нужно",
+		"если надо", "если понадобится", "при желании", "если захотите", "если решите", "если надумаете", "если будет нужно",
+		"если вдруг", "могу .. если", "можем .. если",
+		"if you like", "if you'd like", "if you want", "if you wish", "if you're interested", "if that helps", "if it helps",
+		"if you need", "if you ever", "if you decide", "should you want", "happy to .. if", "i could .. if", "i can .. if",
+	}},
+	// The client taking their part of the step: «Скину сегодня вечером».
+	// The same words are the manager's own actions, so they count only
+	// from a speaker known to be the client. (Letting the manager send or
+	// call, «можете прислать», "you can send it", is permission, not a
+	// commitment.)
+	{sigCommit, cli, []string{
+		"скину", "пришлю", "вышлю", "отправлю", "перешлю", "i'll send", "will do", "i'll email", "i'll forward",
+	}},
+	// The client saying they understood: the conversation reached them
+	// («Понятно, спасибо», "Got it, that makes sense"). Negated («не
+	// понятно») it is dropped; confusion is sigConfused.
+	{sigUnderstood, cli, []string{
+		"понятно", "ясно", "понял", "поняла", "теперь понимаю", "все понятно", "доходчиво",
+		"understood", "got it", "makes sense", "i see", "that's clear", "clear now", "now i understand",
 	}},
 }

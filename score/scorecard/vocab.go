@@ -29,7 +29,8 @@ var Signals = []Signal{
 	{"unheard", "client"}, {"brush_off", "manager"}, {"claim_agree", "manager"}, {"busy", "client"},
 	{"inbound", "manager"}, {"need", "client"}, {"confused", "client"}, {"hostile", "client"},
 	{"satisfied", "client"}, {"resolved", "manager"}, {"deflect", "manager"}, {"anything_else", "manager"},
-	{"calling", "client"},
+	{"calling", "client"}, {"conditional", "manager"},
+	{"commit", "client"}, {"understood", "client"},
 }
 
 // Measures are what a Forbid or Tally rule may count. "sentences",
@@ -102,6 +103,7 @@ var Conditions = map[string]string{
 	"next_step_timed":          "the next step has a date or time",
 	"next_step_agreed":         "the client agreed to the next step",
 	"next_step_refused":        "the client refused the proposed step",
+	"next_step_conditional":    "the step was only offered on a condition («если хотите», \"if you like\") and the client did not take it up",
 	"rejected_at_end":          "the client declined or put the decision off in the last third of the call and did not agree afterwards",
 	"objections_resolved":      "the client agreed to buy after their last objection",
 	"agreed_after_objections":  "the client agreed to a next step after their last objection",
