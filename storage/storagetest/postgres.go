@@ -11,7 +11,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver for the admin connection
 )
 
-// Getenv reads a test input. A test passes os.Getenv: the library reads
+// Getenv reads a test input. A test passes the os package's: the library reads
 // no environment itself (configuration belongs in cmd/internal/config).
 type Getenv func(key string) string
 
