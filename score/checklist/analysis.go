@@ -36,6 +36,11 @@ type analysis struct {
 	// ignoredRefusals are manager turns that went on with a step or
 	// declared agreement right after the client refused.
 	ignoredRefusals []int32
+	// pressedOn are the manager's turns that pressed on after a refusal:
+	// the ignored refusals, and the turn right after the client refused
+	// that sells again (a pitch, a step or a proposal) rather than
+	// accepting the no or saying goodbye.
+	pressedOn []int32
 	// unheard: the client said their request was not heard, or the
 	// manager sent them elsewhere with it (brush-off).
 	unheard bool
@@ -114,6 +119,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
 	a.ignoredRefusals = a.ignoredRefusals[:0]
+	a.pressedOn = a.pressedOn[:0]
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
 	a.offered = offer{}
@@ -436,6 +442,34 @@ func (a *analysis) deriveRefusals() {
 			break
 		}
 	}
+	a.derivePressedOn()
+}
+
+// derivePressedOn collects the manager's turns that pressed on after a
+// refusal: the ignored refusals, and the manager's reply to a client's
+// refusal that sells again — a pitch, a step or a proposal — without
+// taking the no first («Понимаю. Но с программой вы сэкономите!», «Давайте я
+// вам ссылку на оплату пришлю»). Over the development and first held-out
+// sets no call graded good as a conversation has such a reply; most bad
+// ones have one or more. Manager+ keeps crediting one argument against an
+// objection; the conversation is spoilt by it.
+func (a *analysis) derivePressedOn() {
+	a.pressedOn = append(a.pressedOn, a.ignoredRefusals...)
+	for s := range a.d.segs {
+		if a.d.segs[s].role != cli || !a.refuses(s) {
+			continue
+		}
+		m := a.nextManagerTurn(s)
+		// Taking the no first («Хорошо. Если вдруг понадобится…», "Sure,
+		// if you decide…") and leaving the door open is no pressing.
+		takesNo := a.opensWith(m, sigAgreeMgr) || a.segHas(m, sigConditional) || a.segHas(m, sigVague)
+		if m >= 0 && !takesNo && !a.segHas(m, sigFarewell) &&
+			(a.pitches(m) || a.segHas(m, sigAction) || a.segHas(m, sigPropose)) {
+			a.pressedOn = append(a.pressedOn, int32(m))
+		}
+	}
+	slices.Sort(a.pressedOn)
+	a.pressedOn = slices.Compact(a.pressedOn)
 }
 
 // pitches reports whether manager segment seg sells: a benefit, a value

@@ -427,3 +427,31 @@ func TestChoosingWithDavayte(t *testing.T) {
 		assert.Less(t, d.Score, 80, "%s: %s", last, d.Comment)
 	}
 }
+
+// TestPressingOnAfterANo: a manager who answers the client's «нет» by
+// selling again spoils the conversation (tone, understanding and flow in
+// Диалог); one who takes the no and leaves the door open does not, and
+// neither does a call without a refusal.
+func TestPressingOnAfterANo(t *testing.T) {
+	call := func(reply string) *score.Report {
+		return scoreLines(t, score.ModeDialog,
+			"Менеджер: Добрый день! Меня зовут Игорь, фитнес-клуб «Атлет». Вам удобно говорить?",
+			"Клиент: Да, слушаю.",
+			"Менеджер: Вы у нас спрашивали про абонемент. Что для вас сейчас главное в тренировках?",
+			"Клиент: Хочу просто плавать по утрам, бассейн.",
+			"Менеджер: Понял. Есть годовой абонемент с бассейном и тренажёрами, сорок тысяч.",
+			"Клиент: Нет, спасибо, год мне не нужен.",
+			reply,
+			"Клиент: До свидания.")
+	}
+	// No step with a time, no claimed agreement: only selling again.
+	pushed := call("Менеджер: Но с годовым вы сэкономите треть, это выгоднее! Давайте оформим?")
+	taken := call("Менеджер: Хорошо, понимаю. Если захотите разовые посещения бассейна — звоните, всего доброго!")
+	for _, id := range []string{checklist.Tone, checklist.Flow, checklist.Understanding} {
+		p, k := criterionOf(t, pushed, id), criterionOf(t, taken, id)
+		assert.Less(t, p.Score, k.Score, "%s: %s / %s", id, p.Comment, k.Comment)
+	}
+	assert.Contains(t, criterionOf(t, pushed, checklist.Flow).Comment, "Уговоры после отказа")
+	assert.NotContains(t, criterionOf(t, taken, checklist.Flow).Comment, "Уговоры")
+	assert.Less(t, pushed.TotalScore+10, taken.TotalScore)
+}

@@ -220,7 +220,7 @@ var signalDefs = []signalDef{
 	}},
 	{sigDismiss, mgr, []string{
 		"да не", "ну и что", "ничего не дорого", "это не дорого", "не дорого это", "вы не понимаете", "ладно",
-		"no it's not", "it's not expensive", "whatever", "you don't understand", "trust me",
+		"no it's not", "it's not expensive", "whatever", "you don't understand", "trust me", "believe me", "поверьте",
 	}},
 	{sigAction, mgr, []string{
 		"пришлю", "вышлю", "отправлю", "направлю", "созвон*", "встрет*", "встреч*", "демо*", "договорим*", "перезвон*", "позвон*",

@@ -43,6 +43,7 @@ var Measures = map[string]string{
 	"hits":              "the matches of the signal or the phrases",
 	"none":              "1 when the signal or phrases were not found at all",
 	"ignored_refusals":  "the manager's turns that pressed on after the client refused or could not talk",
+	"pressed_on":        "the ignored refusals and the manager's replies to a refusal that sell again (a pitch, a step or a proposal) without taking the no",
 	"contradicted":      "the manager's restatements the client contradicted",
 	"monologue":         "1 when the manager (or an unlabelled speaker) talked longer than the monologue limit",
 	"any_monologue":     "1 when anyone talked longer than the monologue limit",
