@@ -172,8 +172,8 @@ func (a *analysis) derive() {
 	}
 	a.deriveTagSummaries()
 	a.critical = len(a.hits[sigCardData]) > 0
-	a.deriveObjections()
 	a.deriveRefusals()
+	a.deriveObjections()
 	a.deriveNextStep()
 	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
 	a.deriveCallback()
@@ -590,7 +590,10 @@ func (a *analysis) deriveObjections() {
 			replies++
 			empathy = empathy || a.segHas(s, sigEmpathy)
 			value = value || a.segHas(s, sigValue) || a.segHas(s, sigBenefit)
-			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude)
+			// Declaring a step or an agreement over the client's no
+			// answers no objection (ignoredRefusals).
+			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude) ||
+				slices.Contains(a.ignoredRefusals, int32(s))
 			for si := a.d.segs[s].firstSent; si < a.d.segs[s].endSent; si++ {
 				question = question || a.d.sents[si].question
 			}

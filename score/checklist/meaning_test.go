@@ -455,3 +455,37 @@ func TestPressingOnAfterANo(t *testing.T) {
 	assert.NotContains(t, criterionOf(t, taken, checklist.Flow).Comment, "Уговоры")
 	assert.Less(t, pushed.TotalScore+10, taken.TotalScore)
 }
+
+// TestStagesOverANo: stages the manager delivers over the client's refusal
+// earn little in Manager+ — declaring the next step in reply to «мне не
+// нужно» handles no objection, and an offer the client answered with a
+// bare «Нет» did not fit.
+func TestStagesOverANo(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Олег, компания «Страж». Вам удобно говорить?"
+	objection := func(reply string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, opener,
+			"Клиент: Да. Что вы хотели?",
+			"Менеджер: Что для вас важно в охране дома?",
+			"Клиент: Чтобы было недорого.",
+			"Менеджер: У нас сигнализация с выездом группы, полторы тысячи в месяц, вы экономите на страховке.",
+			"Клиент: Это дорого, мне не нужно.",
+			reply,
+			"Клиент: Нет.",
+			"Менеджер: До свидания."), checklist.ObjectionHandling)
+	}
+	overNo := objection("Менеджер: Понимаю. Давайте договоримся: монтажник приедет в среду в десять, договорились?")
+	handled := objection("Менеджер: Понимаю. А сколько вы сейчас платите за страховку дома? Часто выходит дешевле с охраной.")
+	assert.Less(t, overNo.Score, handled.Score, "%s / %s", overNo.Comment, handled.Comment)
+	assert.Less(t, overNo.Score, 20, overNo.Comment)
+
+	presentation := func(answer string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, opener,
+			"Клиент: Да. Нужна охрана для дачи, зимой никого нет.",
+			"Менеджер: Для дачи есть пакет «Зима»: датчики и выезд группы, охрана дачи всю зиму, это выгодно.",
+			answer,
+			"Менеджер: Хорошо, до свидания."), checklist.Presentation)
+	}
+	no := presentation("Клиент: Нет. Мне только узнать цену.")
+	fine := presentation("Клиент: Интересно, а сколько стоит?")
+	assert.Less(t, no.Score, fine.Score, "%s / %s", no.Comment, fine.Comment)
+}
