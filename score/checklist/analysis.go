@@ -141,6 +141,7 @@ func (a *analysis) derive() {
 		a.hits[s] = a.dropNegated(a.hits[s])
 	}
 	a.deriveChoices()
+	a.deriveTermQuestions()
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
@@ -289,6 +290,44 @@ func (a *analysis) deriveChoices() {
 		slices.SortFunc(a.hits[sigBuy], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
 		a.hits[sigBuy] = slices.CompactFunc(a.hits[sigBuy], func(x, y hit) bool { return x.first == y.first })
 	}
+}
+
+// deriveTermQuestions adds to the client's interest their questions about
+// the terms of a purchase: «А ипотеку можно?», «А торг есть?», "Is there
+// an extra charge for that?". A cautious client who weighs the offer asks
+// them without saying it is interesting; a statement of the price («цена
+// высокая») is no question and objects rather than asks.
+func (a *analysis) deriveTermQuestions() {
+	d := a.d
+	added := false
+	last := int32(-1)
+	for _, h := range a.hits[sigTerms] {
+		si := d.toks[h.first].sent
+		if si == last || d.segs[h.seg].role != cli || !d.sents[si].question || a.insists(h.seg, si) {
+			continue
+		}
+		last = si
+		a.hits[sigInterest] = append(a.hits[sigInterest], h)
+		added = true
+	}
+	if added {
+		slices.SortFunc(a.hits[sigInterest], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
+		a.hits[sigInterest] = slices.CompactFunc(a.hits[sigInterest], func(x, y hit) bool { return x.first == y.first })
+	}
+}
+
+// insists reports whether client sentence si of segment seg presses a
+// question the client asked before or is lost: it opens with «так» («Так
+// когда можно приехать?», "So how much is it?") or «подождите» («Подождите,
+// это платно вообще?»), or the turn is confused,
+// irritated or says the client was not heard. Such a question asks for an
+// answer the call has not given, not about buying.
+func (a *analysis) insists(seg int32, si int32) bool {
+	switch a.d.word(int(a.d.sents[si].firstTok)) {
+	case "так", "so", "подождите", "погодите", "wait":
+		return true
+	}
+	return a.segHas(int(seg), sigConfused) || a.segHas(int(seg), sigHostile) || a.segHas(int(seg), sigUnheard)
 }
 
 // choiceStops are the words after «давайте» that name no option: pronouns,

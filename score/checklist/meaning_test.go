@@ -489,3 +489,32 @@ func TestStagesOverANo(t *testing.T) {
 	fine := presentation("Клиент: Интересно, а сколько стоит?")
 	assert.Less(t, no.Score, fine.Score, "%s / %s", no.Comment, fine.Comment)
 }
+
+// TestCautiousClientsInterest: a cautious client shows interest by asking
+// about the terms («А ипотеку можно?», "Is there an extra charge?") and by
+// conceding the argument («Логично»), without saying it is interesting; a
+// question that insists on an unanswered one («Так когда?») or a statement
+// of the price is no such sign.
+func TestCautiousClientsInterest(t *testing.T) {
+	interest := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeClient, append([]string{
+			"Риелтор: Агентство «Дом», Максим, здравствуйте.",
+			"Клиент: Здравствуйте, я по двушке на Лесной.",
+			"Риелтор: Да, сорок пять метров, пять девятьсот."}, lines...)...), checklist.ClientInterest)
+	}
+	plain := interest("Клиент: Понятно.", "Риелтор: До свидания.")
+	terms := interest("Клиент: А ипотеку можно?", "Риелтор: Можно, продавец не против.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	other := interest("Клиент: А этаж какой?", "Риелтор: Третий.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	conceded := interest("Клиент: Дороговато.", "Риелтор: Зато рядом метро, за год окупится разница в дороге.",
+		"Клиент: Логично.", "Риелтор: До свидания.")
+	stated := interest("Клиент: Цена высокая.", "Риелтор: Такая цена.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	insisting := interest("Клиент: Так а цена окончательная?", "Риелтор: Такая цена.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	assert.Greater(t, terms.Score, other.Score, "a question about the terms: %s / %s", terms.Comment, other.Comment)
+	assert.Greater(t, conceded.Score, plain.Score, "«Логично»: %s / %s", conceded.Comment, plain.Comment)
+	assert.Equal(t, plain.Score, stated.Score, "a stated price asks nothing: %s", stated.Comment)
+	assert.Less(t, insisting.Score, terms.Score, "«Так а цена…?» insists: %s", insisting.Comment)
+	en := criterionOf(t, scoreLines(t, score.ModeClient, "Agent: Hi, Comfort Sofas, this is Jen.",
+		"Customer: Hi, about the Oslo sofa.", "Agent: It's 1,200 with delivery.",
+		"Customer: Is there an extra charge for assembly?", "Agent: No, it's included.", "Customer: Okay, bye."), checklist.ClientInterest)
+	assert.Contains(t, en.Comment, "1 sign of interest", en.Comment)
+}

@@ -55,6 +55,7 @@ const (
 	sigConditional
 	sigCommit
 	sigUnderstood
+	sigTerms
 	numSignals
 )
 
@@ -113,6 +114,7 @@ var signalNames = [numSignals]string{
 	sigConditional:  "conditional",
 	sigCommit:       "commit",
 	sigUnderstood:   "understood",
+	sigTerms:        "terms",
 }
 
 type signalDef struct {
@@ -319,6 +321,9 @@ var signalDefs = []signalDef{
 		"хотелось бы", "нравится", "здорово", "любопытн*",
 		"interesting", "sounds good", "sounds great", "tell me more", "how much", "how does", "can it", "does it", "i like",
 		"we'd like", "i want", "curious",
+		// A cautious client conceding the argument: «Логично», «Это
+		// можно обсуждать», "That's fair".
+		"логично", "можно обсужд*", "можно обсуд*", "that's fair", "that's reasonable", "sounds reasonable", "more reasonable",
 	}},
 	{sigBuy, cli, []string{
 		"давайте попробуем", "попробуем", "беру", "берем", "оформля*", "оформим", "подключайт*", "подключа*", "согласен",
@@ -470,5 +475,17 @@ var signalDefs = []signalDef{
 	{sigUnderstood, cli, []string{
 		"понятно", "ясно", "понял", "поняла", "теперь понимаю", "все понятно", "доходчиво",
 		"understood", "got it", "makes sense", "i see", "that's clear", "clear now", "now i understand",
+	}},
+	// The terms of a purchase — price, payment, discount, delivery,
+	// dates, warranty, a trial — which the client asks about when they
+	// consider buying. Only the client's questions count
+	// (analysis.deriveTermQuestions): they are signs of interest.
+	{sigTerms, cli, []string{
+		// Not «когда», «сколько» or "when" alone: «когда почините?»,
+		// «сколько ждать?» complain.
+		"цен*", "стоим*", "стоит", "по деньгам", "торг*", "скидк*", "дешевле", "подешевле", "ипотек*", "рассрочк*",
+		"кредит*", "оплат*", "платн*", "бесплатн*", "гаранти*", "доставк*", "пробн*", "тариф*", "договор*",
+		"price*", "cost*", "how much", "charge", "fee", "fees", "discount*", "financ*", "trade in", "delivery", "deliver",
+		"warranty", "trial", "contract", "in stock", "payment*", "installment*", "cheaper",
 	}},
 }
