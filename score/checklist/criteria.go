@@ -121,12 +121,23 @@ func (a *analysis) findOffer() offer {
 	}
 	o := offer{done: true, linkedSeg: linkedSeg, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
 	// "Мне не нужна страховка" or "I need my exports" answering the offer
-	// means it did not fit.
+	// means it did not fit; so does a «Нет, спасибо» to the first turn
+	// built on the client's words, or a bare «Нет» to the pitch.
 	if at := max(linkedSeg, benefitSeg); at >= 0 {
 		o.reply = a.clientTurn(at, 1)
-		o.rejected = a.segHas(o.reply, sigRefuse) || a.segHas(o.reply, sigUnheard)
+		o.rejected = a.rejectsOffer(o.reply)
+		if first := min(linkedSeg, benefitSeg); !o.rejected && first >= 0 && first != at {
+			o.rejected = a.rejectsOffer(a.clientTurn(first, 1))
+		}
 	}
 	return o
+}
+
+// rejectsOffer reports whether client segment seg turns the offer down:
+// a refusal, the client saying they were not heard, or a bare «Нет»
+// opening the reply. Putting it off («подумаю») does not.
+func (a *analysis) rejectsOffer(seg int) bool {
+	return a.segHas(seg, sigRefuse) || a.segHas(seg, sigUnheard) || (a.refuses(seg) && !a.segHas(seg, sigReject))
 }
 
 // rejectedAtEnd reports whether the client declined or put the decision off

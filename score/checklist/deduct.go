@@ -27,6 +27,10 @@ const (
 	// factIgnoredRefusals counts the manager's turns that pressed on
 	// after the client refused or could not talk.
 	factIgnoredRefusals
+	// factPressedOn counts the manager's turns that pressed on after a
+	// refusal: the ignored refusals and the replies to a refusal that
+	// sell again (analysis.pressedOn).
+	factPressedOn
 	// factContradicted counts the restatements the client contradicted.
 	factContradicted
 	// factMonologue is 1 when a speaker other than the client talked
@@ -373,6 +377,8 @@ func (a *analysis) count1(d *deduction) (int, string) {
 		return 1, ""
 	case factIgnoredRefusals:
 		return len(a.ignoredRefusals), strconv.Itoa(len(a.ignoredRefusals))
+	case factPressedOn:
+		return len(a.pressedOn), strconv.Itoa(len(a.pressedOn))
 	case factContradicted:
 		n := 0
 		for _, h := range a.hits[sigSummary] {
@@ -461,8 +467,12 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	switch d.fact {
 	case factSentences, factHits, factFound, factSegments, factOnce:
 		return a.firstHits(d.quotes, d.sigs...)
-	case factIgnoredRefusals:
-		for _, seg := range a.ignoredRefusals[:min(len(a.ignoredRefusals), d.quotes)] {
+	case factIgnoredRefusals, factPressedOn:
+		segs := a.ignoredRefusals
+		if d.fact == factPressedOn {
+			segs = a.pressedOn
+		}
+		for _, seg := range segs[:min(len(segs), d.quotes)] {
 			if ev, ok := a.segmentEvidence(seg); ok {
 				out = append(out, ev)
 			}

@@ -100,9 +100,9 @@ type devFigures struct {
 // may only improve them; raise them when it does.
 var devFloor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.968, // 0.965 before h-tune3
-		score.ModeClient:  0.926, // 0.900 before h-tune3
-		score.ModeDialog:  0.992, // 0.983 before h-tune3
+		score.ModeManager: 0.983, // 0.965 before h-tune3; 0.968 before h-tune4
+		score.ModeClient:  0.926, // 0.900 before h-tune3; h-tune4 measured 0.924 (the terms questions' trade)
+		score.ModeDialog:  0.994, // 0.983 before h-tune3; 0.992 before h-tune4
 	},
 	gamingViolations: 0,
 	// A ceiling, not a floor: Диалог must not merely mirror Manager+.
@@ -110,8 +110,9 @@ var devFloor = devFigures{
 	// ordering both modes better moves the scores closer too; the ceiling
 	// follows the measurement and stays below the grades' correlation.
 	// 0.746 before h-tune3; 0.774 when a step needs the client's assent;
-	// 0.794 when understanding must be shown.
-	spearman: 0.794,
+	// 0.794 when understanding must be shown; 0.808 after h-tune4 (bad
+	// calls that press on after a no fall in both modes).
+	spearman: 0.808,
 	roles:    1.0,
 }
 

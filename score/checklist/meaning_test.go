@@ -427,3 +427,124 @@ func TestChoosingWithDavayte(t *testing.T) {
 		assert.Less(t, d.Score, 80, "%s: %s", last, d.Comment)
 	}
 }
+
+// TestPressingOnAfterANo: a manager who answers the client's «нет» by
+// selling again spoils the conversation (tone, understanding and flow in
+// Диалог); one who takes the no and leaves the door open does not, and
+// neither does a call without a refusal.
+func TestPressingOnAfterANo(t *testing.T) {
+	call := func(reply string) *score.Report {
+		return scoreLines(t, score.ModeDialog,
+			"Менеджер: Добрый день! Меня зовут Игорь, фитнес-клуб «Атлет». Вам удобно говорить?",
+			"Клиент: Да, слушаю.",
+			"Менеджер: Вы у нас спрашивали про абонемент. Что для вас сейчас главное в тренировках?",
+			"Клиент: Хочу просто плавать по утрам, бассейн.",
+			"Менеджер: Понял. Есть годовой абонемент с бассейном и тренажёрами, сорок тысяч.",
+			"Клиент: Нет, спасибо, год мне не нужен.",
+			reply,
+			"Клиент: До свидания.")
+	}
+	// No step with a time, no claimed agreement: only selling again.
+	pushed := call("Менеджер: Но с годовым вы сэкономите треть, это выгоднее! Давайте оформим?")
+	taken := call("Менеджер: Хорошо, понимаю. Если захотите разовые посещения бассейна — звоните, всего доброго!")
+	for _, id := range []string{checklist.Tone, checklist.Flow, checklist.Understanding} {
+		p, k := criterionOf(t, pushed, id), criterionOf(t, taken, id)
+		assert.Less(t, p.Score, k.Score, "%s: %s / %s", id, p.Comment, k.Comment)
+	}
+	assert.Contains(t, criterionOf(t, pushed, checklist.Flow).Comment, "Уговоры после отказа")
+	assert.NotContains(t, criterionOf(t, taken, checklist.Flow).Comment, "Уговоры")
+	assert.Less(t, pushed.TotalScore+10, taken.TotalScore)
+}
+
+// TestStagesOverANo: stages the manager delivers over the client's refusal
+// earn little in Manager+ — declaring the next step in reply to «мне не
+// нужно» handles no objection, and an offer the client answered with a
+// bare «Нет» did not fit.
+func TestStagesOverANo(t *testing.T) {
+	const opener = "Менеджер: Добрый день! Меня зовут Олег, компания «Страж». Вам удобно говорить?"
+	objection := func(reply string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, opener,
+			"Клиент: Да. Что вы хотели?",
+			"Менеджер: Что для вас важно в охране дома?",
+			"Клиент: Чтобы было недорого.",
+			"Менеджер: У нас сигнализация с выездом группы, полторы тысячи в месяц, вы экономите на страховке.",
+			"Клиент: Это дорого, мне не нужно.",
+			reply,
+			"Клиент: Нет.",
+			"Менеджер: До свидания."), checklist.ObjectionHandling)
+	}
+	overNo := objection("Менеджер: Понимаю. Давайте договоримся: монтажник приедет в среду в десять, договорились?")
+	handled := objection("Менеджер: Понимаю. А сколько вы сейчас платите за страховку дома? Часто выходит дешевле с охраной.")
+	assert.Less(t, overNo.Score, handled.Score, "%s / %s", overNo.Comment, handled.Comment)
+	assert.Less(t, overNo.Score, 20, overNo.Comment)
+
+	presentation := func(answer string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeManager, opener,
+			"Клиент: Да. Нужна охрана для дачи, зимой никого нет.",
+			"Менеджер: Для дачи есть пакет «Зима»: датчики и выезд группы, охрана дачи всю зиму, это выгодно.",
+			answer,
+			"Менеджер: Хорошо, до свидания."), checklist.Presentation)
+	}
+	no := presentation("Клиент: Нет. Мне только узнать цену.")
+	fine := presentation("Клиент: Интересно, а сколько стоит?")
+	assert.Less(t, no.Score, fine.Score, "%s / %s", no.Comment, fine.Comment)
+}
+
+// TestCautiousClientsInterest: a cautious client shows interest by asking
+// about the terms («А ипотеку можно?», "Is there an extra charge?") and by
+// conceding the argument («Логично»), without saying it is interesting; a
+// question that insists on an unanswered one («Так когда?») or a statement
+// of the price is no such sign.
+func TestCautiousClientsInterest(t *testing.T) {
+	interest := func(lines ...string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeClient, append([]string{
+			"Риелтор: Агентство «Дом», Максим, здравствуйте.",
+			"Клиент: Здравствуйте, я по двушке на Лесной.",
+			"Риелтор: Да, сорок пять метров, пять девятьсот."}, lines...)...), checklist.ClientInterest)
+	}
+	plain := interest("Клиент: Понятно.", "Риелтор: До свидания.")
+	terms := interest("Клиент: А ипотеку можно?", "Риелтор: Можно, продавец не против.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	other := interest("Клиент: А этаж какой?", "Риелтор: Третий.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	conceded := interest("Клиент: Дороговато.", "Риелтор: Зато рядом метро, за год окупится разница в дороге.",
+		"Клиент: Логично.", "Риелтор: До свидания.")
+	stated := interest("Клиент: Цена высокая.", "Риелтор: Такая цена.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	insisting := interest("Клиент: Так а цена окончательная?", "Риелтор: Такая цена.", "Клиент: Понятно.", "Риелтор: До свидания.")
+	assert.Greater(t, terms.Score, other.Score, "a question about the terms: %s / %s", terms.Comment, other.Comment)
+	assert.Greater(t, conceded.Score, plain.Score, "«Логично»: %s / %s", conceded.Comment, plain.Comment)
+	assert.Equal(t, plain.Score, stated.Score, "a stated price asks nothing: %s", stated.Comment)
+	assert.Less(t, insisting.Score, terms.Score, "«Так а цена…?» insists: %s", insisting.Comment)
+	en := criterionOf(t, scoreLines(t, score.ModeClient, "Agent: Hi, Comfort Sofas, this is Jen.",
+		"Customer: Hi, about the Oslo sofa.", "Agent: It's 1,200 with delivery.",
+		"Customer: Is there an extra charge for assembly?", "Agent: No, it's included.", "Customer: Okay, bye."), checklist.ClientInterest)
+	assert.Contains(t, en.Comment, "1 sign of interest", en.Comment)
+}
+
+// TestUrgencyPresses: a price rise or a deadline the manager holds over a
+// hesitating client is pressure; told in answer to the client's question
+// it informs, and after taking the client's no («Хорошо, …») it is a
+// courtesy.
+func TestUrgencyPresses(t *testing.T) {
+	tone := func(client, manager string) score.CriterionResult {
+		return criterionOf(t, scoreLines(t, score.ModeDialog,
+			"Менеджер: Добрый день! Меня зовут Рустам, автосалон «Восток». Вы смотрели у нас седан, удобно говорить?",
+			"Клиент: Да, удобно.",
+			"Менеджер: Какой ежемесячный платёж для вас комфортный?",
+			client, manager,
+			"Клиент: Понятно, до свидания.",
+			"Менеджер: Всего доброго!"), checklist.Tone)
+	}
+	pressed := tone("Клиент: Платёж великоват, переплата большая.",
+		"Менеджер: Да, переплата выше. Но цены с января поднимутся, лучше брать до конца месяца.")
+	asked := tone("Клиент: А цены в январе не изменятся?",
+		"Менеджер: Цены с января поднимутся примерно на пять процентов.")
+	taken := tone("Клиент: Я подумаю.",
+		"Менеджер: Хорошо, предложение действует до конца месяца.")
+	assert.Less(t, pressed.Score, asked.Score, "%s / %s", pressed.Comment, asked.Comment)
+	assert.Contains(t, pressed.Comment, "Давление")
+	assert.NotContains(t, asked.Comment, "Давление", asked.Comment)
+	assert.NotContains(t, taken.Comment, "Давление", taken.Comment)
+	en := criterionOf(t, scoreLines(t, score.ModeDialog, "Agent: Hi, it's Jake from Riverside Toyota.",
+		"Customer: Hi. I'm not sure about the RAV4 yet.", "Agent: Honestly, they're going fast, you should come today.",
+		"Customer: Okay, bye.", "Agent: Bye."), checklist.Tone)
+	assert.Contains(t, en.Comment, "Pressure", en.Comment)
+}

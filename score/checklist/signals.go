@@ -55,6 +55,8 @@ const (
 	sigConditional
 	sigCommit
 	sigUnderstood
+	sigTerms
+	sigUrgency
 	numSignals
 )
 
@@ -113,6 +115,8 @@ var signalNames = [numSignals]string{
 	sigConditional:  "conditional",
 	sigCommit:       "commit",
 	sigUnderstood:   "understood",
+	sigTerms:        "terms",
+	sigUrgency:      "urgency",
 }
 
 type signalDef struct {
@@ -220,7 +224,7 @@ var signalDefs = []signalDef{
 	}},
 	{sigDismiss, mgr, []string{
 		"да не", "ну и что", "ничего не дорого", "это не дорого", "не дорого это", "вы не понимаете", "ладно",
-		"no it's not", "it's not expensive", "whatever", "you don't understand", "trust me",
+		"no it's not", "it's not expensive", "whatever", "you don't understand", "trust me", "believe me", "поверьте",
 	}},
 	{sigAction, mgr, []string{
 		"пришлю", "вышлю", "отправлю", "направлю", "созвон*", "встрет*", "встреч*", "демо*", "договорим*", "перезвон*", "позвон*",
@@ -319,6 +323,9 @@ var signalDefs = []signalDef{
 		"хотелось бы", "нравится", "здорово", "любопытн*",
 		"interesting", "sounds good", "sounds great", "tell me more", "how much", "how does", "can it", "does it", "i like",
 		"we'd like", "i want", "curious",
+		// A cautious client conceding the argument: «Логично», «Это
+		// можно обсуждать», "That's fair".
+		"логично", "можно обсужд*", "можно обсуд*", "that's fair", "that's reasonable", "sounds reasonable", "more reasonable",
 	}},
 	{sigBuy, cli, []string{
 		"давайте попробуем", "попробуем", "беру", "берем", "оформля*", "оформим", "подключайт*", "подключа*", "согласен",
@@ -470,5 +477,27 @@ var signalDefs = []signalDef{
 	{sigUnderstood, cli, []string{
 		"понятно", "ясно", "понял", "поняла", "теперь понимаю", "все понятно", "доходчиво",
 		"understood", "got it", "makes sense", "i see", "that's clear", "clear now", "now i understand",
+	}},
+	// The terms of a purchase — price, payment, discount, delivery,
+	// dates, warranty, a trial — which the client asks about when they
+	// consider buying. Only the client's questions count
+	// (analysis.deriveTermQuestions): they are signs of interest.
+	{sigTerms, cli, []string{
+		// Not «когда», «сколько» or "when" alone: «когда почините?»,
+		// «сколько ждать?» complain.
+		"цен*", "стоим*", "стоит", "по деньгам", "торг*", "скидк*", "дешевле", "подешевле", "ипотек*", "рассрочк*",
+		"кредит*", "оплат*", "платн*", "бесплатн*", "гаранти*", "доставк*", "пробн*", "тариф*", "договор*",
+		"price*", "cost*", "how much", "charge", "fee", "fees", "discount*", "financ*", "trade in", "delivery", "deliver",
+		"warranty", "trial", "contract", "in stock", "payment*", "installment*", "cheaper",
+	}},
+	// A deadline or a price rise held over the client: «цены с января
+	// поднимутся», «акция до завтра», "prices go up in two weeks". Told in
+	// answer to the client's question it informs; volunteered to a client
+	// who hesitates or declines it presses (analysis.deriveUrgency).
+	{sigUrgency, mgr, []string{
+		"цен* .. подним*", "цен* .. вырас*", "цен* .. подраст*", "подорожа*", "действует до", "действует только",
+		"только до", "акци* до", "скидк* до", "до полуночи", "успейте", "лучше брать", "пока действует",
+		"price* go up", "price* goes up", "price* will go up", "price* are going up", "price* rise", "offer ends",
+		"only until", "valid until", "ends tomorrow", "ends today", "going fast", "selling fast", "before the price",
 	}},
 }

@@ -30,7 +30,7 @@ var Signals = []Signal{
 	{"inbound", "manager"}, {"need", "client"}, {"confused", "client"}, {"hostile", "client"},
 	{"satisfied", "client"}, {"resolved", "manager"}, {"deflect", "manager"}, {"anything_else", "manager"},
 	{"calling", "client"}, {"conditional", "manager"},
-	{"commit", "client"}, {"understood", "client"},
+	{"commit", "client"}, {"understood", "client"}, {"terms", "client"}, {"urgency", "manager"},
 }
 
 // Measures are what a Forbid or Tally rule may count. "sentences",
@@ -43,6 +43,7 @@ var Measures = map[string]string{
 	"hits":              "the matches of the signal or the phrases",
 	"none":              "1 when the signal or phrases were not found at all",
 	"ignored_refusals":  "the manager's turns that pressed on after the client refused or could not talk",
+	"pressed_on":        "the ignored refusals and the manager's replies to a refusal that sell again (a pitch, a step or a proposal) without taking the no",
 	"contradicted":      "the manager's restatements the client contradicted",
 	"monologue":         "1 when the manager (or an unlabelled speaker) talked longer than the monologue limit",
 	"any_monologue":     "1 when anyone talked longer than the monologue limit",
