@@ -148,7 +148,6 @@ func (a *analysis) derive() {
 			a.segSig[h.seg] |= bit(signal(s))
 		}
 	}
-	a.deriveUrgency()
 	for i := range d.segs {
 		if d.segs[i].role != transcribe.RoleUnknown {
 			a.labelled = true
@@ -331,56 +330,6 @@ func (a *analysis) insists(seg int32, si int32) bool {
 	return a.segHas(int(seg), sigConfused) || a.segHas(int(seg), sigHostile) || a.segHas(int(seg), sigUnheard)
 }
 
-// takesNo reports whether manager segment m takes the client's no before
-// anything else: it opens with an acceptance that no «но» / "but" turns
-// round («Хорошо. Если вдруг понадобится…», not «Да, переплата выше. Но
-// машина нужна сейчас»), or leaves the decision to the client ("if you
-// decide…", «обращайтесь»). Taking the no and leaving the door open is no
-// pressing.
-func (a *analysis) takesNo(m int) bool {
-	if a.segHas(m, sigConditional) || a.segHas(m, sigVague) {
-		return true
-	}
-	if !a.opensWith(m, sigAgreeMgr) {
-		return false
-	}
-	for i := a.d.segs[m].firstTok; i < a.d.segs[m].endTok; i++ {
-		switch a.d.word(int(i)) {
-		case "но", "однако", "but":
-			return false
-		}
-	}
-	return true
-}
-
-// deriveUrgency makes pressure of a deadline or a price rise the manager
-// volunteers («Но машина нужна сейчас, цены с января поднимутся»,
-// «Акция до завтра»): the client's turn before it asked no question, and
-// the manager did not take the client's no first («Хорошо, предложение
-// действует до конца месяца»). Told in answer to "What would it cost?"
-// ("…so prices go up in about two weeks") it is information.
-func (a *analysis) deriveUrgency() {
-	d := a.d
-	added := false
-	for _, h := range a.hits[sigUrgency] {
-		m := int(h.seg)
-		if !a.isManager(m) || a.takesNo(m) {
-			continue
-		}
-		if prev := a.prevTurn(m); prev >= 0 && !a.isManager(prev) && a.asksInTurn(prev) {
-			continue
-		}
-		a.hits[sigPressure] = append(a.hits[sigPressure], h)
-		a.sentSig[d.toks[h.first].sent] |= bit(sigPressure)
-		a.segSig[h.seg] |= bit(sigPressure)
-		added = true
-	}
-	if added {
-		slices.SortFunc(a.hits[sigPressure], func(x, y hit) int { return cmp.Compare(x.first, y.first) })
-		a.hits[sigPressure] = slices.CompactFunc(a.hits[sigPressure], func(x, y hit) bool { return x.first == y.first })
-	}
-}
-
 // choiceStops are the words after «давайте» that name no option: pronouns,
 // prepositions, conjunctions and adverbs of time or manner («давайте без
 // сказок», «давайте, если так»).
@@ -550,7 +499,10 @@ func (a *analysis) derivePressedOn() {
 			continue
 		}
 		m := a.nextManagerTurn(s)
-		if m >= 0 && !a.takesNo(m) && !a.segHas(m, sigFarewell) &&
+		// Taking the no first («Хорошо. Если вдруг понадобится…», "Sure,
+		// if you decide…") and leaving the door open is no pressing.
+		takesNo := a.opensWith(m, sigAgreeMgr) || a.segHas(m, sigConditional) || a.segHas(m, sigVague)
+		if m >= 0 && !takesNo && !a.segHas(m, sigFarewell) &&
 			(a.pitches(m) || a.segHas(m, sigAction) || a.segHas(m, sigPropose)) {
 			a.pressedOn = append(a.pressedOn, int32(m))
 		}

@@ -518,33 +518,3 @@ func TestCautiousClientsInterest(t *testing.T) {
 		"Customer: Is there an extra charge for assembly?", "Agent: No, it's included.", "Customer: Okay, bye."), checklist.ClientInterest)
 	assert.Contains(t, en.Comment, "1 sign of interest", en.Comment)
 }
-
-// TestUrgencyPresses: a price rise or a deadline the manager holds over a
-// hesitating client is pressure; told in answer to the client's question
-// it informs, and after taking the client's no («Хорошо, …») it is a
-// courtesy.
-func TestUrgencyPresses(t *testing.T) {
-	tone := func(client, manager string) score.CriterionResult {
-		return criterionOf(t, scoreLines(t, score.ModeDialog,
-			"Менеджер: Добрый день! Меня зовут Рустам, автосалон «Восток». Вы смотрели у нас седан, удобно говорить?",
-			"Клиент: Да, удобно.",
-			"Менеджер: Какой ежемесячный платёж для вас комфортный?",
-			client, manager,
-			"Клиент: Понятно, до свидания.",
-			"Менеджер: Всего доброго!"), checklist.Tone)
-	}
-	pressed := tone("Клиент: Платёж великоват, переплата большая.",
-		"Менеджер: Да, переплата выше. Но цены с января поднимутся, лучше брать до конца месяца.")
-	asked := tone("Клиент: А цены в январе не изменятся?",
-		"Менеджер: Цены с января поднимутся примерно на пять процентов.")
-	taken := tone("Клиент: Я подумаю.",
-		"Менеджер: Хорошо, предложение действует до конца месяца.")
-	assert.Less(t, pressed.Score, asked.Score, "%s / %s", pressed.Comment, asked.Comment)
-	assert.Contains(t, pressed.Comment, "Давление")
-	assert.NotContains(t, asked.Comment, "Давление", asked.Comment)
-	assert.NotContains(t, taken.Comment, "Давление", taken.Comment)
-	en := criterionOf(t, scoreLines(t, score.ModeDialog, "Agent: Hi, it's Jake from Riverside Toyota.",
-		"Customer: Hi. I'm not sure about the RAV4 yet.", "Agent: Honestly, they're going fast, you should come today.",
-		"Customer: Okay, bye.", "Agent: Bye."), checklist.Tone)
-	assert.Contains(t, en.Comment, "Pressure", en.Comment)
-}

@@ -56,7 +56,6 @@ const (
 	sigCommit
 	sigUnderstood
 	sigTerms
-	sigUrgency
 	numSignals
 )
 
@@ -116,7 +115,6 @@ var signalNames = [numSignals]string{
 	sigCommit:       "commit",
 	sigUnderstood:   "understood",
 	sigTerms:        "terms",
-	sigUrgency:      "urgency",
 }
 
 type signalDef struct {
@@ -489,15 +487,5 @@ var signalDefs = []signalDef{
 		"кредит*", "оплат*", "платн*", "бесплатн*", "гаранти*", "доставк*", "пробн*", "тариф*", "договор*",
 		"price*", "cost*", "how much", "charge", "fee", "fees", "discount*", "financ*", "trade in", "delivery", "deliver",
 		"warranty", "trial", "contract", "in stock", "payment*", "installment*", "cheaper",
-	}},
-	// A deadline or a price rise held over the client: «цены с января
-	// поднимутся», «акция до завтра», "prices go up in two weeks". Told in
-	// answer to the client's question it informs; volunteered to a client
-	// who hesitates or declines it presses (analysis.deriveUrgency).
-	{sigUrgency, mgr, []string{
-		"цен* .. подним*", "цен* .. вырас*", "цен* .. подраст*", "подорожа*", "действует до", "действует только",
-		"только до", "акци* до", "скидк* до", "до полуночи", "успейте", "лучше брать", "пока действует",
-		"price* go up", "price* goes up", "price* will go up", "price* are going up", "price* rise", "offer ends",
-		"only until", "valid until", "ends tomorrow", "ends today", "going fast", "selling fast", "before the price",
 	}},
 }

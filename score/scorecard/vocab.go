@@ -30,7 +30,7 @@ var Signals = []Signal{
 	{"inbound", "manager"}, {"need", "client"}, {"confused", "client"}, {"hostile", "client"},
 	{"satisfied", "client"}, {"resolved", "manager"}, {"deflect", "manager"}, {"anything_else", "manager"},
 	{"calling", "client"}, {"conditional", "manager"},
-	{"commit", "client"}, {"understood", "client"}, {"terms", "client"}, {"urgency", "manager"},
+	{"commit", "client"}, {"understood", "client"}, {"terms", "client"},
 }
 
 // Measures are what a Forbid or Tally rule may count. "sentences",
