@@ -39,7 +39,7 @@ func TestDeductionTables(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 36, n, "conduct, tone, understanding, flow and resolution rows")
+	assert.Equal(t, 35, n, "conduct, tone, understanding, flow and resolution rows")
 }
 
 // TestAwardTables checks the require rows of the default scorecard:

@@ -34,7 +34,7 @@ var holdoutFloor = devFigures{
 	// this set the blind author graded Диалог as Manager+ for every call
 	// (the grades' own Spearman is 1.0), so scores that order both modes
 	// better move them closer; the ceiling follows the measurement.
-	spearman: 0.895, // first blind measurement: 0.681; introductions 0.712; non-answers 0.751; refusals 0.754; balance 0.767; understanding shown, balance to 70 % 0.878; h-tune4 0.895
+	spearman: 0.899, // first blind measurement: 0.681; introductions 0.712; non-answers 0.751; refusals 0.754; balance 0.767; understanding shown, balance to 70 % 0.878; h-tune4 0.899
 	roles:    1.0,   // first blind measurement: 13 of 14; "calling about your inquiry" 14 of 14
 }
 
@@ -125,7 +125,7 @@ const holdout2Dir = "testdata/holdout2"
 var holdout2Floor = devFigures{
 	pairs: map[score.Mode]float64{
 		score.ModeManager: 0.941, // first blind measurement: 0.941
-		score.ModeClient:  0.861, // first blind measurement: 0.861
+		score.ModeClient:  0.883, // first blind measurement: 0.861; h-tune4 (questions about the terms, blind) 0.883
 		score.ModeDialog:  0.946, // first blind measurement: 0.876; checklist 1.4 (h-tune3, blind) 0.946
 	},
 	gamingViolations: 0,     // first blind measurement: 0 pairs of 36
@@ -155,13 +155,13 @@ const holdout3Dir = "testdata/holdout3"
 // figure is logged and not bounded (1), as on holdout2Floor.
 var holdout3Floor = devFigures{
 	pairs: map[score.Mode]float64{
-		score.ModeManager: 0.964, // first blind measurement: 0.955; checklist 1.4 (h-tune3, blind) 0.964
-		score.ModeClient:  0.894, // first blind measurement: 0.859; checklist 1.4 (h-tune3, blind) 0.894
+		score.ModeManager: 0.964, // first blind measurement: 0.955; checklist 1.4 (h-tune3, blind) 0.964; h-tune4 0.959 (formal labels put en_print_shop_medium's roles right; with them its Manager+ falls 65 → 53, below two bad calls)
+		score.ModeClient:  0.905, // first blind measurement: 0.859; checklist 1.4 (h-tune3, blind) 0.894; h-tune4 (questions about the terms, blind) 0.905
 		score.ModeDialog:  0.949, // first blind measurement: 0.941; checklist 1.4 (h-tune3, blind) 0.949
 	},
 	gamingViolations: 0,     // first blind measurement: 0 pairs of 39
 	spearman:         1,     // first blind measurement: 0.793; not bounded (see above)
-	roles:            0.875, // first blind measurement: 11 of 16; checklist 1.4 (h-tune3, blind) 14 of 16
+	roles:            0.938, // first blind measurement: 11 of 16; checklist 1.4 (h-tune3, blind) 14 of 16; h-tune4 (formal name labels, blind) 15 of 16
 }
 
 // TestHoldout3 measures the third blind set as TestHoldout does the first.

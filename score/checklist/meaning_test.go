@@ -10,6 +10,7 @@ import (
 
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
+	"github.com/callaudit/callaudit/score/scorecard"
 	"github.com/callaudit/callaudit/transcribe"
 )
 
@@ -428,32 +429,54 @@ func TestChoosingWithDavayte(t *testing.T) {
 	}
 }
 
-// TestPressingOnAfterANo: a manager who answers the client's «нет» by
-// selling again spoils the conversation (tone, understanding and flow in
-// Диалог); one who takes the no and leaves the door open does not, and
-// neither does a call without a refusal.
+// TestPressingOnAfterANo: the measure pressed_on counts a manager who
+// answers the client's «нет» by selling again; one who takes the no and
+// leaves the door open is not counted.
 func TestPressingOnAfterANo(t *testing.T) {
-	call := func(reply string) *score.Report {
-		return scoreLines(t, score.ModeDialog,
-			"Менеджер: Добрый день! Меня зовут Игорь, фитнес-клуб «Атлет». Вам удобно говорить?",
-			"Клиент: Да, слушаю.",
-			"Менеджер: Вы у нас спрашивали про абонемент. Что для вас сейчас главное в тренировках?",
-			"Клиент: Хочу просто плавать по утрам, бассейн.",
-			"Менеджер: Понял. Есть годовой абонемент с бассейном и тренажёрами, сорок тысяч.",
-			"Клиент: Нет, спасибо, год мне не нужен.",
-			reply,
-			"Клиент: До свидания.")
+	// The default card does not use the measure in Диалог (it cost blind
+	// held-out calls more than it gained: docs/benchmarks.md, h-tune4), so
+	// a card of one criterion reads it.
+	sc, err := scorecard.Parse("pressed.yaml", []byte(`id: pressed
+version: 1
+title: {ru: Уговоры}
+languages: [ru]
+criteria:
+  - id: heard
+    title: {ru: Отказ услышан}
+    weight: 1
+    modes: [Диалог]
+    rules:
+      forbid:
+        - measure: pressed_on
+          points: 15
+          most: 30
+          label: {ru: "уговоры после отказа: %s"}
+          quotes: 1
+      praise: {ru: отказ услышан}
+`))
+	require.NoError(t, err)
+	call := func(reply string) score.CriterionResult {
+		rep, err := checklist.New(checklist.WithScorecard(sc)).Score(context.Background(), score.Request{
+			Mode: score.ModeDialog,
+			Transcript: transcribe.ParseDialog(strings.Join([]string{
+				"Менеджер: Добрый день! Меня зовут Игорь, фитнес-клуб «Атлет». Вам удобно говорить?",
+				"Клиент: Да, слушаю.",
+				"Менеджер: Вы у нас спрашивали про абонемент. Что для вас сейчас главное в тренировках?",
+				"Клиент: Хочу просто плавать по утрам, бассейн.",
+				"Менеджер: Понял. Есть годовой абонемент с бассейном и тренажёрами, сорок тысяч.",
+				"Клиент: Нет, спасибо, год мне не нужен.",
+				reply,
+				"Клиент: До свидания."}, "\n")),
+		})
+		require.NoError(t, err)
+		return criterionOf(t, rep, "heard")
 	}
 	// No step with a time, no claimed agreement: only selling again.
 	pushed := call("Менеджер: Но с годовым вы сэкономите треть, это выгоднее! Давайте оформим?")
 	taken := call("Менеджер: Хорошо, понимаю. Если захотите разовые посещения бассейна — звоните, всего доброго!")
-	for _, id := range []string{checklist.Tone, checklist.Flow, checklist.Understanding} {
-		p, k := criterionOf(t, pushed, id), criterionOf(t, taken, id)
-		assert.Less(t, p.Score, k.Score, "%s: %s / %s", id, p.Comment, k.Comment)
-	}
-	assert.Contains(t, criterionOf(t, pushed, checklist.Flow).Comment, "Уговоры после отказа")
-	assert.NotContains(t, criterionOf(t, taken, checklist.Flow).Comment, "Уговоры")
-	assert.Less(t, pushed.TotalScore+10, taken.TotalScore)
+	assert.Less(t, pushed.Score, taken.Score, "%s / %s", pushed.Comment, taken.Comment)
+	assert.Contains(t, pushed.Comment, "Уговоры после отказа")
+	assert.NotContains(t, taken.Comment, "Уговоры")
 }
 
 // TestStagesOverANo: stages the manager delivers over the client's refusal
