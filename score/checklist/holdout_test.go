@@ -168,3 +168,34 @@ var holdout3Floor = devFigures{
 //
 //	go test ./score/checklist/ -run 'TestHoldout3$' -v -count=1
 func TestHoldout3(t *testing.T) { measureHeldOut(t, holdout3Dir, "holdout3.json", holdout3Floor) }
+
+// holdout4Dir holds a fourth blind set, written under the same rules as
+// the earlier held-out sets', in twelve domains different from every
+// earlier set's, and graded per mode before the checklist was first run
+// on it: it is the truly blind measure until it, too, has been looked at.
+const holdout4Dir = "testdata/holdout4"
+
+// holdout4Floor is a regression guard set once from the first blind
+// measurement of the set (see holdoutFloor: the same rules apply), made
+// with the checklist of 3d7ab67 after the set was committed (6216db3).
+// The blind author graded the modes apart: Client+ differs from Manager+
+// on 15 of the 36 calls and Диалог on 6, so the grades' own Spearman of
+// Диалог against Manager+ is 0.876. Scores that order both modes better
+// move towards that figure, so the bound is the grades' own correlation,
+// not the first measurement: above it, Диалог would mirror Manager+ more
+// than the blind grades do.
+var holdout4Floor = devFigures{
+	pairs: map[score.Mode]float64{
+		score.ModeManager: 0.935, // first blind measurement: 0.935
+		score.ModeClient:  0.872, // first blind measurement: 0.872
+		score.ModeDialog:  0.914, // first blind measurement: 0.914
+	},
+	gamingViolations: 2,     // first blind measurement: 2 pairs of 64 (en_cybersecurity_audit_bad, a script recited to a receptionist, 63 against en_yacht_charter_good 61 and ru_wine_distribution_medium 60)
+	spearman:         0.876, // first blind measurement: 0.834; bounded at the grades' own Spearman (see above)
+	roles:            0.929, // first blind measurement: 13 of 14
+}
+
+// TestHoldout4 measures the fourth blind set as TestHoldout does the first.
+//
+//	go test ./score/checklist/ -run 'TestHoldout4$' -v -count=1
+func TestHoldout4(t *testing.T) { measureHeldOut(t, holdout4Dir, "holdout4.json", holdout4Floor) }
