@@ -48,7 +48,7 @@ const saveErrorHeader = "Callaudit-Save-Error"
 
 func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 	var req analyzeCallRequest
-	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+	if err := decodeJSON(w, r, h.bodyLimit(routeAnalyzeCall), &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
