@@ -142,6 +142,15 @@ func TestAnalyzeCallIgnoresUnknownFields(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
 
+// A byte order mark before the object, as Windows tools write it, is not a
+// syntax error (RFC 8259 allows a parser to skip it).
+func TestAnalyzeCallSkipsByteOrderMark(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", "\ufeff"+mustJSON(map[string]string{"dialog_text": dialogRU})))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "Здравствуйте!", decode[reportBody](t, rec).Transcript.Segments[0].Text)
+}
+
 func TestAnalyzeCallErrors(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -158,6 +167,9 @@ func TestAnalyzeCallErrors(t *testing.T) {
 		{name: "empty body", body: ``, status: 400, code: callaudit.KindMalformed, contains: "empty"},
 		{name: "not an object", body: `["x"]`, status: 400, code: callaudit.KindMalformed},
 		{name: "trailing data", body: `{"dialog_text":"Менеджер: Добрый день!"} {}`, status: 400, code: callaudit.KindMalformed},
+		// "Менеджер: Добрый день" in windows-1251, which encoding/json would
+		// read as U+FFFD replacement characters.
+		{name: "not UTF-8", body: "{\"dialog_text\":\"\xcc\xe5\xed\xe5\xe4\xe6\xe5\xf0: \xc4\xee\xe1\xf0\xfb\xe9 \xe4\xe5\xed\xfc\"}", status: 400, code: callaudit.KindMalformed, contains: "not UTF-8 text (byte 16)"},
 		{name: "wrong content type", body: `dialog_text=x`, ctype: "application/x-www-form-urlencoded", status: 415, code: callaudit.KindUnsupported, contains: "application/json"},
 		// The body limit of /analyze_call holds an escaped dialog at the
 		// dialog limit (3 × 100 bytes and 64 KiB beside it) when

@@ -18,6 +18,7 @@ const (
 	codeJSONNotObject      callaudit.Code = "json_not_object"      // not an object
 	codeJSONType           callaudit.Code = "json_type"            // [type]
 	codeJSONTrailing       callaudit.Code = "json_trailing"        // data after the object
+	codeJSONNotUTF8        callaudit.Code = "json_not_utf8"        // [offset]: bytes that are not UTF-8
 	codeJSONUnreadable     callaudit.Code = "json_unreadable"      // anything else
 	codeMethodNotAllowed   callaudit.Code = "method_not_allowed"   // [method], [path], [allow]
 	codeNoRoute            callaudit.Code = "no_route"             // [method], [path]
@@ -196,6 +197,7 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONNotObject:      {ru: "тело запроса должно быть объектом JSON", en: "the body must be a JSON object"},
 	codeJSONType:           {ru: "неверный тип: нужен {type}", en: "must be a {type}"},
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
+	codeJSONNotUTF8:        {ru: "тело запроса не в кодировке UTF-8 (байт {offset}); отправляйте JSON в UTF-8, а текст в windows-1251 или другой кодировке сначала перекодируйте", en: "the body is not UTF-8 text (byte {offset}); send JSON in UTF-8, converting text in windows-1251 or another code page first"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
 	codeCallExists:         {ru: "call_id {id} уже сохранён (анализ от {created}, {url}); отправьте replace: true, чтобы заменить его, или выберите другой call_id", en: "call_id {id} is already stored (analysed {created}, {url}); send replace: true to replace it, or choose another call_id"},
 	codeCallFromWebhook:    {ru: "call_id {id} — звонок, пришедший через вебхук ({url}); изменить его может только его вебхук: выберите другой call_id", en: "call_id {id} is a call that arrived through the webhook ({url}); only its own webhook may change it: choose another call_id"},
