@@ -151,6 +151,28 @@ func TestAnalyzeCallSkipsByteOrderMark(t *testing.T) {
 	assert.Equal(t, "Здравствуйте!", decode[reportBody](t, rec).Transcript.Segments[0].Text)
 }
 
+// A bad id does not hide the other fields at fault: one answer lists them
+// all, on the JSON route and the upload alike.
+func TestAnalyzeListsEveryFieldWithBadIDs(t *testing.T) {
+	e := newEnv(t, envOpts{transcriber: newSTT()})
+	fieldsOf := func(b errBody) []string {
+		var got []string
+		for _, f := range b.Error.Fields {
+			got = append(got, f.Field)
+		}
+		return got
+	}
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{
+		"dialog_text": "Менеджер: Добрый день!", "call_id": "a\tb", "manager_id": " anna", "language": "de", "direction": "sideways",
+	})))
+	b := requireError(t, rec, http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	assert.ElementsMatch(t, []string{"call_id", "manager_id", "language", "direction"}, fieldsOf(b), b.Error.Message)
+
+	req := uploadReq(t, field("call_id", "a\tb"), field("language", "de"), file("a.wav", wav()))
+	b = requireError(t, e.do(req), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	assert.ElementsMatch(t, []string{"call_id", "language"}, fieldsOf(b), b.Error.Message)
+}
+
 func TestAnalyzeCallErrors(t *testing.T) {
 	tests := []struct {
 		name     string
