@@ -73,8 +73,9 @@ const (
 // RoleUnknown segment per line. A line holding only a timestamp applies to
 // the next turn. Start times that go backwards are dropped; a segment's End
 // is the next segment's Start unless a range gave it. The result has
-// Language from DetectLanguage and Source "text". ParseDialog never panics
-// and runs in time linear in the input.
+// Language from DetectLanguage over the segments' text (labels excluded)
+// and Source "text". ParseDialog never panics and runs in time linear in
+// the input.
 func ParseDialog(text string) Transcript { return ParseDialogDirection(text, DirectionUnknown) }
 
 // ParseDialogDirection is ParseDialog with the call's direction as
@@ -89,9 +90,10 @@ func ParseDialogDirection(text string, dir Direction) Transcript {
 		p = parser{segs: p.segs[:0], cur: -1, names: names}
 		p.run(text)
 	}
+	segs := p.finishTimes()
 	t := Transcript{
-		Language: DetectLanguage(text),
-		Segments: p.finishTimes(),
+		Language: spokenLanguage(segs),
+		Segments: segs,
 		Source:   "text",
 	}
 	assignRoles(&t, dir)

@@ -190,6 +190,13 @@ func TestParseDialogLanguage(t *testing.T) {
 		{"Agent: Good morning!", "en"},
 		{"", ""},
 		{"1 2 3", ""},
+		// The labels are not speech: a Russian call exported with English
+		// speaker labels (CRMs, transcription tools) is Russian, and the
+		// other way round.
+		{"Manager: Добрый день. Client: Да.", "ru"},
+		{"Customer: Здравствуйте, хочу узнать цену.\nAgent: Добрый день!", "ru"},
+		{"Менеджер: Hello! Клиент: Hi.", "en"},
+		{"Manager: 123. Client: 456.", ""},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, transcribe.ParseDialog(tc.in).Language, tc.in)

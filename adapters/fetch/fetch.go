@@ -445,7 +445,7 @@ func (f *Fetcher) transportError(ctx context.Context, u *url.URL, err error) err
 	if errors.Is(err, errRefusedAddress) {
 		return &callaudit.Error{Kind: callaudit.KindInvalid, Op: "fetch.Fetch", Err: err,
 			Message: "file_url: " + host + " (or a redirect from it) points to a loopback, private or otherwise internal address, which is not fetched; " +
-				"for an on-premises server set AUDIT_FETCH_ALLOW_HOSTS or AUDIT_FETCH_ALLOW_PRIVATE",
+				"to allow it list the host in AUDIT_FETCH_ALLOW_HOSTS (AUDIT_FETCH_ALLOW_PRIVATE opens the private networks only, never loopback or link-local)",
 			Code: callaudit.CodeFetchInternalAddress, Params: map[string]string{"field": "file_url", "host": host},
 			Fields: []callaudit.FieldError{{Field: "file_url", Message: "internal addresses are not allowed", Code: callaudit.CodeFetchFieldInternal}}}
 	}

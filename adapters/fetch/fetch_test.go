@@ -172,7 +172,10 @@ func TestFetchRefusesLoopbackByDefault(t *testing.T) {
 			_, _, err := f.Fetch(context.Background(), u)
 			require.Error(t, err)
 			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err), err.Error())
-			assert.Contains(t, callaudit.MessageOf(err), "AUDIT_FETCH_ALLOW_HOSTS")
+			assert.Contains(t, callaudit.MessageOf(err), "list the host in AUDIT_FETCH_ALLOW_HOSTS")
+			// AUDIT_FETCH_ALLOW_PRIVATE would not open a loopback address:
+			// the message must not send the reader there.
+			assert.Contains(t, callaudit.MessageOf(err), "AUDIT_FETCH_ALLOW_PRIVATE opens the private networks only, never loopback")
 			assertNoTempFiles(t, dir)
 		})
 	}

@@ -48,7 +48,7 @@ const saveErrorHeader = "Callaudit-Save-Error"
 
 func (h *Handler) analyzeCall(w http.ResponseWriter, r *http.Request) {
 	var req analyzeCallRequest
-	if err := decodeJSON(w, r, h.cfg.MaxBodyBytes, &req); err != nil {
+	if err := decodeJSON(w, r, h.bodyLimit(routeAnalyzeCall), &req); err != nil {
 		h.writeError(w, r, err)
 		return
 	}
@@ -135,8 +135,18 @@ func (h *Handler) checkInput(r *http.Request, in *audit.Input) error {
 	var errs queryErrors
 	idParam("CallID", in.CallID, &errs)
 	idParam("ManagerID", in.ManagerID, &errs)
-	if err := errs.err(); err != nil {
-		return err
+	if len(errs) > 0 {
+		// The other fields at fault too, so that one answer lists them
+		// all. A dialog over the default limit is left to the auditor,
+		// whose own limit may differ.
+		if err := audit.Check(*in); callaudit.KindOf(err) == callaudit.KindInvalid {
+			for _, f := range callaudit.FieldsOf(err) {
+				if f.Field != "CallID" && f.Field != "ManagerID" {
+					errs = append(errs, f)
+				}
+			}
+		}
+		return errs.err()
 	}
 	return h.mayAnalyze(r, in)
 }

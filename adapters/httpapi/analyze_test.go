@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -9,11 +10,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/callaudit/callaudit"
+	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/audit"
 	"github.com/callaudit/callaudit/score"
 	"github.com/callaudit/callaudit/score/checklist"
@@ -138,6 +142,37 @@ func TestAnalyzeCallIgnoresUnknownFields(t *testing.T) {
 	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
 
+// A byte order mark before the object, as Windows tools write it, is not a
+// syntax error (RFC 8259 allows a parser to skip it).
+func TestAnalyzeCallSkipsByteOrderMark(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", "\ufeff"+mustJSON(map[string]string{"dialog_text": dialogRU})))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, "Здравствуйте!", decode[reportBody](t, rec).Transcript.Segments[0].Text)
+}
+
+// A bad id does not hide the other fields at fault: one answer lists them
+// all, on the JSON route and the upload alike.
+func TestAnalyzeListsEveryFieldWithBadIDs(t *testing.T) {
+	e := newEnv(t, envOpts{transcriber: newSTT()})
+	fieldsOf := func(b errBody) []string {
+		var got []string
+		for _, f := range b.Error.Fields {
+			got = append(got, f.Field)
+		}
+		return got
+	}
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{
+		"dialog_text": "Менеджер: Добрый день!", "call_id": "a\tb", "manager_id": " anna", "language": "de", "direction": "sideways",
+	})))
+	b := requireError(t, rec, http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	assert.ElementsMatch(t, []string{"call_id", "manager_id", "language", "direction"}, fieldsOf(b), b.Error.Message)
+
+	req := uploadReq(t, field("call_id", "a\tb"), field("language", "de"), file("a.wav", wav()))
+	b = requireError(t, e.do(req), http.StatusUnprocessableEntity, callaudit.KindInvalid)
+	assert.ElementsMatch(t, []string{"call_id", "language"}, fieldsOf(b), b.Error.Message)
+}
+
 func TestAnalyzeCallErrors(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -154,8 +189,14 @@ func TestAnalyzeCallErrors(t *testing.T) {
 		{name: "empty body", body: ``, status: 400, code: callaudit.KindMalformed, contains: "empty"},
 		{name: "not an object", body: `["x"]`, status: 400, code: callaudit.KindMalformed},
 		{name: "trailing data", body: `{"dialog_text":"Менеджер: Добрый день!"} {}`, status: 400, code: callaudit.KindMalformed},
+		// "Менеджер: Добрый день" in windows-1251, which encoding/json would
+		// read as U+FFFD replacement characters.
+		{name: "not UTF-8", body: "{\"dialog_text\":\"\xcc\xe5\xed\xe5\xe4\xe6\xe5\xf0: \xc4\xee\xe1\xf0\xfb\xe9 \xe4\xe5\xed\xfc\"}", status: 400, code: callaudit.KindMalformed, contains: "not UTF-8 text (byte 16)"},
 		{name: "wrong content type", body: `dialog_text=x`, ctype: "application/x-www-form-urlencoded", status: 415, code: callaudit.KindUnsupported, contains: "application/json"},
-		{name: "body over the limit", opts: envOpts{cfg: cfgWith(func(c *cfgT) { c.MaxBodyBytes = 64 })}, body: mustJSON(map[string]string{"dialog_text": strings.Repeat("Менеджер: да. ", 20)}), status: 413, code: callaudit.KindTooLarge, contains: "64 bytes"},
+		// The body limit of /analyze_call holds an escaped dialog at the
+		// dialog limit (3 × 100 bytes and 64 KiB beside it) when
+		// MaxBodyBytes is smaller.
+		{name: "body over the limit", opts: envOpts{cfg: cfgWith(func(c *cfgT) { c.MaxBodyBytes = 64 }), auditOpts: []audit.Option{audit.WithMaxDialogBytes(100)}}, body: mustJSON(map[string]string{"dialog_text": strings.Repeat("Менеджер: да. ", 4000)}), status: 413, code: callaudit.KindTooLarge, contains: "64.3 KiB"},
 		{name: "dialog over the limit", opts: envOpts{auditOpts: []audit.Option{audit.WithMaxDialogBytes(100)}}, body: mustJSON(map[string]string{"dialog_text": strings.Repeat("Менеджер: да. ", 20)}), status: 413, code: callaudit.KindTooLarge, field: "dialog_text"},
 		{name: "empty dialog", body: `{"dialog_text":"   ","content_mode":"Manager+"}`, status: 422, code: callaudit.KindInvalid, field: "dialog_text"},
 		{name: "missing dialog", body: `{"content_mode":"Manager+"}`, status: 422, code: callaudit.KindInvalid, field: "dialog_text"},
@@ -187,6 +228,55 @@ func TestAnalyzeCallErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A dialog under the dialog limit is never refused for the size of its
+// body: Python's json.dumps (and requests' json=) sends every letter
+// outside ASCII as a \uXXXX escape, three times its UTF-8 bytes for
+// Cyrillic, which took a Russian dialog of a third of the dialog limit
+// over a body limit of twice the dialog limit.
+func TestAnalyzeCallEscapedDialog(t *testing.T) {
+	const dialogLimit = 64 << 10
+	e := newEnv(t, envOpts{
+		cfg:       httpapi.Config{MaxBodyBytes: 2 * dialogLimit},
+		auditOpts: []audit.Option{audit.WithMaxDialogBytes(dialogLimit)},
+	})
+	line := "Менеджер: Добрый день, расскажите о ваших задачах.\nКлиент: Мы теряем заявки.\n"
+	fits := strings.Repeat(line, dialogLimit/len(line))
+	require.LessOrEqual(t, len(fits), dialogLimit)
+
+	body := asciiJSON(t, map[string]string{"dialog_text": fits})
+	require.Greater(t, len(body), 2*dialogLimit, "the escaped body is over MaxBodyBytes")
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", body))
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	assert.Equal(t, 2*strings.Count(fits, line), decode[reportBody](t, rec).Metrics.Turns, "the whole dialog was read")
+
+	// Over the dialog limit, the answer names the dialog and its limit,
+	// not the body.
+	over := asciiJSON(t, map[string]string{"dialog_text": fits + line + line})
+	b := requireError(t, e.do(jsonReq(http.MethodPost, "/analyze_call", over)), http.StatusRequestEntityTooLarge, callaudit.KindTooLarge)
+	require.NotEmpty(t, b.Error.Fields, b.Error.Message)
+	assert.Equal(t, "dialog_text", b.Error.Fields[0].Field)
+	assert.Contains(t, b.Error.Message, "the limit is 64.0 KiB")
+}
+
+// asciiJSON encodes v as Python's json.dumps does by default: every rune
+// outside ASCII as \uXXXX (UTF-16, surrogate pairs above U+FFFF).
+func asciiJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	var out strings.Builder
+	for _, r := range string(b) {
+		if r < utf8.RuneSelf {
+			out.WriteRune(r)
+			continue
+		}
+		for _, u := range utf16.Encode([]rune{r}) {
+			fmt.Fprintf(&out, "\\u%04x", u)
+		}
+	}
+	return out.String()
 }
 
 func TestRetryAfterHeader(t *testing.T) {

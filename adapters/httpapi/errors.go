@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"golang.org/x/text/language"
 
@@ -297,12 +298,26 @@ func requireMediaType(r *http.Request, want ...string) (string, error) {
 // not JSON is KindMalformed (400), a value of the wrong type is
 // KindInvalid naming the field (422), a body over the limit KindTooLarge
 // (413).
+//
+// The body must be UTF-8 (RFC 8259): encoding/json would turn every byte of
+// a windows-1251 dialog into U+FFFD and the call would be scored as a
+// string of question marks, so other bytes are KindMalformed naming where
+// they start. A leading byte order mark, which Windows tools write, is
+// skipped (RFC 8259 allows that).
 func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error {
 	if _, err := requireMediaType(r, "application/json"); err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(w, r.Body, max)
-	dec := json.NewDecoder(body)
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, max))
+	if err != nil {
+		return jsonError(err, max)
+	}
+	data = bytes.TrimPrefix(data, []byte(utf8BOM))
+	if at := invalidUTF8(data); at >= 0 {
+		offset := strconv.Itoa(at)
+		return callaudit.Coded(callaudit.KindMalformed, codeJSONNotUTF8, "the body is not UTF-8 text (byte "+offset+"); send JSON in UTF-8, converting text in windows-1251 or another code page first", map[string]string{"offset": offset})
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err, max)
 	}
@@ -313,6 +328,19 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, max int64, v any) error 
 		return callaudit.Coded(callaudit.KindMalformed, codeJSONTrailing, "the body must hold one JSON object and nothing after it", nil)
 	}
 	return nil
+}
+
+// invalidUTF8 is the offset of the first byte of b that is not UTF-8, or
+// -1 when b is valid.
+func invalidUTF8(b []byte) int {
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 func jsonError(err error, max int64) error {

@@ -73,6 +73,9 @@ type Config struct {
 	// a store those endpoints answer 503 not_configured.
 	Store storage.Store
 	// MaxBodyBytes limits JSON bodies; 0 means DefaultMaxBodyBytes.
+	// POST /analyze_call takes at least three times the auditor's dialog
+	// limit and 64 KiB, room for a dialog at its limit sent with every
+	// letter as a \uXXXX escape.
 	MaxBodyBytes int64
 	// MaxAudioBytes limits uploaded recordings; 0 means DefaultMaxAudioBytes.
 	MaxAudioBytes int64
@@ -223,7 +226,7 @@ func New(cfg Config) (*Handler, error) {
 }
 
 func (h *Handler) routes() {
-	h.handleFunc("POST /analyze_call", need(access.Analyze), h.analyzeCall)
+	h.handleFunc(routeAnalyzeCall, need(access.Analyze), h.analyzeCall)
 	h.handleFunc("POST /analyze_audio_call", need(access.Analyze), h.analyzeAudioCall)
 	h.handleFunc("POST /analyze_audio_by_url", need(access.Analyze), h.analyzeAudioByURL)
 	h.handle("POST /webhook/new_call_recording", rule{perm: access.Webhook, signature: true}, h.webhookHandler())

@@ -94,7 +94,7 @@ func TestErrorsOfEveryLayerAreTranslated(t *testing.T) {
 	bare := newEnv(t, envOpts{})
 	small := newEnv(t, envOpts{cfg: httpapi.Config{MaxBodyBytes: 64}})
 	noStore := newEnv(t, envOpts{noStore: true})
-	big := `{"dialog_text":"` + strings.Repeat("a", 100) + `"}`
+	big := `{"file_url":"https://pbx.example.com/` + strings.Repeat("a", 100) + `.wav"}`
 	tests := []struct {
 		name   string
 		env    *env
@@ -111,7 +111,7 @@ func TestErrorsOfEveryLayerAreTranslated(t *testing.T) {
 			`звонок "nope" не найден`, `call "nope" not found`},
 		{"no history", noStore, func(*testing.T) *http.Request { return httptest.NewRequest(http.MethodGet, "/calls", nil) }, 503,
 			"для истории звонков нужно хранилище", "call history needs a store"},
-		{"body too large", small, func(*testing.T) *http.Request { return jsonReq(http.MethodPost, "/analyze_call", big) }, 413,
+		{"body too large", small, func(*testing.T) *http.Request { return jsonReq(http.MethodPost, "/analyze_audio_by_url", big) }, 413,
 			"тело запроса больше предела в 64 bytes", "the request body is larger than the limit of 64 bytes"},
 		{"media type", bare, func(*testing.T) *http.Request {
 			r := httptest.NewRequest(http.MethodPost, "/analyze_call", strings.NewReader("x"))

@@ -10,8 +10,20 @@ import (
 
 // The routes whose bodies are JSON, and the upload's.
 const (
-	routeUpload = "POST /analyze_audio_call"
+	routeUpload      = "POST /analyze_audio_call"
+	routeAnalyzeCall = "POST /analyze_call"
 )
+
+// escapedDialogFactor is how much larger than its UTF-8 bytes a dialog may
+// grow in a JSON body: a letter outside ASCII sent as a \uXXXX escape (the
+// default of Python's json.dumps, and so of requests' json=) is six bytes
+// for the two of a Cyrillic letter, an emoji's surrogate pair twelve for
+// four, a newline's \n two for one.
+const escapedDialogFactor = 3
+
+// dialogBodySlack is room beside the dialog for the other fields of
+// /analyze_call (ids, mode, language), whatever their escaping.
+const dialogBodySlack = 64 << 10
 
 var jsonRoutes = map[string]bool{
 	"POST /analyze_call":                             true,
@@ -31,7 +43,7 @@ var jsonRoutes = map[string]bool{
 func (h *Handler) bodyLimits(w http.ResponseWriter, r *http.Request, route string) error {
 	switch {
 	case jsonRoutes[route]:
-		limit := h.cfg.MaxBodyBytes
+		limit := h.bodyLimit(route)
 		if d := h.cfg.JSONReadTimeout; d > 0 {
 			// Not every ResponseWriter can (a test recorder cannot); the
 			// server's own deadline then stays.
@@ -49,4 +61,16 @@ func (h *Handler) bodyLimits(w http.ResponseWriter, r *http.Request, route strin
 		}
 	}
 	return nil
+}
+
+// bodyLimit is the largest JSON body route accepts: MaxBodyBytes, and for
+// /analyze_call at least enough for a dialog at the auditor's limit
+// however its client escapes it, so that a dialog under the documented
+// dialog limit is never refused for the size of its body.
+func (h *Handler) bodyLimit(route string) int64 {
+	limit := h.cfg.MaxBodyBytes
+	if route == routeAnalyzeCall {
+		limit = max(limit, escapedDialogFactor*int64(h.auditor.MaxDialogBytes())+dialogBodySlack)
+	}
+	return limit
 }

@@ -18,6 +18,7 @@ const (
 	codeJSONNotObject      callaudit.Code = "json_not_object"      // not an object
 	codeJSONType           callaudit.Code = "json_type"            // [type]
 	codeJSONTrailing       callaudit.Code = "json_trailing"        // data after the object
+	codeJSONNotUTF8        callaudit.Code = "json_not_utf8"        // [offset]: bytes that are not UTF-8
 	codeJSONUnreadable     callaudit.Code = "json_unreadable"      // anything else
 	codeMethodNotAllowed   callaudit.Code = "method_not_allowed"   // [method], [path], [allow]
 	codeNoRoute            callaudit.Code = "no_route"             // [method], [path]
@@ -154,7 +155,7 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeFetchTooLargeSize:     {ru: "запись на {host} занимает {size}, а предел — {limit}", en: "the recording at {host} is {size}; the limit is {limit}"},
 	callaudit.CodeFetchIdle:             {ru: "{host} перестал отдавать запись (ничего за {idle})", en: "{host} stopped sending the recording (nothing for {idle})"},
 	callaudit.CodeFetchSlow:             {ru: "{host} отдаёт запись слишком медленно (меньше {rate}/с)", en: "{host} sends the recording too slowly (under {rate}/s)"},
-	callaudit.CodeFetchInternalAddress:  {ru: "{field}: {host} (или перенаправление с него) указывает на локальный, частный или иной внутренний адрес, с которого загрузка не выполняется; для сервера в своей сети задайте AUDIT_FETCH_ALLOW_HOSTS или AUDIT_FETCH_ALLOW_PRIVATE", en: "{field}: {host} (or a redirect from it) points to a loopback, private or otherwise internal address, which is not fetched; for an on-premises server set AUDIT_FETCH_ALLOW_HOSTS or AUDIT_FETCH_ALLOW_PRIVATE"},
+	callaudit.CodeFetchInternalAddress:  {ru: "{field}: {host} (или перенаправление с него) указывает на локальный, частный или иной внутренний адрес, с которого загрузка не выполняется; чтобы разрешить его, укажите хост в AUDIT_FETCH_ALLOW_HOSTS (AUDIT_FETCH_ALLOW_PRIVATE открывает только частные сети, но не loopback и не link-local)", en: "{field}: {host} (or a redirect from it) points to a loopback, private or otherwise internal address, which is not fetched; to allow it list the host in AUDIT_FETCH_ALLOW_HOSTS (AUDIT_FETCH_ALLOW_PRIVATE opens the private networks only, never loopback or link-local)"},
 	callaudit.CodeFetchFieldInternal:    {ru: "внутренние адреса не допускаются", en: "internal addresses are not allowed"},
 	callaudit.CodeFetchUnknownHost:      {ru: "{field}: хоста {host} не существует", en: "{field}: the host {host} does not exist"},
 	callaudit.CodeFetchFieldUnknownHost: {ru: "неизвестный хост", en: "unknown host"},
@@ -196,6 +197,7 @@ var catalogue = map[callaudit.Code]message{
 	codeJSONNotObject:      {ru: "тело запроса должно быть объектом JSON", en: "the body must be a JSON object"},
 	codeJSONType:           {ru: "неверный тип: нужен {type}", en: "must be a {type}"},
 	codeJSONTrailing:       {ru: "тело должно содержать один объект JSON и ничего после него", en: "the body must hold one JSON object and nothing after it"},
+	codeJSONNotUTF8:        {ru: "тело запроса не в кодировке UTF-8 (байт {offset}); отправляйте JSON в UTF-8, а текст в windows-1251 или другой кодировке сначала перекодируйте", en: "the body is not UTF-8 text (byte {offset}); send JSON in UTF-8, converting text in windows-1251 or another code page first"},
 	codeJSONUnreadable:     {ru: "не удалось прочитать JSON в теле запроса", en: "cannot read the JSON body"},
 	codeCallExists:         {ru: "call_id {id} уже сохранён (анализ от {created}, {url}); отправьте replace: true, чтобы заменить его, или выберите другой call_id", en: "call_id {id} is already stored (analysed {created}, {url}); send replace: true to replace it, or choose another call_id"},
 	codeCallFromWebhook:    {ru: "call_id {id} — звонок, пришедший через вебхук ({url}); изменить его может только его вебхук: выберите другой call_id", en: "call_id {id} is a call that arrived through the webhook ({url}); only its own webhook may change it: choose another call_id"},

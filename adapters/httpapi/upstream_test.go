@@ -90,7 +90,7 @@ func TestFetchErrorsAreTranslated(t *testing.T) {
 	}{
 		{"/missing.wav", false, 404, "по этой ссылке нет записи: " + host + " ответил 404 Not Found; проверьте ссылку"},
 		{"/page.wav", false, 415, "файл на " + host + " не является распознаваемой аудиозаписью (сервер сообщает text/html); поддерживаемые форматы: WAV, MP3, FLAC, OGG/Opus, M4A/MP4, WebM"},
-		{path: "/internal.wav", guarded: true, status: 422, ru: "file_url: " + host + " (или перенаправление с него) указывает на локальный, частный или иной внутренний адрес, с которого загрузка не выполняется; для сервера в своей сети задайте AUDIT_FETCH_ALLOW_HOSTS или AUDIT_FETCH_ALLOW_PRIVATE"},
+		{path: "/internal.wav", guarded: true, status: 422, ru: "file_url: " + host + " (или перенаправление с него) указывает на локальный, частный или иной внутренний адрес, с которого загрузка не выполняется; чтобы разрешить его, укажите хост в AUDIT_FETCH_ALLOW_HOSTS (AUDIT_FETCH_ALLOW_PRIVATE открывает только частные сети, но не loopback и не link-local)"},
 		{"/private.wav", false, 422, "file_url: " + host + " отказал в доступе (403 Forbidden); возможно, ссылка устарела или требует авторизации"},
 	}
 	for _, tt := range tests {

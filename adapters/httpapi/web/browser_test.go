@@ -417,6 +417,46 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, "Выберите файл записи.", text(t, tb, "#f-audio-err"))
 	})
 
+	// The server refuses a stored call_id with a 409 unless the request asks
+	// to replace the call; the page offers that as a button, never silently.
+	t.Run("same call id again", func(t *testing.T) {
+		tb := openTab(t, bctx, e.URL)
+		tb.goTo(t, "/")
+		tb.paste(t, "#f-dialog_text", transcribetest.Dialog(t, "ru_good_crm.txt"))
+		tb.paste(t, "#f-call_id", "ui-dup-1")
+		tb.do(t, chromedp.Click(chromedp.ID("submit")))
+		tb.waitJS(t, `document.querySelector("#score-value")`)
+		first, err := e.store.Get(context.Background(), "ui-dup-1")
+		require.NoError(t, err)
+		assert.Equal(t, score.ModeManager, first.Mode)
+
+		tb.paste(t, "#f-dialog_text", transcribetest.Dialog(t, "ru_bad_pushy.txt"))
+		// By script: the report scrolls smoothly into view, which moves
+		// what a click at the elements' coordinates would hit.
+		evalJS[chromedp.Void](t, tb, `(() => {
+			document.querySelector('input[name=content_mode][value="Client+"]').click();
+			document.getElementById("submit").click();
+		})()`)
+		tb.waitJS(t, `document.querySelector("#form-error [role=alert]")`)
+		status, message, _ := apiError(t, e.URL+"/analyze_call", "ru", map[string]string{"dialog_text": "Менеджер: Добрый день!", "call_id": "ui-dup-1"})
+		require.Equal(t, http.StatusConflict, status)
+		assert.Contains(t, text(t, tb, "#form-error [role=alert] p"), `"ui-dup-1"`)
+		assert.Contains(t, message, `"ui-dup-1"`)
+		assert.Empty(t, texts(t, tb, "#score-value"), "no report is shown for the refused request")
+		kept, err := e.store.Get(context.Background(), "ui-dup-1")
+		require.NoError(t, err)
+		assert.Equal(t, score.ModeManager, kept.Mode, "the stored call is not replaced without asking")
+
+		assert.Equal(t, "Заменить звонок в истории", text(t, tb, "#form-error [role=alert] button"))
+		tb.do(t, chromedp.Click(chromedp.CSS("#form-error [role=alert] button")))
+		tb.waitJS(t, `document.querySelector("#score-value")`)
+		replaced, err := e.store.Get(context.Background(), "ui-dup-1")
+		require.NoError(t, err)
+		assert.Equal(t, score.ModeClient, replaced.Mode, "the button replaced the call with the form's analysis")
+		assert.Equal(t, strconv.Itoa(replaced.Report.TotalScore), text(t, tb, "#score-value"))
+		assert.Empty(t, texts(t, tb, "#form-error [role=alert]"))
+	})
+
 	t.Run("keyboard only", func(t *testing.T) {
 		tb := openTab(t, bctx, e.URL)
 		tb.goTo(t, "/")

@@ -53,7 +53,8 @@ const I18N = {
     callId: 'ID звонка',
     managerId: 'ID менеджера',
     optional: 'необязательно',
-    callIdHint: 'Из CRM или телефонии; повторный анализ с тем же ID заменит звонок в истории.',
+    callIdHint: 'Из CRM или телефонии. Если звонок с таким ID уже есть в истории, страница предложит заменить его.',
+    replaceCall: 'Заменить звонок в истории',
     reportLang: 'Язык отчёта',
     langAuto: 'Как в диалоге',
     langRu: 'Русский',
@@ -219,7 +220,8 @@ const I18N = {
     callId: 'Call ID',
     managerId: 'Manager ID',
     optional: 'optional',
-    callIdHint: 'From your CRM or telephony; analysing again with the same ID replaces the call in the history.',
+    callIdHint: 'From your CRM or telephony. When the history already has a call with this ID, the page offers to replace it.',
+    replaceCall: 'Replace the call in the history',
     reportLang: 'Report language',
     langAuto: 'Same as the dialog',
     langRu: 'Русский',
@@ -623,13 +625,13 @@ function markMode(mode) {
 
 // ---------------------------------------------------------------- shared pieces
 
-function errorBox(err, onRetry) {
+function errorBox(err, onRetry, retryLabel) {
   return h(
     'div',
     { class: 'alert', role: 'alert' },
     h('strong', null, t('errorTitle')),
     h('p', null, err instanceof ApiError ? err.text() : String(err)),
-    onRetry ? h('button', { type: 'button', class: 'btn small', onclick: onRetry }, t('retry')) : null,
+    onRetry ? h('button', { type: 'button', class: 'btn small', onclick: onRetry }, retryLabel || t('retry')) : null,
   );
 }
 
@@ -1108,13 +1110,17 @@ function showError(err) {
     if (setFieldError(name, fe.message)) first = first || document.getElementById(`f-${name}`);
     else unplaced.push(fe);
   }
-  fill(box, errorBox(err));
+  // A 409 to a first attempt: the call_id is stored; the person may
+  // replace that call (the server decides whether they may).
+  fill(box, err.offerReplace ? errorBox(err, () => submitAnalysis(null, true), t('replaceCall')) : errorBox(err));
   if (unplaced.length) box.firstChild.append(h('ul', null, unplaced.map((fe) => h('li', null, `${fe.field}: ${fe.message}`))));
   if (first && typeof first.focus === 'function' && first.tagName !== 'FIELDSET') first.focus();
 }
 
-async function submitAnalysis(ev) {
-  ev.preventDefault();
+// submitAnalysis sends the form; replace asks the server to replace a
+// stored call with the same call_id (offered after its 409).
+async function submitAnalysis(ev, replace = false) {
+  if (ev) ev.preventDefault();
   if (state.busy || audioBlocked()) return;
   clearErrors();
   const f = state.form;
@@ -1144,6 +1150,7 @@ async function submitAnalysis(ev) {
       if (f.call_id.trim()) fd.append('call_id', f.call_id.trim());
       if (f.manager_id.trim()) fd.append('manager_id', f.manager_id.trim());
       if (f.language) fd.append('language', f.language);
+      if (replace) fd.append('replace', 'true');
       fd.append('audio', f.file, f.file.name);
       rep = await uploadAudio(fd, (phase, pct) => {
         state.progress = { phase, pct, audio: true };
@@ -1154,6 +1161,7 @@ async function submitAnalysis(ev) {
       if (f.call_id.trim()) body.call_id = f.call_id.trim();
       if (f.manager_id.trim()) body.manager_id = f.manager_id.trim();
       if (f.language) body.language = f.language;
+      if (replace) body.replace = true;
       rep = await api('/analyze_call', { method: 'POST', json: body });
     }
     state.result = rep;
@@ -1161,7 +1169,9 @@ async function submitAnalysis(ev) {
     state.busy = false;
     state.progress = null;
     renderProgress();
-    showError(err instanceof ApiError ? err : new ApiError(0));
+    const apiErr = err instanceof ApiError ? err : new ApiError(0);
+    apiErr.offerReplace = !replace && apiErr.status === 409 && f.call_id.trim() !== '';
+    showError(apiErr);
     return;
   }
   state.busy = false;
