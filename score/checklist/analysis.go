@@ -60,6 +60,10 @@ type analysis struct {
 	// quotable: the call is in the report's language, so the
 	// recommendations may quote it (set by recommend).
 	quotable bool
+	// results are the criteria's results by id, for the
+	// recommendations; recs records where each recommendation came from.
+	results map[string]result
+	recs    []recSource
 
 	stems   stemSet // scratch for findOffer, kept between calls
 	offered offer   // found by offer, once
@@ -105,6 +109,17 @@ type result struct {
 	na       bool // not applicable to this call: reported with weight 0
 	comment  string
 	evidence []score.Evidence
+	// advice is the recommendation the rules found fits what the call
+	// lacked (the missed rows' advice, or the found row's), "" for the
+	// criterion's general advice.
+	advice string
+	// done: a part of what the criterion asks for was achieved (a
+	// require row found, or a pick-first row worth at least half), so
+	// its general advice, which asks for all of it, does not fit.
+	done bool
+	// doneAdvice is the advice of the rows found: it asks for what the
+	// call has.
+	doneAdvice []string
 }
 
 func bit(s signal) uint64 { return 1 << uint(s) }
@@ -123,6 +138,11 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
 	a.offered = offer{}
+	if a.results == nil {
+		a.results = map[string]result{}
+	}
+	clear(a.results)
+	a.recs = a.recs[:0]
 }
 
 func resize(s []uint64, n int) []uint64 {

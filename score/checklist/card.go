@@ -466,7 +466,7 @@ func (k *compiler) awards(path string, rows []scorecard.Rule) []award {
 			sig = noSignal
 		}
 		aw := award{cue: cues[w.Cue], sig: sig, within: w.First, last: w.Last, late: w.Late, points: w.Points,
-			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote, when: k.conds(w.If)}
+			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), advice: textOf(w.Advice), quote: w.Quote, when: k.conds(w.If)}
 		if w.Cue == "" && w.First == 0 {
 			aw.cue = cueAny
 		}
@@ -562,7 +562,8 @@ func (r *rules) body(a *analysis) (result, string) {
 			var parts []string
 			a.deduct(r.deductions, &res, &parts)
 			if len(parts) > 0 {
-				res.comment = strings.Join(parts, "; ")
+				// The found row's advice does not answer what went wrong.
+				res.comment, res.advice = strings.Join(parts, "; "), ""
 			}
 		}
 		res.score = score.Clamp(res.score)

@@ -255,6 +255,7 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 		if res.evidence == nil {
 			res.evidence = []score.Evidence{}
 		}
+		a.results[c.ID] = res
 		rep.Details = append(rep.Details, score.CriterionResult{
 			ID: c.ID, Title: c.TitleIn(lang), Score: res.score, Weight: w, Comment: res.comment, Evidence: res.evidence,
 		})
