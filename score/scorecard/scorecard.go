@@ -228,7 +228,7 @@ type Rule struct {
 	// whole criterion, so that the advice asks only for what the call
 	// lacked.
 	Advice Text `json:"advice,omitempty" yaml:"advice,omitempty"`
-	Label   Text `json:"label,omitempty" yaml:"label,omitempty"`
+	Label  Text `json:"label,omitempty" yaml:"label,omitempty"`
 	// Quote: a Require rule quotes what it found; Quotes: a Forbid rule
 	// quotes up to that many occurrences.
 	Quote  bool `json:"quote,omitempty" yaml:"quote,omitempty"`
