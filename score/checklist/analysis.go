@@ -629,7 +629,7 @@ func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
-		if h.seg == last || a.answersDiscovery(int(h.seg)) {
+		if h.seg == last || (a.answersDiscovery(int(h.seg)) && !a.objectsToSeller(h)) {
 			continue
 		}
 		last = h.seg
@@ -679,6 +679,42 @@ func (a *analysis) answersDiscovery(seg int) bool {
 	return true
 }
 
+// sellerWords name the seller or what they sell: «вы», «ваш», "you".
+var sellerWords = map[string]bool{
+	"вы": true, "вас": true, "вам": true, "вами": true, "ваш": true, "ваша": true, "ваше": true, "ваши": true,
+	"вашего": true, "вашей": true, "вашим": true, "you": true, "your": true, "you're": true, "yours": true,
+}
+
+// bareObjection are the words an objection said on its own may carry
+// around it: «Это дорого для нас», "That's too expensive for us".
+var bareObjection = map[string]bool{
+	"это": true, "но": true, "да": true, "ну": true, "а": true, "очень": true, "слишком": true, "всё": true, "все": true,
+	"для": true, "нас": true, "меня": true, "нам": true, "мне": true, "пока": true,
+	"it's": true, "its": true, "it": true, "is": true, "that's": true, "that": true, "this": true, "but": true, "well": true,
+	"too": true, "very": true, "really": true, "for": true, "us": true, "me": true, "a": true, "bit": true,
+}
+
+// objectsToSeller reports whether the sentence of objection hit h objects
+// to the seller rather than describing the client's situation: it names
+// them («у вас дорого», "you are too expensive"), or it is the objection
+// said on its own («Дорого.», «Это дорого для нас.»). Such a sentence is
+// an objection even in answer to a discovery question; "it's getting
+// expensive to fix" is the client's need.
+func (a *analysis) objectsToSeller(h hit) bool {
+	sn := &a.d.sents[a.d.toks[h.first].sent]
+	bare := true
+	for i := sn.firstTok; i < sn.endTok; i++ {
+		w := a.d.word(int(i))
+		if sellerWords[w] {
+			return true
+		}
+		if (i < h.first || i >= h.end) && !bareObjection[w] {
+			bare = false
+		}
+	}
+	return bare
+}
+
 // offerStems open the words of an offer: «Мы предлагаем уборку офисов»,
 // "we offer", "I'd recommend".
 var offerStems = []string{"предлага", "предлож", "рекоменд", "offer", "propos", "recommend"}
@@ -712,6 +748,25 @@ func (a *analysis) asksOpen(seg int) bool {
 		}
 	}
 	return false
+}
+
+// timedHit is the hit to quote for the step of action hit h: in h's turn,
+// the sentence that gives the step its time («Подключение стоит 10 тысяч.
+// Созвонимся в четверг в 15:00» quotes the second), an action in it
+// before the time itself; h when its own sentence has the time or the
+// turn has none.
+func (a *analysis) timedHit(h hit) hit {
+	if a.sentHas(a.d.toks[h.first].sent, sigTime) {
+		return h
+	}
+	for _, s := range []signal{sigAction, sigTime} {
+		for _, o := range a.hits[s] {
+			if o.seg == h.seg && o.first > h.first && a.sentHas(a.d.toks[o.first].sent, sigTime) {
+				return o
+			}
+		}
+	}
+	return h
 }
 
 // deriveNextStep looks for a concrete next step: an action by the manager,
@@ -776,6 +831,9 @@ func (a *analysis) deriveNextStep() {
 		}
 		if !c.agree && !c.refused && a.segHas(int(h.seg), sigConditional) {
 			c.conditional, c.time = true, false
+		}
+		if c.time {
+			c.hit = a.timedHit(h)
 		}
 		consider(c)
 	}
@@ -1075,6 +1133,23 @@ func (a *analysis) segmentEvidence(seg int32) (score.Evidence, bool) {
 		return score.Evidence{}, false
 	}
 	return a.sentenceEvidence(sg.firstSent), true
+}
+
+// sentenceWith quotes the first sentence of segment seg in which one of
+// the signals was found, else the segment's first sentence; none for -1.
+func (a *analysis) sentenceWith(seg int, sigs ...signal) (score.Evidence, bool) {
+	if seg < 0 {
+		return score.Evidence{}, false
+	}
+	sg := &a.d.segs[seg]
+	for _, s := range sigs {
+		for si := sg.firstSent; si < sg.endSent; si++ {
+			if a.sentHas(si, s) {
+				return a.sentenceEvidence(si), true
+			}
+		}
+	}
+	return a.segmentEvidence(int32(seg))
 }
 
 func (a *analysis) quote(seg int, q string) score.Evidence {

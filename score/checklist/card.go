@@ -194,8 +194,15 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 		}
 		return score.Evidence{}, false
 	},
-	"linked_offer":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().linkedSeg) },
-	"benefit_offer": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().benefitSeg) },
+	"linked_offer": func(a *analysis) (score.Evidence, bool) {
+		if o := a.offer(); o.linkedSent >= 0 {
+			return a.sentenceEvidence(o.linkedSent), true
+		}
+		return score.Evidence{}, false
+	},
+	"benefit_offer": func(a *analysis) (score.Evidence, bool) {
+		return a.sentenceWith(a.offer().benefitSeg, sigBenefit)
+	},
 	"feature_dump":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
 	"offer_reply": func(a *analysis) (score.Evidence, bool) {
 		if o := a.offer(); o.rejected {

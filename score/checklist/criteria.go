@@ -20,7 +20,10 @@ import (
 type offer struct {
 	done                                    bool
 	linkedSeg, benefitSeg, longSeg, dumpSeg int
-	rejected                                bool // the client's answer refused it or said they were not heard
+	// linkedSent is the sentence of linkedSeg that takes up the client's
+	// words: the evidence quotes it, not the turn's «Понимаю.».
+	linkedSent int32
+	rejected                                 bool // the client's answer refused it or said they were not heard
 	reply                                   int
 }
 
@@ -41,6 +44,7 @@ func (a *analysis) findOffer() offer {
 	var otherStems map[string]struct{}
 	anyStem := false
 	linkedSeg, benefitSeg, longSeg, dumpSeg := -1, -1, -1, -1
+	linkedSent := int32(-1)
 	for si := range d.segs {
 		// Everything is known once a linked, beneficial, long turn has
 		// been seen after discovery: the rest of the call cannot change it.
@@ -51,11 +55,12 @@ func (a *analysis) findOffer() offer {
 		words := int(seg.endTok - seg.firstTok)
 		if seg.role == cli {
 			// Objections and refusals are not needs: echoing "дорого"
-			// back is no presentation.
-			if a.segHas(si, sigObjection) || a.segHas(si, sigReject) {
-				continue
-			}
+			// back is no presentation. The turn's other sentences may
+			// still state the need («Мы теряем заявки. Дорого.»).
 			for i := seg.firstTok; i < seg.endTok; i++ {
+				if a.sentSig[d.toks[i].sent]&(bit(sigObjection)|bit(sigReject)) != 0 {
+					continue
+				}
 				switch v := d.toks[i].stem; {
 				case v == stemShort:
 				case v != stemOther:
@@ -105,21 +110,21 @@ func (a *analysis) findOffer() offer {
 				}
 				if v != stemOther {
 					if clientStems.has(v) {
-						linkedSeg = si
+						linkedSeg, linkedSent = si, d.toks[i].sent
 						break
 					}
 					continue
 				}
 				if st, ok := stem(d.word(int(i))); ok {
 					if _, hit := otherStems[st]; hit {
-						linkedSeg = si
+						linkedSeg, linkedSent = si, d.toks[i].sent
 						break
 					}
 				}
 			}
 		}
 	}
-	o := offer{done: true, linkedSeg: linkedSeg, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
+	o := offer{done: true, linkedSeg: linkedSeg, linkedSent: linkedSent, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
 	// "Мне не нужна страховка" or "I need my exports" answering the offer
 	// means it did not fit; so does a «Нет, спасибо» to the first turn
 	// built on the client's words, or a bare «Нет» to the pitch.
