@@ -203,7 +203,7 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 	"benefit_offer": func(a *analysis) (score.Evidence, bool) {
 		return a.sentenceWith(a.offer().benefitSeg, sigBenefit)
 	},
-	"feature_dump":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
+	"feature_dump": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
 	"offer_reply": func(a *analysis) (score.Evidence, bool) {
 		if o := a.offer(); o.rejected {
 			return a.segEvidence(o.reply)

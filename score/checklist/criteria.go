@@ -23,8 +23,8 @@ type offer struct {
 	// linkedSent is the sentence of linkedSeg that takes up the client's
 	// words: the evidence quotes it, not the turn's «Понимаю.».
 	linkedSent int32
-	rejected                                 bool // the client's answer refused it or said they were not heard
-	reply                                   int
+	rejected   bool // the client's answer refused it or said they were not heard
+	reply      int
 }
 
 // offer finds the offer once per call.
