@@ -120,6 +120,9 @@ type result struct {
 	// doneAdvice is the advice of the rows found: it asks for what the
 	// call has.
 	doneAdvice []string
+	// capped: a cap lowered the score (rudeness outweighing courtesy
+	// formulae); what it lacks is another criterion's advice.
+	capped bool
 }
 
 func bit(s signal) uint64 { return 1 << uint(s) }
@@ -1102,6 +1105,10 @@ func (a *analysis) clientSaid(at int32, st string) bool {
 	return false
 }
 
+// evidenceRunes is the longest sentence evidence quotes whole; of a
+// longer one it quotes the words around the hit.
+const evidenceRunes = 160
+
 // evidence quotes the sentence where h starts, verbatim. Long sentences
 // are cut to the words around the match, still verbatim.
 func (a *analysis) evidence(h hit) score.Evidence {
@@ -1110,7 +1117,7 @@ func (a *analysis) evidence(h hit) score.Evidence {
 	s := &d.sents[t.sent]
 	text := d.segText(int(h.seg))
 	start, end := int(s.start), int(s.end)
-	if utf8.RuneCountInString(text[start:end]) > 160 {
+	if utf8.RuneCountInString(text[start:end]) > evidenceRunes {
 		from := max(int(s.firstTok), int(h.first)-6)
 		to := min(int(s.endTok), int(h.end)+8)
 		start, end = int(d.toks[from].start), int(d.toks[to-1].end)

@@ -570,7 +570,7 @@ func (r *rules) body(a *analysis) (result, string) {
 			a.deduct(r.deductions, &res, &parts)
 			if len(parts) > 0 {
 				// The found row's advice does not answer what went wrong.
-				res.comment, res.advice = strings.Join(parts, "; "), ""
+				res.comment, res.advice, res.done = strings.Join(parts, "; "), "", false
 			}
 		}
 		res.score = score.Clamp(res.score)
@@ -671,7 +671,7 @@ func (r *rules) finish(a *analysis, res result, praise string) result {
 			continue
 		}
 		if res.score > c.max {
-			res.score = c.max
+			res.score, res.capped = c.max, true
 			res.comment += "; " + c.note.in(a.lang)
 			if c.quotes != nil {
 				res.evidence = append(res.evidence, c.quotes.quote(a)...)

@@ -286,6 +286,10 @@ func (a *analysis) lastClientTurn() int {
 	return -1
 }
 
+// doneScore is the score at which a criterion is done: it gets no
+// advice.
+const doneScore = 80
+
 // recommend gives advice for the criteria that fell short, the costliest
 // first (weight × points lost), at most five, each chosen for the call's
 // situation and, where the call gives the words, with an example built
@@ -297,7 +301,7 @@ func recommend(a *analysis, rep *score.Report) []string {
 	}
 	var gaps []gap
 	for _, d := range rep.Details {
-		if d.Weight > 0 && d.Score < 80 {
+		if d.Weight > 0 && d.Score < doneScore {
 			gaps = append(gaps, gap{d, d.Weight * float64(100-d.Score)})
 		}
 	}
@@ -379,8 +383,14 @@ func (a *analysis) advise(d score.CriterionResult, need *string) (string, advice
 	case "-":
 		return "", adviceSituation
 	case "":
-		if r := a.results[d.ID]; r.advice != "" {
+		r := a.results[d.ID]
+		switch {
+		case r.advice != "":
 			return r.advice, adviceRule
+		case r.capped && r.done:
+			// Everything the rules ask for was said; the cap's reason
+			// (rudeness, pressure) is what conduct advises on.
+			return "", adviceSituation
 		}
 		return a.opts.card.defs[d.ID].advice.in(a.lang), adviceGeneral
 	}

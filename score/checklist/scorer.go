@@ -190,6 +190,13 @@ func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 // transcript with no words or a rubric with criteria the checklist does
 // not know; KindCanceled/KindTimeout when ctx is done.
 func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
+	return s.score(ctx, req, nil)
+}
+
+// score scores a transcript; inspect, when not nil, sees the analysis
+// before it goes back to the pool (the tests' view of where each
+// recommendation came from).
+func (s *Scorer) score(ctx context.Context, req score.Request, inspect func(a *analysis, rep *score.Report)) (*score.Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, callaudit.Wrap(err, callaudit.KindOf(err), "checklist.Score", callaudit.MessageOf(err))
 	}
@@ -264,6 +271,9 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	rep.Summary = summarize(a, rep)
 	rep.RecommendationList = recommend(a, rep)
 	rep.Recommendations = strings.Join(rep.RecommendationList, "\n")
+	if inspect != nil {
+		inspect(a, rep)
+	}
 	return rep, nil
 }
 
