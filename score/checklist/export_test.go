@@ -82,4 +82,3 @@ func (e *Explained) QuoteOf(seg int, q string) bool {
 	}
 	return false
 }
-
