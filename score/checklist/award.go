@@ -112,10 +112,17 @@ func (a *analysis) awardAll(rows []award, r *result, parts *[]string) {
 }
 
 // listOf joins clauses into one sentence: «a, b и c», "a, b and c".
+// A clause with its own «и» ("and") is set off by semicolons instead.
 func (a *analysis) listOf(parts []string) string {
 	s := parts[len(parts)-1]
 	if len(parts) > 1 {
-		s = strings.Join(parts[:len(parts)-1], ", ") + a.tr(" и ", " and ") + s
+		and, sep := a.tr(" и ", " and "), ", "
+		for _, p := range parts {
+			if strings.Contains(p, and) {
+				sep, and = "; ", "; "
+			}
+		}
+		s = strings.Join(parts[:len(parts)-1], sep) + and + s
 	}
 	return capitalize(strings.TrimSuffix(s, ".")) + "."
 }

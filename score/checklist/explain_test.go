@@ -1,6 +1,7 @@
 package checklist_test
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"sort"
@@ -103,4 +104,117 @@ func TestExplanationsMatchFindings(t *testing.T) {
 	}
 	t.Logf("%d dialogs, %d reports, %d recommendations checked", len(names), reports, advised)
 	require.Greater(t, advised, 1000)
+}
+
+// explainCall is the audit's call: the manager asks whether it is a good
+// time but gives no reason; the client's answer to the first question
+// names the problem and objects to the price in the same turn; the offer
+// takes up «заявки» after «Понимаю.»; the step is booked after the price
+// in one turn.
+const explainCall = `Менеджер: Добрый день! Меня зовут Ольга, компания «ЛидПро». Вам удобно говорить?
+Клиент: Да, слушаю.
+Менеджер: Как у вас сейчас обрабатываются заявки с сайта?
+Клиент: Вручную, менеджеры не успевают, и мы теряем заявки каждый день. Дорого.
+Менеджер: Понимаю. Наша система распределяет заявки автоматически и окупается за счёт сохранённых заявок.
+Клиент: Интересно. Сколько заявок она выдержит?
+Менеджер: Сколько угодно. Подключение стоит 10 тысяч в месяц. Созвонимся в четверг в 15:00, покажу демо?
+Клиент: Да, давайте.
+Менеджер: Спасибо, до свидания!`
+
+func scoreText(t *testing.T, text string, mode score.Mode, lang string) *score.Report {
+	t.Helper()
+	rep, err := checklist.New().Score(context.Background(), score.Request{Transcript: transcribe.ParseDialog(text), Mode: mode, Language: lang})
+	require.NoError(t, err)
+	return rep
+}
+
+func criterion(t *testing.T, rep *score.Report, id string) score.CriterionResult {
+	t.Helper()
+	for _, d := range rep.Details {
+		if d.ID == id {
+			return d
+		}
+	}
+	t.Fatalf("no criterion %s", id)
+	return score.CriterionResult{}
+}
+
+func quotes(d score.CriterionResult) []string {
+	var out []string
+	for _, ev := range d.Evidence {
+		out = append(out, ev.Quote)
+	}
+	return out
+}
+
+// TestExplainRapportAdvice: the manager asked whether it is a good time;
+// the advice asks only for the reason of the call.
+func TestExplainRapportAdvice(t *testing.T) {
+	for lang, want := range map[string][2]string{
+		"ru": {"Назовите повод звонка", "удобно ли"},
+		"en": {"State why you are calling", "good time"},
+	} {
+		rep := scoreText(t, explainCall, score.ModeManager, lang)
+		require.Equal(t, 75, criterion(t, rep, "rapport").Score, lang)
+		require.Contains(t, rep.Recommendations, want[0], lang)
+		require.NotContains(t, rep.Recommendations, want[1], lang)
+	}
+}
+
+// TestExplainEarlyObjections: a price objection counts wherever it is
+// raised, in answer to a discovery question too; the client's own
+// problem in such an answer is not one.
+func TestExplainEarlyObjections(t *testing.T) {
+	for _, c := range []struct {
+		answer string
+		counts bool
+	}{
+		{"Клиент: Дорого.", true},
+		{"Клиент: Это дорого для нас.", true},
+		{"Клиент: But I think you are too expensive.", true},
+		{"Клиент: Well, our car is getting expensive to fix and we have two kids now.", false},
+	} {
+		text := "Менеджер: Добрый день! Меня зовут Ольга, компания «ЛидПро». Как вы сейчас обрабатываете заявки?\n" + c.answer +
+			"\nМенеджер: Понимаю. Система окупается за месяц, первые две недели бесплатно.\nКлиент: Хорошо.\nМенеджер: Спасибо, до свидания!"
+		d := criterion(t, scoreText(t, text, score.ModeManager, "ru"), "objection_handling")
+		if c.counts {
+			require.Positive(t, d.Weight, c.answer)
+			require.Contains(t, d.Comment, "1 возражение", c.answer)
+			require.Contains(t, quotes(d)[0], strings.TrimPrefix(c.answer, "Клиент: "), c.answer)
+		} else {
+			require.Zero(t, d.Weight, c.answer)
+		}
+	}
+}
+
+// TestExplainPresentationEvidence: the offer takes up the client's
+// «теряем заявки» although the same turn objects to the price, and the
+// evidence quotes the offer, not the «Понимаю.» before it.
+func TestExplainPresentationEvidence(t *testing.T) {
+	d := criterion(t, scoreText(t, explainCall, score.ModeManager, "ru"), "presentation")
+	require.NotContains(t, d.Comment, "не связано", d.Comment)
+	require.Contains(t, quotes(d), "Наша система распределяет заявки автоматически и окупается за счёт сохранённых заявок.")
+	require.NotContains(t, quotes(d), "Понимаю.")
+}
+
+// TestExplainStepQuote: the step's evidence and the summary quote the
+// booking, not the price said before it in the same turn.
+func TestExplainStepQuote(t *testing.T) {
+	rep := scoreText(t, explainCall, score.ModeManager, "ru")
+	d := criterion(t, rep, "next_step")
+	require.Equal(t, 100, d.Score)
+	require.Contains(t, quotes(d), "Созвонимся в четверг в 15:00, покажу демо?")
+	require.NotContains(t, quotes(d), "Подключение стоит 10 тысяч в месяц.")
+	require.Contains(t, rep.Summary, "договорились — «Созвонимся в четверг в 15:00")
+}
+
+// TestExplainCommitmentAdvice: a dated step the client agreed to is not
+// asked for again; the advice asks for what is left, the decision.
+func TestExplainCommitmentAdvice(t *testing.T) {
+	for lang, general := range map[string]string{"ru": "предлагайте маленький конкретный шаг", "en": "offer a small concrete step"} {
+		rep := scoreText(t, explainCall, score.ModeClient, lang)
+		require.Equal(t, 75, criterion(t, rep, "commitment").Score, lang)
+		require.NotContains(t, rep.Recommendations, general, lang)
+		require.Contains(t, rep.Recommendations, map[string]string{"ru": "подведите к решению", "en": "move towards a decision"}[lang], lang)
+	}
 }
