@@ -754,19 +754,16 @@ func (a *analysis) asksOpen(seg int) bool {
 }
 
 // timedHit is the hit to quote for the step of action hit h: in h's turn,
-// the sentence that gives the step its time («Подключение стоит 10 тысяч.
-// Созвонимся в четверг в 15:00» quotes the second), an action in it
-// before the time itself; h when its own sentence has the time or the
-// turn has none.
+// a later action said with the time («Подключение стоит 10 тысяч.
+// Созвонимся в четверг в 15:00» quotes the second); h when its own
+// sentence has the time or no later one has both.
 func (a *analysis) timedHit(h hit) hit {
 	if a.sentHas(a.d.toks[h.first].sent, sigTime) {
 		return h
 	}
-	for _, s := range []signal{sigAction, sigTime} {
-		for _, o := range a.hits[s] {
-			if o.seg == h.seg && o.first > h.first && a.sentHas(a.d.toks[o.first].sent, sigTime) {
-				return o
-			}
+	for _, o := range a.hits[sigAction] {
+		if o.seg == h.seg && o.first > h.first && a.sentHas(a.d.toks[o.first].sent, sigTime) {
+			return o
 		}
 	}
 	return h

@@ -98,6 +98,10 @@ func (a *analysis) findOffer() offer {
 			benefitSeg = si
 		}
 		if linkedSeg < 0 && words >= 5 && anyStem {
+			// The sentence quoted is the first that takes up the client's
+			// words and offers something (a benefit, a value, a step),
+			// else the first that takes them up.
+			linkedSent = -1
 			for i := seg.firstTok; i < seg.endTok; i++ {
 				// Restating the need echoes the client by design; it is
 				// credited to the summary, not to the presentation.
@@ -109,18 +113,19 @@ func (a *analysis) findOffer() offer {
 					continue
 				}
 				if v != stemOther {
-					if clientStems.has(v) {
-						linkedSeg, linkedSent = si, d.toks[i].sent
+					if clientStems.has(v) && a.linkAt(d.toks[i].sent, &linkedSent) {
 						break
 					}
 					continue
 				}
 				if st, ok := stem(d.word(int(i))); ok {
-					if _, hit := otherStems[st]; hit {
-						linkedSeg, linkedSent = si, d.toks[i].sent
+					if _, hit := otherStems[st]; hit && a.linkAt(d.toks[i].sent, &linkedSent) {
 						break
 					}
 				}
+			}
+			if linkedSent >= 0 {
+				linkedSeg = si
 			}
 		}
 	}
@@ -136,6 +141,19 @@ func (a *analysis) findOffer() offer {
 		}
 	}
 	return o
+}
+
+// linkAt records sentence si as the offer's link, unless an earlier one
+// is; it reports whether the search is over: si offers something.
+func (a *analysis) linkAt(si int32, linked *int32) bool {
+	if *linked < 0 {
+		*linked = si
+	}
+	if a.sentSig[si]&(bit(sigBenefit)|bit(sigValue)|bit(sigAction)) != 0 {
+		*linked = si
+		return true
+	}
+	return false
 }
 
 // rejectsOffer reports whether client segment seg turns the offer down:

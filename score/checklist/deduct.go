@@ -491,12 +491,13 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 			if len(out) >= d.quotes {
 				break
 			}
-			// The objection's own sentence, and the reply's value
-			// argument or acknowledgement rather than its first words.
+			// The objection's own sentence, and what decided the reply's
+			// grade: arguing or pressing, else the value argument or the
+			// acknowledgement, rather than its first words.
 			if ev, ok := a.sentenceWith(int(o.seg), sigObjection); ok {
 				out = appendEvidence(out, ev)
 			}
-			if ev, ok := a.sentenceWith(int(o.reply), sigValue, sigBenefit, sigEmpathy); ok {
+			if ev, ok := a.sentenceWith(int(o.reply), sigDismiss, sigRude, sigPressure, sigValue, sigBenefit, sigEmpathy); ok {
 				out = appendEvidence(out, ev)
 			}
 		}
