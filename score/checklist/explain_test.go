@@ -128,17 +128,6 @@ func scoreText(t *testing.T, text string, mode score.Mode, lang string) *score.R
 	return rep
 }
 
-func criterion(t *testing.T, rep *score.Report, id string) score.CriterionResult {
-	t.Helper()
-	for _, d := range rep.Details {
-		if d.ID == id {
-			return d
-		}
-	}
-	t.Fatalf("no criterion %s", id)
-	return score.CriterionResult{}
-}
-
 func quotes(d score.CriterionResult) []string {
 	var out []string
 	for _, ev := range d.Evidence {
@@ -155,7 +144,7 @@ func TestExplainRapportAdvice(t *testing.T) {
 		"en": {"State why you are calling", "good time"},
 	} {
 		rep := scoreText(t, explainCall, score.ModeManager, lang)
-		require.Equal(t, 75, criterion(t, rep, "rapport").Score, lang)
+		require.Equal(t, 75, criterionOf(t, rep, "rapport").Score, lang)
 		require.Contains(t, rep.Recommendations, want[0], lang)
 		require.NotContains(t, rep.Recommendations, want[1], lang)
 	}
@@ -176,7 +165,7 @@ func TestExplainEarlyObjections(t *testing.T) {
 	} {
 		text := "Менеджер: Добрый день! Меня зовут Ольга, компания «ЛидПро». Как вы сейчас обрабатываете заявки?\n" + c.answer +
 			"\nМенеджер: Понимаю. Система окупается за месяц, первые две недели бесплатно.\nКлиент: Хорошо.\nМенеджер: Спасибо, до свидания!"
-		d := criterion(t, scoreText(t, text, score.ModeManager, "ru"), "objection_handling")
+		d := criterionOf(t, scoreText(t, text, score.ModeManager, "ru"), "objection_handling")
 		if c.counts {
 			require.Positive(t, d.Weight, c.answer)
 			require.Contains(t, d.Comment, "1 возражение", c.answer)
@@ -191,7 +180,7 @@ func TestExplainEarlyObjections(t *testing.T) {
 // «теряем заявки» although the same turn objects to the price, and the
 // evidence quotes the offer, not the «Понимаю.» before it.
 func TestExplainPresentationEvidence(t *testing.T) {
-	d := criterion(t, scoreText(t, explainCall, score.ModeManager, "ru"), "presentation")
+	d := criterionOf(t, scoreText(t, explainCall, score.ModeManager, "ru"), "presentation")
 	require.NotContains(t, d.Comment, "не связано", d.Comment)
 	require.Contains(t, quotes(d), "Наша система распределяет заявки автоматически и окупается за счёт сохранённых заявок.")
 	require.NotContains(t, quotes(d), "Понимаю.")
@@ -201,7 +190,7 @@ func TestExplainPresentationEvidence(t *testing.T) {
 // booking, not the price said before it in the same turn.
 func TestExplainStepQuote(t *testing.T) {
 	rep := scoreText(t, explainCall, score.ModeManager, "ru")
-	d := criterion(t, rep, "next_step")
+	d := criterionOf(t, rep, "next_step")
 	require.Equal(t, 100, d.Score)
 	require.Contains(t, quotes(d), "Созвонимся в четверг в 15:00, покажу демо?")
 	require.NotContains(t, quotes(d), "Подключение стоит 10 тысяч в месяц.")
@@ -213,7 +202,7 @@ func TestExplainStepQuote(t *testing.T) {
 func TestExplainCommitmentAdvice(t *testing.T) {
 	for lang, general := range map[string]string{"ru": "предлагайте маленький конкретный шаг", "en": "offer a small concrete step"} {
 		rep := scoreText(t, explainCall, score.ModeClient, lang)
-		require.Equal(t, 75, criterion(t, rep, "commitment").Score, lang)
+		require.Equal(t, 75, criterionOf(t, rep, "commitment").Score, lang)
 		require.NotContains(t, rep.Recommendations, general, lang)
 		require.Contains(t, rep.Recommendations, map[string]string{"ru": "подведите к решению", "en": "move towards a decision"}[lang], lang)
 	}
