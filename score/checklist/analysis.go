@@ -60,6 +60,10 @@ type analysis struct {
 	// quotable: the call is in the report's language, so the
 	// recommendations may quote it (set by recommend).
 	quotable bool
+	// results are the criteria's results by id, for the
+	// recommendations; recs records where each recommendation came from.
+	results map[string]result
+	recs    []recSource
 
 	stems   stemSet // scratch for findOffer, kept between calls
 	offered offer   // found by offer, once
@@ -105,6 +109,20 @@ type result struct {
 	na       bool // not applicable to this call: reported with weight 0
 	comment  string
 	evidence []score.Evidence
+	// advice is the recommendation the rules found fits what the call
+	// lacked (the missed rows' advice, or the found row's), "" for the
+	// criterion's general advice.
+	advice string
+	// done: a part of what the criterion asks for was achieved (a
+	// require row found, or a pick-first row worth at least half), so
+	// its general advice, which asks for all of it, does not fit.
+	done bool
+	// doneAdvice is the advice of the rows found: it asks for what the
+	// call has.
+	doneAdvice []string
+	// capped: a cap lowered the score (rudeness outweighing courtesy
+	// formulae); what it lacks is another criterion's advice.
+	capped bool
 }
 
 func bit(s signal) uint64 { return 1 << uint(s) }
@@ -123,6 +141,11 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
 	a.offered = offer{}
+	if a.results == nil {
+		a.results = map[string]result{}
+	}
+	clear(a.results)
+	a.recs = a.recs[:0]
 }
 
 func resize(s []uint64, n int) []uint64 {
@@ -609,7 +632,7 @@ func (a *analysis) isManager(seg int) bool { return roleFits(mgr, a.d.segs[seg].
 func (a *analysis) deriveObjections() {
 	var last int32 = -1
 	for _, h := range a.hits[sigObjection] {
-		if h.seg == last || a.answersDiscovery(int(h.seg)) {
+		if h.seg == last || (a.answersDiscovery(int(h.seg)) && !a.objectsToSeller(h)) {
 			continue
 		}
 		last = h.seg
@@ -659,6 +682,42 @@ func (a *analysis) answersDiscovery(seg int) bool {
 	return true
 }
 
+// sellerWords name the seller or what they sell: «вы», «ваш», "you".
+var sellerWords = map[string]bool{
+	"вы": true, "вас": true, "вам": true, "вами": true, "ваш": true, "ваша": true, "ваше": true, "ваши": true,
+	"вашего": true, "вашей": true, "вашим": true, "you": true, "your": true, "you're": true, "yours": true,
+}
+
+// bareObjection are the words an objection said on its own may carry
+// around it: «Это дорого для нас», "That's too expensive for us".
+var bareObjection = map[string]bool{
+	"это": true, "но": true, "да": true, "ну": true, "а": true, "очень": true, "слишком": true, "всё": true, "все": true,
+	"для": true, "нас": true, "меня": true, "нам": true, "мне": true, "пока": true,
+	"it's": true, "its": true, "it": true, "is": true, "that's": true, "that": true, "this": true, "but": true, "well": true,
+	"too": true, "very": true, "really": true, "for": true, "us": true, "me": true, "a": true, "bit": true,
+}
+
+// objectsToSeller reports whether the sentence of objection hit h objects
+// to the seller rather than describing the client's situation: it names
+// them («у вас дорого», "you are too expensive"), or it is the objection
+// said on its own («Дорого.», «Это дорого для нас.»). Such a sentence is
+// an objection even in answer to a discovery question; "it's getting
+// expensive to fix" is the client's need.
+func (a *analysis) objectsToSeller(h hit) bool {
+	sn := &a.d.sents[a.d.toks[h.first].sent]
+	bare := true
+	for i := sn.firstTok; i < sn.endTok; i++ {
+		w := a.d.word(int(i))
+		if sellerWords[w] {
+			return true
+		}
+		if (i < h.first || i >= h.end) && !bareObjection[w] {
+			bare = false
+		}
+	}
+	return bare
+}
+
 // offerStems open the words of an offer: «Мы предлагаем уборку офисов»,
 // "we offer", "I'd recommend".
 var offerStems = []string{"предлага", "предлож", "рекоменд", "offer", "propos", "recommend"}
@@ -692,6 +751,22 @@ func (a *analysis) asksOpen(seg int) bool {
 		}
 	}
 	return false
+}
+
+// timedHit is the hit to quote for the step of action hit h: in h's turn,
+// a later action said with the time («Подключение стоит 10 тысяч.
+// Созвонимся в четверг в 15:00» quotes the second); h when its own
+// sentence has the time or no later one has both.
+func (a *analysis) timedHit(h hit) hit {
+	if a.sentHas(a.d.toks[h.first].sent, sigTime) {
+		return h
+	}
+	for _, o := range a.hits[sigAction] {
+		if o.seg == h.seg && o.first > h.first && a.sentHas(a.d.toks[o.first].sent, sigTime) {
+			return o
+		}
+	}
+	return h
 }
 
 // deriveNextStep looks for a concrete next step: an action by the manager,
@@ -756,6 +831,9 @@ func (a *analysis) deriveNextStep() {
 		}
 		if !c.agree && !c.refused && a.segHas(int(h.seg), sigConditional) {
 			c.conditional, c.time = true, false
+		}
+		if c.time {
+			c.hit = a.timedHit(h)
 		}
 		consider(c)
 	}
@@ -1024,6 +1102,10 @@ func (a *analysis) clientSaid(at int32, st string) bool {
 	return false
 }
 
+// evidenceRunes is the longest sentence evidence quotes whole; of a
+// longer one it quotes the words around the hit.
+const evidenceRunes = 160
+
 // evidence quotes the sentence where h starts, verbatim. Long sentences
 // are cut to the words around the match, still verbatim.
 func (a *analysis) evidence(h hit) score.Evidence {
@@ -1032,7 +1114,7 @@ func (a *analysis) evidence(h hit) score.Evidence {
 	s := &d.sents[t.sent]
 	text := d.segText(int(h.seg))
 	start, end := int(s.start), int(s.end)
-	if utf8.RuneCountInString(text[start:end]) > 160 {
+	if utf8.RuneCountInString(text[start:end]) > evidenceRunes {
 		from := max(int(s.firstTok), int(h.first)-6)
 		to := min(int(s.endTok), int(h.end)+8)
 		start, end = int(d.toks[from].start), int(d.toks[to-1].end)
@@ -1055,6 +1137,23 @@ func (a *analysis) segmentEvidence(seg int32) (score.Evidence, bool) {
 		return score.Evidence{}, false
 	}
 	return a.sentenceEvidence(sg.firstSent), true
+}
+
+// sentenceWith quotes the first sentence of segment seg in which one of
+// the signals was found, else the segment's first sentence; none for -1.
+func (a *analysis) sentenceWith(seg int, sigs ...signal) (score.Evidence, bool) {
+	if seg < 0 {
+		return score.Evidence{}, false
+	}
+	sg := &a.d.segs[seg]
+	for _, s := range sigs {
+		for si := sg.firstSent; si < sg.endSent; si++ {
+			if a.sentHas(si, s) {
+				return a.sentenceEvidence(si), true
+			}
+		}
+	}
+	return a.segmentEvidence(int32(seg))
 }
 
 func (a *analysis) quote(seg int, q string) score.Evidence {

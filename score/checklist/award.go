@@ -1,6 +1,10 @@
 package checklist
 
-import "github.com/callaudit/callaudit/score"
+import (
+	"strings"
+
+	"github.com/callaudit/callaudit/score"
+)
 
 // The Require rules of a scorecard are tables of awards evaluated by one
 // engine, awardAll (or awardFirst for pick "first"), as its Forbid rules
@@ -43,7 +47,10 @@ type award struct {
 	// unheard is the comment part when the cue was said but does not
 	// count (cueAsked without room to answer).
 	unheard text
-	quote   bool // quote the cue when found
+	// advice is the recommendation when the cue is missed (awardAll) or
+	// what is left to do when it is the cue found (awardFirst).
+	advice text
+	quote  bool // quote the cue when found
 	// when are conditions that must all hold; with sig noSignal they
 	// are the whole cue.
 	when []cond
@@ -68,24 +75,56 @@ const noSignal signal = -1
 
 // awardAll adds the points of the cues found to r, and the comment parts
 // of those missed to parts.
+// The advice is the missed cues' advice joined, when each has one.
 func (a *analysis) awardAll(rows []award, r *result, parts *[]string) {
 	intro := introCache{a: a}
+	var advice []string
+	general := false
 	for i := range rows {
 		w := &rows[i]
 		ok, said, ev := a.findCue(w, &intro)
 		switch {
 		case ok:
 			r.score += w.points
+			r.done = true
+			if adv := w.advice.in(a.lang); adv != "" {
+				r.doneAdvice = append(r.doneAdvice, adv)
+			}
 			if w.quote && ev != nil {
 				r.evidence = appendEvidence(r.evidence, *ev)
 			}
 			a.quoteFacts(w, r)
+			continue
 		case said && w.unheard.ru != "":
 			*parts = append(*parts, w.unheard.in(a.lang))
 		default:
 			*parts = append(*parts, w.miss.in(a.lang))
 		}
+		if adv := w.advice.in(a.lang); adv != "" {
+			advice = append(advice, adv)
+		} else {
+			general = true
+		}
 	}
+	if !general && len(advice) > 0 {
+		r.advice = a.listOf(advice)
+	}
+}
+
+// listOf joins clauses into one sentence: «a, b и c», "a, b and c".
+// A clause with its own «и» ("and") is set off by semicolons instead.
+func (a *analysis) listOf(parts []string) string {
+	s := parts[len(parts)-1]
+	if len(parts) > 1 {
+		and, sep := a.tr(" и ", " and "), ", "
+		for _, p := range parts {
+			if strings.Contains(p, and) {
+				sep, and = "; ", "; "
+			}
+		}
+		s = strings.Join(parts[:len(parts)-1], sep) + and + s
+	}
+	return capitalize(strings.TrimSuffix(s, ".")) + "."
 }
 
 // awardFirst scores the points of the first cue found, with its found
@@ -95,7 +134,8 @@ func (a *analysis) awardFirst(rows []award, base int, none text) result {
 	for i := range rows {
 		w := &rows[i]
 		if ok, _, ev := a.findCue(w, &intro); ok {
-			r := result{score: w.points, comment: w.found.in(a.lang)}
+			r := result{score: w.points, comment: w.found.in(a.lang), advice: w.advice.in(a.lang),
+				done: w.points > base && 2*w.points >= 100}
 			if w.quote && ev != nil {
 				r.evidence = []score.Evidence{*ev}
 			}

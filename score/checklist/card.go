@@ -194,9 +194,16 @@ var quoteFacts = map[string]func(a *analysis) (score.Evidence, bool){
 		}
 		return score.Evidence{}, false
 	},
-	"linked_offer":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().linkedSeg) },
-	"benefit_offer": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().benefitSeg) },
-	"feature_dump":  func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
+	"linked_offer": func(a *analysis) (score.Evidence, bool) {
+		if o := a.offer(); o.linkedSent >= 0 {
+			return a.sentenceEvidence(o.linkedSent), true
+		}
+		return score.Evidence{}, false
+	},
+	"benefit_offer": func(a *analysis) (score.Evidence, bool) {
+		return a.sentenceWith(a.offer().benefitSeg, sigBenefit)
+	},
+	"feature_dump": func(a *analysis) (score.Evidence, bool) { return a.segEvidence(a.offer().dumpSeg) },
 	"offer_reply": func(a *analysis) (score.Evidence, bool) {
 		if o := a.offer(); o.rejected {
 			return a.segEvidence(o.reply)
@@ -466,7 +473,7 @@ func (k *compiler) awards(path string, rows []scorecard.Rule) []award {
 			sig = noSignal
 		}
 		aw := award{cue: cues[w.Cue], sig: sig, within: w.First, last: w.Last, late: w.Late, points: w.Points,
-			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), quote: w.Quote, when: k.conds(w.If)}
+			miss: textOf(w.Miss), found: textOf(w.Found), unheard: textOf(w.Unheard), advice: textOf(w.Advice), quote: w.Quote, when: k.conds(w.If)}
 		if w.Cue == "" && w.First == 0 {
 			aw.cue = cueAny
 		}
@@ -562,7 +569,8 @@ func (r *rules) body(a *analysis) (result, string) {
 			var parts []string
 			a.deduct(r.deductions, &res, &parts)
 			if len(parts) > 0 {
-				res.comment = strings.Join(parts, "; ")
+				// The found row's advice does not answer what went wrong.
+				res.comment, res.advice, res.done = strings.Join(parts, "; "), "", false
 			}
 		}
 		res.score = score.Clamp(res.score)
@@ -663,7 +671,7 @@ func (r *rules) finish(a *analysis, res result, praise string) result {
 			continue
 		}
 		if res.score > c.max {
-			res.score = c.max
+			res.score, res.capped = c.max, true
 			res.comment += "; " + c.note.in(a.lang)
 			if c.quotes != nil {
 				res.evidence = append(res.evidence, c.quotes.quote(a)...)

@@ -20,8 +20,11 @@ import (
 type offer struct {
 	done                                    bool
 	linkedSeg, benefitSeg, longSeg, dumpSeg int
-	rejected                                bool // the client's answer refused it or said they were not heard
-	reply                                   int
+	// linkedSent is the sentence of linkedSeg that takes up the client's
+	// words: the evidence quotes it, not the turn's «Понимаю.».
+	linkedSent int32
+	rejected   bool // the client's answer refused it or said they were not heard
+	reply      int
 }
 
 // offer finds the offer once per call.
@@ -41,6 +44,7 @@ func (a *analysis) findOffer() offer {
 	var otherStems map[string]struct{}
 	anyStem := false
 	linkedSeg, benefitSeg, longSeg, dumpSeg := -1, -1, -1, -1
+	linkedSent := int32(-1)
 	for si := range d.segs {
 		// Everything is known once a linked, beneficial, long turn has
 		// been seen after discovery: the rest of the call cannot change it.
@@ -51,11 +55,12 @@ func (a *analysis) findOffer() offer {
 		words := int(seg.endTok - seg.firstTok)
 		if seg.role == cli {
 			// Objections and refusals are not needs: echoing "дорого"
-			// back is no presentation.
-			if a.segHas(si, sigObjection) || a.segHas(si, sigReject) {
-				continue
-			}
+			// back is no presentation. The turn's other sentences may
+			// still state the need («Мы теряем заявки. Дорого.»).
 			for i := seg.firstTok; i < seg.endTok; i++ {
+				if a.sentSig[d.toks[i].sent]&(bit(sigObjection)|bit(sigReject)) != 0 {
+					continue
+				}
 				switch v := d.toks[i].stem; {
 				case v == stemShort:
 				case v != stemOther:
@@ -93,6 +98,10 @@ func (a *analysis) findOffer() offer {
 			benefitSeg = si
 		}
 		if linkedSeg < 0 && words >= 5 && anyStem {
+			// The sentence quoted is the first that takes up the client's
+			// words and offers something (a benefit, a value, a step),
+			// else the first that takes them up.
+			linkedSent = -1
 			for i := seg.firstTok; i < seg.endTok; i++ {
 				// Restating the need echoes the client by design; it is
 				// credited to the summary, not to the presentation.
@@ -104,22 +113,23 @@ func (a *analysis) findOffer() offer {
 					continue
 				}
 				if v != stemOther {
-					if clientStems.has(v) {
-						linkedSeg = si
+					if clientStems.has(v) && a.linkAt(d.toks[i].sent, &linkedSent) {
 						break
 					}
 					continue
 				}
 				if st, ok := stem(d.word(int(i))); ok {
-					if _, hit := otherStems[st]; hit {
-						linkedSeg = si
+					if _, hit := otherStems[st]; hit && a.linkAt(d.toks[i].sent, &linkedSent) {
 						break
 					}
 				}
 			}
+			if linkedSent >= 0 {
+				linkedSeg = si
+			}
 		}
 	}
-	o := offer{done: true, linkedSeg: linkedSeg, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
+	o := offer{done: true, linkedSeg: linkedSeg, linkedSent: linkedSent, benefitSeg: benefitSeg, longSeg: longSeg, dumpSeg: dumpSeg, reply: -1}
 	// "Мне не нужна страховка" or "I need my exports" answering the offer
 	// means it did not fit; so does a «Нет, спасибо» to the first turn
 	// built on the client's words, or a bare «Нет» to the pitch.
@@ -131,6 +141,19 @@ func (a *analysis) findOffer() offer {
 		}
 	}
 	return o
+}
+
+// linkAt records sentence si as the offer's link, unless an earlier one
+// is; it reports whether the search is over: si offers something.
+func (a *analysis) linkAt(si int32, linked *int32) bool {
+	if *linked < 0 {
+		*linked = si
+	}
+	if a.sentSig[si]&(bit(sigBenefit)|bit(sigValue)|bit(sigAction)) != 0 {
+		*linked = si
+		return true
+	}
+	return false
 }
 
 // rejectsOffer reports whether client segment seg turns the offer down:

@@ -491,13 +491,14 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 			if len(out) >= d.quotes {
 				break
 			}
-			for _, seg := range []int32{o.seg, o.reply} {
-				if seg < 0 {
-					continue
-				}
-				if ev, ok := a.segmentEvidence(seg); ok {
-					out = appendEvidence(out, ev)
-				}
+			// The objection's own sentence, and what decided the reply's
+			// grade: arguing or pressing, else the value argument or the
+			// acknowledgement, rather than its first words.
+			if ev, ok := a.sentenceWith(int(o.seg), sigObjection); ok {
+				out = appendEvidence(out, ev)
+			}
+			if ev, ok := a.sentenceWith(int(o.reply), sigDismiss, sigRude, sigPressure, sigValue, sigBenefit, sigEmpathy); ok {
+				out = appendEvidence(out, ev)
 			}
 		}
 	case factContradicted:

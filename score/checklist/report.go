@@ -286,6 +286,10 @@ func (a *analysis) lastClientTurn() int {
 	return -1
 }
 
+// doneScore is the score at which a criterion is done: it gets no
+// advice.
+const doneScore = 80
+
 // recommend gives advice for the criteria that fell short, the costliest
 // first (weight × points lost), at most five, each chosen for the call's
 // situation and, where the call gives the words, with an example built
@@ -297,7 +301,7 @@ func recommend(a *analysis, rep *score.Report) []string {
 	}
 	var gaps []gap
 	for _, d := range rep.Details {
-		if d.Weight > 0 && d.Score < 80 {
+		if d.Weight > 0 && d.Score < doneScore {
 			gaps = append(gaps, gap{d, d.Weight * float64(100-d.Score)})
 		}
 	}
@@ -321,8 +325,9 @@ func recommend(a *analysis, rep *score.Report) []string {
 		if len(out) >= 5 {
 			break
 		}
-		if adv := a.advise(g.d, &need); adv != "" && !slices.Contains(out, adv) {
+		if adv, kind := a.advise(g.d, &need); adv != "" && !slices.Contains(out, adv) {
 			out = append(out, adv)
+			a.recs = append(a.recs, recSource{id: g.d.ID, kind: kind})
 		}
 	}
 	if len(out) == 0 {
@@ -346,21 +351,50 @@ func (a *analysis) needShort() string {
 	return a.hitQuote(a.needHit)
 }
 
+// recSource says which criterion a recommendation answers and how it was
+// chosen.
+type recSource struct {
+	id   string
+	kind adviceKind
+}
+
+type adviceKind uint8
+
+const (
+	// adviceSituation: written for the call's situation.
+	adviceSituation adviceKind = iota
+	// adviceRule: the scorecard's advice of the rows missed or found.
+	adviceRule
+	// adviceGeneral: the criterion's general advice.
+	adviceGeneral
+)
+
 // advise is the advice for criterion d in this call, "" when none fits
-// the situation. need is the client's quoted need: the first advice that
-// uses it clears it, so later ones refer to the need without the quote.
-func (a *analysis) advise(d score.CriterionResult, need *string) string {
+// the situation, and how it was chosen: written for the situation, else
+// the advice of the rules that fell short, else the criterion's general
+// advice. need is the client's quoted need: the first advice that uses
+// it clears it, so later ones refer to the need without the quote.
+func (a *analysis) advise(d score.CriterionResult, need *string) (string, adviceKind) {
 	adv := a.adviseWith(d, *need)
 	if *need != "" && strings.Contains(adv, *need) {
 		*need = ""
 	}
-	if adv == "" {
-		return a.opts.card.defs[d.ID].advice.in(a.lang)
+	switch adv {
+	case "-":
+		return "", adviceSituation
+	case "":
+		r := a.results[d.ID]
+		switch {
+		case r.advice != "":
+			return r.advice, adviceRule
+		case r.capped && r.done:
+			// Everything the rules ask for was said; the cap's reason
+			// (rudeness, pressure) is what conduct advises on.
+			return "", adviceSituation
+		}
+		return a.opts.card.defs[d.ID].advice.in(a.lang), adviceGeneral
 	}
-	if adv == "-" {
-		return ""
-	}
-	return adv
+	return adv, adviceSituation
 }
 
 // adviseWith writes the situational advice; "" falls back to the
@@ -397,8 +431,10 @@ func (a *analysis) adviseWith(d score.CriterionResult, need string) string {
 		return a.tr("После отказа клиента не объявляйте «договорились»: уточните причину отказа и предложите шаг поменьше, на который легко согласиться.",
 			"After the client refuses, do not declare agreement: ask what stands in the way and offer a smaller step that is easy to accept.")
 	}
+	// A dated step the client agreed to is not to be asked for again.
+	stepDone := n.agree && n.time
 	if !a.quotable {
-		if (d.ID == NextStep || d.ID == Commitment || d.ID == Outcome) && a.inbound {
+		if (d.ID == NextStep || d.ID == Commitment || d.ID == Outcome) && a.inbound && !stepDone {
 			return a.inboundStep()
 		}
 		return ""
@@ -416,11 +452,20 @@ func (a *analysis) adviseWith(d score.CriterionResult, need string) string {
 				"Before answering "+q+", find out what it is for: \"What will you use it for, and what matters most to you?\"")
 		}
 	case NeedSummary:
-		if need != "" {
+		if need != "" && !a.results[d.ID].done {
 			return a.tr("Перескажите потребность своими словами до предложения: клиент сказал "+need+" — «То есть главное для вас — …, правильно понимаю?».",
 				"Restate the need before offering: the client said "+need+" — \"So the main thing for you is …, is that right?\"")
 		}
 	case Presentation:
+		if a.offer().linkedSeg >= 0 {
+			// The offer built on the client's words: what it lacked is
+			// the result for the client, or the rules' own labels say.
+			if a.offer().benefitSeg < 0 {
+				return a.tr("Предложение опирается на слова клиента — теперь назовите результат для него: не что делает продукт, а что это даст клиенту («Вы перестанете терять …», «Сэкономите …»).",
+					"The offer built on the client's words — now name the result for them: not what the product does but what it gives them (\"You will stop losing …\", \"You'll save …\").")
+			}
+			return ""
+		}
 		if need != "" {
 			return a.tr("Стройте предложение на словах клиента "+need+": «Раз для вас важно …, предлагаю …, это даст вам …».",
 				"Build the offer on the client's words "+need+": \"Since … matters to you, I suggest …, which gives you …\"")
@@ -437,7 +482,7 @@ func (a *analysis) adviseWith(d score.CriterionResult, need string) string {
 			q := a.hitQuote(n.hit)
 			return a.tr("Шаг "+q+" назван без срока: добавьте день и время и дождитесь согласия — «…в четверг в 11:00 вам удобно?».",
 				"The step "+q+" has no date: add a day and time and wait for a yes — \"…does Thursday at 11 work for you?\"")
-		case a.inbound:
+		case a.inbound && !stepDone:
 			return a.inboundStep()
 		}
 	case Conduct, Tone:

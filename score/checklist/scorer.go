@@ -190,6 +190,13 @@ func (s *Scorer) DefaultRubric(mode score.Mode) score.Rubric {
 // transcript with no words or a rubric with criteria the checklist does
 // not know; KindCanceled/KindTimeout when ctx is done.
 func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, error) {
+	return s.score(ctx, req, nil)
+}
+
+// score scores a transcript; inspect, when not nil, sees the analysis
+// before it goes back to the pool (the tests' view of where each
+// recommendation came from).
+func (s *Scorer) score(ctx context.Context, req score.Request, inspect func(a *analysis, rep *score.Report)) (*score.Report, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, callaudit.Wrap(err, callaudit.KindOf(err), "checklist.Score", callaudit.MessageOf(err))
 	}
@@ -255,6 +262,7 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 		if res.evidence == nil {
 			res.evidence = []score.Evidence{}
 		}
+		a.results[c.ID] = res
 		rep.Details = append(rep.Details, score.CriterionResult{
 			ID: c.ID, Title: c.TitleIn(lang), Score: res.score, Weight: w, Comment: res.comment, Evidence: res.evidence,
 		})
@@ -263,6 +271,9 @@ func (s *Scorer) Score(ctx context.Context, req score.Request) (*score.Report, e
 	rep.Summary = summarize(a, rep)
 	rep.RecommendationList = recommend(a, rep)
 	rep.Recommendations = strings.Join(rep.RecommendationList, "\n")
+	if inspect != nil {
+		inspect(a, rep)
+	}
 	return rep, nil
 }
 

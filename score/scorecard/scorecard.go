@@ -222,7 +222,13 @@ type Rule struct {
 	Found   Text `json:"found,omitempty" yaml:"found,omitempty"`
 	Miss    Text `json:"miss,omitempty" yaml:"miss,omitempty"`
 	Unheard Text `json:"unheard,omitempty" yaml:"unheard,omitempty"`
-	Label   Text `json:"label,omitempty" yaml:"label,omitempty"`
+	// Advice is a Require rule's recommendation: what to do when it is
+	// missed, or, with Pick "first", what is left to do when it is the
+	// rule found. It replaces the criterion's Advice, which asks for the
+	// whole criterion, so that the advice asks only for what the call
+	// lacked.
+	Advice Text `json:"advice,omitempty" yaml:"advice,omitempty"`
+	Label  Text `json:"label,omitempty" yaml:"label,omitempty"`
 	// Quote: a Require rule quotes what it found; Quotes: a Forbid rule
 	// quotes up to that many occurrences.
 	Quote  bool `json:"quote,omitempty" yaml:"quote,omitempty"`

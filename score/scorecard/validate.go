@@ -353,6 +353,7 @@ func (v *validator) requireRule(path string, r *Rule, kind int) {
 	} else {
 		v.text(path+".miss", r.Miss, true)
 	}
+	v.text(path+".advice", r.Advice, false)
 	v.awardFields(path, r)
 }
 
@@ -374,8 +375,8 @@ func (v *validator) bonusRule(path string, r *Rule) {
 	}
 	v.noBands(path, r)
 	v.awardRule(path, r)
-	if r.Miss != nil || r.Found != nil {
-		v.fail(path, "a bonus has no comment: leave out miss and found")
+	if r.Miss != nil || r.Found != nil || r.Advice != nil {
+		v.fail(path, "a bonus has no comment: leave out miss, found and advice")
 	}
 	v.awardFields(path, r)
 }
@@ -529,8 +530,8 @@ func (v *validator) countRule(path string, r *Rule, kind int) {
 	if r.Most < 0 {
 		v.fail(path+".most", "must be >= 0")
 	}
-	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Quote || (len(r.Facts) > 0 && kind != kindTally) {
-		v.fail(path, "cue, found, miss, unheard and quote are a require rule's (and facts a require or tally rule's); a forbid or tally rule has label and quotes")
+	if r.Cue != "" || r.Found != nil || r.Miss != nil || r.Unheard != nil || r.Advice != nil || r.Quote || (len(r.Facts) > 0 && kind != kindTally) {
+		v.fail(path, "cue, found, miss, unheard, advice and quote are a require rule's (and facts a require or tally rule's); a forbid or tally rule has label and quotes")
 	}
 	if r.Max != nil {
 		switch {
