@@ -42,7 +42,9 @@ import (
 // little), wants understanding shown in Диалог (a restatement or open
 // questions), reads roles from whose things are spoken of, and the
 // general patterns of the first blind held-out set (restatements,
-// refusals, short calls, choosing).
+// refusals, short calls, choosing); its recommendations ask only for
+// what a criterion lacked and its evidence quotes the sentence that
+// decided.
 const (
 	Name    = "checklist"
 	Version = "1.4.0"
