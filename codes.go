@@ -66,6 +66,12 @@ const (
 	CodeNoSpeech             Code = "no_speech"              // no speech in the recording
 	CodeRecordingEmpty       Code = "recording_empty"        // the recording has no bytes
 
+	// An OpenAI-compatible server other than OpenAI's did not answer:
+	// [host] is its scheme://host[:port], never a path or credentials
+	// (OpenAI's own API keeps upstream_unreachable and upstream_timeout).
+	CodeServerUnreachable Code = "server_unreachable" // unreachable, or the connection dropped
+	CodeServerTimeout     Code = "server_timeout"     // no answer in time
+
 	// Fetching a recording by URL: [host] is the server's host, [status]
 	// its HTTP status.
 	CodeFetchRedirectsOff     Code = "fetch_redirects_off"      // a redirect with redirects disabled

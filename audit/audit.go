@@ -229,8 +229,14 @@ func (a *Auditor) Measure(ctx context.Context, in Input) (*energy.Result, error)
 	return &res, nil
 }
 
-// CanFetch reports whether URL input is configured.
+// CanFetch reports whether URL input can be audited: a fetcher and a
+// transcriber are configured. CanMeasureURL is the same for Measure.
 func (a *Auditor) CanFetch() bool { return a.fetcher != nil && a.transcriber != nil }
+
+// CanMeasureURL reports whether Measure accepts an AudioURL input: a
+// fetcher is configured and so is measuring (WithEnergy), with or without
+// a transcriber.
+func (a *Auditor) CanMeasureURL() bool { return a.fetcher != nil && a.energy != nil }
 
 // CheckURL refuses what the fetcher would refuse for url before
 // downloading it, when the fetcher is a URLChecker; nil otherwise (and

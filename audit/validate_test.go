@@ -14,6 +14,7 @@ import (
 	"github.com/callaudit/callaudit/storage"
 	"github.com/callaudit/callaudit/storage/memory"
 	"github.com/callaudit/callaudit/transcribe"
+	"github.com/callaudit/callaudit/transcribe/energy"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -184,6 +185,13 @@ func TestMissingComponents(t *testing.T) {
 		fetchOnly, err := audit.New(&fakeScorer{}, audit.WithFetcher(&fakeFetcher{}))
 		require.NoError(t, err)
 		assert.False(t, fetchOnly.CanFetch(), "fetching is useless without a transcriber")
+		assert.False(t, fetchOnly.CanMeasureURL(), "nor can it be measured without WithEnergy")
+		assert.False(t, none.CanMeasureURL())
+
+		measures, err := audit.New(&fakeScorer{}, audit.WithFetcher(&fakeFetcher{}), audit.WithEnergy(energy.Config{}))
+		require.NoError(t, err)
+		assert.False(t, measures.CanFetch())
+		assert.True(t, measures.CanMeasureURL(), "a fetched stereo WAV is measured without a transcriber")
 
 		all, err := audit.New(&fakeScorer{}, audit.WithTranscriber(&transcribetest.Fake{}), audit.WithFetcher(&fakeFetcher{}), audit.WithStore(memory.New()))
 		require.NoError(t, err)

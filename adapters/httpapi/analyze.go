@@ -118,6 +118,13 @@ func (h *Handler) needTranscriber() error {
 	return nil
 }
 
+// fetchesURLs reports whether /analyze_audio_by_url can answer: an audit
+// with speech-to-text, or without it the energy-only measure of a stereo
+// WAV (measures).
+func (h *Handler) fetchesURLs() bool {
+	return h.auditor.CanFetch() || (h.measures() && h.auditor.CanMeasureURL())
+}
+
 func (h *Handler) needURLFetch() error {
 	if err := h.needTranscriber(); err != nil {
 		return err

@@ -42,6 +42,14 @@ func (h *Handler) docsPage(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte(docsHTML))
 }
 
+// docsSlash sends /docs/ on to /docs with a permanent redirect (308):
+// the page's relative asset paths resolve only from /docs. The Location is
+// relative too, so that it holds under a mount prefix.
+func docsSlash(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Location", "../docs")
+	w.WriteHeader(http.StatusPermanentRedirect)
+}
+
 // docsAssets serves the embedded swagger-ui files.
 func docsAssets() http.Handler {
 	sub, err := fs.Sub(swaggerUI, "swaggerui")

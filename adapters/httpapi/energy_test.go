@@ -89,3 +89,39 @@ func TestAudioWithoutSpeechToText(t *testing.T) {
 	body = requireError(t, plain.do(uploadReq(t, file("call.wav", call.WAV))), http.StatusServiceUnavailable, callaudit.KindNotConfigured)
 	assert.Equal(t, httpapi.DefaultTranscriberHint, body.Error.Message)
 }
+
+// GET /config's url_fetch says whether POST /analyze_audio_by_url answers
+// a stereo WAV with a report: true with speech-to-text and a fetcher, and
+// without speech-to-text when stereo recordings are measured (energy_only)
+// and a fetcher is configured; false whenever that route can only answer
+// 503.
+func TestURLFetchFlagTellsTheTruth(t *testing.T) {
+	call := transcribetest.NewStereoCall(t, "ru", transcribetest.SalesCallLines, 0.5)
+	withEnergy := []audit.Option{audit.WithEnergy(energy.Config{ManagerChannel: 1})}
+	fetcher := fakeFetcher{data: call.WAV}
+	tests := []struct {
+		name string
+		o    envOpts
+		want bool
+	}{
+		{"nothing", envOpts{}, false},
+		{"a fetcher without speech-to-text", envOpts{fetcher: fetcher}, false},
+		{"energy-only without a fetcher", envOpts{auditOpts: withEnergy}, false},
+		{"energy-only with a fetcher", envOpts{auditOpts: withEnergy, fetcher: fetcher}, true},
+		{"speech-to-text without a fetcher", envOpts{transcriber: newSTT()}, false},
+		{"speech-to-text with a fetcher", envOpts{transcriber: newSTT(), fetcher: fetcher}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, tt.o)
+			caps := decode[httpapi.Capabilities](t, e.do(jsonReq(http.MethodGet, "/config", "")))
+			assert.Equal(t, tt.want, caps.URLFetch)
+			rec := e.do(jsonReq(http.MethodPost, "/analyze_audio_by_url", `{"file_url":"https://pbx.example.com/rec.wav"}`))
+			if caps.URLFetch {
+				assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+			} else {
+				assert.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+			}
+		})
+	}
+}

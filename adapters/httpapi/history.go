@@ -388,7 +388,10 @@ type Capabilities struct {
 	Transcription bool   `json:"transcription"`
 	// EnergyOnly is true when, without speech-to-text, stereo WAV
 	// recordings are measured from their channels' energy (EnergyReport).
-	EnergyOnly     bool         `json:"energy_only"`
+	EnergyOnly bool `json:"energy_only"`
+	// URLFetch is true when POST /analyze_audio_by_url can answer: an
+	// audit with speech-to-text, or else, when EnergyOnly, the
+	// EnergyReport of a stereo WAV (other recordings need speech-to-text).
 	URLFetch       bool         `json:"url_fetch"`
 	History        bool         `json:"history"`
 	MaxAudioBytes  int64        `json:"max_audio_bytes"`
@@ -403,7 +406,7 @@ func (h *Handler) config(w http.ResponseWriter, r *http.Request) {
 		Scorer:         h.scorer,
 		Transcription:  h.auditor.CanTranscribe(),
 		EnergyOnly:     h.measures(),
-		URLFetch:       h.auditor.CanFetch(),
+		URLFetch:       h.fetchesURLs(),
 		History:        h.store != nil,
 		MaxAudioBytes:  h.cfg.MaxAudioBytes,
 		MaxDialogBytes: h.auditor.MaxDialogBytes(),

@@ -275,6 +275,7 @@ func (h *Handler) routes() {
 	h.handleFunc("GET /metrics", public, h.serveMetrics)
 	h.handleFunc("GET /openapi.json", public, h.openAPI)
 	h.handleFunc("GET /docs", public, h.docsPage)
+	h.handleFunc("GET /docs/{$}", public, docsSlash)
 	h.handle("GET /docs/assets/", public, http.StripPrefix("/docs/assets/", docsAssets()))
 
 	if h.cfg.UI != nil {

@@ -133,6 +133,8 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeUpstreamNoQuota:       {ru: "у аккаунта {account} закончилась квота", en: "the {account} account has no quota left"},
 	callaudit.CodeUpstreamUnreadable:    {ru: "{service} не может прочитать запись: {detail}", en: "the {service} cannot read the recording: {detail}"},
 	callaudit.CodeUpstreamRejected:      {ru: "{service} отклонил запрос: {detail}", en: "the {service} rejected the request: {detail}"},
+	callaudit.CodeServerUnreachable:     {ru: "сервер {host} недоступен или разорвал соединение", en: "the server at {host} is unreachable or closed the connection"},
+	callaudit.CodeServerTimeout:         {ru: "сервер {host} не ответил вовремя", en: "the server at {host} did not answer in time"},
 	callaudit.CodeNoSpeech:              {ru: "в записи не распознано речи", en: "no speech was recognised in the recording"},
 	callaudit.CodeRecordingEmpty:        {ru: "запись пустая", en: "the recording is empty"},
 	callaudit.CodeFetchRedirectsOff:     {ru: "сервер перенаправил на другой адрес, а перенаправления отключены; укажите окончательный адрес записи", en: "the server redirected to another address, and redirects are disabled; give the final address of the recording"},

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -242,6 +243,43 @@ func TestDocsPage(t *testing.T) {
 	r := httptest.NewRecorder()
 	e.h.ServeHTTP(r, httptest.NewRequest(http.MethodGet, "/docs/assets/init.js", nil))
 	assert.Contains(t, r.Body.String(), `"openapi.json"`, "the docs load the served document")
+}
+
+// /docs/ is the documentation too: a permanent redirect to /docs, whose
+// relative asset paths resolve only from there, also under a mount
+// prefix. Other paths under /docs/ stay unknown.
+func TestDocsSlashRedirects(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	rec := e.do(httptest.NewRequest(http.MethodGet, "/docs/", nil))
+	require.Equal(t, http.StatusPermanentRedirect, rec.Code, rec.Body.String())
+	base, err := url.Parse("http://audit.example/docs/")
+	require.NoError(t, err)
+	loc, err := base.Parse(rec.Header().Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "/docs", loc.Path)
+	page := e.do(httptest.NewRequest(http.MethodGet, loc.Path, nil))
+	assert.Equal(t, http.StatusOK, page.Code)
+	assert.Contains(t, page.Body.String(), "swagger-ui")
+
+	// HEAD too (not an operation of the document).
+	rec = httptest.NewRecorder()
+	e.h.ServeHTTP(rec, httptest.NewRequest(http.MethodHead, "/docs/", nil))
+	assert.Equal(t, http.StatusPermanentRedirect, rec.Code)
+
+	// Under a prefix the redirect stays under it.
+	mounted := http.StripPrefix("/audit", e.h)
+	rec = httptest.NewRecorder()
+	mounted.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/audit/docs/", nil))
+	require.Equal(t, http.StatusPermanentRedirect, rec.Code)
+	base, err = url.Parse("http://audit.example/audit/docs/")
+	require.NoError(t, err)
+	loc, err = base.Parse(rec.Header().Get("Location"))
+	require.NoError(t, err)
+	assert.Equal(t, "/audit/docs", loc.Path)
+
+	rec = e.do(httptest.NewRequest(http.MethodGet, "/docs/nothing", nil))
+	assert.Equal(t, http.StatusNotFound, rec.Code)
+	assert.Equal(t, "not_found", decode[errBody](t, rec).Error.Code)
 }
 
 func TestUIMount(t *testing.T) {

@@ -61,6 +61,33 @@ func TestUpstreamErrorsAreTranslated(t *testing.T) {
 	}
 }
 
+// An OpenAI-compatible server that is not OpenAI's (a local whisper,
+// vLLM, Ollama) is named by its origin when it cannot be reached, in both
+// languages; the message never says OpenAI nor shows the base URL's path.
+func TestUnreachableServerIsNamedByItsHost(t *testing.T) {
+	srv := openaitest.NewServer()
+	t.Cleanup(srv.Close)
+	cfg := openai.Config{BaseURL: srv.URL, Retry: retry.Policy{Attempts: 1, Sleep: func(context.Context, time.Duration) error { return nil }}}
+	s, err := openai.NewScorer(cfg)
+	require.NoError(t, err)
+	e := newEnv(t, envOpts{scorer: s})
+	origin := strings.TrimSuffix(srv.URL, "/v1")
+	for lang, want := range map[string]string{
+		"ru": "сервер " + origin + " недоступен или разорвал соединение",
+		"en": "the server at " + origin + " is unreachable or closed the connection",
+	} {
+		srv.Fail(openaitest.Fault{Drop: true})
+		req := jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU}))
+		req.Header.Set("Accept-Language", lang)
+		rec := e.do(req)
+		require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+		body := decode[errBody](t, rec)
+		assert.Equal(t, want, body.Error.Message, lang)
+		assert.NotContains(t, rec.Body.String(), "OpenAI", lang)
+		assert.NotContains(t, rec.Body.String(), "/v1", lang)
+	}
+}
+
 // The recording's server is an upstream too: the fetcher's errors are
 // answered in the request's language, in English as the fetcher says them.
 func TestFetchErrorsAreTranslated(t *testing.T) {

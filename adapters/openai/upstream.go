@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -33,6 +34,9 @@ type upstream struct {
 	sem     *semaphore.Weighted
 	apiKey  string
 	timeout time.Duration
+	// server names the API in the errors of a request that got no
+	// answer: empty for OpenAI's own, else the origin of the base URL.
+	server string
 }
 
 func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
@@ -60,7 +64,39 @@ func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
 		sem:     semaphore.NewWeighted(int64(cfg.MaxConcurrency)),
 		apiKey:  cfg.APIKey,
 		timeout: timeout,
+		server:  serverOrigin(cfg),
 	}, nil
+}
+
+// serverOrigin is scheme://host[:port] of a base URL that is not OpenAI's,
+// for messages: never its path, query or user info, which may hold
+// secrets. It is empty for OpenAI, and the setting's name for a URL that
+// does not parse.
+func serverOrigin(cfg Config) string {
+	if cfg.isOpenAI() {
+		return ""
+	}
+	u, err := url.Parse(cfg.BaseURL)
+	if err != nil || u.Scheme == "" || u.Host == "" {
+		return "OPENAI_BASE_URL"
+	}
+	return u.Scheme + "://" + u.Host
+}
+
+// transportError is the error of a request that got no answer (kind
+// KindTimeout or KindUnavailable): it names the OpenAI API, or any other
+// server by its origin, so that a local server's outage does not read as
+// OpenAI's.
+func (u *upstream) transportError(op string, cause error, timeout bool) error {
+	switch {
+	case u.server == "" && timeout:
+		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time"), callaudit.CodeUpstreamTimeout, service)
+	case u.server == "":
+		return coded(callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection"), callaudit.CodeUpstreamUnreachable, service)
+	case timeout:
+		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, op, "the server at "+u.server+" did not answer in time"), callaudit.CodeServerTimeout, map[string]string{"host": u.server})
+	}
+	return coded(callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the server at "+u.server+" is unreachable or closed the connection"), callaudit.CodeServerUnreachable, map[string]string{"host": u.server})
 }
 
 // do runs call with retries. Each attempt holds one slot of the
@@ -191,10 +227,10 @@ func (u *upstream) translate(op string, err error, info *responseInfo) error {
 		return coded(callaudit.Wrap(err, callaudit.KindInvalid, op, "the configured model does not accept these request settings: "+err.Error()),
 			callaudit.CodeModelSettings, map[string]string{"detail": err.Error()})
 	case errors.Is(err, context.DeadlineExceeded) || (errors.As(err, &netErr) && netErr.Timeout()):
-		return coded(callaudit.Wrap(cause, callaudit.KindTimeout, op, "the OpenAI API did not answer in time"), callaudit.CodeUpstreamTimeout, service)
+		return u.transportError(op, cause, true)
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.As(err, &netErr) || isSyntaxError(err):
 		// A dropped connection, a refused dial or a cut-off answer.
-		return coded(callaudit.Wrap(cause, callaudit.KindUnavailable, op, "the OpenAI API is unreachable or closed the connection"), callaudit.CodeUpstreamUnreachable, service)
+		return u.transportError(op, cause, false)
 	}
 	return coded(callaudit.Wrap(cause, callaudit.KindUpstream, op, "the OpenAI API request failed"), callaudit.CodeUpstreamFailed, service)
 }

@@ -32,29 +32,44 @@ const (
 	MaxSecretBytes = 64
 )
 
+// secretFormat is what a valid secret looks like, and secretRecipe how to
+// make one (docs/writeback.md gives the same command).
+const (
+	secretFormat = "whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks)"
+	secretRecipe = `generate one with printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)"`
+)
+
 // ParseSecret returns the key bytes of a Standard Webhooks secret:
 // "whsec_" followed by standard base64. The prefix may be left out, as the
-// standard's reference libraries allow. Errors are KindInvalid and never
-// repeat the secret: it ends up in logs otherwise.
+// standard's reference libraries allow. Errors are KindInvalid (a field
+// error of "secret"), say what a valid secret looks like and how to
+// generate one, and never repeat the secret: it ends up in logs otherwise.
 func ParseSecret(secret string) ([]byte, error) {
 	s := strings.TrimSpace(secret)
 	if s == "" {
-		return nil, invalidSecret("is empty; set it to whsec_ followed by base64 of at least 24 random bytes", nil)
+		return nil, invalidSecret("is empty: set it to", nil)
 	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, SecretPrefix))
-	if err != nil {
-		// The cause names a byte offset only, but it stays out of the
-		// message anyway: the message is shown, the cause is for logs.
-		return nil, invalidSecret("is not valid base64 after the whsec_ prefix", err)
-	}
-	if len(key) < MinSecretBytes || len(key) > MaxSecretBytes {
-		return nil, invalidSecret("must decode to 24..64 bytes (the Standard Webhooks range)", nil)
+	rest, prefixed := strings.CutPrefix(s, SecretPrefix)
+	key, err := base64.StdEncoding.DecodeString(rest)
+	switch {
+	// The cause names a byte offset only, but it stays out of the
+	// message anyway: the message is shown, the cause is for logs.
+	case err != nil && !prefixed:
+		return nil, invalidSecret("must start with", err)
+	case err != nil:
+		return nil, invalidSecret("is not valid base64 after the whsec_ prefix: it must be", err)
+	case len(key) < MinSecretBytes:
+		return nil, invalidSecret("is too short: it must be", nil)
+	case len(key) > MaxSecretBytes:
+		return nil, invalidSecret("is too long: it must be", nil)
 	}
 	return key, nil
 }
 
-func invalidSecret(msg string, cause error) error {
-	e := callaudit.Invalid(callaudit.FieldError{Field: "secret", Message: msg})
+// invalidSecret is the error of a secret that does not parse: what is
+// wrong, ending in a phrase that secretFormat completes.
+func invalidSecret(problem string, cause error) error {
+	e := callaudit.Invalid(callaudit.FieldError{Field: "secret", Message: problem + " " + secretFormat + "; " + secretRecipe})
 	e.Op = "webhooks.ParseSecret"
 	e.Err = cause
 	return e

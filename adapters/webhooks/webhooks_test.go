@@ -1,6 +1,7 @@
 package webhooks_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"net/http"
@@ -50,17 +51,19 @@ func TestParseSecret(t *testing.T) {
 	long := base64.StdEncoding.EncodeToString(make([]byte, 65))
 	short := base64.StdEncoding.EncodeToString([]byte("sixteen-bytes!!!"))
 	tests := []struct {
-		name   string
-		secret string
-		bytes  int
+		name    string
+		secret  string
+		bytes   int
+		problem string // how the field message starts; empty: "is empty"
 	}{
 		{name: "prefixed", secret: vectorSecret, bytes: 24},
 		{name: "bare base64", secret: strings.TrimPrefix(vectorSecret, "whsec_"), bytes: 24},
 		{name: "generated", secret: webhooks.NewSecret(), bytes: 32},
 		{name: "empty", secret: "  "},
-		{name: "not base64", secret: "whsec_not*base64!secret-value-here"},
-		{name: "too short", secret: "whsec_" + short},
-		{name: "too long", secret: "whsec_" + long},
+		{name: "not base64", secret: "whsec_not*base64!secret-value-here", problem: "is not valid base64 after the whsec_ prefix"},
+		{name: "no prefix", secret: "notasecret", problem: "must start with whsec_ followed by"},
+		{name: "too short", secret: "whsec_" + short, problem: "is too short"},
+		{name: "too long", secret: "whsec_" + long, problem: "is too long"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -72,6 +75,13 @@ func TestParseSecret(t *testing.T) {
 			}
 			require.Error(t, err)
 			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
+			// Every message says what a valid secret is and how to make one.
+			fields := callaudit.FieldsOf(err)
+			require.Len(t, fields, 1)
+			assert.Equal(t, "secret", fields[0].Field)
+			assert.True(t, strings.HasPrefix(fields[0].Message, cmp.Or(tt.problem, "is empty")), fields[0].Message)
+			assert.Contains(t, fields[0].Message, "whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks)")
+			assert.Contains(t, fields[0].Message, `generate one with printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)"`)
 			if s := strings.TrimSpace(strings.TrimPrefix(tt.secret, "whsec_")); s != "" {
 				assert.NotContains(t, err.Error(), s, "the error must not repeat the secret")
 				assert.NotContains(t, callaudit.MessageOf(err), s)

@@ -81,3 +81,17 @@ func TestBusyPortLoggedOnce(t *testing.T) {
 	assert.Equal(t, 1, strings.Count(errOut, "address already in use"), "logged once:\n%s", errOut)
 	assert.Contains(t, errOut, "cannot start the server")
 }
+
+// A webhook secret that is not a Standard Webhooks secret stops the start
+// with what a valid one looks like; its value appears nowhere in the log.
+func TestBadWebhookSecretIsExplained(t *testing.T) {
+	const value = "notasecret-but-a-password"
+	dir := t.TempDir()
+	code, out, errOut := runBinary(t, dir, []string{"AUDIT_WEBHOOK_SECRET=" + value, "AUDIT_LOG_FORMAT=json"})
+	assert.NotEqual(t, 0, code, errOut)
+	assert.Contains(t, errOut, "AUDIT_WEBHOOK_SECRET")
+	assert.Contains(t, errOut, "must start with whsec_ followed by the base64 of 24 to 64 random bytes")
+	assert.Contains(t, errOut, "head -c 32 /dev/urandom | base64")
+	assert.NotContains(t, errOut+out, value)
+	assert.NotContains(t, errOut, "listening")
+}

@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/callaudit/callaudit"
@@ -77,8 +78,13 @@ func New(cfg Config) (*Notifier, error) {
 	}
 	signer, err := webhooks.NewSigner(cfg.Secret)
 	if err != nil {
-		return nil, callaudit.Invalid(callaudit.FieldError{Field: "Secret",
-			Message: "must be whsec_ followed by base64 of 24 to 64 random bytes (" + callaudit.MessageOf(err) + ")"})
+		// ParseSecret's own field error, which says what a valid secret
+		// is, renamed to this Config's field.
+		fields := slices.Clone(callaudit.FieldsOf(err))
+		for i := range fields {
+			fields[i].Field = "Secret"
+		}
+		return nil, callaudit.Invalid(fields...)
 	}
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {

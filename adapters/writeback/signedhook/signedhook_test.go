@@ -137,6 +137,7 @@ func TestConfig(t *testing.T) {
 		{name: "ok", cfg: signedhook.Config{URL: hookURL, Secret: secret}},
 		{name: "no secret", cfg: signedhook.Config{URL: hookURL}, field: "Secret"},
 		{name: "bad secret", cfg: signedhook.Config{URL: hookURL, Secret: badSecret}, field: "Secret"},
+		{name: "no prefix", cfg: signedhook.Config{URL: hookURL, Secret: "notasecret"}, field: "Secret"},
 		{name: "not http", cfg: signedhook.Config{URL: "ftp://crm.example.com/hook", Secret: secret}, field: "URL"},
 	}
 	for _, tt := range tests {
@@ -150,6 +151,9 @@ func TestConfig(t *testing.T) {
 			require.Error(t, err)
 			assert.Equal(t, callaudit.KindInvalid, callaudit.KindOf(err))
 			assert.Equal(t, tt.field, callaudit.FieldsOf(err)[0].Field)
+			if tt.field == "Secret" {
+				assert.Contains(t, callaudit.FieldsOf(err)[0].Message, "whsec_ followed by")
+			}
 			for _, s := range []string{secret, badSecret, strings.TrimPrefix(badSecret, "whsec_")} {
 				assert.NotContains(t, err.Error(), s)
 			}

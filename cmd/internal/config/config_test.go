@@ -218,6 +218,21 @@ func TestErrorsNameEveryVariable(t *testing.T) {
 	assert.NotContains(t, err.Error(), "c2hvcnQ", "the secret is not echoed")
 }
 
+// A webhook secret without the whsec_ prefix is refused with what a valid
+// secret looks like and how to make one, never with its value.
+func TestWebhookSecretMessage(t *testing.T) {
+	const value = "notasecret-but-a-password"
+	_, err := Parse(map[string]string{"AUDIT_WEBHOOK_SECRET": value})
+	require.Error(t, err)
+	fields := callaudit.FieldsOf(err)
+	require.Len(t, fields, 1)
+	assert.Equal(t, "AUDIT_WEBHOOK_SECRET", fields[0].Field)
+	assert.Equal(t, `must start with whsec_ followed by the base64 of 24 to 64 random bytes (Standard Webhooks); `+
+		`generate one with printf 'whsec_%s\n' "$(head -c 32 /dev/urandom | base64)"`, fields[0].Message)
+	assert.NotContains(t, err.Error(), value)
+	assert.NotContains(t, err.Error(), "secret: ", "the variable is named once")
+}
+
 func TestAllowHostsAreChecked(t *testing.T) {
 	_, err := Parse(map[string]string{"AUDIT_FETCH_ALLOW_HOSTS": "https://pbx"})
 	require.Error(t, err)

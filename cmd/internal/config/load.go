@@ -246,7 +246,10 @@ func (c *Config) check() []callaudit.FieldError {
 	}
 	if s := c.Server.WebhookSecret; s != "" {
 		if _, err := webhooks.ParseSecret(s); err != nil {
-			fail("AUDIT_WEBHOOK_SECRET", callaudit.MessageOf(err))
+			// The field's own message: "secret: " would repeat the name.
+			for _, f := range callaudit.FieldsOf(err) {
+				fail("AUDIT_WEBHOOK_SECRET", f.Message)
+			}
 		}
 	}
 	fields = append(fields, c.Vendors.check()...)
