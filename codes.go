@@ -48,7 +48,9 @@ const (
 
 	// Upstream services (speech-to-text, scoring models): [service] names
 	// the service, [account] its vendor, [setting] the setting to check,
-	// [detail] the service's own (English) words.
+	// [detail] the service's own (English) words. An OpenAI-compatible
+	// server other than OpenAI's adds [host], its scheme://host[:port],
+	// by which the messages name it in place of [service].
 	CodeUpstreamFailed       Code = "upstream_failed"        // the request failed
 	CodeUpstreamServerError  Code = "upstream_server_error"  // it failed to process the request (5xx)
 	CodeUpstreamUnreachable  Code = "upstream_unreachable"   // unreachable, or the connection dropped

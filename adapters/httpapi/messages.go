@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/callaudit/callaudit"
@@ -43,6 +44,7 @@ const (
 	codeDisputeID          callaudit.Code = "dispute_id"           // a path's dispute id that is not a number
 	codeVersionNeedsCard   callaudit.Code = "version_needs_card"   // a scorecard version without the scorecard
 	codeEnergyOnly         callaudit.Code = "energy_only"          // the note of an EnergyReport
+	codeServerNamed        callaudit.Code = "server_named"         // [host]: the {service} of an upstream_* message from a server other than OpenAI's
 
 	// Accounts and access.
 	codeSignInNeeded   callaudit.Code = "sign_in_needed"  // no credentials
@@ -133,6 +135,7 @@ var catalogue = map[callaudit.Code]message{
 	callaudit.CodeUpstreamNoQuota:       {ru: "у аккаунта {account} закончилась квота", en: "the {account} account has no quota left"},
 	callaudit.CodeUpstreamUnreadable:    {ru: "{service} не может прочитать запись: {detail}", en: "the {service} cannot read the recording: {detail}"},
 	callaudit.CodeUpstreamRejected:      {ru: "{service} отклонил запрос: {detail}", en: "the {service} rejected the request: {detail}"},
+	codeServerNamed:                     {ru: "сервер {host}", en: "server at {host}"},
 	callaudit.CodeServerUnreachable:     {ru: "сервер {host} недоступен или разорвал соединение", en: "the server at {host} is unreachable or closed the connection"},
 	callaudit.CodeServerTimeout:         {ru: "сервер {host} не ответил вовремя", en: "the server at {host} did not answer in time"},
 	callaudit.CodeNoSpeech:              {ru: "в записи не распознано речи", en: "no speech was recognised in the recording"},
@@ -266,6 +269,11 @@ func text(lang string, code callaudit.Code, params map[string]string, fallback s
 	}
 	if len(params) == 0 || !strings.Contains(s, "{") {
 		return s
+	}
+	if host := params["host"]; host != "" && strings.Contains(s, "{service}") {
+		// An OpenAI-compatible server other than OpenAI's, named in lang.
+		params = maps.Clone(params)
+		params["service"] = text(lang, codeServerNamed, map[string]string{"host": host}, host)
 	}
 	pairs := make([]string, 0, 2*len(params))
 	for k, v := range params {

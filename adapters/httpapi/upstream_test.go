@@ -2,6 +2,7 @@ package httpapi_test
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,43 +22,89 @@ import (
 )
 
 // Upstream errors reach the user in the request's language; in English
-// they say exactly what the adapter says.
+// they say exactly what the adapter says. OpenAI's own API is named
+// OpenAI; any other OpenAI-compatible server by its origin, in the same
+// texts.
 func TestUpstreamErrorsAreTranslated(t *testing.T) {
+	srv := openaitest.NewServer()
+	t.Cleanup(srv.Close)
+	host := strings.TrimSuffix(srv.URL, "/v1")
 	tests := []struct {
-		name   string
-		faults []openaitest.Fault
-		status int
-		ru     string
+		name       string
+		faults     []openaitest.Fault
+		status     int
+		openai, ru string // ru names OpenAI's API; ru for the server names it "сервер <host>"
 	}{
-		{"rate limited", []openaitest.Fault{{Status: 429}, {Status: 429}}, 429, "OpenAI API ограничивает частоту запросов; попробуйте позже"},
-		{"no quota", []openaitest.Fault{{Status: 429, Code: "insufficient_quota", Type: "insufficient_quota", Message: "You exceeded your current quota."}}, 503, "у аккаунта OpenAI закончилась квота"},
-		{"refused", []openaitest.Fault{{Status: 403, Message: "Project does not have access"}}, 503, "OpenAI API отказал в доступе: Project does not have access"},
-		{"rejected", []openaitest.Fault{{Status: 400, Message: "bad"}}, 422, "OpenAI API отклонил запрос: bad"},
-		{"unavailable", []openaitest.Fault{{Status: 503}, {Status: 503}}, 503, "OpenAI API недоступен; попробуйте позже"},
+		{"key rejected", []openaitest.Fault{{Status: 401}}, 503, "OpenAI API отклонил ключ API (проверьте OPENAI_API_KEY)", "сервер " + host + " отклонил ключ API (проверьте OPENAI_API_KEY)"},
+		{"rate limited", []openaitest.Fault{{Status: 429}, {Status: 429}}, 429, "OpenAI API ограничивает частоту запросов; попробуйте позже", "сервер " + host + " ограничивает частоту запросов; попробуйте позже"},
+		{"no quota", []openaitest.Fault{{Status: 429, Code: "insufficient_quota", Type: "insufficient_quota", Message: "You exceeded your current quota."}}, 503, "у аккаунта OpenAI закончилась квота", "у аккаунта " + host + " закончилась квота"},
+		{"refused", []openaitest.Fault{{Status: 403, Message: "Project does not have access"}}, 503, "OpenAI API отказал в доступе: Project does not have access", "сервер " + host + " отказал в доступе: Project does not have access"},
+		{"unknown model", []openaitest.Fault{{Status: 404, Message: "no such model"}}, 503, "OpenAI API не знает настроенную модель или адрес: no such model", "сервер " + host + " не знает настроенную модель или адрес: no such model"},
+		{"rejected", []openaitest.Fault{{Status: 400, Message: "bad"}}, 422, "OpenAI API отклонил запрос: bad", "сервер " + host + " отклонил запрос: bad"},
+		{"server error", []openaitest.Fault{{Status: 500}, {Status: 500}}, 502, "OpenAI API не смог обработать запрос", "сервер " + host + " не смог обработать запрос"},
+		{"unavailable", []openaitest.Fault{{Status: 503}, {Status: 503}}, 503, "OpenAI API недоступен; попробуйте позже", "сервер " + host + " недоступен; попробуйте позже"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			srv := openaitest.NewServer()
-			t.Cleanup(srv.Close)
-			cfg := openai.Config{APIKey: srv.APIKey, BaseURL: srv.URL, Retry: retry.Policy{Attempts: 1, Sleep: func(context.Context, time.Duration) error { return nil }}}
-			s, err := openai.NewScorer(cfg)
-			require.NoError(t, err)
-			e := newEnv(t, envOpts{scorer: s})
-
-			// What the adapter itself says, for the English answer.
-			srv.Fail(tt.faults...)
-			_, direct := s.Score(context.Background(), score.Request{Transcript: transcribe.ParseDialog(dialogRU)})
-			require.Error(t, direct)
-
-			for lang, want := range map[string]string{"ru": tt.ru, "en": callaudit.MessageOf(direct)} {
+	servers := []struct {
+		name string
+		cfg  openai.Config
+	}{
+		{"openai", openai.Config{APIKey: srv.APIKey, BaseURL: "http://api.openai.com/v1", HTTPClient: srv.OpenAIClient()}},
+		{"local", openai.Config{APIKey: srv.APIKey, BaseURL: srv.URL}},
+	}
+	for _, sv := range servers {
+		cfg := sv.cfg
+		cfg.Retry = retry.Policy{Attempts: 1, Sleep: func(context.Context, time.Duration) error { return nil }}
+		s, err := openai.NewScorer(cfg)
+		require.NoError(t, err)
+		e := newEnv(t, envOpts{scorer: s})
+		for _, tt := range tests {
+			t.Run(sv.name+"/"+tt.name, func(t *testing.T) {
+				ru := tt.openai
+				if sv.name == "local" {
+					ru = tt.ru
+				}
+				// What the adapter itself says, for the English answer.
+				srv.Reset() // no fault left over from another case
 				srv.Fail(tt.faults...)
-				req := jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU}))
-				req.Header.Set("Accept-Language", lang)
-				rec := e.do(req)
-				require.Equal(t, tt.status, rec.Code, rec.Body.String())
-				assert.Equal(t, want, decode[errBody](t, rec).Error.Message, lang)
-			}
-		})
+				_, direct := s.Score(context.Background(), score.Request{Transcript: transcribe.ParseDialog(dialogRU)})
+				require.Error(t, direct)
+				if sv.name == "local" {
+					assert.NotContains(t, callaudit.MessageOf(direct), "OpenAI")
+				}
+
+				for lang, want := range map[string]string{"ru": ru, "en": callaudit.MessageOf(direct)} {
+					srv.Reset()
+					srv.Fail(tt.faults...)
+					req := jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU}))
+					req.Header.Set("Accept-Language", lang)
+					rec := e.do(req)
+					require.Equal(t, tt.status, rec.Code, rec.Body.String())
+					assert.Equal(t, want, decode[errBody](t, rec).Error.Message, lang)
+				}
+			})
+		}
+	}
+}
+
+// The request URL in a transport error's log line keeps only the base
+// URL's origin and the API operation: a token in the base URL's path
+// reaches neither the log nor the answer.
+func TestTransportErrorLogHidesTheBasePath(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := l.Addr().String()
+	require.NoError(t, l.Close())
+	const secret = "tok-9f8e7d6c5b4a"
+	s, err := openai.NewScorer(openai.Config{BaseURL: "http://" + addr + "/proxy/" + secret + "/v1", Retry: retry.Policy{Attempts: 1}})
+	require.NoError(t, err)
+	e := newEnv(t, envOpts{scorer: s})
+	rec := e.do(jsonReq(http.MethodPost, "/analyze_call", mustJSON(map[string]string{"dialog_text": dialogRU})))
+	require.Equal(t, http.StatusServiceUnavailable, rec.Code, rec.Body.String())
+	assert.Contains(t, e.logs.String(), "http://"+addr+"/…/completions", "the log names the server and the operation")
+	assert.Contains(t, e.logs.String(), "connection refused")
+	for _, where := range []string{e.logs.String(), rec.Body.String()} {
+		assert.NotContains(t, where, secret)
+		assert.NotContains(t, where, "/proxy")
 	}
 }
 

@@ -52,9 +52,10 @@ func TestUnreachableServerIsNamedByItsOrigin(t *testing.T) {
 			for _, secret := range []string{key, pathSecret, password} {
 				assert.NotContains(t, callaudit.MessageOf(err), secret)
 			}
-			// The log text keeps net/http's request URL (password masked).
-			assert.NotContains(t, err.Error(), key)
-			assert.NotContains(t, err.Error(), password)
+			// Nor does the logged text (see TestTransportErrorTextHidesTheBasePath).
+			for _, secret := range []string{key, pathSecret, password} {
+				assert.NotContains(t, err.Error(), secret)
+			}
 		})
 	}
 
@@ -95,5 +96,64 @@ func TestUnreachableOpenAIIsNamedOpenAI(t *testing.T) {
 		assert.Equal(t, "the OpenAI API is unreachable or closed the connection", callaudit.MessageOf(err), "base %q", base)
 		code, _ := callaudit.CodeOf(err)
 		assert.Equal(t, callaudit.CodeUpstreamUnreachable, code)
+	}
+}
+
+// A server other than OpenAI's that answers with an error status is named
+// by its origin in the same texts that name OpenAI's own API, which keep
+// their words.
+func TestServerStatusErrorsNameTheServer(t *testing.T) {
+	srv, cfg, _ := fakeConfig(t)
+	cfg.Retry = oneAttempt
+	host := strings.TrimSuffix(srv.URL, "/v1")
+	local := newScorer(t, cfg)
+	cfg.BaseURL, cfg.HTTPClient = "http://api.openai.com/v1", srv.OpenAIClient()
+	own := newScorer(t, cfg)
+	for _, tt := range []struct {
+		fault       openaitest.Fault
+		code        callaudit.Code
+		openai, srv string
+	}{
+		{openaitest.Fault{Status: 401}, callaudit.CodeUpstreamKeyRejected, "the OpenAI API rejected the API key (check OPENAI_API_KEY)", "the server at " + host + " rejected the API key (check OPENAI_API_KEY)"},
+		{openaitest.Fault{Status: 403, Message: "no access"}, callaudit.CodeUpstreamRefused, "the OpenAI API refused access: no access", "the server at " + host + " refused access: no access"},
+		{openaitest.Fault{Status: 404, Message: "no model"}, callaudit.CodeUpstreamUnknownModel, "the OpenAI API does not know the configured model or endpoint: no model", "the server at " + host + " does not know the configured model or endpoint: no model"},
+		{openaitest.Fault{Status: 429}, callaudit.CodeUpstreamRateLimited, "the OpenAI API is rate limiting requests; try again later", "the server at " + host + " is rate limiting requests; try again later"},
+		{openaitest.Fault{Status: 429, Code: "insufficient_quota", Type: "insufficient_quota", Message: "You exceeded your current quota."}, callaudit.CodeUpstreamNoQuota, "the OpenAI account has no quota left", "the " + host + " account has no quota left"},
+		{openaitest.Fault{Status: 500}, callaudit.CodeUpstreamServerError, "the OpenAI API failed to process the request", "the server at " + host + " failed to process the request"},
+		{openaitest.Fault{Status: 503}, callaudit.CodeUpstreamUnavailable, "the OpenAI API is unavailable; try again later", "the server at " + host + " is unavailable; try again later"},
+	} {
+		for _, c := range []struct {
+			s    *openai.Scorer
+			want string
+		}{{own, tt.openai}, {local, tt.srv}} {
+			srv.Fail(tt.fault)
+			_, err := c.s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "ru_good_crm.txt")})
+			require.Error(t, err)
+			assert.Equal(t, c.want, callaudit.MessageOf(err), "status %d", tt.fault.Status)
+			code, params := callaudit.CodeOf(err)
+			assert.Equal(t, tt.code, code)
+			if c.s == local {
+				assert.Equal(t, host, params["host"])
+				assert.NotContains(t, callaudit.MessageOf(err), "OpenAI")
+			} else {
+				assert.NotContains(t, params, "host")
+			}
+		}
+	}
+}
+
+// The text of a transport error, which is logged, keeps the base URL's
+// origin and the API operation of net/http's request URL, never the base
+// URL's path or user info.
+func TestTransportErrorTextHidesTheBasePath(t *testing.T) {
+	addr := closedAddr(t)
+	const pathSecret, password = "tok-in-the-path", "pass-in-userinfo"
+	s := newScorer(t, openai.Config{APIKey: "sk-x", BaseURL: "http://user:" + password + "@" + addr + "/" + pathSecret + "/v1", Retry: oneAttempt})
+	_, err := s.Score(context.Background(), score.Request{Transcript: loadDialog(t, "ru_good_crm.txt")})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `"http://`+addr+`/…/completions"`)
+	assert.Contains(t, err.Error(), "connection refused")
+	for _, secret := range []string{pathSecret, password, "/v1", "user"} {
+		assert.NotContains(t, err.Error(), secret)
 	}
 }

@@ -1,6 +1,7 @@
 package openai
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,7 +10,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -34,9 +37,12 @@ type upstream struct {
 	sem     *semaphore.Weighted
 	apiKey  string
 	timeout time.Duration
-	// server names the API in the errors of a request that got no
-	// answer: empty for OpenAI's own, else the origin of the base URL.
+	// server names the API in its errors: empty for OpenAI's own, else
+	// the origin of the base URL.
 	server string
+	// origin is the base URL's scheme://host[:port], OpenAI's too: what
+	// the logged text of a transport error keeps of the request URL.
+	origin string
 }
 
 func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
@@ -65,6 +71,7 @@ func newUpstream(cfg Config, timeout time.Duration) (*upstream, error) {
 		apiKey:  cfg.APIKey,
 		timeout: timeout,
 		server:  serverOrigin(cfg),
+		origin:  origin(cc.BaseURL),
 	}, nil
 }
 
@@ -76,11 +83,34 @@ func serverOrigin(cfg Config) string {
 	if cfg.isOpenAI() {
 		return ""
 	}
-	u, err := url.Parse(cfg.BaseURL)
+	return cmp.Or(origin(cfg.BaseURL), "OPENAI_BASE_URL")
+}
+
+// origin is scheme://host[:port] of raw, empty when it does not parse.
+func origin(raw string) string {
+	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" || u.Host == "" {
-		return "OPENAI_BASE_URL"
+		return ""
 	}
 	return u.Scheme + "://" + u.Host
+}
+
+// redactRequest is the text of a transport error with the request URL
+// net/http puts in it cut to the base URL's origin and the API operation
+// (the URL's last path element): the base URL's path may hold a proxy's
+// token, its user info a password. Keys are removed as by redact.
+func (u *upstream) redactRequest(err error) string {
+	s := err.Error()
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.URL != "" {
+		op := ""
+		if p, perr := url.Parse(ue.URL); perr == nil {
+			op = path.Base(p.Path)
+		}
+		short := cmp.Or(u.origin, "OPENAI_BASE_URL") + "/…/" + op
+		s = strings.NewReplacer(strconv.Quote(ue.URL), strconv.Quote(short), ue.URL, short).Replace(s)
+	}
+	return u.redact(s)
 }
 
 // transportError is the error of a request that got no answer (kind
@@ -219,7 +249,7 @@ func (u *upstream) translate(op string, err error, info *responseInfo) error {
 		ue := &upstreamError{Status: reqErr.HTTPStatusCode, RequestID: requestID, msg: u.redact(string(reqErr.Body))}
 		return u.statusError(op, ue, retryAfter)
 	}
-	cause := errors.New(u.redact(err.Error()))
+	cause := errors.New(u.redactRequest(err))
 	var netErr net.Error
 	switch {
 	case isClientValidation(err):
@@ -257,37 +287,44 @@ func isSyntaxError(err error) bool {
 
 func (u *upstream) statusError(op string, ue *upstreamError, retryAfter time.Duration) error {
 	e := &callaudit.Error{Op: op, Err: ue}
+	// The same texts name OpenAI, or another server by its origin ([host],
+	// which the HTTP layer names in the request's language). The
+	// upstream's own text stays English in every language.
+	name, account := "the OpenAI API", "the OpenAI account"
+	e.Params = map[string]string{"service": "OpenAI API", "account": "OpenAI", "setting": "OPENAI_API_KEY", "detail": ue.msg}
+	if u.server != "" {
+		name, account = "the server at "+u.server, "the "+u.server+" account"
+		e.Params["service"], e.Params["account"], e.Params["host"] = "server at "+u.server, u.server, u.server
+	}
 	switch s := ue.Status; {
 	// A rejected key or a refused project is the server's configuration,
 	// not the caller's credentials: not_configured (503) rather than a
 	// 401/403 that would tell the API's client to authenticate itself,
 	// and, like an exhausted quota, a reason for score.Fallback to step in.
 	case s == http.StatusUnauthorized:
-		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API rejected the API key (check OPENAI_API_KEY)", callaudit.CodeUpstreamKeyRejected
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, name+" rejected the API key (check OPENAI_API_KEY)", callaudit.CodeUpstreamKeyRejected
 	case s == http.StatusForbidden:
-		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API refused access: "+ue.msg, callaudit.CodeUpstreamRefused
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, name+" refused access: "+ue.msg, callaudit.CodeUpstreamRefused
 	case s == http.StatusNotFound:
-		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI API does not know the configured model or endpoint: "+ue.msg, callaudit.CodeUpstreamUnknownModel
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, name+" does not know the configured model or endpoint: "+ue.msg, callaudit.CodeUpstreamUnknownModel
 	case s == http.StatusRequestEntityTooLarge:
-		e.Kind, e.Message, e.Code = callaudit.KindTooLarge, "the OpenAI API rejected the upload as too large", callaudit.CodeUpstreamTooLarge
+		e.Kind, e.Message, e.Code = callaudit.KindTooLarge, name+" rejected the upload as too large", callaudit.CodeUpstreamTooLarge
 	case s == http.StatusTooManyRequests && ue.Code == "insufficient_quota":
 		// Retrying an exhausted quota cannot help.
-		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, "the OpenAI account has no quota left", callaudit.CodeUpstreamNoQuota
+		e.Kind, e.Message, e.Code = callaudit.KindNotConfigured, account+" has no quota left", callaudit.CodeUpstreamNoQuota
 	case s == http.StatusTooManyRequests:
-		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindRateLimited, "the OpenAI API is rate limiting requests; try again later", callaudit.CodeUpstreamRateLimited, retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindRateLimited, name+" is rate limiting requests; try again later", callaudit.CodeUpstreamRateLimited, retryAfter
 	case s == http.StatusRequestTimeout || s == http.StatusGatewayTimeout:
-		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindTimeout, "the OpenAI API timed out", callaudit.CodeUpstreamTimedOut, retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindTimeout, name+" timed out", callaudit.CodeUpstreamTimedOut, retryAfter
 	case s == http.StatusBadGateway || s == http.StatusServiceUnavailable:
-		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUnavailable, "the OpenAI API is unavailable; try again later", callaudit.CodeUpstreamUnavailable, retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUnavailable, name+" is unavailable; try again later", callaudit.CodeUpstreamUnavailable, retryAfter
 	case s >= 500:
-		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUpstream, "the OpenAI API failed to process the request", callaudit.CodeUpstreamServerError, retryAfter
+		e.Kind, e.Message, e.Code, e.RetryAfter = callaudit.KindUpstream, name+" failed to process the request", callaudit.CodeUpstreamServerError, retryAfter
 	case ue.Param == "file" || strings.Contains(strings.ToLower(ue.msg), "file format"):
-		e.Kind, e.Message, e.Code = callaudit.KindUnsupported, "the OpenAI API cannot read the recording: "+ue.msg, callaudit.CodeUpstreamUnreadable
+		e.Kind, e.Message, e.Code = callaudit.KindUnsupported, name+" cannot read the recording: "+ue.msg, callaudit.CodeUpstreamUnreadable
 	default:
-		e.Kind, e.Message, e.Code = callaudit.KindInvalid, "the OpenAI API rejected the request: "+ue.msg, callaudit.CodeUpstreamRejected
+		e.Kind, e.Message, e.Code = callaudit.KindInvalid, name+" rejected the request: "+ue.msg, callaudit.CodeUpstreamRejected
 	}
-	// The upstream's own text stays English in every language.
-	e.Params = map[string]string{"service": "OpenAI API", "account": "OpenAI", "setting": "OPENAI_API_KEY", "detail": ue.msg}
 	return e
 }
 

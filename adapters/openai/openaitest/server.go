@@ -184,6 +184,18 @@ func (s *Server) Close() {
 // Client returns an *http.Client that reaches the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
+// OpenAIClient is an HTTP client whose every connection reaches the fake,
+// for a Config with OpenAI's own host over plain HTTP
+// ("http://api.openai.com/v1"): code that tells OpenAI from other
+// servers by the base URL sees OpenAI, and nothing reaches the internet.
+func (s *Server) OpenAIClient() *http.Client {
+	dial := &net.Dialer{}
+	addr := s.srv.Listener.Addr().String()
+	return &http.Client{Transport: &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return dial.DialContext(ctx, network, addr)
+	}}}
+}
+
 // SetDelay changes the delay before every answer.
 func (s *Server) SetDelay(d time.Duration) { s.delay.Store(int64(d)) }
 
