@@ -687,6 +687,13 @@ function field(id, label, control, hint) {
 
 // ---------------------------------------------------------------- report
 
+// metaList is a list of [label, value] rows as a <dl>, leaving out the
+// rows without a value.
+function metaList(rows, attrs = { class: 'meta' }) {
+  const shown = rows.filter(([, v]) => v != null && v !== '');
+  return h('dl', attrs, shown.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
+}
+
 function renderReport(rep, { callLink = true } = {}) {
   if (rep && rep.analysis === 'energy_only') return renderEnergyReport(rep);
   const total = Number(rep.total_score) || 0;
@@ -723,7 +730,7 @@ function renderReport(rep, { callLink = true } = {}) {
     [t('metaTime'), meta.timings && meta.timings.total_ms != null ? t('ms', { n: fmtNum(meta.timings.total_ms, 0) }) : null],
     [t('metaTokens'), meta.usage && meta.usage.total_tokens ? fmtNum(meta.usage.total_tokens, 0) : null],
     [t('metaCreated'), meta.created_at ? fmtDate(meta.created_at) : null],
-  ].filter(([, v]) => v != null && v !== '');
+  ];
 
   return h(
     'section',
@@ -744,7 +751,7 @@ function renderReport(rep, { callLink = true } = {}) {
         { class: 'report-summary' },
         h('h2', null, t('summary')),
         h('p', { class: 'prose' }, rep.summary || '—'),
-        h('dl', { class: 'meta' }, metaRows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+        metaList(metaRows),
       ),
     ),
     rolesNotice(rep),
@@ -834,7 +841,7 @@ function renderEnergyReport(rep) {
     [t('clientTalk'), m.client_talk_seconds != null ? fmtClock(m.client_talk_seconds) : null],
     [t('metaManager'), rep.manager_id || null],
     [t('metaCall'), rep.call_id || null],
-  ].filter(([, v]) => v != null && v !== '');
+  ];
   return h(
     'section',
     { class: 'report energy-report', 'aria-label': t('energyTitle') },
@@ -843,7 +850,7 @@ function renderEnergyReport(rep) {
       { class: 'card' },
       h('h2', null, t('energyTitle')),
       h('p', { class: 'notice', id: 'energy-note' }, rep.note || ''),
-      metaRows.length ? h('dl', { class: 'meta' }, metaRows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))) : null,
+      metaList(metaRows),
     ),
     renderMetrics(m, { words: false }),
   );
@@ -1617,10 +1624,10 @@ async function renderCall(id, signal, painted) {
       [t('recording'), call.recording_url ? (rec ? h('a', { href: rec, rel: 'noopener noreferrer', target: '_blank', class: 'break' }, call.recording_url) : call.recording_url) : null],
       [t('metaCreated'), fmtDate(call.created_at)],
       [t('updated'), fmtDate(call.updated_at)],
-    ].filter(([, v]) => v != null && v !== '');
+    ];
     const pending = call.status === 'queued' || call.status === 'processing';
     fill(body,
-      h('dl', { class: 'card meta call-meta', id: 'call-meta' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+      metaList(rows, { class: 'card meta call-meta', id: 'call-meta' }),
       call.status === 'failed' && call.status_reason
         ? h('div', { class: 'alert', role: 'alert' }, h('strong', null, t('reason')), h('p', null, call.status_reason))
         : null,
