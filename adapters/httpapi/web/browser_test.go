@@ -107,10 +107,13 @@ func (g *gate) wait(ctx context.Context, _ transcribe.Audio, _ transcribe.Option
 
 func (g *gate) open() { g.once.Do(func() { close(g.release) }) }
 
-func newEnv(t *testing.T, withTranscriber bool) *env {
+// newEnv starts a reference server; extra are more auditor options (e.g.
+// audit.WithEnergy for the energy-only measure).
+func newEnv(t *testing.T, withTranscriber bool, extra ...audit.Option) *env {
 	t.Helper()
 	e := &env{store: memory.New(), scorer: checklist.New(), clock: &testClock{}}
 	opts := []audit.Option{audit.WithStore(e.store), audit.WithClock(e.clock.Now), audit.WithLogger(slog.New(slog.DiscardHandler))}
+	opts = append(opts, extra...)
 	if withTranscriber {
 		e.gate = &gate{entered: make(chan struct{}, 1), release: make(chan struct{})}
 		t.Cleanup(e.gate.open)
@@ -448,7 +451,9 @@ func TestBrowser(t *testing.T) {
 		assert.Equal(t, score.ModeManager, kept.Mode, "the stored call is not replaced without asking")
 
 		assert.Equal(t, "Заменить звонок в истории", text(t, tb, "#form-error [role=alert] button"))
-		tb.do(t, chromedp.Click(chromedp.CSS("#form-error [role=alert] button")))
+		// By script as well: the first report's smooth scroll can still be
+		// moving the page, so a click at the button's coordinates may miss.
+		evalJS[chromedp.Void](t, tb, `document.querySelector("#form-error [role=alert] button").click()`)
 		tb.waitJS(t, `document.querySelector("#score-value")`)
 		replaced, err := e.store.Get(context.Background(), "ui-dup-1")
 		require.NoError(t, err)

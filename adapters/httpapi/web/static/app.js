@@ -37,7 +37,15 @@ const I18N = {
     audioLabel: 'Файл записи',
     dropHint: 'Перетащите файл сюда или нажмите, чтобы выбрать',
     audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC — до {max}. Стерео: менеджер и клиент на разных каналах.',
+    audioFormatsWav: 'Стереозапись WAV — до {max}.',
     audioOff: 'Распознавание речи на сервере не настроено, поэтому запись не будет обработана. Администратору: задайте OPENAI_API_KEY (или адрес совместимого сервера) и перезапустите сервер. Текст диалога анализируется и без этого.',
+    audioEnergyOnly: 'Распознавание речи на сервере не настроено, поэтому запись не расшифровывается и не оценивается по критериям: измеряются только стереозаписи WAV (менеджер и клиент на разных каналах) — время и доля речи каждой стороны, паузы, перебивания. Записи в других форматах и моно обработаны не будут. Администратору: чтобы включить распознавание речи, задайте OPENAI_API_KEY (или адрес совместимого сервера) и перезапустите сервер.',
+    energyTitle: 'Измерение по каналам записи',
+    energyManagerChannel: 'Канал менеджера',
+    'channel:left': 'левый',
+    'channel:right': 'правый',
+    managerTalk: 'Речь менеджера',
+    clientTalk: 'Речь клиента',
     chooseFile: 'Выберите файл записи.',
     audioOffSubmit: 'Отправить запись нельзя: на сервере не настроено распознавание речи (см. выше). Вставьте текст диалога на вкладке «Текст диалога».',
     fileTooBig: 'Файл {size} больше допустимых {max}.',
@@ -204,7 +212,15 @@ const I18N = {
     audioLabel: 'Recording file',
     dropHint: 'Drop a file here or click to choose one',
     audioFormats: 'MP3, WAV, M4A, OGG, WEBM, FLAC, up to {max}. Stereo: manager and client on separate channels.',
+    audioFormatsWav: 'A stereo WAV recording, up to {max}.',
     audioOff: 'Speech-to-text is not configured on the server, so a recording cannot be processed. Administrator: set OPENAI_API_KEY (or the address of a compatible server) and restart the server. Text dialogs work without it.',
+    audioEnergyOnly: 'Speech-to-text is not configured on the server, so a recording is neither transcribed nor scored against the criteria: only stereo WAV recordings (manager and client on separate channels) are measured — each side\'s talk time and share, silences, interruptions. Other formats and mono recordings cannot be processed. Administrator: to enable speech-to-text, set OPENAI_API_KEY (or the address of a compatible server) and restart the server.',
+    energyTitle: 'Measured from the recording\'s channels',
+    energyManagerChannel: 'Manager\'s channel',
+    'channel:left': 'left',
+    'channel:right': 'right',
+    managerTalk: 'Manager\'s talk time',
+    clientTalk: 'Client\'s talk time',
     chooseFile: 'Choose a recording file.',
     audioOffSubmit: 'A recording cannot be sent: speech-to-text is not configured on the server (see above). Paste the dialog under “Dialog text” instead.',
     fileTooBig: 'The file is {size}, more than the allowed {max}.',
@@ -671,7 +687,15 @@ function field(id, label, control, hint) {
 
 // ---------------------------------------------------------------- report
 
+// metaList is a list of [label, value] rows as a <dl>, leaving out the
+// rows without a value.
+function metaList(rows, attrs = { class: 'meta' }) {
+  const shown = rows.filter(([, v]) => v != null && v !== '');
+  return h('dl', attrs, shown.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v))));
+}
+
 function renderReport(rep, { callLink = true } = {}) {
+  if (rep && rep.analysis === 'energy_only') return renderEnergyReport(rep);
   const total = Number(rep.total_score) || 0;
   const b = band(total);
   const meta = rep.meta || {};
@@ -706,7 +730,7 @@ function renderReport(rep, { callLink = true } = {}) {
     [t('metaTime'), meta.timings && meta.timings.total_ms != null ? t('ms', { n: fmtNum(meta.timings.total_ms, 0) }) : null],
     [t('metaTokens'), meta.usage && meta.usage.total_tokens ? fmtNum(meta.usage.total_tokens, 0) : null],
     [t('metaCreated'), meta.created_at ? fmtDate(meta.created_at) : null],
-  ].filter(([, v]) => v != null && v !== '');
+  ];
 
   return h(
     'section',
@@ -727,7 +751,7 @@ function renderReport(rep, { callLink = true } = {}) {
         { class: 'report-summary' },
         h('h2', null, t('summary')),
         h('p', { class: 'prose' }, rep.summary || '—'),
-        h('dl', { class: 'meta' }, metaRows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+        metaList(metaRows),
       ),
     ),
     rolesNotice(rep),
@@ -806,7 +830,35 @@ function renderCriterion(d, segments, showSegment) {
   );
 }
 
-function renderMetrics(m) {
+// renderEnergyReport shows the answer of a server without speech-to-text
+// to a stereo WAV (EnergyReport): the channels' figures and the server's
+// note; there is no score, transcript or criteria, and nothing is saved.
+function renderEnergyReport(rep) {
+  const m = rep.metrics || {};
+  const metaRows = [
+    [t('energyManagerChannel'), rep.manager_channel ? t(`channel:${rep.manager_channel}`) : null],
+    [t('managerTalk'), m.manager_talk_seconds != null ? fmtClock(m.manager_talk_seconds) : null],
+    [t('clientTalk'), m.client_talk_seconds != null ? fmtClock(m.client_talk_seconds) : null],
+    [t('metaManager'), rep.manager_id || null],
+    [t('metaCall'), rep.call_id || null],
+  ];
+  return h(
+    'section',
+    { class: 'report energy-report', 'aria-label': t('energyTitle') },
+    h(
+      'section',
+      { class: 'card' },
+      h('h2', null, t('energyTitle')),
+      h('p', { class: 'notice', id: 'energy-note' }, rep.note || ''),
+      metaList(metaRows),
+    ),
+    renderMetrics(m, { words: false }),
+  );
+}
+
+// renderMetrics shows a report's conversation figures; words false leaves
+// out those counted in words (an energy-only measure has none).
+function renderMetrics(m, { words = true } = {}) {
   if (!m) return null;
   const items = [];
   const shareBar = (label, share) => {
@@ -830,15 +882,18 @@ function renderMetrics(m) {
     );
   };
   const shares = [];
-  if ((m.manager_words || 0) + (m.client_words || 0) > 0) shares.push(shareBar(t('talkShare'), m.manager_talk_share || 0));
+  if (words && (m.manager_words || 0) + (m.client_words || 0) > 0) shares.push(shareBar(t('talkShare'), m.manager_talk_share || 0));
   if (m.manager_talk_share_by_time != null) shares.push(shareBar(t('talkShareTime'), m.manager_talk_share_by_time));
 
-  items.push([t('managerQuestions'), fmtNum(m.manager_questions || 0, 0)]);
-  items.push([t('clientQuestions'), fmtNum(m.client_questions || 0, 0)]);
-  let mono = `${fmtNum(m.longest_monologue_words || 0, 0)} ${plural('words', m.longest_monologue_words || 0)}`;
-  if (m.longest_monologue_seconds != null) mono += ` · ${fmtClock(m.longest_monologue_seconds)}`;
-  if (m.longest_monologue_speaker) mono += ` · ${t(`role:${m.longest_monologue_speaker}`)}`;
-  items.push([t('longestMonologue'), mono]);
+  if (words) {
+    items.push([t('managerQuestions'), fmtNum(m.manager_questions || 0, 0)]);
+    items.push([t('clientQuestions'), fmtNum(m.client_questions || 0, 0)]);
+  }
+  const mono = [];
+  if (words) mono.push(`${fmtNum(m.longest_monologue_words || 0, 0)} ${plural('words', m.longest_monologue_words || 0)}`);
+  if (m.longest_monologue_seconds != null) mono.push(fmtClock(m.longest_monologue_seconds));
+  if (m.longest_monologue_speaker) mono.push(t(`role:${m.longest_monologue_speaker}`));
+  if (mono.length) items.push([t('longestMonologue'), mono.join(' · ')]);
   items.push([t('turns'), fmtNum(m.turns || 0, 0)]);
   if (m.duration_seconds != null) items.push([t('duration'), fmtClock(m.duration_seconds)]);
   if (m.silence_seconds != null) items.push([t('silence'), fmtClock(m.silence_seconds)]);
@@ -858,10 +913,17 @@ function renderMetrics(m) {
 
 // ---------------------------------------------------------------- analyze view
 
-// audioOff says whether the server has said it cannot transcribe (GET
-// /config); without /config audio is offered and the server explains.
+// audioOff says whether the server has said it can do nothing with a
+// recording (GET /config): no speech-to-text and no energy-only measure;
+// without /config audio is offered and the server explains.
 function audioOff() {
-  return !!(state.config && state.config.transcription === false);
+  return !!(state.config && state.config.transcription === false && !state.config.energy_only);
+}
+
+// energyOnly says whether the server cannot transcribe but measures a
+// stereo WAV from its channels (an EnergyReport, GET /config energy_only).
+function energyOnly() {
+  return !!(state.config && state.config.transcription === false && state.config.energy_only);
 }
 
 // audioBlocked says whether the form cannot be sent: audio is chosen and
@@ -874,6 +936,7 @@ function renderAnalyze() {
   const f = state.form;
   const cfg = state.config;
   const noAudio = audioOff();
+  const energy = energyOnly();
   const maxAudio = cfg && cfg.max_audio_bytes ? fmtBytes(cfg.max_audio_bytes) : '—';
 
   const sourceRadio = (value, label) => h(
@@ -912,8 +975,8 @@ function renderAnalyze() {
     name: 'audio',
     type: 'file',
     class: 'visually-hidden',
-    accept: 'audio/*,video/webm,video/mp4,.mp3,.wav,.m4a,.ogg,.oga,.opus,.webm,.flac,.mp4,.mpeg,.mpga,.aac,.amr',
-    'aria-describedby': `${noAudio ? 'audio-off ' : ''}f-audio-hint f-audio-err`,
+    accept: energy ? '.wav,audio/wav,audio/x-wav' : 'audio/*,video/webm,video/mp4,.mp3,.wav,.m4a,.ogg,.oga,.opus,.webm,.flac,.mp4,.mpeg,.mpga,.aac,.amr',
+    'aria-describedby': `${noAudio ? 'audio-off ' : ''}${energy ? 'audio-energy ' : ''}f-audio-hint f-audio-err`,
     disabled: noAudio,
     onchange: (e) => setFile(e.target.files && e.target.files[0]),
   });
@@ -982,13 +1045,14 @@ function renderAnalyze() {
       'div',
       { id: 'panel-audio', hidden: f.source !== 'audio' },
       noAudio ? h('p', { class: 'notice', id: 'audio-off' }, t('audioOff')) : null,
+      energy ? h('p', { class: 'notice', id: 'audio-energy' }, t('audioEnergyOnly')) : null,
       h(
         'div',
         { class: 'field' },
         h('span', { class: 'label' }, t('audioLabel')),
         fileInput,
         drop,
-        h('p', { class: 'hint', id: 'f-audio-hint' }, t('audioFormats', { max: maxAudio })),
+        h('p', { class: 'hint', id: 'f-audio-hint' }, t(energy ? 'audioFormatsWav' : 'audioFormats', { max: maxAudio })),
         h('p', { class: 'field-error', id: 'f-audio-err', hidden: true }),
       ),
     ),
@@ -1180,7 +1244,7 @@ async function submitAnalysis(ev, replace = false) {
   const result = document.getElementById('result');
   if (result) {
     fill(result, renderReport(state.result));
-    const card = result.querySelector('.score-card');
+    const card = result.querySelector('.score-card') || result.querySelector('.energy-report');
     if (card) card.scrollIntoView({ block: 'start', behavior: 'smooth' });
   }
 }
@@ -1560,10 +1624,10 @@ async function renderCall(id, signal, painted) {
       [t('recording'), call.recording_url ? (rec ? h('a', { href: rec, rel: 'noopener noreferrer', target: '_blank', class: 'break' }, call.recording_url) : call.recording_url) : null],
       [t('metaCreated'), fmtDate(call.created_at)],
       [t('updated'), fmtDate(call.updated_at)],
-    ].filter(([, v]) => v != null && v !== '');
+    ];
     const pending = call.status === 'queued' || call.status === 'processing';
     fill(body,
-      h('dl', { class: 'card meta call-meta', id: 'call-meta' }, rows.map(([k, v]) => h('div', null, h('dt', null, k), h('dd', null, v)))),
+      metaList(rows, { class: 'card meta call-meta', id: 'call-meta' }),
       call.status === 'failed' && call.status_reason
         ? h('div', { class: 'alert', role: 'alert' }, h('strong', null, t('reason')), h('p', null, call.status_reason))
         : null,
