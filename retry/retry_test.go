@@ -101,13 +101,30 @@ func TestDoStopsWhenContextEnds(t *testing.T) {
 	assert.Equal(t, callaudit.KindCanceled, callaudit.KindOf(err))
 	assert.ErrorIs(t, err, context.Canceled)
 
-	ctx, cancel2 := context.WithTimeout(context.Background(), time.Millisecond)
-	defer cancel2()
-	err = retry.Policy{Attempts: 10, Base: time.Hour}.Do(ctx, func(context.Context) error {
+	// The deadline passes during the wait after a failed attempt (the
+	// wait says so, as timerSleep would): the timeout says what the
+	// attempt ran into. A real 1 ms deadline could pass before the first
+	// attempt on a loaded machine, and then there is nothing to say.
+	calls = 0
+	err = retry.Policy{Attempts: 10, Base: time.Hour, Sleep: func(context.Context, time.Duration) error {
+		return context.DeadlineExceeded
+	}}.Do(context.Background(), func(context.Context) error {
+		calls++
 		return callaudit.Errorf(callaudit.KindUnavailable, "down")
 	})
+	assert.Equal(t, 1, calls)
 	assert.Equal(t, callaudit.KindTimeout, callaudit.KindOf(err))
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Contains(t, callaudit.MessageOf(err), "down")
+
+	// A deadline already past: no attempt, a plain timeout.
+	ctx, cancel2 := context.WithTimeout(context.Background(), -time.Second)
+	defer cancel2()
+	err = retry.Policy{Attempts: 10}.Do(ctx, func(context.Context) error {
+		t.Error("attempted after the deadline")
+		return nil
+	})
+	assert.Equal(t, callaudit.KindTimeout, callaudit.KindOf(err))
 }
 
 func TestOnRetryIsCalled(t *testing.T) {
