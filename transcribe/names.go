@@ -103,7 +103,7 @@ func formalLabel(label string) bool {
 	if i := strings.LastIndexByte(rest, ' '); i >= 0 {
 		last = rest[i+1:]
 	}
-	for _, end := range []string{"ович", "евич", "ьич", "овна", "евна", "ична", "инична"} {
+	for _, end := range []string{"ович", "евич", "ьич", "овна", "евна", "ична"} {
 		if strings.HasSuffix(last, end) {
 			return true
 		}

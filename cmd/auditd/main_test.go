@@ -26,6 +26,7 @@ import (
 	"github.com/callaudit/callaudit/adapters/httpapi"
 	"github.com/callaudit/callaudit/adapters/openai/openaitest"
 	"github.com/callaudit/callaudit/score"
+	"github.com/callaudit/callaudit/storage/storagetest"
 	"github.com/callaudit/callaudit/transcribe/transcribetest"
 )
 
@@ -219,14 +220,7 @@ func TestDataSurvivesRestart(t *testing.T) {
 	}{
 		{"sqlite default", func(t *testing.T) []string { return nil }},
 		{"postgres", func(t *testing.T) []string {
-			url := os.Getenv("AUDIT_TEST_POSTGRES_URL")
-			if url == "" {
-				if os.Getenv("AUDIT_TEST_REQUIRE") == "1" {
-					t.Fatal("AUDIT_TEST_POSTGRES_URL is not set (run scripts/test.sh)")
-				}
-				t.Skip("missing test input: AUDIT_TEST_POSTGRES_URL is not set (scripts/test.sh starts a PostgreSQL server)")
-			}
-			return []string{"AUDIT_DATABASE_URL=" + url}
+			return []string{"AUDIT_DATABASE_URL=" + storagetest.PostgresURL(t, os.Getenv)}
 		}},
 	}
 	for _, st := range stores {

@@ -39,8 +39,10 @@ type analysis struct {
 	// pressedOn are the manager's turns that pressed on after a refusal:
 	// the ignored refusals, and the turn right after the client refused
 	// that sells again (a pitch, a step or a proposal) rather than
-	// accepting the no or saying goodbye.
-	pressedOn []int32
+	// accepting the no or saying goodbye. Found on first use
+	// (pressedOnTurns): the default scorecard does not read it.
+	pressedOn     []int32
+	pressedOnDone bool
 	// unheard: the client said their request was not heard, or the
 	// manager sent them elsewhere with it (brush-off).
 	unheard bool
@@ -137,7 +139,7 @@ func (a *analysis) reset(d *doc, lang string, o *options) {
 	a.next = nextStep{seg: -1, agreeSeg: -1}
 	a.critical, a.labelled = false, false
 	a.ignoredRefusals = a.ignoredRefusals[:0]
-	a.pressedOn = a.pressedOn[:0]
+	a.pressedOn, a.pressedOnDone = a.pressedOn[:0], false
 	a.unheard, a.callback, a.inbound = false, false, false
 	a.needSeg, a.needMet = -1, false
 	a.offered = offer{}
@@ -350,7 +352,7 @@ func (a *analysis) insists(seg int32, si int32) bool {
 	case "так", "so", "подождите", "погодите", "wait":
 		return true
 	}
-	return a.segHas(int(seg), sigConfused) || a.segHas(int(seg), sigHostile) || a.segHas(int(seg), sigUnheard)
+	return a.grudging(int(seg)) || a.segHas(int(seg), sigUnheard)
 }
 
 // choiceStops are the words after «давайте» that name no option: pronouns,
@@ -504,18 +506,21 @@ func (a *analysis) deriveRefusals() {
 			break
 		}
 	}
-	a.derivePressedOn()
 }
 
-// derivePressedOn collects the manager's turns that pressed on after a
-// refusal: the ignored refusals, and the manager's reply to a client's
-// refusal that sells again — a pitch, a step or a proposal — without
+// pressedOnTurns returns, found once per call, the manager's turns that
+// pressed on after a refusal: the ignored refusals, and the manager's
+// reply to a client's refusal that sells again — a pitch, a step or a proposal — without
 // taking the no first («Понимаю. Но с программой вы сэкономите!», «Давайте я
 // вам ссылку на оплату пришлю»). Over the development and first held-out
 // sets no call graded good as a conversation has such a reply; most bad
 // ones have one or more. Manager+ keeps crediting one argument against an
 // objection; the conversation is spoilt by it.
-func (a *analysis) derivePressedOn() {
+func (a *analysis) pressedOnTurns() []int32 {
+	if a.pressedOnDone {
+		return a.pressedOn
+	}
+	a.pressedOnDone = true
 	a.pressedOn = append(a.pressedOn, a.ignoredRefusals...)
 	for s := range a.d.segs {
 		if a.d.segs[s].role != cli || !a.refuses(s) {
@@ -532,6 +537,7 @@ func (a *analysis) derivePressedOn() {
 	}
 	slices.Sort(a.pressedOn)
 	a.pressedOn = slices.Compact(a.pressedOn)
+	return a.pressedOn
 }
 
 // pitches reports whether manager segment seg sells: a benefit, a value

@@ -29,7 +29,7 @@ const (
 	factIgnoredRefusals
 	// factPressedOn counts the manager's turns that pressed on after a
 	// refusal: the ignored refusals and the replies to a refusal that
-	// sell again (analysis.pressedOn).
+	// sell again (analysis.pressedOnTurns).
 	factPressedOn
 	// factContradicted counts the restatements the client contradicted.
 	factContradicted
@@ -378,7 +378,8 @@ func (a *analysis) count1(d *deduction) (int, string) {
 	case factIgnoredRefusals:
 		return len(a.ignoredRefusals), strconv.Itoa(len(a.ignoredRefusals))
 	case factPressedOn:
-		return len(a.pressedOn), strconv.Itoa(len(a.pressedOn))
+		n := len(a.pressedOnTurns())
+		return n, strconv.Itoa(n)
 	case factContradicted:
 		n := 0
 		for _, h := range a.hits[sigSummary] {
@@ -470,7 +471,7 @@ func (a *analysis) factEvidence(d *deduction) []score.Evidence {
 	case factIgnoredRefusals, factPressedOn:
 		segs := a.ignoredRefusals
 		if d.fact == factPressedOn {
-			segs = a.pressedOn
+			segs = a.pressedOnTurns()
 		}
 		for _, seg := range segs[:min(len(segs), d.quotes)] {
 			if ev, ok := a.segmentEvidence(seg); ok {

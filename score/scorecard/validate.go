@@ -370,7 +370,7 @@ func (v *validator) forbidRule(path string, r *Rule) {
 // conditions, signal or phrases hold, with no comment of its own.
 func (v *validator) bonusRule(path string, r *Rule) {
 	v.ruleCommon(path, r, kindBonus)
-	if r.Points == 0 && len(r.Bands) == 0 {
+	if r.Points == 0 {
 		v.fail(path+".points", "must not be 0")
 	}
 	v.noBands(path, r)
